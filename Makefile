@@ -1,0 +1,58 @@
+# Thin wrappers over CMake and CTest. As root on Debian 12, each target first installs what is missing.
+BUILD        ?= build
+BUILD_ASAN   ?= build-asan
+BUILD_FUZZ   ?= build-fuzz
+JOBS         ?= $(shell nproc)
+CONFIG       ?= cfg/siphost.cfg
+CMAKE_FLAGS  ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+# Everything siphost needs to build, test and benchmark, from Debian's packages.
+DEB_PACKAGES := cmake make g++ pkg-config binutils libboost-dev libspdlog-dev libfmt-dev \
+                libgtest-dev libgmock-dev libbenchmark-dev sip-tester clang libclang-rt-14-dev iproute2
+
+.PHONY: all deps build run test test-unit test-asan test-fuzz bench clean
+
+all: build
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "not root: install these packages first:$$missing" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+
+# Starts the proxy on the default config, in the foreground, logging to stderr.
+run: build
+	./$(BUILD)/siphost -DD -E -L $(BUILD)/modules -f $(CONFIG)
+
+# The whole suite: unit and integration tests, the same suite under ASan/UBSan, and the fuzz targets.
+test: test-unit test-asan test-fuzz
+
+test-unit: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DSIPHOST_SANITIZE=ON -DSIPHOST_BENCH=OFF
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -LE no-asan
+
+test-fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIPHOST_FUZZ=ON -DSIPHOST_BENCH=OFF
+	cmake --build $(BUILD_FUZZ) -j $(JOBS)
+	ctest --test-dir $(BUILD_FUZZ) --output-on-failure -L fuzz
+
+bench: build
+	@if [ -x bench/run ]; then bench/run $(BUILD); else \
+	  for b in $(BUILD)/bench/*/*_bench; do [ -x "$$b" ] && "$$b"; done; fi
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)

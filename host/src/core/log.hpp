@@ -1,0 +1,48 @@
+#pragma once
+// Logging in Kamailio's shapes, on spdlog.
+//
+// To stderr:  " 1(5269) ERROR: <script>: text"   (rank, pid, level, then the module's own prefix)
+// To syslog:  "siphost[5269]: ERROR: <script>: text"
+// Levels and their numbers are Kamailio's (siphost_log_level in module.h); `debug` sets the threshold.
+
+#include <siphost/module.h>
+
+#include <string>
+#include <string_view>
+
+namespace siphost::core {
+
+enum class log_target { stderr_stream, syslog };
+
+struct log_settings {
+    int debug = SIPHOST_LOG_WARN;   ///< lines at levels above this are dropped (Kamailio's `debug`)
+    log_target target = log_target::syslog;
+    std::string syslog_facility = "LOG_DAEMON";
+    std::string syslog_ident = "siphost";
+};
+
+/// Configures the process-wide logger; call on the main thread before workers start. Throws on a bad facility.
+void configure_logging(const log_settings& settings);
+
+/// The level threshold in force (may be changed at run time).
+int log_threshold();
+void set_log_threshold(int debug);
+
+inline bool log_enabled(int level) { return level <= log_threshold(); }
+
+/// The Kamailio name of a level: "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG", "CRITICAL", "BUG", "ALERT".
+std::string_view level_name(int level);
+
+/// Parses "L_ERR", "ERR", "-1", ... into a level; false when unknown.
+bool parse_level(std::string_view text, int& level);
+
+/// The rank shown on stderr: 0 for the main thread, 1.. for workers (set by each worker at start).
+void set_thread_rank(int rank);
+
+/// Writes one line; `prefix` is what stands after the level ("<script>: ", "tm: ", or empty).
+void log_line(int level, std::string_view prefix, std::string_view text);
+
+/// Convenience for host code: "<prefix>: text" with prefix = a component name.
+void log_host(int level, std::string_view component, std::string_view text);
+
+} // namespace siphost::core

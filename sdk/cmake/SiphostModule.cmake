@@ -1,0 +1,28 @@
+# siphost_add_module(<name> SOURCES <files>... [LINK <libs>...])
+#
+# Builds <name>.so, a siphost module, the way a third party builds one: a MODULE library with no "lib"
+# prefix, hidden visibility so that only the entry function is exported, and -z defs so that a module that
+# uses a symbol of the host (or anything not linked in) fails to link instead of failing at load.
+include_guard(GLOBAL)
+
+function(siphost_add_module name)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "" "SOURCES;LINK")
+  if(NOT ARG_SOURCES)
+    message(FATAL_ERROR "siphost_add_module(${name}): SOURCES is required")
+  endif()
+  add_library(${name} MODULE ${ARG_SOURCES})
+  set_target_properties(${name} PROPERTIES
+    PREFIX ""
+    OUTPUT_NAME ${name}
+    C_VISIBILITY_PRESET hidden
+    CXX_VISIBILITY_PRESET hidden
+    VISIBILITY_INLINES_HIDDEN ON)
+  if(SIPHOST_MODULE_OUTPUT_DIR)
+    set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${SIPHOST_MODULE_OUTPUT_DIR})
+  endif()
+  target_link_libraries(${name} PRIVATE siphost::sdk ${ARG_LINK})
+  # Sanitizer runtimes live in the host executable, so -z defs cannot hold for sanitized builds.
+  if(NOT SIPHOST_SANITIZE)
+    target_link_options(${name} PRIVATE "LINKER:-z,defs")
+  endif()
+endfunction()
