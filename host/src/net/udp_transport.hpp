@@ -1,0 +1,43 @@
+#pragma once
+// The UDP side of the host: the listen addresses, children worker threads, and sending from the socket a
+// message arrived on (or one of the right family).
+
+#include "net/udp_worker.hpp"
+
+#include <memory>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace siphost::net {
+
+class udp_transport {
+public:
+    /// Resolves and binds every listen address for every worker; throws std::runtime_error naming the
+    /// address that cannot be used. Port 0 lets the kernel choose one port, which all workers then share
+    /// (the config layer turns a missing port into 5060 before this).
+    udp_transport(const std::vector<listen_spec>& listens, int children, datagram_handler handler);
+    ~udp_transport();
+
+    /// Starts the worker threads; on_worker_start runs first on each (per-worker module init).
+    void start(const std::function<void(int worker)>& on_worker_start);
+    /// Stops the workers after the datagrams in hand and joins them.
+    void stop();
+
+    const std::vector<std::unique_ptr<listening_socket>>& listens() const { return listens_; }
+    int children() const { return static_cast<int>(workers_.size()); }
+
+    /// Sends from `from` (nullptr: the first listen address of the destination's family). Any thread: a
+    /// worker sends from its own socket, other threads from worker 0's. Returns false on a send error.
+    bool send(const listening_socket* from, const udp_endpoint& to, std::string_view bytes);
+
+    /// The worker running on the calling thread, or nullptr.
+    static udp_worker* current_worker();
+
+private:
+    std::vector<std::unique_ptr<listening_socket>> listens_;
+    std::vector<std::unique_ptr<udp_worker>> workers_;
+    std::vector<std::thread> threads_;
+};
+
+} // namespace siphost::net
