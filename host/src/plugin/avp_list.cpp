@@ -1,0 +1,82 @@
+#include "plugin/avp_list.hpp"
+
+#include <memory>
+
+namespace siphost::plugin {
+namespace {
+
+std::string_view view(siphost_str s) { return {s.s == nullptr ? "" : s.s, s.len}; }
+
+} // namespace
+
+bool avp_get(const siphost_avp_list& list, std::string_view name, uint32_t index, siphost_value& out) {
+    for (auto it = list.entries.rbegin(); it != list.entries.rend(); ++it) {
+        if (it->name != name)
+            continue;
+        if (index-- != 0)
+            continue;
+        out = siphost_value{};
+        out.kind = it->kind;
+        out.num = it->num;
+        out.str = {it->str.data(), it->str.size()};
+        return true;
+    }
+    return false;
+}
+
+bool avp_add(siphost_avp_list& list, std::string_view name, const siphost_value& value) {
+    if (value.kind != SIPHOST_VALUE_INT && value.kind != SIPHOST_VALUE_STR)
+        return false;
+    auto& added = list.entries.emplace_back();
+    added.name = name;
+    added.kind = value.kind;
+    if (value.kind == SIPHOST_VALUE_INT)
+        added.num = value.num;
+    else
+        added.str = view(value.str);
+    return true;
+}
+
+int avp_delete(siphost_avp_list& list, std::string_view name, int32_t index) {
+    int deleted = 0;
+    int32_t seen = 0;
+    for (size_t i = list.entries.size(); i-- > 0;) {
+        if (list.entries[i].name != name)
+            continue;
+        if (index < 0 || seen == index) {
+            list.entries.erase(list.entries.begin() + static_cast<std::ptrdiff_t>(i));
+            ++deleted;
+            if (index >= 0)
+                break;
+        }
+        ++seen;
+    }
+    return deleted;
+}
+
+uint32_t avp_count(const siphost_avp_list& list, std::string_view name) {
+    uint32_t count = 0;
+    for (const auto& e : list.entries)
+        count += e.name == name ? 1 : 0;
+    return count;
+}
+
+void fill_avp_functions(siphost_host_api& api) {
+    api.avp_list_new = []() -> siphost_avp_list* { return std::make_unique<siphost_avp_list>().release(); };
+    api.avp_list_free = [](siphost_avp_list* list) { std::unique_ptr<siphost_avp_list> owned(list); };
+    api.avp_get = [](const siphost_avp_list* list, siphost_str name, uint32_t index, siphost_value* out) -> int {
+        if (list == nullptr || out == nullptr)
+            return 0;
+        return avp_get(*list, view(name), index, *out) ? 1 : 0;
+    };
+    api.avp_add = [](siphost_avp_list* list, siphost_str name, const siphost_value* value) -> int {
+        if (list == nullptr || value == nullptr)
+            return -1;
+        return avp_add(*list, view(name), *value) ? 0 : -1;
+    };
+    api.avp_delete = [](siphost_avp_list* list, siphost_str name, int32_t index) -> int {
+        return list == nullptr ? 0 : avp_delete(*list, view(name), index);
+    };
+}
+
+} // namespace siphost::plugin

@@ -1,0 +1,83 @@
+#include "plugin/avp_list.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+using namespace siphost::plugin;
+
+namespace {
+
+siphost_value text(const char* s) {
+    siphost_value v{};
+    v.kind = SIPHOST_VALUE_STR;
+    v.str = {s, std::strlen(s)};
+    return v;
+}
+
+siphost_value number(int64_t n) {
+    siphost_value v{};
+    v.kind = SIPHOST_VALUE_INT;
+    v.num = n;
+    return v;
+}
+
+std::string as_text(const siphost_value& v) { return std::string(v.str.s, v.str.len); }
+
+} // namespace
+
+TEST(AvpList, TheLastValueAddedIsIndexZero) {
+    siphost_avp_list list;
+    ASSERT_TRUE(avp_add(list, "state_test_var", text("first")));
+    ASSERT_TRUE(avp_add(list, "other", number(7)));
+    ASSERT_TRUE(avp_add(list, "state_test_var", text("I remember")));
+    siphost_value out{};
+    ASSERT_TRUE(avp_get(list, "state_test_var", 0, out));
+    EXPECT_EQ(as_text(out), "I remember");
+    ASSERT_TRUE(avp_get(list, "state_test_var", 1, out));
+    EXPECT_EQ(as_text(out), "first");
+    EXPECT_FALSE(avp_get(list, "state_test_var", 2, out));
+    ASSERT_TRUE(avp_get(list, "other", 0, out));
+    EXPECT_EQ(out.kind, static_cast<uint32_t>(SIPHOST_VALUE_INT));
+    EXPECT_EQ(out.num, 7);
+    EXPECT_EQ(avp_count(list, "state_test_var"), 2u);
+}
+
+TEST(AvpList, DeletesOneOrAllValuesOfAName) {
+    siphost_avp_list list;
+    avp_add(list, "x", number(1));
+    avp_add(list, "x", number(2));
+    avp_add(list, "x", number(3));
+    EXPECT_EQ(avp_delete(list, "x", 1), 1); // the middle one, 2
+    siphost_value out{};
+    ASSERT_TRUE(avp_get(list, "x", 1, out));
+    EXPECT_EQ(out.num, 1);
+    EXPECT_EQ(avp_delete(list, "x", -1), 2);
+    EXPECT_FALSE(avp_get(list, "x", 0, out));
+    EXPECT_EQ(avp_delete(list, "x", -1), 0);
+}
+
+TEST(AvpList, RefusesNullValuesAndCopiesStrings) {
+    siphost_avp_list list;
+    siphost_value null_value{};
+    EXPECT_FALSE(avp_add(list, "x", null_value));
+    std::string changing = "before";
+    avp_add(list, "x", text(changing.c_str()));
+    changing = "after!";
+    siphost_value out{};
+    ASSERT_TRUE(avp_get(list, "x", 0, out));
+    EXPECT_EQ(as_text(out), "before");
+}
+
+TEST(AvpList, TheHostTableFunctionsOwnListsThroughHandles) {
+    siphost_host_api api{};
+    fill_avp_functions(api);
+    siphost_avp_list* list = api.avp_list_new();
+    siphost_value v = text("kept");
+    EXPECT_EQ(api.avp_add(list, {"a", 1}, &v), 0);
+    siphost_value out{};
+    EXPECT_EQ(api.avp_get(list, {"a", 1}, 0, &out), 1);
+    EXPECT_EQ(api.avp_get(list, {"b", 1}, 0, &out), 0);
+    EXPECT_EQ(api.avp_delete(list, {"a", 1}, -1), 1);
+    api.avp_list_free(list);
+}
