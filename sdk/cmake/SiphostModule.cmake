@@ -21,6 +21,11 @@ function(siphost_add_module name)
     set_target_properties(${name} PROPERTIES LIBRARY_OUTPUT_DIRECTORY ${SIPHOST_MODULE_OUTPUT_DIR})
   endif()
   target_link_libraries(${name} PRIVATE siphost::sdk ${ARG_LINK})
+  # Export the entry function only: C++ inline statics (std::to_string's digit table, for one) are
+  # default-visibility unique symbols that -fvisibility=hidden leaves exported; a version script hides them.
+  set(exports ${CMAKE_CURRENT_BINARY_DIR}/${name}.exports.map)
+  file(WRITE ${exports} "{ global: siphost_module_v1; local: *; };\n")
+  target_link_options(${name} PRIVATE "LINKER:--version-script=${exports}")
   # Sanitizer runtimes live in the host executable, so -z defs cannot hold for sanitized builds.
   if(NOT SIPHOST_SANITIZE)
     target_link_options(${name} PRIVATE "LINKER:-z,defs")

@@ -56,6 +56,7 @@ ABI_CHECK(host_register_request_hook, offsetof(siphost_host_api, register_reques
 ABI_CHECK(host_api_export, offsetof(siphost_host_api, api_export) == 512);
 ABI_CHECK(host_counter_register, offsetof(siphost_host_api, counter_register) == 528);
 ABI_CHECK(host_worker_count, offsetof(siphost_host_api, worker_count) == 544);
+ABI_CHECK(host_msg_set_max_forwards, offsetof(siphost_host_api, msg_set_max_forwards) == 560);
 ABI_CHECK(host_size, sizeof(siphost_host_api) == 688);
 #endif
 

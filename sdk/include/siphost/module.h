@@ -497,7 +497,14 @@ typedef struct siphost_host_api {
     int (*worker_count)(void);
     int (*worker_index)(void);
 
-    void *reserved[16];
+    /* ---- later additions: new functions take the place of a reserved slot, so the size stays ---- */
+
+    /* Sets the Max-Forwards value the request is relayed with, instead of the received value minus one (or 70
+     * when there was none); what maxfwd uses to add the header or to lower it to its limit. Worker thread of
+     * msg. Returns 0, or -1 for a reply. */
+    int (*msg_set_max_forwards)(siphost_msg *msg, uint32_t value);
+
+    void *reserved[15];
 } siphost_host_api;
 
 #ifdef __cplusplus

@@ -1,0 +1,305 @@
+// rr: record routing and loose routing (Kamailio's rr module).
+//
+//   record_route(), record_route(params)  adds "Record-Route: <sip:ADDR:PORT;lr[;ftag=..][params]>" on top,
+//                                         ADDR:PORT being what the arrival socket advertises
+//   loose_route()                         RFC 3261 16.4 and 16.12 (see loose_route below for the steps)
+//   $route_uri                            the URI of the first Route value
+//
+// Next hop: loose_route() writes the next hop into $du itself (as Kamailio does), so forward() and t_relay()
+// follow it without relying on how the host picks a next hop from Route headers; the Route values it
+// removes are recorded as changes (msg_remove_header / msg_replace), which the host applies when sending.
+#include "route_set.hpp"
+
+#include <siphost/module.hpp>
+
+#include <regex.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace siphost::modules::rr {
+namespace {
+
+const char module_name[] = "rr";
+
+const siphost_host_api* host_ = nullptr;
+int32_t append_fromtag_ = 1;
+int32_t enable_full_lr_ = 0;
+
+// Kamailio's return codes of loose_route().
+constexpr int rr_driven = 1;      // the next hop comes from the route set (or the R-URI after it)
+constexpr int not_rr_driven = -1; // no Route header
+constexpr int rr_preloaded = -3;  // an initial request whose only Route named this proxy
+
+bool is_myself_uri(std::string_view uri) {
+    sdk::uri_parts parts;
+    if (!sdk::split_uri(uri, parts))
+        return false;
+    return host_->is_myself(sdk::str(parts.host), parts.port) != 0;
+}
+
+bool is_loose(std::string_view uri) {
+    sdk::uri_parts parts;
+    return sdk::split_uri(uri, parts) && sdk::find_param(parts.params, "lr");
+}
+
+int record_route(siphost_msg* msg, std::string_view params) {
+    siphost_socket* socket = host_->msg_socket(msg);
+    siphost_str address{nullptr, 0};
+    uint16_t port = 0;
+    uint8_t proto = SIPHOST_PROTO_UDP;
+    if (socket == nullptr || host_->socket_address(socket, &address, &port, &proto) != 0) {
+        sdk::log(host_, SIPHOST_LOG_ERR, module_name, "record_route: the request has no arrival socket");
+        return -1;
+    }
+    thread_local std::string line;
+    line.assign("Record-Route: <sip:");
+    std::string_view host = sdk::view(address);
+    bool ipv6 = host.find(':') != std::string_view::npos && host.front() != '[';
+    if (ipv6)
+        line.push_back('[');
+    line.append(host);
+    if (ipv6)
+        line.push_back(']');
+    if (port != 0)
+        line.append(":").append(std::to_string(port));
+    switch (proto) {
+    case SIPHOST_PROTO_TCP:
+        line.append(";transport=tcp");
+        break;
+    case SIPHOST_PROTO_TLS:
+        line.append(";transport=tls");
+        break;
+    case SIPHOST_PROTO_SCTP:
+        line.append(";transport=sctp");
+        break;
+    default:
+        break;
+    }
+    line.append(enable_full_lr_ ? ";lr=on" : ";lr");
+    if (append_fromtag_) {
+        std::string_view from_tag = sdk::view(host_->msg_from_tag(msg));
+        if (!from_tag.empty())
+            line.append(";ftag=").append(from_tag);
+    }
+    params = sdk::trim(params);
+    if (!params.empty()) {
+        if (params.front() != ';')
+            line.push_back(';');
+        line.append(params);
+    }
+    line.append(">\r\n");
+    if (host_->msg_add_header(msg, sdk::str(line), SIPHOST_HDR_TOP, siphost_str{nullptr, 0}) != 0) {
+        sdk::log(host_, SIPHOST_LOG_ERR, module_name, "record_route: the host refused the header");
+        return -1;
+    }
+    return 1;
+}
+
+int cmd_record_route(siphost_msg* msg, const siphost_value*, void*) {
+    return record_route(msg, {});
+}
+
+int cmd_record_route_params(siphost_msg* msg, const siphost_value* args, void*) {
+    return record_route(msg, sdk::arg_view(args[0]));
+}
+
+/// loose_route():
+///  1. no Route: -1.
+///  2. the Request-URI names this proxy: the previous hop was a strict router (RFC 3261 16.4), so the last
+///     Route value becomes the Request-URI and is removed.
+///  3. the first Route value(s) naming this proxy are removed (two with double record-routing).
+///  4. a Route value remains: a loose router (;lr) becomes the next hop ($du); a strict one becomes the
+///     Request-URI, and the old Request-URI goes to the end of the route set (RFC 3261 16.6 step 6).
+///  5. none remains: the Request-URI is the next hop; 1, or -3 for an initial request (no To-tag) whose
+///     only Routes named this proxy (a preloaded route to ourselves).
+int cmd_loose_route(siphost_msg* msg, const siphost_value*, void*) {
+    thread_local route_set routes;
+    if (!routes.load(host_, msg)) {
+        sdk::log(host_, SIPHOST_LOG_ERR, module_name, "loose_route: malformed Route header");
+        return -1;
+    }
+    const auto& values = routes.values();
+    if (values.empty())
+        return not_rr_driven;
+
+    thread_local std::vector<bool> removed;
+    removed.assign(values.size(), false);
+    size_t first = 0;
+    size_t last = values.size();
+
+    if (is_myself_uri(sdk::view(host_->msg_ruri(msg)))) {
+        const route_value& strict_hop = values[last - 1];
+        if (host_->msg_set_ruri(msg, sdk::str(strict_hop.uri)) != 0)
+            return -1;
+        removed[--last] = true;
+    }
+    for (int own = 0; own < 2 && first < last && is_myself_uri(values[first].uri); ++own)
+        removed[first++] = true;
+
+    if (first < last) {
+        const route_value& next = values[first];
+        if (is_loose(next.uri)) {
+            if (host_->msg_set_dst_uri(msg, sdk::str(next.uri)) != 0)
+                return -1;
+        } else {
+            thread_local std::string old_ruri;
+            old_ruri.assign("Route: <").append(sdk::view(host_->msg_ruri(msg))).append(">\r\n");
+            if (host_->msg_add_header(msg, sdk::str(old_ruri), SIPHOST_HDR_BOTTOM, siphost_str{nullptr, 0}) !=
+                    0 ||
+                host_->msg_set_ruri(msg, sdk::str(next.uri)) != 0)
+                return -1;
+            removed[first] = true;
+        }
+    }
+    if (!routes.remove(msg, removed)) {
+        sdk::log(host_, SIPHOST_LOG_ERR, module_name,
+                 "loose_route: the host refused to remove a Route value");
+        return -1;
+    }
+    bool initial = sdk::view(host_->msg_to_tag(msg)).empty();
+    bool strict_previous_hop = last < values.size();
+    if (first >= last && initial && !strict_previous_hop)
+        return rr_preloaded;
+    return rr_driven;
+}
+
+/// The URI parameters of this proxy's own Route ("lr;ftag=x;nat=yes"); false when there is none.
+bool own_route_params(siphost_msg* msg, std::string_view& params) {
+    sdk::uri_parts parts;
+    std::string_view original = sdk::view(host_->msg_original_ruri(msg));
+    siphost_str value{nullptr, 0};
+    if (sdk::split_uri(original, parts) && host_->is_myself(sdk::str(parts.host), parts.port) &&
+        host_->msg_header(msg, sdk::str("Route"), 0, &value) == 1) {
+        params = parts.params;
+        return true;
+    }
+    for (uint32_t i = 0; host_->msg_header(msg, sdk::str("Route"), i, &value) == 1; ++i) {
+        if (sdk::split_uri(sdk::uri_of(sdk::view(value)), parts) &&
+            host_->is_myself(sdk::str(parts.host), parts.port)) {
+            params = parts.params;
+            return true;
+        }
+    }
+    return false;
+}
+
+/// A compiled check_route_param() pattern.
+class route_param_regex {
+public:
+    explicit route_param_regex(const std::string& pattern) {
+        int rc = regcomp(&compiled_, pattern.c_str(), REG_EXTENDED | REG_ICASE | REG_NOSUB);
+        if (rc != 0) {
+            char reason[160];
+            regerror(rc, &compiled_, reason, sizeof reason);
+            throw sdk::config_error("bad regular expression \"" + pattern + "\": " + reason);
+        }
+    }
+    ~route_param_regex() { regfree(&compiled_); }
+    route_param_regex(const route_param_regex&) = delete;
+    route_param_regex& operator=(const route_param_regex&) = delete;
+
+    bool matches(std::string_view text) const {
+        regmatch_t range[1];
+        range[0].rm_so = 0;
+        range[0].rm_eo = static_cast<regoff_t>(text.size());
+        return regexec(&compiled_, text.data() != nullptr ? text.data() : "", 1, range, REG_STARTEND) == 0;
+    }
+
+private:
+    regex_t compiled_;
+};
+
+std::unique_ptr<route_param_regex> fix_check_route_param(const siphost_value* args, const int* constant) {
+    if (!constant[0])
+        throw sdk::config_error("check_route_param: the regular expression must be a constant string");
+    return std::make_unique<route_param_regex>(std::string(sdk::arg_view(args[0])));
+}
+
+int cmd_check_route_param(siphost_msg* msg, const siphost_value*, void* call_data) {
+    std::string_view params;
+    if (!own_route_params(msg, params))
+        return -1;
+    return static_cast<const route_param_regex*>(call_data)->matches(params) ? 1 : -1;
+}
+
+std::unique_ptr<int> fix_direction(const siphost_value* args, const int* constant) {
+    if (!constant[0])
+        throw sdk::config_error(
+            "is_direction: the direction must be the constant \"downstream\" or \"upstream\"");
+    std::string_view direction = sdk::trim(sdk::arg_view(args[0]));
+    if (sdk::iequals(direction, "downstream"))
+        return std::make_unique<int>(1);
+    if (sdk::iequals(direction, "upstream"))
+        return std::make_unique<int>(0);
+    throw sdk::config_error("is_direction: unknown direction \"" + std::string(direction) +
+                            "\"; use \"downstream\" or \"upstream\"");
+}
+
+/// Downstream when the ftag of the own Route is the From-tag (the caller sends), upstream otherwise; a
+/// missing ftag counts as downstream, as in Kamailio.
+int cmd_is_direction(siphost_msg* msg, const siphost_value*, void* call_data) {
+    bool want_downstream = *static_cast<const int*>(call_data) == 1;
+    std::string_view params;
+    std::string_view ftag;
+    bool downstream = true;
+    if (own_route_params(msg, params) && sdk::find_param(params, "ftag", &ftag) && !ftag.empty())
+        downstream = ftag == sdk::view(host_->msg_from_tag(msg));
+    return downstream == want_downstream ? 1 : -1;
+}
+
+int get_route_uri(siphost_msg* msg, void*, int32_t, siphost_value* out) {
+    siphost_str first{nullptr, 0};
+    if (host_->msg_header(msg, sdk::str("Route"), 0, &first) != 1) {
+        *out = sdk::null_value();
+        return 0;
+    }
+    std::string_view uri = sdk::uri_of(sdk::view(first));
+    *out = uri.empty() ? sdk::null_value() : sdk::str_value(uri);
+    return 0;
+}
+
+int init(const siphost_host_api* host, char*, size_t) {
+    host_ = host;
+    return 0;
+}
+
+constexpr uint32_t record_route_routes = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_BRANCH | SIPHOST_ROUTE_FAILURE;
+
+const siphost_command commands[] = {
+    sdk::command("record_route", record_route_routes, sdk::guarded<&cmd_record_route>, {}, nullptr, nullptr,
+                 "adds a Record-Route naming this proxy"),
+    sdk::command("record_route", record_route_routes, sdk::guarded<&cmd_record_route_params>,
+                 {SIPHOST_ARG_STRING}, nullptr, nullptr,
+                 "adds a Record-Route naming this proxy, with extra parameters"),
+    sdk::command("loose_route", SIPHOST_ROUTE_REQUEST, sdk::guarded<&cmd_loose_route>, {}, nullptr, nullptr,
+                 "routes a request by its Route headers (RFC 3261 16.4, 16.12)"),
+    sdk::command("check_route_param", SIPHOST_ROUTE_REQUEST, sdk::guarded<&cmd_check_route_param>,
+                 {SIPHOST_ARG_STRING}, sdk::fixup<&fix_check_route_param>,
+                 sdk::free_call_data<route_param_regex>,
+                 "the parameters of this proxy's Route match a regular expression"),
+    sdk::command("is_direction", SIPHOST_ROUTE_REQUEST, sdk::guarded<&cmd_is_direction>, {SIPHOST_ARG_STRING},
+                 sdk::fixup<&fix_direction>, sdk::free_call_data<int>,
+                 "the in-dialog request flows downstream (from the caller) or upstream"),
+    sdk::end_of_commands(),
+};
+
+const siphost_param params[] = {
+    sdk::int_param("append_fromtag", &append_fromtag_, "adds ;ftag=<From-tag> to Record-Route (default 1)"),
+    sdk::int_param("enable_full_lr", &enable_full_lr_, "writes ;lr=on instead of ;lr (default 0)"),
+    sdk::end_of_params(),
+};
+
+const siphost_pv pvs[] = {
+    sdk::pseudo_variable("route_uri", SIPHOST_PV_NAME_NONE, get_route_uri, nullptr, nullptr, nullptr,
+                         "the URI of the first Route header"),
+    sdk::end_of_pvs(),
+};
+
+const siphost_module descriptor = sdk::module(module_name, "1.0", commands, params, pvs, init);
+
+} // namespace
+} // namespace siphost::modules::rr
+
+SIPHOST_MODULE(siphost::modules::rr::descriptor)

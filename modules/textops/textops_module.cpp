@@ -1,0 +1,301 @@
+// textops: header and text operations (Kamailio's textops module).
+//
+//   is_method("INVITE|BYE")               the request method (the CSeq method for a reply) is one of them
+//   append_hf(hf), append_hf(hf, after)   adds a header line at the bottom, or after the first `after` header
+//   insert_hf(hf), insert_hf(hf, before)  adds a header line at the top, or before the first `before` header
+//   remove_hf(name)                       removes every line of a header; true when one was there
+//   is_present_hf(name)                   the header is there
+//   search(re)                            the received message matches re (POSIX extended, case-insensitive)
+//   search_append(re, text)               inserts text after the first match of re
+//   subst('/re/repl/flags')               sed-like replacement in the received message
+//   has_body(), has_body(mime)            the message has a body (of that Content-Type)
+//
+// Regexes are compiled once, when the config is read; a bad one is a config error with regerror's sentence.
+// Text edits are recorded with msg_replace against the received bytes and applied by the host when sending.
+#include "posix_regex.hpp"
+#include "subst_expression.hpp"
+
+#include <siphost/module.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace siphost::modules::textops {
+namespace {
+
+const char module_name[] = "textops";
+
+const siphost_host_api* host_ = nullptr;
+
+// Kamailio compiles search() patterns case-insensitive and line-oriented.
+constexpr int search_flags = REG_ICASE | REG_NEWLINE;
+
+// ---- is_method ----
+
+/// The methods of one is_method() call site, split when the config is read.
+struct method_set {
+    std::vector<std::string> methods;
+};
+
+void split_methods(std::string_view list, std::vector<std::string>& out, bool strict) {
+    out.clear();
+    while (true) {
+        size_t bar = list.find('|');
+        std::string_view method = sdk::trim(list.substr(0, bar));
+        if (method.empty()) {
+            if (strict)
+                throw sdk::config_error(
+                    "is_method: empty method name in the list; write e.g. \"INVITE|BYE\"");
+        } else {
+            out.emplace_back(method);
+        }
+        if (bar == std::string_view::npos)
+            break;
+        list.remove_prefix(bar + 1);
+    }
+}
+
+std::unique_ptr<method_set> fix_is_method(const siphost_value* args, const int* constant) {
+    if (!constant[0])
+        return nullptr; // a list with pseudo-variables is split at each call
+    auto set = std::make_unique<method_set>();
+    split_methods(sdk::arg_view(args[0]), set->methods, true);
+    return set;
+}
+
+int cmd_is_method(siphost_msg* msg, const siphost_value* args, void* call_data) {
+    std::string_view method = sdk::view(host_->msg_method(msg));
+    if (method.empty())
+        return -1;
+    if (call_data != nullptr) {
+        for (const std::string& candidate : static_cast<const method_set*>(call_data)->methods)
+            if (sdk::iequals(candidate, method))
+                return 1;
+        return -1;
+    }
+    std::string_view list = sdk::arg_view(args[0]);
+    while (true) {
+        size_t bar = list.find('|');
+        if (sdk::iequals(sdk::trim(list.substr(0, bar)), method))
+            return 1;
+        if (bar == std::string_view::npos)
+            return -1;
+        list.remove_prefix(bar + 1);
+    }
+}
+
+// ---- header lines ----
+
+std::unique_ptr<int> fix_header_name(const siphost_value* args, const int* constant, size_t index) {
+    if (constant[index]) {
+        std::string_view name = sdk::trim(sdk::arg_view(args[index]));
+        if (name.empty())
+            throw sdk::config_error("the header name is empty");
+        for (char c : name)
+            if (c == ':' || c == ' ' || c == '\r' || c == '\n')
+                throw sdk::config_error("\"" + std::string(name) +
+                                        "\" is not a header name (write the name only, without ':')");
+    }
+    return nullptr;
+}
+
+std::unique_ptr<int> fix_name_first(const siphost_value* args, const int* constant) {
+    return fix_header_name(args, constant, 0);
+}
+
+std::unique_ptr<int> fix_name_second(const siphost_value* args, const int* constant) {
+    return fix_header_name(args, constant, 1);
+}
+
+int add_header(siphost_msg* msg, const siphost_value* args, int position, bool with_anchor) {
+    std::string_view text = sdk::arg_view(args[0]);
+    if (text.empty())
+        return -1;
+    siphost_str anchor{nullptr, 0};
+    if (with_anchor)
+        anchor = sdk::str(sdk::trim(sdk::arg_view(args[1])));
+    return host_->msg_add_header(msg, sdk::str(text), position, anchor) == 0 ? 1 : -1;
+}
+
+int cmd_append_hf(siphost_msg* msg, const siphost_value* args, void*) {
+    return add_header(msg, args, SIPHOST_HDR_BOTTOM, false);
+}
+int cmd_append_hf_after(siphost_msg* msg, const siphost_value* args, void*) {
+    return add_header(msg, args, SIPHOST_HDR_AFTER, true);
+}
+int cmd_insert_hf(siphost_msg* msg, const siphost_value* args, void*) {
+    return add_header(msg, args, SIPHOST_HDR_TOP, false);
+}
+int cmd_insert_hf_before(siphost_msg* msg, const siphost_value* args, void*) {
+    return add_header(msg, args, SIPHOST_HDR_BEFORE, true);
+}
+
+int cmd_remove_hf(siphost_msg* msg, const siphost_value* args, void*) {
+    std::string_view name = sdk::trim(sdk::arg_view(args[0]));
+    if (name.empty())
+        return -1;
+    return host_->msg_remove_header(msg, sdk::str(name), -1) > 0 ? 1 : -1;
+}
+
+int cmd_is_present_hf(siphost_msg* msg, const siphost_value* args, void*) {
+    std::string_view name = sdk::trim(sdk::arg_view(args[0]));
+    siphost_str value{nullptr, 0};
+    return !name.empty() && host_->msg_header(msg, sdk::str(name), 0, &value) == 1 ? 1 : -1;
+}
+
+// ---- regex search and replace ----
+
+std::unique_ptr<posix_regex> fix_search(const siphost_value* args, const int* constant) {
+    if (!constant[0])
+        throw sdk::config_error("the regular expression must be a constant string (no pseudo-variables)");
+    return std::make_unique<posix_regex>(std::string(sdk::arg_view(args[0])), search_flags);
+}
+
+int cmd_search(siphost_msg* msg, const siphost_value*, void* call_data) {
+    regex_match match;
+    return static_cast<const posix_regex*>(call_data)->search(sdk::view(host_->msg_raw(msg)), 0, match) ? 1
+                                                                                                        : -1;
+}
+
+int cmd_search_append(siphost_msg* msg, const siphost_value* args, void* call_data) {
+    std::string_view raw = sdk::view(host_->msg_raw(msg));
+    regex_match match;
+    if (!static_cast<const posix_regex*>(call_data)->search(raw, 0, match))
+        return -1;
+    std::string_view text = sdk::arg_view(args[1]);
+    return host_->msg_replace(msg, static_cast<size_t>(match.end[0]), 0, sdk::str(text)) == 0 ? 1 : -1;
+}
+
+std::unique_ptr<subst_expression> fix_subst(const siphost_value* args, const int* constant) {
+    if (!constant[0])
+        throw sdk::config_error("subst: the expression must be a constant string (no pseudo-variables)");
+    return std::make_unique<subst_expression>(sdk::arg_view(args[0]));
+}
+
+int cmd_subst(siphost_msg* msg, const siphost_value*, void* call_data) {
+    const auto& expression = *static_cast<const subst_expression*>(call_data);
+    std::string_view raw = sdk::view(host_->msg_raw(msg));
+    thread_local std::string replacement;
+    regex_match match;
+    size_t from = 0;
+    int replaced = 0;
+    while (from <= raw.size() && expression.regex().search(raw, from, match)) {
+        size_t start = static_cast<size_t>(match.start[0]);
+        size_t end = static_cast<size_t>(match.end[0]);
+        replacement.clear();
+        expression.expand(raw, match, replacement);
+        if (host_->msg_replace(msg, start, end - start, sdk::str(replacement)) != 0) {
+            sdk::log(host_, SIPHOST_LOG_ERR, module_name,
+                     "subst: the host refused a replacement (overlapping edit?)");
+            return replaced > 0 ? 1 : -1;
+        }
+        ++replaced;
+        if (!expression.global())
+            break;
+        from = end > start ? end : end + 1; // an empty match must still move on
+    }
+    return replaced > 0 ? 1 : -1;
+}
+
+// ---- bodies ----
+
+/// The media type of a Content-Type value, without parameters.
+std::string_view media_type(std::string_view content_type) {
+    return sdk::trim(content_type.substr(0, content_type.find(';')));
+}
+
+int cmd_has_body(siphost_msg* msg, const siphost_value*, void*) {
+    return sdk::view(host_->msg_body(msg)).empty() ? -1 : 1;
+}
+
+std::unique_ptr<int> fix_has_body_mime(const siphost_value* args, const int* constant) {
+    if (constant[0]) {
+        std::string_view mime = sdk::trim(sdk::arg_view(args[0]));
+        size_t slash = mime.find('/');
+        if (slash == std::string_view::npos || slash == 0 || slash + 1 == mime.size())
+            throw sdk::config_error("has_body: \"" + std::string(mime) +
+                                    "\" is not a type/subtype such as application/sdp");
+    }
+    return nullptr;
+}
+
+int cmd_has_body_mime(siphost_msg* msg, const siphost_value* args, void*) {
+    std::string_view body = sdk::view(host_->msg_body(msg));
+    if (body.empty())
+        return -1;
+    std::string_view wanted = sdk::trim(sdk::arg_view(args[0]));
+    std::string_view type = media_type(sdk::header(host_, msg, "Content-Type"));
+    // No Content-Type with a body means application/sdp to Kamailio (RFC 3261 allows none only for SDP-less
+    // bodies, but SIP peers in practice omit it for SDP).
+    if (type.empty())
+        type = "application/sdp";
+    if (sdk::iequals(type, wanted))
+        return 1;
+    if (type.size() < 10 || !sdk::iequals(type.substr(0, 10), "multipart/"))
+        return -1;
+    // A multipart body: look for a part whose own Content-Type is the one wanted.
+    size_t at = 0;
+    while (at < body.size()) {
+        size_t line_end = body.find('\n', at);
+        std::string_view line =
+            body.substr(at, line_end == std::string_view::npos ? std::string_view::npos : line_end - at);
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        size_t colon = line.find(':');
+        if (colon != std::string_view::npos &&
+            sdk::iequals(sdk::trim(line.substr(0, colon)), "Content-Type") &&
+            sdk::iequals(media_type(line.substr(colon + 1)), wanted))
+            return 1;
+        if (line_end == std::string_view::npos)
+            break;
+        at = line_end + 1;
+    }
+    return -1;
+}
+
+int init(const siphost_host_api* host, char*, size_t) {
+    host_ = host;
+    return 0;
+}
+
+constexpr uint32_t any = SIPHOST_ROUTE_ANY;
+using sdk::command;
+using sdk::fixup;
+using sdk::free_call_data;
+using sdk::guarded;
+
+const siphost_command commands[] = {
+    command("is_method", any, guarded<&cmd_is_method>, {SIPHOST_ARG_STRING}, fixup<&fix_is_method>,
+            free_call_data<method_set>, "the method is one of \"A|B|...\""),
+    command("append_hf", any, guarded<&cmd_append_hf>, {SIPHOST_ARG_STRING}, nullptr, nullptr,
+            "adds a header line after the last header"),
+    command("append_hf", any, guarded<&cmd_append_hf_after>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING},
+            fixup<&fix_name_second>, nullptr, "adds a header line after the first header of the given name"),
+    command("insert_hf", any, guarded<&cmd_insert_hf>, {SIPHOST_ARG_STRING}, nullptr, nullptr,
+            "adds a header line before the first header"),
+    command("insert_hf", any, guarded<&cmd_insert_hf_before>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING},
+            fixup<&fix_name_second>, nullptr, "adds a header line before the first header of the given name"),
+    command("remove_hf", any, guarded<&cmd_remove_hf>, {SIPHOST_ARG_STRING}, fixup<&fix_name_first>, nullptr,
+            "removes every line of a header"),
+    command("is_present_hf", any, guarded<&cmd_is_present_hf>, {SIPHOST_ARG_STRING}, fixup<&fix_name_first>,
+            nullptr, "the header is present"),
+    command("search", any, guarded<&cmd_search>, {SIPHOST_ARG_STRING}, fixup<&fix_search>,
+            free_call_data<posix_regex>, "the message matches a regular expression"),
+    command("search_append", any, guarded<&cmd_search_append>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING},
+            fixup<&fix_search>, free_call_data<posix_regex>, "inserts text after the first match of a regex"),
+    command("subst", any, guarded<&cmd_subst>, {SIPHOST_ARG_STRING}, fixup<&fix_subst>,
+            free_call_data<subst_expression>, "sed-like '/re/replacement/flags' on the message"),
+    command("has_body", any, guarded<&cmd_has_body>, {}, nullptr, nullptr, "the message has a body"),
+    command("has_body", any, guarded<&cmd_has_body_mime>, {SIPHOST_ARG_STRING}, fixup<&fix_has_body_mime>,
+            nullptr, "the message has a body of the given type/subtype"),
+    sdk::end_of_commands(),
+};
+
+const siphost_module descriptor = sdk::module(module_name, "1.0", commands, nullptr, nullptr, init);
+
+} // namespace
+} // namespace siphost::modules::textops
+
+SIPHOST_MODULE(siphost::modules::textops::descriptor)
