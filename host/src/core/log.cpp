@@ -19,6 +19,7 @@ std::atomic<int> threshold{SIPHOST_LOG_WARN};
 std::shared_ptr<spdlog::logger> logger;
 log_target current_target = log_target::stderr_stream;
 thread_local int thread_rank = 0;
+thread_local std::string message_prefix;
 
 spdlog::level::level_enum spdlog_level(int level) {
     if (level <= SIPHOST_LOG_CRIT)
@@ -81,6 +82,7 @@ void configure_logging(const log_settings& settings) {
 int log_threshold() { return threshold.load(std::memory_order_relaxed); }
 void set_log_threshold(int debug) { threshold = debug; }
 void set_thread_rank(int rank) { thread_rank = rank; }
+void set_message_prefix(std::string_view prefix) { message_prefix.assign(prefix); }
 
 std::string_view level_name(int level) {
     switch (level) {
@@ -143,10 +145,10 @@ void log_line(int level, std::string_view prefix, std::string_view text) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
         text.remove_suffix(1);
     if (current_target == log_target::stderr_stream)
-        logger->log(spdlog_level(level), "{:>2}({}) {}: {}{}", thread_rank, ::getpid(), level_name(level), prefix,
-                    text);
+        logger->log(spdlog_level(level), "{:>2}({}) {}: {}{}{}", thread_rank, ::getpid(), level_name(level),
+                    message_prefix, prefix, text);
     else
-        logger->log(spdlog_level(level), "{}: {}{}", level_name(level), prefix, text);
+        logger->log(spdlog_level(level), "{}: {}{}{}", level_name(level), message_prefix, prefix, text);
 }
 
 void log_host(int level, std::string_view component, std::string_view text) {

@@ -39,6 +39,10 @@ bool parse_level(std::string_view text, int& level);
 /// The rank shown on stderr: 0 for the main thread, 1.. for workers (set by each worker at start).
 void set_thread_rank(int rank);
 
+/// The per-message prefix (Kamailio's log_prefix, evaluated once per received message) for lines logged on
+/// this thread until it is cleared; it stands after the level.
+void set_message_prefix(std::string_view prefix);
+
 /// Writes one line; `prefix` is what stands after the level ("<script>: ", "tm: ", or empty).
 void log_line(int level, std::string_view prefix, std::string_view text);
 
