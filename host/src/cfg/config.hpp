@@ -1,0 +1,32 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cfg/ast.hpp"
+#include "cfg/global_params.hpp"
+
+namespace siphost::cfg {
+
+/// A `loadmodule` statement that succeeded.
+struct loaded_module {
+    std::string written; ///< as written in the config ("tm.so")
+    std::string name;    ///< the module's own name ("tm")
+    source_location where;
+};
+
+/// A config after reading and resolving: global parameters, modules, and the route blocks with every call
+/// bound. The script layer compiles it.
+struct config {
+    global_params params;
+    std::vector<loaded_module> modules;
+    std::size_t modparam_count = 0;
+    std::vector<route_block> routes; ///< a route's id is its index here
+
+    /// The id of the route block of this type (one SIPHOST_ROUTE_* bit) and name, or -1. Sub-routes
+    /// (route[X]) have type SIPHOST_ROUTE_REQUEST and a name; "0" and "" name a type's main block.
+    int find_route(std::uint32_t type, std::string_view name) const;
+};
+
+} // namespace siphost::cfg

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include <siphost/module.h>
+
+namespace siphost::cfg {
+
+/// What a core function does; the interpreter switches on it.
+enum class core_op {
+    forward,     ///< forward([host[, port]]): stateless relay, any transport
+    forward_udp, ///< forward_udp([host[, port]])
+    forward_tcp, ///< forward_tcp([host[, port]])
+    setflag,     ///< setflag(n)
+    resetflag,   ///< resetflag(n)
+    isflagset,   ///< isflagset(n)
+    log,         ///< log([level,] text)
+    rewriteuri,  ///< rewriteuri(uri) / seturi(uri)
+    revert_uri,  ///< revert_uri()
+    setdsturi,   ///< setdsturi(uri)
+    resetdsturi, ///< resetdsturi()
+    force_rport, ///< force_rport() / add_rport()
+    is_myself    ///< is_myself(uri or host)
+};
+
+/// One overload of a core function, declared like a module command.
+struct core_function {
+    const char* name;
+    core_op op;
+    std::uint32_t arg_count;
+    std::uint32_t route_types;
+    std::uint8_t arg_kinds[SIPHOST_MAX_ARGS];
+};
+
+/// Every core function overload.
+const std::vector<core_function>& core_functions();
+
+/// The standard Kamailio module that provides a well-known function, or "" when none is known.
+std::string_view standard_module_for(std::string_view function);
+/// Every function of the standard table (for "did you mean").
+std::vector<std::string_view> standard_function_names();
+
+} // namespace siphost::cfg

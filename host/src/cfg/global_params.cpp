@@ -1,0 +1,304 @@
+#include "cfg/global_params.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace siphost::cfg {
+namespace {
+
+/// Parameters of Kamailio's core that siphost accepts and ignores (with a warning), so that stock configs
+/// load.
+const std::vector<std::string>& ignored_params() {
+    static const std::vector<std::string> names = {"memdbg",
+                                                   "memlog",
+                                                   "mem_summary",
+                                                   "sip_warning",
+                                                   "server_signature",
+                                                   "server_header",
+                                                   "user_agent_header",
+                                                   "tcp_connection_lifetime",
+                                                   "tcp_max_connections",
+                                                   "tcp_children",
+                                                   "disable_tcp",
+                                                   "enable_tls",
+                                                   "enable_sctp",
+                                                   "dns",
+                                                   "rev_dns",
+                                                   "dns_try_ipv6",
+                                                   "dns_cache_init",
+                                                   "use_dns_cache",
+                                                   "use_dns_failover",
+                                                   "dns_srv_lb",
+                                                   "tcp_accept_no_cl",
+                                                   "tcp_rd_buf_size",
+                                                   "latency_log",
+                                                   "latency_limit_action",
+                                                   "latency_limit_db",
+                                                   "corelog",
+                                                   "shm_mem_size",
+                                                   "pkg_mem_size",
+                                                   "maxbuffer",
+                                                   "sql_buffer_size",
+                                                   "async_workers",
+                                                   "tos",
+                                                   "mhomed",
+                                                   "disable_core_dump",
+                                                   "open_files_limit",
+                                                   "onsend_route_reply",
+                                                   "reply_to_via",
+                                                   "check_via",
+                                                   "dns_retr_time",
+                                                   "dns_retr_no",
+                                                   "dns_servers_no",
+                                                   "dns_use_search_list",
+                                                   "max_branches",
+                                                   "tcp_keepalive",
+                                                   "tcp_async",
+                                                   "phone2tel",
+                                                   "route_locks_size",
+                                                   "xavp_via_params",
+                                                   "log_color",
+                                                   "log_engine_type",
+                                                   "log_engine_data",
+                                                   "received_route_mode",
+                                                   "stats_name_separator",
+                                                   "statistics",
+                                                   "group",
+                                                   "user",
+                                                   "uid",
+                                                   "gid",
+                                                   "chroot",
+                                                   "workdir",
+                                                   "wdir",
+                                                   "pid_file",
+                                                   "server_id",
+                                                   "kemi.onsend_route_callback"};
+    return names;
+}
+
+const std::vector<std::string>& handled_params() {
+    static const std::vector<std::string> names = {
+        "debug", "fork",     "log_stderror", "log_facility", "log_prefix", "log_name", "listen",
+        "port",  "children", "alias",        "auto_aliases", "mpath",      "loadpath", "max_while_loops"};
+    return names;
+}
+
+bool parse_bool(const param_value& v, bool& out) {
+    if (v.is_number) {
+        out = v.number != 0;
+        return true;
+    }
+    std::string t = v.text;
+    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (t == "yes" || t == "on" || t == "true" || t == "enable" || t == "1")
+        out = true;
+    else if (t == "no" || t == "off" || t == "false" || t == "disable" || t == "0")
+        out = false;
+    else
+        return false;
+    return true;
+}
+
+bool parse_port(std::string_view text, std::uint16_t& out) {
+    if (text.empty() || text.size() > 5)
+        return false;
+    std::uint32_t value = 0;
+    for (char c : text) {
+        if (!std::isdigit(static_cast<unsigned char>(c)))
+            return false;
+        value = value * 10 + (c - '0');
+    }
+    if (value == 0 || value > 65535)
+        return false;
+    out = static_cast<std::uint16_t>(value);
+    return true;
+}
+
+bool valid_host_name(std::string_view host) {
+    if (host.empty())
+        return false;
+    for (char c : host)
+        if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-' && c != '_')
+            return false;
+    return true;
+}
+
+} // namespace
+
+const std::vector<std::string>& known_global_params() {
+    static const std::vector<std::string> all = [] {
+        std::vector<std::string> names = handled_params();
+        names.insert(names.end(), ignored_params().begin(), ignored_params().end());
+        return names;
+    }();
+    return all;
+}
+
+bool parse_listen(const std::string& input, listen_address& out, std::string& error) {
+    std::string text = input;
+    auto adv = text.find(" advertise ");
+    if (adv != std::string::npos) {
+        out.advertise = text.substr(adv + 11);
+        while (!out.advertise.empty() && out.advertise.front() == ' ')
+            out.advertise.erase(0, 1);
+        text.erase(adv);
+    }
+    while (!text.empty() && text.back() == ' ')
+        text.pop_back();
+    std::string_view rest = text;
+    for (const char* proto : {"udp:", "tcp:", "tls:", "sctp:"}) {
+        std::string_view p(proto);
+        if (rest.size() > p.size() && std::equal(p.begin(), p.end(), rest.begin(), [](char a, char b) {
+                return a == std::tolower(static_cast<unsigned char>(b));
+            })) {
+            out.proto = std::string(p.substr(0, p.size() - 1));
+            rest.remove_prefix(p.size());
+            break;
+        }
+    }
+    std::string_view host;
+    std::string_view port;
+    if (!rest.empty() && rest.front() == '[') {
+        auto close = rest.find(']');
+        if (close == std::string_view::npos) {
+            error = "missing ']' after the IPv6 address";
+            return false;
+        }
+        host = rest.substr(1, close - 1);
+        std::string_view after = rest.substr(close + 1);
+        if (!after.empty()) {
+            if (after.front() != ':') {
+                error = "expected ':port' after the IPv6 address";
+                return false;
+            }
+            port = after.substr(1);
+        }
+        out.ipv6 = true;
+    } else if (std::count(rest.begin(), rest.end(), ':') > 1) {
+        host = rest; // a bare IPv6 address; a port needs brackets
+        out.ipv6 = true;
+    } else {
+        auto colon = rest.find(':');
+        host = rest.substr(0, colon);
+        if (colon != std::string_view::npos)
+            port = rest.substr(colon + 1);
+    }
+    out.host = std::string(host);
+    if (out.ipv6) {
+        unsigned char buf[16];
+        if (inet_pton(AF_INET6, out.host.c_str(), buf) != 1) {
+            error = "'" + out.host + "' is not an IPv6 address";
+            return false;
+        }
+    } else if (!out.host.empty() && std::isdigit(static_cast<unsigned char>(out.host.back())) &&
+               std::all_of(out.host.begin(), out.host.end(),
+                           [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '.'; })) {
+        unsigned char buf[4];
+        if (inet_pton(AF_INET, out.host.c_str(), buf) != 1) {
+            error = "'" + out.host + "' is not an IPv4 address";
+            return false;
+        }
+    } else if (!valid_host_name(out.host) && out.host != "*") {
+        error = "'" + out.host + "' is not an address or a host name";
+        return false;
+    }
+    if (!port.empty() && !parse_port(port, out.port)) {
+        error = "'" + std::string(port) + "' is not a port (1-65535)";
+        return false;
+    }
+    if (port.empty() && rest.size() && rest.back() == ':') {
+        error = "a port is missing after ':'";
+        return false;
+    }
+    return true;
+}
+
+void apply_global_param(global_params& params, const std::string& name, source_location name_where,
+                        const param_value& value, source_location value_where, diagnostics& diags) {
+    params.written[name] = value.text;
+    auto need_int = [&](int& target, int low, int high) {
+        if (!value.is_number || value.number < low || value.number > high) {
+            diags.error(value_where, "'" + name + "' needs a number from " + std::to_string(low) + " to " +
+                                         std::to_string(high));
+            return;
+        }
+        target = static_cast<int>(value.number);
+    };
+    auto need_bool = [&](bool& target) {
+        if (!parse_bool(value, target))
+            diags.error(value_where, "'" + name + "' needs yes or no",
+                        "also accepted: on/off, true/false, 1/0");
+    };
+    if (name == "debug") {
+        need_int(params.debug, -5, 3);
+    } else if (name == "fork") {
+        need_bool(params.fork);
+    } else if (name == "log_stderror") {
+        need_bool(params.log_stderror);
+    } else if (name == "auto_aliases") {
+        need_bool(params.auto_aliases);
+    } else if (name == "children") {
+        need_int(params.children, 1, 1024);
+    } else if (name == "max_while_loops") {
+        int limit = 0;
+        need_int(limit, 1, 100000000);
+        if (limit > 0)
+            params.max_while_loops = static_cast<std::uint32_t>(limit);
+    } else if (name == "port") {
+        std::uint16_t port = 0;
+        if (!parse_port(value.is_number ? std::to_string(value.number) : value.text, port))
+            diags.error(value_where, "'port' needs a port number (1-65535)");
+        else
+            params.port = port;
+    } else if (name == "log_facility") {
+        static const std::vector<std::string> facilities = {
+            "LOG_AUTH",   "LOG_AUTHPRIV", "LOG_CRON",   "LOG_DAEMON", "LOG_FTP",
+            "LOG_KERN",   "LOG_LOCAL0",   "LOG_LOCAL1", "LOG_LOCAL2", "LOG_LOCAL3",
+            "LOG_LOCAL4", "LOG_LOCAL5",   "LOG_LOCAL6", "LOG_LOCAL7", "LOG_LPR",
+            "LOG_MAIL",   "LOG_NEWS",     "LOG_SYSLOG", "LOG_USER",   "LOG_UUCP"};
+        if (std::find(facilities.begin(), facilities.end(), value.text) == facilities.end()) {
+            std::string near = nearest_name(value.text, facilities);
+            diags.error(value_where, "unknown log facility '" + value.text + "'",
+                        near.empty() ? "for example LOG_LOCAL0" : "did you mean '" + near + "'?");
+        } else {
+            params.log_facility = value.text;
+        }
+    } else if (name == "log_prefix") {
+        if (!value.quoted)
+            diags.error(value_where, "'log_prefix' needs a quoted string");
+        params.log_prefix = value.text;
+        params.log_prefix_where = value_where;
+    } else if (name == "log_name") {
+        params.log_name = value.text;
+    } else if (name == "mpath" || name == "loadpath") {
+        if (!value.quoted)
+            diags.error(value_where, "'" + name + "' needs a quoted string",
+                        "mpath=\"/usr/lib/siphost/modules\"");
+        params.mpath = value.text;
+    } else if (name == "listen") {
+        listen_address address;
+        std::string error;
+        if (!parse_listen(value.text, address, error)) {
+            diags.error(value_where, "bad listen address '" + value.text + "': " + error,
+                        "write [proto:]addr[:port], e.g. udp:127.0.0.1:5060 or udp:[::1]:5060");
+        } else {
+            address.where = value_where;
+            params.listen.push_back(std::move(address));
+        }
+    } else if (name == "alias") {
+        if (value.text.empty())
+            diags.error(value_where, "'alias' needs a host name");
+        else
+            params.alias.push_back(value.text);
+    } else if (std::find(ignored_params().begin(), ignored_params().end(), name) != ignored_params().end()) {
+        diags.warning(name_where, "parameter '" + name + "' is accepted but has no effect in siphost");
+    } else {
+        std::string near = nearest_name(name, known_global_params());
+        diags.error(name_where, "unknown global parameter '" + name + "'",
+                    near.empty() ? std::string() : "did you mean '" + near + "'?");
+    }
+}
+
+} // namespace siphost::cfg

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "cfg/diagnostics.hpp"
+
+namespace siphost::cfg {
+
+/// One `listen=[proto:]addr[:port]` entry.
+struct listen_address {
+    std::string proto;      ///< "udp", "tcp", "tls", "sctp"; "" when not written (all the host supports)
+    std::string host;       ///< IPv4, IPv6 (without brackets), or a name
+    std::uint16_t port = 0; ///< 0 when not written (the `port` parameter applies)
+    bool ipv6 = false;
+    std::string advertise; ///< "advertise host:port" when given
+    source_location where;
+};
+
+/// The core's global parameters with Kamailio's defaults.
+struct global_params {
+    int debug = 0; ///< L_WARN
+    bool fork = true;
+    bool log_stderror = false;
+    std::string log_facility = "LOG_DAEMON";
+    std::string log_prefix; ///< a template ("{$mt $ci} "), compiled by the script layer; "" when unset
+    source_location log_prefix_where;
+    std::string log_name;
+    std::vector<listen_address> listen;
+    std::uint16_t port = 5060;
+    int children = 8;
+    std::vector<std::string> alias;
+    bool auto_aliases = true;
+    std::string mpath;                   ///< mpath= or loadpath=, colon-separated
+    std::uint32_t max_while_loops = 100; ///< the iteration limit of one while loop
+    /// Every parameter as written (name -> last value text), for `-c` and for parameters siphost ignores.
+    std::map<std::string, std::string> written;
+};
+
+/// A parameter value as the parser saw it.
+struct param_value {
+    std::string text; ///< the decoded string, or the raw text of an unquoted value ("udp:1.2.3.4:5060")
+    bool quoted = false;
+    bool is_number = false;
+    std::int64_t number = 0;
+};
+
+/// Applies `name = value` to params, reporting an unknown name (with the nearest known one) or a bad value.
+void apply_global_param(global_params& params, const std::string& name, source_location name_where,
+                        const param_value& value, source_location value_where, diagnostics& diags);
+
+/// Parses "[proto:]addr[:port]"; false with a reason in error.
+bool parse_listen(const std::string& text, listen_address& out, std::string& error);
+
+/// The names of every global parameter the reader knows, for suggestions.
+const std::vector<std::string>& known_global_params();
+
+} // namespace siphost::cfg

@@ -1,0 +1,430 @@
+#include "cfg/lexer.hpp"
+
+#include <cctype>
+
+namespace siphost::cfg {
+namespace {
+bool is_ident_start(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool is_ident_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+} // namespace
+
+const char* describe(token_kind kind) {
+    switch (kind) {
+    case token_kind::end:
+        return "end of file";
+    case token_kind::identifier:
+        return "a name";
+    case token_kind::integer:
+        return "a number";
+    case token_kind::string:
+        return "a string";
+    case token_kind::pvar:
+        return "a pseudo-variable";
+    case token_kind::lparen:
+        return "'('";
+    case token_kind::rparen:
+        return "')'";
+    case token_kind::lbrace:
+        return "'{'";
+    case token_kind::rbrace:
+        return "'}'";
+    case token_kind::lbracket:
+        return "'['";
+    case token_kind::rbracket:
+        return "']'";
+    case token_kind::comma:
+        return "','";
+    case token_kind::semicolon:
+        return "';'";
+    case token_kind::colon:
+        return "':'";
+    case token_kind::dot:
+        return "'.'";
+    case token_kind::assign:
+        return "'='";
+    case token_kind::plus_assign:
+        return "'+='";
+    case token_kind::minus_assign:
+        return "'-='";
+    case token_kind::star_assign:
+        return "'*='";
+    case token_kind::slash_assign:
+        return "'/='";
+    case token_kind::or_assign:
+        return "'|='";
+    case token_kind::and_assign:
+        return "'&='";
+    case token_kind::equal:
+        return "'=='";
+    case token_kind::not_equal:
+        return "'!='";
+    case token_kind::match:
+        return "'=~'";
+    case token_kind::not_match:
+        return "'!~'";
+    case token_kind::less:
+        return "'<'";
+    case token_kind::greater:
+        return "'>'";
+    case token_kind::less_equal:
+        return "'<='";
+    case token_kind::greater_equal:
+        return "'>='";
+    case token_kind::log_not:
+        return "'!'";
+    case token_kind::log_and:
+        return "'&&'";
+    case token_kind::log_or:
+        return "'||'";
+    case token_kind::plus:
+        return "'+'";
+    case token_kind::minus:
+        return "'-'";
+    case token_kind::star:
+        return "'*'";
+    case token_kind::slash:
+        return "'/'";
+    case token_kind::percent:
+        return "'%'";
+    case token_kind::bit_or:
+        return "'|'";
+    case token_kind::bit_and:
+        return "'&'";
+    case token_kind::bit_xor:
+        return "'^'";
+    case token_kind::bit_not:
+        return "'~'";
+    case token_kind::shift_left:
+        return "'<<'";
+    case token_kind::shift_right:
+        return "'>>'";
+    case token_kind::other:
+        return "an unexpected character";
+    }
+    return "a token";
+}
+
+lexer::lexer(const std::vector<source_line>& lines, diagnostics& diags) : lines_(lines), diags_(diags) {}
+
+char lexer::peek(std::size_t ahead) const {
+    if (at_end())
+        return '\0';
+    const auto& text = lines_[line_].text;
+    return pos_ + ahead < text.size() ? text[pos_ + ahead] : '\0';
+}
+
+source_location lexer::here() const {
+    if (at_end()) {
+        if (lines_.empty())
+            return {};
+        const auto& last = lines_.back();
+        return last.location_at(last.text.size());
+    }
+    return lines_[line_].location_at(pos_);
+}
+
+std::vector<token> lexer::tokenize() {
+    std::vector<token> tokens;
+    while (true) {
+        // Skip white space, line ends and comments.
+        if (at_end())
+            break;
+        const std::string& text = lines_[line_].text;
+        if (pos_ >= text.size()) {
+            ++line_;
+            pos_ = 0;
+            continue;
+        }
+        char c = text[pos_];
+        if (std::isspace(static_cast<unsigned char>(c))) {
+            ++pos_;
+            continue;
+        }
+        if (c == '#' || (c == '/' && peek(1) == '/')) {
+            pos_ = text.size();
+            continue;
+        }
+        if (c == '/' && peek(1) == '*') {
+            source_location start = here();
+            pos_ += 2;
+            bool closed = false;
+            while (!at_end()) {
+                const std::string& t = lines_[line_].text;
+                std::size_t close = t.find("*/", pos_);
+                if (close != std::string::npos) {
+                    pos_ = close + 2;
+                    closed = true;
+                    break;
+                }
+                ++line_;
+                pos_ = 0;
+            }
+            if (!closed)
+                diags_.error(start, "unterminated comment", "a '/*' comment needs a closing '*/'");
+            continue;
+        }
+
+        token t;
+        t.where = here();
+        t.line_index = static_cast<std::uint32_t>(line_);
+        t.offset = static_cast<std::uint32_t>(pos_);
+        if (c == '"' || c == '\'') {
+            lex_string(t);
+        } else if (std::isdigit(static_cast<unsigned char>(c))) {
+            lex_number(t);
+        } else if (is_ident_start(c)) {
+            std::size_t start = pos_;
+            while (pos_ < text.size() && is_ident_char(text[pos_]))
+                ++pos_;
+            t.kind = token_kind::identifier;
+            t.text = text.substr(start, pos_ - start);
+        } else if (c == '$') {
+            lex_pvar(t);
+        } else {
+            t.kind = lex_operator();
+            t.text = text.substr(t.offset, pos_ - t.offset);
+        }
+        t.length = static_cast<std::uint32_t>(pos_ - t.offset);
+        tokens.push_back(std::move(t));
+    }
+    token end;
+    end.kind = token_kind::end;
+    end.where = here();
+    end.line_index = static_cast<std::uint32_t>(lines_.size());
+    tokens.push_back(end);
+    return tokens;
+}
+
+void lexer::lex_string(token& t) {
+    const std::string& text = lines_[line_].text;
+    char quote = text[pos_++];
+    t.kind = token_kind::string;
+    while (true) {
+        if (pos_ >= text.size()) {
+            diags_.error(t.where, "unterminated string",
+                         std::string("add the closing ") + quote + " on the same line");
+            t.broken = true;
+            return;
+        }
+        char c = text[pos_++];
+        if (c == quote)
+            return;
+        if (c != '\\') {
+            t.text += c;
+            continue;
+        }
+        if (pos_ >= text.size())
+            continue;
+        char e = text[pos_++];
+        switch (e) {
+        case 'n':
+            t.text += '\n';
+            break;
+        case 'r':
+            t.text += '\r';
+            break;
+        case 't':
+            t.text += '\t';
+            break;
+        case '\\':
+            t.text += '\\';
+            break;
+        case '"':
+            t.text += '"';
+            break;
+        case '\'':
+            t.text += '\'';
+            break;
+        case '0':
+            t.text += '\0';
+            break;
+        default:
+            // Kamailio keeps an unknown escape as written (so "\$" or "\d" in a regex survive).
+            t.text += '\\';
+            t.text += e;
+            break;
+        }
+    }
+}
+
+void lexer::lex_number(token& t) {
+    const std::string& text = lines_[line_].text;
+    std::size_t start = pos_;
+    int base = 10;
+    if (text[pos_] == '0' && pos_ + 1 < text.size() && (text[pos_ + 1] == 'x' || text[pos_ + 1] == 'X')) {
+        base = 16;
+        pos_ += 2;
+    }
+    std::size_t digits = pos_;
+    while (pos_ < text.size() && std::isxdigit(static_cast<unsigned char>(text[pos_])) &&
+           (base == 16 || std::isdigit(static_cast<unsigned char>(text[pos_]))))
+        ++pos_;
+    t.kind = token_kind::integer;
+    t.text = text.substr(start, pos_ - start);
+    if (pos_ == digits) {
+        diags_.error(t.where, "'" + t.text + "' is not a number", "hexadecimal numbers are written 0x1f");
+        return;
+    }
+    // Letters glued to a number (2abc) make a name that is neither; Kamailio rejects it as well.
+    if (pos_ < text.size() && is_ident_char(text[pos_])) {
+        while (pos_ < text.size() && is_ident_char(text[pos_]))
+            ++pos_;
+        t.text = text.substr(start, pos_ - start);
+        t.kind = token_kind::identifier;
+        return;
+    }
+    std::uint64_t value = 0;
+    bool overflow = false;
+    for (std::size_t i = digits; i < pos_; ++i) {
+        char d = text[i];
+        unsigned v = std::isdigit(static_cast<unsigned char>(d)) ? d - '0' : (std::tolower(d) - 'a' + 10);
+        if (value > (UINT64_MAX - v) / base)
+            overflow = true;
+        value = value * base + v;
+    }
+    if (overflow || (base == 10 && value > static_cast<std::uint64_t>(INT64_MAX))) {
+        diags_.error(t.where, "the number " + t.text + " is too large");
+        value = 0;
+    }
+    t.number = static_cast<std::int64_t>(value);
+}
+
+void lexer::lex_pvar(token& t) {
+    const std::string& text = lines_[line_].text;
+    std::size_t start = pos_++;
+    t.kind = token_kind::pvar;
+    auto skip_parens = [&]() {
+        int depth = 0;
+        while (pos_ < text.size()) {
+            char c = text[pos_++];
+            if (c == '(')
+                ++depth;
+            else if (c == ')' && --depth == 0)
+                return true;
+        }
+        return false;
+    };
+    if (pos_ < text.size() && text[pos_] == '?') {
+        ++pos_;
+    } else if (pos_ < text.size() && text[pos_] == '(') {
+        if (!skip_parens())
+            diags_.error(t.where, "unbalanced parentheses in pseudo-variable");
+    } else if (pos_ < text.size() && is_ident_start(text[pos_])) {
+        while (pos_ < text.size() && is_ident_char(text[pos_]))
+            ++pos_;
+        if (pos_ < text.size() && text[pos_] == '(') {
+            if (!skip_parens())
+                diags_.error(t.where, "unbalanced parentheses in pseudo-variable");
+        }
+        if (pos_ < text.size() && text[pos_] == '[') {
+            std::size_t close = text.find(']', pos_);
+            if (close == std::string::npos) {
+                diags_.error(t.where, "missing ']' after the pseudo-variable's index");
+                pos_ = text.size();
+            } else {
+                pos_ = close + 1;
+            }
+        }
+    } else {
+        diags_.error(t.where, "'$' must be followed by a pseudo-variable name",
+                     "for example $ru or $avp(name)");
+    }
+    t.text = text.substr(start, pos_ - start);
+}
+
+token_kind lexer::lex_operator() {
+    char c = peek();
+    char n = peek(1);
+    auto take = [&](std::size_t count, token_kind kind) {
+        pos_ += count;
+        return kind;
+    };
+    switch (c) {
+    case '(':
+        return take(1, token_kind::lparen);
+    case ')':
+        return take(1, token_kind::rparen);
+    case '{':
+        return take(1, token_kind::lbrace);
+    case '}':
+        return take(1, token_kind::rbrace);
+    case '[':
+        return take(1, token_kind::lbracket);
+    case ']':
+        return take(1, token_kind::rbracket);
+    case ',':
+        return take(1, token_kind::comma);
+    case ';':
+        return take(1, token_kind::semicolon);
+    case ':':
+        return take(1, token_kind::colon);
+    case '.':
+        return take(1, token_kind::dot);
+    case '~':
+        return take(1, token_kind::bit_not);
+    case '^':
+        return take(1, token_kind::bit_xor);
+    case '%':
+        return take(1, token_kind::percent);
+    case '=':
+        if (n == '=')
+            return take(2, token_kind::equal);
+        if (n == '~')
+            return take(2, token_kind::match);
+        return take(1, token_kind::assign);
+    case '!':
+        if (n == '=')
+            return take(2, token_kind::not_equal);
+        if (n == '~')
+            return take(2, token_kind::not_match);
+        return take(1, token_kind::log_not);
+    case '<':
+        if (n == '=')
+            return take(2, token_kind::less_equal);
+        if (n == '<')
+            return take(2, token_kind::shift_left);
+        return take(1, token_kind::less);
+    case '>':
+        if (n == '=')
+            return take(2, token_kind::greater_equal);
+        if (n == '>')
+            return take(2, token_kind::shift_right);
+        return take(1, token_kind::greater);
+    case '&':
+        if (n == '&')
+            return take(2, token_kind::log_and);
+        if (n == '=')
+            return take(2, token_kind::and_assign);
+        return take(1, token_kind::bit_and);
+    case '|':
+        if (n == '|')
+            return take(2, token_kind::log_or);
+        if (n == '=')
+            return take(2, token_kind::or_assign);
+        return take(1, token_kind::bit_or);
+    case '+':
+        if (n == '=')
+            return take(2, token_kind::plus_assign);
+        return take(1, token_kind::plus);
+    case '-':
+        if (n == '=')
+            return take(2, token_kind::minus_assign);
+        return take(1, token_kind::minus);
+    case '*':
+        if (n == '=')
+            return take(2, token_kind::star_assign);
+        return take(1, token_kind::star);
+    case '/':
+        if (n == '=')
+            return take(2, token_kind::slash_assign);
+        return take(1, token_kind::slash);
+    default:
+        return take(1, token_kind::other);
+    }
+}
+
+} // namespace siphost::cfg

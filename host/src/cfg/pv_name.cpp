@@ -1,0 +1,208 @@
+#include "cfg/pv_name.hpp"
+
+#include <cctype>
+#include <charconv>
+
+namespace siphost::cfg {
+namespace {
+bool is_ident_start(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool is_ident_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
+} // namespace
+
+const std::vector<core_pv_info>& core_pvs() {
+    constexpr std::uint32_t none = SIPHOST_PV_NAME_NONE, named = SIPHOST_PV_NAME_REQUIRED;
+    static const std::vector<core_pv_info> table = {
+        {"avp", core_pv::avp, named, true,
+         "an AVP of the message: $avp(name), $avp(s:name), $avp(i:1), [index]"},
+        {"var", core_pv::var, named, true, "a script variable of the worker; unset prints 0"},
+        {"vn", core_pv::vn, named, true, "a script variable of the worker that may be null"},
+        {"null", core_pv::null_value, none, false, "the null value"},
+        {"rm", core_pv::rm, none, false, "the request method (the CSeq method for a reply)"},
+        {"rs", core_pv::rs, none, false, "the reply status"},
+        {"rr", core_pv::rr, none, false, "the reply reason"},
+        {"ru", core_pv::ru, none, true, "the Request-URI"},
+        {"rU", core_pv::rU, none, true, "the user of the Request-URI"},
+        {"rd", core_pv::rd, none, true, "the host of the Request-URI"},
+        {"rp", core_pv::rp, none, true, "the port of the Request-URI"},
+        {"du", core_pv::du, none, true, "the destination URI"},
+        {"si", core_pv::si, none, false, "the source IP address"},
+        {"sp", core_pv::sp, none, false, "the source port"},
+        {"ci", core_pv::ci, none, false, "the Call-ID"},
+        {"fu", core_pv::fu, none, false, "the From URI"},
+        {"fU", core_pv::fU, none, false, "the From URI's user"},
+        {"fd", core_pv::fd, none, false, "the From URI's host"},
+        {"ft", core_pv::ft, none, false, "the From tag"},
+        {"tu", core_pv::tu, none, false, "the To URI"},
+        {"tU", core_pv::tU, none, false, "the To URI's user"},
+        {"td", core_pv::td, none, false, "the To URI's host"},
+        {"tt", core_pv::tt, none, false, "the To tag"},
+        {"hdr", core_pv::hdr, named, false, "a header's value: $hdr(Name), $hdr(Name)[index]"},
+        {"mb", core_pv::mb, none, false, "the whole message as received"},
+        {"ml", core_pv::ml, none, false, "the message length"},
+        {"mt", core_pv::mt, none, false, "1 for a request, 2 for a reply"},
+        {"pp", core_pv::pp, none, false, "the process id"},
+        {"rc", core_pv::rc, none, false, "the last return code"},
+        {"retcode", core_pv::rc, none, false, "the last return code"},
+        {"?", core_pv::rc, none, false, "the last return code"},
+        {"Ts", core_pv::Ts, none, false, "the current Unix time"},
+        {"ou", core_pv::ou, none, false, "the original Request-URI"},
+        {"cs", core_pv::cs, none, false, "the CSeq number"},
+    };
+    return table;
+}
+
+const core_pv_info* find_core_pv(std::string_view name) {
+    for (const auto& info : core_pvs())
+        if (name == info.name)
+            return &info;
+    return nullptr;
+}
+
+std::optional<pv_name> parse_pv_name(std::string_view text, std::string& error) {
+    if (text.size() < 2 || text[0] != '$') {
+        error = "a pseudo-variable starts with '$'";
+        return std::nullopt;
+    }
+    std::string_view body = text.substr(1);
+    // $(name(inner)[index]) is the long form of $name(inner)[index].
+    if (body.front() == '(') {
+        if (body.back() != ')') {
+            error = "missing ')'";
+            return std::nullopt;
+        }
+        body = body.substr(1, body.size() - 2);
+        if (body.find('{') != std::string_view::npos) {
+            error = "transformations ({...}) are not supported";
+            return std::nullopt;
+        }
+    }
+    pv_name out;
+    if (body == "?") {
+        out.name = "?";
+        return out;
+    }
+    std::size_t i = 0;
+    if (body.empty() || !is_ident_start(body[0])) {
+        error = "a pseudo-variable name must start with a letter";
+        return std::nullopt;
+    }
+    while (i < body.size() && is_ident_char(body[i]))
+        ++i;
+    out.name = std::string(body.substr(0, i));
+    if (i < body.size() && body[i] == '(') {
+        int depth = 0;
+        std::size_t start = i + 1;
+        for (; i < body.size(); ++i) {
+            if (body[i] == '(')
+                ++depth;
+            else if (body[i] == ')' && --depth == 0)
+                break;
+        }
+        if (i >= body.size()) {
+            error = "missing ')'";
+            return std::nullopt;
+        }
+        out.inner = std::string(body.substr(start, i - start));
+        out.has_inner = true;
+        ++i;
+    }
+    if (i < body.size() && body[i] == '[') {
+        auto close = body.find(']', i);
+        if (close == std::string_view::npos) {
+            error = "missing ']'";
+            return std::nullopt;
+        }
+        std::string_view index = body.substr(i + 1, close - i - 1);
+        if (index == "*") {
+            out.index = SIPHOST_PV_ALL_INDEX;
+        } else {
+            std::int32_t n = 0;
+            auto [ptr, ec] = std::from_chars(index.data(), index.data() + index.size(), n);
+            if (index.empty() || ec != std::errc() || ptr != index.data() + index.size() ||
+                n == SIPHOST_PV_NO_INDEX || n == SIPHOST_PV_ALL_INDEX) {
+                error = "the index '" + std::string(index) + "' is not a number or '*'";
+                return std::nullopt;
+            }
+            out.index = n;
+        }
+        i = close + 1;
+    }
+    if (i != body.size()) {
+        error = "unexpected '" + std::string(body.substr(i)) + "' after the pseudo-variable";
+        return std::nullopt;
+    }
+    return out;
+}
+
+std::size_t pv_extent(std::string_view text) {
+    if (text.size() < 2 || text[0] != '$')
+        return 0;
+    std::size_t i = 1;
+    auto skip_parens = [&]() -> bool {
+        int depth = 0;
+        for (; i < text.size(); ++i) {
+            if (text[i] == '(')
+                ++depth;
+            else if (text[i] == ')' && --depth == 0) {
+                ++i;
+                return true;
+            }
+        }
+        return false;
+    };
+    if (text[1] == '?')
+        return 2;
+    // Unbalanced parentheses take the rest of the text, so that the error names what is wrong.
+    if (text[1] == '(')
+        return skip_parens() ? i : text.size();
+    if (!is_ident_start(text[1]))
+        return 0;
+    while (i < text.size() && is_ident_char(text[i]))
+        ++i;
+    if (i < text.size() && text[i] == '(' && !skip_parens())
+        return text.size();
+    if (i < text.size() && text[i] == '[') {
+        auto close = text.find(']', i);
+        if (close != std::string_view::npos)
+            i = close + 1;
+    }
+    return i;
+}
+
+std::vector<template_part> split_template(std::string_view text) {
+    std::vector<template_part> parts;
+    auto add_literal = [&](std::string_view piece, std::size_t offset) {
+        if (!parts.empty() && !parts.back().is_pv)
+            parts.back().text += piece;
+        else
+            parts.push_back({false, std::string(piece), offset});
+    };
+    std::size_t i = 0;
+    while (i < text.size()) {
+        if (text[i] == '$') {
+            if (i + 1 < text.size() && text[i + 1] == '$') {
+                add_literal("$", i);
+                i += 2;
+                continue;
+            }
+            std::size_t length = pv_extent(text.substr(i));
+            if (length > 0) {
+                parts.push_back({true, std::string(text.substr(i, length)), i});
+                i += length;
+                continue;
+            }
+        }
+        std::size_t next = text.find('$', i + 1);
+        if (next == std::string_view::npos)
+            next = text.size();
+        add_literal(text.substr(i, next - i), i);
+        i = next;
+    }
+    return parts;
+}
+
+} // namespace siphost::cfg

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <siphost/module.h>
+
+namespace siphost::cfg {
+
+/// The pseudo-variables the host itself implements (Kamailio's pv module set that siphost needs).
+enum class core_pv {
+    avp,
+    var,
+    vn,
+    null_value,
+    rm,
+    rs,
+    rr,
+    ru,
+    rU,
+    rd,
+    rp,
+    du,
+    si,
+    sp,
+    ci,
+    fu,
+    fU,
+    fd,
+    ft,
+    tu,
+    tU,
+    td,
+    tt,
+    hdr,
+    mb,
+    ml,
+    mt,
+    pp,
+    rc,
+    Ts,
+    ou,
+    cs
+};
+
+struct core_pv_info {
+    const char* name;
+    core_pv id;
+    std::uint32_t flags; ///< siphost_pv_flags: whether it takes "(inner)"
+    bool writable;
+    const char* doc;
+};
+
+/// Every core pseudo-variable (name without '$').
+const std::vector<core_pv_info>& core_pvs();
+/// The core pseudo-variable called name, or nullptr.
+const core_pv_info* find_core_pv(std::string_view name);
+
+/// "$name(inner)[index]" split into its parts.
+struct pv_name {
+    std::string name;  ///< "avp", "rm", "?" for $?
+    std::string inner; ///< without parentheses; "" when absent
+    bool has_inner = false;
+    std::int32_t index = SIPHOST_PV_NO_INDEX; ///< SIPHOST_PV_ALL_INDEX for [*]
+};
+
+/// Parses the text of a pseudo-variable ("$avp(x)[1]", "$(avp(x)[1])", "$?"); nullopt with a reason in error.
+std::optional<pv_name> parse_pv_name(std::string_view text, std::string& error);
+
+/// How far a pseudo-variable starting at text[0] == '$' reaches inside a string template ("$rm the" -> 3);
+/// 0 when '$' does not start one there (then it is a literal '$').
+std::size_t pv_extent(std::string_view text);
+
+/// A piece of a string template: literal text or a pseudo-variable.
+struct template_part {
+    bool is_pv = false;
+    std::string text;       ///< the literal, or the pv's text ("$avp(x)")
+    std::size_t offset = 0; ///< where the piece starts in the template text
+};
+
+/// Splits "for $rm the value is $avp(x)" into literal and pseudo-variable parts. "$$" is a literal '$'.
+std::vector<template_part> split_template(std::string_view text);
+
+} // namespace siphost::cfg

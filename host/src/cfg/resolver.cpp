@@ -1,0 +1,494 @@
+#include "cfg/resolver.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <set>
+
+#include <regex.h>
+
+#include "cfg/core_functions.hpp"
+#include "cfg/pv_name.hpp"
+
+namespace siphost::cfg {
+namespace {
+
+std::string count_list(std::vector<std::uint32_t> counts) {
+    std::sort(counts.begin(), counts.end());
+    counts.erase(std::unique(counts.begin(), counts.end()), counts.end());
+    std::string out;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+        if (i > 0)
+            out += i + 1 == counts.size() ? " or " : ", ";
+        out += std::to_string(counts[i]);
+    }
+    return out;
+}
+
+bool is_numeric(const std::string& s) {
+    if (s.empty())
+        return false;
+    std::size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
+    if (i == s.size())
+        return false;
+    for (; i < s.size(); ++i)
+        if (!std::isdigit(static_cast<unsigned char>(s[i])))
+            return false;
+    return true;
+}
+
+const char* type_word(std::uint32_t type) {
+    switch (type) {
+    case SIPHOST_ROUTE_REQUEST:
+        return "route";
+    case SIPHOST_ROUTE_FAILURE:
+        return "failure_route";
+    case SIPHOST_ROUTE_TM_ONREPLY:
+        return "onreply_route";
+    case SIPHOST_ROUTE_CORE_ONREPLY:
+        return "onreply_route";
+    case SIPHOST_ROUTE_BRANCH:
+        return "branch_route";
+    case SIPHOST_ROUTE_ONSEND:
+        return "onsend_route";
+    case SIPHOST_ROUTE_EVENT:
+        return "event_route";
+    default:
+        return "route";
+    }
+}
+
+bool ends_flow(const stmt& s) {
+    return s.kind == stmt_kind::exit_stmt || s.kind == stmt_kind::return_stmt ||
+           s.kind == stmt_kind::drop_stmt || s.kind == stmt_kind::break_stmt;
+}
+
+const char* flow_word(const stmt& s) {
+    switch (s.kind) {
+    case stmt_kind::exit_stmt:
+        return "exit";
+    case stmt_kind::return_stmt:
+        return "return";
+    case stmt_kind::drop_stmt:
+        return "drop";
+    default:
+        return "break";
+    }
+}
+
+} // namespace
+
+resolver::resolver(config& cfg, const module_catalog* catalog, diagnostics& diags)
+    : cfg_(cfg), catalog_(catalog), diags_(diags) {}
+
+void resolver::run() {
+    calls_.assign(cfg_.routes.size(), {});
+    for (std::size_t i = 0; i < cfg_.routes.size(); ++i)
+        bind_route_calls(cfg_.routes[i].body, i);
+    compute_reach();
+    for (auto& route : cfg_.routes) {
+        bool sub_route = route.type == SIPHOST_ROUTE_REQUEST && !route.name.empty();
+        std::uint32_t types = sub_route
+                                  ? (route.reached_from ? route.reached_from
+                                                        : static_cast<std::uint32_t>(SIPHOST_ROUTE_REQUEST))
+                                  : route.type;
+        check_body(route.body, {types, &route});
+    }
+    if (!cfg_.params.log_prefix.empty())
+        check_template(cfg_.params.log_prefix, cfg_.params.log_prefix_where);
+    warn_unused();
+}
+
+void resolver::bind_route_calls(std::vector<std::unique_ptr<stmt>>& body, std::size_t route_id) {
+    for (auto& s : body) {
+        if (!s)
+            continue;
+        if (s->value)
+            bind_route_calls(*s->value, route_id);
+        bind_route_calls(s->body, route_id);
+        bind_route_calls(s->else_body, route_id);
+        for (auto& c : s->cases)
+            bind_route_calls(c.body, route_id);
+    }
+}
+
+void resolver::bind_route_calls(expr& e, std::size_t route_id) {
+    for (auto& operand : e.operands)
+        if (operand)
+            bind_route_calls(*operand, route_id);
+    if (e.kind != expr_kind::route_call)
+        return;
+    int id = cfg_.find_route(SIPHOST_ROUTE_REQUEST, e.text);
+    if (id < 0 || cfg_.routes[id].name.empty()) {
+        std::vector<std::string> names;
+        for (const auto& r : cfg_.routes)
+            if (r.type == SIPHOST_ROUTE_REQUEST && !r.name.empty())
+                names.push_back(r.name);
+        std::string near = nearest_name(e.text, names);
+        diags_.error(e.where, "route '" + e.text + "' is not defined",
+                     near.empty() ? "define it with route[" + e.text + "] { ... }"
+                                  : "did you mean '" + near + "'?");
+        e.binding.route_ids = {-1};
+        return;
+    }
+    e.binding.route_ids = {id};
+    cfg_.routes[id].referenced = true;
+    calls_[route_id].push_back(static_cast<std::size_t>(id));
+}
+
+void resolver::compute_reach() {
+    // A sub-route runs in the route types of every block that reaches it through route(X).
+    std::vector<std::uint32_t> reach(cfg_.routes.size(), 0);
+    for (std::size_t i = 0; i < cfg_.routes.size(); ++i) {
+        const auto& r = cfg_.routes[i];
+        if (!(r.type == SIPHOST_ROUTE_REQUEST && !r.name.empty()))
+            reach[i] = r.type;
+    }
+    bool changed = true;
+    for (int round = 0; changed && round < 1000; ++round) {
+        changed = false;
+        for (std::size_t i = 0; i < cfg_.routes.size(); ++i)
+            for (std::size_t callee : calls_[i]) {
+                std::uint32_t merged = reach[callee] | reach[i];
+                if (merged != reach[callee] && cfg_.routes[callee].type == SIPHOST_ROUTE_REQUEST &&
+                    !cfg_.routes[callee].name.empty()) {
+                    reach[callee] = merged;
+                    changed = true;
+                }
+            }
+    }
+    for (std::size_t i = 0; i < cfg_.routes.size(); ++i)
+        cfg_.routes[i].reached_from = reach[i];
+}
+
+void resolver::check_body(std::vector<std::unique_ptr<stmt>>& body, const context& ctx) {
+    bool warned = false;
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        if (!body[i])
+            continue;
+        check_stmt(*body[i], ctx);
+        if (!warned && ends_flow(*body[i]) && i + 1 < body.size() && body[i + 1]) {
+            diags_.warning(body[i + 1]->where,
+                           std::string("unreachable code after '") + flow_word(*body[i]) + "'");
+            warned = true;
+        }
+    }
+}
+
+void resolver::check_stmt(stmt& s, const context& ctx) {
+    switch (s.kind) {
+    case stmt_kind::assign:
+        check_pv(s.text, s.target_where, true);
+        if (s.value)
+            check_expr(*s.value, ctx);
+        return;
+    case stmt_kind::switch_stmt: {
+        if (s.value)
+            check_expr(*s.value, ctx);
+        bool has_int = false, has_string = false;
+        std::set<std::string> seen;
+        for (auto& c : s.cases) {
+            if (!c.is_default) {
+                (c.is_int ? has_int : has_string) = true;
+                std::string key =
+                    c.is_int ? "#" + std::to_string(c.number) : (c.is_regex ? "/" : "\"") + c.text;
+                if (!seen.insert(key).second)
+                    diags_.error(c.where, "a duplicate case in this switch");
+                if (c.is_regex) {
+                    std::string error;
+                    regex_t re;
+                    if (regcomp(&re, c.text.c_str(), REG_EXTENDED | REG_NOSUB) != 0)
+                        diags_.error(c.where, "invalid regular expression '" + c.text + "'");
+                    else
+                        regfree(&re);
+                }
+            }
+            check_body(c.body, ctx);
+        }
+        if (has_int && has_string)
+            diags_.error(s.where, "this switch mixes number and string cases",
+                         "use one kind of case per switch");
+        return;
+    }
+    default:
+        break;
+    }
+    if (s.value)
+        check_expr(*s.value, ctx);
+    check_body(s.body, ctx);
+    check_body(s.else_body, ctx);
+}
+
+void resolver::check_expr(expr& e, const context& ctx, bool argument) {
+    switch (e.kind) {
+    case expr_kind::integer:
+    case expr_kind::string:
+        return;
+    case expr_kind::identifier:
+        if (!argument)
+            diags_.error(e.where, "unknown name '" + e.text + "'",
+                         "write \"" + e.text + "\" for a string, or $var(" + e.text + ") for a variable");
+        return;
+    case expr_kind::pvar:
+        check_pv(e.text, e.where, false);
+        return;
+    case expr_kind::route_call:
+        return;
+    case expr_kind::call:
+        check_call(e, ctx);
+        return;
+    case expr_kind::unary:
+    case expr_kind::binary:
+        for (auto& operand : e.operands)
+            if (operand)
+                check_expr(*operand, ctx);
+        if (e.kind == expr_kind::binary && (e.op == op_kind::match || e.op == op_kind::not_match) &&
+            e.operands[1]->kind == expr_kind::string) {
+            regex_t re;
+            if (regcomp(&re, e.operands[1]->text.c_str(), REG_EXTENDED | REG_NOSUB) != 0)
+                diags_.error(e.operands[1]->where,
+                             "invalid regular expression '" + e.operands[1]->text + "'");
+            else
+                regfree(&re);
+        }
+        return;
+    }
+}
+
+std::string resolver::where_runs(std::uint32_t disallowed, const context& ctx) const {
+    const route_block& r = *ctx.route;
+    bool sub_route = r.type == SIPHOST_ROUTE_REQUEST && !r.name.empty();
+    if (!sub_route || r.reached_from == 0)
+        return route_title(r.type, r.name);
+    for (std::uint32_t bit = 1; bit < SIPHOST_ROUTE_ANY; bit <<= 1)
+        if (disallowed & bit) {
+            const char* from = bit == SIPHOST_ROUTE_REQUEST ? "request_route" : type_word(bit);
+            return route_title(r.type, r.name) + " (reached from " + from + ")";
+        }
+    return route_title(r.type, r.name);
+}
+
+void resolver::check_call(expr& e, const context& ctx) {
+    for (auto& operand : e.operands)
+        if (operand)
+            check_expr(*operand, ctx, true);
+    const std::uint32_t argc = static_cast<std::uint32_t>(e.operands.size());
+
+    struct candidate {
+        const core_function* core;
+        const siphost_command* command;
+        std::string module;
+        std::uint32_t arg_count;
+        std::uint32_t route_types;
+        const std::uint8_t* kinds;
+    };
+    std::vector<candidate> all;
+    for (const auto& f : core_functions())
+        if (e.text == f.name)
+            all.push_back({&f, nullptr, "core", f.arg_count, f.route_types, f.arg_kinds});
+    if (catalog_)
+        for (const auto& overload : catalog_->find_commands(e.text))
+            all.push_back({nullptr, overload.command, overload.module, overload.command->arg_count,
+                           overload.command->route_types, overload.command->arg_kinds});
+
+    if (all.empty()) {
+        std::string_view provider = standard_module_for(e.text);
+        if (!provider.empty()) {
+            diags_.error(e.where, "'" + e.text + "' is provided by module '" + std::string(provider) +
+                                      "': missing loadmodule \"" + std::string(provider) + ".so\"?");
+            return;
+        }
+        std::vector<std::string> names;
+        for (const auto& f : core_functions())
+            names.emplace_back(f.name);
+        if (catalog_)
+            for (auto& n : catalog_->command_names())
+                names.push_back(std::move(n));
+        for (auto n : standard_function_names())
+            names.emplace_back(n);
+        std::string near = nearest_name(e.text, names);
+        std::string message = "unknown function '" + e.text + "'";
+        std::string hint;
+        if (!near.empty()) {
+            message += " (did you mean '" + near + "'?)";
+            bool loaded = catalog_ && !catalog_->find_commands(near).empty();
+            std::string_view provider_of_near = standard_module_for(near);
+            bool core = std::any_of(core_functions().begin(), core_functions().end(),
+                                    [&](const core_function& f) { return near == f.name; });
+            if (!loaded && !core && !provider_of_near.empty())
+                hint = "'" + near + "' is provided by module '" + std::string(provider_of_near) +
+                       "': missing loadmodule \"" + std::string(provider_of_near) + ".so\"?";
+        } else {
+            hint = "is the module that provides it loaded with loadmodule?";
+        }
+        diags_.error(e.where, message, hint);
+        return;
+    }
+
+    std::vector<candidate> fitting;
+    std::vector<std::uint32_t> counts;
+    for (const auto& c : all) {
+        counts.push_back(c.arg_count);
+        if (c.arg_count == argc)
+            fitting.push_back(c);
+    }
+    if (fitting.empty()) {
+        std::string n = count_list(counts);
+        diags_.error(e.where, "'" + e.text + "' takes " + n + (n == "1" ? " argument" : " arguments") +
+                                  ", not " + std::to_string(argc));
+        return;
+    }
+    // The core wins over a module command of the same name, as Kamailio's core functions are keywords.
+    const candidate& chosen = fitting.front();
+    std::uint32_t disallowed = ctx.route_types & ~chosen.route_types;
+    if (disallowed != 0) {
+        std::string allowed;
+        for (std::uint32_t bit = 1; bit < SIPHOST_ROUTE_ANY; bit <<= 1)
+            if (chosen.route_types & bit) {
+                std::string w = type_word(bit);
+                if (bit == SIPHOST_ROUTE_CORE_ONREPLY)
+                    w = "onreply_route (core)";
+                if (bit == SIPHOST_ROUTE_TM_ONREPLY)
+                    w = "onreply_route[NAME]";
+                if (bit == SIPHOST_ROUTE_REQUEST)
+                    w = "request_route";
+                if (allowed.find(w) == std::string::npos)
+                    allowed += (allowed.empty() ? "" : ", ") + w;
+            }
+        diags_.error(e.where, "'" + e.text + "' cannot be used in " + where_runs(disallowed, ctx),
+                     allowed.empty() ? std::string() : "it is allowed in: " + allowed);
+        return;
+    }
+    e.binding.core = chosen.core;
+    e.binding.command = chosen.command;
+    e.binding.module = chosen.module;
+    e.binding.route_ids.assign(argc, -1);
+    for (std::uint32_t i = 0; i < argc; ++i) {
+        expr& arg = *e.operands[i];
+        const std::string ordinal = "argument " + std::to_string(i + 1) + " of '" + e.text + "'";
+        bool constant_text = arg.kind == expr_kind::string || arg.kind == expr_kind::identifier;
+        switch (chosen.kinds[i]) {
+        case SIPHOST_ARG_STRING:
+            if (arg.kind == expr_kind::string)
+                check_template(arg.text, arg.where, arg.raw);
+            break;
+        case SIPHOST_ARG_INT:
+            if (arg.kind == expr_kind::identifier || (arg.kind == expr_kind::string && !is_numeric(arg.text)))
+                diags_.error(arg.where, ordinal + " must be a number, not '" + arg.text + "'");
+            break;
+        case SIPHOST_ARG_ROUTE: {
+            std::string name =
+                constant_text ? arg.text : (arg.kind == expr_kind::integer ? std::to_string(arg.number) : "");
+            if (!constant_text && arg.kind != expr_kind::integer) {
+                diags_.error(arg.where, ordinal + " must name a route block");
+                break;
+            }
+            std::uint32_t type = chosen.command && chosen.command->arg_route_types[i]
+                                     ? chosen.command->arg_route_types[i]
+                                     : static_cast<std::uint32_t>(SIPHOST_ROUTE_REQUEST);
+            int id = cfg_.find_route(type, name);
+            if (id < 0) {
+                std::vector<std::string> names;
+                for (const auto& r : cfg_.routes)
+                    if (r.type == type && !r.name.empty())
+                        names.push_back(r.name);
+                std::string near = nearest_name(name, names);
+                diags_.error(arg.where, std::string(type_word(type)) + " '" + name + "' is not defined",
+                             near.empty()
+                                 ? "define it with " + std::string(type_word(type)) + "[" + name + "] { ... }"
+                                 : "did you mean '" + near + "'?");
+                break;
+            }
+            cfg_.routes[id].referenced = true;
+            e.binding.route_ids[i] = id;
+            break;
+        }
+        case SIPHOST_ARG_PVAR:
+            if (arg.kind == expr_kind::pvar)
+                break; // checked above
+            if (arg.kind == expr_kind::string && !arg.text.empty() && arg.text[0] == '$') {
+                check_pv(arg.text, arg.where, false);
+                break;
+            }
+            diags_.error(arg.where, ordinal + " must be a pseudo-variable such as $avp(name)");
+            break;
+        default:
+            diags_.error(arg.where, ordinal + " has an argument kind siphost does not know (" +
+                                        std::to_string(chosen.kinds[i]) + "); the module is broken");
+            break;
+        }
+    }
+}
+
+void resolver::check_pv(const std::string& text, source_location where, bool for_write) {
+    std::string error;
+    auto name = parse_pv_name(text, error);
+    if (!name) {
+        diags_.error(where, "bad pseudo-variable '" + text + "': " + error);
+        return;
+    }
+    if (const auto* core = find_core_pv(name->name)) {
+        if ((core->flags & SIPHOST_PV_NAME_REQUIRED) && !name->has_inner)
+            diags_.error(where, "'$" + name->name + "' needs a name", "$" + name->name + "(name)");
+        else if (core->flags == SIPHOST_PV_NAME_NONE && name->has_inner)
+            diags_.error(where, "'$" + name->name + "' does not take a name in parentheses");
+        else if (for_write && !core->writable)
+            diags_.error(where, "'$" + name->name + "' is read-only",
+                         "writable: $avp, $var, $vn, $ru, $rU, $rd, $rp, $du");
+        else if (core->id == core_pv::avp && name->has_inner) {
+            std::string_view inner = name->inner;
+            if (inner.empty() || inner == "s:" || inner == "i:" ||
+                (inner.rfind("i:", 0) == 0 && !is_numeric(std::string(inner.substr(2)))))
+                diags_.error(where, "bad AVP name '" + name->inner + "'",
+                             "$avp(name), $avp(s:name) or $avp(i:number)");
+        }
+        return;
+    }
+    if (catalog_) {
+        if (auto pv = catalog_->find_pv(name->name)) {
+            if ((pv->pv->flags & SIPHOST_PV_NAME_REQUIRED) && !name->has_inner)
+                diags_.error(where, "'$" + name->name + "' needs a name", "$" + name->name + "(name)");
+            else if (for_write && pv->pv->set == nullptr)
+                diags_.error(where, "'$" + name->name + "' is read-only");
+            return;
+        }
+    }
+    std::vector<std::string> names;
+    for (const auto& p : core_pvs())
+        names.emplace_back(p.name);
+    std::string near = nearest_name(name->name, names);
+    std::string hint;
+    if (name->name.rfind("T_", 0) == 0)
+        hint = "the $T_ variables are provided by module 'tmx'";
+    else if (!near.empty())
+        hint = "did you mean '$" + near + "'?";
+    diags_.error(where, "unknown pseudo-variable '$" + name->name + "'", hint);
+}
+
+void resolver::check_template(const std::string& text, source_location where, const std::string& raw) {
+    // The column of the decoded byte at offset: an escape (\n, \") is two bytes in the source.
+    auto column_of = [&](std::size_t offset) {
+        std::size_t raw_offset = 1; // after the opening quote
+        for (std::size_t decoded = 0; decoded < offset && raw_offset < raw.size(); ++decoded)
+            raw_offset += raw[raw_offset] == '\\' ? 2 : 1;
+        return raw.empty() ? offset + 1 : raw_offset;
+    };
+    for (const auto& part : split_template(text)) {
+        if (!part.is_pv)
+            continue;
+        source_location at = where; // the opening quote
+        at.column += static_cast<std::uint32_t>(column_of(part.offset));
+        check_pv(part.text, at, false);
+    }
+}
+
+void resolver::warn_unused() {
+    for (const auto& r : cfg_.routes) {
+        bool named_kind = (r.type == SIPHOST_ROUTE_REQUEST || r.type == SIPHOST_ROUTE_FAILURE ||
+                           r.type == SIPHOST_ROUTE_TM_ONREPLY || r.type == SIPHOST_ROUTE_BRANCH) &&
+                          !r.name.empty();
+        if (named_kind && !r.referenced)
+            diags_.warning(r.where, route_title(r.type, r.name) + " is never used");
+    }
+}
+
+} // namespace siphost::cfg

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "cfg/config.hpp"
+#include "cfg/diagnostics.hpp"
+#include "cfg/module_catalog.hpp"
+
+namespace siphost::cfg {
+
+/// Binds every call, route reference and pseudo-variable of a parsed config: commands by name, argument
+/// count and kinds, and the route types they may run in; route names; pseudo-variable names. Also warns
+/// about unreachable statements and unused routes.
+class resolver {
+public:
+    /// catalog may be null (no modules: every module command is unknown).
+    resolver(config& cfg, const module_catalog* catalog, diagnostics& diags);
+
+    void run();
+
+private:
+    struct context {
+        std::uint32_t route_types; ///< every route type this code may run in
+        const route_block* route;
+    };
+
+    void bind_route_calls(std::vector<std::unique_ptr<stmt>>& body, std::size_t route_id);
+    void bind_route_calls(expr& e, std::size_t route_id);
+    void compute_reach();
+    void check_body(std::vector<std::unique_ptr<stmt>>& body, const context& ctx);
+    void check_stmt(stmt& s, const context& ctx);
+    void check_expr(expr& e, const context& ctx, bool argument = false);
+    void check_call(expr& e, const context& ctx);
+    void check_pv(const std::string& text, source_location where, bool for_write);
+    /// raw is the literal as written (quotes included) when known, so that columns account for escapes.
+    void check_template(const std::string& text, source_location where, const std::string& raw = {});
+    std::string where_runs(std::uint32_t disallowed, const context& ctx) const;
+    void warn_unused();
+
+    config& cfg_;
+    const module_catalog* catalog_;
+    diagnostics& diags_;
+    std::vector<std::vector<std::size_t>> calls_; ///< route id -> sub-routes it calls with route()
+};
+
+} // namespace siphost::cfg

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include <siphost/module.h>
+
+namespace siphost::script {
+
+/// What core functions need from the runtime beyond the host table: sending. The runtime implements it;
+/// tests fake it. Called on the worker thread running the script.
+class core_actions {
+public:
+    virtual ~core_actions() = default;
+
+    /// forward()/forward_udp()/forward_tcp(): relays the request statelessly. host empty means the next hop
+    /// of the request ($du, else Route, else R-URI); port 0 means from the URI or 5060; proto is a
+    /// siphost_proto or 0 for any. Returns >0 on success, <0 on failure.
+    virtual int forward(siphost_msg* msg, std::string_view host, std::uint16_t port, int proto) = 0;
+
+    /// force_rport(): adds rport to the top Via when the reply is built/relayed. Returns >0 or <0.
+    virtual int force_rport(siphost_msg* msg) = 0;
+};
+
+} // namespace siphost::script

@@ -1,0 +1,920 @@
+#include "script/interpreter.hpp"
+
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <ctime>
+
+#include "script/uri_parts.hpp"
+
+namespace siphost::script {
+
+/// The state of one run of the script on one message.
+struct run_context {
+    siphost_msg* msg = nullptr;
+    const siphost_host_api* host = nullptr;
+    core_actions* actions = nullptr;
+    const compiled_script* script = nullptr;
+    worker_state* worker = nullptr;
+    std::int64_t rc = 1;
+    enum class stop { none, exit, drop } stopped = stop::none;
+    int route_depth = 0;
+    std::uint32_t max_loops = 100;
+};
+
+namespace {
+
+enum class flow { next, break_loop, return_route };
+
+// Script arithmetic wraps around on overflow (values come from messages; signed overflow must not be UB).
+std::int64_t wrap_add(std::int64_t a, std::int64_t b) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+std::int64_t wrap_sub(std::int64_t a, std::int64_t b) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+}
+std::int64_t wrap_mul(std::int64_t a, std::int64_t b) {
+    return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) * static_cast<std::uint64_t>(b));
+}
+std::int64_t wrap_neg(std::int64_t a) {
+    return wrap_sub(0, a);
+}
+
+std::string_view view(siphost_str s) {
+    return {s.s ? s.s : "", s.s ? s.len : 0};
+}
+siphost_str abi_str(std::string_view s) {
+    return {s.data(), s.size()};
+}
+
+void log_error(const run_context& ctx, const std::string& text) {
+    if (ctx.host && ctx.host->log)
+        ctx.host->log(SIPHOST_LOG_ERR, "core", abi_str(text));
+}
+
+value string_or_null(std::string_view s) {
+    return s.empty() ? value() : value::borrow(s);
+}
+
+/// The run context of the script currently running on this thread (for $rc through pv_get).
+thread_local run_context* current_context = nullptr;
+
+struct context_scope {
+    run_context* saved;
+    explicit context_scope(run_context* ctx) : saved(current_context) { current_context = ctx; }
+    ~context_scope() { current_context = saved; }
+};
+
+// ---- pseudo-variables ----
+
+value get_header(const pv_spec& pv, run_context& ctx) {
+    const auto* host = ctx.host;
+    siphost_str name = abi_str(pv.name);
+    siphost_str found{};
+    if (pv.index == SIPHOST_PV_ALL_INDEX) {
+        std::string all;
+        for (std::uint32_t i = 0; host->msg_header(ctx.msg, name, i, &found) == 1 && i < 10000; ++i) {
+            if (i > 0)
+                all += ',';
+            all += view(found);
+        }
+        return all.empty() ? value() : value::own(std::move(all));
+    }
+    std::int64_t index = pv.index == SIPHOST_PV_NO_INDEX ? 0 : pv.index;
+    if (index < 0) {
+        std::uint32_t count = 0;
+        while (count < 10000 && host->msg_header(ctx.msg, name, count, &found) == 1)
+            ++count;
+        index += count;
+        if (index < 0)
+            return {};
+    }
+    if (host->msg_header(ctx.msg, name, static_cast<std::uint32_t>(index), &found) != 1)
+        return {};
+    return value::borrow(view(found));
+}
+
+value get_avp(const pv_spec& pv, run_context& ctx) {
+    siphost_avp_list* list = ctx.host->msg_avps(ctx.msg);
+    if (list == nullptr)
+        return {};
+    std::uint32_t index = pv.index == SIPHOST_PV_NO_INDEX || pv.index == SIPHOST_PV_ALL_INDEX || pv.index < 0
+                              ? 0
+                              : static_cast<std::uint32_t>(pv.index);
+    siphost_value out{};
+    if (ctx.host->avp_get(list, abi_str(pv.name), index, &out) != 1)
+        return {};
+    return value::from_abi(out, false);
+}
+
+value get_pv(const pv_spec& pv, run_context& ctx) {
+    if (pv.module_pv != nullptr) {
+        siphost_value out{};
+        if (pv.module_pv->get == nullptr || pv.module_pv->get(ctx.msg, pv.module_data, pv.index, &out) != 0)
+            return {};
+        return value::from_abi(out, true); // the module may reuse its buffer on the next call
+    }
+    const auto* host = ctx.host;
+    siphost_msg* msg = ctx.msg;
+    using cfg::core_pv;
+    switch (pv.core) {
+    case core_pv::avp:
+        return get_avp(pv, ctx);
+    case core_pv::var:
+    case core_pv::vn: {
+        auto& w = *ctx.worker;
+        if (pv.slot < w.variables.size() && w.assigned[pv.slot])
+            return w.variables[pv.slot];
+        return pv.core == core_pv::var ? value::make_int(0) : value();
+    }
+    case core_pv::null_value:
+        return {};
+    case core_pv::rm:
+        return string_or_null(view(host->msg_method(msg)));
+    case core_pv::rs: {
+        if (host->msg_is_request(msg))
+            return {};
+        return value::make_int(host->msg_status(msg));
+    }
+    case core_pv::rr: {
+        if (host->msg_is_request(msg))
+            return {};
+        return value::borrow(view(host->msg_reason(msg)));
+    }
+    case core_pv::ru:
+        return string_or_null(view(host->msg_ruri(msg)));
+    case core_pv::ou:
+        return string_or_null(view(host->msg_original_ruri(msg)));
+    case core_pv::rU:
+    case core_pv::rd:
+    case core_pv::rp: {
+        std::string_view ruri = view(host->msg_ruri(msg));
+        if (ruri.empty())
+            return {};
+        auto uri = uri_parts::parse(ruri);
+        if (!uri.valid)
+            return {};
+        if (pv.core == core_pv::rU)
+            return uri.has_user ? value::borrow(uri.user) : value();
+        if (pv.core == core_pv::rd)
+            return value::borrow(uri.host);
+        if (uri.port.empty())
+            return value::make_int(5060);
+        return value::make_int(value::borrow(uri.port).to_int());
+    }
+    case core_pv::du:
+        return string_or_null(view(host->msg_dst_uri(msg)));
+    case core_pv::si:
+    case core_pv::sp: {
+        siphost_addr addr{};
+        if (host->msg_source(msg, &addr) != 0)
+            return {};
+        if (pv.core == core_pv::sp)
+            return value::make_int(addr.port);
+        char text[INET6_ADDRSTRLEN] = {0};
+        if (inet_ntop(addr.family == 6 ? AF_INET6 : AF_INET, addr.ip, text, sizeof text) == nullptr)
+            return {};
+        return value::own(text);
+    }
+    case core_pv::ci:
+        return string_or_null(view(host->msg_call_id(msg)));
+    case core_pv::fu:
+    case core_pv::fU:
+    case core_pv::fd:
+    case core_pv::tu:
+    case core_pv::tU:
+    case core_pv::td: {
+        bool from = pv.core == core_pv::fu || pv.core == core_pv::fU || pv.core == core_pv::fd;
+        std::string_view u = view(from ? host->msg_from_uri(msg) : host->msg_to_uri(msg));
+        if (u.empty())
+            return {};
+        if (pv.core == core_pv::fu || pv.core == core_pv::tu)
+            return value::borrow(u);
+        auto uri = uri_parts::parse(u);
+        if (!uri.valid)
+            return {};
+        if (pv.core == core_pv::fU || pv.core == core_pv::tU)
+            return uri.has_user ? value::borrow(uri.user) : value();
+        return value::borrow(uri.host);
+    }
+    case core_pv::ft:
+        return string_or_null(view(host->msg_from_tag(msg)));
+    case core_pv::tt:
+        return string_or_null(view(host->msg_to_tag(msg)));
+    case core_pv::hdr:
+        return get_header(pv, ctx);
+    case core_pv::mb:
+        return value::borrow(view(host->msg_raw(msg)));
+    case core_pv::ml:
+        return value::make_int(static_cast<std::int64_t>(host->msg_raw(msg).len));
+    case core_pv::mt:
+        return value::make_int(host->msg_is_request(msg) ? 1 : 2);
+    case core_pv::pp:
+        return value::make_int(static_cast<std::int64_t>(getpid()));
+    case core_pv::rc:
+        return value::make_int(ctx.rc);
+    case core_pv::Ts:
+        return value::make_int(static_cast<std::int64_t>(std::time(nullptr)));
+    case core_pv::cs: {
+        std::uint32_t number = 0;
+        siphost_str method{};
+        if (host->msg_cseq(msg, &number, &method) != 0)
+            return {};
+        return value::make_int(number);
+    }
+    }
+    return {};
+}
+
+int set_avp(const pv_spec& pv, const value& v, run_context& ctx) {
+    siphost_avp_list* list = ctx.host->msg_avps(ctx.msg);
+    if (list == nullptr)
+        return -1;
+    siphost_str name = abi_str(pv.name);
+    bool indexed = pv.index != SIPHOST_PV_NO_INDEX && pv.index != SIPHOST_PV_ALL_INDEX;
+    if (v.is_null()) {
+        ctx.host->avp_delete(list, name, indexed ? pv.index : -1);
+        return 0;
+    }
+    // [*] = v replaces every value; [n] = v replaces the n-th (the new value goes on top: the host table
+    // has no in-place replace).
+    if (pv.index == SIPHOST_PV_ALL_INDEX)
+        ctx.host->avp_delete(list, name, -1);
+    else if (indexed)
+        ctx.host->avp_delete(list, name, pv.index);
+    siphost_value abi = v.to_abi();
+    return ctx.host->avp_add(list, name, &abi) < 0 ? -1 : 0;
+}
+
+int set_uri_part(const pv_spec& pv, const value& v, run_context& ctx) {
+    using cfg::core_pv;
+    std::string buffer;
+    std::string_view text = v.as_text(buffer);
+    std::string_view ruri = view(ctx.host->msg_ruri(ctx.msg));
+    auto uri = uri_parts::parse(ruri);
+    if (!uri.valid)
+        return -1;
+    std::string updated;
+    if (pv.core == core_pv::rU)
+        updated = uri.with_user(v.is_null() ? std::string_view() : text);
+    else if (pv.core == core_pv::rd) {
+        if (v.is_null() || text.empty())
+            return -1;
+        updated = uri.with_host(text);
+    } else {
+        updated = uri.with_port(v.is_null() ? std::string_view() : text);
+    }
+    return ctx.host->msg_set_ruri(ctx.msg, abi_str(updated)) < 0 ? -1 : 0;
+}
+
+int set_pv(const pv_spec& pv, const value& v, run_context& ctx) {
+    if (pv.module_pv != nullptr) {
+        if (pv.module_pv->set == nullptr)
+            return -1;
+        siphost_value abi = v.to_abi();
+        return pv.module_pv->set(ctx.msg, pv.module_data, pv.index, &abi) < 0 ? -1 : 0;
+    }
+    using cfg::core_pv;
+    std::string buffer;
+    switch (pv.core) {
+    case core_pv::avp:
+        return set_avp(pv, v, ctx);
+    case core_pv::var:
+    case core_pv::vn: {
+        auto& w = *ctx.worker;
+        w.ensure(pv.slot);
+        if (pv.core == core_pv::var && v.is_null())
+            w.variables[pv.slot] = value::make_int(0);
+        else {
+            w.variables[pv.slot] = v;
+            w.variables[pv.slot].make_owned(); // outlives the message
+        }
+        w.assigned[pv.slot] = true;
+        return 0;
+    }
+    case core_pv::ru:
+        if (v.is_null())
+            return -1;
+        return ctx.host->msg_set_ruri(ctx.msg, abi_str(v.as_text(buffer))) < 0 ? -1 : 0;
+    case core_pv::du:
+        return ctx.host->msg_set_dst_uri(ctx.msg,
+                                         abi_str(v.is_null() ? std::string_view() : v.as_text(buffer))) < 0
+                   ? -1
+                   : 0;
+    case core_pv::rU:
+    case core_pv::rd:
+    case core_pv::rp:
+        return set_uri_part(pv, v, ctx);
+    default:
+        return -1;
+    }
+}
+
+// ---- expressions ----
+
+value eval(const node& n, run_context& ctx);
+bool eval_bool(const node& n, run_context& ctx);
+std::int64_t run_call(const call_site& call, run_context& ctx);
+std::int64_t run_sub_route(int route_id, run_context& ctx);
+
+bool regex_match(const compiled_regex* constant, std::string_view subject, const value& pattern,
+                 run_context& ctx) {
+    std::string text(subject); // regexec needs a NUL-terminated subject
+    if (constant != nullptr)
+        return constant->ok && regexec(&constant->re, text.c_str(), 0, nullptr, 0) == 0;
+    // A pattern computed at run time has to be compiled now.
+    std::string buffer;
+    std::string pattern_text(pattern.as_text(buffer));
+    regex_t re;
+    if (regcomp(&re, pattern_text.c_str(), REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0) {
+        log_error(ctx, "invalid regular expression '" + pattern_text + "'");
+        return false;
+    }
+    bool matched = regexec(&re, text.c_str(), 0, nullptr, 0) == 0;
+    regfree(&re);
+    return matched;
+}
+
+/// A binary operator on two values (regex: the compiled constant pattern of =~, or null).
+value apply_binary(cfg::op_kind op, const value& a, const value& b, const compiled_regex* regex,
+                   run_context& ctx) {
+    using cfg::op_kind;
+    std::string buffer_a, buffer_b;
+    auto as_bool = [](bool v) { return value::make_int(v ? 1 : 0); };
+    switch (op) {
+    case op_kind::plus:
+        // The left operand's type decides: a string concatenates, a number adds.
+        if (a.is_string() || (a.is_null() && b.is_string())) {
+            std::string out(a.as_text(buffer_a));
+            out += b.as_text(buffer_b);
+            return value::own(std::move(out));
+        }
+        return value::make_int(wrap_add(a.to_int(), b.to_int()));
+    case op_kind::minus:
+        return value::make_int(wrap_sub(a.to_int(), b.to_int()));
+    case op_kind::multiply:
+        return value::make_int(wrap_mul(a.to_int(), b.to_int()));
+    case op_kind::divide:
+    case op_kind::modulo: {
+        std::int64_t divisor = b.to_int();
+        if (divisor == 0) {
+            log_error(ctx, "division by zero in the script");
+            return {};
+        }
+        if (divisor == -1)
+            return value::make_int(op == op_kind::divide ? wrap_neg(a.to_int()) : 0);
+        return value::make_int(op == op_kind::divide ? a.to_int() / divisor : a.to_int() % divisor);
+    }
+    case op_kind::bit_or:
+        return value::make_int(a.to_int() | b.to_int());
+    case op_kind::bit_and:
+        return value::make_int(a.to_int() & b.to_int());
+    case op_kind::bit_xor:
+        return value::make_int(a.to_int() ^ b.to_int());
+    case op_kind::shift_left: {
+        std::int64_t s = b.to_int();
+        return value::make_int(
+            s < 0 || s > 63 ? 0 : static_cast<std::int64_t>(static_cast<std::uint64_t>(a.to_int()) << s));
+    }
+    case op_kind::shift_right: {
+        std::int64_t s = b.to_int();
+        return value::make_int(s < 0 || s > 63 ? 0 : a.to_int() >> s);
+    }
+    case op_kind::equal:
+    case op_kind::not_equal: {
+        bool equal;
+        if (a.is_null() || b.is_null())
+            equal = a.is_null() && b.is_null();
+        else if (a.is_int())
+            equal = a.number() == b.to_int();
+        else
+            equal = a.text() == b.as_text(buffer_b);
+        return as_bool(op == op_kind::equal ? equal : !equal);
+    }
+    case op_kind::str_equal:
+    case op_kind::str_not_equal: {
+        bool equal = a.as_text(buffer_a) == b.as_text(buffer_b);
+        return as_bool(op == op_kind::str_equal ? equal : !equal);
+    }
+    case op_kind::int_equal:
+        return as_bool(a.to_int() == b.to_int());
+    case op_kind::int_not_equal:
+        return as_bool(a.to_int() != b.to_int());
+    case op_kind::less:
+    case op_kind::greater:
+    case op_kind::less_equal:
+    case op_kind::greater_equal: {
+        int cmp;
+        if (a.is_string() && b.is_string()) {
+            int c = a.text().compare(b.text());
+            cmp = c < 0 ? -1 : (c > 0 ? 1 : 0);
+        } else {
+            std::int64_t x = a.to_int(), y = b.to_int();
+            cmp = x < y ? -1 : (x > y ? 1 : 0);
+        }
+        switch (op) {
+        case op_kind::less:
+            return as_bool(cmp < 0);
+        case op_kind::greater:
+            return as_bool(cmp > 0);
+        case op_kind::less_equal:
+            return as_bool(cmp <= 0);
+        default:
+            return as_bool(cmp >= 0);
+        }
+    }
+    case op_kind::match:
+    case op_kind::not_match: {
+        if (a.is_null())
+            return as_bool(op == op_kind::not_match);
+        bool m = regex_match(regex, a.as_text(buffer_a), b, ctx);
+        return as_bool(op == op_kind::match ? m : !m);
+    }
+    default:
+        return {};
+    }
+}
+
+value eval_binary(const node& n, run_context& ctx) {
+    using cfg::op_kind;
+    if (n.op == op_kind::log_and || n.op == op_kind::log_or)
+        return value::make_int(eval_bool(n, ctx) ? 1 : 0);
+    value a = eval(*n.left, ctx);
+    if (ctx.stopped != run_context::stop::none)
+        return {};
+    value b = eval(*n.right, ctx);
+    if (ctx.stopped != run_context::stop::none)
+        return {};
+    return apply_binary(n.op, a, b, n.regex, ctx);
+}
+
+value eval_unary(const node& n, run_context& ctx) {
+    using cfg::op_kind;
+    if (n.op == op_kind::log_not)
+        return value::make_int(eval_bool(*n.left, ctx) ? 0 : 1);
+    value a = eval(*n.left, ctx);
+    std::string buffer;
+    switch (n.op) {
+    case op_kind::negate:
+        return value::make_int(wrap_neg(a.to_int()));
+    case op_kind::bit_not:
+        return value::make_int(~a.to_int());
+    case op_kind::strlen_op:
+        return value::make_int(a.is_null() ? 0 : static_cast<std::int64_t>(a.as_text(buffer).size()));
+    case op_kind::strempty_op:
+        return value::make_int(a.is_null() || a.as_text(buffer).empty() ? 1 : 0);
+    case op_kind::defined_op:
+        return value::make_int(a.is_null() ? 0 : 1);
+    case op_kind::int_cast:
+        return value::make_int(a.to_int());
+    case op_kind::str_cast:
+        if (a.is_string())
+            return a;
+        return value::own(std::string(a.as_text(buffer)));
+    default:
+        return {};
+    }
+}
+
+value eval(const node& n, run_context& ctx) {
+    switch (n.kind) {
+    case node_kind::constant:
+        return n.constant;
+    case node_kind::pv:
+        return get_pv(*n.pv, ctx);
+    case node_kind::unary:
+        return eval_unary(n, ctx);
+    case node_kind::binary:
+        return eval_binary(n, ctx);
+    case node_kind::call:
+        return value::make_int(run_call(*n.call, ctx));
+    case node_kind::route_call:
+        return value::make_int(run_sub_route(n.route_id, ctx));
+    }
+    return {};
+}
+
+/// A condition: commands and routes are true when they return > 0 (Kamailio's rule); values by truthiness.
+bool eval_bool(const node& n, run_context& ctx) {
+    using cfg::op_kind;
+    switch (n.kind) {
+    case node_kind::call:
+        return run_call(*n.call, ctx) > 0;
+    case node_kind::route_call:
+        return run_sub_route(n.route_id, ctx) > 0;
+    case node_kind::unary:
+        if (n.op == op_kind::log_not)
+            return !eval_bool(*n.left, ctx);
+        break;
+    case node_kind::binary:
+        if (n.op == op_kind::log_and)
+            return eval_bool(*n.left, ctx) && ctx.stopped == run_context::stop::none &&
+                   eval_bool(*n.right, ctx);
+        if (n.op == op_kind::log_or)
+            return (eval_bool(*n.left, ctx) ||
+                    (ctx.stopped == run_context::stop::none && eval_bool(*n.right, ctx)));
+        break;
+    default:
+        break;
+    }
+    return eval(n, ctx).truthy();
+}
+
+void render_template(const compiled_template& t, run_context& ctx, std::string& out) {
+    out.clear();
+    for (const auto& piece : t.pieces) {
+        if (piece.pv == nullptr)
+            out += piece.literal;
+        else
+            get_pv(*piece.pv, ctx).append_to(out);
+    }
+}
+
+// ---- calls ----
+
+std::int64_t run_core(const call_site& call, const siphost_value* args, run_context& ctx) {
+    const auto* host = ctx.host;
+    using cfg::core_op;
+    auto text = [&](std::size_t i) { return view(args[i].str); };
+    switch (call.core->op) {
+    case core_op::forward:
+    case core_op::forward_udp:
+    case core_op::forward_tcp: {
+        if (ctx.actions == nullptr) {
+            log_error(ctx, "forward() is not available here");
+            return -1;
+        }
+        std::string_view target = call.args.size() > 0 ? text(0) : std::string_view();
+        std::int64_t port = call.args.size() > 1 ? args[1].num : 0;
+        if (port < 0 || port > 65535)
+            return -1;
+        int proto = call.core->op == core_op::forward_udp   ? SIPHOST_PROTO_UDP
+                    : call.core->op == core_op::forward_tcp ? SIPHOST_PROTO_TCP
+                                                            : 0;
+        return ctx.actions->forward(ctx.msg, target, static_cast<std::uint16_t>(port), proto) > 0 ? 1 : -1;
+    }
+    case core_op::setflag:
+    case core_op::resetflag:
+    case core_op::isflagset: {
+        std::int64_t flag = args[0].num;
+        if (flag < 0 || flag > 63) {
+            log_error(ctx, "flag " + std::to_string(flag) + " is out of range (0-63)");
+            return -1;
+        }
+        std::uint64_t flags = host->msg_flags(ctx.msg);
+        std::uint64_t bit = std::uint64_t{1} << flag;
+        if (call.core->op == core_op::isflagset)
+            return (flags & bit) ? 1 : -1;
+        host->msg_set_flags(ctx.msg, call.core->op == core_op::setflag ? (flags | bit) : (flags & ~bit));
+        return 1;
+    }
+    case core_op::log: {
+        int level = SIPHOST_LOG_ERR;
+        std::string_view message = text(0);
+        if (call.args.size() == 2) {
+            level = static_cast<int>(args[0].num);
+            message = text(1);
+        }
+        if (host->log)
+            host->log(level, "core", abi_str(message));
+        return 1;
+    }
+    case core_op::rewriteuri:
+        return host->msg_set_ruri(ctx.msg, args[0].str) < 0 ? -1 : 1;
+    case core_op::revert_uri:
+        return host->msg_set_ruri(ctx.msg, host->msg_original_ruri(ctx.msg)) < 0 ? -1 : 1;
+    case core_op::setdsturi:
+        return host->msg_set_dst_uri(ctx.msg, args[0].str) < 0 ? -1 : 1;
+    case core_op::resetdsturi:
+        return host->msg_set_dst_uri(ctx.msg, siphost_str{nullptr, 0}) < 0 ? -1 : 1;
+    case core_op::force_rport:
+        return ctx.actions && ctx.actions->force_rport(ctx.msg) > 0 ? 1 : -1;
+    case core_op::is_myself: {
+        std::string_view target = text(0);
+        std::uint16_t port = 0;
+        std::string_view host_part = target;
+        if (target.find(':') != std::string_view::npos && target.find("sip") == 0) {
+            auto uri = uri_parts::parse(target);
+            if (!uri.valid)
+                return -1;
+            host_part = uri.host;
+            port = static_cast<std::uint16_t>(value::borrow(uri.port).to_int());
+        }
+        return host->is_myself(abi_str(host_part), port) ? 1 : -1;
+    }
+    }
+    return -1;
+}
+
+std::int64_t run_call(const call_site& call, run_context& ctx) {
+    siphost_value args[SIPHOST_MAX_ARGS]{};
+    // Argument text is rendered into per-thread buffers that keep their capacity, so that a warmed-up worker
+    // does not allocate for templates; a call nested in an argument takes the next set.
+    constexpr int pooled_depths = 8;
+    thread_local std::string pool[pooled_depths][SIPHOST_MAX_ARGS];
+    thread_local int depth = 0;
+    std::string local[SIPHOST_MAX_ARGS];
+    std::string* buffers = depth < pooled_depths ? pool[depth] : local;
+    struct depth_scope {
+        int& d;
+        explicit depth_scope(int& level) : d(level) { ++d; }
+        ~depth_scope() { --d; }
+    } scope(depth);
+    value values[SIPHOST_MAX_ARGS];
+    for (std::size_t i = 0; i < call.args.size(); ++i) {
+        const call_argument& a = call.args[i];
+        switch (a.kind) {
+        case SIPHOST_ARG_INT:
+            if (a.constant) {
+                args[i] = a.constant_value.to_abi();
+            } else {
+                values[i] = eval(*a.expression, ctx);
+                if (ctx.stopped != run_context::stop::none)
+                    return 0;
+                // A value that is not a number makes the call false instead of guessing.
+                if (!values[i].is_numeric())
+                    return ctx.rc = -1;
+                args[i].kind = SIPHOST_VALUE_INT;
+                args[i].num = values[i].to_int();
+            }
+            break;
+        case SIPHOST_ARG_ROUTE:
+            args[i] = a.constant_value.to_abi();
+            args[i].num = a.route_id;
+            break;
+        case SIPHOST_ARG_PVAR:
+            args[i] = a.constant_value.to_abi();
+            break;
+        default:
+            if (a.constant) {
+                args[i] = a.constant_value.to_abi();
+            } else if (a.expression) {
+                values[i] = eval(*a.expression, ctx);
+                if (ctx.stopped != run_context::stop::none)
+                    return 0;
+                std::string_view t = values[i].as_text(buffers[i]);
+                args[i].kind = SIPHOST_VALUE_STR;
+                args[i].str = abi_str(t);
+            } else {
+                render_template(a.text, ctx, buffers[i]);
+                args[i].kind = SIPHOST_VALUE_STR;
+                args[i].str = abi_str(buffers[i]);
+            }
+            break;
+        }
+    }
+    std::int64_t result;
+    if (call.core != nullptr)
+        result = run_core(call, args, ctx);
+    else if (call.command != nullptr && call.command->handler != nullptr)
+        result = call.command->handler(ctx.msg, args, call.call_data);
+    else
+        result = -1;
+    ctx.rc = result;
+    if (result == 0)
+        ctx.stopped = run_context::stop::exit; // Kamailio: 0 ends the script
+    return result;
+}
+
+flow exec(const std::vector<action>& body, std::size_t from, run_context& ctx);
+
+std::int64_t run_sub_route(int route_id, run_context& ctx) {
+    if (route_id < 0 || static_cast<std::size_t>(route_id) >= ctx.script->route_count())
+        return ctx.rc = -1;
+    if (ctx.route_depth >= interpreter::max_route_depth) {
+        log_error(ctx, "route() nests deeper than " + std::to_string(interpreter::max_route_depth) +
+                           " levels (a route calling itself?)");
+        ctx.stopped = run_context::stop::exit;
+        return ctx.rc = -1;
+    }
+    ++ctx.route_depth;
+    ctx.rc = 1;
+    flow f = exec(ctx.script->route(route_id).body, 0, ctx);
+    (void)f;
+    --ctx.route_depth;
+    return ctx.rc;
+}
+
+bool case_matches(const compiled_case& c, bool int_switch, const value& v, std::int64_t number,
+                  std::string_view text) {
+    if (c.is_default)
+        return false;
+    if (int_switch)
+        return c.number == number;
+    if (v.is_null())
+        return false;
+    if (c.is_regex) {
+        std::string subject(text);
+        return c.regex && c.regex->ok && regexec(&c.regex->re, subject.c_str(), 0, nullptr, 0) == 0;
+    }
+    return c.text == text;
+}
+
+flow exec(const std::vector<action>& body, std::size_t from, run_context& ctx) {
+    for (std::size_t i = from; i < body.size(); ++i) {
+        const action& a = body[i];
+        switch (a.kind) {
+        case action_kind::expression:
+            if (a.value->kind == node_kind::call)
+                run_call(*a.value->call, ctx);
+            else
+                eval(*a.value, ctx);
+            break;
+        case action_kind::assign: {
+            value v = eval(*a.value, ctx);
+            if (ctx.stopped != run_context::stop::none)
+                break;
+            if (a.assign_op != cfg::op_kind::none) {
+                // x op= v is x = x op v, computed like the binary operator.
+                value current = get_pv(*a.target, ctx);
+                v = apply_binary(a.assign_op, current, v, nullptr, ctx);
+            }
+            if (set_pv(*a.target, v, ctx) < 0)
+                log_error(ctx, "cannot assign to " + a.target->text);
+            break;
+        }
+        case action_kind::if_else: {
+            bool condition = eval_bool(*a.value, ctx);
+            if (ctx.stopped != run_context::stop::none)
+                break;
+            flow f = exec(condition ? a.body : a.else_body, 0, ctx);
+            if (f != flow::next)
+                return f;
+            break;
+        }
+        case action_kind::while_loop: {
+            std::uint32_t rounds = 0;
+            while (ctx.stopped == run_context::stop::none && eval_bool(*a.value, ctx) &&
+                   ctx.stopped == run_context::stop::none) {
+                if (++rounds > ctx.max_loops) {
+                    log_error(ctx, "a while loop ran " + std::to_string(ctx.max_loops) +
+                                       " times and was stopped (max_while_loops)");
+                    break;
+                }
+                flow f = exec(a.body, 0, ctx);
+                if (f == flow::break_loop)
+                    break;
+                if (f == flow::return_route)
+                    return f;
+            }
+            break;
+        }
+        case action_kind::switch_case: {
+            value v = eval(*a.value, ctx);
+            if (ctx.stopped != run_context::stop::none)
+                break;
+            std::string buffer;
+            std::int64_t number = v.to_int();
+            std::string_view text = v.as_text(buffer);
+            const compiled_case* chosen = nullptr;
+            for (const auto& c : a.cases)
+                if (case_matches(c, a.int_switch, v, number, text)) {
+                    chosen = &c;
+                    break;
+                }
+            if (chosen == nullptr)
+                for (const auto& c : a.cases)
+                    if (c.is_default)
+                        chosen = &c;
+            if (chosen == nullptr)
+                break;
+            flow f = exec(a.body, chosen->body_start, ctx); // falls through the following cases until break
+            if (f == flow::return_route)
+                return f;
+            break;
+        }
+        case action_kind::break_loop:
+            return flow::break_loop;
+        case action_kind::return_route: {
+            std::int64_t code = 1;
+            if (a.value) {
+                code = eval(*a.value, ctx).to_int();
+                if (ctx.stopped != run_context::stop::none)
+                    break;
+            }
+            ctx.rc = code;
+            if (code == 0)
+                ctx.stopped = run_context::stop::exit; // return 0 ends the script
+            return flow::return_route;
+        }
+        case action_kind::exit_script:
+            if (a.value) {
+                std::int64_t code = eval(*a.value, ctx).to_int();
+                if (ctx.stopped == run_context::stop::none)
+                    ctx.rc = code;
+            }
+            if (ctx.stopped == run_context::stop::none)
+                ctx.stopped = run_context::stop::exit;
+            break;
+        case action_kind::drop_message:
+            ctx.stopped = run_context::stop::drop;
+            break;
+        }
+        if (ctx.stopped != run_context::stop::none)
+            return flow::return_route;
+    }
+    return flow::next;
+}
+
+} // namespace
+
+interpreter::interpreter(std::shared_ptr<const compiled_script> script, const siphost_host_api* host,
+                         core_actions* actions)
+    : script_(std::move(script)), host_(host), actions_(actions) {}
+
+worker_state& interpreter::worker() const {
+    thread_local worker_state state;
+    if (state.owner != script_->generation()) {
+        state = worker_state{};
+        state.owner = script_->generation();
+    }
+    // Slots are made on first assignment (reads check the size), so no lock is taken per message.
+    return state;
+}
+
+int interpreter::run(int route_id, siphost_msg* msg, std::int64_t* rc) const {
+    run_context ctx;
+    ctx.msg = msg;
+    ctx.host = host_;
+    ctx.actions = actions_;
+    ctx.script = script_.get();
+    ctx.worker = &worker();
+    ctx.max_loops = script_->params().max_while_loops;
+    if (route_id < 0 || static_cast<std::size_t>(route_id) >= script_->route_count()) {
+        log_error(ctx, "route id " + std::to_string(route_id) + " does not exist");
+        return SIPHOST_ROUTE_EXITED;
+    }
+    context_scope scope(&ctx);
+    exec(script_->route(route_id).body, 0, ctx);
+    if (rc)
+        *rc = ctx.rc;
+    switch (ctx.stopped) {
+    case run_context::stop::drop:
+        return SIPHOST_ROUTE_DROPPED;
+    case run_context::stop::exit:
+        return SIPHOST_ROUTE_EXITED;
+    default:
+        return SIPHOST_ROUTE_RAN;
+    }
+}
+
+int interpreter::run_request_route(siphost_msg* msg, std::int64_t* rc) const {
+    if (script_->request_route() < 0)
+        return SIPHOST_ROUTE_RAN;
+    return run(script_->request_route(), msg, rc);
+}
+
+int interpreter::run_core_onreply(siphost_msg* msg, std::int64_t* rc) const {
+    if (script_->core_onreply_route() < 0)
+        return SIPHOST_ROUTE_RAN;
+    return run(script_->core_onreply_route(), msg, rc);
+}
+
+int interpreter::run_route(int route_id, siphost_msg* msg, std::int64_t* rc) const {
+    return run(route_id, msg, rc);
+}
+
+void interpreter::render(const compiled_template& t, siphost_msg* msg, std::string& out) const {
+    run_context ctx;
+    ctx.msg = msg;
+    ctx.host = host_;
+    ctx.script = script_.get();
+    ctx.worker = &worker();
+    if (current_context && current_context->msg == msg)
+        ctx.rc = current_context->rc;
+    render_template(t, ctx, out);
+}
+
+std::string interpreter::render_log_prefix(siphost_msg* msg) const {
+    std::string out;
+    if (!script_->log_prefix().pieces.empty())
+        render(script_->log_prefix(), msg, out);
+    return out;
+}
+
+int interpreter::pv_get(const pv_spec& pv, siphost_msg* msg, siphost_value* out) const {
+    thread_local value result;
+    run_context ctx;
+    ctx.msg = msg;
+    ctx.host = host_;
+    ctx.script = script_.get();
+    ctx.worker = &worker();
+    if (current_context && current_context->msg == msg)
+        ctx.rc = current_context->rc;
+    result = get_pv(pv, ctx);
+    result.make_owned();
+    *out = result.to_abi();
+    return 0;
+}
+
+int interpreter::pv_set(const pv_spec& pv, siphost_msg* msg, const siphost_value& v) const {
+    run_context ctx;
+    ctx.msg = msg;
+    ctx.host = host_;
+    ctx.script = script_.get();
+    ctx.worker = &worker();
+    return set_pv(pv, value::from_abi(v, true), ctx);
+}
+
+} // namespace siphost::script

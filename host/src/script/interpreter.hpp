@@ -1,0 +1,65 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "script/compiled_script.hpp"
+#include "script/core_actions.hpp"
+#include "script/worker_state.hpp"
+
+namespace siphost::script {
+
+struct run_context;
+
+/// Runs the compiled script on messages. It holds nothing per message (each run has its own context on
+/// the stack), so one interpreter serves every worker thread; $var values live in a per-thread worker_state.
+/// The message is opaque: it is read and changed only through the host table, as a module would.
+class interpreter {
+public:
+    /// route(X) may nest this deep (a route calling itself stops here with an error).
+    static constexpr int max_route_depth = 100;
+
+    /// host must stay valid as long as the interpreter; actions may be null (forward() then fails).
+    interpreter(std::shared_ptr<const compiled_script> script, const siphost_host_api* host,
+                core_actions* actions);
+
+    /// Runs request_route on a request. Returns a siphost_route_result (RAN, EXITED, DROPPED); RAN when there
+    /// is no request_route. rc, when given, receives the last return code ($rc).
+    int run_request_route(siphost_msg* msg, std::int64_t* rc = nullptr) const;
+    /// Runs the core onreply_route on a reply (RAN when there is none; DROPPED means: do not relay it).
+    int run_core_onreply(siphost_msg* msg, std::int64_t* rc = nullptr) const;
+    /// Runs any route by id (the ABI's route_run); EXITED and an error log line for a bad id.
+    int run_route(int route_id, siphost_msg* msg, std::int64_t* rc = nullptr) const;
+    /// The ABI's route_lookup: type is one SIPHOST_ROUTE_* bit.
+    int route_lookup(std::uint32_t type, std::string_view name) const {
+        return script_->route_lookup(type, name);
+    }
+
+    /// The log_prefix evaluated for msg ("" when the config sets none).
+    std::string render_log_prefix(siphost_msg* msg) const;
+    /// Renders any template for msg (used by tests and by xlog-like callers).
+    void render(const compiled_template& t, siphost_msg* msg, std::string& out) const;
+
+    /// The ABI's pv_parse / pv_get / pv_set / pv_free. pv_get's strings stay valid until the next pv_get on
+    /// the same thread.
+    std::unique_ptr<pv_spec> pv_parse(std::string_view text, std::string& error) const {
+        return script_->parse_pv(text, error);
+    }
+    int pv_get(const pv_spec& pv, siphost_msg* msg, siphost_value* out) const;
+    int pv_set(const pv_spec& pv, siphost_msg* msg, const siphost_value& value) const;
+
+    const compiled_script& script() const { return *script_; }
+    const siphost_host_api* host() const { return host_; }
+
+private:
+    int run(int route_id, siphost_msg* msg, std::int64_t* rc) const;
+    worker_state& worker() const;
+
+    std::shared_ptr<const compiled_script> script_;
+    const siphost_host_api* host_;
+    core_actions* actions_;
+};
+
+} // namespace siphost::script

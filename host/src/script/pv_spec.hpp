@@ -1,0 +1,30 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <siphost/module.h>
+
+#include "cfg/pv_name.hpp"
+
+namespace siphost::script {
+
+/// A pseudo-variable parsed once: which one, its inner name in the form the getter wants, its index.
+struct pv_spec {
+    cfg::core_pv core = cfg::core_pv::null_value;
+    const siphost_pv* module_pv = nullptr; ///< set for a module's pseudo-variable (then core is unused)
+    void* module_data = nullptr;           ///< what the module's parse_name stored
+    std::string name;                      ///< $avp: the AVP name ("x", "i:5"); $hdr: the header name
+    std::int32_t index = SIPHOST_PV_NO_INDEX;
+    std::uint32_t slot = 0; ///< $var/$vn: the variable's slot in the worker's storage
+    std::string text;       ///< as written, for messages
+
+    pv_spec() = default;
+    pv_spec(const pv_spec&) = delete;
+    pv_spec& operator=(const pv_spec&) = delete;
+    ~pv_spec();
+};
+
+} // namespace siphost::script

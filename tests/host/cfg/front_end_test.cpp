@@ -1,0 +1,369 @@
+// The config front end piece by piece: preprocessor, lexer, parser, diagnostics, parameters, pv names,
+// the descriptor catalog.
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "cfg/config_reader.hpp"
+#include "cfg/core_functions.hpp"
+#include "cfg/lexer.hpp"
+#include "cfg/parser.hpp"
+#include "cfg/pv_name.hpp"
+#include "cfg/test_modules.hpp"
+
+namespace siphost::cfg {
+namespace {
+
+std::vector<token> lex(const std::string& text, diagnostics& diags) {
+    preprocessor pre(diags, [](const std::string&) { return std::nullopt; });
+    auto pp = pre.run_text("t.cfg", text);
+    static std::vector<source_line> keep;
+    keep = pp.lines;
+    return lexer(keep, diags).tokenize();
+}
+
+TEST(cfg_lexer, tokens_with_locations) {
+    diagnostics diags;
+    auto tokens = lex(
+        "if ($avp(x)[1] == 0x1f && \"a\\tb\" =~ 'c') // comment\n  # comment\n  /* block\n */ exit;", diags);
+    ASSERT_FALSE(diags.has_errors()) << diags.format_all();
+    std::vector<token_kind> kinds;
+    for (const auto& t : tokens)
+        kinds.push_back(t.kind);
+    EXPECT_EQ((std::vector<token_kind>{token_kind::identifier, token_kind::lparen, token_kind::pvar,
+                                       token_kind::equal, token_kind::integer, token_kind::log_and,
+                                       token_kind::string, token_kind::match, token_kind::string,
+                                       token_kind::rparen, token_kind::identifier, token_kind::semicolon,
+                                       token_kind::end}),
+              kinds);
+    EXPECT_EQ("$avp(x)[1]", tokens[2].text);
+    EXPECT_EQ(31, tokens[4].number);
+    EXPECT_EQ("a\tb", tokens[6].text);
+    EXPECT_EQ("c", tokens[8].text);
+    EXPECT_EQ(4u, tokens[10].where.line);
+    EXPECT_EQ(5u, tokens[10].where.column);
+}
+
+TEST(cfg_lexer, every_operator) {
+    diagnostics diags;
+    auto tokens = lex(
+        "= += -= *= /= |= &= == != =~ !~ < > <= >= ! && || + - * / % | & ^ ~ << >> , ; : . [ ] { }", diags);
+    EXPECT_EQ(38u, tokens.size());
+    EXPECT_EQ(token_kind::shift_right, tokens[28].kind);
+    EXPECT_FALSE(diags.has_errors());
+}
+
+TEST(cfg_lexer, errors_are_reported_and_lexing_goes_on) {
+    diagnostics diags;
+    auto tokens = lex("\"open\n$ 99999999999999999999999 ok", diags);
+    ASSERT_EQ(3u, diags.error_count());
+    EXPECT_EQ("unterminated string", diags.all()[0].message);
+    EXPECT_EQ("'$' must be followed by a pseudo-variable name", diags.all()[1].message);
+    EXPECT_EQ(token_kind::identifier, tokens[tokens.size() - 2].kind);
+    EXPECT_EQ("ok", tokens[tokens.size() - 2].text);
+}
+
+TEST(cfg_preprocessor, define_substitution_keeps_original_columns) {
+    diagnostics diags;
+    preprocessor pre(diags, [](const std::string&) { return std::nullopt; });
+    auto pp = pre.run_text("t.cfg", "#!define LONG_NAME 1\n  $var(x) = LONG_NAME + oops;\n");
+    ASSERT_EQ(1u, pp.lines.size()); // a directive line produces no text; lines keep their own numbers
+    const source_line& line = pp.lines[0];
+    EXPECT_EQ("  $var(x) = 1 + oops;", line.text);
+    // "oops" is at column 25 in the file, though at offset 16 in the substituted line.
+    EXPECT_EQ(25u, line.location_at(line.text.find("oops")).column);
+    EXPECT_EQ(13u, line.location_at(line.text.find('1')).column);
+    EXPECT_EQ(2u, line.line);
+}
+
+TEST(cfg_preprocessor, includes_are_relative_to_the_including_file) {
+    std::map<std::string, std::string> files = {
+        {"/etc/a/main.cfg", "#!include_file \"sub/inc.cfg\"\nmain_line\n"},
+        {"/etc/a/sub/inc.cfg", "#!include_file \"deeper.cfg\"\ninc_line\n"},
+        {"/etc/a/sub/deeper.cfg", "deep_line\n"}};
+    diagnostics diags;
+    preprocessor pre(diags, [&](const std::string& p) -> std::optional<std::string> {
+        auto it = files.find(p);
+        if (it == files.end())
+            return std::nullopt;
+        return it->second;
+    });
+    auto pp = pre.run_file("/etc/a/main.cfg");
+    ASSERT_FALSE(diags.has_errors()) << diags.format_all();
+    std::vector<std::string> seen;
+    for (const auto& l : pp.lines)
+        if (!l.text.empty())
+            seen.push_back(diags.sources().file_name(l.file) + ":" + std::to_string(l.line) + " " + l.text);
+    EXPECT_EQ((std::vector<std::string>{"/etc/a/sub/deeper.cfg:1 deep_line", "/etc/a/sub/inc.cfg:2 inc_line",
+                                        "/etc/a/main.cfg:2 main_line"}),
+              seen);
+}
+
+TEST(cfg_preprocessor, an_include_loop_stops) {
+    diagnostics diags;
+    preprocessor pre(diags, [](const std::string&) -> std::optional<std::string> {
+        return "#!include_file \"self.cfg\"\n";
+    });
+    pre.run_file("self.cfg");
+    ASSERT_EQ(1u, diags.error_count());
+    EXPECT_EQ("includes nest deeper than 16 levels", diags.all()[0].message);
+}
+
+TEST(cfg_preprocessor, directives_inside_block_comments_are_ignored) {
+    diagnostics diags;
+    preprocessor pre(diags, [](const std::string&) { return std::nullopt; });
+    auto pp = pre.run_text("t.cfg", "/*\n#!define X 1\n*/\nX\n");
+    EXPECT_EQ("X", pp.lines.back().text);
+    EXPECT_FALSE(diags.has_errors());
+}
+
+TEST(cfg_preprocessor, command_line_defines) {
+    diagnostics diags;
+    preprocessor pre(diags, [](const std::string&) { return std::nullopt; });
+    pre.define_from_command_line("WITH_TM");
+    pre.define_from_command_line("PORT=5070");
+    pre.define_from_command_line("9bad");
+    auto pp = pre.run_text("t.cfg", "#!ifdef WITH_TM\nPORT\n#!endif\n");
+    EXPECT_EQ("5070", pp.lines.back().text);
+    ASSERT_EQ(1u, diags.error_count());
+    EXPECT_EQ("invalid define '9bad' on the command line", diags.all()[0].message);
+}
+
+TEST(cfg_diagnostics, format_has_location_source_line_caret_and_hint) {
+    diagnostics diags;
+    config cfg;
+    read_config_text("demo.cfg", "request_route {\n\tt_relay_to_upd();\n}\n", {}, nullptr, diags, cfg);
+    ASSERT_EQ(1u, diags.all().size());
+    EXPECT_EQ("demo.cfg:2:2: error: unknown function 't_relay_to_upd' (did you mean 't_relay_to_udp'?)\n"
+              " 2 | \tt_relay_to_upd();\n"
+              "   | \t^\n"
+              "  hint: 't_relay_to_udp' is provided by module 'tm': missing loadmodule \"tm.so\"?\n",
+              diags.format(diags.all()[0]));
+}
+
+TEST(cfg_diagnostics, nearest_name) {
+    EXPECT_EQ(1u, edit_distance("t_relay_to_upd", "t_relay_to_udp") - 1);
+    EXPECT_EQ("children", nearest_name("chidlren", {"children", "debug"}));
+    EXPECT_EQ("", nearest_name("xyz", {"children", "debug"}));
+    EXPECT_EQ("", nearest_name("debug", {"debug"}));
+}
+
+TEST(cfg_parser, precedence_follows_kamailio) {
+    diagnostics diags;
+    config cfg;
+    ASSERT_TRUE(read_config_text("p.cfg", "request_route { $var(x) = 1 | 2 == 3 + 4 * 5 && !6 || 7; }", {},
+                                 nullptr, diags, cfg))
+        << diags.format_all();
+    // Print the tree with parentheses.
+    std::function<std::string(const expr&)> show = [&](const expr& e) -> std::string {
+        switch (e.kind) {
+        case expr_kind::integer:
+            return std::to_string(e.number);
+        case expr_kind::unary:
+            return std::string("(") + spelling(e.op) + show(*e.operands[0]) + ")";
+        case expr_kind::binary:
+            return "(" + show(*e.operands[0]) + " " + spelling(e.op) + " " + show(*e.operands[1]) + ")";
+        default:
+            return e.text;
+        }
+    };
+    EXPECT_EQ("(((1 | (2 == (3 + (4 * 5)))) && (!6)) || 7)", show(*cfg.routes[0].body[0]->value));
+}
+
+TEST(cfg_parser, routes_and_statements_shape) {
+    diagnostics diags;
+    config cfg;
+    ASSERT_TRUE(read_config_text("p.cfg", R"cfg(
+route { switch ($rm) { case "A": break; default: exit; } while (0) { } route(X); return; }
+route[X] { if (1) drop; else { exit(2); } }
+onreply_route[0] { }
+onreply_route["named"] { }
+)cfg",
+                                 {}, nullptr, diags, cfg))
+        << diags.format_all();
+    ASSERT_EQ(4u, cfg.routes.size());
+    EXPECT_EQ(SIPHOST_ROUTE_CORE_ONREPLY, cfg.routes[2].type);
+    EXPECT_EQ("", cfg.routes[2].name);
+    EXPECT_EQ(SIPHOST_ROUTE_TM_ONREPLY, cfg.routes[3].type);
+    EXPECT_EQ("named", cfg.routes[3].name);
+    const auto& body = cfg.routes[0].body;
+    ASSERT_EQ(4u, body.size());
+    EXPECT_EQ(stmt_kind::switch_stmt, body[0]->kind);
+    EXPECT_EQ(2u, body[0]->cases.size());
+    EXPECT_TRUE(body[0]->cases[1].is_default);
+    EXPECT_EQ(stmt_kind::while_stmt, body[1]->kind);
+    EXPECT_EQ(expr_kind::route_call, body[2]->value->kind);
+    EXPECT_EQ(1, body[2]->value->binding.route_ids[0]);
+    EXPECT_EQ(stmt_kind::return_stmt, body[3]->kind);
+    EXPECT_TRUE(cfg.routes[1].body[0]->has_else);
+    EXPECT_EQ(1, cfg.find_route(SIPHOST_ROUTE_REQUEST, "X"));
+    EXPECT_EQ(2, cfg.find_route(SIPHOST_ROUTE_CORE_ONREPLY, "0"));
+}
+
+TEST(cfg_parser, summary_line) {
+    diagnostics diags;
+    config cfg;
+    auto catalog = test::make_test_catalog();
+    ASSERT_TRUE(read_config_text("s.cfg",
+                                 "children=2\nloadmodule \"tm\"\nmodparam(\"tm\",\"fr_timer\",1)\n"
+                                 "request_route { t_relay(); }\n",
+                                 {}, &catalog, diags, cfg));
+    EXPECT_EQ("config OK: 1 routes (request_route), 1 modules (tm), 1 global parameters, 1 modparams",
+              summary(cfg));
+}
+
+TEST(cfg_params, listen_forms) {
+    listen_address a;
+    std::string error;
+    ASSERT_TRUE(parse_listen("udp:127.0.0.1:5060", a, error));
+    EXPECT_EQ("udp", a.proto);
+    EXPECT_EQ("127.0.0.1", a.host);
+    EXPECT_EQ(5060, a.port);
+    listen_address b;
+    ASSERT_TRUE(parse_listen("tcp:[::1]:5061", b, error));
+    EXPECT_TRUE(b.ipv6);
+    EXPECT_EQ("::1", b.host);
+    EXPECT_EQ(5061, b.port);
+    listen_address c;
+    ASSERT_TRUE(parse_listen("::1", c, error));
+    EXPECT_TRUE(c.ipv6);
+    EXPECT_EQ(0, c.port);
+    listen_address d;
+    ASSERT_TRUE(parse_listen("127.0.0.1:5062 advertise 192.0.2.1:5060", d, error));
+    EXPECT_EQ("", d.proto);
+    EXPECT_EQ("192.0.2.1:5060", d.advertise);
+    listen_address e;
+    EXPECT_FALSE(parse_listen("udp:127.0.0.1:", e, error));
+    EXPECT_FALSE(parse_listen("udp:1.2.3:5060", e, error));
+    EXPECT_FALSE(parse_listen("udp:[::g]:5060", e, error));
+    EXPECT_FALSE(parse_listen("udp:bad host", e, error));
+}
+
+TEST(cfg_params, defaults_are_kamailios) {
+    global_params p;
+    EXPECT_EQ(0, p.debug);
+    EXPECT_TRUE(p.fork);
+    EXPECT_FALSE(p.log_stderror);
+    EXPECT_EQ("LOG_DAEMON", p.log_facility);
+    EXPECT_EQ(8, p.children);
+    EXPECT_EQ(5060, p.port);
+    EXPECT_TRUE(p.auto_aliases);
+    EXPECT_TRUE(p.listen.empty());
+}
+
+TEST(cfg_params, values_are_applied) {
+    diagnostics diags;
+    config cfg;
+    ASSERT_TRUE(read_config_text("p.cfg",
+                                 "debug=2\nfork=off\nlog_stderror=1\nchildren=3\nport=5070\nalias=a.example\n"
+                                 "alias=b.example:5080\nlisten=udp:127.0.0.1\nmpath=\"/m\"\nauto_aliases=no\n"
+                                 "log_prefix=\"[$ci] \"\nrequest_route { exit; }",
+                                 {}, nullptr, diags, cfg))
+        << diags.format_all();
+    EXPECT_EQ(2, cfg.params.debug);
+    EXPECT_FALSE(cfg.params.fork);
+    EXPECT_TRUE(cfg.params.log_stderror);
+    EXPECT_EQ(3, cfg.params.children);
+    EXPECT_EQ(5070, cfg.params.port);
+    EXPECT_EQ((std::vector<std::string>{"a.example", "b.example:5080"}), cfg.params.alias);
+    ASSERT_EQ(1u, cfg.params.listen.size());
+    EXPECT_EQ("/m", cfg.params.mpath);
+    EXPECT_FALSE(cfg.params.auto_aliases);
+    EXPECT_EQ("[$ci] ", cfg.params.log_prefix);
+}
+
+TEST(cfg_pv_name, forms) {
+    std::string error;
+    auto a = parse_pv_name("$avp(s:x)[2]", error);
+    ASSERT_TRUE(a);
+    EXPECT_EQ("avp", a->name);
+    EXPECT_EQ("s:x", a->inner);
+    EXPECT_EQ(2, a->index);
+    auto b = parse_pv_name("$(hdr(Via)[*])", error);
+    ASSERT_TRUE(b);
+    EXPECT_EQ(SIPHOST_PV_ALL_INDEX, b->index);
+    auto c = parse_pv_name("$hdr(Via)[-1]", error);
+    ASSERT_TRUE(c);
+    EXPECT_EQ(-1, c->index);
+    auto q = parse_pv_name("$?", error);
+    ASSERT_TRUE(q);
+    EXPECT_EQ("?", q->name);
+    EXPECT_FALSE(parse_pv_name("$avp(x", error));
+    EXPECT_EQ("missing ')'", error);
+    EXPECT_FALSE(parse_pv_name("$1x", error));
+    EXPECT_FALSE(parse_pv_name("$rm junk", error));
+    EXPECT_FALSE(parse_pv_name("$", error));
+}
+
+TEST(cfg_pv_name, templates_split_into_pieces) {
+    auto parts = split_template("for $rm the $avp(x)[1]$$ costs $5 and $(hdr(To)) $?.");
+    std::vector<std::string> shown;
+    for (const auto& p : parts)
+        shown.push_back((p.is_pv ? "pv:" : "text:") + p.text);
+    EXPECT_EQ(
+        (std::vector<std::string>{"text:for ", "pv:$rm", "text: the ", "pv:$avp(x)[1]",
+                                  "text:$ costs $5 and ", "pv:$(hdr(To))", "text: ", "pv:$?", "text:."}),
+        shown);
+    EXPECT_EQ(4u, parts[1].offset);
+}
+
+TEST(cfg_catalog, modparam_delivers_values_by_kind) {
+    auto catalog = test::make_test_catalog();
+    ASSERT_TRUE(catalog.load_module("testmod", "", "").ok);
+    siphost_value v{};
+    v.kind = SIPHOST_VALUE_INT;
+    v.num = 17;
+    EXPECT_EQ("", catalog.set_module_param("TestMod", "int_param", v));
+    EXPECT_EQ(17, test::testmod_int_param());
+    v.num = 1LL << 40;
+    EXPECT_EQ("the value of 'int_param' is out of range",
+              catalog.set_module_param("testmod", "int_param", v));
+    siphost_value s{};
+    s.kind = SIPHOST_VALUE_STR;
+    std::string text = "text value";
+    s.str = {text.data(), text.size()};
+    EXPECT_EQ("", catalog.set_module_param("test.*", "str_param", s));
+    text = "changed after";
+    s.str = {text.data(), text.size()};
+    EXPECT_STREQ("text value", test::testmod_str_param()); // the catalog kept its own copy
+    test::testmod_multi_values().clear();
+    EXPECT_EQ("", catalog.set_module_param("testmod", "multi", s));
+    EXPECT_EQ("", catalog.set_module_param("testmod", "multi", v));
+    EXPECT_EQ((std::vector<std::string>{"changed after", std::to_string(1LL << 40)}),
+              test::testmod_multi_values());
+    EXPECT_EQ("no loaded module matches 'tm'", catalog.set_module_param("tm", "x", v));
+    // The regex must match the whole name.
+    EXPECT_EQ("no loaded module matches 'test'", catalog.set_module_param("test", "int_param", v));
+}
+
+TEST(cfg_catalog, lookups) {
+    auto catalog = test::make_test_catalog();
+    EXPECT_TRUE(catalog.find_commands("t_relay").empty());
+    ASSERT_TRUE(catalog.load_module("/x/tm.so", "", "").ok);
+    auto again = catalog.load_module("tm", "", "");
+    EXPECT_TRUE(again.ok);
+    EXPECT_TRUE(again.already_loaded);
+    EXPECT_EQ(2u, catalog.find_commands("t_relay").size());
+    EXPECT_EQ("tm", catalog.find_commands("t_relay")[0].module);
+    EXPECT_FALSE(catalog.find_pv("test_pv"));
+    catalog.load_module("testmod", "", "");
+    ASSERT_TRUE(catalog.find_pv("test_pv"));
+    EXPECT_EQ((std::vector<std::string>{"tm", "testmod"}), catalog.module_names());
+    auto failed = catalog.load_module("nope", "", "/usr/lib/x");
+    EXPECT_FALSE(failed.ok);
+    EXPECT_EQ("cannot find module 'nope' (tried /usr/lib/x/nope.so)", failed.error);
+}
+
+TEST(cfg_standard_modules, well_known_functions) {
+    EXPECT_EQ("tm", standard_module_for("t_relay"));
+    EXPECT_EQ("sl", standard_module_for("sl_send_reply"));
+    EXPECT_EQ("rr", standard_module_for("loose_route"));
+    EXPECT_EQ("textops", standard_module_for("append_hf"));
+    EXPECT_EQ("xlog", standard_module_for("xlog"));
+    EXPECT_EQ("maxfwd", standard_module_for("mf_process_maxfwd_header"));
+    EXPECT_EQ("", standard_module_for("forward"));
+}
+
+} // namespace
+} // namespace siphost::cfg

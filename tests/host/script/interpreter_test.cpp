@@ -1,0 +1,949 @@
+// The interpreter on synthetic messages: every statement, operator, return-code rule and pseudo-variable.
+
+#include <thread>
+
+#include "script/script_harness.hpp"
+
+namespace siphost::test {
+namespace {
+
+const std::string seed_stateless = R"cfg(
+request_route {
+        record_route();
+        if(is_method("REGISTER")){
+                sl_reply("200", "ok");
+                exit;
+        }
+        append_hf("X-Proxied: You betcha\r\n");
+        if(is_method("INVITE")){
+                $avp(state_test_var) = "I remember";
+        }
+        xlog("for $rm the value of AVP \"state_test_var\" is $avp(state_test_var) ");
+        forward("127.0.0.1", 5070);
+}
+onreply_route{
+        xlog("for $rs response the value of AVP \"state_test_var\" is $avp(state_test_var) ");
+        append_hf("X-Proxied: For the reply\r\n");
+}
+)cfg";
+
+TEST(script_seed, stateless_invite_sets_the_avp_logs_and_forwards) {
+    harness h(seed_stateless);
+    fake_message invite;
+    EXPECT_EQ(SIPHOST_ROUTE_RAN, h.request(invite));
+    EXPECT_EQ(
+        (std::vector<std::string>{"record_route()", "is_method(REGISTER)",
+                                  "append_hf(X-Proxied: You betcha\r\n)", "is_method(INVITE)",
+                                  "xlog(for INVITE the value of AVP \"state_test_var\" is I remember )"}),
+        recorded_calls());
+    EXPECT_EQ((std::vector<std::string>{"127.0.0.1:5070/0"}), h.actions.forwards);
+    EXPECT_EQ((std::vector<std::string>{"X-Proxied: You betcha\r\n"}), invite.added_headers);
+}
+
+TEST(script_seed, stateless_reply_has_no_avp) {
+    harness h(seed_stateless);
+    fake_message reply;
+    reply.make_reply(180, "Ringing", "INVITE");
+    EXPECT_EQ(SIPHOST_ROUTE_RAN, h.interp->run_core_onreply(reply.handle()));
+    ASSERT_FALSE(fake_log().empty());
+    EXPECT_EQ("-1|<script>|for 180 response the value of AVP \"state_test_var\" is <null> ",
+              fake_log().back());
+}
+
+TEST(script_seed, stateless_register_is_answered_and_exits) {
+    harness h(seed_stateless);
+    fake_message reg;
+    reg.method = "REGISTER";
+    EXPECT_EQ(SIPHOST_ROUTE_EXITED, h.request(reg));
+    EXPECT_EQ((std::vector<std::string>{"record_route()", "is_method(REGISTER)", "sl_reply(200, ok)"}),
+              recorded_calls());
+    EXPECT_TRUE(h.actions.forwards.empty());
+}
+
+TEST(script_seed, stateful_relays_and_the_reply_route_sees_the_transaction_avps) {
+    harness h(R"cfg(
+request_route {
+  if (is_method("INVITE")) { $avp(state_test_var) = "I remember"; }
+  route(RELAY);
+}
+route[RELAY] {
+  t_on_reply("OurReplyRoute");
+  t_relay_to_udp("127.0.0.1", "5070");
+}
+onreply_route[OurReplyRoute] {
+  xlog("for $rs response the value of AVP \"state_test_var\" is $avp(state_test_var) ");
+}
+)cfg");
+    fake_message invite;
+    h.request(invite);
+    EXPECT_EQ((std::vector<std::string>{"is_method(INVITE)", "t_on_reply(OurReplyRoute)",
+                                        "t_relay_to_udp(127.0.0.1, 5070)"}),
+              recorded_calls());
+    int id = h.interp->route_lookup(SIPHOST_ROUTE_TM_ONREPLY, "OurReplyRoute");
+    ASSERT_GE(id, 0);
+    // tm would make the transaction's AVP list current; here the reply carries the INVITE's list.
+    fake_message reply;
+    reply.make_reply(200, "OK", "INVITE");
+    reply.avps = std::move(invite.avps);
+    EXPECT_EQ(SIPHOST_ROUTE_RAN, h.interp->run_route(id, reply.handle()));
+    EXPECT_EQ("-1|<script>|for 200 response the value of AVP \"state_test_var\" is I remember ",
+              fake_log().back());
+}
+
+// ---- return codes ----
+
+TEST(script_return_codes, positive_is_true_negative_is_false) {
+    harness h(R"cfg(
+request_route {
+  if (test_ret(5)) $var(pos) = "true"; else $var(pos) = "false";
+  if (test_ret(-3)) $var(neg) = "true"; else $var(neg) = "false";
+  if (!test_ret(-3)) $var(notneg) = "true";
+  $var(rc) = $rc;
+}
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ("true", h.print("$var(pos)", m));
+    EXPECT_EQ("false", h.print("$var(neg)", m));
+    EXPECT_EQ("true", h.print("$var(notneg)", m));
+    EXPECT_EQ("-3", h.print("$var(rc)", m));
+}
+
+TEST(script_return_codes, zero_from_a_command_ends_the_script) {
+    harness h(R"cfg(
+request_route {
+  $var(before) = 1;
+  test_ret(0);
+  $var(after) = 1;
+}
+)cfg");
+    fake_message m;
+    std::int64_t rc = 99;
+    EXPECT_EQ(SIPHOST_ROUTE_EXITED, h.request(m, &rc));
+    EXPECT_EQ(0, rc);
+    EXPECT_EQ("1", h.print("$var(before)", m));
+    EXPECT_EQ("0", h.print("$var(after)", m)); // never assigned prints 0
+}
+
+TEST(script_return_codes, zero_inside_a_condition_ends_the_script_too) {
+    harness h(R"cfg(
+request_route {
+  if (test_ret(0)) { $var(x) = "then"; } else { $var(x) = "else"; }
+  $var(x) = "after";
+}
+)cfg");
+    fake_message m;
+    EXPECT_EQ(SIPHOST_ROUTE_EXITED, h.request(m));
+    EXPECT_EQ("0", h.print("$var(x)", m));
+}
+
+TEST(script_return_codes, rc_retcode_and_question_mark_hold_the_last_code) {
+    harness h(R"cfg(
+request_route {
+  test_ret(7);
+  $var(a) = $rc;
+  test_ret(-4);
+  $var(b) = $retcode;
+  test_ret(2);
+  $var(c) = $?;
+  route(SUB);
+  $var(d) = $rc;
+}
+route[SUB] { return 42; }
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ("7", h.print("$var(a)", m));
+    EXPECT_EQ("-4", h.print("$var(b)", m));
+    EXPECT_EQ("2", h.print("$var(c)", m));
+    EXPECT_EQ("42", h.print("$var(d)", m));
+}
+
+TEST(script_return_codes, return_from_sub_routes) {
+    harness h(R"cfg(
+request_route {
+  if (route(PLAIN)) $var(plain) = "true";
+  if (route(NEGATIVE)) $var(negative) = "true"; else $var(negative) = "false";
+  route(FALLS_OFF);
+  $var(falls_off) = $rc;
+  route(ZERO);
+  $var(after_zero) = 1;
+}
+route[PLAIN] { return; }
+route[NEGATIVE] { return -1; }
+route[FALLS_OFF] { $var(in_sub) = 1; }
+route[ZERO] { return 0; }
+)cfg");
+    fake_message m;
+    std::int64_t rc = 99;
+    EXPECT_EQ(SIPHOST_ROUTE_EXITED, h.request(m, &rc)); // return 0 ends the script
+    EXPECT_EQ(0, rc);
+    EXPECT_EQ("true", h.print("$var(plain)", m));
+    EXPECT_EQ("false", h.print("$var(negative)", m));
+    EXPECT_EQ("1", h.print("$var(falls_off)", m));
+    EXPECT_EQ("1", h.print("$var(in_sub)", m));
+    EXPECT_EQ("0", h.print("$var(after_zero)", m));
+}
+
+TEST(script_return_codes, return_in_the_main_route_ends_it_normally) {
+    harness h(R"cfg(
+request_route {
+  $var(x) = 1;
+  if ($var(x) == 1) { return 3; }
+  $var(x) = 2;
+}
+)cfg");
+    fake_message m;
+    std::int64_t rc = 0;
+    EXPECT_EQ(SIPHOST_ROUTE_RAN, h.request(m, &rc));
+    EXPECT_EQ(3, rc);
+    EXPECT_EQ("1", h.print("$var(x)", m));
+}
+
+TEST(script_return_codes, exit_in_a_sub_route_ends_everything) {
+    harness h(R"cfg(
+request_route {
+  route(SUB);
+  $var(after) = 1;
+}
+route[SUB] { exit; $var(never) = 1; }
+)cfg");
+    fake_message m;
+    EXPECT_EQ(SIPHOST_ROUTE_EXITED, h.request(m));
+    EXPECT_EQ("0", h.print("$var(after)", m));
+}
+
+TEST(script_return_codes, exit_with_a_code) {
+    harness h("request_route { exit(-5); }");
+    fake_message m;
+    std::int64_t rc = 0;
+    EXPECT_EQ(SIPHOST_ROUTE_EXITED, h.request(m, &rc));
+    EXPECT_EQ(-5, rc);
+}
+
+TEST(script_return_codes, drop_stops_with_dropped) {
+    harness h(R"cfg(
+request_route { route(SUB); $var(after) = 1; }
+route[SUB] { drop; }
+onreply_route { drop; }
+)cfg");
+    fake_message m;
+    EXPECT_EQ(SIPHOST_ROUTE_DROPPED, h.request(m));
+    EXPECT_EQ("0", h.print("$var(after)", m));
+    fake_message reply;
+    reply.make_reply(183, "Progress", "INVITE");
+    EXPECT_EQ(SIPHOST_ROUTE_DROPPED, h.interp->run_core_onreply(reply.handle()));
+}
+
+TEST(script_return_codes, a_missing_route_block_runs_as_nothing) {
+    harness h("onreply_route { drop; }");
+    fake_message m;
+    EXPECT_EQ(SIPHOST_ROUTE_RAN, h.request(m));
+    EXPECT_EQ(SIPHOST_ROUTE_EXITED, h.interp->run_route(99, m.handle()));
+    EXPECT_NE(std::string::npos, fake_log().back().find("route id 99 does not exist"));
+}
+
+TEST(script_return_codes, route_recursion_is_bounded) {
+    harness h(R"cfg(
+request_route { route(LOOP); }
+route[LOOP] { $var(depth) = $var(depth) + 1; route(LOOP); }
+)cfg");
+    fake_message m;
+    EXPECT_EQ(SIPHOST_ROUTE_EXITED, h.request(m));
+    EXPECT_EQ("100", h.print("$var(depth)", m));
+    ASSERT_FALSE(fake_log().empty());
+    EXPECT_NE(std::string::npos, fake_log().back().find("nests deeper than 100"));
+}
+
+// ---- statements ----
+
+TEST(script_statements, if_else_chains) {
+    harness h(R"cfg(
+request_route {
+  if ($rm == "BYE") $var(x) = "bye";
+  else if ($rm == "INVITE") $var(x) = "invite";
+  else $var(x) = "other";
+  if ($rm == "BYE") { $var(y) = "bye"; }
+}
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ("invite", h.print("$var(x)", m));
+    EXPECT_EQ("0", h.print("$var(y)", m));
+}
+
+TEST(script_statements, integer_switch_falls_through_until_break) {
+    harness h(R"cfg(
+request_route {
+  $var(trace) = "";
+  switch ($var(in)) {
+    case 1:
+      $var(trace) = $var(trace) + "one ";
+    case 2:
+      $var(trace) = $var(trace) + "two ";
+      break;
+    case -3:
+      $var(trace) = $var(trace) + "minus-three ";
+      break;
+    default:
+      $var(trace) = $var(trace) + "default ";
+  }
+  $var(in) = $var(in) + 1;
+}
+)cfg");
+    const std::vector<std::string> expected = {"default ", "one two ", "two ", "default "};
+    fake_message m;
+    for (const auto& want : expected) {
+        h.request(m); // $var(in) persists in this worker: 0, 1, 2, 3
+        EXPECT_EQ(want, h.print("$var(trace)", m));
+    }
+    harness minus(R"cfg(
+request_route {
+  switch (-3) { case -3: $var(t) = "hit"; break; default: $var(t) = "miss"; }
+}
+)cfg");
+    EXPECT_EQ("hit", minus.var_after_request("t"));
+}
+
+TEST(script_statements, string_and_regex_switch) {
+    harness h(R"cfg(
+request_route {
+  switch ($rm) {
+    case "INVITE": $var(kind) = "invite"; break;
+    case /"^(BYE|CANCEL)$": $var(kind) = "ending"; break;
+    default: $var(kind) = "other";
+  }
+}
+)cfg");
+    fake_message invite;
+    EXPECT_EQ("invite", h.var_after_request("kind", &invite));
+    fake_message cancel;
+    cancel.method = "CANCEL";
+    EXPECT_EQ("ending", h.var_after_request("kind", &cancel));
+    fake_message options;
+    options.method = "OPTIONS";
+    EXPECT_EQ("other", h.var_after_request("kind", &options));
+    fake_message bye_lower;
+    bye_lower.method = "bye"; // switch cases are case-sensitive
+    EXPECT_EQ("other", h.var_after_request("kind", &bye_lower));
+}
+
+TEST(script_statements, switch_without_match_or_default_does_nothing) {
+    harness h(R"cfg(
+request_route {
+  $var(x) = "unchanged";
+  switch (5) { case 1: $var(x) = "one"; }
+}
+)cfg");
+    EXPECT_EQ("unchanged", h.var_after_request("x"));
+}
+
+TEST(script_statements, while_with_break_and_nested_switch_break) {
+    harness h(R"cfg(
+request_route {
+  $var(i) = 0;
+  $var(sum) = 0;
+  while ($var(i) < 100) {
+    $var(i) += 1;
+    switch ($var(i)) {
+      case 3: break;          # leaves the switch, not the loop
+      default: $var(sum) += $var(i);
+    }
+    if ($var(i) >= 5) break;
+  }
+}
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ("5", h.print("$var(i)", m));
+    EXPECT_EQ("12", h.print("$var(sum)", m)); // 1 + 2 + 4 + 5
+}
+
+TEST(script_statements, while_is_bounded_by_max_while_loops) {
+    harness h(R"cfg(
+max_while_loops=50
+request_route {
+  $var(n) = 0;
+  while (1) { $var(n) += 1; }
+  $var(after) = "reached";
+}
+)cfg");
+    fake_message m;
+    EXPECT_EQ(SIPHOST_ROUTE_RAN, h.request(m));
+    EXPECT_EQ("50", h.print("$var(n)", m));
+    EXPECT_EQ("reached", h.print("$var(after)", m));
+    EXPECT_NE(std::string::npos, fake_log().back().find("max_while_loops"));
+}
+
+TEST(script_statements, return_inside_while_leaves_the_route) {
+    harness h(R"cfg(
+request_route { route(SUB); $var(rc) = $rc; }
+route[SUB] { $var(i) = 0; while (1) { $var(i) += 1; if ($var(i) == 3) return 9; } }
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ("9", h.print("$var(rc)", m));
+    EXPECT_EQ("3", h.print("$var(i)", m));
+}
+
+TEST(script_statements, break_outside_a_loop_ends_the_route) {
+    harness h(R"cfg(
+request_route { route(SUB); $var(after) = "yes"; }
+route[SUB] { $var(a) = 1; break; $var(a) = 2; }
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ("1", h.print("$var(a)", m));
+    EXPECT_EQ("yes", h.print("$var(after)", m));
+}
+
+TEST(script_statements, compound_assignments) {
+    harness h(R"cfg(
+request_route {
+  $var(n) = 10;
+  $var(n) += 5;   $var(a) = $var(n);
+  $var(n) -= 3;   $var(b) = $var(n);
+  $var(n) *= 2;   $var(c) = $var(n);
+  $var(n) /= 5;   $var(d) = $var(n);
+  $var(n) |= 8;   $var(e) = $var(n);
+  $var(n) &= 12;  $var(f) = $var(n);
+  $var(s) = "ab"; $var(s) += "cd";
+  $var(g) := 3;
+}
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ("15", h.print("$var(a)", m));
+    EXPECT_EQ("12", h.print("$var(b)", m));
+    EXPECT_EQ("24", h.print("$var(c)", m));
+    EXPECT_EQ("4", h.print("$var(d)", m));
+    EXPECT_EQ("12", h.print("$var(e)", m));
+    EXPECT_EQ("12", h.print("$var(f)", m));
+    EXPECT_EQ("abcd", h.print("$var(s)", m));
+    EXPECT_EQ("3", h.print("$var(g)", m));
+}
+
+// ---- operators ----
+
+struct operator_case {
+    const char* expression;
+    const char* expected;
+    friend void PrintTo(const operator_case& c, std::ostream* os) {
+        *os << c.expression << " -> " << c.expected;
+    }
+};
+
+class script_operators : public ::testing::TestWithParam<operator_case> {};
+
+TEST_P(script_operators, evaluates_like_kamailio) {
+    // $vn keeps a null result visible ($var would turn it into 0).
+    harness h(std::string("request_route { $vn(r) = ") + GetParam().expression + "; }");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ(GetParam().expected, h.print("$vn(r)", m)) << GetParam().expression;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    all, script_operators,
+    ::testing::Values(
+        operator_case{"1 + 2 * 3", "7"}, operator_case{"(1 + 2) * 3", "9"}, operator_case{"10 - 4 - 3", "3"},
+        operator_case{"20 / 3", "6"}, operator_case{"20 mod 3", "2"}, operator_case{"20 % 6", "2"},
+        operator_case{"7 / 0", "<null>"}, operator_case{"-5 + 2", "-3"}, operator_case{"- (2 + 3)", "-5"},
+        operator_case{"0x1F + 0XA", "41"}, operator_case{"6 | 9", "15"}, operator_case{"6 & 3", "2"},
+        operator_case{"6 ^ 3", "5"}, operator_case{"~0", "-1"}, operator_case{"1 << 4", "16"},
+        operator_case{"256 >> 4", "16"},
+        // Kamailio binds bitwise operators looser than comparisons: 1 | (2 == 2)
+        operator_case{"1 | 2 == 2", "1"}, operator_case{"2 + 3 == 5", "1"},
+        operator_case{"\"con\" + \"cat\"", "concat"}, operator_case{"\"n\" + 5", "n5"},
+        operator_case{"5 + \"5\"", "10"}, operator_case{"1 == 1", "1"}, operator_case{"1 == 2", "0"},
+        operator_case{"1 != 2", "1"}, operator_case{"\"10\" == 10", "1"},
+        operator_case{"10 == \"10abc\"", "1"}, operator_case{"\"10\" == \"010\"", "0"},
+        operator_case{"3 > 2", "1"}, operator_case{"3 < 2", "0"}, operator_case{"2 >= 2", "1"},
+        operator_case{"3 <= 2", "0"}, operator_case{"\"b\" > \"a\"", "1"},
+        operator_case{"\"10\" < \"9\"", "1"}, operator_case{"\"abc\" eq \"abc\"", "1"},
+        operator_case{"10 eq \"10\"", "1"}, operator_case{"\"a\" ne \"b\"", "1"},
+        operator_case{"\"7\" ieq 7", "1"}, operator_case{"\"7\" ine 8", "1"},
+        operator_case{"\"INVITE\" =~ \"^inv\"", "1"}, operator_case{"\"BYE\" =~ \"^inv\"", "0"},
+        operator_case{"\"BYE\" !~ \"^inv\"", "1"}, operator_case{"$rm =~ \"INV|BYE\"", "1"},
+        operator_case{"$rm =~ (\"^IN\" + \"V\")", "1"}, operator_case{"$avp(unset) =~ \".*\"", "0"},
+        operator_case{"1 && 0", "0"}, operator_case{"1 || 0", "1"}, operator_case{"!1", "0"},
+        operator_case{"!0", "1"}, operator_case{"1 and 1", "1"}, operator_case{"0 or 1", "1"},
+        operator_case{"not 0", "1"}, operator_case{"0 || 1 && 0", "0"}, operator_case{"1 || 1 && 0", "1"},
+        operator_case{"strlen(\"four\")", "4"}, operator_case{"strlen($avp(unset))", "0"},
+        operator_case{"strempty(\"\")", "1"}, operator_case{"strempty(\"x\")", "0"},
+        operator_case{"strempty($avp(unset))", "1"}, operator_case{"defined $avp(unset)", "0"},
+        operator_case{"defined $rm", "1"}, operator_case{"defined $var(never)", "1"},
+        operator_case{"(int)\"42abc\" + 1", "43"}, operator_case{"(str)42 + 1", "421"},
+        operator_case{"(int)$rs", "0"}, operator_case{"$avp(unset) == $null", "1"},
+        operator_case{"$rm == $null", "0"}, operator_case{"\"\" == $null", "0"},
+        operator_case{"'single'", "single"}, operator_case{"9223372036854775807 + 1", "-9223372036854775808"},
+        operator_case{"-(-9223372036854775807 - 1)", "-9223372036854775808"},
+        operator_case{"(-9223372036854775807 - 1) / -1", "-9223372036854775808"},
+        operator_case{"\"tab\\tend\"", "tab\tend"}));
+
+TEST(script_operators_extra, logical_operators_short_circuit) {
+    harness h(R"cfg(
+request_route {
+  if (0 && test_record("and")) $var(x) = 1;
+  if (1 || test_record("or")) $var(y) = 1;
+  if (1 && test_record("evaluated")) $var(z) = 1;
+}
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ((std::vector<std::string>{"test_record(evaluated)"}), recorded_calls());
+    EXPECT_EQ("1", h.print("$var(y)", m));
+    EXPECT_EQ("1", h.print("$var(z)", m));
+}
+
+// ---- pseudo-variables ----
+
+TEST(script_pvs, request_pseudo_variables) {
+    harness h("request_route { exit; }");
+    fake_message m;
+    m.to_tag = "";
+    h.request(m);
+    EXPECT_EQ("INVITE", h.print("$rm", m));
+    EXPECT_EQ("<null>", h.print("$rs", m));
+    EXPECT_EQ("<null>", h.print("$rr", m));
+    EXPECT_EQ("sip:bob@example.com:5080;transport=udp", h.print("$ru", m));
+    EXPECT_EQ("bob", h.print("$rU", m));
+    EXPECT_EQ("example.com", h.print("$rd", m));
+    EXPECT_EQ("5080", h.print("$rp", m));
+    EXPECT_EQ("<null>", h.print("$du", m));
+    EXPECT_EQ("127.0.0.1", h.print("$si", m));
+    EXPECT_EQ("5062", h.print("$sp", m));
+    EXPECT_EQ("call-1@host", h.print("$ci", m));
+    EXPECT_EQ("sip:alice@atlanta.example.com", h.print("$fu", m));
+    EXPECT_EQ("alice", h.print("$fU", m));
+    EXPECT_EQ("atlanta.example.com", h.print("$fd", m));
+    EXPECT_EQ("ftag1", h.print("$ft", m));
+    EXPECT_EQ("sip:bob@biloxi.example.com", h.print("$tu", m));
+    EXPECT_EQ("bob", h.print("$tU", m));
+    EXPECT_EQ("biloxi.example.com", h.print("$td", m));
+    EXPECT_EQ("<null>", h.print("$tt", m));
+    EXPECT_EQ("SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1", h.print("$hdr(Via)", m));
+    EXPECT_EQ("SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK2", h.print("$hdr(v)[1]", m));
+    EXPECT_EQ("SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK2", h.print("$hdr(Via)[-1]", m));
+    EXPECT_EQ("SIP/2.0/UDP 10.0.0.1:5060;branch=z9hG4bK1,SIP/2.0/UDP 10.0.0.2;branch=z9hG4bK2",
+              h.print("$hdr(Via)[*]", m));
+    EXPECT_EQ("<null>", h.print("$hdr(Via)[2]", m));
+    EXPECT_EQ("<null>", h.print("$hdr(X-Missing)", m));
+    EXPECT_EQ("1 INVITE", h.print("$(hdr(CSeq))", m));
+    EXPECT_EQ(m.raw, h.print("$mb", m));
+    EXPECT_EQ(std::to_string(m.raw.size()), h.print("$ml", m));
+    EXPECT_EQ("1", h.print("$mt", m));
+    EXPECT_EQ(std::to_string(getpid()), h.print("$pp", m));
+    EXPECT_EQ("1", h.print("$cs", m));
+    m.ruri = "sip:changed@127.0.0.1";
+    EXPECT_EQ("sip:bob@example.com:5080;transport=udp", h.print("$ou", m));
+    EXPECT_EQ("<null>", h.print("$null", m));
+    long now = static_cast<long>(std::time(nullptr));
+    long ts = std::stol(h.print("$Ts", m));
+    EXPECT_LE(std::labs(ts - now), 2);
+}
+
+TEST(script_pvs, reply_pseudo_variables) {
+    harness h("request_route { exit; }");
+    fake_message r;
+    r.make_reply(486, "Busy Here", "INVITE");
+    r.to_tag = "ttag";
+    EXPECT_EQ("486", h.print("$rs", r));
+    EXPECT_EQ("Busy Here", h.print("$rr", r));
+    EXPECT_EQ("INVITE", h.print("$rm", r)); // the CSeq method
+    EXPECT_EQ("2", h.print("$mt", r));
+    EXPECT_EQ("ttag", h.print("$tt", r));
+    EXPECT_EQ("<null>", h.print("$ru", r));
+}
+
+TEST(script_pvs, ipv6_source_and_default_port) {
+    harness h("request_route { exit; }");
+    fake_message m;
+    m.source = siphost_addr{6, SIPHOST_PROTO_UDP, 5070, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+    m.ruri = "sip:alice@[::1]";
+    EXPECT_EQ("::1", h.print("$si", m));
+    EXPECT_EQ("5070", h.print("$sp", m));
+    EXPECT_EQ("[::1]", h.print("$rd", m));
+    EXPECT_EQ("5060", h.print("$rp", m));
+}
+
+TEST(script_pvs, writable_uri_pseudo_variables) {
+    harness h(R"cfg(
+request_route {
+  $rU = "carol";
+  $var(after_user) = $ru;
+  $rd = "127.0.0.2";
+  $rp = 5099;
+  $var(after_port) = $ru;
+  $du = "sip:127.0.0.1:5070";
+  $var(du) = $du;
+  $ru = "sip:dave@127.0.0.3";
+  $var(ru) = $ru;
+  $du = $null;
+}
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ("sip:carol@example.com:5080;transport=udp", h.print("$var(after_user)", m));
+    EXPECT_EQ("sip:carol@127.0.0.2:5099;transport=udp", h.print("$var(after_port)", m));
+    EXPECT_EQ("sip:127.0.0.1:5070", h.print("$var(du)", m));
+    EXPECT_EQ("sip:dave@127.0.0.3", m.ruri);
+    EXPECT_EQ("", m.dst_uri);
+}
+
+TEST(script_pvs, avps_hold_many_values_with_indexes_and_name_forms) {
+    harness h(R"cfg(
+request_route {
+  $avp(x) = "first";
+  $avp(x) = "second";
+  $avp(x) = 3;
+  $var(top) = $avp(x);
+  $var(one) = $avp(x)[1];
+  $var(two) = $avp(x)[2];
+  $vn(three) = $avp(x)[3];
+  $avp(s:named) = "by s:";
+  $var(named) = $avp(named);
+  $avp(i:7) = "integer name";
+  $var(int_name) = $avp(i:7);
+  $vn(not_string_7) = $avp(7);
+  $avp(x)[1] = "replaced";
+}
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ("3", h.print("$var(top)", m));
+    EXPECT_EQ("second", h.print("$var(one)", m));
+    EXPECT_EQ("first", h.print("$var(two)", m));
+    EXPECT_EQ("<null>", h.print("$vn(three)", m));
+    EXPECT_EQ("0", h.print("$var(never_set)", m));
+    EXPECT_EQ("by s:", h.print("$var(named)", m));
+    EXPECT_EQ("integer name", h.print("$var(int_name)", m));
+    EXPECT_EQ("<null>", h.print("$vn(not_string_7)", m));
+    // [1] = v replaced "second"; the host table has no in-place replace, so the new value is on top.
+    EXPECT_EQ("replaced", h.print("$avp(x)", m));
+    EXPECT_EQ("3", h.print("$avp(x)[1]", m));
+    EXPECT_EQ("first", h.print("$avp(x)[2]", m));
+    EXPECT_EQ("<null>", h.print("$avp(x)[3]", m));
+}
+
+TEST(script_pvs, avp_deletion_and_replace_all) {
+    harness h(R"cfg(
+request_route {
+  $avp(x) = 1; $avp(x) = 2; $avp(x) = 3;
+  $avp(x)[0] = $null;
+  $var(after_one) = $avp(x);
+  $avp(y) = 1; $avp(y) = 2;
+  $avp(y)[*] = "only";
+  $vn(y1) = $avp(y)[1];
+  $avp(z) = 1; $avp(z) = 2;
+  $avp(z) = $null;
+}
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ("2", h.print("$var(after_one)", m));
+    EXPECT_EQ("only", h.print("$avp(y)", m));
+    EXPECT_EQ("<null>", h.print("$vn(y1)", m));
+    EXPECT_EQ("<null>", h.print("$avp(z)", m));
+}
+
+TEST(script_pvs, avps_belong_to_one_message) {
+    harness h(R"cfg(
+request_route { if (is_method("INVITE")) $avp(x) = "set"; $vn(seen) = $avp(x); }
+)cfg");
+    fake_message invite;
+    h.request(invite);
+    EXPECT_EQ("set", h.print("$vn(seen)", invite));
+    fake_message bye;
+    bye.method = "BYE";
+    h.request(bye);
+    EXPECT_EQ("<null>", h.print("$vn(seen)", bye));
+}
+
+TEST(script_pvs, var_persists_per_worker_and_vn_may_be_null) {
+    harness h(R"cfg(
+request_route {
+  $var(count) = $var(count) + 1;
+  $vn(maybe) = $avp(unset);
+  $var(nulled) = $avp(unset);
+}
+)cfg");
+    fake_message m;
+    h.request(m);
+    h.request(m);
+    h.request(m);
+    EXPECT_EQ("3", h.print("$var(count)", m));
+    EXPECT_EQ("<null>", h.print("$vn(maybe)", m));
+    EXPECT_EQ("<null>", h.print("$vn(never)", m));
+    EXPECT_EQ("0", h.print("$var(nulled)", m)); // $var turns null into 0
+    // Another worker thread has its own $var values.
+    std::string other;
+    std::thread worker([&] {
+        fake_message n;
+        h.request(n);
+        other = h.print("$var(count)", n);
+    });
+    worker.join();
+    EXPECT_EQ("1", other);
+    EXPECT_EQ("3", h.print("$var(count)", m));
+}
+
+TEST(script_pvs, module_pseudo_variables_are_read_and_set_through_the_module) {
+    module_detail::test_pv_value() = "module-value";
+    harness h(R"cfg(
+request_route {
+  $var(read) = $test_pv;
+  $var(named) = $test_named(abc);
+  $test_pv = "written";
+  xlog("$test_pv and $test_named(xyz)");
+}
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ("module-value", h.print("$var(read)", m));
+    EXPECT_EQ("named:abc", h.print("$var(named)", m));
+    EXPECT_EQ("written", module_detail::test_pv_value());
+    EXPECT_EQ("-1|<script>|written and named:xyz", fake_log().back());
+    module_detail::test_pv_value() = "module-value";
+}
+
+TEST(script_pvs, templates_print_null_and_numbers) {
+    harness h(R"cfg(
+request_route {
+  $var(n) = 5;
+  xlog("[$avp(none)] [$var(n)] [$rs] [$$] [$5] [$] [$hdr(CSeq)]");
+}
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ("-1|<script>|[<null>] [5] [<null>] [$] [$5] [$] [1 INVITE]", fake_log().back());
+}
+
+TEST(script_pvs, abi_pv_parse_get_set) {
+    harness h("request_route { exit; }");
+    fake_message m;
+    std::string error;
+    auto avp = h.interp->pv_parse("$avp(from_module)", error);
+    ASSERT_NE(avp, nullptr) << error;
+    siphost_value in{};
+    in.kind = SIPHOST_VALUE_STR;
+    in.str = {"kept", 4};
+    EXPECT_EQ(0, h.interp->pv_set(*avp, m.handle(), in));
+    EXPECT_EQ("kept", h.print("$avp(from_module)", m));
+    auto var = h.interp->pv_parse("$var(new_after_compile)", error);
+    ASSERT_NE(var, nullptr);
+    in.kind = SIPHOST_VALUE_INT;
+    in.num = 77;
+    EXPECT_EQ(0, h.interp->pv_set(*var, m.handle(), in));
+    EXPECT_EQ("77", h.print("$var(new_after_compile)", m));
+    EXPECT_EQ(nullptr, h.interp->pv_parse("$nosuch", error));
+    EXPECT_EQ("unknown pseudo-variable '$nosuch'", error);
+    EXPECT_EQ(nullptr, h.interp->pv_parse("$hdr", error));
+    EXPECT_EQ(nullptr, h.interp->pv_parse("$test_named(bad)", error));
+    EXPECT_EQ("'$test_named(bad)': 'bad' is not a valid name", error);
+    auto rm = h.interp->pv_parse("$rm", error);
+    ASSERT_NE(rm, nullptr);
+    EXPECT_EQ(-1, h.interp->pv_set(*rm, m.handle(), in)); // read-only
+}
+
+TEST(script_pvs, log_prefix_is_rendered_per_message) {
+    harness h(R"cfg(
+log_prefix="{$mt $hdr(CSeq) $ci} "
+request_route { exit; }
+)cfg");
+    fake_message m;
+    EXPECT_EQ("{1 1 INVITE call-1@host} ", h.interp->render_log_prefix(m.handle()));
+    harness none("request_route { exit; }");
+    EXPECT_EQ("", none.interp->render_log_prefix(m.handle()));
+}
+
+// ---- core functions and commands ----
+
+TEST(script_core, flags) {
+    harness h(R"cfg(
+request_route {
+  setflag(3);
+  setflag(63);
+  if (isflagset(3)) $var(three) = "set";
+  resetflag(3);
+  if (!isflagset(3)) $var(three_after) = "clear";
+  if (setflag(64)) $var(bad) = "accepted";
+}
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ("set", h.print("$var(three)", m));
+    EXPECT_EQ("clear", h.print("$var(three_after)", m));
+    EXPECT_EQ("0", h.print("$var(bad)", m));
+    EXPECT_EQ(std::uint64_t{1} << 63, m.flags);
+}
+
+TEST(script_core, uri_functions_and_log) {
+    harness h(R"cfg(
+request_route {
+  seturi("sip:x@127.0.0.1");
+  $var(a) = $ru;
+  rewriteuri("sip:y@127.0.0.1");
+  $var(b) = $ru;
+  revert_uri();
+  setdsturi("sip:127.0.0.1:5070");
+  $var(d) = $du;
+  resetdsturi();
+  log("plain log");
+  log(1, "notice log");
+  if (is_myself("sip:proxy.local:5060")) $var(me) = 1;
+  if (is_myself("127.0.0.9")) $var(not_me) = 1;
+}
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ("sip:x@127.0.0.1", h.print("$var(a)", m));
+    EXPECT_EQ("sip:y@127.0.0.1", h.print("$var(b)", m));
+    EXPECT_EQ(m.original_ruri, m.ruri);
+    EXPECT_EQ("sip:127.0.0.1:5070", h.print("$var(d)", m));
+    EXPECT_EQ("", m.dst_uri);
+    EXPECT_EQ((std::vector<std::string>{"-1|core|plain log", "1|core|notice log"}), fake_log());
+    EXPECT_EQ("1", h.print("$var(me)", m));
+    EXPECT_EQ("0", h.print("$var(not_me)", m));
+}
+
+TEST(script_core, forward_variants_go_to_core_actions) {
+    harness h(R"cfg(
+request_route {
+  forward();
+  forward("127.0.0.1");
+  forward("127.0.0.1", 5070);
+  forward_udp("127.0.0.1", "5071");
+  forward_tcp("127.0.0.1", $var(port) + 5072);
+  force_rport();
+  if (!forward("127.0.0.1", 70000)) $var(bad_port) = "false";
+}
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ((std::vector<std::string>{":0/0", "127.0.0.1:0/0", "127.0.0.1:5070/0", "127.0.0.1:5071/1",
+                                        "127.0.0.1:5072/2"}),
+              h.actions.forwards);
+    EXPECT_EQ(1, h.actions.rport_calls);
+    EXPECT_EQ("false", h.print("$var(bad_port)", m));
+}
+
+TEST(script_core, forward_failure_is_false) {
+    harness h(
+        R"cfg(request_route { if (forward("127.0.0.1")) $var(r) = "ok"; else $var(r) = "failed"; })cfg");
+    h.actions.forward_result = -1;
+    EXPECT_EQ("failed", h.var_after_request("r"));
+}
+
+TEST(script_commands, arguments_are_prepared_by_kind) {
+    harness h(R"cfg(
+request_route {
+  $var(code) = 404;
+  sl_send_reply($var(code), "Not $rm");
+  sl_send_reply("480", 'Later');
+  test_record("int " + 5, $var(code) + 1);
+  t_on_branch("B");
+  pv_isset($avp(x));
+  xlog(L_INFO, "level given as a name\n");
+  $var(word) = "abc";
+  if (!sl_send_reply($var(word), "not a number")) $var(refused) = 1;
+}
+branch_route[B] { exit; }
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ((std::vector<std::string>{"sl_send_reply(404, Not INVITE)", "sl_send_reply(480, Later)",
+                                        "test_record(int 5, 405)", "t_on_branch(B)", "pv_isset($avp(x))",
+                                        "xlog(L_INFO, level given as a name\n)"}),
+              recorded_calls());
+    EXPECT_EQ("1", h.print("$var(refused)", m));
+}
+
+TEST(script_commands, fixup_data_reaches_the_handler_and_is_released) {
+    int frees_before = module_detail::fixup_frees();
+    {
+        harness h(R"cfg(request_route { test_fixup("good"); test_fixup($rm); })cfg");
+        fake_message m;
+        h.request(m);
+        EXPECT_EQ((std::vector<std::string>{"test_fixup(good) data=42", "test_fixup(INVITE) data=42"}),
+                  recorded_calls());
+        EXPECT_EQ(frees_before, module_detail::fixup_frees());
+    }
+    EXPECT_EQ(frees_before + 2, module_detail::fixup_frees());
+}
+
+TEST(script_commands, route_arguments_carry_the_route_id) {
+    harness h(R"cfg(
+request_route { t_on_failure("F"); }
+failure_route[F] { exit; }
+)cfg");
+    EXPECT_EQ(h.interp->route_lookup(SIPHOST_ROUTE_FAILURE, "F"), 1);
+    EXPECT_EQ(-1, h.interp->route_lookup(SIPHOST_ROUTE_FAILURE, "G"));
+    EXPECT_EQ(0, h.interp->route_lookup(SIPHOST_ROUTE_REQUEST, ""));
+}
+
+TEST(script_preprocessor, defines_reach_the_script) {
+    harness h(R"cfg(
+#!define PORT 5070
+#!redefine PORT 5080
+#!define LONG 1 + \
+  2
+#!define NESTED PORT + LONG
+#!substdef "/GREETING/hello/"
+#!ifdef FROM_CLI
+#!define SEEN 1
+#!else
+#!define SEEN 0
+#!endif
+request_route {
+  $var(port) = PORT;
+  $var(nested) = NESTED;
+  $var(cli) = FROM_CLI;
+  $var(seen) = SEEN;
+  $var(greeting) = "GREETING world";
+  $var(PORT) = "PORT";
+}
+)cfg",
+              {"FROM_CLI=7"});
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ("5080", h.print("$var(port)", m));
+    EXPECT_EQ("5083", h.print("$var(nested)", m));
+    EXPECT_EQ("7", h.print("$var(cli)", m));
+    EXPECT_EQ("1", h.print("$var(seen)", m));
+    EXPECT_EQ("hello world", h.print("$var(greeting)", m));
+    EXPECT_EQ("PORT", h.print("$var(PORT)", m));
+}
+
+TEST(script_shared, one_script_runs_on_many_threads_at_once) {
+    harness h(R"cfg(
+request_route {
+  $avp(x) = $ci;
+  $var(n) = $var(n) + 1;
+  if ($avp(x) != $ci) $var(mixed) = 1;
+}
+)cfg");
+    std::vector<std::thread> workers;
+    std::vector<std::string> counts(4), mixed(4);
+    for (int w = 0; w < 4; ++w)
+        workers.emplace_back([&, w] {
+            for (int i = 0; i < 500; ++i) {
+                fake_message m;
+                m.call_id = "call-" + std::to_string(w) + "-" + std::to_string(i);
+                h.interp->run_request_route(m.handle());
+                if (i == 499) {
+                    counts[w] = h.print("$var(n)", m);
+                    mixed[w] = h.print("$var(mixed)", m);
+                }
+            }
+        });
+    for (auto& t : workers)
+        t.join();
+    for (int w = 0; w < 4; ++w) {
+        EXPECT_EQ("500", counts[w]);
+        EXPECT_EQ("0", mixed[w]);
+    }
+}
+
+} // namespace
+} // namespace siphost::test

@@ -1,0 +1,85 @@
+#pragma once
+// Loads a config from text with the fake modules and runs it on fake messages through the fake host table.
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cfg/test_modules.hpp"
+#include "script/fake_host.hpp"
+#include "script/interpreter.hpp"
+#include "script/script_loader.hpp"
+
+namespace siphost::test {
+
+/// Records forward()/force_rport() calls instead of sending.
+class fake_core_actions : public script::core_actions {
+public:
+    int forward(siphost_msg*, std::string_view host, std::uint16_t port, int proto) override {
+        forwards.push_back(std::string(host) + ":" + std::to_string(port) + "/" + std::to_string(proto));
+        return forward_result;
+    }
+    int force_rport(siphost_msg*) override {
+        ++rport_calls;
+        return 1;
+    }
+    std::vector<std::string> forwards;
+    int forward_result = 1;
+    int rport_calls = 0;
+};
+
+/// One loaded script with its interpreter.
+struct harness {
+    cfg::descriptor_catalog catalog = make_test_catalog();
+    cfg::diagnostics diags;
+    std::shared_ptr<const script::compiled_script> script;
+    fake_core_actions actions;
+    std::unique_ptr<script::interpreter> interp;
+
+    /// Loads text (the modules line is added in front); fails the test on any error.
+    explicit harness(const std::string& text, std::vector<std::string> defines = {}) {
+        recorded_calls().clear();
+        command_results().clear();
+        fake_log().clear();
+        cfg::read_options options;
+        options.defines = std::move(defines);
+        const std::string modules =
+            "loadmodule \"sl\" loadmodule \"tm\" loadmodule \"rr\" loadmodule \"textops\" "
+            "loadmodule \"xlog\" loadmodule \"maxfwd\" loadmodule \"pv\" loadmodule \"testmod\"\n";
+        script = script::load_script_text("test.cfg", modules + text, options, &catalog, diags);
+        EXPECT_NE(script, nullptr) << diags.format_all();
+        if (script)
+            interp = std::make_unique<script::interpreter>(script, fake_host_api(), &actions);
+    }
+
+    int request(fake_message& msg, std::int64_t* rc = nullptr) {
+        return interp->run_request_route(msg.handle(), rc);
+    }
+
+    /// Runs request_route on a fresh INVITE and returns the value of $var(name) as printed.
+    std::string var_after_request(const std::string& name, fake_message* use = nullptr) {
+        fake_message fresh;
+        fake_message& msg = use ? *use : fresh;
+        request(msg);
+        return print("$var(" + name + ")", msg);
+    }
+
+    /// The printed value of a pseudo-variable on msg (through the ABI's pv_parse/pv_get).
+    std::string print(const std::string& pv_text, fake_message& msg) {
+        std::string error;
+        auto pv = interp->pv_parse(pv_text, error);
+        if (!pv)
+            return "parse error: " + error;
+        siphost_value v{};
+        interp->pv_get(*pv, msg.handle(), &v);
+        if (v.kind == SIPHOST_VALUE_NULL)
+            return "<null>";
+        if (v.kind == SIPHOST_VALUE_INT)
+            return std::to_string(v.num);
+        return std::string(v.str.s, v.str.len);
+    }
+};
+
+} // namespace siphost::test
