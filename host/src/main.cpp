@@ -1,12 +1,11 @@
 // siphost: reads a Kamailio configuration, loads its modules and serves SIP.
+#include "app/server.hpp"
 #include "core/command_line.hpp"
-#include "core/log.hpp"
 #include "plugin/loaded_module.hpp"
 #include "plugin/module_info.hpp"
 
 #include <siphost/module.h>
 
-#include <cstdio>
 #include <exception>
 #include <iostream>
 
@@ -44,6 +43,12 @@ int main(int argc, char** argv) {
     }
     if (options.module_info_file)
         return print_module_info(*options.module_info_file);
-    std::cerr << "siphost: reading configurations comes with the configuration language; try -h\n";
-    return 2;
+    try {
+        if (options.check_only)
+            return siphost::app::check_config(options);
+        return siphost::app::run_server(options);
+    } catch (const std::exception& e) {
+        std::cerr << "siphost: " << e.what() << "\n";
+        return 1;
+    }
 }
