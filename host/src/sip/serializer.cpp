@@ -285,6 +285,29 @@ write_result write_relayed_reply(const message& reply, std::span<char> out) {
     return write_with(reply, derived, out);
 }
 
+/// A header value with the recorded changes that fall inside it (the received and rport parameters the host
+/// adds to the top Via belong in the reply's Via too: RFC 3261 18.2.1, RFC 3581), folds removed.
+void put_value_with_edits(const message& msg, const header_field& h, bounded_writer& w) {
+    std::string_view raw = msg.raw();
+    uint32_t cursor = h.value_begin;
+    small_vector<edit, 4> inside;
+    const edit_list& edits = msg.edits();
+    for (const edit& e : edits.edits())
+        if (e.offset >= h.value_begin && e.offset + e.remove <= h.value_end)
+            inside.push_back(e);
+    std::sort(inside.begin(), inside.end(), [](const edit& a, const edit& b) {
+        return a.offset != b.offset ? a.offset < b.offset : a.order < b.order;
+    });
+    for (const edit& e : inside) {
+        if (e.offset < cursor)
+            continue; // overlapping changes were refused when recorded; never write a byte twice
+        w.put_unfolded(raw.substr(cursor, e.offset - cursor));
+        w.put(edits.text(e));
+        cursor = e.offset + e.remove;
+    }
+    w.put_unfolded(raw.substr(cursor, h.value_end - cursor));
+}
+
 write_result write_local_reply(const message& request, const local_reply& reply, std::span<char> out) {
     if (!request.indexed())
         return {write_status::not_indexed, 0};
@@ -303,7 +326,7 @@ write_result write_local_reply(const message& request, const local_reply& reply,
         if (h.kind != header_kind::via)
             continue;
         w.put("Via: ");
-        w.put_unfolded(request.value(h));
+        put_value_with_edits(request, h, w);
         w.put("\r\n");
     }
     auto copy = [&](header_kind kind, std::string_view name) -> const header_field* {

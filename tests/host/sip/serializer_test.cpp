@@ -346,3 +346,33 @@ TEST(sip_serializer, RoundTrip) {
 
 } // namespace
 } // namespace siphost::sip
+
+namespace siphost::sip {
+
+TEST(sip_serializer, LocalReplyCarriesTheChangesRecordedInTheTopVia) {
+    // The host notes received= and fills rport in the top Via (RFC 3261 18.2.1, RFC 3581); a reply made here
+    // must show them, as a relayed request does.
+    const std::string request = "OPTIONS sip:bob@example.com SIP/2.0\r\n"
+                                "Via: SIP/2.0/UDP client.example.com:5070;rport;branch=z9hG4bK1\r\n"
+                                "Via: SIP/2.0/UDP second.example.com;branch=z9hG4bK0\r\n"
+                                "From: <sip:alice@example.com>;tag=1\r\nTo: <sip:bob@example.com>\r\n"
+                                "Call-ID: lr1\r\nCSeq: 7 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+    message m;
+    ASSERT_TRUE(m.parse(request).ok());
+    const via* top = m.via_at(0);
+    auto rport_at = static_cast<std::size_t>(top->params.data() - m.raw().data()) + top->params.find("rport");
+    ASSERT_TRUE(m.replace(rport_at, 5, "rport=40000"));
+    auto end = static_cast<uint32_t>(top->value.data() + top->value.size() - m.raw().data());
+    ASSERT_TRUE(m.edits().insert(end, {";received=", "192.0.2.7"}));
+
+    std::vector<char> buf(4096);
+    auto r = write_local_reply(m, {200, {}, "tag9", {}, {}}, buf);
+    ASSERT_TRUE(r.ok());
+    std::string reply(buf.data(), r.size);
+    EXPECT_NE(reply.find("Via: SIP/2.0/UDP client.example.com:5070;rport=40000;branch=z9hG4bK1;received=192.0.2.7\r\n"
+                         "Via: SIP/2.0/UDP second.example.com;branch=z9hG4bK0\r\n"),
+              std::string::npos)
+        << reply;
+}
+
+} // namespace siphost::sip
