@@ -53,7 +53,18 @@ start_uas() {
         -error_file "$WORK/uas-errors.log" "$@" > "$WORK/uas.log" 2>&1) &
     UAS_PID=$!
     PIDS="$PIDS $UAS_PID"
-    sleep 0.3
+    wait_port "$port" "$UAS_PID"
+}
+
+# wait_port PORT PID: returns when a UDP socket is bound to PORT (a request relayed before that would be lost,
+# and a busy machine is slow to start sipp); fails when PID is gone or 10 s passed.
+wait_port() {
+    for _ in $(seq 1 200); do
+        ss -Huln "sport = :$1" 2>/dev/null | grep -q . && return 0
+        kill -0 "$2" 2>/dev/null || fail "the process for port $1 did not start"
+        sleep 0.05
+    done
+    fail "nothing bound port $1"
 }
 
 # run_uac TARGET CALLS [sipp args...]: a sipp UAC in the foreground; returns sipp's exit status
