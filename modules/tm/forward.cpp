@@ -1,0 +1,234 @@
+// Creating transactions and sending requests downstream: branches, the stateless ACK relay and the
+// hop-by-hop requests tm makes itself (CANCEL, ACK to a negative reply).
+#include "tm.hpp"
+
+#include <siphost/module.hpp>
+
+#include <cstdio>
+#include <random>
+
+namespace siphost::modules::tm {
+namespace {
+
+constexpr size_t max_branches = 12;
+
+/// A per-process part of tm's To-tags, so that two runs never make the same tag.
+const std::string& tag_prefix() {
+    static const std::string prefix = [] {
+        std::random_device device;
+        uint64_t value = (static_cast<uint64_t>(device()) << 32) ^ device();
+        char text[17];
+        static constexpr char hex[] = "0123456789abcdef";
+        for (int i = 0; i < 16; ++i)
+            text[i] = hex[(value >> (60 - 4 * i)) & 0xf];
+        return std::string(text, 16);
+    }();
+    return prefix;
+}
+
+/// Builds msg with a new top Via into out; false when it cannot.
+bool build_with_branch(const siphost_msg* msg, const siphost_socket* from, std::string_view branch,
+                       std::string& out) {
+    const siphost_host_api* h = host();
+    thread_local std::string buffer(65536, '\0');
+    size_t len = 0;
+    if (h->build_request(msg, from, sdk::str(branch), buffer.data(), buffer.size(), &len) != 0) {
+        if (len <= buffer.size())
+            return false;
+        buffer.resize(len);
+        if (h->build_request(msg, from, sdk::str(branch), buffer.data(), buffer.size(), &len) != 0)
+            return false;
+    }
+    out.assign(buffer.data(), len);
+    return true;
+}
+
+/// Where a request goes: host:port when given, else its next hop.
+bool destination_of(const siphost_msg* msg, std::string_view host_name, uint16_t port, siphost_addr& to,
+                    siphost_socket*& from) {
+    const siphost_host_api* h = host();
+    from = nullptr;
+    if (host_name.empty()) {
+        siphost_str hop{nullptr, 0};
+        if (h->msg_next_hop(msg, &hop) != 0) {
+            sdk::log(h, SIPHOST_LOG_ERR, module_name, "the request has no next hop");
+            return false;
+        }
+        return h->resolve(hop, 0, &to, &from) == 0 && from != nullptr;
+    }
+    return h->resolve(sdk::str(host_name), port, &to, &from) == 0 && from != nullptr;
+}
+
+} // namespace
+
+std::shared_ptr<transaction> new_transaction(siphost_msg* msg, const request_key& key) {
+    const siphost_host_api* h = host();
+    tm_state& s = state();
+    auto t = s.transactions.create(key.slot, [&](transaction& fresh) {
+        // Locked before anybody can find it: the caller finishes setting it up and unlocks.
+        fresh.mutex.lock();
+        fresh.method.assign(key.method);
+        fresh.invite = key.method == "INVITE";
+        fresh.via_branch.assign(key.via_branch);
+        fresh.via_host.assign(key.via_host);
+        fresh.via_port = key.via_port;
+        fresh.call_id.assign(key.call_id);
+        fresh.cseq = key.cseq;
+        fresh.from_tag.assign(key.from_tag);
+        fresh.ruri.assign(key.ruri);
+        char label[24];
+        int n = std::snprintf(label, sizeof label, "-%x%x", fresh.slot, fresh.label);
+        fresh.to_tag = tag_prefix();
+        fresh.to_tag.append(label, n > 0 ? static_cast<size_t>(n) : 0);
+    });
+    std::unique_lock lock(t->mutex, std::adopt_lock);
+    t->request.reset(h->msg_clone(msg));
+    if (!t->request) {
+        s.transactions.remove(*t);
+        return nullptr;
+    }
+    // The AVPs set so far belong to the transaction from now on (onreply and failure routes see them).
+    t->avps.reset(h->msg_swap_avps(msg, h->avp_list_new()));
+    if (h->reply_destination(msg, &t->upstream, &t->upstream_from) != 0)
+        sdk::log(h, SIPHOST_LOG_ERR, module_name, "no destination for the replies of a new transaction");
+    count(s.counters.created);
+    count(s.counters.active);
+    schedule(*t, timer_kind::lifetime,
+             static_cast<uint32_t>(t->invite ? s.params.max_inv_lifetime : s.params.max_noninv_lifetime));
+    if (t->invite && s.params.auto_inv_100 != 0) {
+        const char* reason = s.params.auto_inv_100_reason;
+        send_local_reply(*t, 100, reason != nullptr && *reason != '\0' ? reason : "Trying");
+    }
+    lock.release(); // handed over locked
+    return t;
+}
+
+int relay_branch(transaction& t, siphost_msg* source, std::string_view host_name, uint16_t port) {
+    const siphost_host_api* h = host();
+    tm_state& s = state();
+    if (t.final_sent) {
+        sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot relay: the transaction already has a final reply");
+        return -1;
+    }
+    if (t.branches.size() >= max_branches) {
+        sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot relay: too many branches");
+        return -1;
+    }
+    auto index = static_cast<uint32_t>(t.branches.size());
+
+    // branch_route runs on a copy per branch, as the request may fork.
+    owned_msg branch_copy;
+    const siphost_msg* build_from = source;
+    if (t.on_branch >= 0) {
+        branch_copy.reset(h->msg_clone(source));
+        if (!branch_copy)
+            return -1;
+        int rc = run_transaction_route(t, t.on_branch, SIPHOST_ROUTE_BRANCH, branch_copy.get(),
+                                       static_cast<int>(index), nullptr, 0);
+        if (rc == SIPHOST_ROUTE_DROPPED)
+            return -1;
+        build_from = branch_copy.get();
+    }
+
+    siphost_addr to{};
+    siphost_socket* from = nullptr;
+    if (!destination_of(build_from, host_name, port, to, from)) {
+        sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot relay: no destination");
+        return -1;
+    }
+    char branch_text[max_branch_length];
+    size_t branch_len = encode_branch(branch_id{t.slot, t.label, index}, branch_text);
+    branch b;
+    if (!build_with_branch(build_from, from, std::string_view(branch_text, branch_len), b.request)) {
+        sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot relay: the request cannot be built");
+        return -1;
+    }
+    b.destination = to;
+    b.from = from;
+    if (h->send(from, &to, sdk::str(b.request)) != 0) {
+        sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot relay: sending failed");
+        return -1;
+    }
+    b.retransmit_interval = static_cast<uint32_t>(s.params.retr_timer1);
+    t.branches.push_back(std::move(b));
+    auto idx16 = static_cast<uint16_t>(index);
+    schedule(t, timer_kind::retransmit, static_cast<uint32_t>(s.params.retr_timer1), idx16, 0);
+    // fr_timer until a provisional reply; an INVITE then waits fr_inv_timer (reply.cpp).
+    schedule(t, timer_kind::final_response, static_cast<uint32_t>(s.params.fr_timer), idx16, 0);
+    return 1;
+}
+
+int forward_stateless(siphost_msg* msg, std::string_view host_name, uint16_t port) {
+    const siphost_host_api* h = host();
+    siphost_addr to{};
+    siphost_socket* from = nullptr;
+    if (!destination_of(msg, host_name, port, to, from))
+        return -1;
+    // The same request always gets the same branch, so a retransmitted ACK is recognisable downstream.
+    uint64_t hash = 14695981039346656037ull;
+    for (std::string_view part : {sdk::view(h->msg_via_branch(msg, 0)), sdk::view(h->msg_call_id(msg)),
+                                  sdk::view(h->msg_method(msg))}) {
+        for (unsigned char c : part) {
+            hash ^= c;
+            hash *= 1099511628211ull;
+        }
+    }
+    char branch_text[40];
+    int n = std::snprintf(branch_text, sizeof branch_text, "z9hG4bKtms%016llx",
+                          static_cast<unsigned long long>(hash));
+    std::string bytes;
+    if (n <= 0 || !build_with_branch(msg, from, std::string_view(branch_text, static_cast<size_t>(n)), bytes))
+        return -1;
+    return h->send(from, &to, sdk::str(bytes)) == 0 ? 1 : -1;
+}
+
+std::string build_hop_request(std::string_view method, const branch& b, std::string_view to) {
+    const siphost_host_api* h = host();
+    owned_msg sent(h->msg_parse(sdk::str(b.request), nullptr, nullptr));
+    if (!sent)
+        return {};
+    uint32_t cseq = 0;
+    siphost_str cseq_method{nullptr, 0};
+    std::string_view via = sdk::header(h, sent.get(), "Via", 0);
+    std::string_view from = sdk::header(h, sent.get(), "From", 0);
+    std::string_view ruri = sdk::view(h->msg_ruri(sent.get()));
+    if (to.empty())
+        to = sdk::header(h, sent.get(), "To", 0);
+    if (via.empty() || from.empty() || to.empty() || ruri.empty() ||
+        h->msg_cseq(sent.get(), &cseq, &cseq_method) != 0)
+        return {};
+    std::string out;
+    out.reserve(512);
+    out.append(method).append(" ").append(ruri).append(" SIP/2.0\r\n");
+    out.append("Via: ").append(via).append("\r\n");
+    bool found = true;
+    for (uint32_t i = 0; found; ++i) {
+        std::string_view route = sdk::header(h, sent.get(), "Route", i, &found);
+        if (found)
+            out.append("Route: ").append(route).append("\r\n");
+    }
+    out.append("From: ").append(from).append("\r\n");
+    out.append("To: ").append(to).append("\r\n");
+    out.append("Call-ID: ").append(sdk::view(h->msg_call_id(sent.get()))).append("\r\n");
+    out.append("CSeq: ").append(std::to_string(cseq)).append(" ").append(method).append("\r\n");
+    out.append("Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n");
+    return out;
+}
+
+void send_cancel(transaction& t, size_t index) {
+    branch& b = t.branches[index];
+    if (b.cancel_sent || b.final)
+        return;
+    b.cancel_sent = true;
+    b.cancel = build_hop_request("CANCEL", b, {});
+    if (b.cancel.empty() || host()->send(b.from, &b.destination, sdk::str(b.cancel)) != 0) {
+        sdk::log(host(), SIPHOST_LOG_ERR, module_name, "cannot send a CANCEL downstream");
+        return;
+    }
+    // The CANCEL is a non-INVITE client transaction of its own: resent on timer E until answered.
+    b.cancel_interval = static_cast<uint32_t>(state().params.retr_timer1);
+    b.cancel_deadline_ms = host()->now_ms() + 64ull * static_cast<uint64_t>(state().params.retr_timer1);
+    schedule(t, timer_kind::cancel_retransmit, b.cancel_interval, static_cast<uint16_t>(index), 0);
+}
+
+} // namespace siphost::modules::tm

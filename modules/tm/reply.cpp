@@ -1,0 +1,345 @@
+// Replies: from downstream (matched by tm's branch, relayed or held, failure_route, the best one upstream) and
+// made by tm itself (100, t_reply, timeouts).
+#include "reply_rank.hpp"
+#include "tm.hpp"
+
+#include <siphost/module.hpp>
+
+#include <algorithm>
+#include <vector>
+
+namespace siphost::modules::tm {
+namespace {
+
+void count_relayed(int code) {
+    int cls = code / 100;
+    if (cls >= 1 && cls <= 6)
+        count(state().counters.relayed[cls - 1]);
+}
+
+/// The reply as it goes upstream (without tm's Via, with the script's changes). False when it cannot be built.
+bool build_upstream(siphost_msg* reply, std::string& out) {
+    const siphost_host_api* h = host();
+    thread_local std::string buffer(65536, '\0');
+    size_t len = 0;
+    if (h->build_relayed_reply(reply, buffer.data(), buffer.size(), &len) != 0) {
+        if (len <= buffer.size())
+            return false;
+        buffer.resize(len);
+        if (h->build_relayed_reply(reply, buffer.data(), buffer.size(), &len) != 0)
+            return false;
+    }
+    out.assign(buffer.data(), len);
+    return true;
+}
+
+bool send_upstream(transaction& t, std::string_view bytes) {
+    return host()->send(t.upstream_from, &t.upstream, sdk::str(bytes)) == 0;
+}
+
+/// A final reply goes upstream: remember it for retransmissions; an INVITE's negative one is resent until
+/// the ACK (timer G), anything else ends the transaction after wt_timer.
+void send_final_upstream(transaction& t, std::string bytes, int code) {
+    tm_state& s = state();
+    send_upstream(t, bytes);
+    t.last_reply = std::move(bytes);
+    t.final_sent = true;
+    t.status = code;
+    t.final_sent_ms = host()->now_ms();
+    if (t.invite && code >= 300) {
+        t.upstream_interval = static_cast<uint32_t>(s.params.retr_timer1);
+        schedule(t, timer_kind::upstream_retransmit, t.upstream_interval, 0, ++t.upstream_generation);
+    } else {
+        schedule_wait(t);
+    }
+}
+
+void on_provisional(transaction& t, size_t index, siphost_msg* reply, int code) {
+    tm_state& s = state();
+    branch& b = t.branches[index];
+    bool first = b.status == 0;
+    b.status = code;
+    if (t.invite) {
+        ++b.retransmit_generation; // timer A stops at the first provisional reply
+        if (first || s.params.restart_fr_on_each_reply != 0)
+            schedule(t, timer_kind::final_response, static_cast<uint32_t>(s.params.fr_inv_timer),
+                     static_cast<uint16_t>(index), ++b.final_generation);
+    } else {
+        b.retransmit_interval = static_cast<uint32_t>(s.params.retr_timer2); // timer E goes on at T2
+    }
+    if (t.canceled || b.cancel_wanted)
+        send_cancel(t, index);
+    int rc = SIPHOST_ROUTE_RAN;
+    if (t.on_reply >= 0)
+        rc = run_transaction_route(t, t.on_reply, SIPHOST_ROUTE_TM_ONREPLY, reply, static_cast<int>(index), reply,
+                                   code);
+    if (rc == SIPHOST_ROUTE_DROPPED || code == 100 || t.final_sent)
+        return; // drop in onreply_route keeps a provisional reply here; a 100 is hop by hop
+    std::string bytes;
+    if (!build_upstream(reply, bytes)) {
+        sdk::log(host(), SIPHOST_LOG_ERR, module_name, "cannot build a provisional reply to relay");
+        return;
+    }
+    if (send_upstream(t, bytes))
+        count_relayed(code);
+    t.last_reply = std::move(bytes);
+    t.status = code;
+}
+
+/// A final reply to a branch that is already final: a retransmission.
+void on_repeated_final(transaction& t, size_t index, siphost_msg* reply, int code) {
+    branch& b = t.branches[index];
+    if (t.invite && code >= 300) {
+        // Our ACK was lost, or the branch had timed out and its 487 arrives now: ACK it (again).
+        if (b.ack.empty())
+            b.ack = build_hop_request("ACK", b, sdk::header(host(), reply, "To", 0));
+        if (!b.ack.empty())
+            host()->send(b.from, &b.destination, sdk::str(b.ack));
+        return;
+    }
+    if (t.invite && code < 300) {
+        // The UAS resends its 2xx until the end-to-end ACK: each copy goes upstream.
+        std::string bytes;
+        if (build_upstream(reply, bytes) && send_upstream(t, bytes))
+            count_relayed(code);
+    }
+}
+
+void on_final(transaction& t, size_t index, siphost_msg* reply, int code) {
+    const siphost_host_api* h = host();
+    branch& b = t.branches[index];
+    b.final = true;
+    b.status = code;
+    ++b.retransmit_generation;
+    ++b.final_generation;
+    if (t.invite && code >= 300) {
+        // Hop by hop (RFC 3261 17.1.1.3): the To of the reply, with its tag.
+        b.ack = build_hop_request("ACK", b, sdk::header(h, reply, "To", 0));
+        if (b.ack.empty() || h->send(b.from, &b.destination, sdk::str(b.ack)) != 0)
+            sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot ACK a negative reply downstream");
+    }
+    if (t.on_reply >= 0)
+        run_transaction_route(t, t.on_reply, SIPHOST_ROUTE_TM_ONREPLY, reply, static_cast<int>(index), reply, code);
+    if (code < 300) {
+        std::string bytes;
+        if (!build_upstream(reply, bytes)) {
+            sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot build a final reply to relay");
+            return;
+        }
+        count_relayed(code);
+        if (t.invite)
+            cancel_branches(t, static_cast<int>(index));
+        if (t.final_sent) {
+            send_upstream(t, bytes); // a 2xx of another branch: still relayed
+            return;
+        }
+        send_final_upstream(t, std::move(bytes), code);
+        return;
+    }
+    if (!build_upstream(reply, b.reply))
+        sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot build a negative reply to relay");
+    b.reply_msg.reset(h->msg_clone(reply));
+    if (code >= 600 && t.invite)
+        cancel_branches(t, static_cast<int>(index));
+    finish_if_complete(t);
+}
+
+void handle_reply(transaction& t, size_t index, siphost_msg* reply, int code) {
+    if (code < 100 || code > 699)
+        return;
+    if (t.branches[index].final) {
+        on_repeated_final(t, index, reply, code);
+        return;
+    }
+    if (code < 200)
+        on_provisional(t, index, reply, code);
+    else
+        on_final(t, index, reply, code);
+}
+
+} // namespace
+
+std::string_view default_reason(int code) {
+    switch (code) {
+    case 100: return "Trying";
+    case 180: return "Ringing";
+    case 183: return "Session Progress";
+    case 200: return "OK";
+    case 202: return "Accepted";
+    case 400: return "Bad Request";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 408: return "Request Timeout";
+    case 480: return "Temporarily Unavailable";
+    case 481: return "Call/Transaction Does Not Exist";
+    case 486: return "Busy Here";
+    case 487: return "Request Terminated";
+    case 500: return "Server Internal Error";
+    case 503: return "Service Unavailable";
+    case 603: return "Decline";
+    default: break;
+    }
+    switch (code / 100) {
+    case 1: return "Provisional";
+    case 2: return "OK";
+    case 3: return "Redirect";
+    case 4: return "Request Failure";
+    case 5: return "Server Failure";
+    default: return "Global Failure";
+    }
+}
+
+int run_transaction_route(transaction& t, int route_id, uint32_t route_type, siphost_msg* msg, int branch,
+                          siphost_msg* reply, int reply_code) {
+    const siphost_host_api* h = host();
+    route_context saved = current_route();
+    current_route() = route_context{&t, route_type, branch, reply, reply_code};
+    // The transaction's AVPs are the current ones while the route runs; changes stay in the transaction.
+    siphost_avp_list* previous = h->msg_swap_avps(msg, t.avps.release());
+    int rc = h->route_run(route_id, msg);
+    t.avps.reset(h->msg_swap_avps(msg, previous));
+    current_route() = saved;
+    return rc;
+}
+
+int on_reply_hook(siphost_msg* reply, void*) {
+    return sdk::guard(SIPHOST_HOOK_CONTINUE, [&] {
+        const siphost_host_api* h = host();
+        branch_id id;
+        if (!decode_branch(sdk::view(h->msg_via_branch(reply, 0)), id))
+            return SIPHOST_HOOK_CONTINUE; // not tm's: the host relays it statelessly
+        auto t = state().transactions.find(id.slot, id.label);
+        if (!t)
+            return SIPHOST_HOOK_CONTINUE; // a late reply to a finished transaction: relayed statelessly
+        uint32_t cseq = 0;
+        siphost_str cseq_method{nullptr, 0};
+        if (h->msg_cseq(reply, &cseq, &cseq_method) != 0)
+            return SIPHOST_HOOK_CONSUMED;
+        std::string_view method = sdk::view(cseq_method);
+        std::lock_guard lock(t->mutex);
+        if (id.index >= t->branches.size() || cseq != t->cseq)
+            return SIPHOST_HOOK_CONTINUE;
+        if (method == "CANCEL" && t->method != "CANCEL") {
+            t->branches[id.index].cancel_answered = true; // the answer to tm's own CANCEL ends here
+            return SIPHOST_HOOK_CONSUMED;
+        }
+        if (method != t->method)
+            return SIPHOST_HOOK_CONTINUE;
+        handle_reply(*t, id.index, reply, h->msg_status(reply));
+        return SIPHOST_HOOK_CONSUMED;
+    });
+}
+
+int send_local_reply(transaction& t, int code, std::string_view reason) {
+    const siphost_host_api* h = host();
+    if (!t.request || code < 100 || code > 699)
+        return -1;
+    if (t.final_sent && code >= 200) {
+        sdk::log(h, SIPHOST_LOG_ERR, module_name, "the transaction already has a final reply");
+        return -1;
+    }
+    if (reason.empty())
+        reason = default_reason(code);
+    thread_local std::string buffer(65536, '\0');
+    size_t len = 0;
+    std::string_view to_tag = code > 100 ? std::string_view(t.to_tag) : std::string_view();
+    if (h->build_reply(t.request.get(), code, sdk::str(reason), sdk::str(to_tag), siphost_str{nullptr, 0},
+                       siphost_str{nullptr, 0}, buffer.data(), buffer.size(), &len) != 0) {
+        sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot build a local reply");
+        return -1;
+    }
+    count(state().counters.local_replies);
+    std::string bytes(buffer.data(), len);
+    if (code < 200) {
+        send_upstream(t, bytes);
+        if (t.last_reply.empty() || t.status <= code) {
+            t.last_reply = std::move(bytes);
+            t.status = code;
+        }
+        return 1;
+    }
+    // A local final ends what is still going on downstream.
+    if (t.invite)
+        cancel_branches(t, -1);
+    for (auto& b : t.branches) {
+        ++b.retransmit_generation;
+        ++b.final_generation;
+    }
+    t.final_local = true;
+    send_final_upstream(t, std::move(bytes), code);
+    return 1;
+}
+
+void resend_last_reply(transaction& t) {
+    if (t.last_reply.empty())
+        return;
+    send_upstream(t, t.last_reply);
+    count(state().counters.retransmissions);
+}
+
+void fail_branch_locally(transaction& t, size_t index, int code) {
+    branch& b = t.branches[index];
+    if (b.final)
+        return;
+    if (t.invite && b.status >= 100)
+        send_cancel(t, index); // the UAS rings on: stop it
+    b.final = true;
+    b.local = true;
+    b.status = code;
+    ++b.retransmit_generation;
+    ++b.final_generation;
+    finish_if_complete(t);
+}
+
+void finish_if_complete(transaction& t) {
+    // failure_route may add branches that fail at once; loop instead of recursing.
+    for (int round = 0; round < 16; ++round) {
+        if (t.final_sent || t.branches.empty())
+            return;
+        std::vector<branch_outcome> outcomes;
+        outcomes.reserve(t.branches.size());
+        for (const auto& b : t.branches) {
+            if (!b.final)
+                return;
+            outcomes.push_back(branch_outcome{b.status, b.local});
+        }
+        int best = pick_best_reply(outcomes);
+        if (best < 0)
+            return;
+        if (t.on_failure >= 0) {
+            int route = t.on_failure;
+            t.on_failure = -1; // armed for one failure only, as in Kamailio; the route may arm it again
+            size_t before = t.branches.size();
+            branch& chosen = t.branches[static_cast<size_t>(best)];
+            run_transaction_route(t, route, SIPHOST_ROUTE_FAILURE, t.request.get(), best, chosen.reply_msg.get(),
+                                  chosen.status);
+            if (t.final_sent)
+                return; // the route replied (t_reply)
+            if (t.branches.size() > before)
+                continue; // new branches: wait for them (or pick again if they already failed)
+        }
+        branch& chosen = t.branches[static_cast<size_t>(best)];
+        int code = chosen.status;
+        if (chosen.local || chosen.reply.empty()) {
+            if (t.canceled && code == 408)
+                code = 487;
+            send_local_reply(t, code, default_reason(code));
+            return;
+        }
+        count_relayed(code);
+        send_final_upstream(t, chosen.reply, code);
+        return;
+    }
+}
+
+void cancel_branches(transaction& t, int except) {
+    for (size_t i = 0; i < t.branches.size(); ++i) {
+        if (static_cast<int>(i) == except || t.branches[i].final)
+            continue;
+        t.branches[i].cancel_wanted = true;
+        if (t.branches[i].status >= 100)
+            send_cancel(t, i);
+    }
+}
+
+} // namespace siphost::modules::tm

@@ -1,0 +1,87 @@
+#include "table.hpp"
+
+#include <algorithm>
+
+namespace siphost::modules::tm {
+
+uint32_t table::slot_of(std::string_view call_id, uint32_t cseq) noexcept {
+    uint32_t hash = 2166136261u;
+    for (unsigned char c : call_id) {
+        hash ^= c;
+        hash *= 16777619u;
+    }
+    hash ^= cseq;
+    hash *= 16777619u;
+    hash ^= hash >> 15;
+    return hash & (slot_count - 1);
+}
+
+std::shared_ptr<transaction> table::create(uint32_t slot, const std::function<void(transaction&)>& fill) {
+    auto& entries = slots_[slot & (slot_count - 1)];
+    std::lock_guard lock(entries.mutex);
+    // Separately allocated from its control block: a weak reference left in the timer wheel keeps only the
+    // control block, not the transaction, alive.
+    std::shared_ptr<transaction> t(std::make_unique<transaction>(slot & (slot_count - 1), entries.next_label++));
+    t->self = t;
+    fill(*t);
+    entries.transactions.push_back(t);
+    return t;
+}
+
+std::shared_ptr<transaction> table::find(uint32_t slot, uint32_t label) const {
+    if (slot >= slot_count)
+        return nullptr;
+    const auto& entries = slots_[slot];
+    std::lock_guard lock(entries.mutex);
+    for (const auto& t : entries.transactions)
+        if (t->label == label)
+            return t;
+    return nullptr;
+}
+
+std::shared_ptr<transaction> table::find_if(uint32_t slot,
+                                            const std::function<bool(const transaction&)>& match) const {
+    const auto& entries = slots_[slot & (slot_count - 1)];
+    std::lock_guard lock(entries.mutex);
+    for (const auto& t : entries.transactions)
+        if (match(*t))
+            return t;
+    return nullptr;
+}
+
+bool table::remove(const transaction& t) {
+    auto& entries = slots_[t.slot];
+    std::shared_ptr<transaction> removed; // released after the lock, so the destructor runs outside it
+    {
+        std::lock_guard lock(entries.mutex);
+        auto it = std::find_if(entries.transactions.begin(), entries.transactions.end(),
+                               [&](const auto& p) { return p.get() == &t; });
+        if (it == entries.transactions.end())
+            return false;
+        removed = std::move(*it);
+        *it = std::move(entries.transactions.back());
+        entries.transactions.pop_back();
+    }
+    return true;
+}
+
+void table::clear() {
+    for (auto& entries : slots_) {
+        std::vector<std::shared_ptr<transaction>> removed;
+        {
+            std::lock_guard lock(entries.mutex);
+            removed.swap(entries.transactions);
+        }
+    }
+}
+
+size_t table::size() const {
+    size_t n = 0;
+    for (const auto& entries : slots_) {
+        std::lock_guard lock(entries.mutex);
+        n += entries.transactions.size();
+    }
+    return n;
+}
+
+} // namespace siphost::modules::tm

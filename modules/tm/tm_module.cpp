@@ -1,0 +1,466 @@
+// tm: transaction-stateful forwarding (Kamailio's tm module).
+//
+//   t_relay([host, port]), t_relay_to_udp([host, port])   relay in a transaction (request, failure route)
+//   t_on_reply(r), t_on_failure(r), t_on_branch(r)        arm onreply_route[r], failure_route[r], branch_route[r]
+//   t_reply(code, reason)                                 a stateful reply
+//   t_newtran(), t_check_trans()                          create / look up the transaction
+//   t_check_status(re)                                    the reply code against a regular expression
+//
+// A pre-script request hook absorbs retransmissions and the ACKs of negative INVITE replies; a post-script
+// reply hook takes the replies of tm's branches. The "tm" major 1 API (tm_api.h) serves sl and tmx.
+#include "sl_api.h"
+#include "tm.hpp"
+#include "tm_api.h"
+
+#include <siphost/module.hpp>
+
+#include <regex>
+
+namespace siphost::modules::tm {
+
+tm_state& state() {
+    static tm_state instance;
+    return instance;
+}
+
+void count(int64_t* counter, int64_t delta) {
+    if (counter != nullptr)
+        host()->counter_add(counter, delta);
+}
+
+route_context& current_route() {
+    thread_local route_context context;
+    return context;
+}
+
+request_context& current_request() {
+    thread_local request_context context;
+    return context;
+}
+
+void msg_deleter::operator()(siphost_msg* msg) const noexcept {
+    if (msg != nullptr && host() != nullptr)
+        host()->msg_free(msg);
+}
+
+void avp_list_deleter::operator()(siphost_avp_list* list) const noexcept {
+    if (list != nullptr && host() != nullptr)
+        host()->avp_list_free(list);
+}
+
+namespace {
+
+// ---- finding the transaction a command works on ----
+
+/// The transaction of the route running on this thread for msg: tm's own routes first, then request_route.
+std::shared_ptr<transaction> transaction_of(const siphost_msg* msg) {
+    if (route_context& route = current_route(); route.txn != nullptr)
+        return route.txn->self.lock();
+    request_context& request = current_request();
+    if (request.msg == msg)
+        return request.txn;
+    return nullptr;
+}
+
+enum class lookup_result { found, created, retransmission, failed };
+
+/// request_route's transaction for msg, created when `create`.
+std::shared_ptr<transaction> request_transaction(siphost_msg* msg, bool create, lookup_result& result) {
+    request_context& request = current_request();
+    if (request.msg == msg && request.txn) {
+        result = lookup_result::found;
+        return request.txn;
+    }
+    result = lookup_result::failed;
+    if (!create)
+        return nullptr;
+    request_key key;
+    if (!read_request_key(msg, key) || key.method == "ACK")
+        return nullptr;
+    if (auto existing = match_request(key, match_mode::same)) {
+        // Another worker has it: this is a retransmission that came while the first copy was in the script.
+        std::lock_guard lock(existing->mutex);
+        resend_last_reply(*existing);
+        result = lookup_result::retransmission;
+        return nullptr;
+    }
+    auto t = new_transaction(msg, key);
+    if (!t)
+        return nullptr;
+    std::unique_lock lock(t->mutex, std::adopt_lock);
+    t->on_reply = request.on_reply;
+    t->on_failure = request.on_failure;
+    t->on_branch = request.on_branch;
+    lock.unlock();
+    request.msg = msg;
+    request.txn = t;
+    result = lookup_result::created;
+    return t;
+}
+
+bool port_of(const siphost_value& arg, uint16_t& port) {
+    int64_t value = 0;
+    if (!sdk::arg_int(arg, value) || value < 0 || value > 65535)
+        return false;
+    port = static_cast<uint16_t>(value);
+    return true;
+}
+
+// ---- script commands ----
+
+int relay(siphost_msg* msg, std::string_view host_name, uint16_t port) {
+    if (route_context& route = current_route(); route.txn != nullptr) {
+        if (route.route_type != SIPHOST_ROUTE_FAILURE)
+            return -1;
+        std::lock_guard lock(route.txn->mutex);
+        return relay_branch(*route.txn, msg, host_name, port);
+    }
+    std::string_view method = sdk::view(host()->msg_method(msg));
+    if (method == "ACK")
+        return forward_stateless(msg, host_name, port); // the ACK to a 2xx: end to end, no transaction
+    if (method == "CANCEL") {
+        request_key key;
+        if (!read_request_key(msg, key))
+            return -1;
+        if (int rc = handle_cancel(msg, key); rc != 0)
+            return rc;
+        // A CANCEL for nothing known here is relayed in a transaction of its own.
+    }
+    lookup_result result;
+    auto t = request_transaction(msg, true, result);
+    if (result == lookup_result::retransmission)
+        return 0;
+    if (!t)
+        return -1;
+    std::lock_guard lock(t->mutex);
+    if (!t->branches.empty()) {
+        sdk::log(host(), SIPHOST_LOG_ERR, module_name, "the request was relayed already");
+        return -1;
+    }
+    return relay_branch(*t, msg, host_name, port);
+}
+
+int cmd_t_relay(siphost_msg* msg, const siphost_value*, void*) {
+    return relay(msg, {}, 0);
+}
+
+int cmd_t_relay_to(siphost_msg* msg, const siphost_value* args, void*) {
+    uint16_t port = 0;
+    if (!port_of(args[1], port)) {
+        sdk::log(host(), SIPHOST_LOG_ERR, module_name, "t_relay: the port is not a number from 0 to 65535");
+        return -1;
+    }
+    std::string_view host_name = sdk::arg_view(args[0]);
+    if (host_name.empty())
+        return -1;
+    return relay(msg, host_name, port);
+}
+
+/// t_on_reply / t_on_failure / t_on_branch: which route field to set.
+template <int transaction::*Field, int request_context::*Pending>
+int cmd_t_on(siphost_msg* msg, const siphost_value* args, void*) {
+    int route_id = static_cast<int>(args[0].num);
+    if (route_context& route = current_route(); route.txn != nullptr) {
+        std::lock_guard lock(route.txn->mutex);
+        route.txn->*Field = route_id;
+        return 1;
+    }
+    request_context& request = current_request();
+    if (request.msg != msg) {
+        request = request_context{};
+        request.msg = msg;
+    }
+    request.*Pending = route_id;
+    if (request.txn) {
+        std::lock_guard lock(request.txn->mutex);
+        request.txn.get()->*Field = route_id;
+    }
+    return 1;
+}
+
+int cmd_t_reply(siphost_msg* msg, const siphost_value* args, void*) {
+    int64_t code = 0;
+    if (!sdk::arg_int(args[0], code) || code < 100 || code > 699) {
+        sdk::log(host(), SIPHOST_LOG_ERR, module_name, "t_reply: the code must be a number from 100 to 699");
+        return -1;
+    }
+    std::shared_ptr<transaction> t = transaction_of(msg);
+    if (!t) {
+        lookup_result result;
+        t = request_transaction(msg, true, result);
+        if (result == lookup_result::retransmission)
+            return 0;
+    }
+    if (!t)
+        return -1;
+    std::lock_guard lock(t->mutex);
+    return send_local_reply(*t, static_cast<int>(code), sdk::arg_view(args[1]));
+}
+
+int cmd_t_newtran(siphost_msg* msg, const siphost_value*, void*) {
+    lookup_result result;
+    auto t = request_transaction(msg, true, result);
+    if (result == lookup_result::retransmission)
+        return 0;
+    return t ? 1 : -1;
+}
+
+int cmd_t_check_trans(siphost_msg* msg, const siphost_value*, void*) {
+    if (current_route().txn != nullptr || transaction_of(msg))
+        return 1;
+    request_key key;
+    if (!read_request_key(msg, key))
+        return -1;
+    if (key.method == "CANCEL")
+        return match_request(key, match_mode::cancel_target) ? 1 : -1;
+    auto t = match_request(key, match_mode::same);
+    if (!t)
+        return -1;
+    if (key.method == "ACK")
+        return 1;
+    std::lock_guard lock(t->mutex);
+    resend_last_reply(*t); // a retransmission: answered, and the script ends
+    return 0;
+}
+
+int current_status(siphost_msg* msg) {
+    if (route_context& route = current_route(); route.txn != nullptr)
+        return route.reply_code;
+    if (auto t = transaction_of(msg)) {
+        std::lock_guard lock(t->mutex);
+        return t->status;
+    }
+    return -1;
+}
+
+struct status_pattern {
+    std::regex regex;
+};
+
+std::unique_ptr<status_pattern> fix_check_status(const siphost_value* args, const int* constant) {
+    if (!constant[0])
+        return nullptr;
+    try {
+        return std::make_unique<status_pattern>(status_pattern{std::regex(std::string(sdk::arg_view(args[0])))});
+    } catch (const std::regex_error&) {
+        throw sdk::config_error("t_check_status: not a valid regular expression");
+    }
+}
+
+int cmd_t_check_status(siphost_msg* msg, const siphost_value* args, void* call_data) {
+    int code = current_status(msg);
+    if (code <= 0)
+        return -1;
+    std::string text = std::to_string(code);
+    if (call_data != nullptr)
+        return std::regex_search(text, static_cast<status_pattern*>(call_data)->regex) ? 1 : -1;
+    try {
+        return std::regex_search(text, std::regex(std::string(sdk::arg_view(args[0])))) ? 1 : -1;
+    } catch (const std::regex_error&) {
+        sdk::log(host(), SIPHOST_LOG_ERR, module_name, "t_check_status: not a valid regular expression");
+        return -1;
+    }
+}
+
+// ---- hooks ----
+
+int on_request_hook(siphost_msg* msg, void*) {
+    return sdk::guard(SIPHOST_HOOK_CONTINUE, [&] {
+        request_context& request = current_request();
+        request = request_context{};
+        request.msg = msg;
+        request_key key;
+        if (!read_request_key(msg, key))
+            return SIPHOST_HOOK_CONTINUE;
+        auto t = match_request(key, match_mode::same);
+        if (!t && key.method == "ACK") {
+            // The ACK to a 2xx tm made itself (t_reply) ends here: there is nobody downstream to take it.
+            if (auto local = match_ack_to_local_reply(key)) {
+                std::lock_guard lock(local->mutex);
+                if (local->final_local && local->status >= 200 && local->status < 300)
+                    return SIPHOST_HOOK_CONSUMED;
+            }
+        }
+        if (!t)
+            return SIPHOST_HOOK_CONTINUE;
+        std::lock_guard lock(t->mutex);
+        if (key.method == "ACK") {
+            if (!(t->invite && t->final_sent && t->status >= 300))
+                return SIPHOST_HOOK_CONTINUE; // the ACK to a 2xx goes on end to end through the script
+            if (!t->acked) {
+                t->acked = true;
+                ++t->upstream_generation; // timer G stops
+                schedule_wait(*t);
+            }
+            return SIPHOST_HOOK_CONSUMED;
+        }
+        resend_last_reply(*t);
+        return SIPHOST_HOOK_CONSUMED;
+    });
+}
+
+int after_request_hook(siphost_msg*, void*) {
+    current_request() = request_context{}; // do not keep the transaction alive with the worker
+    return SIPHOST_HOOK_CONTINUE;
+}
+
+// ---- the "tm" API ----
+
+int api_has_transaction(siphost_msg* request) {
+    return sdk::guard(-1, [&] { return transaction_of(request) ? 1 : 0; });
+}
+
+int api_reply(siphost_msg* request, int code, siphost_str reason) {
+    return sdk::guard(-1, [&] {
+        auto t = transaction_of(request);
+        if (!t)
+            return -1;
+        std::lock_guard lock(t->mutex);
+        return send_local_reply(*t, code, sdk::view(reason));
+    });
+}
+
+int api_reply_code(siphost_msg* msg) {
+    return sdk::guard(-1, [&] {
+        if (current_route().txn != nullptr)
+            return current_route().reply_code;
+        auto t = transaction_of(msg);
+        return t ? t->status : -1;
+    });
+}
+
+siphost_msg* api_transaction_request(siphost_msg* msg) {
+    auto t = transaction_of(msg);
+    return t ? t->request.get() : nullptr;
+}
+
+siphost_msg* api_transaction_reply(siphost_msg*) {
+    return current_route().txn != nullptr ? current_route().reply : nullptr;
+}
+
+int api_branch_index(siphost_msg* msg) {
+    if (current_route().txn != nullptr)
+        return current_route().branch;
+    return transaction_of(msg) ? 0 : -1;
+}
+
+uint32_t api_route_type() {
+    return current_route().route_type;
+}
+
+const siphost_tm_api_v1 tm_api = {
+    sizeof(siphost_tm_api_v1), api_has_transaction, api_reply,     api_reply_code, api_transaction_request,
+    api_transaction_reply,     api_branch_index,    api_route_type,
+};
+
+// sl relies on the head of the table having exactly this layout.
+static_assert(offsetof(siphost_tm_api_v1, has_transaction) == offsetof(siphost_tm_reply_api_v1, has_transaction));
+static_assert(offsetof(siphost_tm_api_v1, reply) == offsetof(siphost_tm_reply_api_v1, reply));
+
+// ---- the module ----
+
+bool register_counters(const siphost_host_api* h, tm_counters& c) {
+    static const char* const relayed_names[6] = {"relayed_1xx", "relayed_2xx", "relayed_3xx",
+                                                 "relayed_4xx", "relayed_5xx", "relayed_6xx"};
+    c.created = h->counter_register(module_name, "created");
+    c.active = h->counter_register(module_name, "active");
+    c.local_replies = h->counter_register(module_name, "local_replies");
+    c.retransmissions = h->counter_register(module_name, "retransmissions");
+    bool ok = c.created && c.active && c.local_replies && c.retransmissions;
+    for (int i = 0; i < 6; ++i)
+        ok = (c.relayed[i] = h->counter_register(module_name, relayed_names[i])) != nullptr && ok;
+    return ok;
+}
+
+int init(const siphost_host_api* h, char* err, size_t err_size) {
+    return sdk::guard_with_error(err, err_size, [&] {
+        tm_state& s = state();
+        const tm_params& p = s.params;
+        if (p.fr_timer <= 0 || p.fr_inv_timer <= 0 || p.wt_timer <= 0 || p.retr_timer1 <= 0 ||
+            p.retr_timer2 < p.retr_timer1 || p.max_inv_lifetime <= 0 || p.max_noninv_lifetime <= 0)
+            throw sdk::config_error("tm timers must be positive and retr_timer2 at least retr_timer1");
+        s.host = h;
+        if (!register_counters(h, s.counters))
+            throw sdk::config_error("cannot register the tm counters");
+        // 10 ms ticks, 4096 buckets: one turn is about 41 s, longer timers wait for their turn.
+        s.wheel = std::make_unique<timer_wheel<timer_entry>>(10, 4096, h->now_ms());
+        if (h->timer_every(10, on_timer_tick, nullptr) != 0)
+            throw sdk::config_error("cannot start the tm timer");
+        if (h->register_request_hook(SIPHOST_HOOK_PRE_SCRIPT, on_request_hook, nullptr) != 0 ||
+            h->register_request_hook(SIPHOST_HOOK_POST_SCRIPT, after_request_hook, nullptr) != 0 ||
+            h->register_reply_hook(SIPHOST_HOOK_POST_SCRIPT, on_reply_hook, nullptr) != 0)
+            throw sdk::config_error("cannot register the tm hooks");
+        if (h->api_export(SIPHOST_TM_API_NAME, SIPHOST_TM_API_MAJOR, &tm_api) != 0)
+            throw sdk::config_error("cannot export the \"tm\" API: another module already exports it");
+        return 0;
+    });
+}
+
+void destroy() {
+    tm_state& s = state();
+    if (s.wheel)
+        s.wheel->clear();
+    s.transactions.clear();
+}
+
+constexpr uint32_t relay_routes = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE;
+constexpr uint32_t arm_routes =
+    SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE | SIPHOST_ROUTE_TM_ONREPLY | SIPHOST_ROUTE_BRANCH;
+constexpr uint32_t status_routes = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE | SIPHOST_ROUTE_TM_ONREPLY;
+
+siphost_command route_command(const char* name, siphost_command_fn handler, uint32_t route_type, const char* doc) {
+    siphost_command c = sdk::command(name, arm_routes, handler, {SIPHOST_ARG_ROUTE}, nullptr, nullptr, doc);
+    c.arg_route_types[0] = route_type;
+    return c;
+}
+
+const siphost_command commands[] = {
+    sdk::command("t_relay", relay_routes, sdk::guarded<&cmd_t_relay>, {}, nullptr, nullptr,
+                 "relays the request statefully to its next hop"),
+    sdk::command("t_relay", relay_routes, sdk::guarded<&cmd_t_relay_to>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING},
+                 nullptr, nullptr, "relays the request statefully to host, port"),
+    sdk::command("t_relay_to_udp", relay_routes, sdk::guarded<&cmd_t_relay>, {}, nullptr, nullptr,
+                 "relays the request statefully over UDP to its next hop"),
+    sdk::command("t_relay_to_udp", relay_routes, sdk::guarded<&cmd_t_relay_to>,
+                 {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, nullptr, nullptr,
+                 "relays the request statefully over UDP to host, port"),
+    route_command("t_on_reply", sdk::guarded<&cmd_t_on<&transaction::on_reply, &request_context::on_reply>>,
+                  SIPHOST_ROUTE_TM_ONREPLY, "runs onreply_route[name] for the replies of the transaction"),
+    route_command("t_on_failure",
+                  sdk::guarded<&cmd_t_on<&transaction::on_failure, &request_context::on_failure>>,
+                  SIPHOST_ROUTE_FAILURE, "runs failure_route[name] when the transaction fails"),
+    route_command("t_on_branch", sdk::guarded<&cmd_t_on<&transaction::on_branch, &request_context::on_branch>>,
+                  SIPHOST_ROUTE_BRANCH, "runs branch_route[name] for each branch"),
+    sdk::command("t_reply", SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE, sdk::guarded<&cmd_t_reply>,
+                 {SIPHOST_ARG_INT, SIPHOST_ARG_STRING}, nullptr, nullptr, "sends a stateful reply: t_reply(code, reason)"),
+    sdk::command("t_newtran", SIPHOST_ROUTE_REQUEST, sdk::guarded<&cmd_t_newtran>, {}, nullptr, nullptr,
+                 "creates the transaction of the request"),
+    sdk::command("t_check_trans", arm_routes, sdk::guarded<&cmd_t_check_trans>, {}, nullptr, nullptr,
+                 "true when the request has a transaction; answers a retransmission and ends the script"),
+    sdk::command("t_check_status", status_routes, sdk::guarded<&cmd_t_check_status>, {SIPHOST_ARG_STRING},
+                 sdk::fixup<&fix_check_status>, sdk::free_call_data<status_pattern>,
+                 "true when the reply code matches the regular expression"),
+    sdk::end_of_commands(),
+};
+
+const siphost_param params[] = {
+    sdk::int_param("fr_timer", &state().params.fr_timer, "final response timeout (ms)"),
+    sdk::int_param("fr_inv_timer", &state().params.fr_inv_timer, "INVITE final response timeout after a provisional (ms)"),
+    sdk::int_param("wt_timer", &state().params.wt_timer, "how long a finished transaction stays (ms)"),
+    sdk::int_param("retr_timer1", &state().params.retr_timer1, "T1, the first retransmission interval (ms)"),
+    sdk::int_param("retr_timer2", &state().params.retr_timer2, "T2, the longest retransmission interval (ms)"),
+    sdk::int_param("max_inv_lifetime", &state().params.max_inv_lifetime, "the longest an INVITE transaction lives (ms)"),
+    sdk::int_param("max_noninv_lifetime", &state().params.max_noninv_lifetime, "the longest a non-INVITE transaction lives (ms)"),
+    sdk::int_param("auto_inv_100", &state().params.auto_inv_100, "answer a new INVITE with 100 at once (0/1)"),
+    sdk::string_param("auto_inv_100_reason", &state().params.auto_inv_100_reason, "the reason phrase of that 100"),
+    sdk::int_param("restart_fr_on_each_reply", &state().params.restart_fr_on_each_reply,
+                   "restart fr_inv_timer on every provisional reply (0/1)"),
+    sdk::end_of_params(),
+};
+
+const siphost_module descriptor = sdk::module(module_name, "1.0", commands, params, nullptr, init, nullptr, destroy);
+
+} // namespace
+} // namespace siphost::modules::tm
+
+SIPHOST_MODULE(siphost::modules::tm::descriptor)
