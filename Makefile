@@ -31,7 +31,7 @@ build: deps
 
 # Starts the proxy on the default config, in the foreground, logging to stderr.
 run: build
-	./$(BUILD)/siphost -DD -E -L $(BUILD)/modules -f $(CONFIG)
+	./$(BUILD)/siphost -DD -E -L $(BUILD)/modules -f $(CONFIG) $(RUN_ARGS)
 
 # The whole suite: unit and integration tests, the same suite under ASan/UBSan, and the fuzz targets.
 test: test-unit test-asan test-fuzz

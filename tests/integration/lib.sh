@@ -37,10 +37,19 @@ start_siphost() {
     fail "siphost did not say it listens"
 }
 
+# stop_siphost: SIGINT, as an operator would; siphost must stop on its own and, in a sanitizer build, report
+# no leak or error on the way out.
 stop_siphost() {
     kill -INT "$SIPHOST_PID" 2>/dev/null
-    for _ in $(seq 1 100); do
-        kill -0 "$SIPHOST_PID" 2>/dev/null || return 0
+    for _ in $(seq 1 200); do
+        if ! kill -0 "$SIPHOST_PID" 2>/dev/null; then
+            wait "$SIPHOST_PID" 2>/dev/null
+            status=$?
+            grep -q -E "ERROR: (Address|Leak|UndefinedBehavior)Sanitizer|runtime error:" "$WORK/siphost.log" &&
+                fail "the sanitizer reported a problem in siphost"
+            [ "$status" = 0 ] || fail "siphost exited with status $status"
+            return 0
+        fi
         sleep 0.05
     done
     fail "siphost did not stop on SIGINT"
