@@ -39,6 +39,9 @@ protected:
         logged.clear();
         registry.set_search_dirs({"/nonexistent-dir", FIXTURE_DIR});
     }
+    // Declared before the registry: modules keep the table they were initialised with until their destroy,
+    // which the registry's destructor runs.
+    siphost_host_api host = capturing_host();
     module_registry registry;
 };
 
@@ -79,7 +82,6 @@ TEST_F(ModuleRegistry, TheSameFileTwiceIsAWarning) {
 TEST_F(ModuleRegistry, InitRunsInLoadOrderAndDestroyInReverse) {
     registry.load("fixture_ok");
     registry.load("fixture_second");
-    auto host = capturing_host();
     registry.init_all(&host);
     registry.destroy_all();
     EXPECT_EQ(logged, (std::vector<std::string>{"fixture_ok: init timeout=1000 greeting=hello setter_calls=0",
@@ -90,7 +92,6 @@ TEST_F(ModuleRegistry, InitRunsInLoadOrderAndDestroyInReverse) {
 TEST_F(ModuleRegistry, InitFailureCarriesTheModulesMessageAndUndoesEarlierInits) {
     registry.load("fixture_ok");
     registry.load("fixture_init_fails");
-    auto host = capturing_host();
     try {
         registry.init_all(&host);
         FAIL() << "init should have failed";
@@ -107,7 +108,6 @@ TEST_F(ModuleRegistry, ModparamDeliversIntegersStringsAndSetterValues) {
     registry.set_param("FIXTURE_.*", "greeting", std::string("good day"));
     registry.set_param("fixture_ok", "note", std::string("first"));
     registry.set_param("fixture_ok", "note", int64_t{7});
-    auto host = capturing_host();
     registry.init_all(&host);
     EXPECT_EQ(logged.front(), "fixture_ok: init timeout=2500 greeting=good day setter_calls=2");
 }
