@@ -243,13 +243,20 @@ void runtime::on_datagram(net::udp_worker&, const net::datagram& datagram) {
         refuse(msg);
         return;
     }
-    if (interpreter_ != nullptr)
-        core::set_message_prefix(interpreter_->render_log_prefix(&msg));
+    const bool prefixed = interpreter_ != nullptr && !interpreter_->script().log_prefix().pieces.empty();
+    if (prefixed) {
+        // Rendered into a buffer the worker keeps, so that the prefix costs no allocation per message.
+        thread_local std::string prefix;
+        prefix.clear();
+        interpreter_->render(interpreter_->script().log_prefix(), &msg, prefix);
+        core::set_message_prefix(prefix);
+    }
     if (msg.sip.is_request())
         handle_request(msg);
     else
         handle_reply(msg);
-    core::set_message_prefix({});
+    if (prefixed)
+        core::set_message_prefix({});
     msg.reset(); // AVPs belong to one message (unless a module swapped them out)
 }
 

@@ -60,11 +60,20 @@ resolve_result resolve_host(std::string_view host, uint16_t port) {
         host = host.substr(1, host.size() - 2);
     if (host.empty())
         return {std::nullopt, "empty host"};
+    // Most targets are the same literal again and again (forward("127.0.0.1", 5080), a peer's Via): keep the
+    // last one converted, so that a message costs no inet_pton.
+    thread_local std::string last_literal;
+    thread_local boost::asio::ip::address last_address;
+    if (!last_literal.empty() && host == last_literal)
+        return {udp_endpoint(last_address, port), {}};
     std::string name(host);
     boost::system::error_code ec;
     auto literal = boost::asio::ip::make_address(name, ec);
-    if (!ec)
+    if (!ec) {
+        last_literal = name;
+        last_address = literal;
         return {udp_endpoint(literal, port), {}};
+    }
 
     auto now = std::chrono::steady_clock::now();
     auto it = name_cache.find(name);
