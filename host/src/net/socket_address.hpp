@@ -5,9 +5,7 @@
 
 #include <boost/asio/ip/udp.hpp>
 
-#include <optional>
 #include <string>
-#include <string_view>
 
 namespace siphost::net {
 
@@ -19,14 +17,11 @@ udp_endpoint to_endpoint(const siphost_addr& address);
 /// "127.0.0.1", "::1" (no brackets): the address part only.
 std::string address_text(const udp_endpoint& endpoint);
 
-/// A listen= value: "[proto:]addr[:port]" with IPv6 in brackets ("udp:[::1]:5060"); port 0 means "default".
+/// An address to listen on, as the config's listen= values give it (parsed by cfg::parse_listen).
 struct listen_spec {
     std::string proto = "udp";
     std::string host;
     uint16_t port = 0;
 };
-
-/// Parses a listen= value; nothing when it is malformed (the caller reports where).
-std::optional<listen_spec> parse_listen(std::string_view text);
 
 } // namespace siphost::net
