@@ -3,6 +3,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,16 @@
 using namespace siphost::sip;
 
 namespace {
+
+/// The machine is shared: beside the median of the repetitions, the fastest one shows the code's own cost
+/// with the least interference from other tenants.
+double fastest(const std::vector<double>& v) {
+    return v.empty() ? 0.0 : *std::min_element(v.begin(), v.end());
+}
+
+void repeated(benchmark::internal::Benchmark* b) {
+    b->Repetitions(9)->ReportAggregatesOnly(true)->ComputeStatistics("min", fastest);
+}
 
 const std::string k_body = "v=0\r\n"
                            "o=alice 2890844526 2890844526 IN IP4 192.0.2.101\r\n"
@@ -50,7 +61,7 @@ void parse_invite(benchmark::State& state) {
     state.counters["bytes"] = static_cast<double>(k_invite.size());
     state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * k_invite.size()));
 }
-BENCHMARK(parse_invite);
+BENCHMARK(parse_invite)->Apply(repeated);
 
 void parse_invite_and_uris(benchmark::State& state) {
     message m;
@@ -60,7 +71,7 @@ void parse_invite_and_uris(benchmark::State& state) {
         benchmark::DoNotOptimize(m.to().uri.host());
     }
 }
-BENCHMARK(parse_invite_and_uris);
+BENCHMARK(parse_invite_and_uris)->Apply(repeated);
 
 void parse_invite_and_key(benchmark::State& state) {
     message m;
@@ -71,7 +82,7 @@ void parse_invite_and_key(benchmark::State& state) {
         benchmark::DoNotOptimize(m.contacts());
     }
 }
-BENCHMARK(parse_invite_and_key);
+BENCHMARK(parse_invite_and_key)->Apply(repeated);
 
 void forwarded_copy(benchmark::State& state) {
     message m;
@@ -90,7 +101,7 @@ void forwarded_copy(benchmark::State& state) {
     }
     state.counters["bytes"] = static_cast<double>(size);
 }
-BENCHMARK(forwarded_copy);
+BENCHMARK(forwarded_copy)->Apply(repeated);
 
 void parse_and_forward(benchmark::State& state) {
     message m;
@@ -104,7 +115,7 @@ void parse_and_forward(benchmark::State& state) {
         benchmark::DoNotOptimize(r);
     }
 }
-BENCHMARK(parse_and_forward);
+BENCHMARK(parse_and_forward)->Apply(repeated);
 
 void local_reply_100(benchmark::State& state) {
     message m;
@@ -117,7 +128,7 @@ void local_reply_100(benchmark::State& state) {
         benchmark::DoNotOptimize(r);
     }
 }
-BENCHMARK(local_reply_100);
+BENCHMARK(local_reply_100)->Apply(repeated);
 
 void clone_invite(benchmark::State& state) {
     message m;
@@ -127,7 +138,7 @@ void clone_invite(benchmark::State& state) {
         benchmark::DoNotOptimize(copy.raw().data());
     }
 }
-BENCHMARK(clone_invite);
+BENCHMARK(clone_invite)->Apply(repeated);
 
 void parse_uri(benchmark::State& state) {
     const std::string text = "sip:alice:secret@atlanta.example.com:5070;transport=tcp;lr?Subject=hi";
@@ -138,6 +149,6 @@ void parse_uri(benchmark::State& state) {
         benchmark::DoNotOptimize(u.host());
     }
 }
-BENCHMARK(parse_uri);
+BENCHMARK(parse_uri)->Apply(repeated);
 
 } // namespace

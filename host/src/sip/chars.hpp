@@ -5,6 +5,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace siphost::sip::chars {
 
@@ -113,22 +118,58 @@ constexpr std::string_view trim(std::string_view s) {
     return s.substr(b, e - b);
 }
 
-/// True when every character of s is in cls and s is not empty.
-constexpr bool all_of(std::string_view s, uint16_t cls) {
-    if (s.empty())
-        return false;
-    for (char c : s)
-        if (!is(c, cls))
-            return false;
-    return true;
-}
+/// The classes that hold every letter, digit, '-' and '.': what most SIP text is made of.
+inline constexpr uint16_t k_has_alnum_dot_dash = k_token | k_word | k_unreserved | k_host;
 
-/// Length of the run of characters of class cls starting at pos.
+#if defined(__SSE2__)
+/// How many of the sixteen bytes at p, from the first, are letters, digits, '-' or '.' (0 to 16).
+inline unsigned alnum_dot_dash_run(const char* p) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // Unsigned range checks: (x - low) <= (high - low) holds when min(x - low, high - low) == x - low.
+    auto in_range = [](__m128i v, char low, char high) {
+        const __m128i shifted = _mm_sub_epi8(v, _mm_set1_epi8(low));
+        return _mm_cmpeq_epi8(_mm_min_epu8(shifted, _mm_set1_epi8(static_cast<char>(high - low))), shifted);
+    };
+    // OR-ing 0x20 maps exactly the two cases of a letter onto 'a'..'z'.
+    const __m128i letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 'z');
+    const __m128i digit = in_range(x, '0', '9');
+    const __m128i dash = _mm_cmpeq_epi8(x, _mm_set1_epi8('-'));
+    const __m128i dot = _mm_cmpeq_epi8(x, _mm_set1_epi8('.'));
+    const __m128i any = _mm_or_si128(_mm_or_si128(letter, digit), _mm_or_si128(dash, dot));
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(any));
+    return static_cast<unsigned>(__builtin_ctz(~mask | 0x10000u));
+}
+#endif
+
+/// Length of the run of characters of class cls starting at pos. Host names, tags, branches and Call-IDs are
+/// long runs of letters and digits: for the classes that hold them all, sixteen bytes are tested at a time.
 constexpr std::size_t span_of(std::string_view s, std::size_t pos, uint16_t cls) {
     std::size_t i = pos;
-    while (i < s.size() && is(s[i], cls))
+    const std::size_t size = s.size();
+#if defined(__SSE2__)
+    if (!std::is_constant_evaluated() && (cls & k_has_alnum_dot_dash) != 0) {
+        while (i < size) {
+            if (i + 16 <= size) {
+                unsigned run = alnum_dot_dash_run(s.data() + i);
+                i += run;
+                if (run == 16)
+                    continue;
+            }
+            if (!is(s[i], cls))
+                break;
+            ++i;
+        }
+        return i - pos;
+    }
+#endif
+    while (i < size && is(s[i], cls))
         ++i;
     return i - pos;
+}
+
+/// True when every character of s is in cls and s is not empty.
+constexpr bool all_of(std::string_view s, uint16_t cls) {
+    return !s.empty() && span_of(s, 0, cls) == s.size();
 }
 
 /// Parses 1*DIGIT into a value no larger than max. False on an empty string, another character or overflow.

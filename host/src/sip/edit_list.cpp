@@ -23,7 +23,7 @@ bool edit_list::insert(uint32_t offset, std::initializer_list<std::string_view> 
     e.offset = offset;
     e.text_begin = static_cast<uint32_t>(text_.size());
     for (std::string_view part : parts)
-        text_.append(part.data(), part.size());
+        text_.insert(text_.end(), part.begin(), part.end());
     e.text_len = static_cast<uint32_t>(text_.size() - e.text_begin);
     e.order = next_order_++;
     edits_.push_back(e);
@@ -37,7 +37,7 @@ bool edit_list::replace(uint32_t offset, uint32_t len, std::string_view text) {
     e.offset = offset;
     e.remove = len;
     e.text_begin = static_cast<uint32_t>(text_.size());
-    text_.append(text.data(), text.size());
+    text_.insert(text_.end(), text.begin(), text.end());
     e.text_len = static_cast<uint32_t>(text.size());
     e.order = next_order_++;
     edits_.push_back(e);
@@ -49,7 +49,7 @@ edit_list::stored edit_list::store(std::string_view text) {
     s.begin = static_cast<uint32_t>(text_.size());
     s.len = static_cast<uint32_t>(text.size());
     s.set = true;
-    text_.append(text.data(), text.size());
+    text_.insert(text_.end(), text.begin(), text.end());
     return s;
 }
 
@@ -60,6 +60,11 @@ void edit_list::clear() {
     body_ = {};
     max_forwards_.reset();
     next_order_ = 0;
+}
+
+void edit_list::shrink_to_fit() {
+    edits_.shrink_to_fit();
+    text_.shrink_to_fit();
 }
 
 } // namespace siphost::sip

@@ -7,8 +7,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
-
-#include "sip/small_vector.hpp"
+#include <vector>
 
 namespace siphost::sip {
 
@@ -43,6 +42,8 @@ public:
 
     bool empty() const { return edits_.empty() && !request_uri_.set && !max_forwards_ && !body_.set; }
     void clear();
+    /// Gives back the capacity beyond what the recorded changes use (for a copy that is kept).
+    void shrink_to_fit();
 
 private:
     struct stored {
@@ -57,8 +58,8 @@ private:
     }
     bool conflicts(uint32_t offset, uint32_t len) const;
 
-    small_vector<edit, 16> edits_;
-    small_vector<char, 512> text_;
+    std::vector<edit> edits_;
+    std::vector<char> text_;
     stored request_uri_, body_;
     std::optional<uint32_t> max_forwards_;
     uint32_t next_order_ = 0;

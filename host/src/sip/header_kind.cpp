@@ -85,24 +85,29 @@ constexpr header_kind compact_kinds[26] = {
 };
 
 constexpr std::size_t k_max_name = 20;
-constexpr std::size_t k_per_length = 8;
+constexpr std::size_t k_per_bucket = 2;
 
-/// The known headers grouped by name length, so that a lookup compares a handful of names at most.
-struct length_index {
-    uint8_t count[k_max_name] = {};
-    uint8_t entries[k_max_name][k_per_length] = {};
+/// The known headers by name length and first letter, so that a lookup compares one or two names at most.
+struct name_index {
+    uint8_t count[k_max_name][26] = {};
+    uint8_t entries[k_max_name][26][k_per_bucket] = {};
 };
 
-constexpr length_index make_length_index() {
-    length_index index;
+constexpr name_index make_name_index() {
+    name_index index;
     for (std::size_t i = 0; i < std::size(known_headers); ++i) {
         std::size_t n = known_headers[i].name.size();
-        index.entries[n][index.count[n]++] = static_cast<uint8_t>(i);
+        std::size_t letter = static_cast<std::size_t>((known_headers[i].name[0] | 0x20) - 'a');
+        // A third name of one length and first letter stops the build here (a throw is not a constant).
+        uint8_t& count = index.count[n][letter];
+        if (count >= k_per_bucket)
+            throw "name_index: raise k_per_bucket";
+        index.entries[n][letter][count++] = static_cast<uint8_t>(i);
     }
     return index;
 }
 
-constexpr length_index by_length = make_length_index();
+constexpr name_index by_length_and_letter = make_name_index();
 static_assert(std::size(known_headers) < 256);
 
 /// The known names in lower case, so that the lookup compares words.
@@ -114,39 +119,37 @@ constexpr auto lower_names = [] {
     return out;
 }();
 
+/// What is OR-ed into each byte of an input name before comparing it with the lower-case name: 0x20 under a
+/// letter, nothing under a '-'. For a letter, c | 0x20 equals its lower case only for the two cases of that
+/// letter; a '-' must match exactly (CR | 0x20 would equal it).
+constexpr auto fold_masks = [] {
+    std::array<std::array<char, k_max_name>, std::size(known_headers)> out{};
+    for (std::size_t i = 0; i < std::size(known_headers); ++i)
+        for (std::size_t j = 0; j < known_headers[i].name.size(); ++j)
+            out[i][j] = known_headers[i].name[j] == '-' ? 0 : 0x20;
+    return out;
+}();
+
 template <class T> T load(const char* p) {
     T v;
     std::memcpy(&v, p, sizeof v);
     return v;
 }
 
-/// Where each known name has a '-': the one character (CR) that folds onto '-' is ruled out there.
-constexpr auto dash_masks = [] {
-    std::array<uint32_t, std::size(known_headers)> out{};
-    for (std::size_t i = 0; i < std::size(known_headers); ++i)
-        for (std::size_t j = 0; j < known_headers[i].name.size(); ++j)
-            if (known_headers[i].name[j] == '-')
-                out[i] |= 1u << j;
-    return out;
-}();
-
-/// in[0..n) with 0x20 OR-ed into each byte equals lower[0..n); n >= 2. Overlapping loads cover the tail.
-bool folded_equal(const char* in, const char* lower, std::size_t n) {
+/// (in[i] | fold[i]) == lower[i] for i in [0, n), n >= 2, a word at a time; overlapping loads cover the tail.
+bool folded_equal(const char* in, const char* fold, const char* lower, std::size_t n) {
     if (n >= 8) {
-        constexpr uint64_t fold = 0x2020202020202020ull;
         for (std::size_t i = 0; i + 8 <= n; i += 8)
-            if ((load<uint64_t>(in + i) | fold) != load<uint64_t>(lower + i))
+            if ((load<uint64_t>(in + i) | load<uint64_t>(fold + i)) != load<uint64_t>(lower + i))
                 return false;
-        return (load<uint64_t>(in + n - 8) | fold) == load<uint64_t>(lower + n - 8);
+        return (load<uint64_t>(in + n - 8) | load<uint64_t>(fold + n - 8)) == load<uint64_t>(lower + n - 8);
     }
-    if (n >= 4) {
-        constexpr uint32_t fold = 0x20202020u;
-        return (load<uint32_t>(in) | fold) == load<uint32_t>(lower) &&
-               (load<uint32_t>(in + n - 4) | fold) == load<uint32_t>(lower + n - 4);
-    }
-    constexpr uint16_t fold = 0x2020u;
-    return static_cast<uint16_t>(load<uint16_t>(in) | fold) == load<uint16_t>(lower) &&
-           static_cast<uint16_t>(load<uint16_t>(in + n - 2) | fold) == load<uint16_t>(lower + n - 2);
+    if (n >= 4)
+        return (load<uint32_t>(in) | load<uint32_t>(fold)) == load<uint32_t>(lower) &&
+               (load<uint32_t>(in + n - 4) | load<uint32_t>(fold + n - 4)) == load<uint32_t>(lower + n - 4);
+    return static_cast<uint16_t>(load<uint16_t>(in) | load<uint16_t>(fold)) == load<uint16_t>(lower) &&
+           static_cast<uint16_t>(load<uint16_t>(in + n - 2) | load<uint16_t>(fold + n - 2)) ==
+               load<uint16_t>(lower + n - 2);
 }
 
 } // namespace
@@ -156,21 +159,16 @@ header_kind lookup_header_kind(std::string_view name) {
         char c = chars::to_lower(name[0]);
         return (c >= 'a' && c <= 'z') ? compact_kinds[c - 'a'] : header_kind::other;
     }
-    if (name.size() >= k_max_name)
+    if (name.empty() || name.size() >= k_max_name)
         return header_kind::other;
-    // Known names hold letters and '-' only. For a letter, c | 0x20 equals its lower case only for the two
-    // cases of that letter; for '-' only CR shares the value. So OR-ing 0x20 into every byte of the input and
-    // comparing with the lower-case name, a word at a time, then checking the dashes, is an exact
-    // case-insensitive comparison.
+    // Known names hold letters and '-' only: see fold_masks.
     const std::size_t n = name.size();
-    for (std::size_t i = 0; i < by_length.count[n]; ++i) {
-        const std::size_t entry = by_length.entries[n][i];
-        if (!folded_equal(name.data(), lower_names[entry].data(), n))
-            continue;
-        bool dashes = true;
-        for (uint32_t mask = dash_masks[entry]; mask != 0; mask &= mask - 1)
-            dashes = dashes && name[static_cast<std::size_t>(__builtin_ctz(mask))] == '-';
-        if (dashes)
+    const auto letter = static_cast<unsigned char>((name[0] | 0x20) - 'a');
+    if (letter >= 26)
+        return header_kind::other;
+    for (std::size_t i = 0; i < by_length_and_letter.count[n][letter]; ++i) {
+        const std::size_t entry = by_length_and_letter.entries[n][letter][i];
+        if (folded_equal(name.data(), fold_masks[entry].data(), lower_names[entry].data(), n))
             return known_headers[entry].kind;
     }
     return header_kind::other;

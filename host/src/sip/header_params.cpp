@@ -53,8 +53,13 @@ bool read_header_param(std::string_view s, std::size_t& pos, header_param& p) {
                     return false;
             pos = close + 1;
         } else {
-            while (pos < s.size() && (is_token(s[pos]) || s[pos] == ':'))
+            // token, with ':' allowed for IPv6 addresses written without brackets
+            while (true) {
+                pos += span_of(s, pos, k_token);
+                if (pos >= s.size() || s[pos] != ':')
+                    break;
                 ++pos;
+            }
         }
         if (pos == start)
             return false;

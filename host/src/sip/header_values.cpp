@@ -28,15 +28,15 @@ bool parse_cseq(std::string_view value, cseq_value& out) {
 bool parse_call_id(std::string_view value) {
     // One pass: word chars with at most one '@' that has a word on each side.
     std::string_view v = trim(value);
-    std::size_t at = std::string_view::npos;
-    for (std::size_t i = 0; i < v.size(); ++i) {
-        if (is(v[i], k_word))
-            continue;
-        if (v[i] != '@' || at != std::string_view::npos)
-            return false;
-        at = i;
-    }
-    return !v.empty() && at != 0 && at + 1 != v.size();
+    std::size_t local = span_of(v, 0, k_word);
+    if (local == 0)
+        return false;
+    if (local == v.size())
+        return true;
+    if (v[local] != '@')
+        return false;
+    std::size_t host = span_of(v, local + 1, k_word);
+    return host > 0 && local + 1 + host == v.size();
 }
 
 bool parse_number(std::string_view value, uint64_t max, uint64_t& out) {

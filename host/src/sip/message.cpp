@@ -12,6 +12,8 @@ using namespace chars;
 
 namespace {
 
+constexpr std::size_t k_typical_header_lines = 32;
+
 /// Splits a list header value into comma elements, ignoring commas inside quotes and angle brackets.
 template <class F> void for_each_element(std::string_view v, F&& f) {
     std::size_t start = 0;
@@ -54,6 +56,8 @@ void message::reset() {
     status_code_ = 0;
     headers_end_ = body_begin_ = body_end_ = 0;
     headers_.clear();
+    if (headers_.capacity() == 0)
+        headers_.reserve(k_typical_header_lines); // one allocation rather than a growth per doubling
     ruri_ = uri{};
     vias_.clear();
     from_ = name_addr{};
@@ -102,7 +106,14 @@ message message::clone() const {
     for (std::size_t i = 0; i < headers_.size() && i < copy.headers_.size(); ++i)
         copy.headers_[i].removed = headers_[i].removed;
     copy.edits_ = edits_;
+    copy.shrink_to_fit();
     return copy;
+}
+
+void message::shrink_to_fit() {
+    headers_.shrink_to_fit();
+    vias_.shrink_to_fit();
+    edits_.shrink_to_fit();
 }
 
 std::string_view message::method() const {
@@ -176,7 +187,7 @@ bool message::header_value(std::string_view name, uint32_t index, std::string_vi
     return found;
 }
 
-bool message::parse_name_addr_list(header_kind kind, small_vector<name_addr, 2>& out) const {
+bool message::parse_name_addr_list(header_kind kind, std::vector<name_addr>& out) const {
     bool ok = true;
     for_each_header(kind, {}, [&](std::size_t i, const header_field& h) {
         ok = parse_name_addr_values(value(h), kind == header_kind::contact, [&](name_addr& a) {

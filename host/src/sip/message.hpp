@@ -2,19 +2,23 @@
 // One SIP message over bytes it does not own (zero copy), or over its own copy after clone(). Parsing builds
 // the start line and a header index in one pass and validates what a proxy depends on; other headers are
 // parsed on first use and cached. Changes are recorded, never applied to the bytes (see serializer.hpp).
+//
+// The index and the caches live in vectors that keep their capacity when the message is parsed again, so a
+// worker's reused message allocates nothing once warm; a clone (what a transaction keeps for its lifetime)
+// holds exactly what its message needs, a fraction of the inline arrays a reused message would carry.
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "sip/edit_list.hpp"
 #include "sip/header_kind.hpp"
 #include "sip/header_values.hpp"
 #include "sip/name_addr.hpp"
 #include "sip/parse_result.hpp"
-#include "sip/small_vector.hpp"
 #include "sip/uri.hpp"
 #include "sip/via.hpp"
 
@@ -185,7 +189,8 @@ private:
         return a;
     }
     template <class F> void for_each_header(header_kind kind, std::string_view name, F&& f) const;
-    bool parse_name_addr_list(header_kind kind, small_vector<name_addr, 2>& out) const;
+    bool parse_name_addr_list(header_kind kind, std::vector<name_addr>& out) const;
+    void shrink_to_fit();
 
     std::string_view data_;
     std::unique_ptr<char[]> owned_; ///< the bytes after parse_copy()/clone(); data_ points here then
@@ -201,10 +206,10 @@ private:
     std::pair<uint32_t, uint32_t> start_line_{}, method_{}, request_uri_{}, version_{}, reason_{};
     int status_code_ = 0;
     uint32_t headers_end_ = 0, body_begin_ = 0, body_end_ = 0;
-    small_vector<header_field, 48> headers_;
+    std::vector<header_field> headers_;
 
     uri ruri_;
-    small_vector<via, 8> vias_;
+    std::vector<via> vias_;
     mutable name_addr from_, to_;
     mutable bool from_uri_parsed_ = false, to_uri_parsed_ = false;
     std::string_view call_id_;
@@ -215,9 +220,9 @@ private:
     enum class lazy : uint8_t { unparsed, ok, invalid };
     mutable lazy contacts_state_ = lazy::unparsed, routes_state_ = lazy::unparsed,
                  record_routes_state_ = lazy::unparsed;
-    mutable small_vector<name_addr, 2> contacts_, routes_, record_routes_;
+    mutable std::vector<name_addr> contacts_, routes_, record_routes_;
     mutable lazy tags_state_[3] = {lazy::unparsed, lazy::unparsed, lazy::unparsed};
-    mutable small_vector<std::string_view, 4> tags_[3];
+    mutable std::vector<std::string_view> tags_[3];
 
     edit_list edits_;
 };

@@ -23,8 +23,6 @@ parse_result failure(const message& m, parse_error error, int request_code = 400
     return r;
 }
 
-/// Finds the end of the line starting at pos: sets content_end (before CR LF or LF) and next (after it).
-/// Returns false on a CR that is not followed by LF. Without a line end, content_end = next = size.
 /// The position of the first CR or LF at or after pos, or size.
 std::size_t find_line_end(const char* s, std::size_t pos, std::size_t size) {
 #if defined(__SSE2__)
@@ -44,10 +42,67 @@ std::size_t find_line_end(const char* s, std::size_t pos, std::size_t size) {
     return pos;
 }
 
-bool find_line(std::string_view s, std::size_t pos, std::size_t& content_end, std::size_t& next,
-               bool& bare_lf) {
+/// Finds the line ends of the header section: the CR and LF bytes of 64 bytes at a time are marked in a bit
+/// mask that the following lines share (a header line is 20 to 80 bytes), so the section is loaded once.
+/// Positions asked for only move forward.
+class line_end_finder {
+public:
+    line_end_finder(const char* s, std::size_t size, std::size_t start) : s_(s), size_(size), base_(start) {
+        load();
+    }
+
+    /// The position of the first CR or LF at or after pos, or size.
+    [[gnu::always_inline]] std::size_t next(std::size_t pos) {
+#if defined(__SSE2__)
+        while (!tail_) {
+            if (pos < base_)
+                pos = base_;
+            if (pos - base_ < 64) {
+                uint64_t ahead = mask_ >> (pos - base_);
+                if (ahead != 0)
+                    return pos + static_cast<std::size_t>(__builtin_ctzll(ahead));
+            }
+            base_ += 64;
+            load();
+        }
+#endif
+        return find_line_end(s_, pos < base_ ? base_ : pos, size_);
+    }
+
+private:
+    /// Marks the 64 bytes at base_, or switches to the byte-wise tail when fewer are left.
+    void load() {
+#if defined(__SSE2__)
+        if (base_ + 64 > size_) {
+            tail_ = true;
+            return;
+        }
+        const __m128i cr = _mm_set1_epi8('\r');
+        const __m128i lf = _mm_set1_epi8('\n');
+        auto breaks = [&](int i) {
+            __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s_ + base_ + 16 * i));
+            return static_cast<uint64_t>(static_cast<unsigned>(
+                _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(block, cr), _mm_cmpeq_epi8(block, lf)))));
+        };
+        mask_ = breaks(0) | breaks(1) << 16 | breaks(2) << 32 | breaks(3) << 48;
+#else
+        tail_ = true;
+#endif
+    }
+
+    const char* s_;
+    std::size_t size_;
+    std::size_t base_; ///< where the bytes that mask_ marks start
+    uint64_t mask_ = 0;
+    bool tail_ = false; ///< fewer than 64 bytes were left: find_line_end does the rest
+};
+
+/// Finds the end of the line starting at pos: sets content_end (before CR LF or LF) and next (after it).
+/// Returns false on a CR that is not followed by LF. Without a line end, content_end = next = size.
+[[gnu::always_inline]] inline bool find_line(line_end_finder& finder, std::string_view s, std::size_t pos,
+                                             std::size_t& content_end, std::size_t& next, bool& bare_lf) {
     const std::size_t size = s.size();
-    std::size_t i = find_line_end(s.data(), pos, size);
+    std::size_t i = finder.next(pos);
     if (i == size) {
         content_end = next = size;
         return true;
@@ -62,6 +117,12 @@ bool find_line(std::string_view s, std::size_t pos, std::size_t& content_end, st
     bare_lf = true;
     next = i + 1;
     return true;
+}
+
+bool find_line(std::string_view s, std::size_t pos, std::size_t& content_end, std::size_t& next,
+               bool& bare_lf) {
+    line_end_finder finder(s.data(), s.size(), pos);
+    return find_line(finder, s, pos, content_end, next, bare_lf);
 }
 
 std::pair<uint32_t, uint32_t> span(std::size_t begin, std::size_t end) {
@@ -159,7 +220,8 @@ parse_result parser::run(message& m) {
     return validate(m);
 }
 
-void parser::index_after_broken_request_line(message& m, std::size_t start_line_begin, const parse_result& r) {
+void parser::index_after_broken_request_line(message& m, std::size_t start_line_begin,
+                                             const parse_result& r) {
     // A request whose start line breaks the grammar is still answered (RFC 4475 3.1.2.7 to 3.1.2.11 and
     // 3.1.2.16: 400 or 505), and a reply needs the Vias, From, To, Call-ID and CSeq: index the headers after
     // the broken line. The message stays refused; only the index becomes usable.
@@ -236,6 +298,7 @@ parse_result parser::parse_start_line(message& m, std::size_t& pos) {
 parse_result parser::index_headers(message& m, std::size_t& pos) {
     std::string_view s = m.data_;
     const parse_limits& limits = m.limits_;
+    line_end_finder finder(s.data(), s.size(), pos);
     while (true) {
         if (pos >= s.size()) {
             // The datagram ended without the empty line (RFC 5118 samples): the headers end here.
@@ -244,7 +307,7 @@ parse_result parser::index_headers(message& m, std::size_t& pos) {
             return {};
         }
         std::size_t end = 0, next = 0;
-        if (!find_line(s, pos, end, next, m.bare_lf_))
+        if (!find_line(finder, s, pos, end, next, m.bare_lf_))
             return failure(m, parse_error::bare_cr);
         if (end == pos) {
             m.headers_end_ = static_cast<uint32_t>(pos);

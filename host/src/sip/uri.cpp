@@ -234,29 +234,12 @@ std::size_t scan_host(std::string_view s, std::size_t pos, host_type& kind) {
             kind = host_type::ipv6;
         return close + 1;
     }
-    // host_chars: 0 not a host character, 1 digit or '.', 2 any other host character.
-    static constexpr auto host_chars = [] {
-        std::array<uint8_t, 256> t{};
-        for (int c = 0; c < 256; ++c)
-            if (chars::table[c] & k_host)
-                t[c] = (chars::table[c] & k_digit) || c == '.' ? 1 : 2;
-        return t;
-    }();
-    const char* p = s.data();
-    const std::size_t size = s.size();
-    std::size_t i = pos;
-    uint8_t kinds = 0;
-    while (i < size) {
-        uint8_t k = host_chars[static_cast<unsigned char>(p[i])];
-        if (k == 0)
-            break;
-        kinds |= k;
-        ++i;
-    }
+    const std::size_t i = pos + span_of(s, pos, k_host);
     std::string_view host = s.substr(pos, i - pos);
     if (host.empty())
         return i;
-    if (kinds == 1)
+    // Only digits and dots make an IPv4 address, or nothing: a name's last label starts with a letter.
+    if (is_digit(host.front()) && host.find_first_not_of("0123456789.") == std::string_view::npos)
         kind = valid_ipv4(host) ? host_type::ipv4 : host_type::none;
     else if (host.front() != '.' && host.front() != '-')
         kind = host_type::name;
