@@ -10,7 +10,7 @@
 namespace siphost::modules::tm {
 namespace {
 
-constexpr size_t max_branches = 12;
+constexpr size_t max_branches = SIPHOST_MAX_BRANCHES;
 
 /// A per-process part of tm's To-tags, so that two runs never make the same tag.
 const std::string& tag_prefix() {
@@ -156,6 +156,33 @@ int relay_branch(transaction& t, siphost_msg* source, std::string_view host_name
     // fr_timer until a provisional reply; an INVITE then waits fr_inv_timer (reply.cpp).
     schedule(t, timer_kind::final_response, static_cast<uint32_t>(s.params.fr_timer), idx16, 0);
     return 1;
+}
+
+int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_name, uint16_t port,
+                     bool request_uri_consumed) {
+    const siphost_host_api* h = host();
+    // The destination set is read and emptied first: a branch_route or a later failure_route starts afresh.
+    std::vector<std::pair<std::string, std::string>> targets;
+    if (SIPHOST_HAS(siphost_host_api, h, msg_branch)) {
+        siphost_str uri{nullptr, 0}, dst_uri{nullptr, 0};
+        for (uint32_t i = 0; h->msg_branch(msg, i, &uri, &dst_uri) == 0; ++i)
+            targets.emplace_back(sdk::view(uri), sdk::view(dst_uri));
+        h->msg_clear_branches(msg);
+    }
+    int relayed = 0;
+    if (!request_uri_consumed || targets.empty())
+        relayed += relay_branch(t, msg, host_name, port) > 0 ? 1 : 0;
+    for (const auto& [uri, dst_uri] : targets) {
+        // Each target is the request with its own Request-URI and $du, as the script would have set them.
+        owned_msg copy(h->msg_clone(msg));
+        if (!copy || h->msg_set_ruri(copy.get(), sdk::str(uri)) != 0 ||
+            h->msg_set_dst_uri(copy.get(), sdk::str(dst_uri)) != 0) {
+            sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot relay to a branch of the destination set");
+            continue;
+        }
+        relayed += relay_branch(t, copy.get(), host_name, port) > 0 ? 1 : 0;
+    }
+    return relayed > 0 ? 1 : -1;
 }
 
 int forward_stateless(siphost_msg* msg, std::string_view host_name, uint16_t port) {

@@ -311,6 +311,7 @@ void finish_if_complete(transaction& t) {
             t.on_failure = -1; // armed for one failure only, as in Kamailio; the route may arm it again
             size_t before = t.branches.size();
             branch& chosen = t.branches[static_cast<size_t>(best)];
+            t.failure_ruri.assign(sdk::view(host()->msg_ruri(t.request.get())));
             run_transaction_route(t, route, SIPHOST_ROUTE_FAILURE, t.request.get(), best, chosen.reply_msg.get(),
                                   chosen.status);
             if (t.final_sent)

@@ -119,6 +119,11 @@ std::shared_ptr<transaction> new_transaction(siphost_msg* msg, const request_key
 /// Adds a branch built from `source` towards host:port (empty host: the request's next hop) and sends it.
 /// Lock held. Returns 1 or -1.
 int relay_branch(transaction& t, siphost_msg* source, std::string_view host, uint16_t port);
+/// Relays msg to its Request-URI and to every target of its destination set (append_branch), in parallel,
+/// and empties the set. request_uri_consumed (a failure_route that kept the R-URI its branches were tried
+/// with) leaves the Request-URI out when the set has targets. Returns 1 when a branch went out, else -1.
+int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host, uint16_t port,
+                     bool request_uri_consumed);
 /// Relays a request without a transaction (the ACK to a 2xx). Returns 1 or -1.
 int forward_stateless(siphost_msg* msg, std::string_view host, uint16_t port);
 /// A hop-by-hop request (CANCEL, ACK) for a branch: method, the branch's Request-URI, top Via, From,

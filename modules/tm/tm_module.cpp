@@ -113,7 +113,8 @@ int relay(siphost_msg* msg, std::string_view host_name, uint16_t port) {
         if (route.route_type != SIPHOST_ROUTE_FAILURE)
             return -1;
         std::lock_guard lock(route.txn->mutex);
-        return relay_branch(*route.txn, msg, host_name, port);
+        bool consumed = sdk::view(host()->msg_ruri(msg)) == route.txn->failure_ruri;
+        return relay_to_targets(*route.txn, msg, host_name, port, consumed);
     }
     std::string_view method = sdk::view(host()->msg_method(msg));
     if (method == "ACK")
@@ -137,7 +138,7 @@ int relay(siphost_msg* msg, std::string_view host_name, uint16_t port) {
         sdk::log(host(), SIPHOST_LOG_ERR, module_name, "the request was relayed already");
         return -1;
     }
-    return relay_branch(*t, msg, host_name, port);
+    return relay_to_targets(*t, msg, host_name, port, false);
 }
 
 int cmd_t_relay(siphost_msg* msg, const siphost_value*, void*) {

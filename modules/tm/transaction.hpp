@@ -89,6 +89,7 @@ struct transaction {
     int on_reply = -1;
     int on_failure = -1;
     int on_branch = -1;
+    std::string failure_ruri; ///< the Request-URI when failure_route started: tried already
 
     std::vector<branch> branches;
 };

@@ -43,7 +43,8 @@ ABI_CHECK(module_init, offsetof(siphost_module, init) == 56);
 ABI_CHECK(module_destroy, offsetof(siphost_module, destroy) == 72);
 ABI_CHECK(module_size, sizeof(siphost_module) == 144);
 
-/* The host table: the first fields of each group, and the whole size of minor 0. */
+/* The host table: the first fields of each group, and its whole size (the same since minor 0: additions
+ * take reserved slots). */
 ABI_CHECK(host_log, offsetof(siphost_host_api, log) == 16);
 ABI_CHECK(host_msg_is_request, offsetof(siphost_host_api, msg_is_request) == 32);
 ABI_CHECK(host_msg_add_header, offsetof(siphost_host_api, msg_add_header) == 232);
@@ -57,6 +58,9 @@ ABI_CHECK(host_api_export, offsetof(siphost_host_api, api_export) == 512);
 ABI_CHECK(host_counter_register, offsetof(siphost_host_api, counter_register) == 528);
 ABI_CHECK(host_worker_count, offsetof(siphost_host_api, worker_count) == 544);
 ABI_CHECK(host_msg_set_max_forwards, offsetof(siphost_host_api, msg_set_max_forwards) == 560);
+ABI_CHECK(host_msg_append_branch, offsetof(siphost_host_api, msg_append_branch) == 568);
+ABI_CHECK(host_msg_branch, offsetof(siphost_host_api, msg_branch) == 576);
+ABI_CHECK(host_msg_clear_branches, offsetof(siphost_host_api, msg_clear_branches) == 584);
 ABI_CHECK(host_size, sizeof(siphost_host_api) == 688);
 #endif
 

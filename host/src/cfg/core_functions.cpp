@@ -34,6 +34,8 @@ const std::vector<core_function>& core_functions() {
         {"force_rport", core_op::force_rport, 0, SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_BRANCH, {}},
         {"add_rport", core_op::force_rport, 0, SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_BRANCH, {}},
         {"is_myself", core_op::is_myself, 1, any, {S}},
+        {"append_branch", core_op::append_branch, 0, SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE, {}},
+        {"append_branch", core_op::append_branch, 1, SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE, {S}},
     };
     return table;
 }

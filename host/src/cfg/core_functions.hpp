@@ -10,19 +10,20 @@ namespace siphost::cfg {
 
 /// What a core function does; the interpreter switches on it.
 enum class core_op {
-    forward,     ///< forward([host[, port]]): stateless relay, any transport
-    forward_udp, ///< forward_udp([host[, port]])
-    forward_tcp, ///< forward_tcp([host[, port]])
-    setflag,     ///< setflag(n)
-    resetflag,   ///< resetflag(n)
-    isflagset,   ///< isflagset(n)
-    log,         ///< log([level,] text)
-    rewriteuri,  ///< rewriteuri(uri) / seturi(uri)
-    revert_uri,  ///< revert_uri()
-    setdsturi,   ///< setdsturi(uri)
-    resetdsturi, ///< resetdsturi()
-    force_rport, ///< force_rport() / add_rport()
-    is_myself    ///< is_myself(uri or host)
+    forward,       ///< forward([host[, port]]): stateless relay, any transport
+    forward_udp,   ///< forward_udp([host[, port]])
+    forward_tcp,   ///< forward_tcp([host[, port]])
+    setflag,       ///< setflag(n)
+    resetflag,     ///< resetflag(n)
+    isflagset,     ///< isflagset(n)
+    log,           ///< log([level,] text)
+    rewriteuri,    ///< rewriteuri(uri) / seturi(uri)
+    revert_uri,    ///< revert_uri()
+    setdsturi,     ///< setdsturi(uri)
+    resetdsturi,   ///< resetdsturi()
+    force_rport,   ///< force_rport() / add_rport()
+    append_branch, ///< append_branch([uri]): a target for the stateful relay's parallel fork
+    is_myself      ///< is_myself(uri or host)
 };
 
 /// One overload of a core function, declared like a module command.

@@ -10,17 +10,31 @@
 namespace siphost::flow {
 namespace {
 
-siphost_str empty_str() { return {"", 0}; }
+siphost_str empty_str() {
+    return {"", 0};
+}
 
-int msg_is_request(const siphost_msg* m) { return m->sip.is_request() ? 1 : 0; }
-siphost_str msg_method(const siphost_msg* m) { return to_str(m->sip.method()); }
-int msg_status(const siphost_msg* m) { return m->sip.is_request() ? 0 : m->sip.status_code(); }
-siphost_str msg_reason(const siphost_msg* m) { return to_str(m->sip.reason_phrase()); }
+int msg_is_request(const siphost_msg* m) {
+    return m->sip.is_request() ? 1 : 0;
+}
+siphost_str msg_method(const siphost_msg* m) {
+    return to_str(m->sip.method());
+}
+int msg_status(const siphost_msg* m) {
+    return m->sip.is_request() ? 0 : m->sip.status_code();
+}
+siphost_str msg_reason(const siphost_msg* m) {
+    return to_str(m->sip.reason_phrase());
+}
 siphost_str msg_ruri(const siphost_msg* m) {
     return m->sip.is_request() ? to_str(m->sip.current_request_uri()) : empty_str();
 }
-siphost_str msg_original_ruri(const siphost_msg* m) { return to_str(m->sip.request_uri()); }
-siphost_str msg_dst_uri(const siphost_msg* m) { return to_str(m->dst_uri); }
+siphost_str msg_original_ruri(const siphost_msg* m) {
+    return to_str(m->sip.request_uri());
+}
+siphost_str msg_dst_uri(const siphost_msg* m) {
+    return to_str(m->dst_uri);
+}
 
 int msg_header(const siphost_msg* m, siphost_str name, uint32_t index, siphost_str* value) {
     std::string_view out;
@@ -39,8 +53,12 @@ int msg_header_at(const siphost_msg* m, size_t i, siphost_str* name, siphost_str
     return 1;
 }
 
-siphost_str msg_body(const siphost_msg* m) { return to_str(m->sip.body()); }
-siphost_str msg_call_id(const siphost_msg* m) { return to_str(m->sip.call_id()); }
+siphost_str msg_body(const siphost_msg* m) {
+    return to_str(m->sip.body());
+}
+siphost_str msg_call_id(const siphost_msg* m) {
+    return to_str(m->sip.call_id());
+}
 int msg_cseq(const siphost_msg* m, uint32_t* number, siphost_str* method) {
     if (m->sip.cseq().method.empty())
         return -1;
@@ -48,10 +66,18 @@ int msg_cseq(const siphost_msg* m, uint32_t* number, siphost_str* method) {
     *method = to_str(m->sip.cseq().method);
     return 0;
 }
-siphost_str msg_from_uri(const siphost_msg* m) { return to_str(m->sip.from().uri_text); }
-siphost_str msg_from_tag(const siphost_msg* m) { return to_str(m->sip.from().tag); }
-siphost_str msg_to_uri(const siphost_msg* m) { return to_str(m->sip.to().uri_text); }
-siphost_str msg_to_tag(const siphost_msg* m) { return to_str(m->sip.to().tag); }
+siphost_str msg_from_uri(const siphost_msg* m) {
+    return to_str(m->sip.from().uri_text);
+}
+siphost_str msg_from_tag(const siphost_msg* m) {
+    return to_str(m->sip.from().tag);
+}
+siphost_str msg_to_uri(const siphost_msg* m) {
+    return to_str(m->sip.to().uri_text);
+}
+siphost_str msg_to_tag(const siphost_msg* m) {
+    return to_str(m->sip.to().tag);
+}
 
 siphost_str msg_via_branch(const siphost_msg* m, uint32_t index) {
     const auto* v = m->sip.via_at(index);
@@ -65,7 +91,9 @@ int msg_via_sent_by(const siphost_msg* m, uint32_t index, siphost_str* host, uin
     *port = v->port;
     return 0;
 }
-uint32_t msg_via_count(const siphost_msg* m) { return static_cast<uint32_t>(m->sip.via_count()); }
+uint32_t msg_via_count(const siphost_msg* m) {
+    return static_cast<uint32_t>(m->sip.via_count());
+}
 
 int msg_source(const siphost_msg* m, siphost_addr* out) {
     if (m->socket == nullptr)
@@ -79,10 +107,18 @@ int msg_destination(const siphost_msg* m, siphost_addr* out) {
     *out = net::to_siphost_addr(m->socket->endpoint);
     return 0;
 }
-siphost_socket* msg_socket(const siphost_msg* m) { return to_handle(m->socket); }
-siphost_str msg_raw(const siphost_msg* m) { return to_str(m->sip.raw()); }
-uint64_t msg_flags(const siphost_msg* m) { return m->flags; }
-void msg_set_flags(siphost_msg* m, uint64_t flags) { m->flags = flags; }
+siphost_socket* msg_socket(const siphost_msg* m) {
+    return to_handle(m->socket);
+}
+siphost_str msg_raw(const siphost_msg* m) {
+    return to_str(m->sip.raw());
+}
+uint64_t msg_flags(const siphost_msg* m) {
+    return m->flags;
+}
+void msg_set_flags(siphost_msg* m, uint64_t flags) {
+    m->flags = flags;
+}
 
 // A module adding "Max-Forwards: N" means the value to relay with: recorded as such, the serializer neither
 // adds its own default nor writes a second header.
@@ -137,6 +173,26 @@ int msg_set_dst_uri(siphost_msg* m, siphost_str uri) {
     return 0;
 }
 
+int msg_append_branch(siphost_msg* m, siphost_str uri, siphost_str dst_uri) {
+    if (!m->sip.is_request() || uri.len == 0 || m->branches.size() + 1 >= SIPHOST_MAX_BRANCHES)
+        return -1;
+    m->branches.push_back(siphost_msg::target{std::string(view(uri)), std::string(view(dst_uri))});
+    return static_cast<int>(m->branches.size() - 1);
+}
+int msg_branch(const siphost_msg* m, uint32_t index, siphost_str* uri, siphost_str* dst_uri) {
+    if (index >= m->branches.size())
+        return -1;
+    const siphost_msg::target& d = m->branches[index];
+    if (uri != nullptr)
+        *uri = to_str(d.uri);
+    if (dst_uri != nullptr)
+        *dst_uri = to_str(d.dst_uri);
+    return 0;
+}
+void msg_clear_branches(siphost_msg* m) {
+    m->branches.clear();
+}
+
 siphost_msg* msg_clone(const siphost_msg* m) {
     auto copy = std::make_unique<siphost_msg>();
     copy->sip = m->sip.clone();
@@ -158,7 +214,9 @@ siphost_msg* msg_parse(siphost_str bytes, const siphost_addr* src, siphost_socke
     return parsed.release();
 }
 
-void msg_free(siphost_msg* m) { std::unique_ptr<siphost_msg> owned(m); }
+void msg_free(siphost_msg* m) {
+    std::unique_ptr<siphost_msg> owned(m);
+}
 
 siphost_avp_list* msg_avps(siphost_msg* m) {
     if (!m->avps)
@@ -208,6 +266,9 @@ void fill_message_functions(siphost_host_api& api) {
     api.msg_set_ruri = msg_set_ruri;
     api.msg_set_dst_uri = msg_set_dst_uri;
     api.msg_set_max_forwards = msg_set_max_forwards;
+    api.msg_append_branch = msg_append_branch;
+    api.msg_branch = msg_branch;
+    api.msg_clear_branches = msg_clear_branches;
     api.msg_clone = msg_clone;
     api.msg_parse = msg_parse;
     api.msg_free = msg_free;

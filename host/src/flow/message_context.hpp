@@ -12,15 +12,24 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 struct siphost_msg {
-    siphost::sip::message sip;                          ///< parsed bytes plus recorded changes
-    siphost::net::udp_endpoint source;                  ///< where it came from
+    /// One target of the destination set.
+    struct target {
+        std::string uri;     ///< the Request-URI of the branch
+        std::string dst_uri; ///< where to send it; empty: the next hop of uri
+    };
+
+    siphost::sip::message sip;                              ///< parsed bytes plus recorded changes
+    siphost::net::udp_endpoint source;                      ///< where it came from
     const siphost::net::listening_socket* socket = nullptr; ///< where it arrived (nullptr: made locally)
-    std::unique_ptr<siphost_avp_list> avps;             ///< the current AVP list, made on first use
-    uint64_t flags = 0;                                 ///< script flags (setflag)
-    std::string dst_uri;                                ///< $du; empty when unset
-    bool rport_forced = false;                          ///< force_rport(): answer to the source port
+    std::unique_ptr<siphost_avp_list> avps;                 ///< the current AVP list, made on first use
+    uint64_t flags = 0;                                     ///< script flags (setflag)
+    std::string dst_uri;                                    ///< $du; empty when unset
+    bool rport_forced = false;                              ///< force_rport(): answer to the source port
+    /// The destination set (append_branch): more targets for a stateful relay. Not copied by msg_clone.
+    std::vector<target> branches;
 
     /// Forgets everything but the allocated capacity, for the next datagram.
     void reset() {
@@ -29,6 +38,7 @@ struct siphost_msg {
         dst_uri.clear();
         rport_forced = false;
         socket = nullptr;
+        branches.clear();
     }
 };
 
@@ -42,8 +52,12 @@ inline const net::listening_socket* from_handle(const siphost_socket* socket) {
     return reinterpret_cast<const net::listening_socket*>(socket);
 }
 
-inline std::string_view view(siphost_str s) { return {s.s == nullptr ? "" : s.s, s.len}; }
-inline siphost_str to_str(std::string_view s) { return {s.data(), s.size()}; }
+inline std::string_view view(siphost_str s) {
+    return {s.s == nullptr ? "" : s.s, s.len};
+}
+inline siphost_str to_str(std::string_view s) {
+    return {s.data(), s.size()};
+}
 
 /// Fills the message access, change, clone and AVP functions of the host table.
 void fill_message_functions(siphost_host_api& api);

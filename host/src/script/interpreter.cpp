@@ -590,6 +590,16 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
         return host->msg_set_dst_uri(ctx.msg, siphost_str{nullptr, 0}) < 0 ? -1 : 1;
     case core_op::force_rport:
         return ctx.actions && ctx.actions->force_rport(ctx.msg) > 0 ? 1 : -1;
+    case core_op::append_branch: {
+        // Without an argument the current Request-URI and $du become a branch; with one, that URI alone.
+        if (!SIPHOST_HAS(siphost_host_api, host, msg_append_branch))
+            return -1;
+        if (call.args.empty())
+            return host->msg_append_branch(ctx.msg, host->msg_ruri(ctx.msg), host->msg_dst_uri(ctx.msg)) < 0
+                       ? -1
+                       : 1;
+        return host->msg_append_branch(ctx.msg, args[0].str, siphost_str{nullptr, 0}) < 0 ? -1 : 1;
+    }
     case core_op::is_myself: {
         std::string_view target = text(0);
         std::uint16_t port = 0;

@@ -34,7 +34,11 @@ extern "C" {
 #endif
 
 #define SIPHOST_ABI_MAJOR 1
-#define SIPHOST_ABI_MINOR 0
+#define SIPHOST_ABI_MINOR 1
+
+/* The most branches of one relay, the Request-URI's included (as Kamailio's default): a destination set
+ * (msg_append_branch) holds one fewer. */
+#define SIPHOST_MAX_BRANCHES 12
 
 /* The name of the exported entry function carries the ABI major so that a module of another major is not
  * mistaken for this one. */
@@ -504,7 +508,21 @@ typedef struct siphost_host_api {
      * msg. Returns 0, or -1 for a reply. */
     int (*msg_set_max_forwards)(siphost_msg *msg, uint32_t value);
 
-    void *reserved[15];
+    /* ---- added in 1.1: the destination set (parallel forking); check with SIPHOST_HAS ---- */
+
+    /* Adds a target to msg's destination set: a Request-URI and a destination URI (empty: none), both copied.
+     * A stateful relay (tm's t_relay) forks to the request's own Request-URI and to every target of the set
+     * in parallel, then empties the set; a stateless forward() ignores it. The script's append_branch()
+     * calls this. Worker thread of msg. Returns the target's index, or -1 (a reply, an empty uri, or a full
+     * set: SIPHOST_MAX_BRANCHES - 1 targets). msg_clone does not copy the set. */
+    int (*msg_append_branch)(siphost_msg *msg, siphost_str uri, siphost_str dst_uri);
+    /* The index-th target of the destination set (views valid until the set changes): 0, or -1 past the
+     * end. dst_uri may be NULL. */
+    int (*msg_branch)(const siphost_msg *msg, uint32_t index, siphost_str *uri, siphost_str *dst_uri);
+    /* Empties the destination set. */
+    void (*msg_clear_branches)(siphost_msg *msg);
+
+    void *reserved[12];
 } siphost_host_api;
 
 #ifdef __cplusplus

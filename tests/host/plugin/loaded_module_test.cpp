@@ -41,7 +41,7 @@ TEST(LoadedModule, RefusesADescriptorThatSaysAnotherMajor) {
 }
 
 TEST(LoadedModule, RefusesANewerMinor) {
-    EXPECT_EQ(refusal("newer_minor"), "'" + fixture("newer_minor") + "' needs siphost ABI 1.1, this host has ABI 1.0");
+    EXPECT_EQ(refusal("newer_minor"), "'" + fixture("newer_minor") + "' needs siphost ABI 1.2, this host has ABI 1.1");
 }
 
 TEST(LoadedModule, RefusesASharedObjectWithoutEntryFunction) {

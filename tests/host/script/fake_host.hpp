@@ -35,6 +35,7 @@ struct fake_message {
     std::string ruri = "sip:bob@example.com:5080;transport=udp";
     std::string original_ruri = "sip:bob@example.com:5080;transport=udp";
     std::string dst_uri;
+    std::vector<std::pair<std::string, std::string>> branches; ///< the destination set: uri, dst_uri
     int status = 0;
     std::string reason;
     std::string call_id = "call-1@host";
@@ -201,6 +202,12 @@ inline int set_dst_uri(siphost_msg* m, siphost_str uri) {
     fake_message::of(m).dst_uri.assign(uri.s ? uri.s : "", uri.len);
     return 0;
 }
+inline int append_branch(siphost_msg* m, siphost_str uri, siphost_str dst_uri) {
+    auto& branches = fake_message::of(m).branches;
+    branches.emplace_back(std::string(uri.s ? uri.s : "", uri.len),
+                          std::string(dst_uri.s ? dst_uri.s : "", dst_uri.len));
+    return static_cast<int>(branches.size() - 1);
+}
 inline int is_myself(siphost_str host, uint16_t port) {
     std::string_view h(host.s ? host.s : "", host.len);
     return (h == "127.0.0.1" || h == "proxy.local") && (port == 0 || port == 5060);
@@ -282,6 +289,7 @@ inline const siphost_host_api* fake_host_api() {
         a.msg_add_header = fake_detail::add_header;
         a.msg_set_ruri = fake_detail::set_ruri;
         a.msg_set_dst_uri = fake_detail::set_dst_uri;
+        a.msg_append_branch = fake_detail::append_branch;
         a.is_myself = fake_detail::is_myself;
         a.msg_avps = fake_detail::msg_avps;
         a.avp_get = fake_detail::avp_get;

@@ -807,6 +807,25 @@ request_route {
     EXPECT_EQ("0", h.print("$var(not_me)", m));
 }
 
+TEST(script_core, append_branch_fills_the_destination_set) {
+    harness h(R"cfg(
+request_route {
+  setdsturi("sip:127.0.0.1:5090");
+  append_branch();
+  resetdsturi();
+  rewriteuri("sip:main@127.0.0.1");
+  append_branch("sip:second@127.0.0.1:5091");
+}
+)cfg");
+    fake_message m;
+    h.request(m);
+    using target = std::pair<std::string, std::string>;
+    EXPECT_EQ(
+        (std::vector<target>{{m.original_ruri, "sip:127.0.0.1:5090"}, {"sip:second@127.0.0.1:5091", ""}}),
+        m.branches);
+    EXPECT_EQ("sip:main@127.0.0.1", m.ruri); // the Request-URI itself stays the first branch's
+}
+
 TEST(script_core, forward_variants_go_to_core_actions) {
     harness h(R"cfg(
 request_route {
