@@ -17,5 +17,7 @@ stop_siphost
 
 expect_log '<script>: failure_route T_reply_code=408 avp=kept branch=0' 1
 expect_log '<script>: failure_route matched 408' 1
+# fr_inv_timer ran failure_route on the timer thread: the INVITE's prefix stands as on a worker.
+expect_log '\{1 1 INVITE [^ }]+\} <script>: failure_route T_reply_code=408' 1
 expect_log 'counters:.* tm\.active=0( |$)' 1
 echo "PASS: tm timeout"

@@ -83,6 +83,7 @@ int log_threshold() { return threshold.load(std::memory_order_relaxed); }
 void set_log_threshold(int debug) { threshold = debug; }
 void set_thread_rank(int rank) { thread_rank = rank; }
 void set_message_prefix(std::string_view prefix) { message_prefix.assign(prefix); }
+bool has_message_prefix() { return !message_prefix.empty(); }
 
 std::string_view level_name(int level) {
     switch (level) {

@@ -42,6 +42,8 @@ void set_thread_rank(int rank);
 /// The per-message prefix (Kamailio's log_prefix, evaluated once per received message) for lines logged on
 /// this thread until it is cleared; it stands after the level.
 void set_message_prefix(std::string_view prefix);
+/// True while a message prefix is set on this thread.
+bool has_message_prefix();
 
 /// Writes one line; `prefix` is what stands after the level ("<script>: ", "tm: ", or empty).
 void log_line(int level, std::string_view prefix, std::string_view text);

@@ -142,7 +142,19 @@ int c_route_lookup(uint32_t route_type, siphost_str name) {
 int c_route_run(int route_id, siphost_msg* msg) {
     if (active == nullptr || active->interpreter() == nullptr || msg == nullptr)
         return SIPHOST_ROUTE_EXITED;
-    return active->interpreter()->run_route(route_id, msg);
+    const script::interpreter& interpreter = *active->interpreter();
+    const auto& log_prefix = interpreter.script().log_prefix();
+    if (log_prefix.pieces.empty() || core::has_message_prefix())
+        return interpreter.run_route(route_id, msg); // a worker: the received message's prefix stands
+    // A timer (tm's fr_timer firing failure_route): no message was received, so the route's message gives
+    // the prefix, as it would have on a worker.
+    thread_local std::string prefix;
+    prefix.clear();
+    interpreter.render(log_prefix, msg, prefix);
+    core::set_message_prefix(prefix);
+    int rc = interpreter.run_route(route_id, msg);
+    core::set_message_prefix({});
+    return rc;
 }
 
 siphost_pv_spec* c_pv_parse(siphost_str text, char* err, size_t err_size) {
