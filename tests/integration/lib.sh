@@ -56,10 +56,17 @@ stop_siphost() {
 }
 
 # start_uas PORT CALLS [sipp args...]: a sipp UAS in the background (its own stock scenario unless -sf given)
+# logging to $WORK/uas.log; UAS_PID is its pid.
 start_uas() {
-    port=$1; calls=$2; shift 2
+    start_named_uas uas "$@"
+}
+
+# start_named_uas NAME PORT CALLS [sipp args...]: the same for a test with several UASs, logging to
+# $WORK/NAME.log and $WORK/NAME-errors.log.
+start_named_uas() {
+    name=$1; port=$2; calls=$3; shift 3
     (cd "$WORK" && exec sipp -nostdin -i 127.0.0.1 -p "$port" -m "$calls" -timeout 60s -trace_err \
-        -error_file "$WORK/uas-errors.log" "$@" > "$WORK/uas.log" 2>&1) &
+        -error_file "$WORK/$name-errors.log" "$@" > "$WORK/$name.log" 2>&1) &
     UAS_PID=$!
     PIDS="$PIDS $UAS_PID"
     wait_port "$port" "$UAS_PID"

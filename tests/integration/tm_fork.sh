@@ -10,11 +10,8 @@ sed 's/486 Busy Here/603 Decline/; s/SIPpTag01/SIPpTag02/' "$SOURCE_DIR/tests/in
 start_siphost "$SOURCE_DIR/tests/integration/cfg/tm_fork.cfg"
 start_uas 5080 1 -sf "$SOURCE_DIR/tests/integration/scenarios/tm_uas_busy.xml"
 FIRST_UAS=$UAS_PID
-(cd "$WORK" && exec sipp -nostdin -i 127.0.0.1 -p 5082 -m 1 -timeout 60s -trace_err \
-    -error_file "$WORK/uas2-errors.log" -sf "$WORK/uas_603.xml" > "$WORK/uas2.log" 2>&1) &
-SECOND_UAS=$!
-PIDS="$PIDS $SECOND_UAS"
-wait_port 5082 "$SECOND_UAS"
+start_named_uas uas2 5082 1 -sf "$WORK/uas_603.xml"
+SECOND_UAS=$UAS_PID
 run_uac 127.0.0.1:5060 1 -sf "$WORK/uac_603.xml" || fail "the UAC did not get 603"
 UAS_PID=$FIRST_UAS
 wait_uas || fail "the first UAS did not get its ACK"

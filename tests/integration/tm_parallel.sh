@@ -11,11 +11,8 @@ sed 's/SIPpTag01/SIPpTag02/; s|<send retrans="500">|<pause milliseconds="500"/>\
 start_siphost "$SOURCE_DIR/tests/integration/cfg/tm_parallel.cfg"
 start_uas 5080 1 -sf "$SOURCE_DIR/tests/integration/scenarios/tm_uas_cancel.xml"
 RINGING_UAS=$UAS_PID
-(cd "$WORK" && exec sipp -nostdin -i 127.0.0.1 -p 5082 -m 1 -timeout 60s -trace_err \
-    -error_file "$WORK/uas2-errors.log" -sf "$WORK/uas_answers.xml" > "$WORK/uas2.log" 2>&1) &
-ANSWERING_UAS=$!
-PIDS="$PIDS $ANSWERING_UAS"
-wait_port 5082 "$ANSWERING_UAS"
+start_named_uas uas2 5082 1 -sf "$WORK/uas_answers.xml"
+ANSWERING_UAS=$UAS_PID
 run_uac 127.0.0.1:5060 1 -sf "$SOURCE_DIR/tests/integration/scenarios/tm_uac_forked.xml" \
     || fail "the UAC's call through the fork did not complete"
 UAS_PID=$ANSWERING_UAS

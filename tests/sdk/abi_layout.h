@@ -61,6 +61,7 @@ ABI_CHECK(host_msg_set_max_forwards, offsetof(siphost_host_api, msg_set_max_forw
 ABI_CHECK(host_msg_append_branch, offsetof(siphost_host_api, msg_append_branch) == 568);
 ABI_CHECK(host_msg_branch, offsetof(siphost_host_api, msg_branch) == 576);
 ABI_CHECK(host_msg_clear_branches, offsetof(siphost_host_api, msg_clear_branches) == 584);
+ABI_CHECK(host_avp_set, offsetof(siphost_host_api, avp_set) == 592);
 ABI_CHECK(host_size, sizeof(siphost_host_api) == 688);
 #endif
 

@@ -5,7 +5,9 @@
 namespace siphost::plugin {
 namespace {
 
-std::string_view view(siphost_str s) { return {s.s == nullptr ? "" : s.s, s.len}; }
+std::string_view view(siphost_str s) {
+    return {s.s == nullptr ? "" : s.s, s.len};
+}
 
 } // namespace
 
@@ -24,17 +26,51 @@ bool avp_get(const siphost_avp_list& list, std::string_view name, uint32_t index
     return false;
 }
 
+namespace {
+
+bool storable(const siphost_value& value) {
+    return value.kind == SIPHOST_VALUE_INT || value.kind == SIPHOST_VALUE_STR;
+}
+
+void store(siphost_avp_list::entry& e, const siphost_value& value) {
+    e.kind = value.kind;
+    e.num = value.kind == SIPHOST_VALUE_INT ? value.num : 0;
+    if (value.kind == SIPHOST_VALUE_STR)
+        e.str = view(value.str);
+    else
+        e.str.clear();
+}
+
+} // namespace
+
 bool avp_add(siphost_avp_list& list, std::string_view name, const siphost_value& value) {
-    if (value.kind != SIPHOST_VALUE_INT && value.kind != SIPHOST_VALUE_STR)
+    if (!storable(value))
         return false;
     auto& added = list.entries.emplace_back();
     added.name = name;
-    added.kind = value.kind;
-    if (value.kind == SIPHOST_VALUE_INT)
-        added.num = value.num;
-    else
-        added.str = view(value.str);
+    store(added, value);
     return true;
+}
+
+bool avp_set(siphost_avp_list& list, std::string_view name, uint32_t index, const siphost_value& value) {
+    if (!storable(value))
+        return false;
+    for (auto it = list.entries.rbegin(); it != list.entries.rend(); ++it) {
+        if (it->name != name || index-- != 0)
+            continue;
+        if (value.kind == SIPHOST_VALUE_STR && value.str.s >= it->str.data() &&
+            value.str.s < it->str.data() + it->str.size()) {
+            // The new value is a view into the one it replaces ($avp(x)[0] = $avp(x)[0]): copy it first.
+            siphost_value copy = value;
+            std::string text(view(value.str));
+            copy.str = {text.data(), text.size()};
+            store(*it, copy);
+        } else {
+            store(*it, value);
+        }
+        return true;
+    }
+    return false;
 }
 
 int avp_delete(siphost_avp_list& list, std::string_view name, int32_t index) {
@@ -64,7 +100,8 @@ uint32_t avp_count(const siphost_avp_list& list, std::string_view name) {
 void fill_avp_functions(siphost_host_api& api) {
     api.avp_list_new = []() -> siphost_avp_list* { return std::make_unique<siphost_avp_list>().release(); };
     api.avp_list_free = [](siphost_avp_list* list) { std::unique_ptr<siphost_avp_list> owned(list); };
-    api.avp_get = [](const siphost_avp_list* list, siphost_str name, uint32_t index, siphost_value* out) -> int {
+    api.avp_get = [](const siphost_avp_list* list, siphost_str name, uint32_t index,
+                     siphost_value* out) -> int {
         if (list == nullptr || out == nullptr)
             return 0;
         return avp_get(*list, view(name), index, *out) ? 1 : 0;
@@ -73,6 +110,12 @@ void fill_avp_functions(siphost_host_api& api) {
         if (list == nullptr || value == nullptr)
             return -1;
         return avp_add(*list, view(name), *value) ? 0 : -1;
+    };
+    api.avp_set = [](siphost_avp_list* list, siphost_str name, uint32_t index,
+                     const siphost_value* value) -> int {
+        if (list == nullptr || value == nullptr)
+            return -1;
+        return avp_set(*list, view(name), index, *value) ? 0 : -1;
     };
     api.avp_delete = [](siphost_avp_list* list, siphost_str name, int32_t index) -> int {
         return list == nullptr ? 0 : avp_delete(*list, view(name), index);

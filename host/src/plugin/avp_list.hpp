@@ -26,12 +26,14 @@ namespace siphost::plugin {
 bool avp_get(const siphost_avp_list& list, std::string_view name, uint32_t index, siphost_value& out);
 /// Adds a value on top of name (strings copied); a NULL value is refused (false).
 bool avp_add(siphost_avp_list& list, std::string_view name, const siphost_value& value);
+/// Replaces the index-th value of name in place; false when there is none or the value is NULL.
+bool avp_set(siphost_avp_list& list, std::string_view name, uint32_t index, const siphost_value& value);
 /// Deletes the index-th value of name, or every value for index < 0; returns how many.
 int avp_delete(siphost_avp_list& list, std::string_view name, int32_t index);
 /// How many values name holds.
 uint32_t avp_count(const siphost_avp_list& list, std::string_view name);
 
-/// Fills the AVP functions of the host table that work on lists alone (new, free, get, add, delete).
+/// Fills the AVP functions of the host table that work on lists alone (new, free, get, add, set, delete).
 void fill_avp_functions(siphost_host_api& api);
 
 } // namespace siphost::plugin

@@ -237,13 +237,19 @@ int set_avp(const pv_spec& pv, const value& v, run_context& ctx) {
         ctx.host->avp_delete(list, name, indexed ? pv.index : -1);
         return 0;
     }
-    // [*] = v replaces every value; [n] = v replaces the n-th (the new value goes on top: the host table
-    // has no in-place replace).
+    siphost_value abi = v.to_abi();
+    // [n] = v replaces the n-th value where it stands; when there is none, nothing is added (an error).
+    if (indexed) {
+        if (SIPHOST_HAS(siphost_host_api, ctx.host, avp_set))
+            return ctx.host->avp_set(list, name, static_cast<uint32_t>(pv.index), &abi) < 0 ? -1 : 0;
+        // A host of ABI 1.0: the new value goes on top.
+        if (ctx.host->avp_delete(list, name, pv.index) == 0)
+            return -1;
+        return ctx.host->avp_add(list, name, &abi) < 0 ? -1 : 0;
+    }
+    // [*] = v replaces every value.
     if (pv.index == SIPHOST_PV_ALL_INDEX)
         ctx.host->avp_delete(list, name, -1);
-    else if (indexed)
-        ctx.host->avp_delete(list, name, pv.index);
-    siphost_value abi = v.to_abi();
     return ctx.host->avp_add(list, name, &abi) < 0 ? -1 : 0;
 }
 

@@ -522,7 +522,13 @@ typedef struct siphost_host_api {
     /* Empties the destination set. */
     void (*msg_clear_branches)(siphost_msg *msg);
 
-    void *reserved[12];
+    /* ---- added in 1.1: AVPs ---- */
+
+    /* Replaces the index-th value (0 = the most recently added) of AVP name in place (strings are copied),
+     * as `$avp(x)[n] = v` does. Returns 0, or -1 when there is no such value or value is NULL. */
+    int (*avp_set)(siphost_avp_list *list, siphost_str name, uint32_t index, const siphost_value *value);
+
+    void *reserved[11];
 } siphost_host_api;
 
 #ifdef __cplusplus

@@ -239,6 +239,17 @@ inline int avp_add(siphost_avp_list* l, siphost_str name, const siphost_value* v
     items.insert(items.begin(), std::move(avp));
     return 0;
 }
+inline int avp_set(siphost_avp_list* l, siphost_str name, uint32_t index, const siphost_value* v) {
+    std::string_view n(name.s ? name.s : "", name.len);
+    for (auto& avp : list_of(l).items)
+        if (avp.name == n && index-- == 0) {
+            std::string text(v->kind == SIPHOST_VALUE_STR && v->str.s ? v->str.s : "", v->str.len);
+            avp.value = *v;
+            avp.text = std::move(text);
+            return 0;
+        }
+    return -1;
+}
 inline int avp_delete(siphost_avp_list* l, siphost_str name, int32_t index) {
     std::string_view n(name.s ? name.s : "", name.len);
     auto& items = list_of(l).items;
@@ -295,6 +306,7 @@ inline const siphost_host_api* fake_host_api() {
         a.avp_get = fake_detail::avp_get;
         a.avp_add = fake_detail::avp_add;
         a.avp_delete = fake_detail::avp_delete;
+        a.avp_set = fake_detail::avp_set;
         return a;
     }();
     return &api;

@@ -607,6 +607,7 @@ request_route {
   $var(int_name) = $avp(i:7);
   $vn(not_string_7) = $avp(7);
   $avp(x)[1] = "replaced";
+  $avp(x)[7] = "nowhere";
 }
 )cfg");
     fake_message m;
@@ -619,11 +620,11 @@ request_route {
     EXPECT_EQ("by s:", h.print("$var(named)", m));
     EXPECT_EQ("integer name", h.print("$var(int_name)", m));
     EXPECT_EQ("<null>", h.print("$vn(not_string_7)", m));
-    // [1] = v replaced "second"; the host table has no in-place replace, so the new value is on top.
-    EXPECT_EQ("replaced", h.print("$avp(x)", m));
-    EXPECT_EQ("3", h.print("$avp(x)[1]", m));
+    // [1] = v replaced "second" where it stood.
+    EXPECT_EQ("3", h.print("$avp(x)", m));
+    EXPECT_EQ("replaced", h.print("$avp(x)[1]", m));
     EXPECT_EQ("first", h.print("$avp(x)[2]", m));
-    EXPECT_EQ("<null>", h.print("$avp(x)[3]", m));
+    EXPECT_EQ("<null>", h.print("$avp(x)[3]", m)); // [7] = v: there is no 7th value, and nothing was added
 }
 
 TEST(script_pvs, avp_deletion_and_replace_all) {
