@@ -154,7 +154,7 @@ int relay_branch(transaction& t, siphost_msg* source, std::string_view host_name
     auto idx16 = static_cast<uint16_t>(index);
     schedule(t, timer_kind::retransmit, static_cast<uint32_t>(s.params.retr_timer1), idx16, 0);
     // fr_timer until a provisional reply; an INVITE then waits fr_inv_timer (reply.cpp).
-    schedule(t, timer_kind::final_response, static_cast<uint32_t>(s.params.fr_timer), idx16, 0);
+    schedule(t, timer_kind::final_response, fr_timer_of(t), idx16, 0);
     return 1;
 }
 

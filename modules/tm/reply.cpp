@@ -1,5 +1,5 @@
-// Replies: from downstream (matched by tm's branch, relayed or held, failure_route, the best one upstream) and
-// made by tm itself (100, t_reply, timeouts).
+// Replies: from downstream (matched by tm's branch, relayed or held, failure_route, the best one upstream)
+// and made by tm itself (100, t_reply, timeouts).
 #include "reply_rank.hpp"
 #include "tm.hpp"
 
@@ -17,7 +17,8 @@ void count_relayed(int code) {
         count(state().counters.relayed[cls - 1]);
 }
 
-/// The reply as it goes upstream (without tm's Via, with the script's changes). False when it cannot be built.
+/// The reply as it goes upstream (without tm's Via, with the script's changes). False when it cannot be
+/// built.
 bool build_upstream(siphost_msg* reply, std::string& out) {
     const siphost_host_api* h = host();
     thread_local std::string buffer(65536, '\0');
@@ -62,8 +63,8 @@ void on_provisional(transaction& t, size_t index, siphost_msg* reply, int code) 
     if (t.invite) {
         ++b.retransmit_generation; // timer A stops at the first provisional reply
         if (first || s.params.restart_fr_on_each_reply != 0)
-            schedule(t, timer_kind::final_response, static_cast<uint32_t>(s.params.fr_inv_timer),
-                     static_cast<uint16_t>(index), ++b.final_generation);
+            schedule(t, timer_kind::final_response, fr_inv_timer_of(t), static_cast<uint16_t>(index),
+                     ++b.final_generation);
     } else {
         b.retransmit_interval = static_cast<uint32_t>(s.params.retr_timer2); // timer E goes on at T2
     }
@@ -71,8 +72,8 @@ void on_provisional(transaction& t, size_t index, siphost_msg* reply, int code) 
         send_cancel(t, index);
     int rc = SIPHOST_ROUTE_RAN;
     if (t.on_reply >= 0)
-        rc = run_transaction_route(t, t.on_reply, SIPHOST_ROUTE_TM_ONREPLY, reply, static_cast<int>(index), reply,
-                                   code);
+        rc = run_transaction_route(t, t.on_reply, SIPHOST_ROUTE_TM_ONREPLY, reply, static_cast<int>(index),
+                                   reply, code);
     if (rc == SIPHOST_ROUTE_DROPPED || code == 100 || t.final_sent)
         return; // drop in onreply_route keeps a provisional reply here; a 100 is hop by hop
     std::string bytes;
@@ -119,7 +120,8 @@ void on_final(transaction& t, size_t index, siphost_msg* reply, int code) {
             sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot ACK a negative reply downstream");
     }
     if (t.on_reply >= 0)
-        run_transaction_route(t, t.on_reply, SIPHOST_ROUTE_TM_ONREPLY, reply, static_cast<int>(index), reply, code);
+        run_transaction_route(t, t.on_reply, SIPHOST_ROUTE_TM_ONREPLY, reply, static_cast<int>(index), reply,
+                              code);
     if (code < 300) {
         std::string bytes;
         if (!build_upstream(reply, bytes)) {
@@ -147,6 +149,7 @@ void on_final(transaction& t, size_t index, siphost_msg* reply, int code) {
 void handle_reply(transaction& t, size_t index, siphost_msg* reply, int code) {
     if (code < 100 || code > 699)
         return;
+    t.branches[index].replied = true;
     if (t.branches[index].final) {
         on_repeated_final(t, index, reply, code);
         return;
@@ -161,31 +164,54 @@ void handle_reply(transaction& t, size_t index, siphost_msg* reply, int code) {
 
 std::string_view default_reason(int code) {
     switch (code) {
-    case 100: return "Trying";
-    case 180: return "Ringing";
-    case 183: return "Session Progress";
-    case 200: return "OK";
-    case 202: return "Accepted";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 408: return "Request Timeout";
-    case 480: return "Temporarily Unavailable";
-    case 481: return "Call/Transaction Does Not Exist";
-    case 486: return "Busy Here";
-    case 487: return "Request Terminated";
-    case 500: return "Server Internal Error";
-    case 503: return "Service Unavailable";
-    case 603: return "Decline";
-    default: break;
+    case 100:
+        return "Trying";
+    case 180:
+        return "Ringing";
+    case 183:
+        return "Session Progress";
+    case 200:
+        return "OK";
+    case 202:
+        return "Accepted";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 408:
+        return "Request Timeout";
+    case 480:
+        return "Temporarily Unavailable";
+    case 481:
+        return "Call/Transaction Does Not Exist";
+    case 486:
+        return "Busy Here";
+    case 487:
+        return "Request Terminated";
+    case 500:
+        return "Server Internal Error";
+    case 503:
+        return "Service Unavailable";
+    case 603:
+        return "Decline";
+    default:
+        break;
     }
     switch (code / 100) {
-    case 1: return "Provisional";
-    case 2: return "OK";
-    case 3: return "Redirect";
-    case 4: return "Request Failure";
-    case 5: return "Server Failure";
-    default: return "Global Failure";
+    case 1:
+        return "Provisional";
+    case 2:
+        return "OK";
+    case 3:
+        return "Redirect";
+    case 4:
+        return "Request Failure";
+    case 5:
+        return "Server Failure";
+    default:
+        return "Global Failure";
     }
 }
 
@@ -312,8 +338,8 @@ void finish_if_complete(transaction& t) {
             size_t before = t.branches.size();
             branch& chosen = t.branches[static_cast<size_t>(best)];
             t.failure_ruri.assign(sdk::view(host()->msg_ruri(t.request.get())));
-            run_transaction_route(t, route, SIPHOST_ROUTE_FAILURE, t.request.get(), best, chosen.reply_msg.get(),
-                                  chosen.status);
+            run_transaction_route(t, route, SIPHOST_ROUTE_FAILURE, t.request.get(), best,
+                                  chosen.reply_msg.get(), chosen.status);
             if (t.final_sent)
                 return; // the route replied (t_reply)
             if (t.branches.size() > before)

@@ -1,5 +1,6 @@
 #pragma once
-// What tm's files share: the module's state, the per-thread script context, and the functions of each concern.
+// What tm's files share: the module's state, the per-thread script context, and the functions of each
+// concern.
 
 #include "branch.hpp"
 #include "table.hpp"
@@ -64,15 +65,17 @@ struct tm_state {
 };
 
 tm_state& state();
-inline const siphost_host_api* host() { return state().host; }
+inline const siphost_host_api* host() {
+    return state().host;
+}
 void count(int64_t* counter, int64_t delta = 1);
 
 /// Set while tm runs a route for a transaction (onreply, failure, branch) on this thread.
 struct route_context {
     transaction* txn = nullptr;
-    uint32_t route_type = 0;       ///< SIPHOST_ROUTE_TM_ONREPLY, _FAILURE or _BRANCH; 0 outside
-    int branch = -1;               ///< the branch the route is about
-    siphost_msg* reply = nullptr;  ///< the reply (onreply) or the chosen reply (failure), may be null
+    uint32_t route_type = 0;      ///< SIPHOST_ROUTE_TM_ONREPLY, _FAILURE or _BRANCH; 0 outside
+    int branch = -1;              ///< the branch the route is about
+    siphost_msg* reply = nullptr; ///< the reply (onreply) or the chosen reply (failure), may be null
     int reply_code = 0;
 };
 route_context& current_route();
@@ -84,8 +87,14 @@ struct request_context {
     int on_reply = -1;
     int on_failure = -1;
     int on_branch = -1;
+    uint32_t fr_timer_ms = 0; ///< t_set_fr() before the transaction exists
+    uint32_t fr_inv_timer_ms = 0;
 };
 request_context& current_request();
+
+/// The transaction's fr_timer and fr_inv_timer: t_set_fr()'s, else the modparams.
+uint32_t fr_timer_of(const transaction& t);
+uint32_t fr_inv_timer_of(const transaction& t);
 
 // ---- lookup.cpp ----
 
@@ -105,8 +114,8 @@ struct request_key {
 bool read_request_key(const siphost_msg* msg, request_key& key);
 
 enum class match_mode {
-    same,          ///< a retransmission, or an ACK to its INVITE
-    cancel_target  ///< the INVITE (or other request) a CANCEL cancels
+    same,         ///< a retransmission, or an ACK to its INVITE
+    cancel_target ///< the INVITE (or other request) a CANCEL cancels
 };
 std::shared_ptr<transaction> match_request(const request_key& key, match_mode mode);
 /// The INVITE transaction whose own (local) reply an ACK acknowledges, found by tm's To-tag; or null.
@@ -158,7 +167,8 @@ void cancel_branches(transaction& t, int except);
 
 // ---- timers.cpp ----
 
-void schedule(transaction& t, timer_kind kind, uint32_t delay_ms, uint16_t branch = 0, uint32_t generation = 0);
+void schedule(transaction& t, timer_kind kind, uint32_t delay_ms, uint16_t branch = 0,
+              uint32_t generation = 0);
 /// Puts the transaction on its way out after wt_timer (once). Lock held.
 void schedule_wait(transaction& t);
 void on_timer_tick(uint64_t now_ms, void* data);

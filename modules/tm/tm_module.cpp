@@ -1,10 +1,11 @@
 // tm: transaction-stateful forwarding (Kamailio's tm module).
 //
 //   t_relay([host, port]), t_relay_to_udp([host, port])   relay in a transaction (request, failure route)
-//   t_on_reply(r), t_on_failure(r), t_on_branch(r)        arm onreply_route[r], failure_route[r], branch_route[r]
-//   t_reply(code, reason)                                 a stateful reply
-//   t_newtran(), t_check_trans()                          create / look up the transaction
-//   t_check_status(re)                                    the reply code against a regular expression
+//   t_on_reply(r), t_on_failure(r), t_on_branch(r)        arm onreply_route[r], failure_route[r],
+//   branch_route[r] t_reply(code, reason)                                 a stateful reply t_newtran(),
+//   t_check_trans()                          create / look up the transaction t_check_status(re) the reply
+//   code against a regular expression t_precheck_trans(), t_is_canceled(), t_set_fr(inv[, fr])
+//   t_branch_timeout(), t_branch_replied(), t_any_timeout(), t_any_replied()
 //
 // A pre-script request hook absorbs retransmissions and the ACKs of negative INVITE replies; a post-script
 // reply hook takes the replies of tm's branches. The "tm" major 1 API (tm_api.h) serves sl and tmx.
@@ -26,6 +27,14 @@ tm_state& state() {
 void count(int64_t* counter, int64_t delta) {
     if (counter != nullptr)
         host()->counter_add(counter, delta);
+}
+
+uint32_t fr_timer_of(const transaction& t) {
+    return t.fr_timer_ms != 0 ? t.fr_timer_ms : static_cast<uint32_t>(state().params.fr_timer);
+}
+
+uint32_t fr_inv_timer_of(const transaction& t) {
+    return t.fr_inv_timer_ms != 0 ? t.fr_inv_timer_ms : static_cast<uint32_t>(state().params.fr_inv_timer);
 }
 
 route_context& current_route() {
@@ -91,6 +100,8 @@ std::shared_ptr<transaction> request_transaction(siphost_msg* msg, bool create, 
     t->on_reply = request.on_reply;
     t->on_failure = request.on_failure;
     t->on_branch = request.on_branch;
+    t->fr_timer_ms = request.fr_timer_ms;
+    t->fr_inv_timer_ms = request.fr_inv_timer_ms;
     lock.unlock();
     request.msg = msg;
     request.txn = t;
@@ -157,6 +168,16 @@ int cmd_t_relay_to(siphost_msg* msg, const siphost_value* args, void*) {
     return relay(msg, host_name, port);
 }
 
+/// The request context for msg, fresh when request_route moved on to another message.
+request_context& request_context_of(siphost_msg* msg) {
+    request_context& request = current_request();
+    if (request.msg != msg) {
+        request = request_context{};
+        request.msg = msg;
+    }
+    return request;
+}
+
 /// t_on_reply / t_on_failure / t_on_branch: which route field to set.
 template <int transaction::*Field, int request_context::*Pending>
 int cmd_t_on(siphost_msg* msg, const siphost_value* args, void*) {
@@ -166,11 +187,7 @@ int cmd_t_on(siphost_msg* msg, const siphost_value* args, void*) {
         route.txn->*Field = route_id;
         return 1;
     }
-    request_context& request = current_request();
-    if (request.msg != msg) {
-        request = request_context{};
-        request.msg = msg;
-    }
+    request_context& request = request_context_of(msg);
     request.*Pending = route_id;
     if (request.txn) {
         std::lock_guard lock(request.txn->mutex);
@@ -224,6 +241,70 @@ int cmd_t_check_trans(siphost_msg* msg, const siphost_value*, void*) {
     return 0;
 }
 
+int cmd_t_precheck_trans(siphost_msg* msg, const siphost_value*, void*) {
+    // Another copy of this request is in a transaction already (a retransmission that came while the first
+    // was in the script): the default kamailio.cfg then lets t_check_trans() answer it and exits.
+    request_key key;
+    if (!read_request_key(msg, key) || key.method == "ACK" || key.method == "CANCEL")
+        return -1;
+    if (transaction_of(msg))
+        return -1; // this copy's own transaction
+    return match_request(key, match_mode::same) ? 1 : -1;
+}
+
+template <bool HasFr> int cmd_t_set_fr(siphost_msg* msg, const siphost_value* args, void*) {
+    int64_t fr_inv = 0, fr = 0;
+    constexpr bool has_fr = HasFr;
+    if (!sdk::arg_int(args[0], fr_inv) || fr_inv < 0 || fr_inv > 0xffffffffLL ||
+        (has_fr && (!sdk::arg_int(args[1], fr) || fr < 0 || fr > 0xffffffffLL))) {
+        sdk::log(host(), SIPHOST_LOG_ERR, module_name, "t_set_fr: the timeouts are milliseconds, 0 or more");
+        return -1;
+    }
+    // 0 keeps the modparam, as in Kamailio; without the second argument fr_timer stays as it is.
+    auto apply = [&](uint32_t& inv_target, uint32_t& fr_target) {
+        inv_target = static_cast<uint32_t>(fr_inv);
+        if (has_fr)
+            fr_target = static_cast<uint32_t>(fr);
+    };
+    if (auto t = transaction_of(msg)) {
+        std::lock_guard lock(t->mutex);
+        apply(t->fr_inv_timer_ms, t->fr_timer_ms);
+        return 1;
+    }
+    request_context& request = request_context_of(msg);
+    apply(request.fr_inv_timer_ms, request.fr_timer_ms);
+    return 1;
+}
+
+int cmd_t_is_canceled(siphost_msg* msg, const siphost_value*, void*) {
+    auto t = transaction_of(msg);
+    if (!t)
+        return -1;
+    std::lock_guard lock(t->mutex);
+    return t->canceled ? 1 : -1;
+}
+
+/// t_branch_timeout / t_branch_replied (the branch failure_route is about) and t_any_timeout /
+/// t_any_replied (every branch).
+template <bool AnyBranch, bool Timeout>
+int cmd_branch_outcome(siphost_msg* msg, const siphost_value*, void*) {
+    auto t = transaction_of(msg);
+    if (!t)
+        return -1;
+    std::lock_guard lock(t->mutex);
+    auto matches = [](const branch& b) { return Timeout ? (b.final && b.local) : b.replied; };
+    if (AnyBranch) {
+        for (const branch& b : t->branches)
+            if (matches(b))
+                return 1;
+        return -1;
+    }
+    int index = current_route().branch;
+    if (current_route().txn == nullptr || index < 0 || static_cast<size_t>(index) >= t->branches.size())
+        return -1;
+    return matches(t->branches[static_cast<size_t>(index)]) ? 1 : -1;
+}
+
 int current_status(siphost_msg* msg) {
     if (route_context& route = current_route(); route.txn != nullptr)
         return route.reply_code;
@@ -242,7 +323,8 @@ std::unique_ptr<status_pattern> fix_check_status(const siphost_value* args, cons
     if (!constant[0])
         return nullptr;
     try {
-        return std::make_unique<status_pattern>(status_pattern{std::regex(std::string(sdk::arg_view(args[0])))});
+        return std::make_unique<status_pattern>(
+            status_pattern{std::regex(std::string(sdk::arg_view(args[0])))});
     } catch (const std::regex_error&) {
         throw sdk::config_error("t_check_status: not a valid regular expression");
     }
@@ -350,12 +432,13 @@ uint32_t api_route_type() {
 }
 
 const siphost_tm_api_v1 tm_api = {
-    sizeof(siphost_tm_api_v1), api_has_transaction, api_reply,     api_reply_code, api_transaction_request,
-    api_transaction_reply,     api_branch_index,    api_route_type,
+    sizeof(siphost_tm_api_v1), api_has_transaction,   api_reply,        api_reply_code,
+    api_transaction_request,   api_transaction_reply, api_branch_index, api_route_type,
 };
 
 // sl relies on the head of the table having exactly this layout.
-static_assert(offsetof(siphost_tm_api_v1, has_transaction) == offsetof(siphost_tm_reply_api_v1, has_transaction));
+static_assert(offsetof(siphost_tm_api_v1, has_transaction) ==
+              offsetof(siphost_tm_reply_api_v1, has_transaction));
 static_assert(offsetof(siphost_tm_api_v1, reply) == offsetof(siphost_tm_reply_api_v1, reply));
 
 // ---- the module ----
@@ -409,7 +492,8 @@ constexpr uint32_t arm_routes =
     SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE | SIPHOST_ROUTE_TM_ONREPLY | SIPHOST_ROUTE_BRANCH;
 constexpr uint32_t status_routes = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE | SIPHOST_ROUTE_TM_ONREPLY;
 
-siphost_command route_command(const char* name, siphost_command_fn handler, uint32_t route_type, const char* doc) {
+siphost_command route_command(const char* name, siphost_command_fn handler, uint32_t route_type,
+                              const char* doc) {
     siphost_command c = sdk::command(name, arm_routes, handler, {SIPHOST_ARG_ROUTE}, nullptr, nullptr, doc);
     c.arg_route_types[0] = route_type;
     return c;
@@ -418,8 +502,9 @@ siphost_command route_command(const char* name, siphost_command_fn handler, uint
 const siphost_command commands[] = {
     sdk::command("t_relay", relay_routes, sdk::guarded<&cmd_t_relay>, {}, nullptr, nullptr,
                  "relays the request statefully to its next hop"),
-    sdk::command("t_relay", relay_routes, sdk::guarded<&cmd_t_relay_to>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING},
-                 nullptr, nullptr, "relays the request statefully to host, port"),
+    sdk::command("t_relay", relay_routes, sdk::guarded<&cmd_t_relay_to>,
+                 {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, nullptr, nullptr,
+                 "relays the request statefully to host, port"),
     sdk::command("t_relay_to_udp", relay_routes, sdk::guarded<&cmd_t_relay>, {}, nullptr, nullptr,
                  "relays the request statefully over UDP to its next hop"),
     sdk::command("t_relay_to_udp", relay_routes, sdk::guarded<&cmd_t_relay_to>,
@@ -430,10 +515,12 @@ const siphost_command commands[] = {
     route_command("t_on_failure",
                   sdk::guarded<&cmd_t_on<&transaction::on_failure, &request_context::on_failure>>,
                   SIPHOST_ROUTE_FAILURE, "runs failure_route[name] when the transaction fails"),
-    route_command("t_on_branch", sdk::guarded<&cmd_t_on<&transaction::on_branch, &request_context::on_branch>>,
+    route_command("t_on_branch",
+                  sdk::guarded<&cmd_t_on<&transaction::on_branch, &request_context::on_branch>>,
                   SIPHOST_ROUTE_BRANCH, "runs branch_route[name] for each branch"),
     sdk::command("t_reply", SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE, sdk::guarded<&cmd_t_reply>,
-                 {SIPHOST_ARG_INT, SIPHOST_ARG_STRING}, nullptr, nullptr, "sends a stateful reply: t_reply(code, reason)"),
+                 {SIPHOST_ARG_INT, SIPHOST_ARG_STRING}, nullptr, nullptr,
+                 "sends a stateful reply: t_reply(code, reason)"),
     sdk::command("t_newtran", SIPHOST_ROUTE_REQUEST, sdk::guarded<&cmd_t_newtran>, {}, nullptr, nullptr,
                  "creates the transaction of the request"),
     sdk::command("t_check_trans", arm_routes, sdk::guarded<&cmd_t_check_trans>, {}, nullptr, nullptr,
@@ -441,25 +528,49 @@ const siphost_command commands[] = {
     sdk::command("t_check_status", status_routes, sdk::guarded<&cmd_t_check_status>, {SIPHOST_ARG_STRING},
                  sdk::fixup<&fix_check_status>, sdk::free_call_data<status_pattern>,
                  "true when the reply code matches the regular expression"),
+    sdk::command("t_precheck_trans", SIPHOST_ROUTE_REQUEST, sdk::guarded<&cmd_t_precheck_trans>, {}, nullptr,
+                 nullptr, "true when another copy of the request is in a transaction already"),
+    sdk::command("t_set_fr", arm_routes, sdk::guarded<&cmd_t_set_fr<false>>, {SIPHOST_ARG_INT}, nullptr,
+                 nullptr, "sets the transaction's fr_inv_timer (ms; 0: the modparam)"),
+    sdk::command("t_set_fr", arm_routes, sdk::guarded<&cmd_t_set_fr<true>>,
+                 {SIPHOST_ARG_INT, SIPHOST_ARG_INT}, nullptr, nullptr,
+                 "sets the transaction's fr_inv_timer and fr_timer (ms; 0: the modparam)"),
+    sdk::command("t_is_canceled", arm_routes, sdk::guarded<&cmd_t_is_canceled>, {}, nullptr, nullptr,
+                 "true when a CANCEL came for the transaction"),
+    sdk::command("t_branch_timeout", SIPHOST_ROUTE_FAILURE, sdk::guarded<&cmd_branch_outcome<false, true>>,
+                 {}, nullptr, nullptr, "failure_route: true when the failed branch timed out"),
+    sdk::command("t_branch_replied", SIPHOST_ROUTE_FAILURE, sdk::guarded<&cmd_branch_outcome<false, false>>,
+                 {}, nullptr, nullptr, "failure_route: true when the failed branch received a reply"),
+    sdk::command("t_any_timeout", arm_routes, sdk::guarded<&cmd_branch_outcome<true, true>>, {}, nullptr,
+                 nullptr, "true when a branch of the transaction timed out"),
+    sdk::command("t_any_replied", arm_routes, sdk::guarded<&cmd_branch_outcome<true, false>>, {}, nullptr,
+                 nullptr, "true when a branch of the transaction received a reply"),
     sdk::end_of_commands(),
 };
 
 const siphost_param params[] = {
     sdk::int_param("fr_timer", &state().params.fr_timer, "final response timeout (ms)"),
-    sdk::int_param("fr_inv_timer", &state().params.fr_inv_timer, "INVITE final response timeout after a provisional (ms)"),
+    sdk::int_param("fr_inv_timer", &state().params.fr_inv_timer,
+                   "INVITE final response timeout after a provisional (ms)"),
     sdk::int_param("wt_timer", &state().params.wt_timer, "how long a finished transaction stays (ms)"),
     sdk::int_param("retr_timer1", &state().params.retr_timer1, "T1, the first retransmission interval (ms)"),
-    sdk::int_param("retr_timer2", &state().params.retr_timer2, "T2, the longest retransmission interval (ms)"),
-    sdk::int_param("max_inv_lifetime", &state().params.max_inv_lifetime, "the longest an INVITE transaction lives (ms)"),
-    sdk::int_param("max_noninv_lifetime", &state().params.max_noninv_lifetime, "the longest a non-INVITE transaction lives (ms)"),
-    sdk::int_param("auto_inv_100", &state().params.auto_inv_100, "answer a new INVITE with 100 at once (0/1)"),
-    sdk::string_param("auto_inv_100_reason", &state().params.auto_inv_100_reason, "the reason phrase of that 100"),
+    sdk::int_param("retr_timer2", &state().params.retr_timer2,
+                   "T2, the longest retransmission interval (ms)"),
+    sdk::int_param("max_inv_lifetime", &state().params.max_inv_lifetime,
+                   "the longest an INVITE transaction lives (ms)"),
+    sdk::int_param("max_noninv_lifetime", &state().params.max_noninv_lifetime,
+                   "the longest a non-INVITE transaction lives (ms)"),
+    sdk::int_param("auto_inv_100", &state().params.auto_inv_100,
+                   "answer a new INVITE with 100 at once (0/1)"),
+    sdk::string_param("auto_inv_100_reason", &state().params.auto_inv_100_reason,
+                      "the reason phrase of that 100"),
     sdk::int_param("restart_fr_on_each_reply", &state().params.restart_fr_on_each_reply,
                    "restart fr_inv_timer on every provisional reply (0/1)"),
     sdk::end_of_params(),
 };
 
-const siphost_module descriptor = sdk::module(module_name, "1.0", commands, params, nullptr, init, nullptr, destroy);
+const siphost_module descriptor =
+    sdk::module(module_name, "1.0", commands, params, nullptr, init, nullptr, destroy);
 
 } // namespace
 } // namespace siphost::modules::tm

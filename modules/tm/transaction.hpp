@@ -29,24 +29,25 @@ using owned_avp_list = std::unique_ptr<siphost_avp_list, avp_list_deleter>;
 
 /// A client transaction: one copy of the request sent to one destination.
 struct branch {
-    std::string request;               ///< the bytes sent, for retransmission, CANCEL and ACK
-    siphost_addr destination{};        ///< where it went
-    siphost_socket* from = nullptr;    ///< the socket it left from
-    int status = 0;                    ///< the last reply code received (or made locally); 0 for none
-    bool final = false;                ///< a final reply came (or the timeout made one)
-    bool local = false;                ///< the final reply was made by tm (timeout)
+    std::string request;            ///< the bytes sent, for retransmission, CANCEL and ACK
+    siphost_addr destination{};     ///< where it went
+    siphost_socket* from = nullptr; ///< the socket it left from
+    int status = 0;                 ///< the last reply code received (or made locally); 0 for none
+    bool replied = false;           ///< a reply came from downstream (a provisional one counts)
+    bool final = false;             ///< a final reply came (or the timeout made one)
+    bool local = false;             ///< the final reply was made by tm (timeout)
     bool cancel_sent = false;
-    bool cancel_wanted = false;        ///< CANCEL it as soon as it has a provisional reply
-    bool cancel_answered = false;      ///< a reply to tm's CANCEL came: stop resending it
-    std::string cancel;                ///< the CANCEL sent, resent on timer E until answered
+    bool cancel_wanted = false;   ///< CANCEL it as soon as it has a provisional reply
+    bool cancel_answered = false; ///< a reply to tm's CANCEL came: stop resending it
+    std::string cancel;           ///< the CANCEL sent, resent on timer E until answered
     uint32_t cancel_interval = 0;
-    uint64_t cancel_deadline_ms = 0;   ///< timer F of the CANCEL: give up then
-    uint32_t retransmit_interval = 0;  ///< ms until the next retransmission (timers A and E)
-    uint32_t retransmit_generation = 0;///< bumped to void the retransmission timer in the wheel
-    uint32_t final_generation = 0;     ///< bumped to void the final response timer
-    std::string ack;                   ///< the hop-by-hop ACK sent for a negative INVITE reply
-    std::string reply;                 ///< a negative final reply as relayed upstream (after onreply_route)
-    owned_msg reply_msg;               ///< the same reply, parsed, for failure_route and $T_rpl
+    uint64_t cancel_deadline_ms = 0;    ///< timer F of the CANCEL: give up then
+    uint32_t retransmit_interval = 0;   ///< ms until the next retransmission (timers A and E)
+    uint32_t retransmit_generation = 0; ///< bumped to void the retransmission timer in the wheel
+    uint32_t final_generation = 0;      ///< bumped to void the final response timer
+    std::string ack;                    ///< the hop-by-hop ACK sent for a negative INVITE reply
+    std::string reply;                  ///< a negative final reply as relayed upstream (after onreply_route)
+    owned_msg reply_msg;                ///< the same reply, parsed, for failure_route and $T_rpl
 };
 
 struct transaction {
@@ -66,22 +67,22 @@ struct transaction {
     std::string call_id;
     uint32_t cseq = 0;
     std::string from_tag;
-    std::string ruri;     ///< the received Request-URI (RFC 2543 matching)
-    std::string to_tag;   ///< the To-tag of tm's local replies (set before insertion, never changed)
+    std::string ruri;   ///< the received Request-URI (RFC 2543 matching)
+    std::string to_tag; ///< the To-tag of tm's local replies (set before insertion, never changed)
 
     // ---- the server side ----
-    owned_msg request;                 ///< a copy of the request: failure/branch routes run on it
-    owned_avp_list avps;               ///< the transaction's AVPs (moved from the request)
-    siphost_addr upstream{};           ///< where replies go
+    owned_msg request;       ///< a copy of the request: failure/branch routes run on it
+    owned_avp_list avps;     ///< the transaction's AVPs (moved from the request)
+    siphost_addr upstream{}; ///< where replies go
     siphost_socket* upstream_from = nullptr;
-    std::string last_reply;            ///< the last reply sent upstream, to answer retransmissions
-    int status = 0;                    ///< its code
+    std::string last_reply; ///< the last reply sent upstream, to answer retransmissions
+    int status = 0;         ///< its code
     bool final_sent = false;
-    bool final_local = false;          ///< that final reply was tm's own (t_reply, timeout)
-    bool acked = false;                ///< the ACK to a negative INVITE final came
-    bool canceled = false;             ///< a CANCEL for it came
-    bool wait_scheduled = false;       ///< on its way out (wt_timer)
-    uint32_t upstream_interval = 0;    ///< timer G
+    bool final_local = false;       ///< that final reply was tm's own (t_reply, timeout)
+    bool acked = false;             ///< the ACK to a negative INVITE final came
+    bool canceled = false;          ///< a CANCEL for it came
+    bool wait_scheduled = false;    ///< on its way out (wt_timer)
+    uint32_t upstream_interval = 0; ///< timer G
     uint32_t upstream_generation = 0;
     uint64_t final_sent_ms = 0;
 
@@ -89,7 +90,9 @@ struct transaction {
     int on_reply = -1;
     int on_failure = -1;
     int on_branch = -1;
-    std::string failure_ruri; ///< the Request-URI when failure_route started: tried already
+    std::string failure_ruri;     ///< the Request-URI when failure_route started: tried already
+    uint32_t fr_timer_ms = 0;     ///< t_set_fr(): this transaction's fr_timer; 0: the modparam
+    uint32_t fr_inv_timer_ms = 0; ///< t_set_fr(): this transaction's fr_inv_timer; 0: the modparam
 
     std::vector<branch> branches;
 };

@@ -17,6 +17,9 @@ expect_log '<script>: onreply 486 avp=kept T_reply_code=486' 1
 expect_log '<script>: failure_route T_reply_code=486 avp=kept branch=0' 1
 expect_log '<script>: failure_route matched 486' 1
 expect_log '<script>: failure_route is failure route' 1
+expect_log '<script>: failure_route branch replied' 1
+expect_log '<script>: failure_route branch timed out' 0
+expect_log '<script>: failure_route canceled' 0
 expect_log '<script>: request ACK' 0
 expect_log 'counters:.* tm\.active=0( |$)' 1
 expect_log 'counters:.* tm\.relayed_4xx=1( |$)' 1

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The UAS rings and never answers: after fr_inv_timer (2 s here) siphost cancels the branch, failure_route
+# The UAS rings and never answers: after fr_inv_timer (2 s, from t_set_fr; the modparam says 20) siphost cancels the branch, failure_route
 # sees 408, the UAC gets 408 and ACKs it; the UAS's 487 to the CANCEL is ACKed by siphost.
 . "$(dirname "$0")/lib.sh"
 
@@ -17,6 +17,9 @@ stop_siphost
 
 expect_log '<script>: failure_route T_reply_code=408 avp=kept branch=0' 1
 expect_log '<script>: failure_route matched 408' 1
+expect_log '<script>: failure_route branch timed out' 1
+expect_log '<script>: failure_route branch replied' 1 # the 180 counts
+expect_log '<script>: failure_route canceled' 0
 # fr_inv_timer ran failure_route on the timer thread: the INVITE's prefix stands as on a worker.
 expect_log '\{1 1 INVITE [^ }]+\} <script>: failure_route T_reply_code=408' 1
 expect_log 'counters:.* tm\.active=0( |$)' 1
