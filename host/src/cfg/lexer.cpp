@@ -251,6 +251,30 @@ void lexer::lex_string(token& t) {
     }
 }
 
+bool lexer::lex_ipv4(token& t, std::size_t start) {
+    // An IPv4 address written bare, as in "src_ip == 10.0.0.1" or "10.0.0.0/8": four dotted numbers and an
+    // optional prefix length make one string token.
+    const std::string& text = lines_[line_].text;
+    auto digits_at = [&](std::size_t p) {
+        std::size_t q = p;
+        while (q < text.size() && std::isdigit(static_cast<unsigned char>(text[q])))
+            ++q;
+        return q - p;
+    };
+    std::size_t p = pos_;
+    for (int part = 1; part < 4; ++part) {
+        if (p >= text.size() || text[p] != '.' || digits_at(p + 1) == 0)
+            return false;
+        p += 1 + digits_at(p + 1);
+    }
+    if (p + 1 < text.size() && text[p] == '/' && digits_at(p + 1) > 0)
+        p += 1 + digits_at(p + 1);
+    pos_ = p;
+    t.kind = token_kind::string;
+    t.text = text.substr(start, pos_ - start);
+    return true;
+}
+
 void lexer::lex_number(token& t) {
     const std::string& text = lines_[line_].text;
     std::size_t start = pos_;
@@ -265,6 +289,8 @@ void lexer::lex_number(token& t) {
         ++pos_;
     t.kind = token_kind::integer;
     t.text = text.substr(start, pos_ - start);
+    if (base == 10 && lex_ipv4(t, start))
+        return;
     if (pos_ == digits) {
         diags_.error(t.where, "'" + t.text + "' is not a number", "hexadecimal numbers are written 0x1f");
         return;

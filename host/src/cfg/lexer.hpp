@@ -23,6 +23,7 @@ private:
     source_location here() const;
     void lex_string(token& t);
     void lex_number(token& t);
+    bool lex_ipv4(token& t, std::size_t start);
     void lex_pvar(token& t);
     token_kind lex_operator();
 

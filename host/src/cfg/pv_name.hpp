@@ -43,7 +43,11 @@ enum class core_pv {
     rc,
     Ts,
     ou,
-    cs
+    cs,
+    Ri, ///< the local address the message arrived at
+    Rp, ///< the local port
+    pr, ///< the transport ("udp")
+    af  ///< the address family ("INET", "INET6")
 };
 
 struct core_pv_info {

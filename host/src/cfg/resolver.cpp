@@ -218,7 +218,96 @@ void resolver::check_stmt(stmt& s, const context& ctx) {
     check_body(s.else_body, ctx);
 }
 
+namespace {
+
+/// The pseudo-variable a core keyword of Kamailio's expressions stands for, or nullptr.
+const char* keyword_pv(std::string_view word) {
+    static const std::pair<std::string_view, const char*> keywords[] = {
+        {"uri", "$ru"},      {"from_uri", "$fu"}, {"to_uri", "$tu"},   {"method", "$rm"},
+        {"status", "$rs"},   {"src_ip", "$si"},   {"src_port", "$sp"}, {"dst_ip", "$Ri"},
+        {"dst_port", "$Rp"}, {"proto", "$pr"},    {"af", "$af"},
+    };
+    for (const auto& [name, pv] : keywords)
+        if (word == name)
+            return pv;
+    return nullptr;
+}
+
+bool is_word(const expr& e, std::string_view word) {
+    return e.kind == expr_kind::identifier && e.text == word;
+}
+
+bool iequal(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+} // namespace
+
+void resolver::rewrite_core_keywords(expr& e) {
+    if (e.kind == expr_kind::identifier) {
+        if (const char* pv = keyword_pv(e.text)) {
+            e.kind = expr_kind::pvar;
+            e.text = pv;
+        }
+        return;
+    }
+    if (e.kind != expr_kind::binary || (e.op != op_kind::equal && e.op != op_kind::not_equal))
+        return;
+    // "X == myself" asks whether X (a URI, an address) is this server: is_myself(X).
+    int mine = is_word(*e.operands[1], "myself") ? 1 : is_word(*e.operands[0], "myself") ? 0 : -1;
+    if (mine >= 0) {
+        bool negate = e.op == op_kind::not_equal;
+        std::unique_ptr<expr> subject = std::move(e.operands[mine == 1 ? 0 : 1]);
+        // "!uri == myself" is read as Kamailio reads it: not (uri == myself).
+        while (subject->kind == expr_kind::unary && subject->op == op_kind::log_not) {
+            negate = !negate;
+            subject = std::move(subject->operands[0]);
+        }
+        rewrite_core_keywords(*subject);
+        auto call = std::make_unique<expr>();
+        call->kind = expr_kind::call;
+        call->where = e.where;
+        call->text = "is_myself";
+        call->operands.push_back(std::move(subject));
+        e.operands.clear();
+        if (negate) {
+            e.kind = expr_kind::unary;
+            e.op = op_kind::log_not;
+            e.operands.push_back(std::move(call));
+        } else {
+            e = std::move(*call);
+        }
+        return;
+    }
+    expr& left = *e.operands[0];
+    expr& right = *e.operands[1];
+    // "proto == UDP", "af == INET": the bare words are the values $pr and $af print.
+    if (is_word(left, "proto") && right.kind == expr_kind::identifier) {
+        for (std::string_view name : {"udp", "tcp", "tls", "sctp", "ws", "wss"})
+            if (iequal(right.text, name)) {
+                right.kind = expr_kind::string;
+                right.text = std::string(name);
+            }
+    }
+    if (is_word(left, "af") && right.kind == expr_kind::identifier &&
+        (iequal(right.text, "inet") || iequal(right.text, "inet6"))) {
+        right.kind = expr_kind::string;
+        right.text = iequal(right.text, "inet") ? "INET" : "INET6";
+    }
+    if ((is_word(left, "src_ip") || is_word(left, "dst_ip")) && right.kind == expr_kind::string &&
+        right.text.find('/') != std::string::npos)
+        diags_.error(right.where,
+                     "'" + left.text + " == " + right.text +
+                         "': siphost does not compare addresses with networks yet",
+                     "compare with one address, or use myself");
+}
+
 void resolver::check_expr(expr& e, const context& ctx, bool argument) {
+    if (!argument)
+        rewrite_core_keywords(e);
     switch (e.kind) {
     case expr_kind::integer:
     case expr_kind::string:

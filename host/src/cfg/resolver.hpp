@@ -28,6 +28,9 @@ private:
     void check_body(std::vector<std::unique_ptr<stmt>>& body, const context& ctx);
     void check_stmt(stmt& s, const context& ctx);
     void check_expr(expr& e, const context& ctx, bool argument = false);
+    /// Rewrites Kamailio's core keywords (uri, src_ip, method, ..., "X == myself") into pseudo-variables and
+    /// is_myself() calls, before the expression is checked.
+    void rewrite_core_keywords(expr& e);
     void check_call(expr& e, const context& ctx);
     void check_pv(const std::string& text, source_location where, bool for_write);
     /// raw is the literal as written (quotes included) when known, so that columns account for escapes.

@@ -177,6 +177,36 @@ value get_pv(const pv_spec& pv, run_context& ctx) {
             return {};
         return value::own(text);
     }
+    case core_pv::af: {
+        siphost_addr addr{};
+        if (host->msg_source(msg, &addr) != 0)
+            return {};
+        return value::own(addr.family == 6 ? "INET6" : "INET");
+    }
+    case core_pv::Ri:
+    case core_pv::Rp:
+    case core_pv::pr: {
+        siphost_socket* socket = host->msg_socket(msg);
+        siphost_str address{nullptr, 0};
+        uint16_t port = 0;
+        uint8_t proto = 0;
+        if (socket == nullptr || host->socket_address(socket, &address, &port, &proto) != 0)
+            return {};
+        if (pv.core == core_pv::Rp)
+            return value::make_int(port);
+        if (pv.core == core_pv::Ri)
+            return value::own(std::string(address.s == nullptr ? "" : address.s, address.len));
+        switch (proto) {
+        case SIPHOST_PROTO_TCP:
+            return value::own("tcp");
+        case SIPHOST_PROTO_TLS:
+            return value::own("tls");
+        case SIPHOST_PROTO_SCTP:
+            return value::own("sctp");
+        default:
+            return value::own("udp");
+        }
+    }
     case core_pv::ci:
         return string_or_null(view(host->msg_call_id(msg)));
     case core_pv::fu:

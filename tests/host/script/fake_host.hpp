@@ -181,6 +181,23 @@ inline int source(const siphost_msg* m, siphost_addr* out) {
     *out = fake_message::of(m).source;
     return 0;
 }
+/// Every fake message arrived at one socket, udp:127.0.0.1:5060.
+inline siphost_socket* fake_socket() {
+    static char arrival = 0;
+    return reinterpret_cast<siphost_socket*>(&arrival);
+}
+inline siphost_socket* socket_of(const siphost_msg*) {
+    return fake_socket();
+}
+inline int socket_address(const siphost_socket* socket, siphost_str* host, uint16_t* port, uint8_t* proto) {
+    if (socket != fake_socket())
+        return -1;
+    static const std::string address = "127.0.0.1";
+    *host = s(address);
+    *port = 5060;
+    *proto = SIPHOST_PROTO_UDP;
+    return 0;
+}
 inline siphost_str raw(const siphost_msg* m) {
     return s(fake_message::of(m).raw);
 }
@@ -294,6 +311,8 @@ inline const siphost_host_api* fake_host_api() {
         a.msg_to_uri = fake_detail::to_uri;
         a.msg_to_tag = fake_detail::to_tag;
         a.msg_source = fake_detail::source;
+        a.msg_socket = fake_detail::socket_of;
+        a.socket_address = fake_detail::socket_address;
         a.msg_raw = fake_detail::raw;
         a.msg_flags = fake_detail::flags;
         a.msg_set_flags = fake_detail::set_flags;

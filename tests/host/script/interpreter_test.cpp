@@ -827,6 +827,44 @@ request_route {
     EXPECT_EQ("sip:main@127.0.0.1", m.ruri); // the Request-URI itself stays the first branch's
 }
 
+TEST(script_core, kamailio_core_keywords) {
+    harness h(R"cfg(
+request_route {
+  if (uri == myself) $var(uri_me) = 1;
+  if (uri != myself) $var(uri_not_me) = 1;
+  if (!uri == myself) $var(not_uri_me) = 1;
+  if (src_ip == myself) $var(src_me) = 1;
+  if (myself == src_ip) $var(src_me_swapped) = 1;
+  if (src_ip == 127.0.0.1 && src_port == 5062) $var(src) = 1;
+  if (src_ip == 10.0.0.1) $var(src_other) = 1;
+  if (dst_ip == 127.0.0.1 && dst_port == 5060) $var(dst) = 1;
+  if (proto == UDP && af == INET) $var(udp4) = 1;
+  if (proto == TCP) $var(tcp) = 1;
+  if (method == "INVITE" && status == $null) $var(invite) = 1;
+  if (from_uri == "sip:alice@atlanta.example.com" && to_uri =~ "^sip:bob@") $var(parties) = 1;
+  $var(pr) = $pr + "/" + $af + "/" + $Ri + ":" + $Rp;
+  seturi("sip:x@127.0.0.1");
+  if (uri == myself) $var(uri_me_now) = 1;
+}
+)cfg");
+    fake_message m;
+    h.request(m);
+    EXPECT_EQ("0", h.print("$var(uri_me)", m));
+    EXPECT_EQ("1", h.print("$var(uri_not_me)", m));
+    EXPECT_EQ("1", h.print("$var(not_uri_me)", m));
+    EXPECT_EQ("1", h.print("$var(src_me)", m));
+    EXPECT_EQ("1", h.print("$var(src_me_swapped)", m));
+    EXPECT_EQ("1", h.print("$var(src)", m));
+    EXPECT_EQ("0", h.print("$var(src_other)", m));
+    EXPECT_EQ("1", h.print("$var(dst)", m));
+    EXPECT_EQ("1", h.print("$var(udp4)", m));
+    EXPECT_EQ("0", h.print("$var(tcp)", m));
+    EXPECT_EQ("1", h.print("$var(invite)", m));
+    EXPECT_EQ("1", h.print("$var(parties)", m));
+    EXPECT_EQ("udp/INET/127.0.0.1:5060", h.print("$var(pr)", m));
+    EXPECT_EQ("1", h.print("$var(uri_me_now)", m));
+}
+
 TEST(script_core, forward_variants_go_to_core_actions) {
     harness h(R"cfg(
 request_route {
