@@ -55,7 +55,8 @@ enum class op_kind {
     strempty_op,
     defined_op,
     int_cast,
-    str_cast
+    str_cast,
+    in_network ///< "src_ip == 10.0.0.0/8": the left address lies in the right network (made by the resolver)
 };
 
 /// The spelling of an operator for messages.

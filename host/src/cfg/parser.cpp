@@ -150,6 +150,8 @@ const char* spelling(op_kind op) {
         return "(int)";
     case op_kind::str_cast:
         return "(str)";
+    case op_kind::in_network:
+        return "==";
     case op_kind::none:
         return "";
     }

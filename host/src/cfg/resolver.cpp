@@ -7,6 +7,7 @@
 #include <regex.h>
 
 #include "cfg/core_functions.hpp"
+#include "cfg/ip_network.hpp"
 #include "cfg/pv_name.hpp"
 
 namespace siphost::cfg {
@@ -297,12 +298,28 @@ void resolver::rewrite_core_keywords(expr& e) {
         right.kind = expr_kind::string;
         right.text = iequal(right.text, "inet") ? "INET" : "INET6";
     }
+    // "src_ip == 10.0.0.0/8": the address lies in the network.
     if ((is_word(left, "src_ip") || is_word(left, "dst_ip")) && right.kind == expr_kind::string &&
-        right.text.find('/') != std::string::npos)
-        diags_.error(right.where,
-                     "'" + left.text + " == " + right.text +
-                         "': siphost does not compare addresses with networks yet",
-                     "compare with one address, or use myself");
+        right.text.find('/') != std::string::npos) {
+        if (!parse_ip_network(right.text)) {
+            diags_.error(right.where, "'" + right.text + "' is not a network",
+                         "write an address and a prefix length: 10.0.0.0/8, 2001:db8::/32");
+            return;
+        }
+        if (e.op == op_kind::not_equal) {
+            auto inner = std::make_unique<expr>();
+            inner->kind = expr_kind::binary;
+            inner->where = e.where;
+            inner->op = op_kind::in_network;
+            inner->operands = std::move(e.operands);
+            e.operands.clear();
+            e.kind = expr_kind::unary;
+            e.op = op_kind::log_not;
+            e.operands.push_back(std::move(inner));
+        } else {
+            e.op = op_kind::in_network;
+        }
+    }
 }
 
 void resolver::check_expr(expr& e, const context& ctx, bool argument) {

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <ctime>
 
+#include "cfg/ip_network.hpp"
 #include "script/uri_parts.hpp"
 
 namespace siphost::script {
@@ -459,6 +460,11 @@ value apply_binary(cfg::op_kind op, const value& a, const value& b, const compil
         default:
             return as_bool(cmp >= 0);
         }
+    }
+    case op_kind::in_network: {
+        // The network was checked when the config was loaded.
+        auto network = cfg::parse_ip_network(b.as_text(buffer_b));
+        return as_bool(!a.is_null() && network && cfg::in_network(a.as_text(buffer_a), *network));
     }
     case op_kind::match:
     case op_kind::not_match: {

@@ -837,6 +837,8 @@ request_route {
   if (myself == src_ip) $var(src_me_swapped) = 1;
   if (src_ip == 127.0.0.1 && src_port == 5062) $var(src) = 1;
   if (src_ip == 10.0.0.1) $var(src_other) = 1;
+  if (src_ip == 127.0.0.0/8 && src_ip != 10.0.0.0/8 && !(src_ip == 127.0.0.2/32)) $var(src_net) = 1;
+  if (src_ip == 127.0.0.1/32 && src_ip == 0.0.0.0/0 && src_ip != "::/0") $var(src_net_edges) = 1;
   if (dst_ip == 127.0.0.1 && dst_port == 5060) $var(dst) = 1;
   if (proto == UDP && af == INET) $var(udp4) = 1;
   if (proto == TCP) $var(tcp) = 1;
@@ -856,6 +858,8 @@ request_route {
     EXPECT_EQ("1", h.print("$var(src_me_swapped)", m));
     EXPECT_EQ("1", h.print("$var(src)", m));
     EXPECT_EQ("0", h.print("$var(src_other)", m));
+    EXPECT_EQ("1", h.print("$var(src_net)", m));
+    EXPECT_EQ("1", h.print("$var(src_net_edges)", m));
     EXPECT_EQ("1", h.print("$var(dst)", m));
     EXPECT_EQ("1", h.print("$var(udp4)", m));
     EXPECT_EQ("0", h.print("$var(tcp)", m));
