@@ -31,69 +31,6 @@ reply_counters counters_;
 std::atomic<const siphost_tm_reply_api_v1*> tm_api_{nullptr};
 std::atomic<bool> tm_looked_up_{false};
 
-std::string_view default_reason(int code) {
-    switch (code) {
-    case 100:
-        return "Trying";
-    case 180:
-        return "Ringing";
-    case 183:
-        return "Session Progress";
-    case 200:
-        return "OK";
-    case 202:
-        return "Accepted";
-    case 301:
-        return "Moved Permanently";
-    case 302:
-        return "Moved Temporarily";
-    case 400:
-        return "Bad Request";
-    case 401:
-        return "Unauthorized";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 407:
-        return "Proxy Authentication Required";
-    case 408:
-        return "Request Timeout";
-    case 480:
-        return "Temporarily Unavailable";
-    case 481:
-        return "Call/Transaction Does Not Exist";
-    case 483:
-        return "Too Many Hops";
-    case 486:
-        return "Busy Here";
-    case 487:
-        return "Request Terminated";
-    case 500:
-        return "Server Internal Error";
-    case 503:
-        return "Service Unavailable";
-    case 603:
-        return "Decline";
-    default:
-        break;
-    }
-    switch (code / 100) {
-    case 1:
-        return "Provisional";
-    case 2:
-        return "OK";
-    case 3:
-        return "Redirect";
-    case 4:
-        return "Request Failure";
-    case 5:
-        return "Server Failure";
-    default:
-        return "Global Failure";
-    }
-}
-
 bool is_ack(const siphost_msg* msg) {
     return sdk::view(host_->msg_method(msg)) == "ACK";
 }
@@ -113,8 +50,7 @@ int send_stateless(siphost_msg* request, int code, std::string_view reason, std:
         sdk::log(host_, SIPHOST_LOG_WARN, module_name, "no reply is sent to an ACK");
         return -1;
     }
-    if (reason.empty())
-        reason = default_reason(code);
+    // An empty reason: the host writes the code's standard phrase.
 
     char tag_buffer[reply_tag_length];
     std::string_view to_tag;
@@ -205,7 +141,7 @@ int cmd_send_reply(siphost_msg* msg, const siphost_value* args, void*) {
     }
     std::string_view reason = sdk::arg_view(args[1]);
     if (const siphost_tm_reply_api_v1* tm = tm_api(); tm != nullptr && tm->has_transaction(msg) > 0)
-        return tm->reply(msg, code, sdk::str(reason.empty() ? default_reason(code) : reason)) > 0 ? 1 : -1;
+        return tm->reply(msg, code, sdk::str(reason)) > 0 ? 1 : -1;
     return send_stateless(msg, code, reason, {}, {});
 }
 

@@ -162,59 +162,6 @@ void handle_reply(transaction& t, size_t index, siphost_msg* reply, int code) {
 
 } // namespace
 
-std::string_view default_reason(int code) {
-    switch (code) {
-    case 100:
-        return "Trying";
-    case 180:
-        return "Ringing";
-    case 183:
-        return "Session Progress";
-    case 200:
-        return "OK";
-    case 202:
-        return "Accepted";
-    case 400:
-        return "Bad Request";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 408:
-        return "Request Timeout";
-    case 480:
-        return "Temporarily Unavailable";
-    case 481:
-        return "Call/Transaction Does Not Exist";
-    case 486:
-        return "Busy Here";
-    case 487:
-        return "Request Terminated";
-    case 500:
-        return "Server Internal Error";
-    case 503:
-        return "Service Unavailable";
-    case 603:
-        return "Decline";
-    default:
-        break;
-    }
-    switch (code / 100) {
-    case 1:
-        return "Provisional";
-    case 2:
-        return "OK";
-    case 3:
-        return "Redirect";
-    case 4:
-        return "Request Failure";
-    case 5:
-        return "Server Failure";
-    default:
-        return "Global Failure";
-    }
-}
-
 int run_transaction_route(transaction& t, int route_id, uint32_t route_type, siphost_msg* msg, int branch,
                           siphost_msg* reply, int reply_code) {
     const siphost_host_api* h = host();
@@ -264,8 +211,7 @@ int send_local_reply(transaction& t, int code, std::string_view reason) {
         sdk::log(h, SIPHOST_LOG_ERR, module_name, "the transaction already has a final reply");
         return -1;
     }
-    if (reason.empty())
-        reason = default_reason(code);
+    // An empty reason: the host writes the code's standard phrase.
     thread_local std::string buffer(65536, '\0');
     size_t len = 0;
     std::string_view to_tag = code > 100 ? std::string_view(t.to_tag) : std::string_view();
@@ -350,7 +296,7 @@ void finish_if_complete(transaction& t) {
         if (chosen.local || chosen.reply.empty()) {
             if (t.canceled && code == 408)
                 code = 487;
-            send_local_reply(t, code, default_reason(code));
+            send_local_reply(t, code, {});
             return;
         }
         count_relayed(code);

@@ -155,7 +155,6 @@ void finish_if_complete(transaction& t);
 /// Runs a route for the transaction with its AVPs current (lock held). Returns the route result.
 int run_transaction_route(transaction& t, int route_id, uint32_t route_type, siphost_msg* msg, int branch,
                           siphost_msg* reply, int reply_code);
-std::string_view default_reason(int code);
 
 // ---- cancel.cpp ----
 

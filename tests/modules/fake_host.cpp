@@ -1,5 +1,7 @@
 #include "fake_host.hpp"
 
+#include "sip/reason_phrase.hpp"
+
 #include <siphost/module.hpp>
 
 #include <arpa/inet.h>
@@ -421,7 +423,9 @@ int h_build_reply(const siphost_msg* request, int code, siphost_str reason, siph
                   siphost_str extra_headers, siphost_str body, char* buf, size_t cap, size_t* len) {
     if (!request->request)
         return -1;
-    std::string out = "SIP/2.0 " + std::to_string(code) + " " + std::string(view(reason)) + "\r\n";
+    // As the host: an empty reason gets the code's standard phrase.
+    std::string_view phrase = reason.len != 0 ? view(reason) : siphost::sip::standard_reason(code);
+    std::string out = "SIP/2.0 " + std::to_string(code) + " " + std::string(phrase) + "\r\n";
     siphost_str value{nullptr, 0};
     for (uint32_t i = 0; msg_header_impl(request, str("Via"), i, &value) == 1; ++i)
         out.append("Via: ").append(view(value)).append("\r\n");
@@ -453,8 +457,10 @@ int h_send_stateless_reply(siphost_msg* request, int code, siphost_str reason, s
                            siphost_str extra_headers) {
     if (!request->request || self().send_result != 0)
         return -1;
-    self().replies.push_back(sent_reply{code, std::string(view(reason)), std::string(view(to_tag)),
-                                        std::string(view(extra_headers))});
+    // The reason the host writes: an empty one becomes the code's standard phrase.
+    std::string_view phrase = reason.len != 0 ? view(reason) : siphost::sip::standard_reason(code);
+    self().replies.push_back(
+        sent_reply{code, std::string(phrase), std::string(view(to_tag)), std::string(view(extra_headers))});
     return 0;
 }
 int h_socket_address(const siphost_socket* sock, siphost_str* host, uint16_t* port, uint8_t* proto) {

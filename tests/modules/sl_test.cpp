@@ -179,6 +179,7 @@ TEST_F(modules_sl, reply_error_sends_500) {
 }
 
 TEST_F(modules_sl, empty_reason_gets_the_standard_phrase) {
+    // sl keeps no table of phrases: the host writes the standard one (module.h, build_reply).
     call_site reply(sl, "sl_send_reply", {arg(483), arg("")});
     EXPECT_EQ(reply.run(invite.get()), 1);
     EXPECT_EQ(host.replies.at(0).reason, "Too Many Hops");

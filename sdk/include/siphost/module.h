@@ -412,7 +412,8 @@ typedef struct siphost_host_api {
     int (*build_relayed_reply)(const siphost_msg *reply, char *buf, size_t cap, size_t *len);
     /* Builds a reply to the request msg per RFC 3261 8.2.6: Vias, From, To (adding to_tag when not empty and
      * the To has none), Call-ID and CSeq copied; then extra_headers (whole lines with CRLF) and body with a
-     * matching Content-Length. Returns 0 or -1 as build_request. */
+     * matching Content-Length. An empty reason gets the code's standard phrase (RFC 3261 21 and later
+     * RFCs). Returns 0 or -1 as build_request. */
     int (*build_reply)(const siphost_msg *request, int code, siphost_str reason, siphost_str to_tag,
                        siphost_str extra_headers, siphost_str body, char *buf, size_t cap, size_t *len);
     /* Where a reply to request msg goes (RFC 3261 18.2.2 and RFC 3581: received/rport, else the Via's
