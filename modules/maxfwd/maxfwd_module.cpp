@@ -11,7 +11,8 @@
 // host->msg_set_max_forwards, which the host writes as it is.
 #include <siphost/module.hpp>
 
-#include <string>
+#include <memory>
+#include <string_view>
 
 namespace siphost::modules::maxfwd {
 namespace {
@@ -19,6 +20,7 @@ namespace {
 const char module_name[] = "maxfwd";
 
 const siphost_host_api* host_ = nullptr;
+siphost_module_handle* self_ = nullptr;
 int32_t max_limit_ = 70;
 
 constexpr int max_forwards_cap = 255; // RFC 3261 20.22 suggests 70; larger values are clamped
@@ -40,12 +42,7 @@ reading read_max_forwards(const siphost_msg* msg, int& value, std::string_view& 
 
 /// Makes the request go out with this Max-Forwards value (not the received one decremented).
 bool relay_with(siphost_msg* msg, uint32_t value) {
-    if (SIPHOST_HAS(siphost_host_api, host_, msg_set_max_forwards))
-        return host_->msg_set_max_forwards(msg, value) == 0;
-    // A host of ABI 1.0 without it takes an added header line as the value to relay with.
-    thread_local std::string line;
-    line.assign("Max-Forwards: ").append(std::to_string(value)).append("\r\n");
-    return host_->msg_add_header(msg, sdk::str(line), SIPHOST_HDR_BOTTOM, siphost_str{nullptr, 0}) == 0;
+    return host_->msg_set_max_forwards(msg, value) == 0;
 }
 
 std::unique_ptr<int> fix_limit(const siphost_value* args, const int* constant) {
@@ -67,7 +64,7 @@ int cmd_process_maxfwd(siphost_msg* msg, const siphost_value* args, void*) {
     case reading::absent:
         return relay_with(msg, static_cast<uint32_t>(initial)) ? 2 : -2;
     case reading::malformed:
-        sdk::log(host_, SIPHOST_LOG_ERR, module_name, "malformed Max-Forwards header");
+        sdk::log(host_, self_, SIPHOST_LOG_ERR, "malformed Max-Forwards header");
         return -2;
     case reading::present:
         break;
@@ -96,8 +93,9 @@ int cmd_is_maxfwd_lt(siphost_msg* msg, const siphost_value* args, void*) {
     return value < limit ? 1 : -1;
 }
 
-int init(const siphost_host_api* host, char* err, size_t err_size) {
+int init(const siphost_host_api* host, siphost_module_handle* self, char* err, size_t err_size) {
     host_ = host;
+    self_ = self;
     if (max_limit_ < 1 || max_limit_ > 256) {
         sdk::write_error(err, err_size, "max_limit must be from 1 to 256");
         return -1;

@@ -6,18 +6,12 @@
 //   is_int(pv)           its value is an integer
 //   typeof(pv, type)     its value is of type "int", "str" or "null"
 //
-// Fixups run while the config is read, before init hands the module the host table, so a call site's variable
-// is parsed (host->pv_parse) in init. A host that cannot parse yet at init (its script is attached later)
-// gets the parse retried once, at the call site's first use; a variable that still fails then is logged once
-// and the call is false. (The host already checks SIPHOST_ARG_PVAR names when it reads the config.)
+// Each call site's variable is parsed once, by its fixup (host->pv_parse; fixups run after init); a variable
+// the host cannot parse fails the config with the host's reason.
 #include <siphost/module.hpp>
 
-#include <algorithm>
-#include <atomic>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <vector>
 
 namespace siphost::modules::pv {
 namespace {
@@ -27,35 +21,9 @@ const siphost_host_api* host_ = nullptr;
 /// One call site: the variable's text, its parsed form, and typeof's wanted kind.
 struct pv_call {
     std::string text;
-    std::atomic<siphost_pv_spec*> spec{nullptr};
-    std::once_flag late_parse; ///< the retry at first use when init could not parse
+    siphost_pv_spec* spec = nullptr;
     int wanted_kind = -1;
 };
-
-/// Call sites waiting for init to parse them; fixups and init run on the main thread.
-std::vector<pv_call*> pending_;
-
-bool parse_call(pv_call& call, char* err, size_t err_size) {
-    char reason[200] = "";
-    siphost_pv_spec* spec = host_->pv_parse(sdk::str(call.text), reason, sizeof reason);
-    call.spec.store(spec, std::memory_order_release);
-    if (spec != nullptr)
-        return true;
-    sdk::write_error(err, err_size, "cannot use \"" + call.text + "\": " + reason);
-    return false;
-}
-
-/// The parsed variable, parsing it now if init could not; NULL when it cannot be parsed.
-const siphost_pv_spec* spec_of(pv_call& call) {
-    if (siphost_pv_spec* spec = call.spec.load(std::memory_order_acquire))
-        return spec;
-    std::call_once(call.late_parse, [&] {
-        char err[240];
-        if (host_ != nullptr && !parse_call(call, err, sizeof err))
-            sdk::log(host_, SIPHOST_LOG_ERR, "pv", err);
-    });
-    return call.spec.load(std::memory_order_acquire);
-}
 
 std::unique_ptr<pv_call> make_call(const siphost_value& arg) {
     auto call = std::make_unique<pv_call>();
@@ -63,13 +31,12 @@ std::unique_ptr<pv_call> make_call(const siphost_value& arg) {
     if (call->text.empty() || call->text.front() != '$')
         throw sdk::config_error("\"" + call->text +
                                 "\" is not a pseudo-variable (write it with '$', e.g. $avp(x))");
-    if (host_ != nullptr) {
-        char reason[240];
-        if (!parse_call(*call, reason, sizeof reason))
-            throw sdk::config_error(reason);
-    } else {
-        pending_.push_back(call.get());
-    }
+    if (host_ == nullptr)
+        throw sdk::config_error("pv: the module was not initialised before its call sites were prepared");
+    char reason[200] = "";
+    call->spec = host_->pv_parse(sdk::str(call->text), reason, sizeof reason);
+    if (call->spec == nullptr)
+        throw sdk::config_error("cannot use \"" + call->text + "\": " + reason);
     return call;
 }
 
@@ -98,58 +65,41 @@ std::unique_ptr<pv_call> fix_typeof(const siphost_value* args, const int* consta
 
 void free_call(void* data) {
     std::unique_ptr<pv_call> call(static_cast<pv_call*>(data));
-    pending_.erase(std::remove(pending_.begin(), pending_.end(), call.get()), pending_.end());
-    if (siphost_pv_spec* spec = call->spec.load(); spec != nullptr && host_ != nullptr)
-        host_->pv_free(spec);
+    if (call->spec != nullptr && host_ != nullptr)
+        host_->pv_free(call->spec);
 }
 
-/// The value's kind, or -1 when it cannot be read.
-int value_kind(siphost_msg* msg, pv_call& call) {
-    const siphost_pv_spec* spec = spec_of(call);
-    if (spec == nullptr)
-        return -1;
+/// The value's kind.
+int value_kind(siphost_msg* msg, const pv_call& call) {
     siphost_value value = sdk::null_value();
-    if (host_->pv_get(spec, msg, &value) != 0)
+    if (host_->pv_get(call.spec, msg, &value) != 0)
         return SIPHOST_VALUE_NULL; // the host reads a failed get as $null
     return static_cast<int>(value.kind);
 }
 
 int cmd_pv_isset(siphost_msg* msg, const siphost_value*, void* data) {
-    int kind = value_kind(msg, *static_cast<pv_call*>(data));
+    int kind = value_kind(msg, *static_cast<const pv_call*>(data));
     return kind > SIPHOST_VALUE_NULL ? 1 : -1;
 }
 
 int cmd_pv_unset(siphost_msg* msg, const siphost_value*, void* data) {
-    const siphost_pv_spec* spec = spec_of(*static_cast<pv_call*>(data));
-    if (spec == nullptr)
-        return -1;
     siphost_value null = sdk::null_value();
-    return host_->pv_set(spec, msg, &null) == 0 ? 1 : -1;
+    return host_->pv_set(static_cast<const pv_call*>(data)->spec, msg, &null) == 0 ? 1 : -1;
 }
 
 int cmd_is_int(siphost_msg* msg, const siphost_value*, void* data) {
-    return value_kind(msg, *static_cast<pv_call*>(data)) == SIPHOST_VALUE_INT ? 1 : -1;
+    return value_kind(msg, *static_cast<const pv_call*>(data)) == SIPHOST_VALUE_INT ? 1 : -1;
 }
 
 int cmd_typeof(siphost_msg* msg, const siphost_value*, void* data) {
-    auto& call = *static_cast<pv_call*>(data);
+    const auto& call = *static_cast<const pv_call*>(data);
     int kind = value_kind(msg, call);
     return kind >= 0 && kind == call.wanted_kind ? 1 : -1;
 }
 
-/// Parses the call sites read so far; one that fails is left to its first use (see the top of the file).
-int parse_pending(const siphost_host_api* host) {
+int init(const siphost_host_api* host, siphost_module_handle*, char*, size_t) {
     host_ = host;
-    std::vector<pv_call*> waiting;
-    waiting.swap(pending_);
-    char ignored[8];
-    for (pv_call* call : waiting)
-        parse_call(*call, ignored, sizeof ignored);
     return 0;
-}
-
-int init(const siphost_host_api* host, char* err, size_t err_size) {
-    return sdk::guard_with_error(err, err_size, [&] { return parse_pending(host); });
 }
 
 void destroy() {

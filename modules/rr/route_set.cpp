@@ -59,7 +59,7 @@ bool route_set::load(const siphost_host_api* host, const siphost_msg* msg) {
             if (raw.empty() || element.data() < raw.data() ||
                 element.data() + element.size() > raw.data() + raw.size())
                 return false;
-            std::string_view uri = sdk::uri_of(element);
+            std::string_view uri = sdk::uri_of(host, element);
             if (uri.empty())
                 return false;
             values_.push_back(

@@ -24,6 +24,7 @@ namespace {
 const char module_name[] = "rr";
 
 const siphost_host_api* host_ = nullptr;
+siphost_module_handle* self_ = nullptr;
 int32_t append_fromtag_ = 1;
 int32_t enable_full_lr_ = 0;
 
@@ -32,30 +33,31 @@ constexpr int rr_driven = 1;      // the next hop comes from the route set (or t
 constexpr int not_rr_driven = -1; // no Route header
 constexpr int rr_preloaded = -3;  // an initial request whose only Route named this proxy
 
-bool is_myself_uri(std::string_view uri) {
-    sdk::uri_parts parts;
-    if (!sdk::split_uri(uri, parts))
-        return false;
-    return host_->is_myself(sdk::str(parts.host), parts.port) != 0;
+/// A URI whose host and port name this proxy; a URI without a host (tel:) never does.
+bool is_myself(const siphost_uri& uri) {
+    return uri.host.len != 0 && host_->is_myself(uri.host, uri.port) != 0;
 }
 
-bool is_loose(std::string_view uri) {
-    sdk::uri_parts parts;
-    return sdk::split_uri(uri, parts) && sdk::find_param(parts.params, "lr");
+bool is_myself_uri(std::string_view text) {
+    siphost_uri uri;
+    return sdk::parse_uri(host_, text, uri) && is_myself(uri);
+}
+
+bool is_loose(std::string_view text) {
+    siphost_uri uri;
+    return sdk::parse_uri(host_, text, uri) && sdk::param(host_, sdk::view(uri.params), "lr");
 }
 
 int record_route(siphost_msg* msg, std::string_view params) {
-    siphost_socket* socket = host_->msg_socket(msg);
-    siphost_str address{nullptr, 0};
-    uint16_t port = 0;
-    uint8_t proto = SIPHOST_PROTO_UDP;
-    if (socket == nullptr || host_->socket_address(socket, &address, &port, &proto) != 0) {
-        sdk::log(host_, SIPHOST_LOG_ERR, module_name, "record_route: the request has no arrival socket");
+    siphost_socket_info socket;
+    if (!sdk::socket_info(host_, host_->msg_socket(msg), socket)) {
+        sdk::log(host_, self_, SIPHOST_LOG_ERR, "record_route: the request has no arrival socket");
         return -1;
     }
     thread_local std::string line;
     line.assign("Record-Route: <sip:");
-    std::string_view host = sdk::view(address);
+    std::string_view host = sdk::view(socket.host);
+    uint16_t port = socket.port;
     bool ipv6 = host.find(':') != std::string_view::npos && host.front() != '[';
     if (ipv6)
         line.push_back('[');
@@ -64,7 +66,7 @@ int record_route(siphost_msg* msg, std::string_view params) {
         line.push_back(']');
     if (port != 0)
         line.append(":").append(std::to_string(port));
-    switch (proto) {
+    switch (socket.proto) {
     case SIPHOST_PROTO_TCP:
         line.append(";transport=tcp");
         break;
@@ -73,6 +75,12 @@ int record_route(siphost_msg* msg, std::string_view params) {
         break;
     case SIPHOST_PROTO_SCTP:
         line.append(";transport=sctp");
+        break;
+    case SIPHOST_PROTO_WS:
+        line.append(";transport=ws");
+        break;
+    case SIPHOST_PROTO_WSS:
+        line.append(";transport=wss");
         break;
     default:
         break;
@@ -91,7 +99,7 @@ int record_route(siphost_msg* msg, std::string_view params) {
     }
     line.append(">\r\n");
     if (host_->msg_add_header(msg, sdk::str(line), SIPHOST_HDR_TOP, siphost_str{nullptr, 0}) != 0) {
-        sdk::log(host_, SIPHOST_LOG_ERR, module_name, "record_route: the host refused the header");
+        sdk::log(host_, self_, SIPHOST_LOG_ERR, "record_route: the host refused the header");
         return -1;
     }
     return 1;
@@ -117,7 +125,7 @@ int cmd_record_route_params(siphost_msg* msg, const siphost_value* args, void*) 
 int cmd_loose_route(siphost_msg* msg, const siphost_value*, void*) {
     thread_local route_set routes;
     if (!routes.load(host_, msg)) {
-        sdk::log(host_, SIPHOST_LOG_ERR, module_name, "loose_route: malformed Route header");
+        sdk::log(host_, self_, SIPHOST_LOG_ERR, "loose_route: malformed Route header");
         return -1;
     }
     const auto& values = routes.values();
@@ -154,8 +162,7 @@ int cmd_loose_route(siphost_msg* msg, const siphost_value*, void*) {
         }
     }
     if (!routes.remove(msg, removed)) {
-        sdk::log(host_, SIPHOST_LOG_ERR, module_name,
-                 "loose_route: the host refused to remove a Route value");
+        sdk::log(host_, self_, SIPHOST_LOG_ERR, "loose_route: the host refused to remove a Route value");
         return -1;
     }
     bool initial = sdk::view(host_->msg_to_tag(msg)).empty();
@@ -167,18 +174,17 @@ int cmd_loose_route(siphost_msg* msg, const siphost_value*, void*) {
 
 /// The URI parameters of this proxy's own Route ("lr;ftag=x;nat=yes"); false when there is none.
 bool own_route_params(siphost_msg* msg, std::string_view& params) {
-    sdk::uri_parts parts;
+    siphost_uri uri;
     std::string_view original = sdk::view(host_->msg_original_ruri(msg));
     siphost_str value{nullptr, 0};
-    if (sdk::split_uri(original, parts) && host_->is_myself(sdk::str(parts.host), parts.port) &&
+    if (sdk::parse_uri(host_, original, uri) && is_myself(uri) &&
         host_->msg_header(msg, sdk::str("Route"), 0, &value) == 1) {
-        params = parts.params;
+        params = sdk::view(uri.params);
         return true;
     }
     for (uint32_t i = 0; host_->msg_header(msg, sdk::str("Route"), i, &value) == 1; ++i) {
-        if (sdk::split_uri(sdk::uri_of(sdk::view(value)), parts) &&
-            host_->is_myself(sdk::str(parts.host), parts.port)) {
-            params = parts.params;
+        if (sdk::parse_uri(host_, sdk::uri_of(host_, sdk::view(value)), uri) && is_myself(uri)) {
+            params = sdk::view(uri.params);
             return true;
         }
     }
@@ -244,7 +250,7 @@ int cmd_is_direction(siphost_msg* msg, const siphost_value*, void* call_data) {
     std::string_view params;
     std::string_view ftag;
     bool downstream = true;
-    if (own_route_params(msg, params) && sdk::find_param(params, "ftag", &ftag) && !ftag.empty())
+    if (own_route_params(msg, params) && sdk::param(host_, params, "ftag", &ftag) && !ftag.empty())
         downstream = ftag == sdk::view(host_->msg_from_tag(msg));
     return downstream == want_downstream ? 1 : -1;
 }
@@ -255,13 +261,14 @@ int get_route_uri(siphost_msg* msg, void*, int32_t, siphost_value* out) {
         *out = sdk::null_value();
         return 0;
     }
-    std::string_view uri = sdk::uri_of(sdk::view(first));
+    std::string_view uri = sdk::uri_of(host_, sdk::view(first));
     *out = uri.empty() ? sdk::null_value() : sdk::str_value(uri);
     return 0;
 }
 
-int init(const siphost_host_api* host, char*, size_t) {
+int init(const siphost_host_api* host, siphost_module_handle* self, char*, size_t) {
     host_ = host;
+    self_ = self;
     return 0;
 }
 

@@ -34,29 +34,29 @@ int cmd_is_first_hop(siphost_msg* msg, const siphost_value*, void*) {
     return vias == (host_->msg_is_request(msg) ? 1u : 2u) ? 1 : -1;
 }
 
-bool ruri_parts(siphost_msg* msg, sdk::uri_parts& parts) {
-    return host_->msg_is_request(msg) && sdk::split_uri(sdk::view(host_->msg_ruri(msg)), parts);
+bool parsed_ruri(siphost_msg* msg, siphost_uri& uri) {
+    return host_->msg_is_request(msg) && sdk::parse_uri(host_, sdk::view(host_->msg_ruri(msg)), uri);
 }
 
 int cmd_is_uri_host_local(siphost_msg* msg, const siphost_value*, void*) {
-    sdk::uri_parts parts;
-    if (!ruri_parts(msg, parts))
+    siphost_uri uri;
+    // A URI without a host (tel:) names no server.
+    if (!parsed_ruri(msg, uri) || uri.host.len == 0)
         return -1;
-    return host_->is_myself(sdk::str(parts.host), 0) ? 1 : -1;
+    return host_->is_myself(uri.host, 0) ? 1 : -1;
 }
 
 int cmd_uri_param(siphost_msg* msg, const siphost_value* args, void*) {
-    sdk::uri_parts parts;
-    std::string_view value;
-    if (!ruri_parts(msg, parts) || !sdk::find_param(parts.params, sdk::arg_view(args[0]), &value))
+    siphost_uri uri;
+    if (!parsed_ruri(msg, uri) || !sdk::param(host_, sdk::view(uri.params), sdk::arg_view(args[0])))
         return -1;
     return 1;
 }
 
 int cmd_uri_param_value(siphost_msg* msg, const siphost_value* args, void*) {
-    sdk::uri_parts parts;
+    siphost_uri uri;
     std::string_view value;
-    if (!ruri_parts(msg, parts) || !sdk::find_param(parts.params, sdk::arg_view(args[0]), &value))
+    if (!parsed_ruri(msg, uri) || !sdk::param(host_, sdk::view(uri.params), sdk::arg_view(args[0]), &value))
         return -1;
     return value == sdk::arg_view(args[1]) ? 1 : -1;
 }
@@ -67,7 +67,7 @@ std::unique_ptr<int> fix_not_empty(const siphost_value* args, const int* constan
     return nullptr;
 }
 
-int init(const siphost_host_api* host, char*, size_t) {
+int init(const siphost_host_api* host, siphost_module_handle*, char*, size_t) {
     host_ = host;
     return 0;
 }

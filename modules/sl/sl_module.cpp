@@ -1,16 +1,21 @@
 // sl: stateless replies (Kamailio's sl module).
 //
 //   sl_send_reply(code, reason), sl_reply(code, reason)   a stateless reply to the current request
-//   sl_reply_error()                                      500, for scripts that answer a failed step
+//   sl_reply_error()                                      the last internal error's reply (else 500), for
+//                                                         scripts that answer a failed step
 //   send_reply(code, reason)                              stateful when tm says the request has a transaction
-//                                                         (the "tm" major 1 API, see sl_api.h), else
+//                                                         (the "tm" major 1 API, <siphost/api/tm.h>), else
 //                                                         stateless
+//   RPC: sl.stats
 //
 // Replies with code >= 180 get sl's To-tag when the request has none (reply_tag.hpp); a pre-script request
-// hook absorbs the ACK to such a reply. The "sl" major 1 API (sl_api.h) lets tm send the same replies.
+// hook absorbs the ACK to such a reply. The "sl" major 1 API (<siphost/api/sl.h>) lets other modules send
+// the same replies. tm is optional: it may be loaded after sl, or not at all.
 #include "reply_counters.hpp"
 #include "reply_tag.hpp"
-#include "sl_api.h"
+
+#include <siphost/api/sl.h>
+#include <siphost/api/tm.h>
 
 #include <siphost/module.hpp>
 
@@ -25,14 +30,61 @@ namespace {
 const char module_name[] = "sl";
 
 const siphost_host_api* host_ = nullptr;
+siphost_module_handle* self_ = nullptr;
 reply_counters counters_;
 
+void log(int level, std::string_view text) {
+    sdk::log(host_, self_, level, text);
+}
+
 /// tm's table once looked up; looked_up_ turns true after the first send_reply (tm may load after sl).
-std::atomic<const siphost_tm_reply_api_v1*> tm_api_{nullptr};
+std::atomic<const siphost_tm_api_v1*> tm_api_{nullptr};
 std::atomic<bool> tm_looked_up_{false};
 
 bool is_ack(const siphost_msg* msg) {
     return sdk::view(host_->msg_method(msg)) == "ACK";
+}
+
+/// A q value of 0..1000 as SIP writes it: "1", "0.5", "0.25", "0".
+void append_q(std::string& out, int32_t q) {
+    if (q >= 1000) {
+        out.push_back('1');
+        return;
+    }
+    if (q <= 0) {
+        out.push_back('0');
+        return;
+    }
+    char digits[4] = {'0', static_cast<char>('0' + q / 100), static_cast<char>('0' + q / 10 % 10),
+                      static_cast<char>('0' + q % 10)};
+    size_t n = 4;
+    while (digits[n - 1] == '0')
+        --n;
+    out.append("0.").append(digits + 1, n - 1);
+}
+
+/// A redirect carries the new targets: the Request-URI when the script changed it, then every target of the
+/// destination set (append_branch, lookup), with its q value, in one Contact header.
+void append_redirect_contacts(const siphost_msg* request, std::string& headers) {
+    std::string contacts;
+    std::string_view ruri = sdk::view(host_->msg_ruri(request));
+    if (!ruri.empty() && ruri != sdk::view(host_->msg_original_ruri(request)))
+        contacts.append("<").append(ruri).append(">");
+    uint32_t targets = host_->msgctx != nullptr ? host_->msgctx->branch_count(request) : 0;
+    for (uint32_t i = 0; i < targets; ++i) {
+        siphost_branch target = sdk::sized<siphost_branch>();
+        if (host_->msgctx->branch_at(request, i, &target) != 0 || target.uri.len == 0)
+            continue;
+        if (!contacts.empty())
+            contacts.append(", ");
+        contacts.append("<").append(sdk::view(target.uri)).append(">");
+        if ((target.info & SIPHOST_BRANCH_Q_SET) != 0) {
+            contacts.append(";q=");
+            append_q(contacts, target.q);
+        }
+    }
+    if (!contacts.empty())
+        headers.append("Contact: ").append(contacts).append("\r\n");
 }
 
 /// Sends one stateless reply with sl's rules. Returns 1 or -1.
@@ -41,13 +93,13 @@ int send_stateless(siphost_msg* request, int code, std::string_view reason, std:
     if (host_ == nullptr || request == nullptr || !host_->msg_is_request(request))
         return -1;
     if (code < 100 || code > 699) {
-        sdk::log(host_, SIPHOST_LOG_ERR, module_name, "reply code out of range 100..699");
+        log(SIPHOST_LOG_ERR, "reply code out of range 100..699");
         counters_.count_failure();
         return -1;
     }
     if (is_ack(request)) {
         // An ACK is never answered (RFC 3261 17.2.1); Kamailio refuses the same way.
-        sdk::log(host_, SIPHOST_LOG_WARN, module_name, "no reply is sent to an ACK");
+        log(SIPHOST_LOG_WARN, "no reply is sent to an ACK");
         return -1;
     }
     // An empty reason: the host writes the code's standard phrase.
@@ -58,15 +110,10 @@ int send_stateless(siphost_msg* request, int code, std::string_view reason, std:
         compute_reply_tag(host_, request, tag_buffer))
         to_tag = std::string_view(tag_buffer, reply_tag_length);
 
-    // A redirect carries the new target when the script changed the Request-URI (Kamailio adds the
-    // destination set; branches are not visible through the ABI, so the Request-URI is all there is).
     thread_local std::string headers;
     headers.assign(extra_headers);
-    if (code >= 300 && code < 400) {
-        std::string_view ruri = sdk::view(host_->msg_ruri(request));
-        if (!ruri.empty() && ruri != sdk::view(host_->msg_original_ruri(request)))
-            headers.append("Contact: <").append(ruri).append(">\r\n");
-    }
+    if (code >= 300 && code < 400)
+        append_redirect_contacts(request, headers);
 
     int rc = -1;
     if (body.empty()) {
@@ -82,12 +129,11 @@ int send_stateless(siphost_msg* request, int code, std::string_view reason, std:
             rc = host_->build_reply(request, code, sdk::str(reason), sdk::str(to_tag), sdk::str(headers),
                                     sdk::str(body), buffer.data(), buffer.size(), &len);
         }
-        siphost_addr destination{};
-        siphost_socket* from = nullptr;
+        siphost_dest destination = sdk::sized<siphost_dest>();
         if (rc == 0)
-            rc = host_->reply_destination(request, &destination, &from);
+            rc = host_->reply_destination(request, &destination);
         if (rc == 0)
-            rc = host_->send(from, &destination, siphost_str{buffer.data(), len});
+            rc = host_->send(&destination, siphost_str{buffer.data(), len});
     }
     if (rc != 0) {
         counters_.count_failure();
@@ -107,26 +153,29 @@ int reply_code(const siphost_value& arg) {
 int cmd_sl_send_reply(siphost_msg* msg, const siphost_value* args, void*) {
     int code = reply_code(args[0]);
     if (code < 0) {
-        sdk::log(host_, SIPHOST_LOG_ERR, module_name, "sl_send_reply: reply code out of range 100..699");
+        log(SIPHOST_LOG_ERR, "sl_send_reply: reply code out of range 100..699");
         return -1;
     }
     return send_stateless(msg, code, sdk::arg_view(args[1]), {}, {});
 }
 
 int cmd_sl_reply_error(siphost_msg* msg, const siphost_value*, void*) {
-    // Kamailio picks the code from the core's last internal error; the ABI has no such state, and every
-    // error a script can meet here is the server's own, so the reply is the generic 500.
-    return send_stateless(msg, 500, "Server Internal Error", {}, {});
+    // The last internal error recorded about the request (a module or the core), as Kamailio's ser_error;
+    // without one, or with a code that is not an error reply, the generic 500.
+    siphost_str reason{nullptr, 0};
+    int code = host_->msgctx != nullptr ? host_->msgctx->last_error(msg, &reason) : 0;
+    if (code < 300 || code > 699)
+        return send_stateless(msg, 500, "Server Internal Error", {}, {});
+    return send_stateless(msg, code, sdk::view(reason), {}, {});
 }
 
-const siphost_tm_reply_api_v1* tm_api() {
+const siphost_tm_api_v1* tm_api() {
     if (!tm_looked_up_.load(std::memory_order_acquire)) {
         const void* found = host_->api_lookup(SIPHOST_TM_API_NAME, SIPHOST_TM_API_MAJOR);
-        const auto* api = static_cast<const siphost_tm_reply_api_v1*>(found);
-        if (api != nullptr && !SIPHOST_HAS(siphost_tm_reply_api_v1, api, reply))
-            api = nullptr; // too old or incomplete to use
-        if (api != nullptr && !SIPHOST_HAS(siphost_tm_reply_api_v1, api, has_transaction))
-            api = nullptr;
+        const auto* api = static_cast<const siphost_tm_api_v1*>(found);
+        if (api != nullptr && (!SIPHOST_HAS(siphost_tm_api_v1, api, has_transaction) ||
+                               !SIPHOST_HAS(siphost_tm_api_v1, api, reply)))
+            api = nullptr; // incomplete: not usable
         tm_api_.store(api, std::memory_order_relaxed);
         tm_looked_up_.store(true, std::memory_order_release);
     }
@@ -136,11 +185,11 @@ const siphost_tm_reply_api_v1* tm_api() {
 int cmd_send_reply(siphost_msg* msg, const siphost_value* args, void*) {
     int code = reply_code(args[0]);
     if (code < 0) {
-        sdk::log(host_, SIPHOST_LOG_ERR, module_name, "send_reply: reply code out of range 100..699");
+        log(SIPHOST_LOG_ERR, "send_reply: reply code out of range 100..699");
         return -1;
     }
     std::string_view reason = sdk::arg_view(args[1]);
-    if (const siphost_tm_reply_api_v1* tm = tm_api(); tm != nullptr && tm->has_transaction(msg) > 0)
+    if (const siphost_tm_api_v1* tm = tm_api(); tm != nullptr && tm->has_transaction(msg) > 0)
         return tm->reply(msg, code, sdk::str(reason)) > 0 ? 1 : -1;
     return send_stateless(msg, code, reason, {}, {});
 }
@@ -196,11 +245,34 @@ const siphost_sl_api_v1 sl_api = {
     api_reply_totag,
 };
 
-int init(const siphost_host_api* host, char* err, size_t err_size) {
+/// sl.stats: Kamailio's shape; xxx is what sl counts as 1xx.
+void rpc_stats(siphost_rpc_call* call) {
+    const siphost_rpc_api* rpc = host_->rpc;
+    siphost_rpc_node* st = rpc->add_struct(rpc->result(call), nullptr);
+    if (st == nullptr)
+        return;
+    struct entry {
+        const char* key;
+        int code;        ///< a code with a counter of its own, or 0
+        int reply_class; ///< else the class counter
+    };
+    static constexpr entry entries[] = {
+        {"200", 200, 0}, {"202", 202, 0}, {"2xx", 0, 2},   {"300", 300, 0}, {"301", 301, 0},
+        {"302", 302, 0}, {"3xx", 0, 3},   {"400", 400, 0}, {"401", 401, 0}, {"403", 403, 0},
+        {"404", 404, 0}, {"407", 407, 0}, {"408", 408, 0}, {"483", 483, 0}, {"4xx", 0, 4},
+        {"500", 500, 0}, {"5xx", 0, 5},   {"6xx", 0, 6},   {"xxx", 0, 1},
+    };
+    for (const entry& e : entries)
+        rpc->add_int(st, e.key,
+                     e.code != 0 ? counters_.code_count(e.code) : counters_.class_count(e.reply_class));
+}
+
+int init(const siphost_host_api* host, siphost_module_handle* self, char* err, size_t err_size) {
     host_ = host;
+    self_ = self;
     tm_api_.store(nullptr);
     tm_looked_up_.store(false);
-    if (!counters_.register_all(host)) {
+    if (!counters_.register_all(host, self)) {
         sdk::write_error(err, err_size, "cannot register the sl counters");
         return -1;
     }
@@ -208,7 +280,7 @@ int init(const siphost_host_api* host, char* err, size_t err_size) {
         sdk::write_error(err, err_size, "cannot register the hook that absorbs ACKs to stateless replies");
         return -1;
     }
-    if (host->api_export(SIPHOST_SL_API_NAME, SIPHOST_SL_API_MAJOR, &sl_api) != 0) {
+    if (host->api_export(self, SIPHOST_SL_API_NAME, SIPHOST_SL_API_MAJOR, &sl_api) != 0) {
         sdk::write_error(err, err_size, "cannot export the \"sl\" API: another module already exports it");
         return -1;
     }
@@ -228,14 +300,20 @@ const siphost_command commands[] = {
                  {SIPHOST_ARG_INT, SIPHOST_ARG_STRING}, sdk::fixup<&fix_reply>, nullptr,
                  "alias of sl_send_reply(code, reason)"),
     sdk::command("sl_reply_error", reply_routes, sdk::guarded<&cmd_sl_reply_error>, {}, nullptr, nullptr,
-                 "sends a stateless 500 reply after an internal error"),
+                 "replies statelessly with the last internal error (500 without one)"),
     sdk::command("send_reply", send_reply_routes, sdk::guarded<&cmd_send_reply>,
                  {SIPHOST_ARG_INT, SIPHOST_ARG_STRING}, sdk::fixup<&fix_reply>, nullptr,
                  "replies statefully when the request has a transaction (tm), else statelessly"),
     sdk::end_of_commands(),
 };
 
-const siphost_module descriptor = sdk::module(module_name, "1.0", commands, nullptr, nullptr, init);
+const siphost_rpc_command rpcs[] = {
+    sdk::rpc("sl.stats", rpc_stats, "stateless reply statistics"),
+    sdk::end_of_rpcs(),
+};
+
+const siphost_module descriptor =
+    sdk::module({.name = module_name, .version = "1.0", .commands = commands, .rpcs = rpcs, .init = init});
 
 } // namespace
 } // namespace siphost::modules::sl

@@ -28,6 +28,7 @@ namespace {
 const char module_name[] = "textops";
 
 const siphost_host_api* host_ = nullptr;
+siphost_module_handle* self_ = nullptr;
 
 // Kamailio compiles search() patterns case-insensitive and line-oriented.
 constexpr int search_flags = REG_ICASE | REG_NEWLINE;
@@ -187,7 +188,7 @@ int cmd_subst(siphost_msg* msg, const siphost_value*, void* call_data) {
         replacement.clear();
         expression.expand(raw, match, replacement);
         if (host_->msg_replace(msg, start, end - start, sdk::str(replacement)) != 0) {
-            sdk::log(host_, SIPHOST_LOG_ERR, module_name,
+            sdk::log(host_, self_, SIPHOST_LOG_ERR,
                      "subst: the host refused a replacement (overlapping edit?)");
             return replaced > 0 ? 1 : -1;
         }
@@ -255,8 +256,9 @@ int cmd_has_body_mime(siphost_msg* msg, const siphost_value* args, void*) {
     return -1;
 }
 
-int init(const siphost_host_api* host, char*, size_t) {
+int init(const siphost_host_api* host, siphost_module_handle* self, char*, size_t) {
     host_ = host;
+    self_ = self;
     return 0;
 }
 

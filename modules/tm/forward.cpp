@@ -8,11 +8,7 @@
 #include <random>
 
 namespace siphost::modules::tm {
-namespace {
 
-constexpr size_t max_branches = SIPHOST_MAX_BRANCHES;
-
-/// A per-process part of tm's To-tags, so that two runs never make the same tag.
 const std::string& tag_prefix() {
     static const std::string prefix = [] {
         std::random_device device;
@@ -26,7 +22,10 @@ const std::string& tag_prefix() {
     return prefix;
 }
 
-/// Builds msg with a new top Via into out; false when it cannot.
+bool send_to(const siphost_dest& destination, std::string_view bytes) {
+    return host()->send(&destination, sdk::str(bytes)) == 0;
+}
+
 bool build_with_branch(const siphost_msg* msg, const siphost_socket* from, std::string_view branch,
                        std::string& out) {
     const siphost_host_api* h = host();
@@ -43,20 +42,21 @@ bool build_with_branch(const siphost_msg* msg, const siphost_socket* from, std::
     return true;
 }
 
-/// Where a request goes: host:port when given, else its next hop.
-bool destination_of(const siphost_msg* msg, std::string_view host_name, uint16_t port, siphost_addr& to,
-                    siphost_socket*& from) {
+namespace {
+
+/// Where a request goes: host:port when given, else its next hop; with the socket its Via is made from.
+bool destination_of(const siphost_msg* msg, std::string_view host_name, uint16_t port, siphost_dest& to) {
     const siphost_host_api* h = host();
-    from = nullptr;
+    to = sdk::sized<siphost_dest>();
     if (host_name.empty()) {
         siphost_str hop{nullptr, 0};
         if (h->msg_next_hop(msg, &hop) != 0) {
-            sdk::log(h, SIPHOST_LOG_ERR, module_name, "the request has no next hop");
+            log(SIPHOST_LOG_ERR, "the request has no next hop");
             return false;
         }
-        return h->resolve(hop, 0, &to, &from) == 0 && from != nullptr;
+        return h->resolve(hop, 0, &to) == 0 && to.socket != nullptr;
     }
-    return h->resolve(sdk::str(host_name), port, &to, &from) == 0 && from != nullptr;
+    return h->resolve(sdk::str(host_name), port, &to) == 0 && to.socket != nullptr;
 }
 
 } // namespace
@@ -80,6 +80,7 @@ std::shared_ptr<transaction> new_transaction(siphost_msg* msg, const request_key
         int n = std::snprintf(label, sizeof label, "-%x%x", fresh.slot, fresh.label);
         fresh.to_tag = tag_prefix();
         fresh.to_tag.append(label, n > 0 ? static_cast<size_t>(n) : 0);
+        fresh.created_ms = h->now_ms();
     });
     std::unique_lock lock(t->mutex, std::adopt_lock);
     t->request.reset(h->msg_clone(msg));
@@ -89,12 +90,15 @@ std::shared_ptr<transaction> new_transaction(siphost_msg* msg, const request_key
     }
     // The AVPs set so far belong to the transaction from now on (onreply and failure routes see them).
     t->avps.reset(h->msg_swap_avps(msg, h->avp_list_new()));
-    if (h->reply_destination(msg, &t->upstream, &t->upstream_from) != 0)
-        sdk::log(h, SIPHOST_LOG_ERR, module_name, "no destination for the replies of a new transaction");
-    count(s.counters.created);
-    count(s.counters.active);
+    t->upstream = sdk::sized<siphost_dest>();
+    if (h->reply_destination(msg, &t->upstream) != 0)
+        log(SIPHOST_LOG_ERR, "no destination for the replies of a new transaction");
+    count(s.metrics.created);
+    count(s.metrics.active);
     schedule(*t, timer_kind::lifetime,
              static_cast<uint32_t>(t->invite ? s.params.max_inv_lifetime : s.params.max_noninv_lifetime));
+    // Other modules attach here (dialog, acc), before anything is sent for the transaction.
+    run_request_in(*t, msg);
     if (t->invite && s.params.auto_inv_100 != 0) {
         const char* reason = s.params.auto_inv_100_reason;
         send_local_reply(*t, 100, reason != nullptr && *reason != '\0' ? reason : "Trying");
@@ -107,11 +111,11 @@ int relay_branch(transaction& t, siphost_msg* source, std::string_view host_name
     const siphost_host_api* h = host();
     tm_state& s = state();
     if (t.final_sent) {
-        sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot relay: the transaction already has a final reply");
+        log(SIPHOST_LOG_ERR, "cannot relay: the transaction already has a final reply");
         return -1;
     }
-    if (t.branches.size() >= max_branches) {
-        sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot relay: too many branches");
+    if (t.branches.size() >= s.max_branches) {
+        log(SIPHOST_LOG_ERR, "cannot relay: too many branches");
         return -1;
     }
     auto index = static_cast<uint32_t>(t.branches.size());
@@ -130,27 +134,29 @@ int relay_branch(transaction& t, siphost_msg* source, std::string_view host_name
         build_from = branch_copy.get();
     }
 
-    siphost_addr to{};
-    siphost_socket* from = nullptr;
-    if (!destination_of(build_from, host_name, port, to, from)) {
-        sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot relay: no destination");
+    branch b;
+    if (!destination_of(build_from, host_name, port, b.destination)) {
+        log(SIPHOST_LOG_ERR, "cannot relay: no destination");
         return -1;
     }
     char branch_text[max_branch_length];
     size_t branch_len = encode_branch(branch_id{t.slot, t.label, index}, branch_text);
-    branch b;
-    if (!build_with_branch(build_from, from, std::string_view(branch_text, branch_len), b.request)) {
-        sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot relay: the request cannot be built");
+    if (!build_with_branch(build_from, b.destination.socket, std::string_view(branch_text, branch_len),
+                           b.request)) {
+        log(SIPHOST_LOG_ERR, "cannot relay: the request cannot be built");
         return -1;
     }
-    b.destination = to;
-    b.from = from;
-    if (h->send(from, &to, sdk::str(b.request)) != 0) {
-        sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot relay: sending failed");
+    if (!send_to(b.destination, b.request)) {
+        log(SIPHOST_LOG_ERR, "cannot relay: sending failed");
         return -1;
     }
     b.retransmit_interval = static_cast<uint32_t>(s.params.retr_timer1);
     t.branches.push_back(std::move(b));
+    callback_event sent;
+    sent.branch = static_cast<int>(index);
+    sent.bytes = t.branches.back().request;
+    sent.dest = &t.branches.back().destination;
+    run_callbacks(t, SIPHOST_TM_CB_REQUEST_OUT, sent);
     auto idx16 = static_cast<uint16_t>(index);
     schedule(t, timer_kind::retransmit, static_cast<uint32_t>(s.params.retr_timer1), idx16, 0);
     // fr_timer until a provisional reply; an INVITE then waits fr_inv_timer (reply.cpp).
@@ -163,12 +169,14 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
     const siphost_host_api* h = host();
     // The destination set is read and emptied first: a branch_route or a later failure_route starts afresh.
     std::vector<std::pair<std::string, std::string>> targets;
-    if (SIPHOST_HAS(siphost_host_api, h, msg_branch)) {
-        siphost_str uri{nullptr, 0}, dst_uri{nullptr, 0};
-        for (uint32_t i = 0; h->msg_branch(msg, i, &uri, &dst_uri) == 0; ++i)
-            targets.emplace_back(sdk::view(uri), sdk::view(dst_uri));
-        h->msg_clear_branches(msg);
+    uint32_t target_count = h->msgctx->branch_count(msg);
+    for (uint32_t i = 0; i < target_count; ++i) {
+        siphost_branch target = sdk::sized<siphost_branch>();
+        if (h->msgctx->branch_at(msg, i, &target) == 0)
+            targets.emplace_back(sdk::view(target.uri), sdk::view(target.dst_uri));
     }
+    if (target_count > 0)
+        h->msgctx->clear_branches(msg);
     int relayed = 0;
     if (!request_uri_consumed || targets.empty())
         relayed += relay_branch(t, msg, host_name, port) > 0 ? 1 : 0;
@@ -177,7 +185,7 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
         owned_msg copy(h->msg_clone(msg));
         if (!copy || h->msg_set_ruri(copy.get(), sdk::str(uri)) != 0 ||
             h->msg_set_dst_uri(copy.get(), sdk::str(dst_uri)) != 0) {
-            sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot relay to a branch of the destination set");
+            log(SIPHOST_LOG_ERR, "cannot relay to a branch of the destination set");
             continue;
         }
         relayed += relay_branch(t, copy.get(), host_name, port) > 0 ? 1 : 0;
@@ -187,9 +195,8 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
 
 int forward_stateless(siphost_msg* msg, std::string_view host_name, uint16_t port) {
     const siphost_host_api* h = host();
-    siphost_addr to{};
-    siphost_socket* from = nullptr;
-    if (!destination_of(msg, host_name, port, to, from))
+    siphost_dest to{};
+    if (!destination_of(msg, host_name, port, to))
         return -1;
     // The same request always gets the same branch, so a retransmitted ACK is recognisable downstream.
     uint64_t hash = 14695981039346656037ull;
@@ -204,14 +211,15 @@ int forward_stateless(siphost_msg* msg, std::string_view host_name, uint16_t por
     int n = std::snprintf(branch_text, sizeof branch_text, "z9hG4bKtms%016llx",
                           static_cast<unsigned long long>(hash));
     std::string bytes;
-    if (n <= 0 || !build_with_branch(msg, from, std::string_view(branch_text, static_cast<size_t>(n)), bytes))
+    if (n <= 0 ||
+        !build_with_branch(msg, to.socket, std::string_view(branch_text, static_cast<size_t>(n)), bytes))
         return -1;
-    return h->send(from, &to, sdk::str(bytes)) == 0 ? 1 : -1;
+    return send_to(to, bytes) ? 1 : -1;
 }
 
 std::string build_hop_request(std::string_view method, const branch& b, std::string_view to) {
     const siphost_host_api* h = host();
-    owned_msg sent(h->msg_parse(sdk::str(b.request), nullptr, nullptr));
+    owned_msg sent(h->msg_parse(sdk::str(b.request), nullptr));
     if (!sent)
         return {};
     uint32_t cseq = 0;
@@ -248,8 +256,8 @@ void send_cancel(transaction& t, size_t index) {
         return;
     b.cancel_sent = true;
     b.cancel = build_hop_request("CANCEL", b, {});
-    if (b.cancel.empty() || host()->send(b.from, &b.destination, sdk::str(b.cancel)) != 0) {
-        sdk::log(host(), SIPHOST_LOG_ERR, module_name, "cannot send a CANCEL downstream");
+    if (b.cancel.empty() || !send_to(b.destination, b.cancel)) {
+        log(SIPHOST_LOG_ERR, "cannot send a CANCEL downstream");
         return;
     }
     // The CANCEL is a non-INVITE client transaction of its own: resent on timer E until answered.

@@ -38,7 +38,8 @@ std::shared_ptr<transaction> match_request(const request_key& key, match_mode mo
         return t.method == key.method;
     };
     return state().transactions.find_if(key.slot, [&](const transaction& t) {
-        if (!method_matches(t))
+        // A request of tm's own (t_uac) that comes back here is a new request, not a retransmission.
+        if (t.local || !method_matches(t))
             return false;
         if (cookie)
             return t.via_branch == key.via_branch && t.via_port == key.via_port &&
@@ -59,8 +60,8 @@ std::shared_ptr<transaction> match_ack_to_local_reply(const request_key& key) {
         return nullptr;
     // The ACK to a 2xx has a branch of its own (RFC 3261 17.1.1.3); the To-tag tells that the 2xx was ours.
     return state().transactions.find_if(key.slot, [&](const transaction& t) {
-        return t.invite && t.cseq == key.cseq && t.to_tag == key.to_tag && t.call_id == key.call_id &&
-               t.from_tag == key.from_tag;
+        return !t.local && t.invite && t.cseq == key.cseq && t.to_tag == key.to_tag &&
+               t.call_id == key.call_id && t.from_tag == key.from_tag;
     });
 }
 

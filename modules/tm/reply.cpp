@@ -14,7 +14,7 @@ namespace {
 void count_relayed(int code) {
     int cls = code / 100;
     if (cls >= 1 && cls <= 6)
-        count(state().counters.relayed[cls - 1]);
+        count(state().metrics.relayed[cls - 1]);
 }
 
 /// The reply as it goes upstream (without tm's Via, with the script's changes). False when it cannot be
@@ -34,25 +34,59 @@ bool build_upstream(siphost_msg* reply, std::string& out) {
     return true;
 }
 
-bool send_upstream(transaction& t, std::string_view bytes) {
-    return host()->send(t.upstream_from, &t.upstream, sdk::str(bytes)) == 0;
+/// Sends a reply upstream and tells the RESPONSE_OUT callbacks (reply: the relayed one, null for tm's own).
+bool send_upstream(transaction& t, std::string_view bytes, int code, siphost_msg* reply, int branch) {
+    bool sent = send_to(t.upstream, bytes);
+    if (sent) {
+        callback_event event;
+        event.code = code;
+        event.branch = branch;
+        event.reply = reply;
+        event.bytes = bytes;
+        event.dest = &t.upstream;
+        run_callbacks(t, SIPHOST_TM_CB_RESPONSE_OUT, event);
+    }
+    return sent;
+}
+
+void count_completed(int code) {
+    int cls = code / 100;
+    if (cls >= 2 && cls <= 6)
+        count(state().metrics.completed[cls - 2]);
 }
 
 /// A final reply goes upstream: remember it for retransmissions; an INVITE's negative one is resent until
 /// the ACK (timer G), anything else ends the transaction after wt_timer.
-void send_final_upstream(transaction& t, std::string bytes, int code) {
+void send_final_upstream(transaction& t, std::string bytes, int code, siphost_msg* reply, int branch) {
     tm_state& s = state();
-    send_upstream(t, bytes);
+    send_upstream(t, bytes, code, reply, branch);
     t.last_reply = std::move(bytes);
     t.final_sent = true;
     t.status = code;
     t.final_sent_ms = host()->now_ms();
+    count_completed(code);
+    callback_event completed;
+    completed.code = code;
+    completed.branch = branch;
+    completed.reply = reply;
+    run_callbacks(t, SIPHOST_TM_CB_COMPLETED, completed);
     if (t.invite && code >= 300) {
         t.upstream_interval = static_cast<uint32_t>(s.params.retr_timer1);
         schedule(t, timer_kind::upstream_retransmit, t.upstream_interval, 0, ++t.upstream_generation);
     } else {
         schedule_wait(t);
     }
+}
+
+/// event_route[tm:branch-failure:X] when the script armed it: a branch ended with a negative reply
+/// (received, or tm's 408 after a timeout; the route then runs on the request).
+void run_branch_failure(transaction& t, size_t index, siphost_msg* reply, int code) {
+    if (t.on_branch_failure < 0 || code < 300)
+        return;
+    siphost_msg* on = reply != nullptr ? reply : t.request.get();
+    if (on != nullptr)
+        run_transaction_route(t, t.on_branch_failure, SIPHOST_ROUTE_BRANCH_FAILURE, on,
+                              static_cast<int>(index), reply, code);
 }
 
 void on_provisional(transaction& t, size_t index, siphost_msg* reply, int code) {
@@ -74,14 +108,18 @@ void on_provisional(transaction& t, size_t index, siphost_msg* reply, int code) 
     if (t.on_reply >= 0)
         rc = run_transaction_route(t, t.on_reply, SIPHOST_ROUTE_TM_ONREPLY, reply, static_cast<int>(index),
                                    reply, code);
+    if (t.local) {
+        t.status = code; // nobody upstream: the caller reads it (transaction_info)
+        return;
+    }
     if (rc == SIPHOST_ROUTE_DROPPED || code == 100 || t.final_sent)
         return; // drop in onreply_route keeps a provisional reply here; a 100 is hop by hop
     std::string bytes;
     if (!build_upstream(reply, bytes)) {
-        sdk::log(host(), SIPHOST_LOG_ERR, module_name, "cannot build a provisional reply to relay");
+        log(SIPHOST_LOG_ERR, "cannot build a provisional reply to relay");
         return;
     }
-    if (send_upstream(t, bytes))
+    if (send_upstream(t, bytes, code, reply, static_cast<int>(index)))
         count_relayed(code);
     t.last_reply = std::move(bytes);
     t.status = code;
@@ -95,13 +133,13 @@ void on_repeated_final(transaction& t, size_t index, siphost_msg* reply, int cod
         if (b.ack.empty())
             b.ack = build_hop_request("ACK", b, sdk::header(host(), reply, "To", 0));
         if (!b.ack.empty())
-            host()->send(b.from, &b.destination, sdk::str(b.ack));
+            send_to(b.destination, b.ack);
         return;
     }
-    if (t.invite && code < 300) {
+    if (t.invite && code < 300 && !t.local) {
         // The UAS resends its 2xx until the end-to-end ACK: each copy goes upstream.
         std::string bytes;
-        if (build_upstream(reply, bytes) && send_upstream(t, bytes))
+        if (build_upstream(reply, bytes) && send_to(t.upstream, bytes))
             count_relayed(code);
     }
 }
@@ -116,31 +154,39 @@ void on_final(transaction& t, size_t index, siphost_msg* reply, int code) {
     if (t.invite && code >= 300) {
         // Hop by hop (RFC 3261 17.1.1.3): the To of the reply, with its tag.
         b.ack = build_hop_request("ACK", b, sdk::header(h, reply, "To", 0));
-        if (b.ack.empty() || h->send(b.from, &b.destination, sdk::str(b.ack)) != 0)
-            sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot ACK a negative reply downstream");
+        if (b.ack.empty() || !send_to(b.destination, b.ack))
+            log(SIPHOST_LOG_ERR, "cannot ACK a negative reply downstream");
     }
     if (t.on_reply >= 0)
         run_transaction_route(t, t.on_reply, SIPHOST_ROUTE_TM_ONREPLY, reply, static_cast<int>(index), reply,
                               code);
+    if (code < 300 && t.local) {
+        if (t.invite)
+            cancel_branches(t, static_cast<int>(index));
+        if (!t.final_sent)
+            complete_local(t, code, reply, static_cast<int>(index));
+        return;
+    }
     if (code < 300) {
         std::string bytes;
         if (!build_upstream(reply, bytes)) {
-            sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot build a final reply to relay");
+            log(SIPHOST_LOG_ERR, "cannot build a final reply to relay");
             return;
         }
         count_relayed(code);
         if (t.invite)
             cancel_branches(t, static_cast<int>(index));
         if (t.final_sent) {
-            send_upstream(t, bytes); // a 2xx of another branch: still relayed
+            send_upstream(t, bytes, code, reply, static_cast<int>(index)); // a 2xx of another branch
             return;
         }
-        send_final_upstream(t, std::move(bytes), code);
+        send_final_upstream(t, std::move(bytes), code, reply, static_cast<int>(index));
         return;
     }
-    if (!build_upstream(reply, b.reply))
-        sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot build a negative reply to relay");
+    if (!t.local && !build_upstream(reply, b.reply))
+        log(SIPHOST_LOG_ERR, "cannot build a negative reply to relay");
     b.reply_msg.reset(h->msg_clone(reply));
+    run_branch_failure(t, index, reply, code);
     if (code >= 600 && t.invite)
         cancel_branches(t, static_cast<int>(index));
     finish_if_complete(t);
@@ -150,6 +196,11 @@ void handle_reply(transaction& t, size_t index, siphost_msg* reply, int code) {
     if (code < 100 || code > 699)
         return;
     t.branches[index].replied = true;
+    callback_event received;
+    received.code = code;
+    received.branch = static_cast<int>(index);
+    received.reply = reply;
+    run_callbacks(t, SIPHOST_TM_CB_RESPONSE_IN, received);
     if (t.branches[index].final) {
         on_repeated_final(t, index, reply, code);
         return;
@@ -169,7 +220,9 @@ int run_transaction_route(transaction& t, int route_id, uint32_t route_type, sip
     current_route() = route_context{&t, route_type, branch, reply, reply_code};
     // The transaction's AVPs are the current ones while the route runs; changes stay in the transaction.
     siphost_avp_list* previous = h->msg_swap_avps(msg, t.avps.release());
-    int rc = h->route_run(route_id, msg);
+    // An event route (branch-failure) is run through the events table that knows the names it declared.
+    int rc = route_type == SIPHOST_ROUTE_BRANCH_FAILURE ? h->events->run(route_id, msg)
+                                                        : h->route_run(route_id, msg);
     t.avps.reset(h->msg_swap_avps(msg, previous));
     current_route() = saved;
     return rc;
@@ -198,32 +251,55 @@ int on_reply_hook(siphost_msg* reply, void*) {
         }
         if (method != t->method)
             return SIPHOST_HOOK_CONTINUE;
+        count(state().metrics.replies_received);
         handle_reply(*t, id.index, reply, h->msg_status(reply));
         return SIPHOST_HOOK_CONSUMED;
     });
 }
 
-int send_local_reply(transaction& t, int code, std::string_view reason) {
+int send_local_reply(transaction& t, int code, std::string_view reason, std::string_view extra_headers,
+                     std::string_view body) {
     const siphost_host_api* h = host();
-    if (!t.request || code < 100 || code > 699)
+    if (code < 100 || code > 699)
+        return -1;
+    if (t.local) {
+        // Nobody upstream: a final code (a timeout) ends the local transaction for its caller.
+        if (code >= 200 && !t.final_sent) {
+            for (auto& b : t.branches) {
+                ++b.retransmit_generation;
+                ++b.final_generation;
+            }
+            complete_local(t, code, nullptr, -1);
+        }
+        return 1;
+    }
+    if (!t.request)
         return -1;
     if (t.final_sent && code >= 200) {
-        sdk::log(h, SIPHOST_LOG_ERR, module_name, "the transaction already has a final reply");
+        log(SIPHOST_LOG_ERR, "the transaction already has a final reply");
         return -1;
     }
     // An empty reason: the host writes the code's standard phrase.
     thread_local std::string buffer(65536, '\0');
     size_t len = 0;
     std::string_view to_tag = code > 100 ? std::string_view(t.to_tag) : std::string_view();
-    if (h->build_reply(t.request.get(), code, sdk::str(reason), sdk::str(to_tag), siphost_str{nullptr, 0},
-                       siphost_str{nullptr, 0}, buffer.data(), buffer.size(), &len) != 0) {
-        sdk::log(h, SIPHOST_LOG_ERR, module_name, "cannot build a local reply");
-        return -1;
+    auto build = [&] {
+        return h->build_reply(t.request.get(), code, sdk::str(reason), sdk::str(to_tag),
+                              sdk::str(extra_headers), sdk::str(body), buffer.data(), buffer.size(), &len);
+    };
+    if (build() != 0) {
+        bool fits_now = len > buffer.size();
+        if (fits_now)
+            buffer.resize(len);
+        if (!fits_now || build() != 0) {
+            log(SIPHOST_LOG_ERR, "cannot build a local reply");
+            return -1;
+        }
     }
-    count(state().counters.local_replies);
+    count(state().metrics.local_replies);
     std::string bytes(buffer.data(), len);
     if (code < 200) {
-        send_upstream(t, bytes);
+        send_upstream(t, bytes, code, nullptr, -1);
         if (t.last_reply.empty() || t.status <= code) {
             t.last_reply = std::move(bytes);
             t.status = code;
@@ -238,15 +314,15 @@ int send_local_reply(transaction& t, int code, std::string_view reason) {
         ++b.final_generation;
     }
     t.final_local = true;
-    send_final_upstream(t, std::move(bytes), code);
+    send_final_upstream(t, std::move(bytes), code, nullptr, -1);
     return 1;
 }
 
 void resend_last_reply(transaction& t) {
     if (t.last_reply.empty())
         return;
-    send_upstream(t, t.last_reply);
-    count(state().counters.retransmissions);
+    send_to(t.upstream, t.last_reply);
+    count(state().metrics.retransmissions);
 }
 
 void fail_branch_locally(transaction& t, size_t index, int code) {
@@ -260,6 +336,7 @@ void fail_branch_locally(transaction& t, size_t index, int code) {
     b.status = code;
     ++b.retransmit_generation;
     ++b.final_generation;
+    run_branch_failure(t, index, nullptr, code);
     finish_if_complete(t);
 }
 
@@ -278,6 +355,14 @@ void finish_if_complete(transaction& t) {
         int best = pick_best_reply(outcomes);
         if (best < 0)
             return;
+        {
+            branch& chosen = t.branches[static_cast<size_t>(best)];
+            callback_event failed;
+            failed.code = chosen.status;
+            failed.branch = best;
+            failed.reply = chosen.local ? nullptr : chosen.reply_msg.get();
+            run_callbacks(t, SIPHOST_TM_CB_ON_FAILURE, failed);
+        }
         if (t.on_failure >= 0) {
             int route = t.on_failure;
             t.on_failure = -1; // armed for one failure only, as in Kamailio; the route may arm it again
@@ -293,6 +378,10 @@ void finish_if_complete(transaction& t) {
         }
         branch& chosen = t.branches[static_cast<size_t>(best)];
         int code = chosen.status;
+        if (t.local) {
+            complete_local(t, code, chosen.local ? nullptr : chosen.reply_msg.get(), best);
+            return;
+        }
         if (chosen.local || chosen.reply.empty()) {
             if (t.canceled && code == 408)
                 code = 487;
@@ -300,9 +389,24 @@ void finish_if_complete(transaction& t) {
             return;
         }
         count_relayed(code);
-        send_final_upstream(t, chosen.reply, code);
+        send_final_upstream(t, chosen.reply, code, chosen.reply_msg.get(), best);
         return;
     }
+}
+
+void complete_local(transaction& t, int code, siphost_msg* reply, int branch) {
+    if (t.final_sent)
+        return;
+    t.final_sent = true;
+    t.status = code;
+    t.final_sent_ms = host()->now_ms();
+    count_completed(code);
+    callback_event completed;
+    completed.code = code;
+    completed.branch = branch;
+    completed.reply = reply;
+    run_callbacks(t, SIPHOST_TM_CB_COMPLETED, completed);
+    schedule_wait(t);
 }
 
 void cancel_branches(transaction& t, int except) {

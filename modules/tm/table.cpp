@@ -49,6 +49,21 @@ std::shared_ptr<transaction> table::find_if(uint32_t slot,
     return nullptr;
 }
 
+void table::for_each(const std::function<void(const std::shared_ptr<transaction>&)>& visit) const {
+    std::vector<std::shared_ptr<transaction>> snapshot;
+    for (const auto& entries : slots_) {
+        {
+            std::lock_guard lock(entries.mutex);
+            if (entries.transactions.empty())
+                continue;
+            snapshot = entries.transactions;
+        }
+        for (const auto& t : snapshot)
+            visit(t);
+        snapshot.clear(); // the last reference may go here: outside the slot's lock
+    }
+}
+
 bool table::remove(const transaction& t) {
     auto& entries = slots_[t.slot];
     std::shared_ptr<transaction> removed; // released after the lock, so the destructor runs outside it

@@ -34,6 +34,10 @@ public:
     std::shared_ptr<transaction> find_if(uint32_t slot,
                                          const std::function<bool(const transaction&)>& match) const;
 
+    /// Calls visit for every transaction in the table, one slot at a time; visit runs without the slot's lock
+    /// (it may lock the transaction), on a snapshot of the slot.
+    void for_each(const std::function<void(const std::shared_ptr<transaction>&)>& visit) const;
+
     /// Takes it out of the table. True when it was there.
     bool remove(const transaction& t);
 

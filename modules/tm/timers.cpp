@@ -24,8 +24,8 @@ void fire_branch_timer(transaction& t, const timer_entry& e) {
     }
     if (e.generation != b.retransmit_generation || (t.invite && b.status >= 100))
         return;
-    host()->send(b.from, &b.destination, sdk::str(b.request));
-    count(s.counters.retransmissions);
+    send_to(b.destination, b.request);
+    count(s.metrics.retransmissions);
     // Timer A doubles each time; timer E doubles up to T2.
     uint32_t next = b.retransmit_interval * 2;
     if (!t.invite)
@@ -59,8 +59,10 @@ void fire(const timer_entry& e, uint64_t now_ms) {
         return;
     }
     case timer_kind::wait:
-        if (s.transactions.remove(*t))
-            count(s.counters.active, -1);
+        if (s.transactions.remove(*t)) {
+            count(s.metrics.active, -1);
+            count(s.metrics.waiting, -1);
+        }
         return;
     case timer_kind::cancel_retransmit: {
         if (e.branch >= t->branches.size())
@@ -69,8 +71,8 @@ void fire(const timer_entry& e, uint64_t now_ms) {
         // Resent until answered; a final reply on the branch (the 487) ends it as well.
         if (b.cancel_answered || b.cancel.empty() || (b.final && !b.local) || now_ms >= b.cancel_deadline_ms)
             return;
-        host()->send(b.from, &b.destination, sdk::str(b.cancel));
-        count(s.counters.retransmissions);
+        send_to(b.destination, b.cancel);
+        count(s.metrics.retransmissions);
         b.cancel_interval = std::min(b.cancel_interval * 2, static_cast<uint32_t>(s.params.retr_timer2));
         schedule(*t, timer_kind::cancel_retransmit, b.cancel_interval, e.branch, 0);
         return;
@@ -100,6 +102,7 @@ void schedule_wait(transaction& t) {
     if (t.wait_scheduled)
         return;
     t.wait_scheduled = true;
+    count(state().metrics.waiting);
     schedule(t, timer_kind::wait, static_cast<uint32_t>(state().params.wt_timer));
 }
 

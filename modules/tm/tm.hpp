@@ -7,12 +7,17 @@
 #include "timer_wheel.hpp"
 #include "transaction.hpp"
 
+#include <siphost/api/tm.h>
 #include <siphost/module.h>
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace siphost::modules::tm {
 
@@ -48,18 +53,34 @@ struct timer_entry {
     uint32_t generation = 0;
 };
 
-struct tm_counters {
-    int64_t* created = nullptr;
-    int64_t* active = nullptr;
-    int64_t* relayed[6] = {}; ///< replies relayed upstream, per class 1xx..6xx
-    int64_t* local_replies = nullptr;
-    int64_t* retransmissions = nullptr;
+/// tm's metrics (the host keeps the values; tm.stats reads them back).
+struct tm_metrics {
+    siphost_metric* created = nullptr;          ///< every transaction, t_uac's included
+    siphost_metric* active = nullptr;           ///< a gauge: transactions in the table
+    siphost_metric* waiting = nullptr;          ///< a gauge: finished ones waiting out wt_timer
+    siphost_metric* local_created = nullptr;    ///< t_uac's transactions
+    siphost_metric* local_replies = nullptr;    ///< replies tm made (100, t_reply, timeouts)
+    siphost_metric* retransmissions = nullptr;  ///< requests and replies sent again
+    siphost_metric* replies_received = nullptr; ///< replies matched to a branch
+    siphost_metric* relayed[6] = {};            ///< replies relayed upstream, per class 1xx..6xx
+    siphost_metric* completed[5] = {};          ///< transactions completed, per final class 2xx..6xx
 };
 
+// Members are destroyed in reverse order: what a transaction's destructor reads comes before the table.
 struct tm_state {
     const siphost_host_api* host = nullptr;
+    siphost_module_handle* self = nullptr;
     tm_params params;
-    tm_counters counters;
+    tm_metrics metrics;
+    size_t max_branches = 12; ///< host->limit(SIPHOST_LIMIT_BRANCHES)
+    /// Set at destroy: transactions freed from then on call no DESTROY callback (their modules are gone).
+    std::atomic<bool> shutting_down{false};
+    /// REQUEST_IN callbacks for every new transaction: append-only, so that workers read them without a lock
+    /// (an entry is written before the count that publishes it).
+    static constexpr size_t max_request_in = 64;
+    std::array<callback_entry, max_request_in> request_in{};
+    std::atomic<size_t> request_in_count{0};
+    std::mutex request_in_mutex; ///< serialises registrations
     table transactions;
     std::unique_ptr<timer_wheel<timer_entry>> wheel;
 };
@@ -68,13 +89,15 @@ tm_state& state();
 inline const siphost_host_api* host() {
     return state().host;
 }
-void count(int64_t* counter, int64_t delta = 1);
+void count(siphost_metric* metric, int64_t delta = 1);
+/// Logs one line as tm.
+void log(int level, std::string_view text);
 
-/// Set while tm runs a route for a transaction (onreply, failure, branch) on this thread.
+/// Set while tm runs a route for a transaction (onreply, failure, branch, branch-failure) on this thread.
 struct route_context {
     transaction* txn = nullptr;
-    uint32_t route_type = 0;      ///< SIPHOST_ROUTE_TM_ONREPLY, _FAILURE or _BRANCH; 0 outside
-    int branch = -1;              ///< the branch the route is about
+    uint32_t route_type = 0; ///< SIPHOST_ROUTE_TM_ONREPLY, _FAILURE, _BRANCH or _BRANCH_FAILURE; 0 outside
+    int branch = -1;         ///< the branch the route is about
     siphost_msg* reply = nullptr; ///< the reply (onreply) or the chosen reply (failure), may be null
     int reply_code = 0;
 };
@@ -87,6 +110,7 @@ struct request_context {
     int on_reply = -1;
     int on_failure = -1;
     int on_branch = -1;
+    int on_branch_failure = -1;
     uint32_t fr_timer_ms = 0; ///< t_set_fr() before the transaction exists
     uint32_t fr_inv_timer_ms = 0;
 };
@@ -95,6 +119,9 @@ request_context& current_request();
 /// The transaction's fr_timer and fr_inv_timer: t_set_fr()'s, else the modparams.
 uint32_t fr_timer_of(const transaction& t);
 uint32_t fr_inv_timer_of(const transaction& t);
+
+/// A per-process part of tm's tags and Call-IDs, so that two runs never make the same one.
+const std::string& tag_prefix();
 
 // ---- lookup.cpp ----
 
@@ -123,7 +150,8 @@ std::shared_ptr<transaction> match_ack_to_local_reply(const request_key& key);
 
 // ---- forward.cpp ----
 
-/// Creates the server transaction of msg (moves its AVPs in, sends the automatic 100). Null on error.
+/// Creates the server transaction of msg (moves its AVPs in, runs REQUEST_IN callbacks, sends the automatic
+/// 100). Returned locked; null on error.
 std::shared_ptr<transaction> new_transaction(siphost_msg* msg, const request_key& key);
 /// Adds a branch built from `source` towards host:port (empty host: the request's next hop) and sends it.
 /// Lock held. Returns 1 or -1.
@@ -140,18 +168,28 @@ int forward_stateless(siphost_msg* msg, std::string_view host, uint16_t port);
 std::string build_hop_request(std::string_view method, const branch& b, std::string_view to);
 /// Sends a CANCEL on branch index (lock held).
 void send_cancel(transaction& t, size_t index);
+/// Sends bytes to a destination. True when sent.
+bool send_to(const siphost_dest& destination, std::string_view bytes);
+/// Builds msg (with its recorded changes) with a new top Via from socket `from` and `branch` into out.
+bool build_with_branch(const siphost_msg* msg, const siphost_socket* from, std::string_view branch,
+                       std::string& out);
 
 // ---- reply.cpp ----
 
 int on_reply_hook(siphost_msg* reply, void* data);
-/// Sends a reply made by tm upstream (lock held). Returns 1 or -1.
-int send_local_reply(transaction& t, int code, std::string_view reason);
+/// Sends a reply made by tm upstream, with extra header lines and a body (lock held). A local transaction
+/// (t_uac) has nobody upstream: a final code completes it instead. Returns 1 or -1.
+int send_local_reply(transaction& t, int code, std::string_view reason, std::string_view extra_headers = {},
+                     std::string_view body = {});
 /// Sends the last reply again (a retransmitted request). Lock held.
 void resend_last_reply(transaction& t);
 /// A branch ends with a reply tm made (timeout): code is 408. Lock held.
 void fail_branch_locally(transaction& t, size_t index, int code);
 /// When every branch is final and nothing went upstream yet: failure_route, then the best reply. Lock held.
 void finish_if_complete(transaction& t);
+/// A local transaction (t_uac) ends with code (reply: the final reply received, null after a timeout): the
+/// COMPLETED callbacks, then wt_timer. Lock held.
+void complete_local(transaction& t, int code, siphost_msg* reply, int branch);
 /// Runs a route for the transaction with its AVPs current (lock held). Returns the route result.
 int run_transaction_route(transaction& t, int route_id, uint32_t route_type, siphost_msg* msg, int branch,
                           siphost_msg* reply, int reply_code);
@@ -171,5 +209,34 @@ void schedule(transaction& t, timer_kind kind, uint32_t delay_ms, uint16_t branc
 /// Puts the transaction on its way out after wt_timer (once). Lock held.
 void schedule_wait(transaction& t);
 void on_timer_tick(uint64_t now_ms, void* data);
+
+// ---- callbacks.cpp ----
+
+/// What an event passes to the callbacks beyond the transaction.
+struct callback_event {
+    int code = 0;
+    int branch = -1;
+    siphost_msg* reply = nullptr;
+    siphost_msg* received = nullptr;
+    std::string_view bytes;
+    const siphost_dest* dest = nullptr;
+};
+
+/// Calls the callbacks of t registered for type (one SIPHOST_TM_CB_* bit). Lock held.
+void run_callbacks(transaction& t, uint32_t type, const callback_event& event);
+/// Calls the REQUEST_IN callbacks registered at init for a new transaction. Lock held.
+void run_request_in(transaction& t, siphost_msg* received);
+/// register_callback of the API.
+int register_callback(transaction* t, uint32_t types, siphost_tm_callback_fn fn, void* param);
+/// ref / unref of the API: pins the transaction (lock taken here).
+void pin(transaction& t);
+void unpin(transaction& t);
+/// transaction_info of the API.
+int describe(transaction& t, siphost_tm_transaction_info& out);
+
+// ---- uac.cpp ----
+
+/// t_uac of the API. Returns 1 or -1.
+int start_uac(const siphost_tm_uac_request& request, uint32_t* index, uint32_t* label);
 
 } // namespace siphost::modules::tm

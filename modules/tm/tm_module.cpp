@@ -1,18 +1,22 @@
 // tm: transaction-stateful forwarding (Kamailio's tm module).
 //
-//   t_relay([host, port]), t_relay_to_udp([host, port])   relay in a transaction (request, failure route)
-//   t_on_reply(r), t_on_failure(r), t_on_branch(r)        arm onreply_route[r], failure_route[r],
-//   branch_route[r] t_reply(code, reason)                                 a stateful reply t_newtran(),
-//   t_check_trans()                          create / look up the transaction t_check_status(re) the reply
-//   code against a regular expression t_precheck_trans(), t_is_canceled(), t_set_fr(inv[, fr])
+//   t_relay([host, port]), t_relay_to_udp([host, port])    relay in a transaction (request, failure route)
+//   t_on_reply(r), t_on_failure(r), t_on_branch(r)         arm onreply_route[r], failure_route[r],
+//                                                          branch_route[r]
+//   t_on_branch_failure(name)                              arm event_route[tm:branch-failure:name]
+//   t_reply(code, reason)                                  a stateful reply
+//   t_newtran(), t_check_trans()                           create / look up the transaction
+//   t_check_status(re)                                     the reply code against a regular expression
+//   t_precheck_trans(), t_is_canceled(), t_set_fr(inv[, fr])
 //   t_branch_timeout(), t_branch_replied(), t_any_timeout(), t_any_replied()
+//   RPC: tm.stats, tm.list
 //
 // A pre-script request hook absorbs retransmissions and the ACKs of negative INVITE replies; a post-script
-// reply hook takes the replies of tm's branches. The "tm" major 1 API (tm_api.h) serves sl and tmx.
-#include "sl_api.h"
+// reply hook takes the replies of tm's branches. The "tm" major 1 API (<siphost/api/tm.h>) serves sl, tmx
+// and any module that needs transactions: callbacks on their events, stateful replies, t_uac.
 #include "tm.hpp"
-#include "tm_api.h"
 
+#include <siphost/api/tm.h>
 #include <siphost/module.hpp>
 
 #include <regex>
@@ -24,9 +28,13 @@ tm_state& state() {
     return instance;
 }
 
-void count(int64_t* counter, int64_t delta) {
-    if (counter != nullptr)
-        host()->counter_add(counter, delta);
+void count(siphost_metric* metric, int64_t delta) {
+    if (metric != nullptr)
+        host()->metrics->metric_add(metric, delta);
+}
+
+void log(int level, std::string_view text) {
+    sdk::log(host(), state().self, level, text);
 }
 
 uint32_t fr_timer_of(const transaction& t) {
@@ -100,6 +108,7 @@ std::shared_ptr<transaction> request_transaction(siphost_msg* msg, bool create, 
     t->on_reply = request.on_reply;
     t->on_failure = request.on_failure;
     t->on_branch = request.on_branch;
+    t->on_branch_failure = request.on_branch_failure;
     t->fr_timer_ms = request.fr_timer_ms;
     t->fr_inv_timer_ms = request.fr_inv_timer_ms;
     lock.unlock();
@@ -146,7 +155,7 @@ int relay(siphost_msg* msg, std::string_view host_name, uint16_t port) {
         return -1;
     std::lock_guard lock(t->mutex);
     if (!t->branches.empty()) {
-        sdk::log(host(), SIPHOST_LOG_ERR, module_name, "the request was relayed already");
+        log(SIPHOST_LOG_ERR, "the request was relayed already");
         return -1;
     }
     return relay_to_targets(*t, msg, host_name, port, false);
@@ -159,7 +168,7 @@ int cmd_t_relay(siphost_msg* msg, const siphost_value*, void*) {
 int cmd_t_relay_to(siphost_msg* msg, const siphost_value* args, void*) {
     uint16_t port = 0;
     if (!port_of(args[1], port)) {
-        sdk::log(host(), SIPHOST_LOG_ERR, module_name, "t_relay: the port is not a number from 0 to 65535");
+        log(SIPHOST_LOG_ERR, "t_relay: the port is not a number from 0 to 65535");
         return -1;
     }
     std::string_view host_name = sdk::arg_view(args[0]);
@@ -196,10 +205,54 @@ int cmd_t_on(siphost_msg* msg, const siphost_value* args, void*) {
     return 1;
 }
 
+/// The route id of event_route[tm:branch-failure:name], or -1 when the script has none.
+int branch_failure_route(std::string_view name) {
+    std::string event = "tm:branch-failure:";
+    event.append(name);
+    return host()->events->lookup(state().self, sdk::str(event));
+}
+
+struct branch_failure_site {
+    int route = -1;
+};
+
+std::unique_ptr<branch_failure_site> fix_t_on_branch_failure(const siphost_value* args, const int* constant) {
+    if (!constant[0])
+        return nullptr; // a name made at run time is looked up at each call
+    std::string_view name = sdk::arg_view(args[0]);
+    int route = branch_failure_route(name);
+    if (name.empty() || route < 0)
+        throw sdk::config_error("t_on_branch_failure: the script has no event_route[tm:branch-failure:" +
+                                std::string(name) + "]");
+    return std::make_unique<branch_failure_site>(branch_failure_site{route});
+}
+
+int cmd_t_on_branch_failure(siphost_msg* msg, const siphost_value* args, void* call_data) {
+    int route = call_data != nullptr ? static_cast<branch_failure_site*>(call_data)->route
+                                     : branch_failure_route(sdk::arg_view(args[0]));
+    if (route < 0) {
+        log(SIPHOST_LOG_ERR, "t_on_branch_failure: the script has no event_route[tm:branch-failure:" +
+                                 std::string(sdk::arg_view(args[0])) + "]");
+        return -1;
+    }
+    if (route_context& current = current_route(); current.txn != nullptr) {
+        std::lock_guard lock(current.txn->mutex);
+        current.txn->on_branch_failure = route;
+        return 1;
+    }
+    request_context& request = request_context_of(msg);
+    request.on_branch_failure = route;
+    if (request.txn) {
+        std::lock_guard lock(request.txn->mutex);
+        request.txn->on_branch_failure = route;
+    }
+    return 1;
+}
+
 int cmd_t_reply(siphost_msg* msg, const siphost_value* args, void*) {
     int64_t code = 0;
     if (!sdk::arg_int(args[0], code) || code < 100 || code > 699) {
-        sdk::log(host(), SIPHOST_LOG_ERR, module_name, "t_reply: the code must be a number from 100 to 699");
+        log(SIPHOST_LOG_ERR, "t_reply: the code must be a number from 100 to 699");
         return -1;
     }
     std::shared_ptr<transaction> t = transaction_of(msg);
@@ -257,7 +310,7 @@ template <bool HasFr> int cmd_t_set_fr(siphost_msg* msg, const siphost_value* ar
     constexpr bool has_fr = HasFr;
     if (!sdk::arg_int(args[0], fr_inv) || fr_inv < 0 || fr_inv > 0xffffffffLL ||
         (has_fr && (!sdk::arg_int(args[1], fr) || fr < 0 || fr > 0xffffffffLL))) {
-        sdk::log(host(), SIPHOST_LOG_ERR, module_name, "t_set_fr: the timeouts are milliseconds, 0 or more");
+        log(SIPHOST_LOG_ERR, "t_set_fr: the timeouts are milliseconds, 0 or more");
         return -1;
     }
     // 0 keeps the modparam, as in Kamailio; without the second argument fr_timer stays as it is.
@@ -340,7 +393,7 @@ int cmd_t_check_status(siphost_msg* msg, const siphost_value* args, void* call_d
     try {
         return std::regex_search(text, std::regex(std::string(sdk::arg_view(args[0])))) ? 1 : -1;
     } catch (const std::regex_error&) {
-        sdk::log(host(), SIPHOST_LOG_ERR, module_name, "t_check_status: not a valid regular expression");
+        log(SIPHOST_LOG_ERR, "t_check_status: not a valid regular expression");
         return -1;
     }
 }
@@ -389,18 +442,31 @@ int after_request_hook(siphost_msg*, void*) {
 
 // ---- the "tm" API ----
 
+transaction* unwrap(siphost_tm_transaction* t) {
+    return reinterpret_cast<transaction*>(t);
+}
+
+siphost_tm_transaction* wrap(transaction* t) {
+    return reinterpret_cast<siphost_tm_transaction*>(t);
+}
+
 int api_has_transaction(siphost_msg* request) {
     return sdk::guard(-1, [&] { return transaction_of(request) ? 1 : 0; });
 }
 
-int api_reply(siphost_msg* request, int code, siphost_str reason) {
+int api_reply_with(siphost_msg* request, int code, siphost_str reason, siphost_str extra_headers,
+                   siphost_str body) {
     return sdk::guard(-1, [&] {
         auto t = transaction_of(request);
         if (!t)
             return -1;
         std::lock_guard lock(t->mutex);
-        return send_local_reply(*t, code, sdk::view(reason));
+        return send_local_reply(*t, code, sdk::view(reason), sdk::view(extra_headers), sdk::view(body));
     });
+}
+
+int api_reply(siphost_msg* request, int code, siphost_str reason) {
+    return api_reply_with(request, code, reason, siphost_str{nullptr, 0}, siphost_str{nullptr, 0});
 }
 
 int api_reply_code(siphost_msg* msg) {
@@ -408,7 +474,10 @@ int api_reply_code(siphost_msg* msg) {
         if (current_route().txn != nullptr)
             return current_route().reply_code;
         auto t = transaction_of(msg);
-        return t ? t->status : -1;
+        if (!t)
+            return -1;
+        std::lock_guard lock(t->mutex);
+        return t->status;
     });
 }
 
@@ -431,32 +500,189 @@ uint32_t api_route_type() {
     return current_route().route_type;
 }
 
+siphost_tm_transaction* api_transaction(siphost_msg* msg) {
+    // The holder of the shared pointer (the request context or the route's runner) outlives the caller's use.
+    auto t = transaction_of(msg);
+    return wrap(t.get());
+}
+
+int api_newtran(siphost_msg* msg) {
+    return sdk::guard(-1, [&] {
+        if (transaction_of(msg))
+            return 1;
+        if (current_route().txn != nullptr)
+            return -1; // tm's own routes run on a transaction already
+        lookup_result result;
+        auto t = request_transaction(msg, true, result);
+        if (result == lookup_result::retransmission)
+            return 0;
+        return t ? 1 : -1;
+    });
+}
+
+int api_transaction_info(siphost_tm_transaction* t, siphost_tm_transaction_info* out) {
+    if (t == nullptr || out == nullptr)
+        return -1;
+    return sdk::guard(-1, [&] { return describe(*unwrap(t), *out); });
+}
+
+void api_ref(siphost_tm_transaction* t) {
+    if (t != nullptr)
+        pin(*unwrap(t));
+}
+
+void api_unref(siphost_tm_transaction* t) {
+    if (t != nullptr)
+        unpin(*unwrap(t));
+}
+
+siphost_tm_transaction* api_lookup_ident(uint32_t index, uint32_t label) {
+    try {
+        auto t = state().transactions.find(index, label);
+        if (!t)
+            return nullptr;
+        pin(*t);
+        return wrap(t.get());
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+int api_register_callback(siphost_tm_transaction* t, uint32_t types, siphost_tm_callback_fn fn, void* param) {
+    return sdk::guard(-1, [&] { return register_callback(unwrap(t), types, fn, param); });
+}
+
+int api_t_uac(const siphost_tm_uac_request* request, uint32_t* index, uint32_t* label) {
+    if (request == nullptr)
+        return -1;
+    return sdk::guard(-1, [&] { return start_uac(*request, index, label); });
+}
+
 const siphost_tm_api_v1 tm_api = {
-    sizeof(siphost_tm_api_v1), api_has_transaction,   api_reply,        api_reply_code,
-    api_transaction_request,   api_transaction_reply, api_branch_index, api_route_type,
+    sizeof(siphost_tm_api_v1),
+    api_has_transaction,
+    api_reply,
+    api_reply_code,
+    api_transaction_request,
+    api_transaction_reply,
+    api_branch_index,
+    api_route_type,
+    api_transaction,
+    api_newtran,
+    api_transaction_info,
+    api_ref,
+    api_unref,
+    api_lookup_ident,
+    api_register_callback,
+    api_reply_with,
+    api_t_uac,
 };
 
-// sl relies on the head of the table having exactly this layout.
-static_assert(offsetof(siphost_tm_api_v1, has_transaction) ==
-              offsetof(siphost_tm_reply_api_v1, has_transaction));
-static_assert(offsetof(siphost_tm_api_v1, reply) == offsetof(siphost_tm_reply_api_v1, reply));
+// ---- RPC ----
+
+int64_t value_of(const siphost_metric* metric) {
+    return metric != nullptr ? host()->metrics->metric_value(metric) : 0;
+}
+
+/// tm.stats: Kamailio's shape, with what tm counts (it frees a transaction at once: no delayed_free).
+void rpc_stats(siphost_rpc_call* call) {
+    const siphost_rpc_api* rpc = host()->rpc;
+    const tm_metrics& m = state().metrics;
+    siphost_rpc_node* st = rpc->add_struct(rpc->result(call), nullptr);
+    if (st == nullptr)
+        return;
+    int64_t created = value_of(m.created);
+    int64_t current = value_of(m.active);
+    int64_t relayed = 0;
+    for (const siphost_metric* metric : m.relayed)
+        relayed += value_of(metric);
+    rpc->add_int(st, "current", current);
+    rpc->add_int(st, "waiting", value_of(m.waiting));
+    rpc->add_int(st, "total", created);
+    rpc->add_int(st, "total_local", value_of(m.local_created));
+    rpc->add_int(st, "rpl_received", value_of(m.replies_received));
+    rpc->add_int(st, "rpl_generated", value_of(m.local_replies));
+    rpc->add_int(st, "rpl_sent", value_of(m.local_replies) + relayed);
+    static const char* const classes[5] = {"2xx", "3xx", "4xx", "5xx", "6xx"};
+    for (int i = 4; i >= 0; --i)
+        rpc->add_int(st, classes[i], value_of(m.completed[i]));
+    rpc->add_int(st, "created", created);
+    rpc->add_int(st, "freed", created - current);
+}
+
+/// tm.list: one struct per transaction in the table.
+void rpc_list(siphost_rpc_call* call) {
+    const siphost_rpc_api* rpc = host()->rpc;
+    siphost_rpc_node* top = rpc->result(call);
+    uint64_t now = host()->now_ms();
+    try {
+        state().transactions.for_each([&](const std::shared_ptr<transaction>& t) {
+            siphost_tm_transaction_info info = sdk::sized<siphost_tm_transaction_info>();
+            if (describe(*t, info) != 0)
+                return;
+            siphost_rpc_node* st = rpc->add_struct(top, nullptr);
+            if (st == nullptr)
+                return;
+            rpc->add_int(st, "tindex", info.index);
+            rpc->add_int(st, "tlabel", info.label);
+            rpc->add_str(st, "method", info.method);
+            rpc->add_str(st, "ruri", info.ruri);
+            rpc->add_str(st, "callid", info.call_id);
+            rpc->add_int(st, "cseq", info.cseq);
+            rpc->add_str(st, "from_tag", info.from_tag);
+            rpc->add_int(st, "status", info.status);
+            rpc->add_int(st, "flags", info.flags);
+            rpc->add_int(st, "branches", info.branch_count);
+            rpc->add_int(st, "age_ms", static_cast<int64_t>(now - info.created_ms));
+        });
+    } catch (...) {
+        rpc->fault(call, 500, sdk::str("out of memory"));
+    }
+}
 
 // ---- the module ----
 
-bool register_counters(const siphost_host_api* h, tm_counters& c) {
+siphost_metric* register_metric(const siphost_host_api* h, siphost_module_handle* self, const char* name,
+                                uint32_t kind, const char* help) {
+    siphost_metric_desc desc = sdk::sized<siphost_metric_desc>();
+    desc.name = name;
+    desc.kind = kind;
+    desc.help = help;
+    return h->metrics->metric_register(self, &desc);
+}
+
+bool register_metrics(const siphost_host_api* h, siphost_module_handle* self, tm_metrics& m) {
     static const char* const relayed_names[6] = {"relayed_1xx", "relayed_2xx", "relayed_3xx",
                                                  "relayed_4xx", "relayed_5xx", "relayed_6xx"};
-    c.created = h->counter_register(module_name, "created");
-    c.active = h->counter_register(module_name, "active");
-    c.local_replies = h->counter_register(module_name, "local_replies");
-    c.retransmissions = h->counter_register(module_name, "retransmissions");
-    bool ok = c.created && c.active && c.local_replies && c.retransmissions;
-    for (int i = 0; i < 6; ++i)
-        ok = (c.relayed[i] = h->counter_register(module_name, relayed_names[i])) != nullptr && ok;
+    static const char* const completed_names[5] = {"completed_2xx", "completed_3xx", "completed_4xx",
+                                                   "completed_5xx", "completed_6xx"};
+    constexpr uint32_t counter = SIPHOST_METRIC_COUNTER;
+    constexpr uint32_t gauge = SIPHOST_METRIC_GAUGE;
+    m.created = register_metric(h, self, "created", counter, "transactions created, t_uac's included");
+    m.active = register_metric(h, self, "active", gauge, "transactions in the table now");
+    m.waiting = register_metric(h, self, "waiting", gauge, "finished transactions waiting out wt_timer");
+    m.local_created = register_metric(h, self, "local_created", counter, "transactions created by t_uac");
+    m.local_replies = register_metric(h, self, "local_replies", counter, "replies tm made itself");
+    m.retransmissions =
+        register_metric(h, self, "retransmissions", counter, "requests and replies tm sent again");
+    m.replies_received =
+        register_metric(h, self, "replies_received", counter, "replies received on a transaction's branch");
+    bool ok = m.created && m.active && m.waiting && m.local_created && m.local_replies && m.retransmissions &&
+              m.replies_received;
+    for (int i = 0; i < 6; ++i) {
+        m.relayed[i] =
+            register_metric(h, self, relayed_names[i], counter, "replies relayed upstream, by class");
+        ok = ok && m.relayed[i] != nullptr;
+    }
+    for (int i = 0; i < 5; ++i) {
+        m.completed[i] = register_metric(h, self, completed_names[i], counter,
+                                         "transactions completed, by the class of their final reply");
+        ok = ok && m.completed[i] != nullptr;
+    }
     return ok;
 }
 
-int init(const siphost_host_api* h, char* err, size_t err_size) {
+int init(const siphost_host_api* h, siphost_module_handle* self, char* err, size_t err_size) {
     return sdk::guard_with_error(err, err_size, [&] {
         tm_state& s = state();
         const tm_params& p = s.params;
@@ -464,17 +690,22 @@ int init(const siphost_host_api* h, char* err, size_t err_size) {
             p.retr_timer2 < p.retr_timer1 || p.max_inv_lifetime <= 0 || p.max_noninv_lifetime <= 0)
             throw sdk::config_error("tm timers must be positive and retr_timer2 at least retr_timer1");
         s.host = h;
-        if (!register_counters(h, s.counters))
-            throw sdk::config_error("cannot register the tm counters");
+        s.self = self;
+        s.shutting_down.store(false);
+        int64_t branches = h->limit(SIPHOST_LIMIT_BRANCHES);
+        // The branch index is 16 bits in the timer entries.
+        s.max_branches = branches > 0 && branches <= 65535 ? static_cast<size_t>(branches) : 12;
+        if (!register_metrics(h, self, s.metrics))
+            throw sdk::config_error("cannot register the tm metrics");
         // 10 ms ticks, 4096 buckets: one turn is about 41 s, longer timers wait for their turn.
         s.wheel = std::make_unique<timer_wheel<timer_entry>>(10, 4096, h->now_ms());
-        if (h->timer_every(10, on_timer_tick, nullptr) != 0)
+        if (h->async->every(self, 10, 0, on_timer_tick, nullptr) != 0)
             throw sdk::config_error("cannot start the tm timer");
         if (h->register_request_hook(SIPHOST_HOOK_PRE_SCRIPT, on_request_hook, nullptr) != 0 ||
             h->register_request_hook(SIPHOST_HOOK_POST_SCRIPT, after_request_hook, nullptr) != 0 ||
             h->register_reply_hook(SIPHOST_HOOK_POST_SCRIPT, on_reply_hook, nullptr) != 0)
             throw sdk::config_error("cannot register the tm hooks");
-        if (h->api_export(SIPHOST_TM_API_NAME, SIPHOST_TM_API_MAJOR, &tm_api) != 0)
+        if (h->api_export(self, SIPHOST_TM_API_NAME, SIPHOST_TM_API_MAJOR, &tm_api) != 0)
             throw sdk::config_error("cannot export the \"tm\" API: another module already exports it");
         return 0;
     });
@@ -482,15 +713,20 @@ int init(const siphost_host_api* h, char* err, size_t err_size) {
 
 void destroy() {
     tm_state& s = state();
+    s.shutting_down.store(true);
     if (s.wheel)
         s.wheel->clear();
     s.transactions.clear();
+    s.request_in_count.store(0);
 }
 
 constexpr uint32_t relay_routes = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE;
 constexpr uint32_t arm_routes =
     SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE | SIPHOST_ROUTE_TM_ONREPLY | SIPHOST_ROUTE_BRANCH;
-constexpr uint32_t status_routes = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE | SIPHOST_ROUTE_TM_ONREPLY;
+constexpr uint32_t status_routes =
+    SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE | SIPHOST_ROUTE_TM_ONREPLY | SIPHOST_ROUTE_BRANCH_FAILURE;
+constexpr uint32_t inspect_routes = arm_routes | SIPHOST_ROUTE_BRANCH_FAILURE;
+constexpr uint32_t branch_outcome_routes = SIPHOST_ROUTE_FAILURE | SIPHOST_ROUTE_BRANCH_FAILURE;
 
 siphost_command route_command(const char* name, siphost_command_fn handler, uint32_t route_type,
                               const char* doc) {
@@ -518,6 +754,10 @@ const siphost_command commands[] = {
     route_command("t_on_branch",
                   sdk::guarded<&cmd_t_on<&transaction::on_branch, &request_context::on_branch>>,
                   SIPHOST_ROUTE_BRANCH, "runs branch_route[name] for each branch"),
+    sdk::command("t_on_branch_failure", arm_routes, sdk::guarded<&cmd_t_on_branch_failure>,
+                 {SIPHOST_ARG_STRING}, sdk::fixup<&fix_t_on_branch_failure>,
+                 sdk::free_call_data<branch_failure_site>,
+                 "runs event_route[tm:branch-failure:name] for each branch that fails"),
     sdk::command("t_reply", SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE, sdk::guarded<&cmd_t_reply>,
                  {SIPHOST_ARG_INT, SIPHOST_ARG_STRING}, nullptr, nullptr,
                  "sends a stateful reply: t_reply(code, reason)"),
@@ -535,15 +775,15 @@ const siphost_command commands[] = {
     sdk::command("t_set_fr", arm_routes, sdk::guarded<&cmd_t_set_fr<true>>,
                  {SIPHOST_ARG_INT, SIPHOST_ARG_INT}, nullptr, nullptr,
                  "sets the transaction's fr_inv_timer and fr_timer (ms; 0: the modparam)"),
-    sdk::command("t_is_canceled", arm_routes, sdk::guarded<&cmd_t_is_canceled>, {}, nullptr, nullptr,
+    sdk::command("t_is_canceled", inspect_routes, sdk::guarded<&cmd_t_is_canceled>, {}, nullptr, nullptr,
                  "true when a CANCEL came for the transaction"),
-    sdk::command("t_branch_timeout", SIPHOST_ROUTE_FAILURE, sdk::guarded<&cmd_branch_outcome<false, true>>,
-                 {}, nullptr, nullptr, "failure_route: true when the failed branch timed out"),
-    sdk::command("t_branch_replied", SIPHOST_ROUTE_FAILURE, sdk::guarded<&cmd_branch_outcome<false, false>>,
-                 {}, nullptr, nullptr, "failure_route: true when the failed branch received a reply"),
-    sdk::command("t_any_timeout", arm_routes, sdk::guarded<&cmd_branch_outcome<true, true>>, {}, nullptr,
+    sdk::command("t_branch_timeout", branch_outcome_routes, sdk::guarded<&cmd_branch_outcome<false, true>>,
+                 {}, nullptr, nullptr, "true when the failed branch timed out"),
+    sdk::command("t_branch_replied", branch_outcome_routes, sdk::guarded<&cmd_branch_outcome<false, false>>,
+                 {}, nullptr, nullptr, "true when the failed branch received a reply"),
+    sdk::command("t_any_timeout", inspect_routes, sdk::guarded<&cmd_branch_outcome<true, true>>, {}, nullptr,
                  nullptr, "true when a branch of the transaction timed out"),
-    sdk::command("t_any_replied", arm_routes, sdk::guarded<&cmd_branch_outcome<true, false>>, {}, nullptr,
+    sdk::command("t_any_replied", inspect_routes, sdk::guarded<&cmd_branch_outcome<true, false>>, {}, nullptr,
                  nullptr, "true when a branch of the transaction received a reply"),
     sdk::end_of_commands(),
 };
@@ -569,8 +809,28 @@ const siphost_param params[] = {
     sdk::end_of_params(),
 };
 
-const siphost_module descriptor =
-    sdk::module(module_name, "1.0", commands, params, nullptr, init, nullptr, destroy);
+const siphost_event events[] = {
+    sdk::event("tm:branch-failure", SIPHOST_ROUTE_BRANCH_FAILURE, SIPHOST_EVENT_NAMED,
+               "event_route[tm:branch-failure:name]: a branch armed by t_on_branch_failure(name) failed"),
+    sdk::event("tm:local-request", SIPHOST_ROUTE_EVENT, 0,
+               "a request of a module's own (t_uac), before it is sent; changes made here are sent"),
+    sdk::end_of_events(),
+};
+
+const siphost_rpc_command rpcs[] = {
+    sdk::rpc("tm.stats", rpc_stats, "transaction statistics"),
+    sdk::rpc("tm.list", rpc_list, "the transactions in the table"),
+    sdk::end_of_rpcs(),
+};
+
+const siphost_module descriptor = sdk::module({.name = module_name,
+                                               .version = "1.0",
+                                               .commands = commands,
+                                               .params = params,
+                                               .events = events,
+                                               .rpcs = rpcs,
+                                               .init = init,
+                                               .destroy = destroy});
 
 } // namespace
 } // namespace siphost::modules::tm

@@ -1,10 +1,12 @@
 #pragma once
 // One transaction: the server transaction towards the upstream client and a client transaction per branch
-// (RFC 3261 17), with what the script attached to it. Its mutex guards everything below; it is held while
-// tm runs onreply, failure and branch routes for it, so those see a stable transaction.
+// (RFC 3261 17), with what the script and other modules attached to it; or, made by t_uac, a client
+// transaction alone. Its mutex guards everything below; it is held while tm runs onreply, failure and branch
+// routes for it and while it calls other modules' callbacks, so those see a stable transaction.
 
 #include "branch.hpp"
 
+#include <siphost/api/tm.h>
 #include <siphost/module.h>
 
 #include <cstdint>
@@ -29,13 +31,12 @@ using owned_avp_list = std::unique_ptr<siphost_avp_list, avp_list_deleter>;
 
 /// A client transaction: one copy of the request sent to one destination.
 struct branch {
-    std::string request;            ///< the bytes sent, for retransmission, CANCEL and ACK
-    siphost_addr destination{};     ///< where it went
-    siphost_socket* from = nullptr; ///< the socket it left from
-    int status = 0;                 ///< the last reply code received (or made locally); 0 for none
-    bool replied = false;           ///< a reply came from downstream (a provisional one counts)
-    bool final = false;             ///< a final reply came (or the timeout made one)
-    bool local = false;             ///< the final reply was made by tm (timeout)
+    std::string request;        ///< the bytes sent, for retransmission, CANCEL and ACK
+    siphost_dest destination{}; ///< where it went, and the socket it left from
+    int status = 0;             ///< the last reply code received (or made locally); 0 for none
+    bool replied = false;       ///< a reply came from downstream (a provisional one counts)
+    bool final = false;         ///< a final reply came (or the timeout made one)
+    bool local = false;         ///< the final reply was made by tm (timeout)
     bool cancel_sent = false;
     bool cancel_wanted = false;   ///< CANCEL it as soon as it has a provisional reply
     bool cancel_answered = false; ///< a reply to tm's CANCEL came: stop resending it
@@ -50,8 +51,19 @@ struct branch {
     owned_msg reply_msg;                ///< the same reply, parsed, for failure_route and $T_rpl
 };
 
+/// A callback registered with register_callback (or in a t_uac request).
+struct callback_entry {
+    uint32_t types = 0;
+    siphost_tm_callback_fn fn = nullptr;
+    void* param = nullptr;
+};
+
 struct transaction {
     transaction(uint32_t slot_index, uint32_t label_value) : slot(slot_index), label(label_value) {}
+    /// Calls the DESTROY callbacks (callbacks.cpp).
+    ~transaction();
+    transaction(const transaction&) = delete;
+    transaction& operator=(const transaction&) = delete;
 
     std::recursive_mutex mutex;
     const uint32_t slot;
@@ -69,14 +81,16 @@ struct transaction {
     std::string from_tag;
     std::string ruri;   ///< the received Request-URI (RFC 2543 matching)
     std::string to_tag; ///< the To-tag of tm's local replies (set before insertion, never changed)
+    bool local =
+        false; ///< made by t_uac: a client transaction without an upstream (never matched by requests)
+    uint64_t created_ms = 0;
 
     // ---- the server side ----
     owned_msg request;       ///< a copy of the request: failure/branch routes run on it
     owned_avp_list avps;     ///< the transaction's AVPs (moved from the request)
-    siphost_addr upstream{}; ///< where replies go
-    siphost_socket* upstream_from = nullptr;
-    std::string last_reply; ///< the last reply sent upstream, to answer retransmissions
-    int status = 0;         ///< its code
+    siphost_dest upstream{}; ///< where replies go, and the socket they leave from
+    std::string last_reply;  ///< the last reply sent upstream, to answer retransmissions
+    int status = 0;          ///< its code
     bool final_sent = false;
     bool final_local = false;       ///< that final reply was tm's own (t_reply, timeout)
     bool acked = false;             ///< the ACK to a negative INVITE final came
@@ -90,11 +104,18 @@ struct transaction {
     int on_reply = -1;
     int on_failure = -1;
     int on_branch = -1;
+    int on_branch_failure = -1;   ///< event_route[tm:branch-failure:X] for every failed branch
     std::string failure_ruri;     ///< the Request-URI when failure_route started: tried already
     uint32_t fr_timer_ms = 0;     ///< t_set_fr(): this transaction's fr_timer; 0: the modparam
     uint32_t fr_inv_timer_ms = 0; ///< t_set_fr(): this transaction's fr_inv_timer; 0: the modparam
 
     std::vector<branch> branches;
+
+    // ---- other modules ----
+    std::vector<callback_entry> callbacks; ///< in the order of registration
+    uint32_t callback_types = 0;           ///< the union of their types, to skip events nobody wants
+    uint32_t pins = 0;                     ///< ref() calls not yet matched by unref()
+    std::shared_ptr<transaction> pinned;   ///< holds it alive while pins > 0
 };
 
 } // namespace siphost::modules::tm

@@ -1,13 +1,12 @@
 // tmx: pseudo-variables and helpers about the current transaction (Kamailio's tmx module), through the
-// "tm" major 1 API (modules/tm/tm_api.h).
+// "tm" major 1 API (<siphost/api/tm.h>); tm must be loaded before tmx (the descriptor's depends).
 //
 //   $T_reply_code     the reply code (onreply: the reply's; failure: the chosen one; request: the last sent)
 //   $T_req(pv)        pv evaluated on the transaction's request
 //   $T_rpl(pv)        pv evaluated on the reply of onreply_route / the chosen reply of failure_route
 //   $T_branch_idx     the branch a tm route runs for
 //   t_is_failure_route(), t_is_branch_route(), t_is_reply_route()
-#include "tm_api.h"
-
+#include <siphost/api/tm.h>
 #include <siphost/module.hpp>
 
 #include <memory>
@@ -20,6 +19,7 @@ namespace {
 const char module_name[] = "tmx";
 
 const siphost_host_api* host_ = nullptr;
+siphost_module_handle* self_ = nullptr;
 const siphost_tm_api_v1* tm_ = nullptr;
 
 /// $T_req(x) / $T_rpl(x): the inner pseudo-variable, parsed at first use (the script's parser is only there
@@ -60,7 +60,7 @@ int get_inner(siphost_msg* target, void* pv_data, siphost_value* out) {
         char err[160];
         data->spec = host_->pv_parse(sdk::str(data->text), err, sizeof err);
         if (data->spec == nullptr)
-            sdk::log(host_, SIPHOST_LOG_ERR, module_name, std::string("cannot parse ") + data->text + ": " + err);
+            sdk::log(host_, self_, SIPHOST_LOG_ERR, std::string("cannot parse ") + data->text + ": " + err);
     });
     if (data->spec == nullptr)
         return -1;
@@ -91,8 +91,9 @@ template <uint32_t RouteType> int cmd_is_route(siphost_msg*, const siphost_value
     return tm_->route_type() == RouteType ? 1 : -1;
 }
 
-int init(const siphost_host_api* host, char* err, size_t err_size) {
+int init(const siphost_host_api* host, siphost_module_handle* self, char* err, size_t err_size) {
     host_ = host;
+    self_ = self;
     const auto* api = static_cast<const siphost_tm_api_v1*>(host->api_lookup(SIPHOST_TM_API_NAME, SIPHOST_TM_API_MAJOR));
     if (api == nullptr || !SIPHOST_HAS(siphost_tm_api_v1, api, route_type)) {
         sdk::write_error(err, err_size, "tmx needs tm: load tm.so before tmx.so");
@@ -124,7 +125,14 @@ const siphost_pv pvs[] = {
     sdk::end_of_pvs(),
 };
 
-const siphost_module descriptor = sdk::module(module_name, "1.0", commands, nullptr, pvs, init);
+const char* const depends[] = {"tm", nullptr};
+
+const siphost_module descriptor = sdk::module({.name = module_name,
+                                               .version = "1.0",
+                                               .commands = commands,
+                                               .pvs = pvs,
+                                               .depends = depends,
+                                               .init = init});
 
 } // namespace
 } // namespace siphost::modules::tmx

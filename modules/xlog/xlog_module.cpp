@@ -7,7 +7,8 @@
 //
 // The host evaluates the pseudo-variables of fmt (SIPHOST_ARG_STRING); xlog writes one line per call: a
 // trailing line break in fmt (Kamailio scripts end xlog strings with "\n") is dropped, since the host's
-// logger ends every line itself.
+// logger ends every line itself. Lines are logged without the module's name (self NULL), so that they read
+// "<script>: text" as in Kamailio, not "xlog: <script>: text".
 #include "log_level.hpp"
 
 #include <siphost/module.hpp>
@@ -24,10 +25,8 @@ const char module_name[] = "xlog";
 const siphost_host_api* host_ = nullptr;
 const char* prefix_param_ = "<script>: ";
 
-/// The prefix as handed to host->log: "<script>: " goes as component "<script>" (the host writes
-/// "<component>: "); any other prefix is written in front of the text with no component.
-std::string component_;
-std::string text_prefix_;
+/// The prefix modparam, copied at init: what stands in front of every line's text.
+std::string prefix_;
 
 std::string_view without_line_break(std::string_view text) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
@@ -40,14 +39,9 @@ int write_line(int level, std::string_view text) {
         return -1;
     if (host_->log_enabled != nullptr && !host_->log_enabled(level))
         return 1;
-    text = without_line_break(text);
-    if (text_prefix_.empty()) {
-        host_->log(level, component_.empty() ? nullptr : component_.c_str(), sdk::str(text));
-        return 1;
-    }
     thread_local std::string line;
-    line.assign(text_prefix_).append(text);
-    host_->log(level, nullptr, sdk::str(line));
+    line.assign(prefix_).append(without_line_break(text));
+    host_->log(nullptr, level, sdk::str(line));
     return 1;
 }
 
@@ -81,17 +75,10 @@ int cmd_xlog_level(siphost_msg*, const siphost_value* args, void* call_data) {
     return write_line(level, sdk::arg_view(args[1]));
 }
 
-int init(const siphost_host_api* host, char* err, size_t err_size) {
+int init(const siphost_host_api* host, siphost_module_handle*, char* err, size_t err_size) {
     return sdk::guard_with_error(err, err_size, [&] {
         host_ = host;
-        std::string_view prefix = prefix_param_ != nullptr ? prefix_param_ : "";
-        component_.clear();
-        text_prefix_.clear();
-        if (prefix.size() > 2 && prefix.substr(prefix.size() - 2) == ": " &&
-            prefix.find_first_of(" :") == prefix.size() - 2)
-            component_.assign(prefix.substr(0, prefix.size() - 2));
-        else
-            text_prefix_.assign(prefix);
+        prefix_.assign(prefix_param_ != nullptr ? prefix_param_ : "");
         return 0;
     });
 }

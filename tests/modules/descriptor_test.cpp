@@ -1,5 +1,6 @@
-// Every module's descriptor is well-formed: ABI numbers, tables that end, commands with handlers, route
-// types and argument kinds in range, no duplicate overloads, and an init that succeeds on a host.
+// Every module's descriptor is well-formed: ABI numbers, tables that end, commands with handlers, argument
+// kinds in range, no duplicate overloads, zero reserved fields, events and RPC commands when declared, and an
+// init that succeeds on a host.
 #include "fake_host.hpp"
 
 #include <gtest/gtest.h>
@@ -20,6 +21,8 @@ TEST_P(modules_descriptor, is_well_formed) {
     EXPECT_EQ(d.abi_major, static_cast<uint32_t>(SIPHOST_ABI_MAJOR));
     EXPECT_LE(d.abi_minor, static_cast<uint32_t>(SIPHOST_ABI_MINOR));
     EXPECT_STREQ(d.name, GetParam());
+    for (void* reserved : d.reserved)
+        EXPECT_EQ(reserved, nullptr);
     ASSERT_NE(d.commands, nullptr);
     std::set<std::pair<std::string, uint32_t>> seen;
     size_t count = 0;
@@ -28,8 +31,10 @@ TEST_P(modules_descriptor, is_well_formed) {
         EXPECT_EQ(c->struct_size, sizeof(siphost_command));
         EXPECT_NE(c->handler, nullptr);
         EXPECT_NE(c->route_types, 0u);
-        EXPECT_EQ(c->route_types & ~static_cast<uint32_t>(SIPHOST_ROUTE_ANY), 0u);
         EXPECT_LE(c->arg_count, static_cast<uint32_t>(SIPHOST_MAX_ARGS));
+        EXPECT_EQ(c->reserved_kinds[0] | c->reserved_kinds[1], 0);
+        for (void* reserved : c->reserved)
+            EXPECT_EQ(reserved, nullptr);
         for (uint32_t i = 0; i < c->arg_count; ++i) {
             EXPECT_GE(c->arg_kinds[i], SIPHOST_ARG_STRING);
             EXPECT_LE(c->arg_kinds[i], SIPHOST_ARG_PVAR);
@@ -37,6 +42,19 @@ TEST_P(modules_descriptor, is_well_formed) {
         EXPECT_TRUE(seen.emplace(c->name, c->arg_count).second) << "duplicate overload";
     }
     EXPECT_GT(count, 0u);
+    for (const siphost_event* e = d.events; e != nullptr && e->name != nullptr; ++e) {
+        SCOPED_TRACE(e->name);
+        EXPECT_EQ(e->struct_size, sizeof(siphost_event));
+        EXPECT_TRUE(e->route_type == SIPHOST_ROUTE_EVENT || e->route_type == SIPHOST_ROUTE_BRANCH_FAILURE);
+    }
+    for (const siphost_rpc_command* r = d.rpcs; r != nullptr && r->name != nullptr; ++r) {
+        SCOPED_TRACE(r->name);
+        EXPECT_EQ(r->struct_size, sizeof(siphost_rpc_command));
+        EXPECT_NE(r->handler, nullptr);
+        EXPECT_NE(std::string(r->name).find('.'), std::string::npos) << "not group.command";
+    }
+    for (const char* const* dep = d.depends; dep != nullptr && *dep != nullptr; ++dep)
+        EXPECT_STRNE(*dep, d.name);
     std::string error;
     EXPECT_EQ(module.init(host, &error), 0) << error;
 }

@@ -1,6 +1,10 @@
 #include "fake_host.hpp"
 
+#include "sip/contact.hpp"
+#include "sip/credentials.hpp"
+#include "sip/name_addr.hpp"
 #include "sip/reason_phrase.hpp"
+#include "sip/uri.hpp"
 
 #include <siphost/module.hpp>
 
@@ -9,8 +13,28 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
+
+// An RPC reply being built: members keep their printed form, nested nodes their own members.
+struct siphost_rpc_node {
+    enum class kind { list, object, array };
+    struct member {
+        std::string key; ///< empty outside an object
+        std::string text;
+        std::unique_ptr<siphost_rpc_node> child;
+    };
+    kind which = kind::list;
+    std::vector<member> members;
+};
+
+struct siphost_rpc_call {
+    std::vector<siphost::tests::stored_value> params;
+    siphost_rpc_node root;
+    int fault_code = 0;
+    std::string fault_message;
+};
 
 namespace siphost::tests {
 namespace {
@@ -129,17 +153,42 @@ std::string_view header_value(const siphost_msg* msg, std::string_view name, uin
     return msg_header_impl(msg, str(name), index, &value) == 1 ? view(value) : std::string_view();
 }
 
-std::string_view tag_of(std::string_view name_addr) {
-    size_t close = name_addr.find('>');
-    std::string_view params = close == std::string_view::npos ? name_addr : name_addr.substr(close + 1);
-    size_t semicolon = params.find(';');
-    if (semicolon == std::string_view::npos)
-        return {};
-    std::string_view tag;
-    return sdk::find_param(params.substr(semicolon + 1), "tag", &tag) ? tag : std::string_view();
+/// Parameter `name` (any case) of ';'-separated params without the leading ';'; what the sip sub-table's
+/// param() answers.
+bool find_param(std::string_view params, std::string_view name, std::string_view* value = nullptr) {
+    while (!params.empty()) {
+        size_t end = params.find(';');
+        std::string_view param = sdk::trim(params.substr(0, end));
+        size_t equals = param.find('=');
+        if (sdk::iequals(sdk::trim(param.substr(0, equals)), name)) {
+            if (value != nullptr)
+                *value = equals == std::string_view::npos ? std::string_view()
+                                                          : sdk::trim(param.substr(equals + 1));
+            return true;
+        }
+        if (end == std::string_view::npos)
+            break;
+        params.remove_prefix(end + 1);
+    }
+    return false;
 }
 
-/// Via value "SIP/2.0/UDP host:port;params": sent-by and params.
+/// A From or To value taken apart without parsing its URI (as the host does for those two headers).
+bool header_name_addr(std::string_view value, sip::name_addr& out) {
+    return sip::parse_single_name_addr(value, out, false);
+}
+
+std::string_view uri_in(std::string_view value) {
+    sip::name_addr parsed;
+    return header_name_addr(value, parsed) ? parsed.uri_text : std::string_view();
+}
+
+std::string_view tag_of(std::string_view value) {
+    sip::name_addr parsed;
+    return header_name_addr(value, parsed) ? parsed.tag : std::string_view();
+}
+
+/// Via value "SIP/2.0/UDP host:port;params": sent-by (IPv6 without brackets) and params.
 bool split_via(std::string_view via, std::string_view& host, uint16_t& port, std::string_view& params) {
     size_t space = via.find_first_of(" \t");
     if (space == std::string_view::npos)
@@ -148,15 +197,13 @@ bool split_via(std::string_view via, std::string_view& host, uint16_t& port, std
     size_t semicolon = rest.find(';');
     std::string_view sent_by = sdk::trim(rest.substr(0, semicolon));
     params = semicolon == std::string_view::npos ? std::string_view() : rest.substr(semicolon + 1);
-    sdk::uri_parts parts;
-    std::string uri = "sip:" + std::string(sent_by);
-    if (!sdk::split_uri(uri, parts))
+    sip::host_type kind = sip::host_type::none;
+    bool has_port = false;
+    if (!sip::parse_hostport(sent_by, host, kind, port, has_port))
         return false;
-    // parts views point into `uri`; re-anchor the host into the message's bytes.
-    size_t host_at = sent_by.find(parts.host);
-    host = sent_by.substr(host_at, parts.host.size());
-    port = parts.port;
-    return true;
+    if (kind == sip::host_type::ipv6 && host.size() >= 2 && host.front() == '[')
+        host = host.substr(1, host.size() - 2);
+    return !host.empty();
 }
 
 // ---- the C table ----
@@ -165,8 +212,8 @@ fake_host& self() {
     return fake_host::current();
 }
 
-void h_log(int level, const char* module, siphost_str text) {
-    self().logs.push_back(log_line{level, module != nullptr ? module : "", std::string(view(text))});
+void h_log(siphost_module_handle* module, int level, siphost_str text) {
+    self().logs.push_back(log_line{level, module != nullptr ? module->name : "", std::string(view(text))});
 }
 int h_log_enabled(int level) {
     return level <= self().log_threshold;
@@ -220,13 +267,13 @@ int h_cseq(const siphost_msg* m, uint32_t* number, siphost_str* method) {
     return 0;
 }
 siphost_str h_from_uri(const siphost_msg* m) {
-    return str(sdk::uri_of(header_value(m, "From")));
+    return str(uri_in(header_value(m, "From")));
 }
 siphost_str h_from_tag(const siphost_msg* m) {
     return str(tag_of(header_value(m, "From")));
 }
 siphost_str h_to_uri(const siphost_msg* m) {
-    return str(sdk::uri_of(header_value(m, "To")));
+    return str(uri_in(header_value(m, "To")));
 }
 siphost_str h_to_tag(const siphost_msg* m) {
     return str(tag_of(header_value(m, "To")));
@@ -235,7 +282,7 @@ siphost_str h_via_branch(const siphost_msg* m, uint32_t index) {
     std::string_view host, params, branch;
     uint16_t port = 0;
     if (!split_via(header_value(m, "Via", index), host, port, params) ||
-        !sdk::find_param(params, "branch", &branch))
+        !find_param(params, "branch", &branch))
         return {nullptr, 0};
     return str(branch);
 }
@@ -253,14 +300,22 @@ uint32_t h_via_count(const siphost_msg* m) {
         ++n;
     return n;
 }
-int h_source(const siphost_msg* m, siphost_addr* out) {
-    *out = m->source;
+/// Copies a destination into one the caller sized (the fake is built with the same header as the modules).
+void copy_dest(const siphost_dest& from, siphost_dest* out) {
+    *out = from;
+    out->struct_size = sizeof(siphost_dest);
+}
+int h_source(const siphost_msg* m, siphost_dest* out) {
+    copy_dest(m->source, out);
     return 0;
 }
-int h_destination(const siphost_msg* m, siphost_addr* out) {
+int h_destination(const siphost_msg* m, siphost_dest* out) {
     if (m->socket == nullptr)
         return -1;
-    *out = ipv4(m->socket->host.c_str(), m->socket->port);
+    siphost_dest local = ipv4(m->socket->host.c_str(), m->socket->port);
+    local.proto = m->socket->proto;
+    local.socket = m->socket;
+    copy_dest(local, out);
     return 0;
 }
 siphost_socket* h_socket(const siphost_msg* m) {
@@ -331,6 +386,7 @@ int h_set_max_forwards(siphost_msg* m, uint32_t value) {
 
 siphost_msg* h_clone(const siphost_msg* m) {
     auto copy = self().parse(m->raw);
+    copy->id = m->id;
     copy->ruri = m->ruri;
     copy->dst_uri = m->dst_uri;
     copy->flags = m->flags;
@@ -340,14 +396,18 @@ siphost_msg* h_clone(const siphost_msg* m) {
     copy->replacements = m->replacements;
     copy->source = m->source;
     copy->socket = m->socket;
+    copy->relayed_max_forwards = m->relayed_max_forwards;
+    copy->route_type = m->route_type;
     return copy.release();
 }
-siphost_msg* h_parse(siphost_str bytes, const siphost_addr* src, siphost_socket* sock) {
+siphost_msg* h_parse(siphost_str bytes, const siphost_dest* src) {
     try {
         auto msg = self().parse(view(bytes));
-        if (src != nullptr)
-            msg->source = *src;
-        msg->socket = sock;
+        msg->socket = nullptr;
+        if (src != nullptr) {
+            copy_dest(*src, &msg->source);
+            msg->socket = src->socket;
+        }
         return msg.release();
     } catch (const std::exception&) {
         return nullptr;
@@ -357,23 +417,41 @@ void h_free(siphost_msg* m) {
     std::unique_ptr<siphost_msg> owned(m);
 }
 
-int h_resolve(siphost_str uri_or_host, uint16_t port, siphost_addr* out, siphost_socket** from) {
+uint8_t proto_of_transport(std::string_view transport) {
+    if (sdk::iequals(transport, "tcp"))
+        return SIPHOST_PROTO_TCP;
+    if (sdk::iequals(transport, "tls"))
+        return SIPHOST_PROTO_TLS;
+    if (sdk::iequals(transport, "sctp"))
+        return SIPHOST_PROTO_SCTP;
+    if (sdk::iequals(transport, "ws"))
+        return SIPHOST_PROTO_WS;
+    if (sdk::iequals(transport, "wss"))
+        return SIPHOST_PROTO_WSS;
+    return SIPHOST_PROTO_UDP;
+}
+int h_resolve(siphost_str uri_or_host, uint16_t port, siphost_dest* out) {
     std::string_view text = view(uri_or_host);
-    sdk::uri_parts parts;
+    sip::uri uri;
     std::string host;
-    if (text.find(':') != std::string_view::npos && sdk::split_uri(text, parts)) {
-        host.assign(parts.host);
+    uint8_t proto = out->proto != SIPHOST_PROTO_NONE ? out->proto : static_cast<uint8_t>(SIPHOST_PROTO_UDP);
+    if (text.find(':') != std::string_view::npos && uri.parse(text) && !uri.host().empty()) {
+        host.assign(uri.host_address());
         if (port == 0)
-            port = parts.port;
+            port = uri.port();
+        if (auto transport = uri.param("transport"))
+            proto = proto_of_transport(*transport);
     } else {
         host.assign(text);
     }
     in_addr address{};
     if (inet_pton(AF_INET, host.c_str(), &address) != 1)
         return -1;
-    *out = ipv4(host.c_str(), port == 0 ? 5060 : port);
-    if (from != nullptr)
-        *from = &self().socket();
+    siphost_dest resolved = ipv4(host.c_str(), port == 0 ? 5060 : port);
+    resolved.proto = proto;
+    resolved.flags = out->flags;
+    resolved.socket = &self().socket();
+    copy_dest(resolved, out);
     return 0;
 }
 int h_next_hop(const siphost_msg* m, siphost_str* hop) {
@@ -382,9 +460,9 @@ int h_next_hop(const siphost_msg* m, siphost_str* hop) {
         return 0;
     }
     std::string_view route = header_value(m, "Route");
-    sdk::uri_parts parts;
-    if (!route.empty() && sdk::split_uri(sdk::uri_of(route), parts) && sdk::find_param(parts.params, "lr")) {
-        *hop = str(sdk::uri_of(route));
+    sip::name_addr first;
+    if (!route.empty() && sip::parse_single_name_addr(route, first) && first.uri.param("lr")) {
+        *hop = str(first.uri_text);
         return 0;
     }
     *hop = str(m->ruri);
@@ -436,21 +514,24 @@ int h_build_reply(const siphost_msg* request, int code, siphost_str reason, siph
     out.append("\r\n");
     out.append("Call-ID: ").append(header_value(request, "Call-ID")).append("\r\n");
     out.append("CSeq: ").append(header_value(request, "CSeq")).append("\r\n");
+    out.append(request->reply_headers);
     out.append(view(extra_headers));
     out.append("Content-Length: ").append(std::to_string(body.len)).append("\r\n\r\n");
     out.append(view(body));
     return copy_out(out, buf, cap, len);
 }
-int h_reply_destination(const siphost_msg* request, siphost_addr* out, siphost_socket** from) {
-    *out = request->source;
-    if (from != nullptr)
-        *from = request->socket;
+int h_reply_destination(const siphost_msg* request, siphost_dest* out) {
+    copy_dest(request->source, out);
+    out->socket = request->socket;
     return 0;
 }
-int h_send(siphost_socket*, const siphost_addr* dst, siphost_str bytes) {
+int h_send(const siphost_dest* dst, siphost_str bytes) {
     if (self().send_result != 0)
         return self().send_result;
-    self().datagrams.push_back(sent_datagram{*dst, std::string(view(bytes))});
+    sent_datagram sent;
+    copy_dest(*dst, &sent.to);
+    sent.bytes.assign(view(bytes));
+    self().datagrams.push_back(std::move(sent));
     return 0;
 }
 int h_send_stateless_reply(siphost_msg* request, int code, siphost_str reason, siphost_str to_tag,
@@ -463,21 +544,44 @@ int h_send_stateless_reply(siphost_msg* request, int code, siphost_str reason, s
         sent_reply{code, std::string(phrase), std::string(view(to_tag)), std::string(view(extra_headers))});
     return 0;
 }
-int h_socket_address(const siphost_socket* sock, siphost_str* host, uint16_t* port, uint8_t* proto) {
+std::string_view proto_name(uint8_t proto) {
+    switch (proto) {
+    case SIPHOST_PROTO_TCP:
+        return "tcp";
+    case SIPHOST_PROTO_TLS:
+        return "tls";
+    case SIPHOST_PROTO_SCTP:
+        return "sctp";
+    case SIPHOST_PROTO_WS:
+        return "ws";
+    case SIPHOST_PROTO_WSS:
+        return "wss";
+    default:
+        return "udp";
+    }
+}
+int h_socket_info(const siphost_socket* sock, siphost_socket_info* out) {
     if (sock == nullptr)
         return -1;
-    *host = str(sock->host);
-    *port = sock->port;
-    *proto = sock->proto;
+    // The name lives in the socket, as long as the host runs; the socket is the fake's, so it may change.
+    auto* socket = const_cast<siphost_socket*>(sock);
+    bool ipv6 = socket->host.find(':') != std::string::npos;
+    socket->name.assign(proto_name(socket->proto)).append(":");
+    socket->name.append(ipv6 ? "[" + socket->host + "]" : socket->host);
+    socket->name.append(":").append(std::to_string(socket->port));
+    *out = sdk::sized<siphost_socket_info>();
+    out->host = str(socket->host);
+    out->port = socket->port;
+    out->proto = socket->proto;
+    out->family = ipv6 ? 6 : 4;
+    out->index = 0;
+    out->name = str(socket->name);
     return 0;
 }
 int h_is_myself(siphost_str host, uint16_t port) {
     for (const auto& [name, p] : self().myself_)
         if (sdk::iequals(name, view(host)) && (port == 0 || p == 0 || p == port))
             return 1;
-    return 0;
-}
-int h_timer_every(uint32_t, siphost_timer_fn, void*) {
     return 0;
 }
 uint64_t h_now_ms() {
@@ -500,10 +604,6 @@ int h_route_run(int id, siphost_msg* msg) {
 
 siphost_pv_spec* h_pv_parse(siphost_str text, char* err, size_t err_size) {
     std::string_view t = view(text);
-    if (!self().pv_parse_ready) {
-        sdk::write_error(err, err_size, "the script is not loaded yet");
-        return nullptr;
-    }
     auto spec = std::make_unique<siphost_pv_spec>();
     auto inner = [&](std::string_view prefix) -> bool {
         if (t.size() <= prefix.size() + 1 || t.substr(0, prefix.size()) != prefix || t.back() != ')')
@@ -624,6 +724,17 @@ int h_avp_add(siphost_avp_list* list, siphost_str name, const siphost_value* val
     list->entries.push_front(siphost_avp_list::entry{std::string(view(name)), stored_value::from(*value)});
     return 0;
 }
+int h_avp_set(siphost_avp_list* list, siphost_str name, uint32_t index, const siphost_value* value) {
+    if (value == nullptr)
+        return -1;
+    uint32_t seen = 0;
+    for (auto& e : list->entries)
+        if (e.name == view(name) && seen++ == index) {
+            e.value = stored_value::from(*value);
+            return 0;
+        }
+    return -1;
+}
 int h_avp_delete(siphost_avp_list* list, siphost_str name, int32_t index) {
     int deleted = 0;
     int32_t seen = 0;
@@ -649,7 +760,7 @@ int h_register_reply_hook(int when, siphost_message_hook_fn fn, void* data) {
     self().reply_hooks.push_back(fake_host::hook{when, fn, data});
     return 0;
 }
-int h_api_export(const char* name, uint32_t major, const void* api) {
+int h_api_export(siphost_module_handle*, const char* name, uint32_t major, const void* api) {
     std::string key = std::string(name) + "/" + std::to_string(major);
     if (self().apis.count(key) != 0)
         return -1;
@@ -660,21 +771,434 @@ const void* h_api_lookup(const char* name, uint32_t major) {
     auto found = self().apis.find(std::string(name) + "/" + std::to_string(major));
     return found == self().apis.end() ? nullptr : found->second;
 }
-int64_t* h_counter_register(const char* module, const char* name) {
-    auto& slot = self().counters_[std::string(module) + "." + name];
-    if (!slot)
-        slot = std::make_unique<int64_t>(0);
-    return slot.get();
-}
-void h_counter_add(int64_t* counter, int64_t delta) {
-    if (counter != nullptr)
-        *counter += delta;
-}
 int h_worker_count() {
     return 1;
 }
 int h_worker_index() {
     return 0;
+}
+int64_t h_limit(uint32_t which) {
+    switch (which) {
+    case SIPHOST_LIMIT_BRANCHES:
+        return self().branch_limit;
+    case SIPHOST_LIMIT_MESSAGE_SIZE:
+        return 65535;
+    default:
+        return -1;
+    }
+}
+
+std::string module_name_of(const siphost_module_handle* module) {
+    return module != nullptr ? module->name : std::string();
+}
+
+// ---- msgctx ----
+
+uint64_t c_msg_id(const siphost_msg* m) {
+    return m->id;
+}
+int c_slot_register(siphost_module_handle*, void (*destroy)(void*)) {
+    self().slot_destroys_.push_back(destroy);
+    return static_cast<int>(self().slot_destroys_.size() - 1);
+}
+void* c_slot_get(const siphost_msg* m, int slot) {
+    auto found = m->slots.find(slot);
+    return found == m->slots.end() ? nullptr : found->second.first;
+}
+int c_slot_set(siphost_msg* m, int slot, void* value) {
+    auto& destroys = self().slot_destroys_;
+    if (slot < 0 || static_cast<size_t>(slot) >= destroys.size())
+        return -1;
+    auto found = m->slots.find(slot);
+    if (found != m->slots.end() && found->second.first != nullptr && found->second.second != nullptr)
+        found->second.second(found->second.first);
+    m->slots[slot] = {value, destroys[static_cast<size_t>(slot)]};
+    return 0;
+}
+uint32_t c_route_type(const siphost_msg* m) {
+    return m->route_type;
+}
+void c_set_error(siphost_msg* m, int code, siphost_str reason) {
+    m->error_code = code;
+    m->error_reason.assign(code == 0 ? std::string_view() : view(reason));
+}
+int c_last_error(const siphost_msg* m, siphost_str* reason) {
+    if (reason != nullptr)
+        *reason = m->error_code == 0 ? siphost_str{nullptr, 0} : str(m->error_reason);
+    return m->error_code;
+}
+int c_add_reply_header(siphost_msg* m, siphost_str line) {
+    if (line.len == 0)
+        return -1;
+    m->reply_headers.append(view(line));
+    if (m->reply_headers.size() < 2 || m->reply_headers.compare(m->reply_headers.size() - 2, 2, "\r\n") != 0)
+        m->reply_headers.append("\r\n");
+    return 0;
+}
+siphost_str c_reply_headers(const siphost_msg* m) {
+    return str(m->reply_headers);
+}
+int c_append_branch(siphost_msg* m, const siphost_branch* b) {
+    if (!m->request || b == nullptr || b->uri.len == 0)
+        return -1;
+    if (static_cast<int64_t>(m->branches.size()) >= self().branch_limit - 1)
+        return -1;
+    stored_branch stored;
+    stored.uri.assign(view(b->uri));
+    stored.dst_uri.assign(view(b->dst_uri));
+    stored.path.assign(view(b->path));
+    stored.instance.assign(view(b->instance));
+    stored.ruid.assign(view(b->ruid));
+    stored.q = b->q;
+    stored.info = b->info;
+    stored.flags = b->flags;
+    stored.socket = b->socket;
+    stored.reg_id = b->reg_id;
+    m->branches.push_back(std::move(stored));
+    return static_cast<int>(m->branches.size() - 1);
+}
+int c_branch_at(const siphost_msg* m, uint32_t index, siphost_branch* out) {
+    if (index >= m->branches.size())
+        return -1;
+    const stored_branch& b = m->branches[index];
+    *out = sdk::sized<siphost_branch>();
+    out->uri = str(b.uri);
+    out->dst_uri = str(b.dst_uri);
+    out->path = str(b.path);
+    out->instance = str(b.instance);
+    out->ruid = str(b.ruid);
+    out->q = b.q;
+    out->info = b.info;
+    out->flags = b.flags;
+    out->socket = b.socket;
+    out->reg_id = b.reg_id;
+    return 0;
+}
+uint32_t c_branch_count(const siphost_msg* m) {
+    return static_cast<uint32_t>(m->branches.size());
+}
+void c_clear_branches(siphost_msg* m) {
+    m->branches.clear();
+}
+
+// ---- sip: the host's parser (siphost_sip) behind the C views ----
+
+int s_parse_uri(siphost_str text, siphost_uri* out) {
+    sip::uri uri;
+    std::string_view t = view(text);
+    if (!uri.parse(t))
+        return -1;
+    *out = sdk::sized<siphost_uri>();
+    out->scheme_text = str(uri.scheme_text());
+    switch (uri.scheme()) {
+    case sip::uri_scheme::sip:
+        out->scheme = SIPHOST_URI_SIP;
+        break;
+    case sip::uri_scheme::sips:
+        out->scheme = SIPHOST_URI_SIPS;
+        break;
+    case sip::uri_scheme::tel:
+        out->scheme = SIPHOST_URI_TEL;
+        break;
+    case sip::uri_scheme::other:
+        out->scheme = SIPHOST_URI_OTHER;
+        return 0;
+    }
+    out->user = str(uri.user());
+    out->password = str(uri.password());
+    out->host = str(uri.host_address());
+    out->port = uri.port();
+    if (uri.has_port()) {
+        // The port's digits follow the host and its ':' in the text.
+        size_t at = static_cast<size_t>(uri.host().data() + uri.host().size() - t.data()) + 1;
+        size_t end = at;
+        while (end < t.size() && t[end] >= '0' && t[end] <= '9')
+            ++end;
+        out->port_text = str(t.substr(at, end - at));
+    }
+    std::string_view params = uri.params();
+    if (!params.empty() && params.front() == ';')
+        params.remove_prefix(1);
+    out->params = str(params);
+    out->headers = str(uri.headers());
+    out->transport = str(uri.param("transport").value_or(std::string_view()));
+    return 0;
+}
+
+/// Fills a C name-addr from a parsed one: display without its quotes, params without the first ';'.
+void fill_name_addr(const sip::name_addr& parsed, siphost_name_addr* out) {
+    *out = sdk::sized<siphost_name_addr>();
+    std::string_view display = parsed.display_name;
+    if (display.size() >= 2 && display.front() == '"' && display.back() == '"')
+        display = display.substr(1, display.size() - 2);
+    out->display = str(sdk::trim(display));
+    out->uri = str(parsed.uri_text);
+    std::string_view params = parsed.params;
+    if (!params.empty() && params.front() == ';')
+        params.remove_prefix(1);
+    out->params = str(sdk::trim(params));
+}
+
+int s_parse_name_addr(siphost_str text, siphost_name_addr* out) {
+    sip::name_addr parsed;
+    if (!sip::parse_single_name_addr(sdk::trim(view(text)), parsed))
+        return -1;
+    fill_name_addr(parsed, out);
+    return 0;
+}
+
+int s_param(siphost_str params, siphost_str name, siphost_str* value) {
+    std::string_view found;
+    if (!find_param(view(params), view(name), &found))
+        return 0;
+    if (value != nullptr)
+        *value = str(found);
+    return 1;
+}
+
+int s_parse_contacts(siphost_str value, siphost_contact* out, size_t max, size_t* count) {
+    std::vector<sip::contact> parsed;
+    *count = 0;
+    switch (sip::parse_contacts(view(value), parsed)) {
+    case sip::contact_list_kind::malformed:
+        return SIPHOST_CONTACTS_MALFORMED;
+    case sip::contact_list_kind::star:
+        return SIPHOST_CONTACTS_STAR;
+    case sip::contact_list_kind::list:
+        break;
+    }
+    *count = parsed.size();
+    for (size_t i = 0; i < parsed.size() && i < max; ++i) {
+        siphost_contact& c = out[i];
+        c = sdk::sized<siphost_contact>();
+        siphost_name_addr addr;
+        fill_name_addr(parsed[i].address, &addr);
+        c.display = addr.display;
+        c.uri = addr.uri;
+        c.params = addr.params;
+        c.expires = parsed[i].expires;
+        c.q = parsed[i].q;
+        c.reg_id = parsed[i].reg_id;
+        c.instance = str(parsed[i].instance);
+    }
+    return SIPHOST_CONTACTS_LIST;
+}
+
+int s_parse_credentials(siphost_str value, siphost_credentials* out) {
+    sip::digest_credentials parsed;
+    if (!sip::parse_digest_credentials(view(value), parsed))
+        return -1;
+    *out = sdk::sized<siphost_credentials>();
+    out->scheme = str(parsed.scheme);
+    out->username = str(parsed.username);
+    out->realm = str(parsed.realm);
+    out->nonce = str(parsed.nonce);
+    out->uri = str(parsed.uri);
+    out->response = str(parsed.response);
+    out->algorithm = str(parsed.algorithm);
+    out->cnonce = str(parsed.cnonce);
+    out->opaque = str(parsed.opaque);
+    out->qop = str(parsed.qop);
+    out->nc = str(parsed.nc);
+    return 0;
+}
+
+// ---- async: recorded, run by the tests ----
+
+int a_every(siphost_module_handle* module, uint32_t interval_ms, uint32_t flags, siphost_timer_fn fn,
+            void* data) {
+    if (fn == nullptr || interval_ms == 0)
+        return -1;
+    self().timers.push_back(periodic_timer{module_name_of(module), interval_ms, flags, fn, data});
+    return 0;
+}
+siphost_timer* a_timer_start(siphost_module_handle* module, uint32_t delay_ms, siphost_timer_fn fn,
+                             void* data) {
+    if (fn == nullptr)
+        return nullptr;
+    auto timer = std::make_unique<siphost_timer>();
+    timer->module = module_name_of(module);
+    timer->delay_ms = delay_ms;
+    timer->fn = fn;
+    timer->data = data;
+    self().one_shot_timers.push_back(std::move(timer));
+    return self().one_shot_timers.back().get();
+}
+int a_timer_cancel(siphost_timer* timer) {
+    if (timer == nullptr || timer->cancelled)
+        return 0;
+    timer->cancelled = true;
+    return 1;
+}
+int a_post(siphost_module_handle* module, int worker, siphost_task_fn fn, void* data) {
+    if (fn == nullptr || worker < -1 || worker >= h_worker_count())
+        return -1;
+    self().tasks.push_back(posted_task{module_name_of(module), worker, fn, data});
+    return 0;
+}
+siphost_fd_watch* a_fd_watch(siphost_module_handle* module, int fd, uint32_t events, siphost_fd_fn fn,
+                             void* data) {
+    if (fn == nullptr || fd < 0)
+        return nullptr;
+    auto watch = std::make_unique<siphost_fd_watch>();
+    watch->module = module_name_of(module);
+    watch->fd = fd;
+    watch->events = events;
+    watch->fn = fn;
+    watch->data = data;
+    self().fd_watches.push_back(std::move(watch));
+    return self().fd_watches.back().get();
+}
+void a_fd_unwatch(siphost_fd_watch* watch) {
+    auto& watches = self().fd_watches;
+    watches.erase(
+        std::remove_if(watches.begin(), watches.end(), [&](const auto& w) { return w.get() == watch; }),
+        watches.end());
+}
+
+// ---- metrics: "<module>.<name>" ----
+
+siphost_metric* m_register(siphost_module_handle* module, const siphost_metric_desc* desc) {
+    if (desc == nullptr || desc->name == nullptr ||
+        (desc->kind != SIPHOST_METRIC_COUNTER && desc->kind != SIPHOST_METRIC_GAUGE) ||
+        (desc->read != nullptr && desc->kind != SIPHOST_METRIC_GAUGE))
+        return nullptr;
+    std::string full_name = module_name_of(module) + "." + desc->name;
+    auto& slot = self().metrics_[full_name];
+    if (slot)
+        return nullptr;
+    slot = std::make_unique<siphost_metric>();
+    slot->full_name = full_name;
+    slot->kind = desc->kind;
+    for (const char* const* label = desc->labels; label != nullptr && *label != nullptr; ++label)
+        ++slot->label_count;
+    slot->read = desc->read;
+    slot->read_data = desc->read_data;
+    return slot.get();
+}
+siphost_metric* m_labels(siphost_metric* family, const siphost_str* values, size_t count) {
+    if (family == nullptr || family->label_count == 0 || count != family->label_count)
+        return nullptr;
+    std::string full_name = family->full_name + "{";
+    for (size_t i = 0; i < count; ++i)
+        full_name.append(i == 0 ? "" : ",").append(view(values[i]));
+    full_name.append("}");
+    auto& slot = self().metrics_[full_name];
+    if (!slot) {
+        slot = std::make_unique<siphost_metric>();
+        slot->full_name = full_name;
+        slot->kind = family->kind;
+    }
+    return slot.get();
+}
+void m_add(siphost_metric* metric, int64_t delta) {
+    if (metric != nullptr)
+        metric->value += delta;
+}
+void m_set(siphost_metric* metric, int64_t value) {
+    if (metric != nullptr && metric->kind == SIPHOST_METRIC_GAUGE)
+        metric->value = value;
+}
+int64_t m_value(const siphost_metric* metric) {
+    if (metric == nullptr)
+        return 0;
+    return metric->read != nullptr ? metric->read(metric->read_data) : metric->value;
+}
+
+// ---- rpc ----
+
+size_t r_param_count(const siphost_rpc_call* call) {
+    return call->params.size();
+}
+int r_param(const siphost_rpc_call* call, size_t index, siphost_value* out) {
+    if (index >= call->params.size())
+        return -1;
+    *out = call->params[index].as_value();
+    return 0;
+}
+siphost_rpc_node* r_result(siphost_rpc_call* call) {
+    return &call->root;
+}
+std::string quoted(std::string_view text) {
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"' || c == '\\')
+            out.push_back('\\');
+        out.push_back(c);
+    }
+    return out.append("\"");
+}
+siphost_rpc_node::member* r_add(siphost_rpc_node* node, const char* key) {
+    if (node == nullptr || (node->which == siphost_rpc_node::kind::object) != (key != nullptr))
+        return nullptr;
+    node->members.push_back(siphost_rpc_node::member{key != nullptr ? key : "", {}, nullptr});
+    return &node->members.back();
+}
+int r_add_int(siphost_rpc_node* node, const char* key, int64_t value) {
+    auto* m = r_add(node, key);
+    if (m == nullptr)
+        return -1;
+    m->text = std::to_string(value);
+    return 0;
+}
+int r_add_str(siphost_rpc_node* node, const char* key, siphost_str value) {
+    auto* m = r_add(node, key);
+    if (m == nullptr)
+        return -1;
+    m->text = quoted(view(value));
+    return 0;
+}
+int r_add_double(siphost_rpc_node* node, const char* key, double value) {
+    auto* m = r_add(node, key);
+    if (m == nullptr)
+        return -1;
+    char text[32];
+    std::snprintf(text, sizeof text, "%g", value);
+    m->text = text;
+    return 0;
+}
+siphost_rpc_node* r_add_node(siphost_rpc_node* node, const char* key, siphost_rpc_node::kind which) {
+    auto* m = r_add(node, key);
+    if (m == nullptr)
+        return nullptr;
+    m->child = std::make_unique<siphost_rpc_node>();
+    m->child->which = which;
+    return m->child.get();
+}
+siphost_rpc_node* r_add_struct(siphost_rpc_node* node, const char* key) {
+    return r_add_node(node, key, siphost_rpc_node::kind::object);
+}
+siphost_rpc_node* r_add_array(siphost_rpc_node* node, const char* key) {
+    return r_add_node(node, key, siphost_rpc_node::kind::array);
+}
+void r_fault(siphost_rpc_call* call, int code, siphost_str message) {
+    call->fault_code = code;
+    call->fault_message.assign(view(message));
+    call->root.members.clear();
+}
+
+std::string print_node(const siphost_rpc_node& node) {
+    bool object = node.which == siphost_rpc_node::kind::object;
+    std::string out = object ? "{" : "[";
+    for (size_t i = 0; i < node.members.size(); ++i) {
+        const auto& m = node.members[i];
+        if (i != 0)
+            out.append(", ");
+        if (object)
+            out.append(quoted(m.key)).append(": ");
+        out.append(m.child ? print_node(*m.child) : m.text);
+    }
+    return out.append(object ? "}" : "]");
+}
+
+// ---- events: event_route[name] blocks are entries of the route table ----
+
+int e_lookup(siphost_module_handle*, siphost_str name) {
+    int id = h_route_lookup(SIPHOST_ROUTE_EVENT, name);
+    return id >= 0 ? id : h_route_lookup(SIPHOST_ROUTE_BRANCH_FAILURE, name);
+}
+int e_run(int route_id, siphost_msg* msg) {
+    return h_route_run(route_id, msg);
 }
 
 } // namespace
@@ -699,17 +1223,70 @@ stored_value stored_value::from(const siphost_value& v) {
     return out;
 }
 
-siphost_addr ipv4(const char* dotted, uint16_t port) {
-    siphost_addr addr{};
-    addr.family = 4;
-    addr.proto = SIPHOST_PROTO_UDP;
-    addr.port = port;
-    inet_pton(AF_INET, dotted, addr.ip);
-    return addr;
+siphost_dest ipv4(const char* dotted, uint16_t port) {
+    siphost_dest dest = sdk::sized<siphost_dest>();
+    dest.family = 4;
+    dest.proto = SIPHOST_PROTO_UDP;
+    dest.port = port;
+    inet_pton(AF_INET, dotted, dest.ip);
+    return dest;
 }
 
 fake_host::fake_host() {
     current_host = this;
+
+    msgctx_.struct_size = sizeof msgctx_;
+    msgctx_.msg_id = c_msg_id;
+    msgctx_.slot_register = c_slot_register;
+    msgctx_.slot_get = c_slot_get;
+    msgctx_.slot_set = c_slot_set;
+    msgctx_.route_type = c_route_type;
+    msgctx_.set_error = c_set_error;
+    msgctx_.last_error = c_last_error;
+    msgctx_.add_reply_header = c_add_reply_header;
+    msgctx_.reply_headers = c_reply_headers;
+    msgctx_.append_branch = c_append_branch;
+    msgctx_.branch_at = c_branch_at;
+    msgctx_.branch_count = c_branch_count;
+    msgctx_.clear_branches = c_clear_branches;
+
+    sip_.struct_size = sizeof sip_;
+    sip_.parse_uri = s_parse_uri;
+    sip_.parse_name_addr = s_parse_name_addr;
+    sip_.param = s_param;
+    sip_.parse_contacts = s_parse_contacts;
+    sip_.parse_credentials = s_parse_credentials;
+
+    async_.struct_size = sizeof async_;
+    async_.every = a_every;
+    async_.timer_start = a_timer_start;
+    async_.timer_cancel = a_timer_cancel;
+    async_.post = a_post;
+    async_.fd_watch = a_fd_watch;
+    async_.fd_unwatch = a_fd_unwatch;
+
+    metrics_api_.struct_size = sizeof metrics_api_;
+    metrics_api_.metric_register = m_register;
+    metrics_api_.metric_labels = m_labels;
+    metrics_api_.metric_add = m_add;
+    metrics_api_.metric_set = m_set;
+    metrics_api_.metric_value = m_value;
+
+    rpc_.struct_size = sizeof rpc_;
+    rpc_.param_count = r_param_count;
+    rpc_.param = r_param;
+    rpc_.result = r_result;
+    rpc_.add_int = r_add_int;
+    rpc_.add_str = r_add_str;
+    rpc_.add_double = r_add_double;
+    rpc_.add_struct = r_add_struct;
+    rpc_.add_array = r_add_array;
+    rpc_.fault = r_fault;
+
+    events_.struct_size = sizeof events_;
+    events_.lookup = e_lookup;
+    events_.run = e_run;
+
     siphost_host_api& a = api_;
     a.struct_size = sizeof(siphost_host_api);
     a.abi_major = SIPHOST_ABI_MAJOR;
@@ -758,10 +1335,8 @@ fake_host::fake_host() {
     a.reply_destination = h_reply_destination;
     a.send = h_send;
     a.send_stateless_reply = h_send_stateless_reply;
-    a.socket_address = h_socket_address;
+    a.socket_info = h_socket_info;
     a.is_myself = h_is_myself;
-    a.timer_every = h_timer_every;
-    a.now_ms = h_now_ms;
     a.route_lookup = h_route_lookup;
     a.route_run = h_route_run;
     a.pv_parse = h_pv_parse;
@@ -773,16 +1348,23 @@ fake_host::fake_host() {
     a.msg_swap_avps = h_swap_avps;
     a.avp_get = h_avp_get;
     a.avp_add = h_avp_add;
+    a.avp_set = h_avp_set;
     a.avp_delete = h_avp_delete;
     a.msg_avps = h_msg_avps;
     a.register_request_hook = h_register_request_hook;
     a.register_reply_hook = h_register_reply_hook;
     a.api_export = h_api_export;
     a.api_lookup = h_api_lookup;
-    a.counter_register = h_counter_register;
-    a.counter_add = h_counter_add;
     a.worker_count = h_worker_count;
     a.worker_index = h_worker_index;
+    a.limit = h_limit;
+    a.now_ms = h_now_ms;
+    a.msgctx = &msgctx_;
+    a.sip = &sip_;
+    a.async = &async_;
+    a.metrics = &metrics_api_;
+    a.rpc = &rpc_;
+    a.events = &events_;
 }
 
 fake_host::~fake_host() {
@@ -858,8 +1440,11 @@ std::unique_ptr<siphost_msg> fake_host::parse(std::string_view text) {
         if (space != std::string_view::npos)
             msg->method = sdk::trim(cseq.substr(space + 1));
     }
+    msg->id = next_msg_id_++;
+    msg->route_type = msg->request ? SIPHOST_ROUTE_REQUEST : SIPHOST_ROUTE_CORE_ONREPLY;
     msg->socket = &socket_;
     msg->source = ipv4("198.51.100.7", 5060);
+    msg->source.socket = &socket_;
     msg->owned_avps = std::make_unique<siphost_avp_list>();
     msg->avps = msg->owned_avps.get();
     return msg;
@@ -937,10 +1522,10 @@ std::string fake_host::render(const siphost_msg& msg) const {
 }
 
 std::optional<int64_t> fake_host::counter(const std::string& full_name) const {
-    auto found = counters_.find(full_name);
-    if (found == counters_.end())
+    auto found = metrics_.find(full_name);
+    if (found == metrics_.end())
         return std::nullopt;
-    return *found->second;
+    return m_value(found->second.get());
 }
 
 bool fake_host::run_request_hooks(siphost_msg* msg, int when) {
@@ -950,7 +1535,43 @@ bool fake_host::run_request_hooks(siphost_msg* msg, int when) {
     return false;
 }
 
+void fake_host::run_timers(uint64_t now_ms) {
+    for (const periodic_timer& t : timers)
+        t.fn(now_ms, t.data);
+}
+
+void fake_host::run_posted_tasks() {
+    std::vector<posted_task> due;
+    due.swap(tasks);
+    for (const posted_task& t : due)
+        t.fn(t.data);
+}
+
+rpc_reply fake_host::run_rpc(const siphost_rpc_command& command, const std::vector<stored_value>& params) {
+    siphost_rpc_call call;
+    call.params = params;
+    call.root.which = (command.flags & SIPHOST_RPC_RETURNS_ARRAY) != 0 ? siphost_rpc_node::kind::array
+                                                                       : siphost_rpc_node::kind::list;
+    command.handler(&call);
+    rpc_reply reply;
+    reply.fault_code = call.fault_code;
+    reply.fault_message = call.fault_message;
+    if (call.fault_code == 0)
+        reply.text = print_node(call.root);
+    return reply;
+}
+
 // ---- modules ----
+
+} // namespace siphost::tests
+
+siphost_msg::~siphost_msg() {
+    for (auto& [slot, value] : slots)
+        if (value.first != nullptr && value.second != nullptr)
+            value.second(value.first);
+}
+
+namespace siphost::tests {
 
 loaded_module::loaded_module(const std::string& name) {
     std::string path = std::string(SIPHOST_MODULE_DIR) + "/" + name + ".so";
@@ -964,6 +1585,7 @@ loaded_module::loaded_module(const std::string& name) {
     descriptor_ = fn();
     if (descriptor_ == nullptr || descriptor_->abi_major != SIPHOST_ABI_MAJOR)
         throw std::runtime_error(path + ": not an ABI v1 module");
+    self_.name = descriptor_->name != nullptr ? descriptor_->name : name;
 }
 
 loaded_module::~loaded_module() {
@@ -974,7 +1596,13 @@ loaded_module::~loaded_module() {
 
 int loaded_module::init(const fake_host& host, std::string* error) {
     char err[256] = "";
-    int rc = descriptor_->init != nullptr ? descriptor_->init(host.api(), err, sizeof err) : 0;
+    int rc = descriptor_->init != nullptr ? descriptor_->init(host.api(), &self_, err, sizeof err) : 0;
+    // The test's thread calls the module as worker 0 does, so it gets the worker's thread_init, once.
+    if (rc == 0 && !initialised_ && descriptor_->thread_init != nullptr &&
+        descriptor_->thread_init(SIPHOST_THREAD_WORKER, 0) != 0) {
+        std::snprintf(err, sizeof err, "thread_init failed on worker 0");
+        rc = -1;
+    }
     if (error != nullptr)
         *error = err;
     initialised_ = initialised_ || rc == 0;
@@ -1004,6 +1632,15 @@ const siphost_param* loaded_module::find_param(std::string_view name) const {
     return nullptr;
 }
 
+const siphost_rpc_command* loaded_module::find_rpc(std::string_view name) const {
+    if (descriptor_->rpcs == nullptr)
+        return nullptr;
+    for (const siphost_rpc_command* r = descriptor_->rpcs; r->name != nullptr; ++r)
+        if (name == r->name)
+            return r;
+    return nullptr;
+}
+
 call_site::call_site(const loaded_module& module, std::string_view name, std::vector<test_arg> args)
     : args_(std::move(args)) {
     command_ = module.find(name, static_cast<uint32_t>(args_.size()));
@@ -1011,6 +1648,9 @@ call_site::call_site(const loaded_module& module, std::string_view name, std::ve
         throw std::logic_error("no command " + std::string(name) + "/" + std::to_string(args_.size()));
     if (command_->fixup == nullptr)
         return;
+    if (!module.initialised())
+        throw std::logic_error("fixup of " + std::string(name) + " before the module's init (the host runs " +
+                               "fixups after init)");
     std::vector<siphost_value> values;
     std::vector<int> constant;
     for (const test_arg& a : args_) {

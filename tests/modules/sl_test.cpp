@@ -1,9 +1,9 @@
-// sl.so through the fake host: replies, To-tags, absorbed ACKs, counters, send_reply with and without tm,
-// and the "sl" API.
+// sl.so through the fake host: replies, To-tags, absorbed ACKs, counters, sl.stats, send_reply with and
+// without tm, and the "sl" API.
 #include "fake_host.hpp"
 
-#include "../../modules/sl/sl_api.h"
-
+#include <siphost/api/sl.h>
+#include <siphost/api/tm.h>
 #include <siphost/module.hpp>
 
 #include <gtest/gtest.h>
@@ -172,10 +172,63 @@ TEST_F(modules_sl, redirect_carries_the_changed_request_uri) {
     EXPECT_EQ(host.replies.at(0).extra_headers, "Contact: <sip:bob@192.0.2.99>\r\n");
 }
 
+TEST_F(modules_sl, redirect_carries_the_destination_set_with_q_values) {
+    ASSERT_EQ(host.api()->msg_set_ruri(invite.get(), sdk::str("sip:bob@192.0.2.99")), 0);
+    siphost_branch first = sdk::sized<siphost_branch>();
+    first.uri = sdk::str("sip:bob@192.0.2.100");
+    first.q = 500;
+    first.info = SIPHOST_BRANCH_Q_SET;
+    siphost_branch second = sdk::sized<siphost_branch>();
+    second.uri = sdk::str("sip:bob@192.0.2.101");
+    ASSERT_EQ(host.api()->msgctx->append_branch(invite.get(), &first), 0);
+    ASSERT_EQ(host.api()->msgctx->append_branch(invite.get(), &second), 1);
+    call_site reply(sl, "sl_send_reply", {arg(300), arg("Multiple Choices")});
+    EXPECT_EQ(reply.run(invite.get()), 1);
+    EXPECT_EQ(host.replies.at(0).extra_headers,
+              "Contact: <sip:bob@192.0.2.99>, <sip:bob@192.0.2.100>;q=0.5, <sip:bob@192.0.2.101>\r\n");
+}
+
+TEST_F(modules_sl, redirect_without_a_new_target_has_no_contact) {
+    call_site reply(sl, "sl_send_reply", {arg(302), arg("Moved")});
+    EXPECT_EQ(reply.run(invite.get()), 1);
+    EXPECT_EQ(host.replies.at(0).extra_headers, "");
+}
+
+TEST_F(modules_sl, stats_rpc_has_kamailios_shape) {
+    call_site reply(sl, "sl_send_reply", {arg(0, false), arg("x")});
+    for (int code : {100, 180, 200, 200, 404, 486, 500, 503, 603})
+        ASSERT_EQ(reply.run(invite.get(), {arg(code), arg("x")}), 1);
+    const siphost_rpc_command* stats = sl.find_rpc("sl.stats");
+    ASSERT_NE(stats, nullptr);
+    rpc_reply answer = host.run_rpc(*stats, {});
+    EXPECT_EQ(answer.fault_code, 0);
+    EXPECT_EQ(answer.text,
+              "[{\"200\": 2, \"202\": 0, \"2xx\": 0, \"300\": 0, \"301\": 0, \"302\": 0, \"3xx\": 0, "
+              "\"400\": 0, \"401\": 0, \"403\": 0, \"404\": 1, \"407\": 0, \"408\": 0, \"483\": 0, "
+              "\"4xx\": 1, \"500\": 1, \"5xx\": 1, \"6xx\": 1, \"xxx\": 2}]");
+}
+
+TEST_F(modules_sl, counters_are_metrics_of_the_module) {
+    EXPECT_EQ(host.counter("sl.sent_replies"), 0); // registered at init, so the shutdown line shows 0
+    EXPECT_EQ(host.counter("sl.1xx_replies"), 0);
+    EXPECT_EQ(host.counter("sl.received_ACKs"), 0);
+}
+
 TEST_F(modules_sl, reply_error_sends_500) {
     call_site reply(sl, "sl_reply_error", {});
     EXPECT_EQ(reply.run(invite.get()), 1);
     EXPECT_EQ(host.replies.at(0).code, 500);
+}
+
+TEST_F(modules_sl, reply_error_sends_the_last_internal_error) {
+    host.api()->msgctx->set_error(invite.get(), 400, sdk::str("Bad Header"));
+    call_site reply(sl, "sl_reply_error", {});
+    EXPECT_EQ(reply.run(invite.get()), 1);
+    EXPECT_EQ(host.replies.at(0).code, 400);
+    EXPECT_EQ(host.replies.at(0).reason, "Bad Header");
+    host.api()->msgctx->set_error(invite.get(), 0, sdk::str(""));
+    EXPECT_EQ(reply.run(invite.get()), 1);
+    EXPECT_EQ(host.replies.at(1).code, 500);
 }
 
 TEST_F(modules_sl, empty_reason_gets_the_standard_phrase) {
@@ -185,7 +238,7 @@ TEST_F(modules_sl, empty_reason_gets_the_standard_phrase) {
     EXPECT_EQ(host.replies.at(0).reason, "Too Many Hops");
 }
 
-// A stand-in for tm's "tm" major 1 table.
+// A stand-in for tm's "tm" major 1 table: only what sl uses is set.
 int fake_tm_has_transaction_result = 0;
 int fake_tm_replies = 0;
 int fake_tm_has_transaction(siphost_msg*) {
@@ -203,7 +256,10 @@ TEST_F(modules_sl, send_reply_is_stateless_without_tm) {
 }
 
 TEST_F(modules_sl, send_reply_asks_tm_first) {
-    siphost_tm_reply_api_v1 tm{sizeof(siphost_tm_reply_api_v1), fake_tm_has_transaction, fake_tm_reply};
+    siphost_tm_api_v1 tm{};
+    tm.struct_size = sizeof tm;
+    tm.has_transaction = fake_tm_has_transaction;
+    tm.reply = fake_tm_reply;
     host.apis["tm/1"] = &tm; // exported after sl's init, as when tm loads after sl
     fake_tm_replies = 0;
     fake_tm_has_transaction_result = 1;

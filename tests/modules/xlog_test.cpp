@@ -1,4 +1,5 @@
-// xlog.so through the fake host: levels, the prefix modparam, one line per call.
+// xlog.so through the fake host: levels, the prefix modparam, one line per call. Lines go to the host
+// without the module's name (self NULL), the prefix written in front of the text.
 #include "fake_host.hpp"
 
 #include <gtest/gtest.h>
@@ -36,8 +37,8 @@ TEST_F(modules_xlog, xlog_logs_at_error_with_the_script_prefix_one_line_per_call
     EXPECT_EQ(site.run(msg.get()), 1);
     ASSERT_EQ(host.logs.size(), 1u);
     EXPECT_EQ(host.logs[0].level, SIPHOST_LOG_ERR);
-    EXPECT_EQ(host.logs[0].module, "<script>");
-    EXPECT_EQ(host.logs[0].text, "for BYE the value is <null>");
+    EXPECT_EQ(host.logs[0].module, "");
+    EXPECT_EQ(host.logs[0].text, "<script>: for BYE the value is <null>");
 }
 
 TEST_F(modules_xlog, level_by_name_constant_or_variable) {
@@ -57,6 +58,7 @@ TEST_F(modules_xlog, level_by_name_constant_or_variable) {
 }
 
 TEST_F(modules_xlog, unknown_constant_level_is_a_config_error) {
+    init();
     try {
         call_site site(xlog, "xlog", {arg("L_LOUD"), arg("x")});
         FAIL() << "accepted L_LOUD";
@@ -77,7 +79,7 @@ TEST_F(modules_xlog, shortcuts_have_their_levels) {
         EXPECT_EQ(site.run(msg.get()), 1);
         ASSERT_FALSE(host.logs.empty());
         EXPECT_EQ(host.logs.back().level, level) << name;
-        EXPECT_EQ(host.logs.back().text, name);
+        EXPECT_EQ(host.logs.back().text, "<script>: " + std::string(name));
     }
     EXPECT_EQ(host.logs.size(), 8u);
 }
@@ -90,14 +92,14 @@ TEST_F(modules_xlog, lines_below_the_threshold_are_skipped) {
     EXPECT_TRUE(host.logs.empty());
 }
 
-TEST_F(modules_xlog, component_prefix_goes_to_the_host_as_the_module_name) {
+TEST_F(modules_xlog, component_prefix_is_written_before_the_text) {
     set_prefix("myapp: ");
     init();
     call_site site(xlog, "xlog", {arg("hi")});
     site.run(msg.get());
     ASSERT_EQ(host.logs.size(), 1u);
-    EXPECT_EQ(host.logs[0].module, "myapp");
-    EXPECT_EQ(host.logs[0].text, "hi");
+    EXPECT_EQ(host.logs[0].module, "");
+    EXPECT_EQ(host.logs[0].text, "myapp: hi");
 }
 
 TEST_F(modules_xlog, any_other_prefix_is_written_before_the_text) {

@@ -86,4 +86,12 @@ std::vector<std::filesystem::path> default_module_dirs() {
     return {dir / "modules", dir.parent_path() / "lib" / "siphost" / "modules"};
 }
 
+std::optional<cfg::event_export> registry_catalog::find_event(std::string_view name) const {
+    std::string module;
+    const siphost_event* event = registry_.find_event(name, &module);
+    if (event == nullptr)
+        return std::nullopt;
+    return cfg::event_export{event->route_type, (event->flags & SIPHOST_EVENT_NAMED) != 0, event->name, module};
+}
+
 } // namespace siphost::app

@@ -25,6 +25,7 @@ public:
     std::optional<cfg::pv_export> find_pv(std::string_view name) const override;
     std::vector<std::string> command_names() const override;
     std::vector<std::string> module_names() const override;
+    std::optional<cfg::event_export> find_event(std::string_view name) const override;
 
     /// Warnings collected while loading (a module loaded twice), for the caller to print.
     const std::vector<std::string>& warnings() const { return warnings_; }

@@ -1,14 +1,17 @@
 #include "app/server.hpp"
 
+#include "abi/host_table.hpp"
 #include "app/registry_catalog.hpp"
 #include "app/timer_thread.hpp"
+#include "cfg/config_reader.hpp"
 #include "core/log.hpp"
+#include "core/metrics.hpp"
 #include "flow/runtime.hpp"
+#include "net/async_loop.hpp"
 #include "net/udp_transport.hpp"
 #include "plugin/host_services.hpp"
 #include "plugin/module_registry.hpp"
 #include "script/interpreter.hpp"
-#include "script/script_loader.hpp"
 
 #include <csignal>
 #include <iostream>
@@ -30,13 +33,33 @@ struct loaded_config {
     std::unique_ptr<registry_catalog> catalog;
     cfg::diagnostics diagnostics;
     std::shared_ptr<const script::compiled_script> script;
+    std::string init_error; ///< a module's init, or the load order, refused
 };
 
-// Reads and compiles the config; modules are loaded (not initialised) on the way.
+// The phases in Kamailio's order: read the config (loadmodule and modparam take effect as it is read), run
+// every module's init in load order, then compile the script, which runs the fixups. The host table works
+// from init on: route_lookup answers from the blocks that were read until the script is compiled.
 void load(const core::command_line& options, loaded_config& out) {
     out.catalog = std::make_unique<registry_catalog>(out.registry, options.module_path, default_module_dirs());
-    out.script = script::load_script(options.config_file, read_options_from(options), out.catalog.get(),
-                                     out.diagnostics);
+    cfg::config config;
+    if (!cfg::read_config_file(options.config_file, read_options_from(options), out.catalog.get(), out.diagnostics,
+                               config))
+        return;
+    auto& parts = abi::parts();
+    parts.registry = &out.registry;
+    plugin::host_services::instance().set_worker_count(options.children.value_or(config.params.children));
+    parts.routes_read.clear();
+    for (const auto& route : config.routes)
+        parts.routes_read.emplace_back(route.type, route.name);
+    try {
+        out.registry.init_all(abi::host_table());
+    } catch (const plugin::load_error& e) {
+        out.init_error = e.what();
+        return;
+    }
+    out.script = script::compiled_script::compile(std::move(config), out.catalog.get(), out.diagnostics);
+    if (!out.script)
+        out.registry.destroy_all();
 }
 
 void print_diagnostics(const loaded_config& loaded) {
@@ -45,6 +68,24 @@ void print_diagnostics(const loaded_config& loaded) {
     auto text = loaded.diagnostics.format_all();
     if (!text.empty())
         std::cerr << text;
+    if (!loaded.init_error.empty())
+        std::cerr << "siphost: error: " << loaded.init_error << "\n";
+}
+
+/// Every metric as the shutdown line shows it: " module.name=value" (labelled series with their labels).
+std::string metrics_line() {
+    std::string line;
+    for (const auto& sample : core::metric_registry::instance().snapshot()) {
+        line += " " + sample.family->group + "." + sample.family->name;
+        if (!sample.label_values.empty()) {
+            line += "{";
+            for (size_t i = 0; i < sample.label_values.size(); ++i)
+                line += (i ? "," : "") + sample.family->labels[i] + "=" + sample.label_values[i];
+            line += "}";
+        }
+        line += "=" + std::to_string(sample.value);
+    }
+    return line;
 }
 
 std::vector<net::listen_spec> listen_specs(const cfg::global_params& params) {
@@ -71,27 +112,39 @@ sigset_t block_stop_signals() {
 
 int check_config(const core::command_line& options) {
     core::configure_logging({SIPHOST_LOG_WARN, core::log_target::stderr_stream});
+    flow::runtime runtime; // modules may register hooks at init
+    abi::parts().runtime = &runtime;
     loaded_config loaded;
     load(options, loaded);
     print_diagnostics(loaded);
     if (!loaded.script) {
-        std::cerr << "siphost: " << options.config_file << ": " << loaded.diagnostics.error_count()
-                  << " error(s), " << loaded.diagnostics.warning_count() << " warning(s)\n";
+        std::cerr << "siphost: " << options.config_file << ": "
+                  << loaded.diagnostics.error_count() + (loaded.init_error.empty() ? 0 : 1) << " error(s), "
+                  << loaded.diagnostics.warning_count() << " warning(s)\n";
+        abi::parts() = {};
         return 1;
     }
     std::cout << options.config_file << ": " << loaded.script->summary() << "\n";
+    loaded.script.reset();
+    loaded.registry.destroy_all();
+    abi::parts() = {};
     return 0;
 }
 
 int run_server(const core::command_line& options) {
     // Until the config says otherwise, problems go to stderr: the user is looking at the terminal.
     core::configure_logging({SIPHOST_LOG_WARN, core::log_target::stderr_stream});
+    auto& services = plugin::host_services::instance();
+    flow::runtime runtime;
+    auto& parts = abi::parts();
+    parts.runtime = &runtime;
     loaded_config loaded;
     load(options, loaded);
     print_diagnostics(loaded);
     if (!loaded.script)
         return 1;
     const auto& params = loaded.script->params();
+    int children = services.worker_count();
 
     core::log_settings logging;
     logging.debug = params.debug + options.debug_delta;
@@ -102,27 +155,19 @@ int run_server(const core::command_line& options) {
         core::configure_logging(logging);
     } catch (const std::exception& e) {
         std::cerr << "siphost: " << e.what() << "\n";
+        loaded.registry.destroy_all();
         return 1;
     }
 
     if (params.fork && options.foreground == 0 && ::daemon(0, 0) != 0) {
         std::cerr << "siphost: cannot run in the background\n";
+        loaded.registry.destroy_all();
         return 1;
     }
 
-    int children = options.children.value_or(params.children);
-    auto& services = plugin::host_services::instance();
-    services.set_worker_count(children);
-    flow::runtime runtime;
-    script::interpreter interpreter(loaded.script, runtime.host_table(), &runtime);
-    // The script is there before modules initialise, so that init may look up routes and parse pseudo-variables.
+    script::interpreter interpreter(loaded.script, abi::host_table(), &runtime);
     runtime.attach(nullptr, &interpreter, params.alias);
-    try {
-        loaded.registry.init_all(runtime.host_table());
-    } catch (const plugin::load_error& e) {
-        core::log_host(SIPHOST_LOG_ERR, "core", e.what());
-        return 1;
-    }
+    parts.interpreter = &interpreter;
 
     sigset_t stop_signals = block_stop_signals();
     std::unique_ptr<net::udp_transport> transport;
@@ -137,12 +182,18 @@ int run_server(const core::command_line& options) {
     }
     runtime.attach(transport.get(), &interpreter, params.alias);
 
-    timer_thread timers(services.timers());
-    transport->start([&loaded](int worker) {
-        plugin::host_services::set_worker_index(worker);
+    // Every thread that may call a module runs the modules' thread_init first.
+    auto thread_init = [&loaded](int kind, int index) {
         std::string error;
-        if (!loaded.registry.init_worker(worker, error))
+        if (!loaded.registry.init_thread(kind, index, error))
             core::log_host(SIPHOST_LOG_ERR, "core", error);
+    };
+    auto& slow_timers = net::async_loop::instance();
+    slow_timers.start([&] { thread_init(SIPHOST_THREAD_ASYNC, 0); });
+    timer_thread timers(services.timers(), [&] { thread_init(SIPHOST_THREAD_TIMER, 0); });
+    transport->start([&](int worker) {
+        plugin::host_services::set_worker_index(worker);
+        thread_init(SIPHOST_THREAD_WORKER, worker);
     });
     for (const auto& listen : transport->listens())
         core::log_host(SIPHOST_LOG_NOTICE, "core",
@@ -155,13 +206,15 @@ int run_server(const core::command_line& options) {
 
     transport->stop();
     timers.stop();
-    runtime.attach(nullptr, nullptr, {});
-    loaded.registry.destroy_all();
-    std::string counters;
-    for (const auto& [name, value] : services.counter_values())
-        counters += " " + name + "=" + std::to_string(value);
+    slow_timers.stop();
+    std::string counters = metrics_line();
     if (!counters.empty())
         core::log_host(SIPHOST_LOG_NOTICE, "core", "counters:" + counters);
+    runtime.attach(nullptr, nullptr, {});
+    parts = {};
+    loaded.registry.destroy_all();
+    core::metric_registry::instance().reset();
+    services.reset();
     return 0;
 }
 

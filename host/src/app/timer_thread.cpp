@@ -7,7 +7,8 @@
 
 namespace siphost::app {
 
-timer_thread::timer_thread(std::vector<plugin::periodic_timer> timers) : timers_(std::move(timers)) {
+timer_thread::timer_thread(std::vector<plugin::periodic_timer> timers, std::function<void()> on_start)
+    : timers_(std::move(timers)), on_start_(std::move(on_start)) {
     if (!timers_.empty())
         thread_ = std::thread([this] { run(); });
 }
@@ -27,6 +28,8 @@ void timer_thread::stop() {
 void timer_thread::run() {
     using clock = std::chrono::steady_clock;
     core::set_thread_rank(0);
+    if (on_start_)
+        on_start_();
     std::vector<clock::time_point> due(timers_.size(), clock::now());
     for (size_t i = 0; i < timers_.size(); ++i)
         due[i] += std::chrono::milliseconds(timers_[i].interval_ms);

@@ -1,10 +1,11 @@
 #pragma once
-// Runs the periodic timers modules registered (timer_every) on one thread of their own, so that a
+// Runs the fast periodic timers modules registered (async->every) on one thread of their own, so that a
 // retransmission is never late because a worker is busy.
 
 #include "plugin/host_services.hpp"
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -13,7 +14,8 @@ namespace siphost::app {
 
 class timer_thread {
 public:
-    explicit timer_thread(std::vector<plugin::periodic_timer> timers);
+    /// on_start runs first on the thread (modules' thread_init); no thread starts without timers.
+    timer_thread(std::vector<plugin::periodic_timer> timers, std::function<void()> on_start);
     ~timer_thread();
     timer_thread(const timer_thread&) = delete;
     timer_thread& operator=(const timer_thread&) = delete;
@@ -28,6 +30,7 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     bool stopping_ = false;
+    std::function<void()> on_start_;
     std::thread thread_;
 };
 

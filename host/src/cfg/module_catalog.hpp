@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,14 @@ struct pv_export {
     std::string module;
 };
 
+/// An event route a module declares (siphost_event).
+struct event_export {
+    std::uint32_t route_type = SIPHOST_ROUTE_EVENT; ///< what its block's calls are checked against
+    bool named = false;                             ///< written event_route[declared:NAME]
+    std::string declared;                           ///< "tm:branch-failure"
+    std::string module;
+};
+
 /// What the config reader asks of the module registry while it reads. The lead's plugin registry
 /// implements it; tests implement it over static descriptor tables (see descriptor_catalog).
 class module_catalog {
@@ -54,6 +63,12 @@ public:
     virtual std::vector<std::string> command_names() const = 0;
     /// Names of every loaded module in load order.
     virtual std::vector<std::string> module_names() const = 0;
+    /// The event a loaded module declares that event_route[name] is (for a named event, name is
+    /// "declared:NAME"); nothing when no module declares it.
+    virtual std::optional<event_export> find_event(std::string_view name) const {
+        (void)name;
+        return std::nullopt;
+    }
 };
 
 } // namespace siphost::cfg

@@ -71,6 +71,8 @@ std::string route_title(std::uint32_t type, const std::string& name) {
     case SIPHOST_ROUTE_EVENT:
         base = "event_route";
         break;
+    case SIPHOST_ROUTE_BRANCH_FAILURE:
+        return "event_route[tm:branch-failure:" + name + "]";
     case SIPHOST_ROUTE_ERROR:
         base = "error_route";
         break;
@@ -485,6 +487,15 @@ void parser::route_block_statement(config& out) {
         expect(token_kind::lbrace, "to open the route block");
         skip_top_level();
         return;
+    }
+    // A module's declared event may run as its own route type (tm's branch-failure), its block then named
+    // by what follows the event's name, as the command that arms it names it (t_on_branch_failure("X")).
+    if (type == SIPHOST_ROUTE_EVENT && catalog_ != nullptr) {
+        if (auto event = catalog_->find_event(name); event && event->route_type != SIPHOST_ROUTE_EVENT) {
+            type = event->route_type;
+            if (event->named && name.size() > event->declared.size() + 1)
+                name = name.substr(event->declared.size() + 1);
+        }
     }
     route_block route;
     route.type = type;

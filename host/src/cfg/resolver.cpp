@@ -365,7 +365,7 @@ std::string resolver::where_runs(std::uint32_t disallowed, const context& ctx) c
     bool sub_route = r.type == SIPHOST_ROUTE_REQUEST && !r.name.empty();
     if (!sub_route || r.reached_from == 0)
         return route_title(r.type, r.name);
-    for (std::uint32_t bit = 1; bit < SIPHOST_ROUTE_ANY; bit <<= 1)
+    for (std::uint32_t bit = 1; bit <= SIPHOST_ROUTE_EVENT; bit <<= 1) // the route types this host has
         if (disallowed & bit) {
             const char* from = bit == SIPHOST_ROUTE_REQUEST ? "request_route" : type_word(bit);
             return route_title(r.type, r.name) + " (reached from " + from + ")";
@@ -448,7 +448,7 @@ void resolver::check_call(expr& e, const context& ctx) {
     std::uint32_t disallowed = ctx.route_types & ~chosen.route_types;
     if (disallowed != 0) {
         std::string allowed;
-        for (std::uint32_t bit = 1; bit < SIPHOST_ROUTE_ANY; bit <<= 1)
+        for (std::uint32_t bit = 1; bit <= SIPHOST_ROUTE_EVENT; bit <<= 1) // the route types this host has
             if (chosen.route_types & bit) {
                 std::string w = type_word(bit);
                 if (bit == SIPHOST_ROUTE_CORE_ONREPLY)

@@ -1,7 +1,8 @@
 #pragma once
-// The host's side of the ABI's opaque siphost_msg: one SIP message and what the script attaches to it while
-// it is processed (AVPs, flags, the destination URI, where it came from). A worker keeps one for received
-// datagrams and reuses it, so the hot path allocates nothing for it; clones (tm's) own their bytes.
+// The host's side of the ABI's opaque siphost_msg: one SIP message and what the script and the modules attach
+// to it while it is processed (AVPs, flags, $du, the destination set, per-module slots, the last internal
+// error, headers queued for the reply). A worker keeps one for received datagrams and reuses it, so the hot
+// path allocates nothing for it; clones (tm's) own their bytes.
 
 #include "net/udp_worker.hpp"
 #include "plugin/avp_list.hpp"
@@ -9,35 +10,85 @@
 
 #include <siphost/module.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 struct siphost_msg {
-    /// One target of the destination set.
+    /// One target of the destination set (siphost_branch with owned strings).
     struct target {
-        std::string uri;     ///< the Request-URI of the branch
-        std::string dst_uri; ///< where to send it; empty: the next hop of uri
+        std::string uri;      ///< the Request-URI of the branch
+        std::string dst_uri;  ///< where to send it; empty: the next hop of uri
+        std::string path;
+        std::string instance;
+        std::string ruid;
+        int32_t q = 0;
+        uint32_t info = 0; ///< siphost_branch_flags_bits
+        uint64_t flags = 0;
+        const siphost::net::listening_socket* socket = nullptr;
+        uint32_t reg_id = 0;
+    };
+    /// A per-message slot's value and how to free it.
+    struct slot_value {
+        void* value = nullptr;
+        void (*destroy)(void*) = nullptr;
     };
 
     siphost::sip::message sip;                              ///< parsed bytes plus recorded changes
     siphost::net::udp_endpoint source;                      ///< where it came from
     const siphost::net::listening_socket* socket = nullptr; ///< where it arrived (nullptr: made locally)
+    uint8_t proto = SIPHOST_PROTO_UDP;                      ///< the transport it came over
+    uint64_t conn_id = 0;                                   ///< its connection (0 for UDP)
+    uint64_t id = 0;                                        ///< msgctx->msg_id: unique per received message
     std::unique_ptr<siphost_avp_list> avps;                 ///< the current AVP list, made on first use
     uint64_t flags = 0;                                     ///< script flags (setflag)
     std::string dst_uri;                                    ///< $du; empty when unset
     bool rport_forced = false;                              ///< force_rport(): answer to the source port
+    uint32_t route_type = 0;                                ///< the route running on it now (0: none)
+    int error_code = 0;                                     ///< the last internal error (msgctx->set_error)
+    std::string error_reason;
+    std::string reply_headers;                              ///< lines for the next local reply (append_to_reply)
     /// The destination set (append_branch): more targets for a stateful relay. Not copied by msg_clone.
     std::vector<target> branches;
+    /// Per-module slots (msgctx->slot_*), indexed by slot number; grown on first set.
+    std::vector<slot_value> slots;
+
+    siphost_msg() = default;
+    siphost_msg(const siphost_msg&) = delete;
+    siphost_msg& operator=(const siphost_msg&) = delete;
+    ~siphost_msg() { release_slots(); }
+
+    /// A new id for a message received or made by the host.
+    static uint64_t next_id() {
+        static std::atomic<uint64_t> last{0};
+        return last.fetch_add(1, std::memory_order_relaxed) + 1;
+    }
+
+    /// Frees every slot's value with its module's destructor.
+    void release_slots() {
+        for (auto& slot : slots) {
+            if (slot.value != nullptr && slot.destroy != nullptr)
+                slot.destroy(slot.value);
+            slot.value = nullptr;
+        }
+    }
 
     /// Forgets everything but the allocated capacity, for the next datagram.
     void reset() {
+        release_slots();
         avps.reset();
         flags = 0;
         dst_uri.clear();
         rport_forced = false;
         socket = nullptr;
+        proto = SIPHOST_PROTO_UDP;
+        conn_id = 0;
+        route_type = 0;
+        error_code = 0;
+        error_reason.clear();
+        reply_headers.clear();
         branches.clear();
     }
 };
@@ -58,8 +109,5 @@ inline std::string_view view(siphost_str s) {
 inline siphost_str to_str(std::string_view s) {
     return {s.data(), s.size()};
 }
-
-/// Fills the message access, change, clone and AVP functions of the host table.
-void fill_message_functions(siphost_host_api& api);
 
 } // namespace siphost::flow

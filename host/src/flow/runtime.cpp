@@ -3,7 +3,6 @@
 #include "core/log.hpp"
 #include "net/resolver.hpp"
 #include "net/socket_address.hpp"
-#include "plugin/host_services.hpp"
 #include "sip/reply_destination.hpp"
 #include "sip/serializer.hpp"
 #include "sip/uri.hpp"
@@ -14,8 +13,6 @@
 
 namespace siphost::flow {
 namespace {
-
-runtime* active = nullptr; ///< the process's runtime, for the host table's C functions
 
 // Outgoing messages are written here: one per thread, as large as a UDP datagram can be.
 thread_local std::array<char, 65536> send_buffer;
@@ -51,176 +48,7 @@ std::string_view write_failure(sip::write_status status) {
     return "unknown";
 }
 
-int copy_out(const sip::write_result& r, size_t* len) {
-    *len = r.size;
-    return r.ok() ? 0 : -1;
-}
-
-// ---- the host table's C functions that need the runtime ----
-
-int c_resolve(siphost_str uri_or_host, uint16_t port, siphost_addr* out, siphost_socket** from) {
-    const net::listening_socket* socket = nullptr;
-    if (active == nullptr || out == nullptr || active->resolve(view(uri_or_host), port, *out, &socket) != 0)
-        return -1;
-    if (from != nullptr)
-        *from = to_handle(socket);
-    return 0;
-}
-
-int c_next_hop(const siphost_msg* msg, siphost_str* hop) {
-    std::string_view text;
-    if (active == nullptr || active->next_hop(*msg, text) != 0)
-        return -1;
-    *hop = to_str(text);
-    return 0;
-}
-
-int c_build_request(const siphost_msg* msg, const siphost_socket* from, siphost_str branch, char* buf, size_t cap,
-                    size_t* len) {
-    const auto* socket = from_handle(from);
-    if (socket == nullptr || !msg->sip.is_request())
-        return -1;
-    sip::via_spec via{"UDP", socket->host, socket->port, view(branch), {}};
-    return copy_out(sip::write_forwarded_request(msg->sip, via, std::span<char>(buf, cap)), len);
-}
-
-int c_build_relayed_reply(const siphost_msg* reply, char* buf, size_t cap, size_t* len) {
-    return copy_out(sip::write_relayed_reply(reply->sip, std::span<char>(buf, cap)), len);
-}
-
-int c_build_reply(const siphost_msg* request, int code, siphost_str reason, siphost_str to_tag,
-                  siphost_str extra_headers, siphost_str body, char* buf, size_t cap, size_t* len) {
-    sip::local_reply reply{code, view(reason), view(to_tag), view(extra_headers), view(body)};
-    return copy_out(sip::write_local_reply(request->sip, reply, std::span<char>(buf, cap)), len);
-}
-
-int c_reply_destination(const siphost_msg* request, siphost_addr* out, siphost_socket** from) {
-    const net::listening_socket* socket = nullptr;
-    if (active == nullptr || out == nullptr || active->reply_destination(*request, *out, &socket) != 0)
-        return -1;
-    if (from != nullptr)
-        *from = to_handle(socket);
-    return 0;
-}
-
-int c_send(siphost_socket* from, const siphost_addr* dst, siphost_str bytes) {
-    if (active == nullptr || dst == nullptr)
-        return -1;
-    return active->send(from_handle(from), *dst, view(bytes));
-}
-
-int c_send_stateless_reply(siphost_msg* request, int code, siphost_str reason, siphost_str to_tag,
-                           siphost_str extra_headers) {
-    if (active == nullptr || request == nullptr)
-        return -1;
-    return active->send_stateless_reply(*request, code, view(reason), view(to_tag), view(extra_headers));
-}
-
-int c_socket_address(const siphost_socket* sock, siphost_str* host, uint16_t* port, uint8_t* proto) {
-    const auto* socket = from_handle(sock);
-    if (socket == nullptr)
-        return -1;
-    if (host != nullptr)
-        *host = to_str(socket->host);
-    if (port != nullptr)
-        *port = socket->port;
-    if (proto != nullptr)
-        *proto = SIPHOST_PROTO_UDP;
-    return 0;
-}
-
-int c_is_myself(siphost_str host, uint16_t port) {
-    return active != nullptr && active->is_myself(view(host), port) ? 1 : 0;
-}
-
-int c_route_lookup(uint32_t route_type, siphost_str name) {
-    if (active == nullptr || active->interpreter() == nullptr)
-        return -1;
-    return active->interpreter()->route_lookup(route_type, view(name));
-}
-
-int c_route_run(int route_id, siphost_msg* msg) {
-    if (active == nullptr || active->interpreter() == nullptr || msg == nullptr)
-        return SIPHOST_ROUTE_EXITED;
-    const script::interpreter& interpreter = *active->interpreter();
-    const auto& log_prefix = interpreter.script().log_prefix();
-    if (log_prefix.pieces.empty() || core::has_message_prefix())
-        return interpreter.run_route(route_id, msg); // a worker: the received message's prefix stands
-    // A timer (tm's fr_timer firing failure_route): no message was received, so the route's message gives
-    // the prefix, as it would have on a worker.
-    thread_local std::string prefix;
-    prefix.clear();
-    interpreter.render(log_prefix, msg, prefix);
-    core::set_message_prefix(prefix);
-    int rc = interpreter.run_route(route_id, msg);
-    core::set_message_prefix({});
-    return rc;
-}
-
-siphost_pv_spec* c_pv_parse(siphost_str text, char* err, size_t err_size) {
-    std::string error = "the script is not loaded yet";
-    if (active != nullptr && active->interpreter() != nullptr) {
-        auto spec = active->interpreter()->pv_parse(view(text), error);
-        if (spec)
-            return reinterpret_cast<siphost_pv_spec*>(spec.release()); // the module owns it until pv_free
-    }
-    if (err != nullptr && err_size > 0)
-        std::snprintf(err, err_size, "%s", error.c_str());
-    return nullptr;
-}
-
-int c_pv_get(const siphost_pv_spec* pv, siphost_msg* msg, siphost_value* out) {
-    if (active == nullptr || active->interpreter() == nullptr || pv == nullptr || out == nullptr)
-        return -1;
-    return active->interpreter()->pv_get(*reinterpret_cast<const script::pv_spec*>(pv), msg, out);
-}
-
-int c_pv_set(const siphost_pv_spec* pv, siphost_msg* msg, const siphost_value* value) {
-    if (active == nullptr || active->interpreter() == nullptr || pv == nullptr || value == nullptr)
-        return -1;
-    return active->interpreter()->pv_set(*reinterpret_cast<const script::pv_spec*>(pv), msg, *value);
-}
-
-void c_pv_free(siphost_pv_spec* pv) { std::unique_ptr<script::pv_spec> owned(reinterpret_cast<script::pv_spec*>(pv)); }
-
-int c_register_request_hook(int when, siphost_message_hook_fn fn, void* data) {
-    return active == nullptr ? -1 : active->register_hook(true, when, fn, data);
-}
-
-int c_register_reply_hook(int when, siphost_message_hook_fn fn, void* data) {
-    return active == nullptr ? -1 : active->register_hook(false, when, fn, data);
-}
-
 } // namespace
-
-runtime::runtime() {
-    active = this;
-    plugin::host_services::instance().fill(host_);
-    fill_message_functions(host_);
-    host_.resolve = c_resolve;
-    host_.msg_next_hop = c_next_hop;
-    host_.build_request = c_build_request;
-    host_.build_relayed_reply = c_build_relayed_reply;
-    host_.build_reply = c_build_reply;
-    host_.reply_destination = c_reply_destination;
-    host_.send = c_send;
-    host_.send_stateless_reply = c_send_stateless_reply;
-    host_.socket_address = c_socket_address;
-    host_.is_myself = c_is_myself;
-    host_.route_lookup = c_route_lookup;
-    host_.route_run = c_route_run;
-    host_.pv_parse = c_pv_parse;
-    host_.pv_get = c_pv_get;
-    host_.pv_set = c_pv_set;
-    host_.pv_free = c_pv_free;
-    host_.register_request_hook = c_register_request_hook;
-    host_.register_reply_hook = c_register_reply_hook;
-}
-
-runtime::~runtime() {
-    if (active == this)
-        active = nullptr;
-}
 
 void runtime::attach(net::udp_transport* transport, const script::interpreter* interpreter,
                      std::vector<std::string> aliases) {
@@ -248,6 +76,7 @@ bool runtime::run_hooks(const std::vector<message_hook>& hooks, siphost_msg& msg
 void runtime::on_datagram(net::udp_worker&, const net::datagram& datagram) {
     siphost_msg& msg = received;
     msg.reset();
+    msg.id = siphost_msg::next_id();
     msg.source = datagram.source;
     msg.socket = datagram.socket;
     auto status = msg.sip.parse(datagram.bytes);
@@ -327,16 +156,24 @@ void runtime::handle_request(siphost_msg& msg) {
     note_received_and_rport(msg);
     if (run_hooks(request_pre_, msg))
         return;
-    if (interpreter_ != nullptr)
+    if (interpreter_ != nullptr) {
+        msg.route_type = SIPHOST_ROUTE_REQUEST;
         interpreter_->run_request_route(&msg);
+        msg.route_type = 0;
+    }
     run_hooks(request_post_, msg);
 }
 
 void runtime::handle_reply(siphost_msg& msg) {
     if (run_hooks(reply_pre_, msg))
         return;
-    if (interpreter_ != nullptr && interpreter_->run_core_onreply(&msg) == SIPHOST_ROUTE_DROPPED)
-        return;
+    if (interpreter_ != nullptr) {
+        msg.route_type = SIPHOST_ROUTE_CORE_ONREPLY;
+        int result = interpreter_->run_core_onreply(&msg);
+        msg.route_type = 0;
+        if (result == SIPHOST_ROUTE_DROPPED)
+            return;
+    }
     if (run_hooks(reply_post_, msg))
         return;
     relay_reply_statelessly(msg);
@@ -370,6 +207,32 @@ bool runtime::relay_reply_statelessly(siphost_msg& msg) {
     }
     return transport_->send(socket_for(*endpoint.endpoint), *endpoint.endpoint,
                             std::string_view(send_buffer.data(), written.size));
+}
+
+int runtime::run_route(int route_id, siphost_msg& msg) const {
+    if (interpreter_ == nullptr)
+        return SIPHOST_ROUTE_NOT_FOUND;
+    uint32_t type = interpreter_->route_type_of(route_id);
+    if (type == 0)
+        return SIPHOST_ROUTE_NOT_FOUND;
+    uint32_t outer = msg.route_type;
+    msg.route_type = type;
+    const auto& log_prefix = interpreter_->script().log_prefix();
+    int result;
+    if (log_prefix.pieces.empty() || core::has_message_prefix()) {
+        result = interpreter_->run_route(route_id, &msg); // a worker: the received message's prefix stands
+    } else {
+        // A timer (tm's fr_timer firing failure_route): no message was received, so the route's message
+        // gives the prefix, as it would have on a worker.
+        thread_local std::string prefix;
+        prefix.clear();
+        interpreter_->render(log_prefix, &msg, prefix);
+        core::set_message_prefix(prefix);
+        result = interpreter_->run_route(route_id, &msg);
+        core::set_message_prefix({});
+    }
+    msg.route_type = outer;
+    return result;
 }
 
 const net::listening_socket* runtime::socket_for(const net::udp_endpoint& to) const {
@@ -411,32 +274,51 @@ bool runtime::is_myself(std::string_view host, uint16_t port) const {
     return false;
 }
 
-int runtime::send(const net::listening_socket* from, const siphost_addr& to, std::string_view bytes) {
+int runtime::send(const siphost_dest& dst, std::string_view bytes) {
     if (transport_ == nullptr)
         return -1;
-    return transport_->send(from, net::to_endpoint(to), bytes) ? 0 : -1;
+    if (dst.proto != SIPHOST_PROTO_UDP && dst.proto != SIPHOST_PROTO_NONE) {
+        core::log_host(SIPHOST_LOG_ERR, "core", "cannot send: only UDP is served");
+        return -1;
+    }
+    return transport_->send(from_handle(dst.socket), net::to_endpoint(dst), bytes) ? 0 : -1;
 }
 
-int runtime::resolve(std::string_view uri_or_host, uint16_t port, siphost_addr& out,
-                     const net::listening_socket** from) const {
+int runtime::resolve(std::string_view uri_or_host, uint16_t port, siphost_dest& out) const {
     std::string_view host = uri_or_host;
+    uint8_t proto = out.proto != SIPHOST_PROTO_NONE ? out.proto : SIPHOST_PROTO_UDP;
     sip::uri parsed;
     if (uri_or_host.find(':') != std::string_view::npos && parsed.parse(uri_or_host) &&
         (parsed.scheme() == sip::uri_scheme::sip || parsed.scheme() == sip::uri_scheme::sips)) {
         host = parsed.host_address();
+        if (parsed.scheme() == sip::uri_scheme::sips)
+            proto = SIPHOST_PROTO_TLS;
+        if (auto transport = parsed.param("transport"); transport && !transport->empty()) {
+            std::string name(*transport);
+            for (auto& c : name)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            proto = name == "tcp"   ? SIPHOST_PROTO_TCP
+                    : name == "tls" ? SIPHOST_PROTO_TLS
+                    : name == "sctp" ? SIPHOST_PROTO_SCTP
+                    : name == "ws"  ? SIPHOST_PROTO_WS
+                    : name == "wss" ? SIPHOST_PROTO_WSS
+                                    : SIPHOST_PROTO_UDP;
+        }
         if (port == 0)
             port = parsed.port() != 0 ? parsed.port() : (parsed.scheme() == sip::uri_scheme::sips ? 5061 : 5060);
     }
     if (port == 0)
-        port = 5060;
+        port = proto == SIPHOST_PROTO_TLS || proto == SIPHOST_PROTO_WSS ? 5061 : 5060;
     auto result = net::resolve_host(host, port);
     if (!result.endpoint) {
         core::log_host(SIPHOST_LOG_ERR, "core", result.error);
         return -1;
     }
-    out = net::to_siphost_addr(*result.endpoint);
-    if (from != nullptr)
-        *from = socket_for(*result.endpoint);
+    net::set_address(out, *result.endpoint);
+    out.proto = proto;
+    out.conn_id = 0;
+    if (out.socket == nullptr)
+        out.socket = to_handle(socket_for(*result.endpoint));
     return 0;
 }
 
@@ -456,8 +338,7 @@ int runtime::next_hop(const siphost_msg& msg, std::string_view& hop) const {
     return hop.empty() ? -1 : 0;
 }
 
-int runtime::reply_destination(const siphost_msg& request, siphost_addr& out,
-                               const net::listening_socket** from) const {
+int runtime::reply_destination(const siphost_msg& request, siphost_dest& out) const {
     auto to = sip::reply_destination(request.sip, request.source.port());
     if (!to)
         return -1;
@@ -470,9 +351,11 @@ int runtime::reply_destination(const siphost_msg& request, siphost_addr& out,
             return -1;
         endpoint = *resolved.endpoint;
     }
-    out = net::to_siphost_addr(endpoint);
-    if (from != nullptr)
-        *from = request.socket != nullptr ? request.socket : socket_for(endpoint);
+    net::set_address(out, endpoint);
+    out.proto = request.proto;
+    out.conn_id = request.conn_id;
+    out.flags = 0;
+    out.socket = to_handle(request.socket != nullptr ? request.socket : socket_for(endpoint));
     return 0;
 }
 
@@ -480,15 +363,21 @@ int runtime::send_stateless_reply(siphost_msg& request, int code, std::string_vi
                                   std::string_view extra_headers) {
     if (!request.sip.is_request() || request.sip.method_id() == sip::method_kind::ack)
         return -1;
+    std::string headers;
+    if (!request.reply_headers.empty()) {
+        headers = request.reply_headers;
+        headers += extra_headers;
+        extra_headers = headers;
+    }
     auto written = sip::write_local_reply(request.sip, {code, reason, to_tag, extra_headers, {}},
                                           std::span<char>(send_buffer));
     if (!written.ok())
         return -1;
-    siphost_addr to{};
-    const net::listening_socket* from = nullptr;
-    if (reply_destination(request, to, &from) != 0)
+    siphost_dest to{};
+    to.struct_size = sizeof to;
+    if (reply_destination(request, to) != 0)
         return -1;
-    return send(from, to, std::string_view(send_buffer.data(), written.size));
+    return send(to, std::string_view(send_buffer.data(), written.size));
 }
 
 int runtime::forward(siphost_msg* msg, std::string_view host, uint16_t port, int proto) {
@@ -503,10 +392,12 @@ int runtime::forward(siphost_msg* msg, std::string_view host, uint16_t port, int
         core::log_host(SIPHOST_LOG_ERR, "core", "forward: the request has no next hop");
         return -1;
     }
-    siphost_addr to{};
-    const net::listening_socket* from = nullptr;
-    if (resolve(target, port, to, &from) != 0 || from == nullptr)
+    siphost_dest to{};
+    to.struct_size = sizeof to;
+    to.proto = static_cast<uint8_t>(proto);
+    if (resolve(target, port, to) != 0 || to.socket == nullptr)
         return -1;
+    const net::listening_socket* from = from_handle(to.socket);
     auto branch = stateless_branch(msg->sip);
     sip::via_spec via{"UDP", from->host, from->port, branch, {}};
     auto written = sip::write_forwarded_request(msg->sip, via, std::span<char>(send_buffer));
@@ -515,7 +406,7 @@ int runtime::forward(siphost_msg* msg, std::string_view host, uint16_t port, int
                        "forward: cannot build the request to relay (" + std::string(write_failure(written.status)) + ")");
         return -1;
     }
-    return send(from, to, std::string_view(send_buffer.data(), written.size)) == 0 ? 1 : -1;
+    return send(to, std::string_view(send_buffer.data(), written.size)) == 0 ? 1 : -1;
 }
 
 int runtime::force_rport(siphost_msg* msg) {

@@ -6,8 +6,8 @@
 //   reply    -> pre-script hooks -> core onreply_route -> post-script hooks (tm takes its replies)
 //               -> nobody took it: stateless relay to the second Via
 //
-// It also implements what the script and the modules ask of the runtime: forward(), sending, replies, the
-// script's routes and pseudo-variables through the host table. It stands above net, sip, script and plugin.
+// It also offers the services the host table's adapters (abi/) wrap: sending, resolving, where replies go,
+// stateless replies, hooks. It stands above net, sip, script and plugin.
 
 #include "flow/message_context.hpp"
 #include "net/udp_transport.hpp"
@@ -31,15 +31,10 @@ struct message_hook {
 
 class runtime final : public script::core_actions {
 public:
-    /// Only one runtime exists per process: the host table's C functions reach it through a global.
-    runtime();
-    ~runtime() override;
+    runtime() = default;
+    ~runtime() override = default;
     runtime(const runtime&) = delete;
     runtime& operator=(const runtime&) = delete;
-
-    /// The host table handed to modules: complete from construction; functions that need the transport or
-    /// the script fail (return an error) until attach() gave them.
-    const siphost_host_api* host_table() const { return &host_; }
 
     /// Gives the runtime its transport and script. aliases are extra names of this server (alias=).
     void attach(net::udp_transport* transport, const script::interpreter* interpreter,
@@ -55,15 +50,19 @@ public:
     /// Nonzero when host:port names this server (a listen address or an alias; port 0: any port).
     bool is_myself(std::string_view host, uint16_t port) const;
 
-    // What the host table's functions do (they are thin C wrappers over these).
-    int send(const net::listening_socket* from, const siphost_addr& to, std::string_view bytes);
-    int resolve(std::string_view uri_or_host, uint16_t port, siphost_addr& out,
-                const net::listening_socket** from) const;
+    // What the host table's functions do (abi/ holds the thin C adapters over these).
+    /// Sends to dst on its protocol from its socket (or one of the destination's family). 0 or -1.
+    int send(const siphost_dest& dst, std::string_view bytes);
+    /// A URI or host and port to a destination with the socket to send from. 0 or -1.
+    int resolve(std::string_view uri_or_host, uint16_t port, siphost_dest& out) const;
     int next_hop(const siphost_msg& msg, std::string_view& hop) const;
-    int reply_destination(const siphost_msg& request, siphost_addr& out, const net::listening_socket** from) const;
+    int reply_destination(const siphost_msg& request, siphost_dest& out) const;
+    /// A local reply to request (with the reply headers the script queued on it) sent where replies go.
     int send_stateless_reply(siphost_msg& request, int code, std::string_view reason, std::string_view to_tag,
                              std::string_view extra_headers);
     int register_hook(bool request, int when, siphost_message_hook_fn fn, void* data);
+    /// Runs a route on msg with msg's route type set for the ABI's msgctx->route_type (and restored after).
+    int run_route(int route_id, siphost_msg& msg) const;
 
     const script::interpreter* interpreter() const { return interpreter_; }
     net::udp_transport* transport() const { return transport_; }
@@ -77,7 +76,6 @@ private:
     static bool run_hooks(const std::vector<message_hook>& hooks, siphost_msg& msg);
     const net::listening_socket* socket_for(const net::udp_endpoint& to) const;
 
-    siphost_host_api host_{};                     ///< the table modules hold
     net::udp_transport* transport_ = nullptr;
     const script::interpreter* interpreter_ = nullptr;
     std::vector<std::string> aliases_;

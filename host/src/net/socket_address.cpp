@@ -4,10 +4,9 @@
 
 namespace siphost::net {
 
-siphost_addr to_siphost_addr(const udp_endpoint& endpoint) {
-    siphost_addr out{};
-    out.proto = SIPHOST_PROTO_UDP;
+void set_address(siphost_dest& out, const udp_endpoint& endpoint) {
     out.port = endpoint.port();
+    std::memset(out.ip, 0, sizeof out.ip);
     if (endpoint.address().is_v4()) {
         out.family = 4;
         auto bytes = endpoint.address().to_v4().to_bytes();
@@ -17,10 +16,18 @@ siphost_addr to_siphost_addr(const udp_endpoint& endpoint) {
         auto bytes = endpoint.address().to_v6().to_bytes();
         std::memcpy(out.ip, bytes.data(), bytes.size());
     }
+}
+
+siphost_dest to_dest(const udp_endpoint& endpoint, siphost_socket* socket) {
+    siphost_dest out{};
+    out.struct_size = sizeof out;
+    out.proto = SIPHOST_PROTO_UDP;
+    out.socket = socket;
+    set_address(out, endpoint);
     return out;
 }
 
-udp_endpoint to_endpoint(const siphost_addr& address) {
+udp_endpoint to_endpoint(const siphost_dest& address) {
     if (address.family == 6) {
         boost::asio::ip::address_v6::bytes_type bytes;
         std::memcpy(bytes.data(), address.ip, bytes.size());

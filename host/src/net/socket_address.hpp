@@ -1,5 +1,5 @@
 #pragma once
-// Conversions between the ABI's siphost_addr, Asio endpoints and text.
+// Conversions between the ABI's siphost_dest, Asio endpoints and text.
 
 #include <siphost/module.h>
 
@@ -11,8 +11,12 @@ namespace siphost::net {
 
 using udp_endpoint = boost::asio::ip::udp::endpoint;
 
-siphost_addr to_siphost_addr(const udp_endpoint& endpoint);
-udp_endpoint to_endpoint(const siphost_addr& address);
+/// Fills the address, port and family of a destination (struct_size, proto, socket and connection are the
+/// caller's).
+void set_address(siphost_dest& out, const udp_endpoint& endpoint);
+/// A whole destination for a UDP peer.
+siphost_dest to_dest(const udp_endpoint& endpoint, siphost_socket* socket = nullptr);
+udp_endpoint to_endpoint(const siphost_dest& dest);
 
 /// "127.0.0.1", "::1" (no brackets): the address part only.
 std::string address_text(const udp_endpoint& endpoint);

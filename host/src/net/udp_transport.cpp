@@ -43,6 +43,9 @@ udp_transport::udp_transport(const std::vector<listen_spec>& listens, int childr
             for (auto& listen : listens_) {
                 listen->endpoint = workers_.front()->local_endpoint(listen->index);
                 listen->port = listen->endpoint.port();
+                bool v6 = listen->endpoint.address().is_v6();
+                listen->name = "udp:" + (v6 ? "[" + listen->host + "]" : listen->host) + ":" +
+                               std::to_string(listen->port);
             }
         }
     }
@@ -73,6 +76,15 @@ void udp_transport::stop() {
 }
 
 udp_worker* udp_transport::current_worker() { return this_thread_worker; }
+
+bool udp_transport::post(int worker, std::function<void()> task) {
+    if (workers_.empty() || worker >= static_cast<int>(workers_.size()) || worker < -1)
+        return false;
+    if (worker < 0)
+        worker = static_cast<int>(next_post_.fetch_add(1, std::memory_order_relaxed) % workers_.size());
+    workers_[static_cast<std::size_t>(worker)]->post(std::move(task));
+    return true;
+}
 
 bool udp_transport::send(const listening_socket* from, const udp_endpoint& to, std::string_view bytes) {
     if (from == nullptr) {

@@ -4,6 +4,7 @@
 
 #include "net/udp_worker.hpp"
 
+#include <atomic>
 #include <memory>
 #include <string_view>
 #include <thread>
@@ -31,6 +32,10 @@ public:
     /// worker sends from its own socket, other threads from worker 0's. Returns false on a send error.
     bool send(const listening_socket* from, const udp_endpoint& to, std::string_view bytes);
 
+    /// Runs task on worker `worker` (-1: the next one in turn) between two datagrams. False when there is
+    /// no such worker.
+    bool post(int worker, std::function<void()> task);
+
     /// The worker running on the calling thread, or nullptr.
     static udp_worker* current_worker();
 
@@ -38,6 +43,7 @@ private:
     std::vector<std::unique_ptr<listening_socket>> listens_;
     std::vector<std::unique_ptr<udp_worker>> workers_;
     std::vector<std::thread> threads_;
+    std::atomic<unsigned> next_post_{0}; ///< round robin of post(-1)
 };
 
 } // namespace siphost::net

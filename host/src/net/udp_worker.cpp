@@ -1,5 +1,7 @@
 #include "net/udp_worker.hpp"
 
+#include <boost/asio/post.hpp>
+
 #include "core/log.hpp"
 
 #include <boost/asio/ip/v6_only.hpp>
@@ -58,5 +60,7 @@ void udp_worker::run() {
 }
 
 void udp_worker::stop() { io_.stop(); }
+
+void udp_worker::post(std::function<void()> task) { boost::asio::post(io_, std::move(task)); }
 
 } // namespace siphost::net

@@ -24,6 +24,7 @@ struct listening_socket {
     std::string host;        ///< what goes into Via and Record-Route (the address as text)
     uint16_t port = 0;
     size_t index = 0;        ///< position among the listen addresses
+    std::string name;        ///< "udp:127.0.0.1:5060", as Kamailio prints a socket
 };
 
 struct datagram {
@@ -47,6 +48,8 @@ public:
     void run();
     /// Makes run() return after the datagram being handled; any thread.
     void stop();
+    /// Runs task on this worker's thread between two datagrams, in posting order; any thread.
+    void post(std::function<void()> task);
 
     int index() const { return index_; }
     /// The native descriptor of this worker's socket on a listen address (to send from it).

@@ -97,29 +97,4 @@ uint32_t avp_count(const siphost_avp_list& list, std::string_view name) {
     return count;
 }
 
-void fill_avp_functions(siphost_host_api& api) {
-    api.avp_list_new = []() -> siphost_avp_list* { return std::make_unique<siphost_avp_list>().release(); };
-    api.avp_list_free = [](siphost_avp_list* list) { std::unique_ptr<siphost_avp_list> owned(list); };
-    api.avp_get = [](const siphost_avp_list* list, siphost_str name, uint32_t index,
-                     siphost_value* out) -> int {
-        if (list == nullptr || out == nullptr)
-            return 0;
-        return avp_get(*list, view(name), index, *out) ? 1 : 0;
-    };
-    api.avp_add = [](siphost_avp_list* list, siphost_str name, const siphost_value* value) -> int {
-        if (list == nullptr || value == nullptr)
-            return -1;
-        return avp_add(*list, view(name), *value) ? 0 : -1;
-    };
-    api.avp_set = [](siphost_avp_list* list, siphost_str name, uint32_t index,
-                     const siphost_value* value) -> int {
-        if (list == nullptr || value == nullptr)
-            return -1;
-        return avp_set(*list, view(name), index, *value) ? 0 : -1;
-    };
-    api.avp_delete = [](siphost_avp_list* list, siphost_str name, int32_t index) -> int {
-        return list == nullptr ? 0 : avp_delete(*list, view(name), index);
-    };
-}
-
 } // namespace siphost::plugin

@@ -33,7 +33,4 @@ int avp_delete(siphost_avp_list& list, std::string_view name, int32_t index);
 /// How many values name holds.
 uint32_t avp_count(const siphost_avp_list& list, std::string_view name);
 
-/// Fills the AVP functions of the host table that work on lists alone (new, free, get, add, set, delete).
-void fill_avp_functions(siphost_host_api& api);
-
 } // namespace siphost::plugin

@@ -12,11 +12,14 @@ namespace siphost::plugin {
 /// nothing when it is well-formed. Checks sizes, ABI numbers are left to the loader.
 std::optional<std::string> check_descriptor(const siphost_module& module);
 
-/// The smallest struct sizes a v1.0 module may declare.
-inline constexpr size_t min_module_size = offsetof(siphost_module, reserved);
-inline constexpr size_t min_command_size = offsetof(siphost_command, reserved);
-inline constexpr size_t min_param_size = offsetof(siphost_param, reserved);
-inline constexpr size_t min_pv_size = offsetof(siphost_pv, reserved);
+/// The smallest struct sizes a module may declare: the whole 1.0 struct, reserved fields included (the loader
+/// checks them), so that a descriptor of the pre-freeze layout (144 bytes) is refused by its size.
+inline constexpr size_t min_module_size = sizeof(siphost_module);
+inline constexpr size_t min_command_size = sizeof(siphost_command);
+inline constexpr size_t min_param_size = sizeof(siphost_param);
+inline constexpr size_t min_pv_size = sizeof(siphost_pv);
+inline constexpr size_t min_event_size = sizeof(siphost_event);
+inline constexpr size_t min_rpc_size = sizeof(siphost_rpc_command);
 
 /// Steps through a NULL-name-terminated table whose entries are `stride` bytes apart.
 template <typename Entry> const Entry* table_entry(const Entry* first, size_t stride, size_t index) {

@@ -1,15 +1,14 @@
 #pragma once
-// The parts of the host API that do not touch a message: logging, APIs between modules, counters, periodic
-// timers, the clock and the worker identity. The runtime adds the message, sending and script functions
-// (flow/) to the same table. One instance per process, since C function pointers carry no object.
+// What modules register with the host outside the script: APIs published for other modules (api_export) and
+// fast periodic timers (async->every). One instance per process, since the ABI's C functions carry no object;
+// abi/ holds the C adapters over it.
 
 #include <siphost/module.h>
 
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <string>
-#include <utility>
+#include <string_view>
 #include <vector>
 
 namespace siphost::plugin {
@@ -24,41 +23,33 @@ class host_services {
 public:
     static host_services& instance();
 
-    /// Writes struct_size, the ABI numbers and every function of this part into the table.
-    void fill(siphost_host_api& api);
-
-    /// Registered by modules during init; the runtime's timer thread calls them.
-    std::vector<periodic_timer> timers() const;
-    /// "module.name" and value of every counter, in registration order.
-    std::vector<std::pair<std::string, int64_t>> counter_values() const;
+    /// Publishes a table under name and major; false when they are taken.
+    bool export_api(std::string_view module, std::string_view name, uint32_t major, const void* api);
     /// The table published under name and major, or nullptr.
     const void* find_api(std::string_view name, uint32_t major) const;
 
+    /// A fast periodic timer (the timer thread runs it); registered during init.
+    void add_timer(periodic_timer timer);
+    std::vector<periodic_timer> timers() const;
+
     void set_worker_count(int count) { worker_count_ = count; }
+    int worker_count() const { return worker_count_; }
     static void set_worker_index(int index);
+    static int worker_index();
 
     /// Forgets everything registered (between tests, and after modules are destroyed).
     void reset();
 
 private:
     struct published_api {
+        std::string module;
         std::string name;
         uint32_t major;
         const void* table;
     };
-    struct counter {
-        std::string name;
-        int64_t value;
-    };
 
-    static int export_api(const char* name, uint32_t major, const void* api);
-    static const void* lookup_api(const char* name, uint32_t major);
-    static int64_t* register_counter(const char* module, const char* name);
-    static int register_timer(uint32_t interval_ms, siphost_timer_fn fn, void* data);
-
-    mutable std::mutex mutex_;            ///< registration happens at init; lookups may come from any thread
+    mutable std::mutex mutex_; ///< registration happens at init; lookups may come from any thread
     std::vector<published_api> apis_;
-    std::deque<counter> counters_;        ///< deque: addresses handed to modules stay valid
     std::vector<periodic_timer> timers_;
     int worker_count_ = 0;
 };

@@ -24,7 +24,9 @@ std::string loader_reason(const std::exception& e) {
 
 loaded_module::loaded_module(opened_tag, boost::dll::shared_library library, const siphost_module* descriptor,
                              std::filesystem::path path)
-    : library_(std::move(library)), descriptor_(descriptor), path_(std::move(path)) {}
+    : library_(std::move(library)), descriptor_(descriptor), path_(std::move(path)) {
+    handle_.name = descriptor_->name;
+}
 
 std::shared_ptr<loaded_module> loaded_module::open(const std::filesystem::path& file) {
     const std::string shown = file.string();
@@ -57,10 +59,13 @@ std::shared_ptr<loaded_module> loaded_module::open(const std::filesystem::path& 
             throw load_error("'" + shown + "' was built for siphost ABI major " +
                              std::to_string(descriptor->abi_major) + ", this host has ABI major " +
                              std::to_string(SIPHOST_ABI_MAJOR));
+        // abi_minor is what the module requires: a newer SDK may build a module for an older host.
         if (descriptor->abi_minor > SIPHOST_ABI_MINOR)
-            throw load_error("'" + shown + "' needs siphost ABI " + std::to_string(descriptor->abi_major) + "." +
-                             std::to_string(descriptor->abi_minor) + ", this host has ABI " +
-                             std::to_string(SIPHOST_ABI_MAJOR) + "." + std::to_string(SIPHOST_ABI_MINOR));
+            throw load_error("'" + shown + "' requires siphost ABI " + std::to_string(descriptor->abi_major) +
+                             "." + std::to_string(descriptor->abi_minor) + ", this host has ABI " +
+                             std::to_string(SIPHOST_ABI_MAJOR) + "." + std::to_string(SIPHOST_ABI_MINOR) +
+                             " (rebuild it with SIPHOST_REQUIRE_MINOR " + std::to_string(SIPHOST_ABI_MINOR) +
+                             " if it calls nothing newer)");
     }
     if (auto problem = check_descriptor(*descriptor))
         throw load_error("'" + shown + "' has a malformed descriptor: " + *problem);

@@ -14,6 +14,12 @@
 #include <string>
 #include <string_view>
 
+/// Names a module in the ABI's calls that ask who calls (log, metrics, slots, timers, api_export): the
+/// handle init receives. It lives as long as its loaded_module.
+struct siphost_module_handle {
+    std::string name;
+};
+
 namespace siphost::plugin {
 
 /// A refusal to load or initialise a module: what() is one sentence for the user.
@@ -35,6 +41,9 @@ public:
     bool initialised() const { return initialised_; }
     void mark_initialised(bool value) { initialised_ = value; }
 
+    /// The handle init receives as `self`.
+    siphost_module_handle* handle() { return &handle_; }
+
     /// Keeps a copy of a string modparam value alive until the module is unloaded; returns its C string.
     const char* keep_string(std::string_view value);
 
@@ -53,6 +62,7 @@ private:
     const siphost_module* descriptor_;      ///< lives in the library's memory
     std::filesystem::path path_;            ///< the file it was loaded from
     std::list<std::string> kept_strings_;   ///< modparam strings handed to the module (stable addresses)
+    siphost_module_handle handle_;
     bool initialised_ = false;
 };
 

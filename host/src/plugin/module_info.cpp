@@ -26,7 +26,7 @@ std::string_view arg_kind_name(uint8_t kind) {
 } // namespace
 
 std::string route_type_names(uint32_t route_types) {
-    if ((route_types & SIPHOST_ROUTE_ANY) == SIPHOST_ROUTE_ANY)
+    if (route_types == SIPHOST_ROUTE_ANY)
         return "any";
     static constexpr std::array<std::pair<uint32_t, std::string_view>, 10> names{{
         {SIPHOST_ROUTE_REQUEST, "request"},
@@ -57,8 +57,12 @@ std::string describe_module(const loaded_module& module) {
     text += "module:   " + std::string(d.name) + "\n";
     text += "version:  " + std::string(d.version) + "\n";
     text += "file:     " + module.path().string() + "\n";
-    text += "abi:      " + std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor) + " (host " +
+    text += "abi:      requires " + std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor) + " (host " +
             std::to_string(SIPHOST_ABI_MAJOR) + "." + std::to_string(SIPHOST_ABI_MINOR) + ")\n";
+    std::string depends;
+    for (size_t i = 0; d.depends != nullptr && d.depends[i] != nullptr; ++i)
+        depends += (depends.empty() ? "" : ", ") + std::string(d.depends[i]);
+    text += "depends:  " + (depends.empty() ? std::string("(none)") : depends) + "\n";
 
     text += "commands:\n";
     size_t count = 0;
@@ -109,6 +113,35 @@ std::string describe_module(const loaded_module& module) {
         text += "  " + shown + (pv.set ? "  (writable)" : "  (read-only)");
         if (pv.doc != nullptr)
             text += "  -- " + std::string(pv.doc);
+        text += "\n";
+        ++count;
+        return true;
+    });
+    if (count == 0)
+        text += "  (none)\n";
+
+    text += "event routes:\n";
+    count = 0;
+    for_each_entry(d.events, [&](const siphost_event& e, size_t) {
+        std::string shown = "event_route[" + std::string(e.name) + ((e.flags & SIPHOST_EVENT_NAMED) ? ":NAME]" : "]");
+        text += "  " + shown + "  runs as: " + route_type_names(e.route_type);
+        if (e.doc != nullptr)
+            text += "  -- " + std::string(e.doc);
+        text += "\n";
+        ++count;
+        return true;
+    });
+    if (count == 0)
+        text += "  (none)\n";
+
+    text += "rpc commands:\n";
+    count = 0;
+    for_each_entry(d.rpcs, [&](const siphost_rpc_command& r, size_t) {
+        text += "  " + std::string(r.name);
+        if (r.signature != nullptr && *r.signature != '\0')
+            text += "(" + std::string(r.signature) + ")";
+        if (r.doc != nullptr)
+            text += "  -- " + std::string(r.doc);
         text += "\n";
         ++count;
         return true;

@@ -1,6 +1,7 @@
 #include "plugin/module_registry.hpp"
 
 #include "core/log.hpp"
+#include "core/rpc.hpp"
 #include "core/suggest.hpp"
 #include "plugin/descriptor_check.hpp"
 #include "plugin/module_path.hpp"
@@ -177,14 +178,47 @@ std::shared_ptr<const loaded_module> module_registry::find_module(std::string_vi
     return nullptr;
 }
 
+std::string module_registry::check_dependencies() const {
+    for (size_t i = 0; i < modules_.size(); ++i) {
+        const char* const* depends = modules_[i]->descriptor().depends;
+        for (size_t d = 0; depends != nullptr && depends[d] != nullptr; ++d) {
+            std::string_view needed = depends[d];
+            bool before = false, after = false;
+            for (size_t j = 0; j < modules_.size(); ++j)
+                if (modules_[j]->name() == needed)
+                    (j < i ? before : after) = true;
+            if (before)
+                continue;
+            std::string who = "module '" + std::string(modules_[i]->name()) + "' needs module '" +
+                              std::string(needed) + "'";
+            return after ? who + " loaded before it: move loadmodule \"" + std::string(needed) +
+                               ".so\" above loadmodule \"" + std::string(modules_[i]->name()) + ".so\""
+                         : who + ": add loadmodule \"" + std::string(needed) + ".so\" before it";
+        }
+    }
+    return {};
+}
+
 void module_registry::init_all(const siphost_host_api* host) {
+    if (auto problem = check_dependencies(); !problem.empty())
+        throw load_error(problem);
     for (const auto& module : modules_) {
         if (module->initialised())
             continue;
         const auto& d = module->descriptor();
+        std::string rpc_error;
+        bool rpcs_ok = true;
+        for_each_entry(d.rpcs, [&](const siphost_rpc_command& rpc, size_t) {
+            rpcs_ok = core::rpc_registry::instance().add(std::string(module->name()), &rpc, rpc_error);
+            return rpcs_ok;
+        });
+        if (!rpcs_ok) {
+            destroy_all();
+            throw load_error("module '" + std::string(module->name()) + "': " + rpc_error);
+        }
         if (d.init != nullptr) {
             std::array<char, 512> err{};
-            if (d.init(host, err.data(), err.size()) != 0) {
+            if (d.init(host, module->handle(), err.data(), err.size()) != 0) {
                 std::string reason(err.data());
                 destroy_all();
                 throw load_error("module '" + std::string(module->name()) + "' failed to initialise: " +
@@ -196,16 +230,45 @@ void module_registry::init_all(const siphost_host_api* host) {
     }
 }
 
-bool module_registry::init_worker(int worker, std::string& error) {
+bool module_registry::init_thread(int kind, int index, std::string& error) {
     for (const auto& module : modules_) {
         const auto& d = module->descriptor();
-        if (d.worker_init != nullptr && d.worker_init(worker) != 0) {
-            error = "module '" + std::string(module->name()) + "' failed to initialise worker " +
-                    std::to_string(worker);
+        if (d.thread_init != nullptr && d.thread_init(kind, index) != 0) {
+            static constexpr const char* kinds[] = {"", "worker", "timer", "slow timer", "control"};
+            error = "module '" + std::string(module->name()) + "' failed to initialise its " +
+                    std::string(kind >= 1 && kind <= 4 ? kinds[kind] : "other") + " thread " +
+                    std::to_string(index);
             return false;
         }
     }
     return true;
+}
+
+const siphost_event* module_registry::find_event(std::string_view name, std::string* module_name) const {
+    const siphost_event* found = nullptr;
+    for (const auto& module : modules_) {
+        for_each_entry(module->descriptor().events, [&](const siphost_event& e, size_t) {
+            std::string_view declared = e.name;
+            bool named = (e.flags & SIPHOST_EVENT_NAMED) != 0;
+            if (name == declared ||
+                (named && name.size() > declared.size() + 1 && name.starts_with(declared) &&
+                 name[declared.size()] == ':'))
+                found = &e;
+            return found == nullptr;
+        });
+        if (found != nullptr) {
+            if (module_name != nullptr)
+                *module_name = module->name();
+            return found;
+        }
+    }
+    return nullptr;
+}
+
+void module_registry::notify_reload() {
+    for (const auto& module : modules_)
+        if (module->initialised() && module->descriptor().on_reload != nullptr)
+            module->descriptor().on_reload();
 }
 
 void module_registry::destroy_all() {
@@ -215,6 +278,7 @@ void module_registry::destroy_all() {
             continue;
         if (module.descriptor().destroy != nullptr)
             module.descriptor().destroy();
+        core::rpc_registry::instance().remove_module(module.name());
         module.mark_initialised(false);
     }
 }

@@ -66,11 +66,21 @@ public:
     std::shared_ptr<const loaded_module> find_module(std::string_view name) const;
     const std::vector<std::shared_ptr<loaded_module>>& modules() const { return modules_; }
 
-    /// Runs every module's init in load order; throws load_error with the module's message on a failure
-    /// (the modules initialised before it are destroyed again).
+    /// The first module that needs (depends) a module not loaded before it, as one sentence; empty when the
+    /// load order is right.
+    std::string check_dependencies() const;
+    /// Checks the dependencies, registers the modules' RPC commands, then runs every module's init in load
+    /// order; throws load_error with the module's message on a failure (the modules initialised before it are
+    /// destroyed again).
     void init_all(const siphost_host_api* host);
-    /// Runs worker_init of every module on the calling worker thread; false (and the reason) on a failure.
-    bool init_worker(int worker, std::string& error);
+    /// Runs thread_init of every module on the calling thread (kind: siphost_thread_kind); false (and the
+    /// reason) on a failure.
+    bool init_thread(int kind, int index, std::string& error);
+    /// The module that declared event `name` ("tm:branch-failure", or "tm:branch-failure:X" for a named
+    /// event), with its declaration; nullptr when none did.
+    const siphost_event* find_event(std::string_view name, std::string* module = nullptr) const;
+    /// Runs on_reload of every module (after a reloaded script replaced the running one).
+    void notify_reload();
     /// Runs destroy in reverse load order for every initialised module.
     void destroy_all();
 

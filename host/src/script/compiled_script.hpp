@@ -134,9 +134,16 @@ public:
     compiled_script(const compiled_script&) = delete;
     compiled_script& operator=(const compiled_script&) = delete;
 
-    /// The id of a route by type (one SIPHOST_ROUTE_* bit) and name, or -1 (the ABI's route_lookup).
+    /// The index of a route in this script by type (one SIPHOST_ROUTE_* bit) and name, or -1.
     int route_lookup(std::uint32_t type, std::string_view name) const;
-    const compiled_route& route(int id) const { return routes_[static_cast<std::size_t>(id)]; }
+    /// The ABI's route id (route_ids.hpp) of a block of this script by type and name, or -1 when it has none.
+    int route_id(std::uint32_t type, std::string_view name) const;
+    /// The index in this script of the block an ABI route id names, or -1.
+    int route_index_of_id(int id) const {
+        return id < 0 || static_cast<std::size_t>(id) >= index_of_id_.size() ? -1
+                                                                              : index_of_id_[static_cast<std::size_t>(id)];
+    }
+    const compiled_route& route(int index) const { return routes_[static_cast<std::size_t>(index)]; }
     std::size_t route_count() const { return routes_.size(); }
     int request_route() const { return request_route_; }
     int core_onreply_route() const { return core_onreply_route_; }
@@ -147,6 +154,9 @@ public:
     const compiled_template& log_prefix() const { return log_prefix_; }
     /// The `-c` summary line.
     const std::string& summary() const { return summary_; }
+
+    /// The script being compiled on this thread (its fixups may parse pseudo-variables), or nullptr.
+    static const compiled_script* being_compiled();
 
     /// Parses pseudo-variable text for use outside the script (the ABI's pv_parse); nullptr and a reason.
     std::unique_ptr<pv_spec> parse_pv(std::string_view text, std::string& error) const;
@@ -171,6 +181,7 @@ private:
 
     std::uint64_t generation_ = 0;
     std::vector<compiled_route> routes_;
+    std::vector<int> index_of_id_; ///< ABI route id -> index in routes_ (-1: not in this script)
     int request_route_ = -1;
     int core_onreply_route_ = -1;
     cfg::global_params params_;

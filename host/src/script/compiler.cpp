@@ -4,6 +4,7 @@
 
 #include "cfg/config_reader.hpp"
 #include "script/compiled_script.hpp"
+#include "script/route_ids.hpp"
 
 namespace siphost::script {
 
@@ -12,6 +13,10 @@ pv_spec::~pv_spec() {
         module_pv->free_data(module_data);
 }
 
+namespace {
+thread_local const compiled_script* compiling = nullptr; ///< compiled_script::being_compiled()
+} // namespace
+
 /// Turns a resolved AST into the executable form.
 class script_compiler {
 public:
@@ -19,12 +24,19 @@ public:
         : out_(out), catalog_(catalog), diags_(diags) {}
 
     void compile_routes(std::vector<cfg::route_block>& routes) {
+        cfg_routes_ = &routes;
         for (auto& r : routes) {
             compiled_route route;
             route.type = r.type;
             route.name = r.name;
             route.body = compile_body(r.body);
             out_.routes_.push_back(std::move(route));
+        }
+        for (std::size_t i = 0; i < out_.routes_.size(); ++i) {
+            auto id = static_cast<std::size_t>(route_id_of(out_.routes_[i].type, out_.routes_[i].name));
+            if (out_.index_of_id_.size() <= id)
+                out_.index_of_id_.resize(id + 1, -1);
+            out_.index_of_id_[id] = static_cast<int>(i);
         }
     }
 
@@ -216,7 +228,8 @@ private:
             switch (a.kind) {
             case SIPHOST_ARG_ROUTE:
                 a.constant = true;
-                a.route_id = i < e.binding.route_ids.size() ? e.binding.route_ids[i] : -1;
+                // The ABI's id (route_ids.hpp), stable across reloads, not this script's index.
+                a.route_id = i < e.binding.route_ids.size() ? abi_route_id(e.binding.route_ids[i]) : -1;
                 a.constant_value = value::own(literal ? arg.text : std::to_string(arg.number));
                 break;
             case SIPHOST_ARG_PVAR:
@@ -274,6 +287,15 @@ private:
         return &site;
     }
 
+    /// The ABI route id of the block at index (in the config's order, the resolver's), or -1.
+    int abi_route_id(int index) const {
+        if (index < 0 || cfg_routes_ == nullptr || static_cast<std::size_t>(index) >= cfg_routes_->size())
+            return -1;
+        const auto& r = (*cfg_routes_)[static_cast<std::size_t>(index)];
+        return route_id_of(r.type, r.name);
+    }
+
+    const std::vector<cfg::route_block>* cfg_routes_ = nullptr;
     compiled_script& out_;
     const cfg::module_catalog* catalog_;
     cfg::diagnostics& diags_;
@@ -289,6 +311,11 @@ compiled_script::compile(cfg::config cfg, const cfg::module_catalog* catalog, cf
     script->modules_ = cfg.modules;
     script->summary_ = cfg::summary(cfg);
     std::size_t errors_before = diags.error_count();
+    // Fixups run while the routes compile and may ask the host to parse pseudo-variables into this script.
+    struct compiling_scope {
+        explicit compiling_scope(const compiled_script* s) { compiling = s; }
+        ~compiling_scope() { compiling = nullptr; }
+    } scope(script.get());
     script_compiler compiler(*script, catalog, diags);
     compiler.compile_routes(cfg.routes);
     script->request_route_ = script->route_lookup(SIPHOST_ROUTE_REQUEST, "");
@@ -302,10 +329,17 @@ compiled_script::compile(cfg::config cfg, const cfg::module_catalog* catalog, cf
     return script;
 }
 
+const compiled_script* compiled_script::being_compiled() { return compiling; }
+
 compiled_script::~compiled_script() {
     for (auto& site : calls_)
         if (site.command && site.command->fixup_free && site.call_data)
             site.command->fixup_free(site.call_data);
+}
+
+int compiled_script::route_id(std::uint32_t type, std::string_view name) const {
+    int index = route_lookup(type, name);
+    return index < 0 ? -1 : route_id_of(routes_[static_cast<std::size_t>(index)].type, routes_[static_cast<std::size_t>(index)].name);
 }
 
 int compiled_script::route_lookup(std::uint32_t type, std::string_view name) const {

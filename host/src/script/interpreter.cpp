@@ -7,7 +7,7 @@
 #include <ctime>
 
 #include "cfg/ip_network.hpp"
-#include "script/uri_parts.hpp"
+#include "sip/uri.hpp"
 
 namespace siphost::script {
 
@@ -51,7 +51,7 @@ siphost_str abi_str(std::string_view s) {
 
 void log_error(const run_context& ctx, const std::string& text) {
     if (ctx.host && ctx.host->log)
-        ctx.host->log(SIPHOST_LOG_ERR, "core", abi_str(text));
+        ctx.host->log(nullptr, SIPHOST_LOG_ERR, abi_str(text));
 }
 
 value string_or_null(std::string_view s) {
@@ -153,22 +153,21 @@ value get_pv(const pv_spec& pv, run_context& ctx) {
         std::string_view ruri = view(host->msg_ruri(msg));
         if (ruri.empty())
             return {};
-        auto uri = uri_parts::parse(ruri);
-        if (!uri.valid)
+        sip::uri uri;
+        if (!uri.parse(ruri))
             return {};
         if (pv.core == core_pv::rU)
-            return uri.has_user ? value::borrow(uri.user) : value();
+            return uri.has_user() ? value::borrow(uri.user()) : value();
         if (pv.core == core_pv::rd)
-            return value::borrow(uri.host);
-        if (uri.port.empty())
-            return value::make_int(5060);
-        return value::make_int(value::borrow(uri.port).to_int());
+            return value::borrow(uri.host());
+        return value::make_int(uri.has_port() ? uri.port() : 5060);
     }
     case core_pv::du:
         return string_or_null(view(host->msg_dst_uri(msg)));
     case core_pv::si:
     case core_pv::sp: {
-        siphost_addr addr{};
+        siphost_dest addr{};
+        addr.struct_size = sizeof addr;
         if (host->msg_source(msg, &addr) != 0)
             return {};
         if (pv.core == core_pv::sp)
@@ -179,7 +178,8 @@ value get_pv(const pv_spec& pv, run_context& ctx) {
         return value::own(text);
     }
     case core_pv::af: {
-        siphost_addr addr{};
+        siphost_dest addr{};
+        addr.struct_size = sizeof addr;
         if (host->msg_source(msg, &addr) != 0)
             return {};
         return value::own(addr.family == 6 ? "INET6" : "INET");
@@ -188,22 +188,27 @@ value get_pv(const pv_spec& pv, run_context& ctx) {
     case core_pv::Rp:
     case core_pv::pr: {
         siphost_socket* socket = host->msg_socket(msg);
-        siphost_str address{nullptr, 0};
-        uint16_t port = 0;
-        uint8_t proto = 0;
-        if (socket == nullptr || host->socket_address(socket, &address, &port, &proto) != 0)
+        siphost_socket_info info{};
+        info.struct_size = sizeof info;
+        if (socket == nullptr || host->socket_info(socket, &info) != 0)
             return {};
         if (pv.core == core_pv::Rp)
-            return value::make_int(port);
+            return value::make_int(info.port);
         if (pv.core == core_pv::Ri)
-            return value::own(std::string(address.s == nullptr ? "" : address.s, address.len));
-        switch (proto) {
+            return value::own(std::string(info.host.s == nullptr ? "" : info.host.s, info.host.len));
+        siphost_dest source{};
+        source.struct_size = sizeof source;
+        switch (host->msg_source(msg, &source) == 0 ? source.proto : info.proto) {
         case SIPHOST_PROTO_TCP:
             return value::own("tcp");
         case SIPHOST_PROTO_TLS:
             return value::own("tls");
         case SIPHOST_PROTO_SCTP:
             return value::own("sctp");
+        case SIPHOST_PROTO_WS:
+            return value::own("ws");
+        case SIPHOST_PROTO_WSS:
+            return value::own("wss");
         default:
             return value::own("udp");
         }
@@ -222,12 +227,12 @@ value get_pv(const pv_spec& pv, run_context& ctx) {
             return {};
         if (pv.core == core_pv::fu || pv.core == core_pv::tu)
             return value::borrow(u);
-        auto uri = uri_parts::parse(u);
-        if (!uri.valid)
+        sip::uri uri;
+        if (!uri.parse(u))
             return {};
         if (pv.core == core_pv::fU || pv.core == core_pv::tU)
-            return uri.has_user ? value::borrow(uri.user) : value();
-        return value::borrow(uri.host);
+            return uri.has_user() ? value::borrow(uri.user()) : value();
+        return value::borrow(uri.host());
     }
     case core_pv::ft:
         return string_or_null(view(host->msg_from_tag(msg)));
@@ -270,14 +275,8 @@ int set_avp(const pv_spec& pv, const value& v, run_context& ctx) {
     }
     siphost_value abi = v.to_abi();
     // [n] = v replaces the n-th value where it stands; when there is none, nothing is added (an error).
-    if (indexed) {
-        if (SIPHOST_HAS(siphost_host_api, ctx.host, avp_set))
-            return ctx.host->avp_set(list, name, static_cast<uint32_t>(pv.index), &abi) < 0 ? -1 : 0;
-        // A host of ABI 1.0: the new value goes on top.
-        if (ctx.host->avp_delete(list, name, pv.index) == 0)
-            return -1;
-        return ctx.host->avp_add(list, name, &abi) < 0 ? -1 : 0;
-    }
+    if (indexed)
+        return ctx.host->avp_set(list, name, static_cast<uint32_t>(pv.index), &abi) < 0 ? -1 : 0;
     // [*] = v replaces every value.
     if (pv.index == SIPHOST_PV_ALL_INDEX)
         ctx.host->avp_delete(list, name, -1);
@@ -289,19 +288,20 @@ int set_uri_part(const pv_spec& pv, const value& v, run_context& ctx) {
     std::string buffer;
     std::string_view text = v.as_text(buffer);
     std::string_view ruri = view(ctx.host->msg_ruri(ctx.msg));
-    auto uri = uri_parts::parse(ruri);
-    if (!uri.valid)
+    sip::uri uri;
+    if (!uri.parse(ruri))
         return -1;
-    std::string updated;
-    if (pv.core == core_pv::rU)
-        updated = uri.with_user(v.is_null() ? std::string_view() : text);
-    else if (pv.core == core_pv::rd) {
+    sip::uri_replacement replace;
+    if (pv.core == core_pv::rU) {
+        replace.user = v.is_null() ? std::string_view() : text;
+    } else if (pv.core == core_pv::rd) {
         if (v.is_null() || text.empty())
             return -1;
-        updated = uri.with_host(text);
+        replace.host = text;
     } else {
-        updated = uri.with_port(v.is_null() ? std::string_view() : text);
+        replace.port = v.is_null() ? std::string_view() : text;
     }
+    std::string updated = sip::rebuild_uri(uri, replace);
     return ctx.host->msg_set_ruri(ctx.msg, abi_str(updated)) < 0 ? -1 : 0;
 }
 
@@ -619,7 +619,7 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
             message = text(1);
         }
         if (host->log)
-            host->log(level, "core", abi_str(message));
+            host->log(nullptr, level, abi_str(message));
         return 1;
     }
     case core_op::rewriteuri:
@@ -634,24 +634,26 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
         return ctx.actions && ctx.actions->force_rport(ctx.msg) > 0 ? 1 : -1;
     case core_op::append_branch: {
         // Without an argument the current Request-URI and $du become a branch; with one, that URI alone.
-        if (!SIPHOST_HAS(siphost_host_api, host, msg_append_branch))
-            return -1;
-        if (call.args.empty())
-            return host->msg_append_branch(ctx.msg, host->msg_ruri(ctx.msg), host->msg_dst_uri(ctx.msg)) < 0
-                       ? -1
-                       : 1;
-        return host->msg_append_branch(ctx.msg, args[0].str, siphost_str{nullptr, 0}) < 0 ? -1 : 1;
+        siphost_branch branch{};
+        branch.struct_size = sizeof branch;
+        if (call.args.empty()) {
+            branch.uri = host->msg_ruri(ctx.msg);
+            branch.dst_uri = host->msg_dst_uri(ctx.msg);
+        } else {
+            branch.uri = args[0].str;
+        }
+        return host->msgctx->append_branch(ctx.msg, &branch) < 0 ? -1 : 1;
     }
     case core_op::is_myself: {
         std::string_view target = text(0);
         std::uint16_t port = 0;
         std::string_view host_part = target;
         if (target.find(':') != std::string_view::npos && target.find("sip") == 0) {
-            auto uri = uri_parts::parse(target);
-            if (!uri.valid)
+            sip::uri uri;
+            if (!uri.parse(target))
                 return -1;
-            host_part = uri.host;
-            port = static_cast<std::uint16_t>(value::borrow(uri.port).to_int());
+            host_part = uri.host_address();
+            port = uri.port();
         }
         return host->is_myself(abi_str(host_part), port) ? 1 : -1;
     }
@@ -924,7 +926,10 @@ int interpreter::run_core_onreply(siphost_msg* msg, std::int64_t* rc) const {
 }
 
 int interpreter::run_route(int route_id, siphost_msg* msg, std::int64_t* rc) const {
-    return run(route_id, msg, rc);
+    int index = script_->route_index_of_id(route_id);
+    if (index < 0)
+        return SIPHOST_ROUTE_NOT_FOUND;
+    return run(index, msg, rc);
 }
 
 void interpreter::render(const compiled_template& t, siphost_msg* msg, std::string& out) const {

@@ -30,11 +30,15 @@ public:
     int run_request_route(siphost_msg* msg, std::int64_t* rc = nullptr) const;
     /// Runs the core onreply_route on a reply (RAN when there is none; DROPPED means: do not relay it).
     int run_core_onreply(siphost_msg* msg, std::int64_t* rc = nullptr) const;
-    /// Runs any route by id (the ABI's route_run); EXITED and an error log line for a bad id.
+    /// Runs any route by its ABI id (route_ids.hpp; the ABI's route_run). NOT_FOUND when this script has no
+    /// block for the id.
     int run_route(int route_id, siphost_msg* msg, std::int64_t* rc = nullptr) const;
-    /// The ABI's route_lookup: type is one SIPHOST_ROUTE_* bit.
-    int route_lookup(std::uint32_t type, std::string_view name) const {
-        return script_->route_lookup(type, name);
+    /// The ABI's route_lookup: type is one SIPHOST_ROUTE_* bit; -1 when this script has no such block.
+    int route_lookup(std::uint32_t type, std::string_view name) const { return script_->route_id(type, name); }
+    /// The type of the block an ABI route id names in this script, or 0 when it has none.
+    std::uint32_t route_type_of(int route_id) const {
+        int index = script_->route_index_of_id(route_id);
+        return index < 0 ? 0 : script_->route(index).type;
     }
 
     /// The log_prefix evaluated for msg ("" when the config sets none).

@@ -417,4 +417,37 @@ bool uri_equal(const uri& a, const uri& b) {
     return headers_match_one_way(a, b) && headers_match_one_way(b, a);
 }
 
+std::string rebuild_uri(const uri& u, const uri_replacement& replace) {
+    std::string_view user = replace.user.value_or(u.user());
+    std::string_view host = replace.host.value_or(u.host());
+    std::string port_text;
+    if (replace.port)
+        port_text = *replace.port;
+    else if (u.has_port())
+        port_text = std::to_string(u.port());
+    std::string out(u.scheme_text());
+    out += ':';
+    if (u.scheme() == uri_scheme::tel) // a number and parameters, no host
+        return out + std::string(user) + std::string(u.params());
+    if (!user.empty()) {
+        out += user;
+        if (u.has_password()) {
+            out += ':';
+            out += u.password();
+        }
+        out += '@';
+    }
+    out += host;
+    if (!port_text.empty()) {
+        out += ':';
+        out += port_text;
+    }
+    out += u.params();
+    if (!u.headers().empty()) {
+        out += '?';
+        out += u.headers();
+    }
+    return out;
+}
+
 } // namespace siphost::sip

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace siphost::sip {
@@ -54,6 +55,16 @@ private:
     uint16_t port_ = 0;
     bool has_user_ = false, has_password_ = false, has_port_ = false;
 };
+
+/// The parts of a URI to replace when rebuilding it ($rU = "x", $rd = "h", $rp = 5080); a nullopt part stays.
+struct uri_replacement {
+    std::optional<std::string_view> user; ///< empty removes "user[:password]@"
+    std::optional<std::string_view> host;
+    std::optional<std::string_view> port; ///< digits; empty removes ":port"
+};
+
+/// A sip, sips or tel URI rebuilt with some parts replaced; parameters and headers are kept as written.
+std::string rebuild_uri(const uri& u, const uri_replacement& replace);
 
 /// URI equivalence per RFC 3261 19.1.4 (sip/sips), RFC 3966 (tel, visual separators ignored) and an exact
 /// comparison with a case-insensitive scheme for other schemes.

@@ -1,8 +1,10 @@
 // Header-only C++ helpers for writing a siphost module against module.h.
 //
 // Nothing here crosses the ABI: the helpers build the C descriptor tables, read arguments, convert between
-// siphost_str and std::string_view, and stop exceptions at the boundary (a handler or fixup that throws is
-// turned into an error code and, for fixups, a config error sentence).
+// siphost_str and std::string_view, stop exceptions at the boundary (a handler or fixup that throws is
+// turned into an error code and, for fixups, a config error sentence), and give the host's functions a C++
+// face. SIP text is parsed by the host (host->sip), never here, so that a module and the host agree on
+// every URI.
 //
 //   const siphost_command commands[] = {
 //       siphost::sdk::command("my_cmd", SIPHOST_ROUTE_REQUEST, siphost::sdk::guarded<&my_cmd>,
@@ -281,126 +283,180 @@ inline siphost_pv end_of_pvs() noexcept {
     return pv;
 }
 
-/// The module descriptor; tables may be NULL.
-inline siphost_module module(const char* name, const char* version, const siphost_command* commands,
-                             const siphost_param* params, const siphost_pv* pvs,
-                             int (*init)(const siphost_host_api*, char*, size_t),
-                             int (*worker_init)(int) = nullptr, void (*destroy)() = nullptr) noexcept {
+/// An event route the module raises (event_route[name]); route_type is the one SIPHOST_ROUTE_* bit its block
+/// runs as, flags SIPHOST_EVENT_* bits.
+inline siphost_event event(const char* name, uint32_t route_type = SIPHOST_ROUTE_EVENT, uint32_t flags = 0,
+                           const char* doc = nullptr) noexcept {
+    siphost_event e{};
+    e.struct_size = sizeof(siphost_event);
+    e.name = name;
+    e.route_type = route_type;
+    e.flags = flags;
+    e.doc = doc;
+    return e;
+}
+
+inline siphost_event end_of_events() noexcept {
+    siphost_event e{};
+    e.struct_size = sizeof(siphost_event);
+    return e;
+}
+
+/// An RPC command ("module.command"); signature uses Kamailio's letters ("s", "sd") and may be NULL.
+inline siphost_rpc_command rpc(const char* name, siphost_rpc_fn handler, const char* doc = nullptr,
+                               const char* signature = nullptr, uint32_t flags = 0) noexcept {
+    siphost_rpc_command r{};
+    r.struct_size = sizeof(siphost_rpc_command);
+    r.name = name;
+    r.handler = handler;
+    r.doc = doc;
+    r.signature = signature;
+    r.flags = flags;
+    return r;
+}
+
+inline siphost_rpc_command end_of_rpcs() noexcept {
+    siphost_rpc_command r{};
+    r.struct_size = sizeof(siphost_rpc_command);
+    return r;
+}
+
+/// The signature of a module's init hook.
+using init_fn = int (*)(const siphost_host_api* host, siphost_module_handle* self, char* err,
+                        size_t err_size);
+/// The signature of a module's thread_init hook (kind: enum siphost_thread_kind).
+using thread_init_fn = int (*)(int kind, int index);
+
+/// Everything a descriptor may declare, for module(const module_spec&); written with designated initialisers
+/// in this order, members left out are NULL:
+///
+///   const siphost_module descriptor = sdk::module({.name = "tm", .version = "1.0", .commands = commands,
+///                                                  .rpcs = rpcs, .depends = depends, .init = init});
+struct module_spec {
+    const char* name = nullptr;
+    const char* version = nullptr;
+    const siphost_command* commands = nullptr;
+    const siphost_param* params = nullptr;
+    const siphost_pv* pvs = nullptr;
+    const siphost_event* events = nullptr;
+    const siphost_rpc_command* rpcs = nullptr;
+    const char* const* depends = nullptr; ///< NULL-terminated module names
+    init_fn init = nullptr;
+    thread_init_fn thread_init = nullptr;
+    void (*on_reload)() = nullptr;
+    void (*destroy)() = nullptr;
+};
+
+/// The module descriptor, requiring SIPHOST_REQUIRE_MINOR; tables may be NULL.
+inline siphost_module module(const module_spec& spec) noexcept {
     siphost_module m{};
     m.struct_size = sizeof(siphost_module);
     m.abi_major = SIPHOST_ABI_MAJOR;
-    m.abi_minor = SIPHOST_ABI_MINOR;
-    m.name = name;
-    m.version = version;
-    m.commands = commands;
-    m.params = params;
-    m.pvs = pvs;
-    m.init = init;
-    m.worker_init = worker_init;
-    m.destroy = destroy;
+    m.abi_minor = SIPHOST_REQUIRE_MINOR;
+    m.name = spec.name;
+    m.version = spec.version;
+    m.commands = spec.commands;
+    m.params = spec.params;
+    m.pvs = spec.pvs;
+    m.events = spec.events;
+    m.rpcs = spec.rpcs;
+    m.depends = spec.depends;
+    m.init = spec.init;
+    m.thread_init = spec.thread_init;
+    m.on_reload = spec.on_reload;
+    m.destroy = spec.destroy;
     return m;
 }
 
-// ---- SIP URIs --------------------------------------------------------------------------------------------
-
-/// The parts of a SIP URI, as views into the text given to split_uri().
-struct uri_parts {
-    std::string_view scheme; ///< "sip", "sips", "tel", ...
-    std::string_view user;   ///< before '@', without the password
-    std::string_view host;   ///< IPv6 without brackets
-    uint16_t port = 0;       ///< 0 when absent
-    std::string_view params; ///< after the first ';' of the host part, without it, up to '?' ("lr;ftag=x")
-};
-
-/// The URI inside a name-addr ("Bob <sip:b@h>;tag=x" -> "sip:b@h"), or the text itself when it has no '<'.
-constexpr std::string_view uri_of(std::string_view name_addr) noexcept {
-    size_t open = name_addr.find('<');
-    if (open == std::string_view::npos)
-        return trim(name_addr);
-    size_t close = name_addr.find('>', open + 1);
-    if (close == std::string_view::npos)
-        return std::string_view();
-    return name_addr.substr(open + 1, close - open - 1);
+/// The short form for a module without events, RPCs or dependencies.
+inline siphost_module module(const char* name, const char* version, const siphost_command* commands,
+                             const siphost_param* params, const siphost_pv* pvs, init_fn init,
+                             thread_init_fn thread_init = nullptr, void (*destroy)() = nullptr) noexcept {
+    module_spec spec;
+    spec.name = name;
+    spec.version = version;
+    spec.commands = commands;
+    spec.params = params;
+    spec.pvs = pvs;
+    spec.init = init;
+    spec.thread_init = thread_init;
+    spec.destroy = destroy;
+    return module(spec);
 }
 
-/// Splits "scheme:[user[:password]@]host[:port][;params][?headers]". False when malformed.
-constexpr bool split_uri(std::string_view uri, uri_parts& out) noexcept {
-    out = uri_parts{};
-    size_t colon = uri.find(':');
-    if (colon == std::string_view::npos || colon == 0)
+// ---- structs the host fills ------------------------------------------------------------------------------
+
+/// A zeroed struct with its struct_size set, ready to hand to the host: sized<siphost_dest>(),
+/// sized<siphost_socket_info>(), sized<siphost_branch>().
+template <class T> constexpr T sized() noexcept {
+    T value{};
+    value.struct_size = sizeof(T);
+    return value;
+}
+
+// ---- SIP parsing: thin wrappers over the host's one parser (host->sip) ------------------------------------
+//
+// Views written by these point into the text given, so that text must outlive them.
+
+/// Parses a sip, sips or tel URI (another scheme gives SIPHOST_URI_OTHER with only scheme_text). False when
+/// it is malformed.
+inline bool parse_uri(const siphost_host_api* host, std::string_view text, siphost_uri& out) noexcept {
+    out = sized<siphost_uri>();
+    return host->sip != nullptr && host->sip->parse_uri(str(text), &out) == 0;
+}
+
+/// Parses one name-addr or addr-spec with its header parameters (a From, To, Contact or Route value).
+inline bool parse_name_addr(const siphost_host_api* host, std::string_view text,
+                            siphost_name_addr& out) noexcept {
+    out = sized<siphost_name_addr>();
+    return host->sip != nullptr && host->sip->parse_name_addr(str(text), &out) == 0;
+}
+
+/// The URI inside a name-addr ("Bob <sip:b@h>;tag=x" -> "sip:b@h"); empty when the value is malformed.
+inline std::string_view uri_of(const siphost_host_api* host, std::string_view name_addr) noexcept {
+    siphost_name_addr parsed;
+    return parse_name_addr(host, name_addr, parsed) ? view(parsed.uri) : std::string_view();
+}
+
+/// Finds parameter `name` (any case) in ';'-separated params without the leading ';' ("lr;ftag=x"): true
+/// when present, with *value set to what follows '=' (empty for a flag).
+inline bool param(const siphost_host_api* host, std::string_view params, std::string_view name,
+                  std::string_view* value = nullptr) noexcept {
+    siphost_str found{nullptr, 0};
+    if (host->sip == nullptr || host->sip->param(str(params), str(name), &found) != 1)
         return false;
-    out.scheme = uri.substr(0, colon);
-    std::string_view rest = uri.substr(colon + 1);
-    size_t question = rest.find('?');
-    if (question != std::string_view::npos)
-        rest = rest.substr(0, question);
-    size_t at = rest.rfind('@');
-    if (at != std::string_view::npos) {
-        std::string_view userinfo = rest.substr(0, at);
-        out.user = userinfo.substr(0, userinfo.find(':'));
-        rest = rest.substr(at + 1);
-    }
-    size_t semicolon = rest.find(';');
-    std::string_view hostport = rest.substr(0, semicolon);
-    if (semicolon != std::string_view::npos)
-        out.params = rest.substr(semicolon + 1);
-    std::string_view port_text;
-    if (!hostport.empty() && hostport.front() == '[') {
-        size_t close = hostport.find(']');
-        if (close == std::string_view::npos)
-            return false;
-        out.host = hostport.substr(1, close - 1);
-        std::string_view after = hostport.substr(close + 1);
-        if (!after.empty()) {
-            if (after.front() != ':')
-                return false;
-            port_text = after.substr(1);
-        }
-    } else {
-        size_t port_colon = hostport.find(':');
-        out.host = hostport.substr(0, port_colon);
-        if (port_colon != std::string_view::npos)
-            port_text = hostport.substr(port_colon + 1);
-    }
-    if (out.host.empty())
-        return false;
-    if (!port_text.empty()) {
-        uint64_t port = 0;
-        if (!parse_uint(port_text, port, 65535))
-            return false;
-        out.port = static_cast<uint16_t>(port);
-    }
+    if (value != nullptr)
+        *value = view(found);
     return true;
 }
 
-/// Finds parameter `name` in ";"-separated params ("lr;ftag=x"): true when present; value is what follows
-/// '=' (empty for a flag).
-constexpr bool find_param(std::string_view params, std::string_view name,
-                          std::string_view* value = nullptr) noexcept {
-    while (!params.empty()) {
-        size_t end = params.find(';');
-        std::string_view param = trim(params.substr(0, end));
-        size_t equals = param.find('=');
-        if (iequals(trim(param.substr(0, equals)), name)) {
-            if (value != nullptr)
-                *value =
-                    equals == std::string_view::npos ? std::string_view() : trim(param.substr(equals + 1));
-            return true;
-        }
-        if (end == std::string_view::npos)
-            break;
-        params.remove_prefix(end + 1);
-    }
-    return false;
+/// Parses a Contact header value into at most max entries (their struct_size is set here); count says how
+/// many the value holds, even beyond max. Returns enum siphost_contacts_result.
+inline int parse_contacts(const siphost_host_api* host, std::string_view value, siphost_contact* out,
+                          size_t max, size_t& count) noexcept {
+    count = 0;
+    for (size_t i = 0; i < max; ++i)
+        out[i] = sized<siphost_contact>();
+    if (host->sip == nullptr)
+        return SIPHOST_CONTACTS_MALFORMED;
+    return host->sip->parse_contacts(str(value), out, max, &count);
+}
+
+/// Parses Digest credentials (an Authorization or Proxy-Authorization value). False when malformed.
+inline bool parse_credentials(const siphost_host_api* host, std::string_view value,
+                              siphost_credentials& out) noexcept {
+    out = sized<siphost_credentials>();
+    return host->sip != nullptr && host->sip->parse_credentials(str(value), &out) == 0;
 }
 
 // ---- the host --------------------------------------------------------------------------------------------
 
-/// Logs one line through the host if the level is enabled.
-inline void log(const siphost_host_api* host, int level, const char* module_name,
+/// Logs one line through the host, as "<module>: text" (self NULL: under the core's name), if the level is
+/// enabled.
+inline void log(const siphost_host_api* host, siphost_module_handle* self, int level,
                 std::string_view text) noexcept {
     if (host != nullptr && host->log != nullptr && (host->log_enabled == nullptr || host->log_enabled(level)))
-        host->log(level, module_name, str(text));
+        host->log(self, level, str(text));
 }
 
 /// The index-th value of a header as a view (empty when absent); found tells whether it exists.
@@ -411,6 +467,24 @@ inline std::string_view header(const siphost_host_api* host, const siphost_msg* 
     if (found != nullptr)
         *found = present == 1;
     return present == 1 ? view(value) : std::string_view();
+}
+
+/// What a socket is (the address and port it advertises, its protocol, its printable name). False when the
+/// host does not know it.
+inline bool socket_info(const siphost_host_api* host, const siphost_socket* socket,
+                        siphost_socket_info& out) noexcept {
+    out = sized<siphost_socket_info>();
+    return socket != nullptr && host->socket_info(socket, &out) == 0;
+}
+
+/// Registers a counter of the calling module ("name" shows as "<module>:name"); NULL on error.
+inline siphost_metric* register_counter(const siphost_host_api* host, siphost_module_handle* self,
+                                        const char* name, const char* help = nullptr) noexcept {
+    siphost_metric_desc desc = sized<siphost_metric_desc>();
+    desc.name = name;
+    desc.kind = SIPHOST_METRIC_COUNTER;
+    desc.help = help;
+    return host->metrics != nullptr ? host->metrics->metric_register(self, &desc) : nullptr;
 }
 
 } // namespace siphost::sdk

@@ -148,7 +148,8 @@ template <int N> int handler(siphost_msg* msg, const siphost_value* args, void*)
     }
     if (name.substr(0, 1) == "x") {
         const siphost_value& text = args[e.argc - 1];
-        fake_host_api()->log(SIPHOST_LOG_ERR, "<script>", text.str);
+        static fake_module_handle script_logger{"<script>"};
+        fake_host_api()->log(script_logger.handle(), SIPHOST_LOG_ERR, text.str);
         return result;
     }
     if (name == "test_ret")

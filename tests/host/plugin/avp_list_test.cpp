@@ -98,16 +98,3 @@ TEST(AvpList, RefusesNullValuesAndCopiesStrings) {
     ASSERT_TRUE(avp_get(list, "x", 0, out));
     EXPECT_EQ(as_text(out), "before");
 }
-
-TEST(AvpList, TheHostTableFunctionsOwnListsThroughHandles) {
-    siphost_host_api api{};
-    fill_avp_functions(api);
-    siphost_avp_list* list = api.avp_list_new();
-    siphost_value v = text("kept");
-    EXPECT_EQ(api.avp_add(list, {"a", 1}, &v), 0);
-    siphost_value out{};
-    EXPECT_EQ(api.avp_get(list, {"a", 1}, 0, &out), 1);
-    EXPECT_EQ(api.avp_get(list, {"b", 1}, 0, &out), 0);
-    EXPECT_EQ(api.avp_delete(list, {"a", 1}, -1), 1);
-    api.avp_list_free(list);
-}

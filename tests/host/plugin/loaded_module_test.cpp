@@ -1,9 +1,11 @@
 // Each fixture module is one outcome of the loader; each refusal is checked word for word.
+#include "plugin/descriptor_check.hpp"
 #include "plugin/loaded_module.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 using siphost::plugin::load_error;
 using siphost::plugin::loaded_module;
@@ -41,7 +43,9 @@ TEST(LoadedModule, RefusesADescriptorThatSaysAnotherMajor) {
 }
 
 TEST(LoadedModule, RefusesANewerMinor) {
-    EXPECT_EQ(refusal("newer_minor"), "'" + fixture("newer_minor") + "' needs siphost ABI 1.2, this host has ABI 1.1");
+    EXPECT_EQ(refusal("newer_minor"), "'" + fixture("newer_minor") +
+                                          "' requires siphost ABI 1.1, this host has ABI 1.0 (rebuild it with "
+                                          "SIPHOST_REQUIRE_MINOR 0 if it calls nothing newer)");
 }
 
 TEST(LoadedModule, RefusesASharedObjectWithoutEntryFunction) {
@@ -70,4 +74,30 @@ TEST(LoadedModule, ReportsAFileThatIsNotASharedObject) {
         return std::string("(loaded)");
     }();
     EXPECT_EQ(text.rfind("cannot load '" + std::string(SIPHOST_SOURCE_DIR) + "/README.md': ", 0), 0u) << text;
+}
+
+TEST(LoadedModule, RefusesANonZeroReservedField) {
+    EXPECT_EQ(refusal("reserved_set"), "'" + fixture("reserved_set") +
+                                           "' has a malformed descriptor: commands[0] ('reserved_set'): a reserved "
+                                           "field is not zero");
+}
+
+TEST(LoadedModule, RefusesACommandAllowedInNoRouteType) {
+    EXPECT_EQ(refusal("no_route_type"), "'" + fixture("no_route_type") +
+                                            "' has a malformed descriptor: commands[0] ('nowhere'): route_types is "
+                                            "0, so the command could never be called");
+}
+
+TEST(LoadedModule, LoadsAModuleOfANewerSdkThatRequiresThisMinor) {
+    auto module = loaded_module::open(fixture("newer_sdk"));
+    const auto& d = module->descriptor();
+    EXPECT_GT(d.struct_size, sizeof(siphost_module));
+    EXPECT_EQ(d.abi_minor, 0u);
+    // Its larger command entries are stepped through by their own struct_size.
+    std::vector<std::string> names;
+    siphost::plugin::for_each_entry(d.commands, [&](const siphost_command& c, size_t) {
+        names.emplace_back(c.name);
+        return true;
+    });
+    EXPECT_EQ(names, (std::vector<std::string>{"newer_check", "newer_any"}));
 }

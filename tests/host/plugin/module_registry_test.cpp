@@ -13,13 +13,16 @@ namespace {
 
 std::vector<std::string> logged;
 
-void capture_log(int, const char* module, siphost_str text) {
-    logged.push_back(std::string(module) + ": " + std::string(text.s, text.len));
+// The handle a module passes is its loaded_module's: it names the module.
+void capture_log(siphost_module_handle* self, int, siphost_str text) {
+    logged.push_back((self != nullptr ? self->name : std::string("?")) + ": " + std::string(text.s, text.len));
 }
 
 siphost_host_api capturing_host() {
     siphost_host_api api{};
-    siphost::plugin::host_services::instance().fill(api);
+    api.struct_size = sizeof api;
+    api.abi_major = SIPHOST_ABI_MAJOR;
+    api.abi_minor = SIPHOST_ABI_MINOR;
     api.log = capture_log;
     return api;
 }
@@ -148,4 +151,28 @@ TEST_F(ModuleRegistry, IndexesCommandOverloadsAndPseudoVariables) {
     EXPECT_TRUE(registry.find_commands("t_relay").empty());
     ASSERT_TRUE(registry.find_pv("ok_calls"));
     EXPECT_FALSE(registry.find_pv("rm"));
+}
+
+TEST_F(ModuleRegistry, ADependencyMustBeLoadedFirst) {
+    registry.load("fixture_needs_ok");
+    EXPECT_EQ(registry.check_dependencies(),
+              "module 'fixture_needs_ok' needs module 'fixture_ok': add loadmodule \"fixture_ok.so\" before it");
+    registry.load("fixture_ok");
+    EXPECT_EQ(registry.check_dependencies(), "module 'fixture_needs_ok' needs module 'fixture_ok' loaded before "
+                                             "it: move loadmodule \"fixture_ok.so\" above loadmodule "
+                                             "\"fixture_needs_ok.so\"");
+    try {
+        registry.init_all(&host);
+        ADD_FAILURE() << "init_all accepted a wrong load order";
+    } catch (const load_error& e) {
+        EXPECT_NE(std::string(e.what()).find("needs module 'fixture_ok' loaded before it"), std::string::npos);
+    }
+    EXPECT_TRUE(logged.empty()) << "no init ran";
+}
+
+TEST_F(ModuleRegistry, ADependencyLoadedFirstIsFine) {
+    registry.load("fixture_ok");
+    registry.load("fixture_needs_ok");
+    EXPECT_EQ(registry.check_dependencies(), "");
+    registry.init_all(&host);
 }

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -55,10 +56,20 @@ struct fake_message {
         {"Max-Forwards", "70"}};
     std::string body;
     std::string raw = "INVITE sip:bob@example.com SIP/2.0\r\n\r\n";
-    siphost_addr source{4, SIPHOST_PROTO_UDP, 5062, {127, 0, 0, 1}};
+    siphost_dest source = make_source(4, 5062, {127, 0, 0, 1});
     std::uint64_t flags = 0;
     std::unique_ptr<fake_avp_list> avps = std::make_unique<fake_avp_list>();
     std::vector<std::string> added_headers;
+
+    static siphost_dest make_source(uint8_t family, uint16_t port, std::initializer_list<uint8_t> ip) {
+        siphost_dest d{};
+        d.struct_size = sizeof d;
+        d.proto = SIPHOST_PROTO_UDP;
+        d.family = family;
+        d.port = port;
+        std::copy(ip.begin(), ip.end(), d.ip);
+        return d;
+    }
 
     siphost_msg* handle() { return reinterpret_cast<siphost_msg*>(this); }
     static fake_message& of(const siphost_msg* m) {
@@ -117,9 +128,18 @@ inline std::string_view compact(std::string_view n) {
     }
     return n;
 }
-inline void log(int level, const char* module, siphost_str text) {
-    fake_log().push_back(std::to_string(level) + "|" + module + "|" +
-                         std::string(text.s ? text.s : "", text.len));
+} // namespace fake_detail
+
+/// What a fake module passes as its siphost_module_handle: its name (the fake's log prints it).
+struct fake_module_handle {
+    const char* name;
+    siphost_module_handle* handle() { return reinterpret_cast<siphost_module_handle*>(this); }
+};
+
+namespace fake_detail {
+inline void log(siphost_module_handle* self, int level, siphost_str text) {
+    const char* module = self == nullptr ? "" : reinterpret_cast<fake_module_handle*>(self)->name;
+    fake_log().push_back(std::to_string(level) + "|" + module + "|" + std::string(text.s ? text.s : "", text.len));
 }
 inline int log_enabled(int) {
     return 1;
@@ -177,7 +197,7 @@ inline siphost_str to_uri(const siphost_msg* m) {
 inline siphost_str to_tag(const siphost_msg* m) {
     return s(fake_message::of(m).to_tag);
 }
-inline int source(const siphost_msg* m, siphost_addr* out) {
+inline int source(const siphost_msg* m, siphost_dest* out) {
     *out = fake_message::of(m).source;
     return 0;
 }
@@ -189,13 +209,17 @@ inline siphost_socket* fake_socket() {
 inline siphost_socket* socket_of(const siphost_msg*) {
     return fake_socket();
 }
-inline int socket_address(const siphost_socket* socket, siphost_str* host, uint16_t* port, uint8_t* proto) {
+inline int socket_info(const siphost_socket* socket, siphost_socket_info* out) {
     if (socket != fake_socket())
         return -1;
     static const std::string address = "127.0.0.1";
-    *host = s(address);
-    *port = 5060;
-    *proto = SIPHOST_PROTO_UDP;
+    static const std::string name = "udp:127.0.0.1:5060";
+    out->host = s(address);
+    out->port = 5060;
+    out->proto = SIPHOST_PROTO_UDP;
+    out->family = 4;
+    out->index = 0;
+    out->name = s(name);
     return 0;
 }
 inline siphost_str raw(const siphost_msg* m) {
@@ -219,10 +243,10 @@ inline int set_dst_uri(siphost_msg* m, siphost_str uri) {
     fake_message::of(m).dst_uri.assign(uri.s ? uri.s : "", uri.len);
     return 0;
 }
-inline int append_branch(siphost_msg* m, siphost_str uri, siphost_str dst_uri) {
+inline int append_branch(siphost_msg* m, const siphost_branch* b) {
     auto& branches = fake_message::of(m).branches;
-    branches.emplace_back(std::string(uri.s ? uri.s : "", uri.len),
-                          std::string(dst_uri.s ? dst_uri.s : "", dst_uri.len));
+    branches.emplace_back(std::string(b->uri.s ? b->uri.s : "", b->uri.len),
+                          std::string(b->dst_uri.s ? b->dst_uri.s : "", b->dst_uri.len));
     return static_cast<int>(branches.size() - 1);
 }
 inline int is_myself(siphost_str host, uint16_t port) {
@@ -286,6 +310,17 @@ inline int avp_delete(siphost_avp_list* l, siphost_str name, int32_t index) {
 }
 } // namespace fake_detail
 
+/// The fake message context sub-table: the destination set only.
+inline const siphost_msgctx_api* fake_msgctx_api() {
+    static const siphost_msgctx_api api = [] {
+        siphost_msgctx_api a{};
+        a.struct_size = sizeof a;
+        a.append_branch = fake_detail::append_branch;
+        return a;
+    }();
+    return &api;
+}
+
 /// The fake host table (only what the interpreter and the fake modules use is set).
 inline const siphost_host_api* fake_host_api() {
     static const siphost_host_api api = [] {
@@ -312,14 +347,14 @@ inline const siphost_host_api* fake_host_api() {
         a.msg_to_tag = fake_detail::to_tag;
         a.msg_source = fake_detail::source;
         a.msg_socket = fake_detail::socket_of;
-        a.socket_address = fake_detail::socket_address;
+        a.socket_info = fake_detail::socket_info;
         a.msg_raw = fake_detail::raw;
         a.msg_flags = fake_detail::flags;
         a.msg_set_flags = fake_detail::set_flags;
         a.msg_add_header = fake_detail::add_header;
         a.msg_set_ruri = fake_detail::set_ruri;
         a.msg_set_dst_uri = fake_detail::set_dst_uri;
-        a.msg_append_branch = fake_detail::append_branch;
+        a.msgctx = fake_msgctx_api();
         a.is_myself = fake_detail::is_myself;
         a.msg_avps = fake_detail::msg_avps;
         a.avp_get = fake_detail::avp_get;

@@ -239,8 +239,8 @@ TEST(script_return_codes, a_missing_route_block_runs_as_nothing) {
     harness h("onreply_route { drop; }");
     fake_message m;
     EXPECT_EQ(SIPHOST_ROUTE_RAN, h.request(m));
-    EXPECT_EQ(SIPHOST_ROUTE_EXITED, h.interp->run_route(99, m.handle()));
-    EXPECT_NE(std::string::npos, fake_log().back().find("route id 99 does not exist"));
+    // An id that names no block of this script (another script's, or never handed out) runs nothing.
+    EXPECT_EQ(SIPHOST_ROUTE_NOT_FOUND, h.interp->run_route(99999, m.handle()));
 }
 
 TEST(script_return_codes, route_recursion_is_bounded) {
@@ -559,7 +559,7 @@ TEST(script_pvs, reply_pseudo_variables) {
 TEST(script_pvs, ipv6_source_and_default_port) {
     harness h("request_route { exit; }");
     fake_message m;
-    m.source = siphost_addr{6, SIPHOST_PROTO_UDP, 5070, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}};
+    m.source = fake_message::make_source(6, 5070, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
     m.ruri = "sip:alice@[::1]";
     EXPECT_EQ("::1", h.print("$si", m));
     EXPECT_EQ("5070", h.print("$sp", m));
@@ -803,7 +803,7 @@ request_route {
     EXPECT_EQ(m.original_ruri, m.ruri);
     EXPECT_EQ("sip:127.0.0.1:5070", h.print("$var(d)", m));
     EXPECT_EQ("", m.dst_uri);
-    EXPECT_EQ((std::vector<std::string>{"-1|core|plain log", "1|core|notice log"}), fake_log());
+    EXPECT_EQ((std::vector<std::string>{"-1||plain log", "1||notice log"}), fake_log());
     EXPECT_EQ("1", h.print("$var(me)", m));
     EXPECT_EQ("0", h.print("$var(not_me)", m));
 }
@@ -934,14 +934,30 @@ TEST(script_commands, fixup_data_reaches_the_handler_and_is_released) {
     EXPECT_EQ(frees_before + 2, module_detail::fixup_frees());
 }
 
-TEST(script_commands, route_arguments_carry_the_route_id) {
-    harness h(R"cfg(
+TEST(script_commands, route_ids_name_a_block_by_type_and_name_across_scripts) {
+    harness first(R"cfg(
 request_route { t_on_failure("F"); }
 failure_route[F] { exit; }
 )cfg");
-    EXPECT_EQ(h.interp->route_lookup(SIPHOST_ROUTE_FAILURE, "F"), 1);
-    EXPECT_EQ(-1, h.interp->route_lookup(SIPHOST_ROUTE_FAILURE, "G"));
-    EXPECT_EQ(0, h.interp->route_lookup(SIPHOST_ROUTE_REQUEST, ""));
+    int f = first.interp->route_lookup(SIPHOST_ROUTE_FAILURE, "F");
+    ASSERT_GE(f, 0);
+    EXPECT_EQ(-1, first.interp->route_lookup(SIPHOST_ROUTE_FAILURE, "G"));
+    EXPECT_EQ(SIPHOST_ROUTE_FAILURE, first.interp->route_type_of(f));
+    // A reloaded script with more blocks before F: the same id names its F, and an id of a block it lacks
+    // runs nothing.
+    harness second(R"cfg(
+request_route { t_on_failure("F"); }
+route[A] { exit; }
+failure_route[G] { exit; }
+failure_route[F] { drop; }
+)cfg");
+    EXPECT_EQ(f, second.interp->route_lookup(SIPHOST_ROUTE_FAILURE, "F"));
+    fake_message m;
+    EXPECT_EQ(SIPHOST_ROUTE_DROPPED, second.interp->run_route(f, m.handle()));
+    int g = second.interp->route_lookup(SIPHOST_ROUTE_FAILURE, "G");
+    ASSERT_GE(g, 0);
+    EXPECT_NE(f, g);
+    EXPECT_EQ(SIPHOST_ROUTE_NOT_FOUND, first.interp->run_route(g, m.handle()));
 }
 
 TEST(script_preprocessor, defines_reach_the_script) {

@@ -1,8 +1,7 @@
-// script::value and script::uri_parts.
+// script::value.
 
 #include <gtest/gtest.h>
 
-#include "script/uri_parts.hpp"
 #include "script/value.hpp"
 
 namespace siphost::script {
@@ -47,31 +46,6 @@ TEST(script_value, copies_keep_their_own_storage) {
     siphost_value abi = value::make_int(9).to_abi();
     EXPECT_EQ(SIPHOST_VALUE_INT, abi.kind);
     EXPECT_EQ(9, value::from_abi(abi, false).number());
-}
-
-TEST(script_uri, parts) {
-    auto u = uri_parts::parse("sip:bob:secret@example.com:5080;transport=udp?h=1");
-    ASSERT_TRUE(u.valid);
-    EXPECT_EQ("sip", u.scheme);
-    EXPECT_EQ("bob", u.user);
-    EXPECT_EQ("secret", u.password);
-    EXPECT_EQ("example.com", u.host);
-    EXPECT_EQ("5080", u.port);
-    EXPECT_EQ(";transport=udp?h=1", u.rest);
-    EXPECT_EQ("sip:alice:secret@example.com:5080;transport=udp?h=1", u.with_user("alice"));
-    EXPECT_EQ("sip:example.com:5080;transport=udp?h=1",
-              uri_parts::parse("sip:b@example.com:5080;transport=udp?h=1").with_user(""));
-    EXPECT_EQ("sip:bob:secret@h:5080;transport=udp?h=1", u.with_host("h"));
-    EXPECT_EQ("sip:bob:secret@example.com;transport=udp?h=1", u.with_port(""));
-    auto v6 = uri_parts::parse("\"Bob\" <sips:[2001:db8::1]:5061>;tag=x");
-    ASSERT_TRUE(v6.valid);
-    EXPECT_EQ("sips", v6.scheme);
-    EXPECT_EQ("[2001:db8::1]", v6.host);
-    EXPECT_EQ("5061", v6.port);
-    EXPECT_FALSE(v6.has_user);
-    EXPECT_FALSE(uri_parts::parse("no scheme").valid);
-    EXPECT_FALSE(uri_parts::parse("sip:").valid);
-    EXPECT_FALSE(uri_parts::parse("<sip:unclosed").valid);
 }
 
 } // namespace

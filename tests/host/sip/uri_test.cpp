@@ -170,3 +170,34 @@ TEST(sip_uri, ClassifyHost) {
 
 } // namespace
 } // namespace siphost::sip
+
+namespace siphost::sip {
+namespace {
+
+std::string rebuilt(std::string_view text, uri_replacement replace) {
+    uri u;
+    EXPECT_TRUE(u.parse(text)) << text;
+    return rebuild_uri(u, replace);
+}
+
+TEST(sip_uri_rebuild, ReplacesOnePartAndKeepsTheRest) {
+    constexpr std::string_view text = "sip:bob:secret@example.com:5080;transport=udp?h=1";
+    EXPECT_EQ("sip:alice:secret@example.com:5080;transport=udp?h=1", rebuilt(text, {.user = "alice"}));
+    EXPECT_EQ("sip:example.com:5080;transport=udp", rebuilt("sip:b@example.com:5080;transport=udp", {.user = ""}));
+    EXPECT_EQ("sip:bob:secret@h:5080;transport=udp?h=1", rebuilt(text, {.host = "h"}));
+    EXPECT_EQ("sip:bob:secret@example.com;transport=udp?h=1", rebuilt(text, {.port = ""}));
+    EXPECT_EQ("sip:bob:secret@example.com:5090;transport=udp?h=1", rebuilt(text, {.port = "5090"}));
+    EXPECT_EQ("sip:bob:secret@example.com:5080;transport=udp?h=1", rebuilt(text, {}));
+}
+
+TEST(sip_uri_rebuild, KeepsIpv6BracketsAndTheScheme) {
+    EXPECT_EQ("sips:carol@[2001:db8::1]:5061", rebuilt("sips:[2001:db8::1]:5061", {.user = "carol"}));
+    EXPECT_EQ("SIP:x@[::1]", rebuilt("SIP:x@host", {.host = "[::1]"}));
+}
+
+TEST(sip_uri_rebuild, ATelUriHasANumberAndNoHost) {
+    EXPECT_EQ("tel:+4912345;phone-context=x", rebuilt("tel:+1555;phone-context=x", {.user = "+4912345"}));
+}
+
+} // namespace
+} // namespace siphost::sip

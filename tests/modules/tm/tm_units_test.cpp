@@ -1,7 +1,9 @@
-// tm's pure parts: the branch that finds a transaction, which final reply goes upstream, the timer wheel.
+// tm's pure parts: the branch that finds a transaction, which final reply goes upstream, the timer wheel,
+// and the requests t_uac writes.
 #include "branch.hpp"
 #include "reply_rank.hpp"
 #include "timer_wheel.hpp"
+#include "uac_request.hpp"
 
 #include <gtest/gtest.h>
 
@@ -137,6 +139,123 @@ TEST(TmTimerWheel, AddsFromManyThreads) {
     size_t fired = 0;
     wheel.advance(1000, [&](int&&) { ++fired; });
     EXPECT_EQ(fired, 4000u);
+}
+
+/// What a module asks t_uac for in the tests below, sent from 192.0.2.10:5060 over UDP.
+uac_message options_request() {
+    uac_message m;
+    m.method = "OPTIONS";
+    m.ruri = "sip:bob@example.com";
+    m.to = "<sip:bob@example.com>";
+    m.from = "\"Monitor\" <sip:monitor@example.org>";
+    m.from_tag = "ftag-1";
+    m.call_id = "abc-1@192.0.2.10";
+    m.cseq = 1;
+    m.via_host = "192.0.2.10";
+    m.via_port = 5060;
+    m.via_proto = 1;
+    m.branch = "z9hG4bKtm1a.2.0";
+    return m;
+}
+
+TEST(TmUacRequest, WritesEveryMandatoryHeaderInOrder) {
+    EXPECT_EQ(build_uac_request(options_request()),
+              "OPTIONS sip:bob@example.com SIP/2.0\r\n"
+              "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKtm1a.2.0\r\n"
+              "Max-Forwards: 70\r\n"
+              "From: \"Monitor\" <sip:monitor@example.org>;tag=ftag-1\r\n"
+              "To: <sip:bob@example.com>\r\n"
+              "Call-ID: abc-1@192.0.2.10\r\n"
+              "CSeq: 1 OPTIONS\r\n"
+              "Content-Length: 0\r\n"
+              "\r\n");
+}
+
+TEST(TmUacRequest, CarriesExtraHeadersAndABodyWithItsLength) {
+    uac_message m = options_request();
+    m.method = "MESSAGE";
+    m.cseq = 42;
+    m.headers = "Content-Type: text/plain\r\nX-Extra: 1"; // the last line's CRLF is added
+    m.body = "hello";
+    std::string text = build_uac_request(m);
+    EXPECT_NE(text.find("CSeq: 42 MESSAGE\r\n"), std::string::npos);
+    EXPECT_NE(text.find("\r\nContent-Type: text/plain\r\nX-Extra: 1\r\nContent-Length: 5\r\n\r\nhello"),
+              std::string::npos);
+    EXPECT_TRUE(text.ends_with("\r\n\r\nhello"));
+}
+
+TEST(TmUacRequest, KeepsTagsItIsGivenAndAddsNoSecond) {
+    uac_message m = options_request();
+    m.from = "<sip:monitor@example.org>;tag=given";
+    m.to = "Bob <sip:bob@example.com>;tag=theirs";
+    std::string text = build_uac_request(m);
+    EXPECT_NE(text.find("From: <sip:monitor@example.org>;tag=given\r\n"), std::string::npos);
+    EXPECT_NE(text.find("To: Bob <sip:bob@example.com>;tag=theirs\r\n"), std::string::npos);
+    EXPECT_EQ(text.find("ftag-1"), std::string::npos);
+}
+
+TEST(TmUacRequest, PutsBareUrisInAngleBrackets) {
+    uac_message m = options_request();
+    m.from = "sip:monitor@example.org";
+    m.to = "sip:bob@example.com;tag=x"; // RFC 3261 20.10: without < >, ";tag" is a header parameter
+    std::string text = build_uac_request(m);
+    EXPECT_NE(text.find("From: <sip:monitor@example.org>;tag=ftag-1\r\n"), std::string::npos);
+    EXPECT_NE(text.find("To: <sip:bob@example.com>;tag=x\r\n"), std::string::npos);
+}
+
+TEST(TmUacRequest, WritesTheSocketsTransportAndBracketsIpv6) {
+    uac_message m = options_request();
+    m.via_host = "2001:db8::1";
+    m.via_port = 5061;
+    m.via_proto = 3;
+    EXPECT_NE(build_uac_request(m).find("Via: SIP/2.0/TLS [2001:db8::1]:5061;branch="), std::string::npos);
+    m.via_port = 0;
+    m.via_proto = 2;
+    EXPECT_NE(build_uac_request(m).find("Via: SIP/2.0/TCP [2001:db8::1];branch="), std::string::npos);
+}
+
+TEST(TmUacRequest, RefusesWhatWouldBreakTheMessage) {
+    auto refused = [](auto change) {
+        uac_message m = options_request();
+        change(m);
+        return build_uac_request(m).empty();
+    };
+    EXPECT_FALSE(refused([](uac_message&) {}));
+    EXPECT_TRUE(refused([](uac_message& m) { m.method = ""; }));
+    EXPECT_TRUE(refused([](uac_message& m) { m.method = "OPT IONS"; }));
+    EXPECT_TRUE(refused([](uac_message& m) { m.ruri = ""; }));
+    EXPECT_TRUE(refused([](uac_message& m) { m.ruri = "sip:a@b SIP/2.0"; }));
+    EXPECT_TRUE(refused([](uac_message& m) { m.to = " "; }));
+    EXPECT_TRUE(refused([](uac_message& m) { m.from = "<sip:a@b>\r\nX-Injected: 1"; }));
+    EXPECT_TRUE(refused([](uac_message& m) { m.to = "Bob sip:bob@example.com"; }));
+    EXPECT_TRUE(refused([](uac_message& m) { m.call_id = ""; }));
+    EXPECT_TRUE(refused([](uac_message& m) { m.via_proto = 9; }));
+    EXPECT_TRUE(refused([](uac_message& m) { m.from_tag = ""; })); // a From without a tag needs one
+    EXPECT_TRUE(refused([](uac_message& m) { m.headers = "X-A: 1\r\n\r\nINVITE sip:x SIP/2.0\r\n"; }));
+    EXPECT_TRUE(refused([](uac_message& m) { m.headers = "\r\nX-A: 1\r\n"; }));
+}
+
+TEST(TmUacRequest, NameAddrHelpers) {
+    EXPECT_EQ(as_name_addr("  sip:a@b  "), "<sip:a@b>");
+    EXPECT_EQ(as_name_addr("\"x <y>\" <sip:a@b>"), "\"x <y>\" <sip:a@b>");
+    EXPECT_EQ(as_name_addr("\"semi;colon\" sip:a@b"), ""); // a display name needs < >
+    EXPECT_EQ(as_name_addr("Bob sip:a@b"), "");
+    EXPECT_EQ(as_name_addr(""), "");
+    EXPECT_EQ(header_tag("<sip:a@b;tag=uri-param>"), "");
+    EXPECT_EQ(header_tag("<sip:a@b>;x=1;TAG=abc;y"), "abc");
+    EXPECT_EQ(header_tag("\"a;tag=no\" <sip:a@b>"), "");
+    EXPECT_EQ(header_tag("sip:a@b;tag=x"), ""); // not a name-addr yet: as_name_addr first
+    EXPECT_TRUE(is_token("NOTIFY"));
+    EXPECT_TRUE(is_token("X-Custom.1"));
+    EXPECT_FALSE(is_token("A:B"));
+    EXPECT_EQ(via_transport(5), "WS");
+    EXPECT_EQ(via_transport(0), "");
+}
+
+TEST(TmUacRequest, CallIdsAreNumberedAfterThePrefix) {
+    EXPECT_EQ(make_call_id("0123456789abcdef", 0x2a, "192.0.2.10"), "0123456789abcdef-2a@192.0.2.10");
+    EXPECT_EQ(make_call_id("p", 0, ""), "p-0");
+    EXPECT_NE(make_call_id("p", 1, "h"), make_call_id("p", 2, "h"));
 }
 
 } // namespace

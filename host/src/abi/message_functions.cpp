@@ -1,14 +1,18 @@
 // The host table's message functions: thin calls into sip::message and the context around it.
+#include "abi/host_table.hpp"
 #include "flow/message_context.hpp"
 
 #include "net/socket_address.hpp"
 
-#include <cctype>
-#include <charconv>
 #include <memory>
 
-namespace siphost::flow {
+namespace siphost::abi {
 namespace {
+
+using flow::from_handle;
+using flow::to_handle;
+using flow::to_str;
+using flow::view;
 
 siphost_str empty_str() {
     return {"", 0};
@@ -95,16 +99,24 @@ uint32_t msg_via_count(const siphost_msg* m) {
     return static_cast<uint32_t>(m->sip.via_count());
 }
 
-int msg_source(const siphost_msg* m, siphost_addr* out) {
-    if (m->socket == nullptr)
+int msg_source(const siphost_msg* m, siphost_dest* out) {
+    if (m->socket == nullptr || out == nullptr || out->struct_size < sizeof(siphost_dest))
         return -1;
-    *out = net::to_siphost_addr(m->source);
+    net::set_address(*out, m->source);
+    out->proto = m->proto;
+    out->flags = 0;
+    out->conn_id = m->conn_id;
+    out->socket = to_handle(m->socket);
     return 0;
 }
-int msg_destination(const siphost_msg* m, siphost_addr* out) {
-    if (m->socket == nullptr)
+int msg_destination(const siphost_msg* m, siphost_dest* out) {
+    if (m->socket == nullptr || out == nullptr || out->struct_size < sizeof(siphost_dest))
         return -1;
-    *out = net::to_siphost_addr(m->socket->endpoint);
+    net::set_address(*out, m->socket->endpoint);
+    out->proto = m->proto;
+    out->flags = 0;
+    out->conn_id = m->conn_id;
+    out->socket = to_handle(m->socket);
     return 0;
 }
 siphost_socket* msg_socket(const siphost_msg* m) {
@@ -120,28 +132,6 @@ void msg_set_flags(siphost_msg* m, uint64_t flags) {
     m->flags = flags;
 }
 
-// A module adding "Max-Forwards: N" means the value to relay with: recorded as such, the serializer neither
-// adds its own default nor writes a second header.
-bool set_max_forwards_from_line(siphost_msg* m, std::string_view line) {
-    constexpr std::string_view name = "max-forwards:";
-    if (line.size() <= name.size())
-        return false;
-    for (size_t i = 0; i < name.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(line[i])) != name[i])
-            return false;
-    auto digits = line.substr(name.size());
-    while (!digits.empty() && (digits.front() == ' ' || digits.front() == '\t'))
-        digits.remove_prefix(1);
-    while (!digits.empty() && (digits.back() == '\n' || digits.back() == '\r' || digits.back() == ' '))
-        digits.remove_suffix(1);
-    uint32_t value = 0;
-    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    if (ec != std::errc{} || end != digits.data() + digits.size() || digits.empty())
-        return false;
-    m->sip.set_max_forwards(value);
-    return true;
-}
-
 int msg_set_max_forwards(siphost_msg* m, uint32_t value) {
     if (!m->sip.is_request())
         return -1;
@@ -152,8 +142,6 @@ int msg_set_max_forwards(siphost_msg* m, uint32_t value) {
 int msg_add_header(siphost_msg* m, siphost_str text, int position, siphost_str anchor) {
     if (position < SIPHOST_HDR_BOTTOM || position > SIPHOST_HDR_BEFORE || text.len == 0)
         return -1;
-    if (m->sip.is_request() && set_max_forwards_from_line(m, view(text)))
-        return 0;
     return m->sip.add_header(view(text), static_cast<sip::header_position>(position), view(anchor)) ? 0 : -1;
 }
 int msg_remove_header(siphost_msg* m, siphost_str name, int32_t index) {
@@ -173,63 +161,36 @@ int msg_set_dst_uri(siphost_msg* m, siphost_str uri) {
     return 0;
 }
 
-int msg_append_branch(siphost_msg* m, siphost_str uri, siphost_str dst_uri) {
-    if (!m->sip.is_request() || uri.len == 0 || m->branches.size() + 1 >= SIPHOST_MAX_BRANCHES)
-        return -1;
-    m->branches.push_back(siphost_msg::target{std::string(view(uri)), std::string(view(dst_uri))});
-    return static_cast<int>(m->branches.size() - 1);
-}
-int msg_branch(const siphost_msg* m, uint32_t index, siphost_str* uri, siphost_str* dst_uri) {
-    if (index >= m->branches.size())
-        return -1;
-    const siphost_msg::target& d = m->branches[index];
-    if (uri != nullptr)
-        *uri = to_str(d.uri);
-    if (dst_uri != nullptr)
-        *dst_uri = to_str(d.dst_uri);
-    return 0;
-}
-void msg_clear_branches(siphost_msg* m) {
-    m->branches.clear();
-}
-
 siphost_msg* msg_clone(const siphost_msg* m) {
     auto copy = std::make_unique<siphost_msg>();
     copy->sip = m->sip.clone();
     copy->source = m->source;
     copy->socket = m->socket;
+    copy->proto = m->proto;
+    copy->conn_id = m->conn_id;
+    copy->id = m->id;
     copy->flags = m->flags;
     copy->dst_uri = m->dst_uri;
     copy->rport_forced = m->rport_forced;
     return copy.release(); // the caller owns it until msg_free
 }
 
-siphost_msg* msg_parse(siphost_str bytes, const siphost_addr* src, siphost_socket* sock) {
+siphost_msg* msg_parse(siphost_str bytes, const siphost_dest* src) {
     auto parsed = std::make_unique<siphost_msg>();
     if (!parsed->sip.parse_copy(view(bytes)).ok())
         return nullptr;
-    if (src != nullptr)
+    parsed->id = siphost_msg::next_id();
+    if (src != nullptr && src->struct_size >= sizeof(siphost_dest)) {
         parsed->source = net::to_endpoint(*src);
-    parsed->socket = from_handle(sock);
+        parsed->socket = from_handle(src->socket);
+        parsed->proto = src->proto != SIPHOST_PROTO_NONE ? src->proto : SIPHOST_PROTO_UDP;
+        parsed->conn_id = src->conn_id;
+    }
     return parsed.release();
 }
 
 void msg_free(siphost_msg* m) {
     std::unique_ptr<siphost_msg> owned(m);
-}
-
-siphost_avp_list* msg_avps(siphost_msg* m) {
-    if (!m->avps)
-        m->avps = std::make_unique<siphost_avp_list>();
-    return m->avps.get();
-}
-
-siphost_avp_list* msg_swap_avps(siphost_msg* m, siphost_avp_list* list) {
-    if (!m->avps)
-        m->avps = std::make_unique<siphost_avp_list>();
-    siphost_avp_list* previous = m->avps.release();
-    m->avps.reset(list != nullptr ? list : std::make_unique<siphost_avp_list>().release());
-    return previous;
 }
 
 } // namespace
@@ -266,15 +227,9 @@ void fill_message_functions(siphost_host_api& api) {
     api.msg_set_ruri = msg_set_ruri;
     api.msg_set_dst_uri = msg_set_dst_uri;
     api.msg_set_max_forwards = msg_set_max_forwards;
-    api.msg_append_branch = msg_append_branch;
-    api.msg_branch = msg_branch;
-    api.msg_clear_branches = msg_clear_branches;
     api.msg_clone = msg_clone;
     api.msg_parse = msg_parse;
     api.msg_free = msg_free;
-    api.msg_avps = msg_avps;
-    api.msg_swap_avps = msg_swap_avps;
-    plugin::fill_avp_functions(api);
 }
 
-} // namespace siphost::flow
+} // namespace siphost::abi

@@ -1,0 +1,157 @@
+// The message context sub-table: what a message carries besides its bytes.
+#include "abi/host_table.hpp"
+#include "flow/message_context.hpp"
+#include "plugin/loaded_module.hpp"
+
+#include <mutex>
+#include <vector>
+
+namespace siphost::abi {
+namespace {
+
+using flow::from_handle;
+using flow::to_handle;
+using flow::to_str;
+using flow::view;
+
+/// Slots registered at init: the destructor of each, by slot number. Fixed once the workers run.
+struct slot_registry {
+    std::mutex mutex;
+    std::vector<void (*)(void*)> destructors;
+};
+slot_registry& slots() {
+    static slot_registry registry;
+    return registry;
+}
+
+uint64_t msg_id(const siphost_msg* msg) { return msg == nullptr ? 0 : msg->id; }
+
+int slot_register(siphost_module_handle* self, void (*destroy)(void*)) {
+    if (self == nullptr)
+        return -1;
+    auto& registry = slots();
+    std::lock_guard lock(registry.mutex);
+    registry.destructors.push_back(destroy);
+    return static_cast<int>(registry.destructors.size() - 1);
+}
+
+void* slot_get(const siphost_msg* msg, int slot) {
+    if (msg == nullptr || slot < 0 || static_cast<size_t>(slot) >= msg->slots.size())
+        return nullptr;
+    return msg->slots[static_cast<size_t>(slot)].value;
+}
+
+int slot_set(siphost_msg* msg, int slot, void* value) {
+    auto& registry = slots();
+    if (msg == nullptr || slot < 0 || static_cast<size_t>(slot) >= registry.destructors.size())
+        return -1;
+    auto index = static_cast<size_t>(slot);
+    if (msg->slots.size() <= index)
+        msg->slots.resize(registry.destructors.size());
+    auto& current = msg->slots[index];
+    if (current.value != nullptr && current.value != value && current.destroy != nullptr)
+        current.destroy(current.value);
+    current.value = value;
+    current.destroy = registry.destructors[index];
+    return 0;
+}
+
+uint32_t route_type(const siphost_msg* msg) { return msg == nullptr ? 0 : msg->route_type; }
+
+void set_error(siphost_msg* msg, int code, siphost_str reason) {
+    if (msg == nullptr)
+        return;
+    msg->error_code = code;
+    msg->error_reason.assign(code == 0 ? std::string_view() : view(reason));
+}
+
+int last_error(const siphost_msg* msg, siphost_str* reason) {
+    if (msg == nullptr)
+        return 0;
+    if (reason != nullptr)
+        *reason = msg->error_code == 0 ? siphost_str{nullptr, 0} : to_str(msg->error_reason);
+    return msg->error_code;
+}
+
+int add_reply_header(siphost_msg* msg, siphost_str line) {
+    if (msg == nullptr || line.len == 0 || !msg->sip.is_request())
+        return -1;
+    msg->reply_headers.append(view(line));
+    if (!msg->reply_headers.ends_with("\r\n"))
+        msg->reply_headers += "\r\n";
+    return 0;
+}
+
+siphost_str reply_headers(const siphost_msg* msg) {
+    return msg == nullptr ? siphost_str{nullptr, 0} : to_str(msg->reply_headers);
+}
+
+int append_branch(siphost_msg* msg, const siphost_branch* b) {
+    if (msg == nullptr || b == nullptr || b->struct_size < offsetof(siphost_branch, reserved) ||
+        !msg->sip.is_request() || b->uri.len == 0 || msg->branches.size() + 1 >= static_cast<size_t>(max_branches))
+        return -1;
+    siphost_msg::target t;
+    t.uri.assign(view(b->uri));
+    t.dst_uri.assign(view(b->dst_uri));
+    t.path.assign(view(b->path));
+    t.instance.assign(view(b->instance));
+    t.ruid.assign(view(b->ruid));
+    t.q = b->q;
+    t.info = b->info;
+    t.flags = b->flags;
+    t.socket = from_handle(b->socket);
+    t.reg_id = b->reg_id;
+    msg->branches.push_back(std::move(t));
+    return static_cast<int>(msg->branches.size() - 1);
+}
+
+int branch_at(const siphost_msg* msg, uint32_t index, siphost_branch* out) {
+    if (msg == nullptr || out == nullptr || index >= msg->branches.size() ||
+        out->struct_size < offsetof(siphost_branch, reserved))
+        return -1;
+    const auto& t = msg->branches[index];
+    out->uri = to_str(t.uri);
+    out->dst_uri = to_str(t.dst_uri);
+    out->path = to_str(t.path);
+    out->instance = to_str(t.instance);
+    out->ruid = to_str(t.ruid);
+    out->q = t.q;
+    out->info = t.info;
+    out->flags = t.flags;
+    out->socket = to_handle(t.socket);
+    out->reg_id = t.reg_id;
+    return 0;
+}
+
+uint32_t branch_count(const siphost_msg* msg) { return msg == nullptr ? 0 : static_cast<uint32_t>(msg->branches.size()); }
+
+void clear_branches(siphost_msg* msg) {
+    if (msg != nullptr)
+        msg->branches.clear();
+}
+
+} // namespace
+
+const siphost_msgctx_api* msgctx_table() {
+    static const siphost_msgctx_api table = [] {
+        siphost_msgctx_api t{};
+        t.struct_size = sizeof t;
+        t.msg_id = msg_id;
+        t.slot_register = slot_register;
+        t.slot_get = slot_get;
+        t.slot_set = slot_set;
+        t.route_type = route_type;
+        t.set_error = set_error;
+        t.last_error = last_error;
+        t.add_reply_header = add_reply_header;
+        t.reply_headers = reply_headers;
+        t.append_branch = append_branch;
+        t.branch_at = branch_at;
+        t.branch_count = branch_count;
+        t.clear_branches = clear_branches;
+        return t;
+    }();
+    return &table;
+}
+
+} // namespace siphost::abi

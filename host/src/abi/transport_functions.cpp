@@ -1,0 +1,138 @@
+// Building and sending messages, where replies go, the host's sockets: adapters over flow::runtime and the
+// SIP serializer.
+#include "abi/host_table.hpp"
+#include "flow/message_context.hpp"
+#include "flow/runtime.hpp"
+#include "sip/serializer.hpp"
+
+#include <span>
+
+namespace siphost::abi {
+namespace {
+
+using flow::from_handle;
+using flow::to_str;
+using flow::view;
+
+bool dest_ok(const siphost_dest* d) { return d != nullptr && d->struct_size >= sizeof(siphost_dest); }
+
+int copy_out(const sip::write_result& r, size_t* len) {
+    *len = r.size;
+    return r.ok() ? 0 : -1;
+}
+
+const char* via_transport(uint8_t proto) {
+    switch (proto) {
+    case SIPHOST_PROTO_TCP:
+        return "TCP";
+    case SIPHOST_PROTO_TLS:
+        return "TLS";
+    case SIPHOST_PROTO_SCTP:
+        return "SCTP";
+    case SIPHOST_PROTO_WS:
+        return "WS";
+    case SIPHOST_PROTO_WSS:
+        return "WSS";
+    default:
+        return "UDP";
+    }
+}
+
+int resolve(siphost_str uri_or_host, uint16_t port, siphost_dest* out) {
+    auto* runtime = parts().runtime;
+    if (runtime == nullptr || !dest_ok(out))
+        return -1;
+    return runtime->resolve(view(uri_or_host), port, *out);
+}
+
+int next_hop(const siphost_msg* msg, siphost_str* hop) {
+    std::string_view text;
+    auto* runtime = parts().runtime;
+    if (runtime == nullptr || msg == nullptr || hop == nullptr || runtime->next_hop(*msg, text) != 0)
+        return -1;
+    *hop = to_str(text);
+    return 0;
+}
+
+int build_request(const siphost_msg* msg, const siphost_socket* from, siphost_str branch, char* buf, size_t cap,
+                  size_t* len) {
+    const auto* socket = from_handle(from);
+    if (socket == nullptr || msg == nullptr || !msg->sip.is_request())
+        return -1;
+    sip::via_spec via{via_transport(SIPHOST_PROTO_UDP), socket->host, socket->port, view(branch), {}};
+    return copy_out(sip::write_forwarded_request(msg->sip, via, std::span<char>(buf, cap)), len);
+}
+
+int build_relayed_reply(const siphost_msg* reply, char* buf, size_t cap, size_t* len) {
+    return copy_out(sip::write_relayed_reply(reply->sip, std::span<char>(buf, cap)), len);
+}
+
+int build_reply(const siphost_msg* request, int code, siphost_str reason, siphost_str to_tag,
+                siphost_str extra_headers, siphost_str body, char* buf, size_t cap, size_t* len) {
+    std::string headers;
+    std::string_view extra = view(extra_headers);
+    if (!request->reply_headers.empty()) {
+        headers = request->reply_headers;
+        headers += extra;
+        extra = headers;
+    }
+    sip::local_reply reply{code, view(reason), view(to_tag), extra, view(body)};
+    return copy_out(sip::write_local_reply(request->sip, reply, std::span<char>(buf, cap)), len);
+}
+
+int reply_destination(const siphost_msg* request, siphost_dest* out) {
+    auto* runtime = parts().runtime;
+    if (runtime == nullptr || request == nullptr || !dest_ok(out))
+        return -1;
+    return runtime->reply_destination(*request, *out);
+}
+
+int send(const siphost_dest* dst, siphost_str bytes) {
+    auto* runtime = parts().runtime;
+    if (runtime == nullptr || !dest_ok(dst))
+        return -1;
+    return runtime->send(*dst, view(bytes));
+}
+
+int send_stateless_reply(siphost_msg* request, int code, siphost_str reason, siphost_str to_tag,
+                         siphost_str extra_headers) {
+    auto* runtime = parts().runtime;
+    if (runtime == nullptr || request == nullptr)
+        return -1;
+    return runtime->send_stateless_reply(*request, code, view(reason), view(to_tag), view(extra_headers));
+}
+
+int socket_info(const siphost_socket* sock, siphost_socket_info* out) {
+    const auto* socket = from_handle(sock);
+    if (socket == nullptr || out == nullptr || out->struct_size < sizeof(siphost_socket_info))
+        return -1;
+    out->host = to_str(socket->host);
+    out->port = socket->port;
+    out->proto = SIPHOST_PROTO_UDP;
+    out->family = socket->endpoint.address().is_v6() ? 6 : 4;
+    out->index = static_cast<uint32_t>(socket->index);
+    out->name = to_str(socket->name);
+    return 0;
+}
+
+int is_myself(siphost_str host, uint16_t port) {
+    auto* runtime = parts().runtime;
+    return runtime != nullptr && runtime->is_myself(view(host), port) ? 1 : 0;
+}
+
+} // namespace
+
+void fill_transport_functions(siphost_host_api& api) {
+    api.resolve = resolve;
+    api.msg_next_hop = next_hop;
+    api.build_request = build_request;
+    api.build_relayed_reply = build_relayed_reply;
+    api.build_reply = build_reply;
+    api.reply_destination = reply_destination;
+    api.send = send;
+    api.send_stateless_reply = send_stateless_reply;
+    api.socket_info = socket_info;
+    api.is_myself = is_myself;
+}
+
+} // namespace siphost::abi

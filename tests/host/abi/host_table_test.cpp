@@ -1,0 +1,189 @@
+// The host table as modules get it: one table for the process, with every group and sub-table filled, and the
+// contracts module.h writes down (no hidden side effects, AVP ownership, APIs by name and major, workers,
+// timers and watched descriptors on the slow timer thread).
+#include "abi/host_table.hpp"
+#include "flow/message_context.hpp"
+#include "net/async_loop.hpp"
+#include "plugin/host_services.hpp"
+#include "plugin/loaded_module.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+const siphost_host_api* host() { return siphost::abi::host_table(); }
+
+siphost_str str(std::string_view s) { return {s.data(), s.size()}; }
+std::string_view view(siphost_str s) { return {s.s == nullptr ? "" : s.s, s.len}; }
+
+constexpr std::string_view request = "OPTIONS sip:bob@127.0.0.1 SIP/2.0\r\n"
+                                     "Via: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bK1\r\n"
+                                     "Max-Forwards: 10\r\n"
+                                     "From: <sip:alice@127.0.0.1>;tag=1\r\n"
+                                     "To: <sip:bob@127.0.0.1>\r\n"
+                                     "Call-ID: c1\r\n"
+                                     "CSeq: 1 OPTIONS\r\n"
+                                     "Content-Length: 0\r\n\r\n";
+
+/// Waits up to 2 s for a condition a background thread makes true.
+template <class F> bool eventually(F&& done) {
+    for (int i = 0; i < 200 && !done(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return done();
+}
+
+siphost_module_handle test_module{"abi_test"};
+
+} // namespace
+
+TEST(HostTable, EveryGroupAndSubTableIsFilled) {
+    const auto* api = host();
+    EXPECT_EQ(api->struct_size, sizeof(siphost_host_api));
+    EXPECT_EQ(api->abi_major, static_cast<uint32_t>(SIPHOST_ABI_MAJOR));
+    EXPECT_EQ(api->abi_minor, static_cast<uint32_t>(SIPHOST_ABI_MINOR));
+    // Every function slot before the reserved ones is set.
+    const auto* slots = reinterpret_cast<void* const*>(reinterpret_cast<const char*>(api) + offsetof(siphost_host_api, log));
+    size_t count = (offsetof(siphost_host_api, reserved) - offsetof(siphost_host_api, log)) / sizeof(void*);
+    for (size_t i = 0; i < count; ++i)
+        EXPECT_NE(slots[i], nullptr) << "slot " << i;
+    for (void* const* r = api->reserved; r != api->reserved + 16; ++r)
+        EXPECT_EQ(*r, nullptr);
+    EXPECT_TRUE(SIPHOST_HAS(siphost_msgctx_api, api->msgctx, clear_branches));
+    EXPECT_TRUE(SIPHOST_HAS(siphost_sip_api, api->sip, parse_credentials));
+    EXPECT_TRUE(SIPHOST_HAS(siphost_async_api, api->async, fd_unwatch));
+    EXPECT_TRUE(SIPHOST_HAS(siphost_metrics_api, api->metrics, metric_value));
+    EXPECT_TRUE(SIPHOST_HAS(siphost_rpc_api, api->rpc, fault));
+    EXPECT_TRUE(SIPHOST_HAS(siphost_events_api, api->events, run));
+}
+
+TEST(HostTable, AMaxForwardsLineIsOneMoreHeaderAndChangesNothingElse) {
+    siphost_msg* msg = host()->msg_parse(str(request), nullptr);
+    ASSERT_NE(msg, nullptr);
+    ASSERT_EQ(host()->msg_add_header(msg, str("Max-Forwards: 5\r\n"), SIPHOST_HDR_BOTTOM, str("")), 0);
+    siphost::net::listening_socket socket;
+    socket.host = "127.0.0.1";
+    socket.port = 5060;
+    char buf[4096];
+    size_t len = 0;
+    ASSERT_EQ(host()->build_request(msg, siphost::flow::to_handle(&socket), str("z9hG4bKx"), buf, sizeof buf, &len), 0);
+    std::string relayed(buf, len);
+    EXPECT_NE(relayed.find("Max-Forwards: 9\r\n"), std::string::npos) << relayed;
+    EXPECT_NE(relayed.find("Max-Forwards: 5\r\n"), std::string::npos) << relayed;
+    // msg_set_max_forwards is the way to change the relayed value.
+    ASSERT_EQ(host()->msg_set_max_forwards(msg, 3), 0);
+    ASSERT_EQ(host()->build_request(msg, siphost::flow::to_handle(&socket), str("z9hG4bKx"), buf, sizeof buf, &len), 0);
+    relayed.assign(buf, len);
+    EXPECT_NE(relayed.find("Max-Forwards: 3\r\n"), std::string::npos) << relayed;
+    EXPECT_EQ(relayed.find("Max-Forwards: 9\r\n"), std::string::npos) << relayed;
+    host()->msg_free(msg);
+}
+
+TEST(HostTable, HeaderLookupsSeeRemovalsButNotAdditions) {
+    siphost_msg* msg = host()->msg_parse(str(request), nullptr);
+    host()->msg_add_header(msg, str("X-Added: 1\r\n"), SIPHOST_HDR_BOTTOM, str(""));
+    siphost_str value{};
+    EXPECT_EQ(host()->msg_header(msg, str("X-Added"), 0, &value), 0);
+    EXPECT_EQ(host()->msg_header(msg, str("max-forwards"), 0, &value), 1);
+    EXPECT_EQ(view(value), "10");
+    EXPECT_EQ(host()->msg_remove_header(msg, str("Max-Forwards"), -1), 1);
+    EXPECT_EQ(host()->msg_header(msg, str("Max-Forwards"), 0, &value), 0);
+    host()->msg_free(msg);
+}
+
+TEST(HostTable, TheAvpFunctionsOwnListsThroughHandles) {
+    siphost_avp_list* list = host()->avp_list_new();
+    siphost_value v{SIPHOST_VALUE_STR, 0, 0, str("kept")};
+    EXPECT_EQ(host()->avp_add(list, str("a"), &v), 0);
+    siphost_value out{};
+    EXPECT_EQ(host()->avp_get(list, str("a"), 0, &out), 1);
+    EXPECT_EQ(view(out.str), "kept");
+    EXPECT_EQ(host()->avp_get(list, str("b"), 0, &out), 0);
+    siphost_value replaced{SIPHOST_VALUE_INT, 0, 7, {}};
+    EXPECT_EQ(host()->avp_set(list, str("a"), 0, &replaced), 0);
+    EXPECT_EQ(host()->avp_set(list, str("a"), 1, &replaced), -1) << "no second value to replace";
+    EXPECT_EQ(host()->avp_delete(list, str("a"), -1), 1);
+    host()->avp_list_free(list);
+}
+
+TEST(HostTable, ApisArePublishedOnceByNameAndMajor) {
+    static const int table = 42;
+    siphost::plugin::host_services::instance().reset();
+    EXPECT_EQ(host()->api_export(&test_module, "abi_test", 1, &table), 0);
+    EXPECT_EQ(host()->api_export(&test_module, "abi_test", 1, &table), -1) << "a name and major are published once";
+    EXPECT_EQ(host()->api_lookup("abi_test", 1), &table);
+    EXPECT_EQ(host()->api_lookup("abi_test", 2), nullptr);
+    siphost::plugin::host_services::instance().reset();
+}
+
+TEST(HostTable, WorkerIdentityIsPerThread) {
+    siphost::plugin::host_services::instance().set_worker_count(3);
+    EXPECT_EQ(host()->worker_count(), 3);
+    EXPECT_EQ(host()->worker_index(), -1);
+    std::thread worker([] {
+        siphost::plugin::host_services::set_worker_index(2);
+        EXPECT_EQ(host()->worker_index(), 2);
+    });
+    worker.join();
+    EXPECT_EQ(host()->worker_index(), -1);
+}
+
+TEST(HostTable, FastTimersAreRecordedForTheTimerThread) {
+    siphost::plugin::host_services::instance().reset();
+    auto tick = [](uint64_t, void*) {};
+    EXPECT_EQ(host()->async->every(&test_module, 100, 0, tick, nullptr), 0);
+    EXPECT_EQ(host()->async->every(&test_module, 0, 0, tick, nullptr), -1);
+    EXPECT_EQ(host()->async->every(&test_module, 100, 1u << 7, tick, nullptr), -1) << "unknown flags";
+    ASSERT_EQ(siphost::plugin::host_services::instance().timers().size(), 1u);
+    EXPECT_EQ(siphost::plugin::host_services::instance().timers()[0].interval_ms, 100u);
+    siphost::plugin::host_services::instance().reset();
+}
+
+TEST(HostTable, OneShotTimersFireOnceOrAreCancelled) {
+    auto& loop = siphost::net::async_loop::instance();
+    loop.start(nullptr);
+    static std::atomic<int> fired{0};
+    fired = 0;
+    auto count = [](uint64_t, void* data) { fired += *static_cast<int*>(data); };
+    static int one = 1, hundred = 100;
+    siphost_timer* soon = host()->async->timer_start(&test_module, 10, count, &one);
+    siphost_timer* never = host()->async->timer_start(&test_module, 60000, count, &hundred);
+    ASSERT_NE(soon, nullptr);
+    EXPECT_EQ(host()->async->timer_cancel(never), 1);
+    EXPECT_TRUE(eventually([] { return fired.load() == 1; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    EXPECT_EQ(fired.load(), 1) << "the cancelled timer never fires";
+    loop.stop();
+}
+
+TEST(HostTable, AWatchedDescriptorCallsBackUntilUnwatched) {
+    auto& loop = siphost::net::async_loop::instance();
+    loop.start(nullptr);
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    static std::atomic<int> reads{0};
+    reads = 0;
+    auto readable = [](int fd, uint32_t events, void*) {
+        char c;
+        if (events == SIPHOST_FD_READ && read(fd, &c, 1) == 1)
+            ++reads;
+    };
+    siphost_fd_watch* watch = host()->async->fd_watch(&test_module, fds[0], SIPHOST_FD_READ, readable, nullptr);
+    ASSERT_NE(watch, nullptr);
+    ASSERT_EQ(write(fds[1], "ab", 2), 2);
+    EXPECT_TRUE(eventually([] { return reads.load() == 2; }));
+    host()->async->fd_unwatch(watch);
+    ASSERT_EQ(write(fds[1], "c", 1), 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(reads.load(), 2) << "no call after fd_unwatch";
+    char c;
+    EXPECT_EQ(read(fds[0], &c, 1), 1) << "the descriptor stays open: it is the module's";
+    close(fds[0]);
+    close(fds[1]);
+    loop.stop();
+}
