@@ -120,18 +120,11 @@ const siphost_command commands[] = {
      nullptr,
      {}},
     {sizeof(siphost_command), nullptr, 0, 0, {}, {}, {}, nullptr, nullptr, nullptr, nullptr, {}}};
-const siphost_module seed_modules = {sizeof(siphost_module),
-                                     SIPHOST_ABI_MAJOR,
-                                     SIPHOST_ABI_MINOR,
-                                     "seed",
-                                     "1",
-                                     commands,
-                                     nullptr,
-                                     nullptr,
-                                     nullptr,
-                                     nullptr,
-                                     nullptr,
-                                     {}};
+// struct_size, abi_major, abi_minor, name, version, commands, params, pvs, events, rpcs, depends, init,
+// thread_init, on_reload, destroy, reserved
+const siphost_module seed_modules = {sizeof(siphost_module), SIPHOST_ABI_MAJOR, SIPHOST_REQUIRE_MINOR, "seed", "1",
+                                     commands, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+                                     nullptr, nullptr, {}};
 
 class no_network : public siphost::script::core_actions {
 public:

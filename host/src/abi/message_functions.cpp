@@ -183,7 +183,7 @@ siphost_msg* msg_parse(siphost_str bytes, const siphost_dest* src) {
     if (src != nullptr && src->struct_size >= sizeof(siphost_dest)) {
         parsed->source = net::to_endpoint(*src);
         parsed->socket = from_handle(src->socket);
-        parsed->proto = src->proto != SIPHOST_PROTO_NONE ? src->proto : SIPHOST_PROTO_UDP;
+        parsed->proto = src->proto != SIPHOST_PROTO_NONE ? src->proto : static_cast<uint8_t>(SIPHOST_PROTO_UDP);
         parsed->conn_id = src->conn_id;
     }
     return parsed.release();

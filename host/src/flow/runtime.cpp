@@ -286,7 +286,7 @@ int runtime::send(const siphost_dest& dst, std::string_view bytes) {
 
 int runtime::resolve(std::string_view uri_or_host, uint16_t port, siphost_dest& out) const {
     std::string_view host = uri_or_host;
-    uint8_t proto = out.proto != SIPHOST_PROTO_NONE ? out.proto : SIPHOST_PROTO_UDP;
+    uint8_t proto = out.proto != SIPHOST_PROTO_NONE ? out.proto : static_cast<uint8_t>(SIPHOST_PROTO_UDP);
     sip::uri parsed;
     if (uri_or_host.find(':') != std::string_view::npos && parsed.parse(uri_or_host) &&
         (parsed.scheme() == sip::uri_scheme::sip || parsed.scheme() == sip::uri_scheme::sips)) {

@@ -174,6 +174,22 @@ TEST(sip_uri, ClassifyHost) {
 namespace siphost::sip {
 namespace {
 
+uri_replacement user(std::string_view v) {
+    uri_replacement r;
+    r.user = v;
+    return r;
+}
+uri_replacement host(std::string_view v) {
+    uri_replacement r;
+    r.host = v;
+    return r;
+}
+uri_replacement port(std::string_view v) {
+    uri_replacement r;
+    r.port = v;
+    return r;
+}
+
 std::string rebuilt(std::string_view text, uri_replacement replace) {
     uri u;
     EXPECT_TRUE(u.parse(text)) << text;
@@ -182,21 +198,21 @@ std::string rebuilt(std::string_view text, uri_replacement replace) {
 
 TEST(sip_uri_rebuild, ReplacesOnePartAndKeepsTheRest) {
     constexpr std::string_view text = "sip:bob:secret@example.com:5080;transport=udp?h=1";
-    EXPECT_EQ("sip:alice:secret@example.com:5080;transport=udp?h=1", rebuilt(text, {.user = "alice"}));
-    EXPECT_EQ("sip:example.com:5080;transport=udp", rebuilt("sip:b@example.com:5080;transport=udp", {.user = ""}));
-    EXPECT_EQ("sip:bob:secret@h:5080;transport=udp?h=1", rebuilt(text, {.host = "h"}));
-    EXPECT_EQ("sip:bob:secret@example.com;transport=udp?h=1", rebuilt(text, {.port = ""}));
-    EXPECT_EQ("sip:bob:secret@example.com:5090;transport=udp?h=1", rebuilt(text, {.port = "5090"}));
+    EXPECT_EQ("sip:alice:secret@example.com:5080;transport=udp?h=1", rebuilt(text, user("alice")));
+    EXPECT_EQ("sip:example.com:5080;transport=udp", rebuilt("sip:b@example.com:5080;transport=udp", user("")));
+    EXPECT_EQ("sip:bob:secret@h:5080;transport=udp?h=1", rebuilt(text, host("h")));
+    EXPECT_EQ("sip:bob:secret@example.com;transport=udp?h=1", rebuilt(text, port("")));
+    EXPECT_EQ("sip:bob:secret@example.com:5090;transport=udp?h=1", rebuilt(text, port("5090")));
     EXPECT_EQ("sip:bob:secret@example.com:5080;transport=udp?h=1", rebuilt(text, {}));
 }
 
 TEST(sip_uri_rebuild, KeepsIpv6BracketsAndTheScheme) {
-    EXPECT_EQ("sips:carol@[2001:db8::1]:5061", rebuilt("sips:[2001:db8::1]:5061", {.user = "carol"}));
-    EXPECT_EQ("SIP:x@[::1]", rebuilt("SIP:x@host", {.host = "[::1]"}));
+    EXPECT_EQ("sips:carol@[2001:db8::1]:5061", rebuilt("sips:[2001:db8::1]:5061", user("carol")));
+    EXPECT_EQ("SIP:x@[::1]", rebuilt("SIP:x@host", host("[::1]")));
 }
 
 TEST(sip_uri_rebuild, ATelUriHasANumberAndNoHost) {
-    EXPECT_EQ("tel:+4912345;phone-context=x", rebuilt("tel:+1555;phone-context=x", {.user = "+4912345"}));
+    EXPECT_EQ("tel:+4912345;phone-context=x", rebuilt("tel:+1555;phone-context=x", user("+4912345")));
 }
 
 } // namespace
