@@ -157,6 +157,13 @@ TEST_F(RealHost, TheSipToolkitIsTheHostsParser) {
     EXPECT_EQ(sip->param({params.data(), params.size()}, {"flag", 4}, &value), 1);
     EXPECT_EQ(value.len, 0u);
     EXPECT_EQ(sip->param({params.data(), params.size()}, {"nope", 4}, nullptr), 0);
+    std::string_view quoted = "+sip.instance=\"<urn:a;b>\";reg-id=1";
+    EXPECT_EQ(sip->param({quoted.data(), quoted.size()}, {"reg-id", 6}, &value), 1) << "a quoted ';' is not a separator";
+    EXPECT_EQ(std::string_view(value.s, value.len), "1");
+    EXPECT_EQ(sip->param({quoted.data(), quoted.size()}, {"+sip.instance", 13}, &value), 1);
+    EXPECT_EQ(std::string_view(value.s, value.len), "\"<urn:a;b>\"");
+    EXPECT_EQ(sip->param({nullptr, 0}, {"lr", 2}, &value), 0);
+    EXPECT_EQ(sip->param({";;", 2}, {"", 0}, &value), 0);
 
     siphost_name_addr na{};
     na.struct_size = sizeof na;

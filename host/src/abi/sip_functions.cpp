@@ -8,6 +8,7 @@
 #include "sip/name_addr.hpp"
 #include "sip/uri.hpp"
 
+#include <cctype>
 #include <vector>
 
 namespace siphost::abi {
@@ -91,29 +92,51 @@ int parse_name_addr(siphost_str text, siphost_name_addr* out) {
     return 0;
 }
 
+std::string_view trim_lws(std::string_view v) {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
+        v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
+        v.remove_suffix(1);
+    return v;
+}
+
+bool iequal(std::string_view a, std::string_view b) {
+    if (a.size() != b.size())
+        return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    return true;
+}
+
+// Scans the caller's own text, so that *value points into it; a quoted value may hold ';'.
 int param(siphost_str params, siphost_str name, siphost_str* value) {
-    // The host's lookup takes the parameter string with its leading ';', as the parsers store it.
-    std::string_view list = view(params);
-    std::string with_semicolon;
-    if (!list.starts_with(';')) {
-        with_semicolon.reserve(list.size() + 1);
-        with_semicolon += ';';
-        with_semicolon += list;
-        list = with_semicolon;
+    std::string_view text = view(params);
+    std::string_view wanted = trim_lws(view(name));
+    size_t pos = 0;
+    while (pos <= text.size()) {
+        size_t end = pos;
+        while (end < text.size() && text[end] != ';') {
+            if (text[end] == '"') {
+                size_t closed = sip::scan_quoted_string(text, end);
+                end = closed == std::string_view::npos ? text.size() : closed;
+                continue;
+            }
+            ++end;
+        }
+        std::string_view item = text.substr(pos, end - pos);
+        size_t equals = item.find('=');
+        if (iequal(trim_lws(item.substr(0, equals)), wanted) && !wanted.empty()) {
+            if (value != nullptr)
+                *value = equals == std::string_view::npos ? siphost_str{item.data() + item.size(), 0}
+                                                          : to_str(trim_lws(item.substr(equals + 1)));
+            return 1;
+        }
+        if (end >= text.size())
+            break;
+        pos = end + 1;
     }
-    auto found = sip::find_header_param(list, view(name));
-    if (!found)
-        return 0;
-    if (value != nullptr) {
-        // Point into the caller's text, not the local copy.
-        auto offset = static_cast<size_t>(found->data() - list.data());
-        if (!with_semicolon.empty())
-            offset -= 1;
-        *value = {params.s + offset, found->size()};
-        if (found->empty())
-            *value = {params.s, 0};
-    }
-    return 1;
+    return 0;
 }
 
 int parse_contacts(siphost_str value, siphost_contact* out, size_t max, size_t* count) {
