@@ -2,6 +2,8 @@
 BUILD        ?= build
 BUILD_ASAN   ?= build-asan
 BUILD_FUZZ   ?= build-fuzz
+BUILD_INSTALL ?= build-install
+PREFIX       ?= /usr/local
 JOBS         ?= $(shell nproc)
 CONFIG       ?= cfg/siphost.cfg
 CMAKE_FLAGS  ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -10,7 +12,7 @@ CMAKE_FLAGS  ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 DEB_PACKAGES := cmake make g++ pkg-config binutils libboost-dev libspdlog-dev libfmt-dev \
                 libgtest-dev libgmock-dev libbenchmark-dev sip-tester clang libclang-rt-14-dev iproute2
 
-.PHONY: all deps build run test test-unit test-asan test-fuzz bench clean
+.PHONY: all deps build run test test-unit test-asan test-fuzz bench install clean
 
 all: build
 
@@ -56,5 +58,12 @@ bench: build
 	@if [ -x bench/run ]; then bench/run $(BUILD); else \
 	  for b in $(BUILD)/bench/*/*_bench; do [ -x "$$b" ] && "$$b"; done; fi
 
+# The binary, the stock modules, the SDK (headers, CMake package, siphost.pc), the default config, a systemd
+# unit and the docs, under PREFIX. Its own build tree, without tests or benchmarks: installing compiles no test.
+install: deps
+	cmake -S . -B $(BUILD_INSTALL) $(CMAKE_FLAGS) -DCMAKE_INSTALL_PREFIX=$(PREFIX) -DSIPHOST_TESTS=OFF -DSIPHOST_BENCH=OFF
+	cmake --build $(BUILD_INSTALL) -j $(JOBS)
+	cmake --install $(BUILD_INSTALL)
+
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_FUZZ) $(BUILD_INSTALL)
