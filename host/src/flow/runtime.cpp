@@ -342,9 +342,16 @@ int runtime::reply_destination(const siphost_msg& request, siphost_dest& out) co
     auto to = sip::reply_destination(request.sip, request.source.port());
     if (!to)
         return -1;
+    const sip::via* top = request.sip.via_at(0);
     net::udp_endpoint endpoint;
     if (request.rport_forced && request.socket != nullptr) {
         endpoint = request.source; // force_rport(): back to where it came from, whatever the Via says
+    } else if (request.socket != nullptr && top != nullptr && top->maddr.empty()) {
+        // RFC 3261 18.2.2: a request from the network got the source address as `received` when its sent-by
+        // said otherwise (note_received_and_rport), so the reply goes to that address, never to a resolved
+        // sent-by name (which may not resolve at all); the port is rport's (RFC 3581), else the sent-by's.
+        uint16_t port = top->has_rport ? (top->rport != 0 ? top->rport : request.source.port()) : to->port;
+        endpoint = net::udp_endpoint(request.source.address(), port);
     } else {
         auto resolved = net::resolve_host(to->host, to->port);
         if (!resolved.endpoint)
