@@ -1,3 +1,4 @@
+#include "abi/sip_table.hpp"
 #include "fake_host.hpp"
 
 #include "sip/contact.hpp"
@@ -881,128 +882,6 @@ void c_clear_branches(siphost_msg* m) {
     m->branches.clear();
 }
 
-// ---- sip: the host's parser (siphost_sip) behind the C views ----
-
-int s_parse_uri(siphost_str text, siphost_uri* out) {
-    sip::uri uri;
-    std::string_view t = view(text);
-    if (!uri.parse(t))
-        return -1;
-    *out = sdk::sized<siphost_uri>();
-    out->scheme_text = str(uri.scheme_text());
-    switch (uri.scheme()) {
-    case sip::uri_scheme::sip:
-        out->scheme = SIPHOST_URI_SIP;
-        break;
-    case sip::uri_scheme::sips:
-        out->scheme = SIPHOST_URI_SIPS;
-        break;
-    case sip::uri_scheme::tel:
-        out->scheme = SIPHOST_URI_TEL;
-        break;
-    case sip::uri_scheme::other:
-        out->scheme = SIPHOST_URI_OTHER;
-        return 0;
-    }
-    out->user = str(uri.user());
-    out->password = str(uri.password());
-    out->host = str(uri.host_address());
-    out->port = uri.port();
-    if (uri.has_port()) {
-        // The port's digits follow the host and its ':' in the text.
-        size_t at = static_cast<size_t>(uri.host().data() + uri.host().size() - t.data()) + 1;
-        size_t end = at;
-        while (end < t.size() && t[end] >= '0' && t[end] <= '9')
-            ++end;
-        out->port_text = str(t.substr(at, end - at));
-    }
-    std::string_view params = uri.params();
-    if (!params.empty() && params.front() == ';')
-        params.remove_prefix(1);
-    out->params = str(params);
-    out->headers = str(uri.headers());
-    out->transport = str(uri.param("transport").value_or(std::string_view()));
-    return 0;
-}
-
-/// Fills a C name-addr from a parsed one: display without its quotes, params without the first ';'.
-void fill_name_addr(const sip::name_addr& parsed, siphost_name_addr* out) {
-    *out = sdk::sized<siphost_name_addr>();
-    std::string_view display = parsed.display_name;
-    if (display.size() >= 2 && display.front() == '"' && display.back() == '"')
-        display = display.substr(1, display.size() - 2);
-    out->display = str(sdk::trim(display));
-    out->uri = str(parsed.uri_text);
-    std::string_view params = parsed.params;
-    if (!params.empty() && params.front() == ';')
-        params.remove_prefix(1);
-    out->params = str(sdk::trim(params));
-}
-
-int s_parse_name_addr(siphost_str text, siphost_name_addr* out) {
-    sip::name_addr parsed;
-    if (!sip::parse_single_name_addr(sdk::trim(view(text)), parsed))
-        return -1;
-    fill_name_addr(parsed, out);
-    return 0;
-}
-
-int s_param(siphost_str params, siphost_str name, siphost_str* value) {
-    std::string_view found;
-    if (!find_param(view(params), view(name), &found))
-        return 0;
-    if (value != nullptr)
-        *value = str(found);
-    return 1;
-}
-
-int s_parse_contacts(siphost_str value, siphost_contact* out, size_t max, size_t* count) {
-    std::vector<sip::contact> parsed;
-    *count = 0;
-    switch (sip::parse_contacts(view(value), parsed)) {
-    case sip::contact_list_kind::malformed:
-        return SIPHOST_CONTACTS_MALFORMED;
-    case sip::contact_list_kind::star:
-        return SIPHOST_CONTACTS_STAR;
-    case sip::contact_list_kind::list:
-        break;
-    }
-    *count = parsed.size();
-    for (size_t i = 0; i < parsed.size() && i < max; ++i) {
-        siphost_contact& c = out[i];
-        c = sdk::sized<siphost_contact>();
-        siphost_name_addr addr;
-        fill_name_addr(parsed[i].address, &addr);
-        c.display = addr.display;
-        c.uri = addr.uri;
-        c.params = addr.params;
-        c.expires = parsed[i].expires;
-        c.q = parsed[i].q;
-        c.reg_id = parsed[i].reg_id;
-        c.instance = str(parsed[i].instance);
-    }
-    return SIPHOST_CONTACTS_LIST;
-}
-
-int s_parse_credentials(siphost_str value, siphost_credentials* out) {
-    sip::digest_credentials parsed;
-    if (!sip::parse_digest_credentials(view(value), parsed))
-        return -1;
-    *out = sdk::sized<siphost_credentials>();
-    out->scheme = str(parsed.scheme);
-    out->username = str(parsed.username);
-    out->realm = str(parsed.realm);
-    out->nonce = str(parsed.nonce);
-    out->uri = str(parsed.uri);
-    out->response = str(parsed.response);
-    out->algorithm = str(parsed.algorithm);
-    out->cnonce = str(parsed.cnonce);
-    out->opaque = str(parsed.opaque);
-    out->qop = str(parsed.qop);
-    out->nc = str(parsed.nc);
-    return 0;
-}
-
 // ---- async: recorded, run by the tests ----
 
 int a_every(siphost_module_handle* module, uint32_t interval_ms, uint32_t flags, siphost_timer_fn fn,
@@ -1250,12 +1129,7 @@ fake_host::fake_host() {
     msgctx_.branch_count = c_branch_count;
     msgctx_.clear_branches = c_clear_branches;
 
-    sip_.struct_size = sizeof sip_;
-    sip_.parse_uri = s_parse_uri;
-    sip_.parse_name_addr = s_parse_name_addr;
-    sip_.param = s_param;
-    sip_.parse_contacts = s_parse_contacts;
-    sip_.parse_credentials = s_parse_credentials;
+    sip_ = *abi::sip_table(); // the host's own SIP toolkit, not a copy of it
 
     async_.struct_size = sizeof async_;
     async_.every = a_every;

@@ -7,6 +7,8 @@
 // through host_parts, which start-up fills as the parts come to exist; a function whose part is missing
 // fails as documented (returns an error, or NULL).
 
+#include "abi/sip_table.hpp"
+
 #include <siphost/module.h>
 
 #include <cstdint>
@@ -51,7 +53,6 @@ void fill_avp_functions(siphost_host_api& api);
 void fill_transport_functions(siphost_host_api& api);
 void fill_script_functions(siphost_host_api& api);
 const siphost_msgctx_api* msgctx_table();
-const siphost_sip_api* sip_table();
 const siphost_async_api* async_table();
 const siphost_metrics_api* metrics_table();
 const siphost_rpc_api* rpc_table();

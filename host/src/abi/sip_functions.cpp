@@ -1,7 +1,6 @@
 // The SIP toolkit sub-table: the host's own parsers (sip/), handed to modules, so that there is one parser
 // for URIs, name-addr, parameters, Contact and digest credentials on both sides of the ABI.
-#include "abi/host_table.hpp"
-#include "flow/message_context.hpp"
+#include "abi/sip_table.hpp"
 #include "sip/contact.hpp"
 #include "sip/credentials.hpp"
 #include "sip/header_params.hpp"
@@ -14,8 +13,8 @@
 namespace siphost::abi {
 namespace {
 
-using flow::to_str;
-using flow::view;
+siphost_str to_str(std::string_view s) { return {s.data(), s.size()}; }
+std::string_view view(siphost_str s) { return {s.s == nullptr ? "" : s.s, s.len}; }
 
 constexpr siphost_str empty_str{nullptr, 0};
 

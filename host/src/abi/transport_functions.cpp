@@ -69,14 +69,9 @@ int build_relayed_reply(const siphost_msg* reply, char* buf, size_t cap, size_t*
 
 int build_reply(const siphost_msg* request, int code, siphost_str reason, siphost_str to_tag,
                 siphost_str extra_headers, siphost_str body, char* buf, size_t cap, size_t* len) {
-    std::string headers;
-    std::string_view extra = view(extra_headers);
-    if (!request->reply_headers.empty()) {
-        headers = request->reply_headers;
-        headers += extra;
-        extra = headers;
-    }
-    sip::local_reply reply{code, view(reason), view(to_tag), extra, view(body)};
+    std::string storage;
+    sip::local_reply reply{code, view(reason), view(to_tag), request->local_reply_headers(view(extra_headers), storage),
+                           view(body)};
     return copy_out(sip::write_local_reply(request->sip, reply, std::span<char>(buf, cap)), len);
 }
 

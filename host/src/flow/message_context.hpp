@@ -66,6 +66,17 @@ struct siphost_msg {
         return last.fetch_add(1, std::memory_order_relaxed) + 1;
     }
 
+    /// The header lines of a local reply to this request: those queued with msgctx->add_reply_header, then
+    /// extra. Uses storage only when both are there.
+    std::string_view local_reply_headers(std::string_view extra, std::string& storage) const {
+        if (reply_headers.empty())
+            return extra;
+        if (extra.empty())
+            return reply_headers;
+        storage.assign(reply_headers).append(extra);
+        return storage;
+    }
+
     /// Frees every slot's value with its module's destructor.
     void release_slots() {
         for (auto& slot : slots) {

@@ -370,13 +370,9 @@ int runtime::send_stateless_reply(siphost_msg& request, int code, std::string_vi
                                   std::string_view extra_headers) {
     if (!request.sip.is_request() || request.sip.method_id() == sip::method_kind::ack)
         return -1;
-    std::string headers;
-    if (!request.reply_headers.empty()) {
-        headers = request.reply_headers;
-        headers += extra_headers;
-        extra_headers = headers;
-    }
-    auto written = sip::write_local_reply(request.sip, {code, reason, to_tag, extra_headers, {}},
+    std::string storage;
+    auto written = sip::write_local_reply(request.sip,
+                                          {code, reason, to_tag, request.local_reply_headers(extra_headers, storage), {}},
                                           std::span<char>(send_buffer));
     if (!written.ok())
         return -1;
