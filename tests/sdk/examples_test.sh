@@ -8,7 +8,7 @@
 #   - two OPTIONS: the first passes stamp_limit(), the second is refused and stamp_reject() answers 503
 #     through sl's API with the request's stamp; the window timer logs it and raises event_route[stamp:over-limit];
 #   - at shutdown, the metrics of both modules in the counters line.
-# Needs CMAKE, BUILD_DIR, CC and CXX besides lib.sh's variables.
+# Needs CMAKE, CTEST, BUILD_DIR, CC and CXX besides lib.sh's variables.
 . "$SOURCE_DIR/tests/integration/lib.sh"
 CMAKE=${CMAKE:?path of cmake}
 BUILD_DIR=${BUILD_DIR:?the build tree whose sdk component is installed}
@@ -31,7 +31,16 @@ done
 EXAMPLES=$(dirname "$(find "$PREFIX" -name stamp.so | head -n 1)")
 [ -f "$EXAMPLES/stamp.so" ] && [ -f "$EXAMPLES/call_timer.so" ] ||
     fail "the examples were not installed into the package's SIPHOST_MODULE_DIR under $PREFIX"
+grep -q "stamp_tests" "$WORK/build-stamp/CTestTestfile.cmake" 2>/dev/null ||
+    fail "stamp's tests were not built: the installed SDK lacks siphost::testkit (or GoogleTest is missing)"
 rm -f "$WORK/build.log" # from here on, fail() shows siphost's and sipp's logs
+
+# stamp's own tests, written with the installed test kit, run against the siphost and modules under test.
+SIPHOST_BINARY="$SIPHOST" SIPHOST_MODULE_PATH="$MODULES" "${CTEST:?path of ctest}" --test-dir "$WORK/build-stamp" \
+    --output-on-failure > "$WORK/stamp-tests.log" 2>&1 ||
+    fail "stamp's tests (the installed test kit) failed: $(tail -n 40 "$WORK/stamp-tests.log")"
+grep -q "100% tests passed, 0 tests failed out of 3" "$WORK/stamp-tests.log" ||
+    fail "stamp's tests did not all run: $(tail -n 5 "$WORK/stamp-tests.log")"
 
 "$SIPHOST" --module-info "$EXAMPLES/stamp.so" > "$WORK/info.txt" 2>&1 || fail "stamp.so: $(cat "$WORK/info.txt")"
 "$SIPHOST" --module-info "$EXAMPLES/call_timer.so" >> "$WORK/info.txt" 2>&1 ||
