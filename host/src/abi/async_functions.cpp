@@ -8,8 +8,10 @@
 namespace siphost::abi {
 namespace {
 
-int every(siphost_module_handle* self, uint32_t interval_ms, uint32_t flags, siphost_timer_fn fn, void* data) {
-    if (self == nullptr || fn == nullptr || interval_ms == 0 || (flags & ~static_cast<uint32_t>(SIPHOST_TIMER_SLOW)))
+int every(siphost_module_handle* self, uint32_t interval_ms, uint32_t flags, siphost_timer_fn fn,
+          void* data) {
+    if (self == nullptr || fn == nullptr || interval_ms == 0 ||
+        (flags & ~static_cast<uint32_t>(SIPHOST_TIMER_SLOW)))
         return -1;
     if (flags & SIPHOST_TIMER_SLOW)
         net::async_loop::instance().every(interval_ms, fn, data);
@@ -24,7 +26,9 @@ siphost_timer* timer_start(siphost_module_handle* self, uint32_t delay_ms, sipho
     return net::async_loop::instance().start_timer(delay_ms, fn, data);
 }
 
-int timer_cancel(siphost_timer* timer) { return net::async_loop::cancel_timer(timer); }
+int timer_cancel(siphost_timer* timer) {
+    return net::async_loop::cancel_timer(timer);
+}
 
 int post(siphost_module_handle* self, int worker, siphost_task_fn fn, void* data) {
     auto* runtime = parts().runtime;
@@ -33,13 +37,16 @@ int post(siphost_module_handle* self, int worker, siphost_task_fn fn, void* data
     return runtime->transport()->post(worker, [fn, data] { fn(data); }) ? 0 : -1;
 }
 
-siphost_fd_watch* fd_watch(siphost_module_handle* self, int fd, uint32_t events, siphost_fd_fn fn, void* data) {
+siphost_fd_watch* fd_watch(siphost_module_handle* self, int fd, uint32_t events, siphost_fd_fn fn,
+                           void* data) {
     if (self == nullptr)
         return nullptr;
     return net::async_loop::instance().watch(fd, events, fn, data);
 }
 
-void fd_unwatch(siphost_fd_watch* watch) { net::async_loop::instance().unwatch(watch); }
+void fd_unwatch(siphost_fd_watch* watch) {
+    net::async_loop::instance().unwatch(watch);
+}
 
 } // namespace
 

@@ -1,6 +1,6 @@
 // The events sub-table: event routes a module declared, found by name and run.
 #include "abi/host_table.hpp"
-#include "flow/message_context.hpp"
+#include "message/message_context.hpp"
 #include "plugin/module_registry.hpp"
 
 #include <cstring>
@@ -26,7 +26,9 @@ int lookup(siphost_module_handle* self, siphost_str name) {
     return host_table()->route_lookup(event->route_type, siphost_str{block.data(), block.size()});
 }
 
-int run(int route_id, siphost_msg* msg) { return host_table()->route_run(route_id, msg); }
+int run(int route_id, siphost_msg* msg) {
+    return host_table()->route_run(route_id, msg);
+}
 
 } // namespace
 

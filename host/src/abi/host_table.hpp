@@ -8,6 +8,7 @@
 // fails as documented (returns an error, or NULL).
 
 #include "abi/sip_table.hpp"
+#include "message/message_context.hpp"
 
 #include <siphost/module.h>
 
@@ -38,7 +39,7 @@ struct host_parts {
 };
 
 /// The most branches of one relay, the Request-URI's included (Kamailio's default): limit(BRANCHES).
-inline constexpr int64_t max_branches = 12;
+inline constexpr int64_t max_branches = static_cast<int64_t>(siphost::max_branches);
 
 /// The process's parts, for the adapters and for start-up to fill.
 host_parts& parts();

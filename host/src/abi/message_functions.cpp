@@ -1,6 +1,6 @@
 // The host table's message functions: thin calls into sip::message and the context around it.
 #include "abi/host_table.hpp"
-#include "flow/message_context.hpp"
+#include "message/message_context.hpp"
 
 #include "net/socket_address.hpp"
 
@@ -151,10 +151,7 @@ int msg_replace(siphost_msg* m, size_t offset, size_t len, siphost_str text) {
     return m->sip.replace(offset, len, view(text)) ? 0 : -1;
 }
 int msg_set_ruri(siphost_msg* m, siphost_str uri) {
-    if (!m->sip.is_request() || uri.len == 0)
-        return -1;
-    m->sip.set_request_uri(view(uri));
-    return 0;
+    return m->set_request_uri(view(uri)) ? 0 : -1;
 }
 int msg_set_dst_uri(siphost_msg* m, siphost_str uri) {
     m->dst_uri.assign(view(uri));
@@ -183,7 +180,8 @@ siphost_msg* msg_parse(siphost_str bytes, const siphost_dest* src) {
     if (src != nullptr && src->struct_size >= sizeof(siphost_dest)) {
         parsed->source = net::to_endpoint(*src);
         parsed->socket = from_handle(src->socket);
-        parsed->proto = src->proto != SIPHOST_PROTO_NONE ? src->proto : static_cast<uint8_t>(SIPHOST_PROTO_UDP);
+        parsed->proto =
+            src->proto != SIPHOST_PROTO_NONE ? src->proto : static_cast<uint8_t>(SIPHOST_PROTO_UDP);
         parsed->conn_id = src->conn_id;
     }
     return parsed.release();

@@ -7,9 +7,15 @@
 namespace siphost::abi {
 namespace {
 
-core::metric_series* series(siphost_metric* m) { return reinterpret_cast<core::metric_series*>(m); }
-const core::metric_series* series(const siphost_metric* m) { return reinterpret_cast<const core::metric_series*>(m); }
-siphost_metric* handle(core::metric_series* s) { return reinterpret_cast<siphost_metric*>(s); }
+core::metric_series* series(siphost_metric* m) {
+    return reinterpret_cast<core::metric_series*>(m);
+}
+const core::metric_series* series(const siphost_metric* m) {
+    return reinterpret_cast<const core::metric_series*>(m);
+}
+siphost_metric* handle(core::metric_series* s) {
+    return reinterpret_cast<siphost_metric*>(s);
+}
 
 siphost_metric* metric_register(siphost_module_handle* self, const siphost_metric_desc* desc) {
     if (self == nullptr || desc == nullptr || desc->struct_size < offsetof(siphost_metric_desc, reserved) ||
@@ -20,7 +26,8 @@ siphost_metric* metric_register(siphost_module_handle* self, const siphost_metri
         labels.emplace_back(desc->labels[i]);
     std::string error;
     auto* family = core::metric_registry::instance().add(
-        self->name, desc->name, desc->kind == SIPHOST_METRIC_GAUGE ? core::metric_kind::gauge : core::metric_kind::counter,
+        self->name, desc->name,
+        desc->kind == SIPHOST_METRIC_GAUGE ? core::metric_kind::gauge : core::metric_kind::counter,
         desc->help != nullptr ? desc->help : "", std::move(labels), desc->read, desc->read_data, error);
     if (family == nullptr) {
         core::log_host(SIPHOST_LOG_ERR, self->name, error);

@@ -1,6 +1,6 @@
 // The message context sub-table: what a message carries besides its bytes.
 #include "abi/host_table.hpp"
-#include "flow/message_context.hpp"
+#include "message/message_context.hpp"
 #include "plugin/loaded_module.hpp"
 
 #include <mutex>
@@ -24,7 +24,9 @@ slot_registry& slots() {
     return registry;
 }
 
-uint64_t msg_id(const siphost_msg* msg) { return msg == nullptr ? 0 : msg->id; }
+uint64_t msg_id(const siphost_msg* msg) {
+    return msg == nullptr ? 0 : msg->id;
+}
 
 int slot_register(siphost_module_handle* self, void (*destroy)(void*)) {
     if (self == nullptr)
@@ -56,7 +58,9 @@ int slot_set(siphost_msg* msg, int slot, void* value) {
     return 0;
 }
 
-uint32_t route_type(const siphost_msg* msg) { return msg == nullptr ? 0 : msg->route_type; }
+uint32_t route_type(const siphost_msg* msg) {
+    return msg == nullptr ? 0 : msg->route_type;
+}
 
 void set_error(siphost_msg* msg, int code, siphost_str reason) {
     if (msg == nullptr)
@@ -87,8 +91,7 @@ siphost_str reply_headers(const siphost_msg* msg) {
 }
 
 int append_branch(siphost_msg* msg, const siphost_branch* b) {
-    if (msg == nullptr || b == nullptr || b->struct_size < offsetof(siphost_branch, reserved) ||
-        !msg->sip.is_request() || b->uri.len == 0 || msg->branches.size() + 1 >= static_cast<size_t>(max_branches))
+    if (msg == nullptr || b == nullptr || b->struct_size < offsetof(siphost_branch, reserved))
         return -1;
     siphost_msg::target t;
     t.uri.assign(view(b->uri));
@@ -101,8 +104,7 @@ int append_branch(siphost_msg* msg, const siphost_branch* b) {
     t.flags = b->flags;
     t.socket = from_handle(b->socket);
     t.reg_id = b->reg_id;
-    msg->branches.push_back(std::move(t));
-    return static_cast<int>(msg->branches.size() - 1);
+    return msg->append_branch(std::move(t));
 }
 
 int branch_at(const siphost_msg* msg, uint32_t index, siphost_branch* out) {
@@ -123,7 +125,9 @@ int branch_at(const siphost_msg* msg, uint32_t index, siphost_branch* out) {
     return 0;
 }
 
-uint32_t branch_count(const siphost_msg* msg) { return msg == nullptr ? 0 : static_cast<uint32_t>(msg->branches.size()); }
+uint32_t branch_count(const siphost_msg* msg) {
+    return msg == nullptr ? 0 : static_cast<uint32_t>(msg->branches.size());
+}
 
 void clear_branches(siphost_msg* msg) {
     if (msg != nullptr)

@@ -17,13 +17,16 @@ void log(siphost_module_handle* self, int level, siphost_str text) {
     core::log_host(level, component, std::string_view(text.s == nullptr ? "" : text.s, text.len));
 }
 
-int log_enabled(int level) { return core::log_enabled(level) ? 1 : 0; }
+int log_enabled(int level) {
+    return core::log_enabled(level) ? 1 : 0;
+}
 
 int api_export(siphost_module_handle* self, const char* name, uint32_t major, const void* api) {
     if (name == nullptr || api == nullptr)
         return -1;
-    return plugin::host_services::instance().export_api(self != nullptr ? self->name : "", name, major, api) ? 0
-                                                                                                              : -1;
+    return plugin::host_services::instance().export_api(self != nullptr ? self->name : "", name, major, api)
+               ? 0
+               : -1;
 }
 
 const void* api_lookup(const char* name, uint32_t major) {

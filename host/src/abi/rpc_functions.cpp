@@ -7,7 +7,9 @@ namespace {
 
 using node_kind = siphost_rpc_node::kind;
 
-size_t param_count(const siphost_rpc_call* call) { return call == nullptr ? 0 : call->params.size(); }
+size_t param_count(const siphost_rpc_call* call) {
+    return call == nullptr ? 0 : call->params.size();
+}
 
 int param(const siphost_rpc_call* call, size_t index, siphost_value* out) {
     if (call == nullptr || out == nullptr || index >= call->params.size())
@@ -16,7 +18,9 @@ int param(const siphost_rpc_call* call, size_t index, siphost_value* out) {
     return 0;
 }
 
-siphost_rpc_node* result(siphost_rpc_call* call) { return call == nullptr ? nullptr : &call->result; }
+siphost_rpc_node* result(siphost_rpc_call* call) {
+    return call == nullptr ? nullptr : &call->result;
+}
 
 /// A key is required in a struct and ignored elsewhere.
 bool key_ok(const siphost_rpc_node* node, const char* key) {
@@ -59,8 +63,12 @@ siphost_rpc_node* add_node(siphost_rpc_node* node, const char* key, node_kind ki
     return raw;
 }
 
-siphost_rpc_node* add_struct(siphost_rpc_node* node, const char* key) { return add_node(node, key, node_kind::structure); }
-siphost_rpc_node* add_array(siphost_rpc_node* node, const char* key) { return add_node(node, key, node_kind::array); }
+siphost_rpc_node* add_struct(siphost_rpc_node* node, const char* key) {
+    return add_node(node, key, node_kind::structure);
+}
+siphost_rpc_node* add_array(siphost_rpc_node* node, const char* key) {
+    return add_node(node, key, node_kind::array);
+}
 
 void fault(siphost_rpc_call* call, int code, siphost_str message) {
     if (call == nullptr)

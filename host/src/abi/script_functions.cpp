@@ -1,7 +1,7 @@
 // The script: route blocks by id, pseudo-variables, and the hooks modules put around it.
 #include "abi/host_table.hpp"
-#include "flow/message_context.hpp"
 #include "flow/runtime.hpp"
+#include "message/message_context.hpp"
 #include "script/interpreter.hpp"
 #include "script/route_ids.hpp"
 
@@ -81,7 +81,9 @@ int pv_set(const siphost_pv_spec* pv, siphost_msg* msg, const siphost_value* val
     return interpreter->pv_set(*reinterpret_cast<const script::pv_spec*>(pv), msg, *value);
 }
 
-void pv_free(siphost_pv_spec* pv) { std::unique_ptr<script::pv_spec> owned(reinterpret_cast<script::pv_spec*>(pv)); }
+void pv_free(siphost_pv_spec* pv) {
+    std::unique_ptr<script::pv_spec> owned(reinterpret_cast<script::pv_spec*>(pv));
+}
 
 int register_request_hook(int when, siphost_message_hook_fn fn, void* data) {
     auto* runtime = parts().runtime;

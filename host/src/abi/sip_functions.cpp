@@ -13,12 +13,18 @@
 namespace siphost::abi {
 namespace {
 
-siphost_str to_str(std::string_view s) { return {s.data(), s.size()}; }
-std::string_view view(siphost_str s) { return {s.s == nullptr ? "" : s.s, s.len}; }
+siphost_str to_str(std::string_view s) {
+    return {s.data(), s.size()};
+}
+std::string_view view(siphost_str s) {
+    return {s.s == nullptr ? "" : s.s, s.len};
+}
 
 constexpr siphost_str empty_str{nullptr, 0};
 
-bool fits(size_t struct_size, size_t needed) { return struct_size >= needed; }
+bool fits(size_t struct_size, size_t needed) {
+    return struct_size >= needed;
+}
 
 int parse_uri(siphost_str text, siphost_uri* out) {
     if (out == nullptr || !fits(out->struct_size, offsetof(siphost_uri, reserved)))

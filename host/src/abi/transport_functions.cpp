@@ -1,8 +1,8 @@
 // Building and sending messages, where replies go, the host's sockets: adapters over flow::runtime and the
 // SIP serializer.
 #include "abi/host_table.hpp"
-#include "flow/message_context.hpp"
 #include "flow/runtime.hpp"
+#include "message/message_context.hpp"
 #include "sip/serializer.hpp"
 
 #include <span>
@@ -14,7 +14,9 @@ using flow::from_handle;
 using flow::to_str;
 using flow::view;
 
-bool dest_ok(const siphost_dest* d) { return d != nullptr && d->struct_size >= sizeof(siphost_dest); }
+bool dest_ok(const siphost_dest* d) {
+    return d != nullptr && d->struct_size >= sizeof(siphost_dest);
+}
 
 int copy_out(const sip::write_result& r, size_t* len) {
     *len = r.size;
@@ -54,8 +56,8 @@ int next_hop(const siphost_msg* msg, siphost_str* hop) {
     return 0;
 }
 
-int build_request(const siphost_msg* msg, const siphost_socket* from, siphost_str branch, char* buf, size_t cap,
-                  size_t* len) {
+int build_request(const siphost_msg* msg, const siphost_socket* from, siphost_str branch, char* buf,
+                  size_t cap, size_t* len) {
     const auto* socket = from_handle(from);
     if (socket == nullptr || msg == nullptr || !msg->sip.is_request())
         return -1;
@@ -70,8 +72,8 @@ int build_relayed_reply(const siphost_msg* reply, char* buf, size_t cap, size_t*
 int build_reply(const siphost_msg* request, int code, siphost_str reason, siphost_str to_tag,
                 siphost_str extra_headers, siphost_str body, char* buf, size_t cap, size_t* len) {
     std::string storage;
-    sip::local_reply reply{code, view(reason), view(to_tag), request->local_reply_headers(view(extra_headers), storage),
-                           view(body)};
+    sip::local_reply reply{code, view(reason), view(to_tag),
+                           request->local_reply_headers(view(extra_headers), storage), view(body)};
     return copy_out(sip::write_local_reply(request->sip, reply, std::span<char>(buf, cap)), len);
 }
 

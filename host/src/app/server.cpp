@@ -165,7 +165,7 @@ int run_server(const core::command_line& options) {
         return 1;
     }
 
-    script::interpreter interpreter(loaded.script, abi::host_table(), &runtime);
+    script::interpreter interpreter(loaded.script, &runtime);
     runtime.attach(nullptr, &interpreter, params.alias);
     parts.interpreter = &interpreter;
 

@@ -66,12 +66,12 @@ void configure_logging(const log_settings& settings) {
     threshold = settings.debug;
     current_target = settings.target;
     if (settings.target == log_target::stderr_stream) {
-        logger = std::make_shared<spdlog::logger>("siphost", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+        logger =
+            std::make_shared<spdlog::logger>("siphost", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     } else {
         logger = std::make_shared<spdlog::logger>(
-            "siphost", std::make_shared<spdlog::sinks::syslog_sink_mt>(settings.syslog_ident, LOG_PID,
-                                                                      syslog_facility(settings.syslog_facility),
-                                                                      true));
+            "siphost", std::make_shared<spdlog::sinks::syslog_sink_mt>(
+                           settings.syslog_ident, LOG_PID, syslog_facility(settings.syslog_facility), true));
     }
     // The Kamailio shape is written by log_line; spdlog only adds the newline (and syslog its own header).
     logger->set_pattern("%v");
@@ -79,11 +79,30 @@ void configure_logging(const log_settings& settings) {
     logger->flush_on(spdlog::level::trace);
 }
 
-int log_threshold() { return threshold.load(std::memory_order_relaxed); }
-void set_log_threshold(int debug) { threshold = debug; }
-void set_thread_rank(int rank) { thread_rank = rank; }
-void set_message_prefix(std::string_view prefix) { message_prefix.assign(prefix); }
-bool has_message_prefix() { return !message_prefix.empty(); }
+void configure_logging(std::shared_ptr<spdlog::sinks::sink> sink, int debug) {
+    threshold = debug;
+    current_target = log_target::syslog; // the shape without rank and pid
+    logger = std::make_shared<spdlog::logger>("siphost", std::move(sink));
+    logger->set_pattern("%v");
+    logger->set_level(spdlog::level::trace);
+    logger->flush_on(spdlog::level::trace);
+}
+
+int log_threshold() {
+    return threshold.load(std::memory_order_relaxed);
+}
+void set_log_threshold(int debug) {
+    threshold = debug;
+}
+void set_thread_rank(int rank) {
+    thread_rank = rank;
+}
+void set_message_prefix(std::string_view prefix) {
+    message_prefix.assign(prefix);
+}
+bool has_message_prefix() {
+    return !message_prefix.empty();
+}
 
 std::string_view level_name(int level) {
     switch (level) {

@@ -7,28 +7,40 @@
 
 #include <siphost/module.h>
 
+#include <memory>
 #include <string>
 #include <string_view>
+
+namespace spdlog::sinks {
+class sink;
+}
 
 namespace siphost::core {
 
 enum class log_target { stderr_stream, syslog };
 
 struct log_settings {
-    int debug = SIPHOST_LOG_WARN;   ///< lines at levels above this are dropped (Kamailio's `debug`)
+    int debug = SIPHOST_LOG_WARN; ///< lines at levels above this are dropped (Kamailio's `debug`)
     log_target target = log_target::syslog;
     std::string syslog_facility = "LOG_DAEMON";
     std::string syslog_ident = "siphost";
 };
 
-/// Configures the process-wide logger; call on the main thread before workers start. Throws on a bad facility.
+/// Configures the process-wide logger; call on the main thread before workers start. Throws on a bad
+/// facility.
 void configure_logging(const log_settings& settings);
+
+/// Sends every line, in syslog's shape ("ERROR: <script>: text"), to sink instead: for a program that
+/// embeds the host's libraries and keeps the lines itself (the interpreter's tests read them back).
+void configure_logging(std::shared_ptr<spdlog::sinks::sink> sink, int debug);
 
 /// The level threshold in force (may be changed at run time).
 int log_threshold();
 void set_log_threshold(int debug);
 
-inline bool log_enabled(int level) { return level <= log_threshold(); }
+inline bool log_enabled(int level) {
+    return level <= log_threshold();
+}
 
 /// The Kamailio name of a level: "ERROR", "WARNING", "NOTICE", "INFO", "DEBUG", "CRITICAL", "BUG", "ALERT".
 std::string_view level_name(int level);

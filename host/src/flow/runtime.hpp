@@ -9,7 +9,7 @@
 // It also offers the services the host table's adapters (abi/) wrap: sending, resolving, where replies go,
 // stateless replies, hooks. It stands above net, sip, script and plugin.
 
-#include "flow/message_context.hpp"
+#include "message/message_context.hpp"
 #include "net/udp_transport.hpp"
 #include "script/core_actions.hpp"
 #include "script/interpreter.hpp"
@@ -46,9 +46,7 @@ public:
     // script::core_actions
     int forward(siphost_msg* msg, std::string_view host, uint16_t port, int proto) override;
     int force_rport(siphost_msg* msg) override;
-
-    /// Nonzero when host:port names this server (a listen address or an alias; port 0: any port).
-    bool is_myself(std::string_view host, uint16_t port) const;
+    bool is_myself(std::string_view host, uint16_t port) const override;
 
     // What the host table's functions do (abi/ holds the thin C adapters over these).
     /// Sends to dst on its protocol from its socket (or one of the destination's family). 0 or -1.

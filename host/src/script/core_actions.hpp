@@ -7,8 +7,9 @@
 
 namespace siphost::script {
 
-/// What core functions need from the runtime beyond the host table: sending. The runtime implements it;
-/// tests fake it. Called on the worker thread running the script.
+/// What core functions need from the runtime beyond the message itself: sending and the server's own
+/// addresses. The runtime implements it; interpreter tests record the calls. Called on the worker thread
+/// running the script.
 class core_actions {
 public:
     virtual ~core_actions() = default;
@@ -20,6 +21,9 @@ public:
 
     /// force_rport(): adds rport to the top Via when the reply is built/relayed. Returns >0 or <0.
     virtual int force_rport(siphost_msg* msg) = 0;
+
+    /// is_myself(): true when host:port names this server (a listen address or an alias; port 0: any).
+    virtual bool is_myself(std::string_view host, std::uint16_t port) const = 0;
 };
 
 } // namespace siphost::script

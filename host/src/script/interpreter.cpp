@@ -7,6 +7,9 @@
 #include <ctime>
 
 #include "cfg/ip_network.hpp"
+#include "core/log.hpp"
+#include "message/message_context.hpp"
+#include "plugin/avp_list.hpp"
 #include "sip/uri.hpp"
 
 namespace siphost::script {
@@ -14,7 +17,6 @@ namespace siphost::script {
 /// The state of one run of the script on one message.
 struct run_context {
     siphost_msg* msg = nullptr;
-    const siphost_host_api* host = nullptr;
     core_actions* actions = nullptr;
     const compiled_script* script = nullptr;
     worker_state* worker = nullptr;
@@ -49,9 +51,8 @@ siphost_str abi_str(std::string_view s) {
     return {s.data(), s.size()};
 }
 
-void log_error(const run_context& ctx, const std::string& text) {
-    if (ctx.host && ctx.host->log)
-        ctx.host->log(nullptr, SIPHOST_LOG_ERR, abi_str(text));
+void log_error(const std::string& text) {
+    core::log_host(SIPHOST_LOG_ERR, {}, text);
 }
 
 value string_or_null(std::string_view s) {
@@ -70,43 +71,63 @@ struct context_scope {
 // ---- pseudo-variables ----
 
 value get_header(const pv_spec& pv, run_context& ctx) {
-    const auto* host = ctx.host;
-    siphost_str name = abi_str(pv.name);
-    siphost_str found{};
+    const sip::message& sip = ctx.msg->sip;
+    std::string_view found;
     if (pv.index == SIPHOST_PV_ALL_INDEX) {
         std::string all;
-        for (std::uint32_t i = 0; host->msg_header(ctx.msg, name, i, &found) == 1 && i < 10000; ++i) {
+        for (std::uint32_t i = 0; i < 10000 && sip.header_value(pv.name, i, found); ++i) {
             if (i > 0)
                 all += ',';
-            all += view(found);
+            all += found;
         }
         return all.empty() ? value() : value::own(std::move(all));
     }
     std::int64_t index = pv.index == SIPHOST_PV_NO_INDEX ? 0 : pv.index;
     if (index < 0) {
         std::uint32_t count = 0;
-        while (count < 10000 && host->msg_header(ctx.msg, name, count, &found) == 1)
+        while (count < 10000 && sip.header_value(pv.name, count, found))
             ++count;
         index += count;
         if (index < 0)
             return {};
     }
-    if (host->msg_header(ctx.msg, name, static_cast<std::uint32_t>(index), &found) != 1)
+    if (!sip.header_value(pv.name, static_cast<std::uint32_t>(index), found))
         return {};
-    return value::borrow(view(found));
+    return value::borrow(found);
 }
 
 value get_avp(const pv_spec& pv, run_context& ctx) {
-    siphost_avp_list* list = ctx.host->msg_avps(ctx.msg);
-    if (list == nullptr)
-        return {};
     std::uint32_t index = pv.index == SIPHOST_PV_NO_INDEX || pv.index == SIPHOST_PV_ALL_INDEX || pv.index < 0
                               ? 0
                               : static_cast<std::uint32_t>(pv.index);
     siphost_value out{};
-    if (ctx.host->avp_get(list, abi_str(pv.name), index, &out) != 1)
+    if (!ctx.msg->avps || !plugin::avp_get(*ctx.msg->avps, pv.name, index, out))
         return {};
     return value::from_abi(out, false);
+}
+
+/// The address text of a received message's source; empty for a message the host made.
+std::string source_address(const siphost_msg& msg) {
+    if (msg.socket == nullptr)
+        return {};
+    return msg.source.address().to_string();
+}
+
+const char* proto_name(std::uint8_t proto) {
+    switch (proto) {
+    case SIPHOST_PROTO_TCP:
+        return "tcp";
+    case SIPHOST_PROTO_TLS:
+        return "tls";
+    case SIPHOST_PROTO_SCTP:
+        return "sctp";
+    case SIPHOST_PROTO_WS:
+        return "ws";
+    case SIPHOST_PROTO_WSS:
+        return "wss";
+    default:
+        return "udp";
+    }
 }
 
 value get_pv(const pv_spec& pv, run_context& ctx) {
@@ -116,8 +137,8 @@ value get_pv(const pv_spec& pv, run_context& ctx) {
             return {};
         return value::from_abi(out, true); // the module may reuse its buffer on the next call
     }
-    const auto* host = ctx.host;
-    siphost_msg* msg = ctx.msg;
+    const siphost_msg& msg = *ctx.msg;
+    const sip::message& sip = msg.sip;
     using cfg::core_pv;
     switch (pv.core) {
     case core_pv::avp:
@@ -132,25 +153,23 @@ value get_pv(const pv_spec& pv, run_context& ctx) {
     case core_pv::null_value:
         return {};
     case core_pv::rm:
-        return string_or_null(view(host->msg_method(msg)));
-    case core_pv::rs: {
-        if (host->msg_is_request(msg))
+        return string_or_null(sip.method());
+    case core_pv::rs:
+        if (sip.is_request())
             return {};
-        return value::make_int(host->msg_status(msg));
-    }
-    case core_pv::rr: {
-        if (host->msg_is_request(msg))
+        return value::make_int(sip.status_code());
+    case core_pv::rr:
+        if (sip.is_request())
             return {};
-        return value::borrow(view(host->msg_reason(msg)));
-    }
+        return value::borrow(sip.reason_phrase());
     case core_pv::ru:
-        return string_or_null(view(host->msg_ruri(msg)));
+        return sip.is_request() ? string_or_null(sip.current_request_uri()) : value();
     case core_pv::ou:
-        return string_or_null(view(host->msg_original_ruri(msg)));
+        return string_or_null(sip.request_uri());
     case core_pv::rU:
     case core_pv::rd:
     case core_pv::rp: {
-        std::string_view ruri = view(host->msg_ruri(msg));
+        std::string_view ruri = sip.is_request() ? sip.current_request_uri() : std::string_view();
         if (ruri.empty())
             return {};
         sip::uri uri;
@@ -163,58 +182,27 @@ value get_pv(const pv_spec& pv, run_context& ctx) {
         return value::make_int(uri.has_port() ? uri.port() : 5060);
     }
     case core_pv::du:
-        return string_or_null(view(host->msg_dst_uri(msg)));
-    case core_pv::si:
-    case core_pv::sp: {
-        siphost_dest addr{};
-        addr.struct_size = sizeof addr;
-        if (host->msg_source(msg, &addr) != 0)
-            return {};
-        if (pv.core == core_pv::sp)
-            return value::make_int(addr.port);
-        char text[INET6_ADDRSTRLEN] = {0};
-        if (inet_ntop(addr.family == 6 ? AF_INET6 : AF_INET, addr.ip, text, sizeof text) == nullptr)
-            return {};
-        return value::own(text);
+        return string_or_null(msg.dst_uri);
+    case core_pv::si: {
+        std::string address = source_address(msg);
+        return address.empty() ? value() : value::own(std::move(address));
     }
-    case core_pv::af: {
-        siphost_dest addr{};
-        addr.struct_size = sizeof addr;
-        if (host->msg_source(msg, &addr) != 0)
+    case core_pv::sp:
+        if (msg.socket == nullptr)
             return {};
-        return value::own(addr.family == 6 ? "INET6" : "INET");
-    }
+        return value::make_int(msg.source.port());
+    case core_pv::af:
+        if (msg.socket == nullptr)
+            return {};
+        return value::own(msg.source.address().is_v6() ? "INET6" : "INET");
     case core_pv::Ri:
+        return msg.socket == nullptr ? value() : value::own(msg.socket->host);
     case core_pv::Rp:
-    case core_pv::pr: {
-        siphost_socket* socket = host->msg_socket(msg);
-        siphost_socket_info info{};
-        info.struct_size = sizeof info;
-        if (socket == nullptr || host->socket_info(socket, &info) != 0)
-            return {};
-        if (pv.core == core_pv::Rp)
-            return value::make_int(info.port);
-        if (pv.core == core_pv::Ri)
-            return value::own(std::string(info.host.s == nullptr ? "" : info.host.s, info.host.len));
-        siphost_dest source{};
-        source.struct_size = sizeof source;
-        switch (host->msg_source(msg, &source) == 0 ? source.proto : info.proto) {
-        case SIPHOST_PROTO_TCP:
-            return value::own("tcp");
-        case SIPHOST_PROTO_TLS:
-            return value::own("tls");
-        case SIPHOST_PROTO_SCTP:
-            return value::own("sctp");
-        case SIPHOST_PROTO_WS:
-            return value::own("ws");
-        case SIPHOST_PROTO_WSS:
-            return value::own("wss");
-        default:
-            return value::own("udp");
-        }
-    }
+        return msg.socket == nullptr ? value() : value::make_int(msg.socket->port);
+    case core_pv::pr:
+        return msg.socket == nullptr ? value() : value::own(proto_name(msg.proto));
     case core_pv::ci:
-        return string_or_null(view(host->msg_call_id(msg)));
+        return string_or_null(sip.call_id());
     case core_pv::fu:
     case core_pv::fU:
     case core_pv::fd:
@@ -222,7 +210,7 @@ value get_pv(const pv_spec& pv, run_context& ctx) {
     case core_pv::tU:
     case core_pv::td: {
         bool from = pv.core == core_pv::fu || pv.core == core_pv::fU || pv.core == core_pv::fd;
-        std::string_view u = view(from ? host->msg_from_uri(msg) : host->msg_to_uri(msg));
+        std::string_view u = from ? sip.from().uri_text : sip.to().uri_text;
         if (u.empty())
             return {};
         if (pv.core == core_pv::fu || pv.core == core_pv::tu)
@@ -235,61 +223,56 @@ value get_pv(const pv_spec& pv, run_context& ctx) {
         return value::borrow(uri.host());
     }
     case core_pv::ft:
-        return string_or_null(view(host->msg_from_tag(msg)));
+        return string_or_null(sip.from().tag);
     case core_pv::tt:
-        return string_or_null(view(host->msg_to_tag(msg)));
+        return string_or_null(sip.to().tag);
     case core_pv::hdr:
         return get_header(pv, ctx);
     case core_pv::mb:
-        return value::borrow(view(host->msg_raw(msg)));
+        return value::borrow(sip.raw());
     case core_pv::ml:
-        return value::make_int(static_cast<std::int64_t>(host->msg_raw(msg).len));
+        return value::make_int(static_cast<std::int64_t>(sip.raw().size()));
     case core_pv::mt:
-        return value::make_int(host->msg_is_request(msg) ? 1 : 2);
+        return value::make_int(sip.is_request() ? 1 : 2);
     case core_pv::pp:
         return value::make_int(static_cast<std::int64_t>(getpid()));
     case core_pv::rc:
         return value::make_int(ctx.rc);
     case core_pv::Ts:
         return value::make_int(static_cast<std::int64_t>(std::time(nullptr)));
-    case core_pv::cs: {
-        std::uint32_t number = 0;
-        siphost_str method{};
-        if (host->msg_cseq(msg, &number, &method) != 0)
+    case core_pv::cs:
+        if (sip.cseq().method.empty())
             return {};
-        return value::make_int(number);
-    }
+        return value::make_int(sip.cseq().number);
     }
     return {};
 }
 
 int set_avp(const pv_spec& pv, const value& v, run_context& ctx) {
-    siphost_avp_list* list = ctx.host->msg_avps(ctx.msg);
-    if (list == nullptr)
-        return -1;
-    siphost_str name = abi_str(pv.name);
+    siphost_avp_list& list = ctx.msg->avp_list();
     bool indexed = pv.index != SIPHOST_PV_NO_INDEX && pv.index != SIPHOST_PV_ALL_INDEX;
     if (v.is_null()) {
-        ctx.host->avp_delete(list, name, indexed ? pv.index : -1);
+        plugin::avp_delete(list, pv.name, indexed ? static_cast<std::int32_t>(pv.index) : -1);
         return 0;
     }
     siphost_value abi = v.to_abi();
     // [n] = v replaces the n-th value where it stands; when there is none, nothing is added (an error).
     if (indexed)
-        return ctx.host->avp_set(list, name, static_cast<uint32_t>(pv.index), &abi) < 0 ? -1 : 0;
+        return plugin::avp_set(list, pv.name, static_cast<uint32_t>(pv.index), abi) ? 0 : -1;
     // [*] = v replaces every value.
     if (pv.index == SIPHOST_PV_ALL_INDEX)
-        ctx.host->avp_delete(list, name, -1);
-    return ctx.host->avp_add(list, name, &abi) < 0 ? -1 : 0;
+        plugin::avp_delete(list, pv.name, -1);
+    return plugin::avp_add(list, pv.name, abi) ? 0 : -1;
 }
 
 int set_uri_part(const pv_spec& pv, const value& v, run_context& ctx) {
     using cfg::core_pv;
     std::string buffer;
     std::string_view text = v.as_text(buffer);
-    std::string_view ruri = view(ctx.host->msg_ruri(ctx.msg));
+    if (!ctx.msg->sip.is_request())
+        return -1;
     sip::uri uri;
-    if (!uri.parse(ruri))
+    if (!uri.parse(ctx.msg->sip.current_request_uri()))
         return -1;
     sip::uri_replacement replace;
     if (pv.core == core_pv::rU) {
@@ -302,7 +285,7 @@ int set_uri_part(const pv_spec& pv, const value& v, run_context& ctx) {
         replace.port = v.is_null() ? std::string_view() : text;
     }
     std::string updated = sip::rebuild_uri(uri, replace);
-    return ctx.host->msg_set_ruri(ctx.msg, abi_str(updated)) < 0 ? -1 : 0;
+    return ctx.msg->set_request_uri(updated) ? 0 : -1;
 }
 
 int set_pv(const pv_spec& pv, const value& v, run_context& ctx) {
@@ -333,12 +316,10 @@ int set_pv(const pv_spec& pv, const value& v, run_context& ctx) {
     case core_pv::ru:
         if (v.is_null())
             return -1;
-        return ctx.host->msg_set_ruri(ctx.msg, abi_str(v.as_text(buffer))) < 0 ? -1 : 0;
+        return ctx.msg->set_request_uri(v.as_text(buffer)) ? 0 : -1;
     case core_pv::du:
-        return ctx.host->msg_set_dst_uri(ctx.msg,
-                                         abi_str(v.is_null() ? std::string_view() : v.as_text(buffer))) < 0
-                   ? -1
-                   : 0;
+        ctx.msg->dst_uri.assign(v.is_null() ? std::string_view() : v.as_text(buffer));
+        return 0;
     case core_pv::rU:
     case core_pv::rd:
     case core_pv::rp:
@@ -355,8 +336,7 @@ bool eval_bool(const node& n, run_context& ctx);
 std::int64_t run_call(const call_site& call, run_context& ctx);
 std::int64_t run_sub_route(int route_id, run_context& ctx);
 
-bool regex_match(const compiled_regex* constant, std::string_view subject, const value& pattern,
-                 run_context& ctx) {
+bool regex_match(const compiled_regex* constant, std::string_view subject, const value& pattern) {
     std::string text(subject); // regexec needs a NUL-terminated subject
     if (constant != nullptr)
         return constant->ok && regexec(&constant->re, text.c_str(), 0, nullptr, 0) == 0;
@@ -365,7 +345,7 @@ bool regex_match(const compiled_regex* constant, std::string_view subject, const
     std::string pattern_text(pattern.as_text(buffer));
     regex_t re;
     if (regcomp(&re, pattern_text.c_str(), REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0) {
-        log_error(ctx, "invalid regular expression '" + pattern_text + "'");
+        log_error("invalid regular expression '" + pattern_text + "'");
         return false;
     }
     bool matched = regexec(&re, text.c_str(), 0, nullptr, 0) == 0;
@@ -374,8 +354,7 @@ bool regex_match(const compiled_regex* constant, std::string_view subject, const
 }
 
 /// A binary operator on two values (regex: the compiled constant pattern of =~, or null).
-value apply_binary(cfg::op_kind op, const value& a, const value& b, const compiled_regex* regex,
-                   run_context& ctx) {
+value apply_binary(cfg::op_kind op, const value& a, const value& b, const compiled_regex* regex) {
     using cfg::op_kind;
     std::string buffer_a, buffer_b;
     auto as_bool = [](bool v) { return value::make_int(v ? 1 : 0); };
@@ -396,7 +375,7 @@ value apply_binary(cfg::op_kind op, const value& a, const value& b, const compil
     case op_kind::modulo: {
         std::int64_t divisor = b.to_int();
         if (divisor == 0) {
-            log_error(ctx, "division by zero in the script");
+            log_error("division by zero in the script");
             return {};
         }
         if (divisor == -1)
@@ -470,7 +449,7 @@ value apply_binary(cfg::op_kind op, const value& a, const value& b, const compil
     case op_kind::not_match: {
         if (a.is_null())
             return as_bool(op == op_kind::not_match);
-        bool m = regex_match(regex, a.as_text(buffer_a), b, ctx);
+        bool m = regex_match(regex, a.as_text(buffer_a), b);
         return as_bool(op == op_kind::match ? m : !m);
     }
     default:
@@ -488,7 +467,7 @@ value eval_binary(const node& n, run_context& ctx) {
     value b = eval(*n.right, ctx);
     if (ctx.stopped != run_context::stop::none)
         return {};
-    return apply_binary(n.op, a, b, n.regex, ctx);
+    return apply_binary(n.op, a, b, n.regex);
 }
 
 value eval_unary(const node& n, run_context& ctx) {
@@ -576,7 +555,7 @@ void render_template(const compiled_template& t, run_context& ctx, std::string& 
 // ---- calls ----
 
 std::int64_t run_core(const call_site& call, const siphost_value* args, run_context& ctx) {
-    const auto* host = ctx.host;
+    siphost_msg& msg = *ctx.msg;
     using cfg::core_op;
     auto text = [&](std::size_t i) { return view(args[i].str); };
     switch (call.core->op) {
@@ -584,7 +563,7 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
     case core_op::forward_udp:
     case core_op::forward_tcp: {
         if (ctx.actions == nullptr) {
-            log_error(ctx, "forward() is not available here");
+            log_error("forward() is not available here");
             return -1;
         }
         std::string_view target = call.args.size() > 0 ? text(0) : std::string_view();
@@ -601,14 +580,13 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
     case core_op::isflagset: {
         std::int64_t flag = args[0].num;
         if (flag < 0 || flag > 63) {
-            log_error(ctx, "flag " + std::to_string(flag) + " is out of range (0-63)");
+            log_error("flag " + std::to_string(flag) + " is out of range (0-63)");
             return -1;
         }
-        std::uint64_t flags = host->msg_flags(ctx.msg);
         std::uint64_t bit = std::uint64_t{1} << flag;
         if (call.core->op == core_op::isflagset)
-            return (flags & bit) ? 1 : -1;
-        host->msg_set_flags(ctx.msg, call.core->op == core_op::setflag ? (flags | bit) : (flags & ~bit));
+            return (msg.flags & bit) ? 1 : -1;
+        msg.flags = call.core->op == core_op::setflag ? (msg.flags | bit) : (msg.flags & ~bit);
         return 1;
     }
     case core_op::log: {
@@ -618,31 +596,32 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
             level = static_cast<int>(args[0].num);
             message = text(1);
         }
-        if (host->log)
-            host->log(nullptr, level, abi_str(message));
+        core::log_host(level, {}, message);
         return 1;
     }
     case core_op::rewriteuri:
-        return host->msg_set_ruri(ctx.msg, args[0].str) < 0 ? -1 : 1;
+        return msg.set_request_uri(text(0)) ? 1 : -1;
     case core_op::revert_uri:
-        return host->msg_set_ruri(ctx.msg, host->msg_original_ruri(ctx.msg)) < 0 ? -1 : 1;
+        return msg.set_request_uri(std::string(msg.sip.request_uri())) ? 1 : -1;
     case core_op::setdsturi:
-        return host->msg_set_dst_uri(ctx.msg, args[0].str) < 0 ? -1 : 1;
+        msg.dst_uri.assign(text(0));
+        return 1;
     case core_op::resetdsturi:
-        return host->msg_set_dst_uri(ctx.msg, siphost_str{nullptr, 0}) < 0 ? -1 : 1;
+        msg.dst_uri.clear();
+        return 1;
     case core_op::force_rport:
         return ctx.actions && ctx.actions->force_rport(ctx.msg) > 0 ? 1 : -1;
     case core_op::append_branch: {
         // Without an argument the current Request-URI and $du become a branch; with one, that URI alone.
-        siphost_branch branch{};
-        branch.struct_size = sizeof branch;
+        siphost_msg::target branch;
         if (call.args.empty()) {
-            branch.uri = host->msg_ruri(ctx.msg);
-            branch.dst_uri = host->msg_dst_uri(ctx.msg);
+            if (msg.sip.is_request())
+                branch.uri.assign(msg.sip.current_request_uri());
+            branch.dst_uri = msg.dst_uri;
         } else {
-            branch.uri = args[0].str;
+            branch.uri.assign(text(0));
         }
-        return host->msgctx->append_branch(ctx.msg, &branch) < 0 ? -1 : 1;
+        return msg.append_branch(std::move(branch)) < 0 ? -1 : 1;
     }
     case core_op::is_myself: {
         std::string_view target = text(0);
@@ -655,7 +634,7 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
             host_part = uri.host_address();
             port = uri.port();
         }
-        return host->is_myself(abi_str(host_part), port) ? 1 : -1;
+        return ctx.actions != nullptr && ctx.actions->is_myself(host_part, port) ? 1 : -1;
     }
     }
     return -1;
@@ -737,8 +716,8 @@ std::int64_t run_sub_route(int route_id, run_context& ctx) {
     if (route_id < 0 || static_cast<std::size_t>(route_id) >= ctx.script->route_count())
         return ctx.rc = -1;
     if (ctx.route_depth >= interpreter::max_route_depth) {
-        log_error(ctx, "route() nests deeper than " + std::to_string(interpreter::max_route_depth) +
-                           " levels (a route calling itself?)");
+        log_error("route() nests deeper than " + std::to_string(interpreter::max_route_depth) +
+                  " levels (a route calling itself?)");
         ctx.stopped = run_context::stop::exit;
         return ctx.rc = -1;
     }
@@ -782,10 +761,10 @@ flow exec(const std::vector<action>& body, std::size_t from, run_context& ctx) {
             if (a.assign_op != cfg::op_kind::none) {
                 // x op= v is x = x op v, computed like the binary operator.
                 value current = get_pv(*a.target, ctx);
-                v = apply_binary(a.assign_op, current, v, nullptr, ctx);
+                v = apply_binary(a.assign_op, current, v, nullptr);
             }
             if (set_pv(*a.target, v, ctx) < 0)
-                log_error(ctx, "cannot assign to " + a.target->text);
+                log_error("cannot assign to " + a.target->text);
             break;
         }
         case action_kind::if_else: {
@@ -802,8 +781,8 @@ flow exec(const std::vector<action>& body, std::size_t from, run_context& ctx) {
             while (ctx.stopped == run_context::stop::none && eval_bool(*a.value, ctx) &&
                    ctx.stopped == run_context::stop::none) {
                 if (++rounds > ctx.max_loops) {
-                    log_error(ctx, "a while loop ran " + std::to_string(ctx.max_loops) +
-                                       " times and was stopped (max_while_loops)");
+                    log_error("a while loop ran " + std::to_string(ctx.max_loops) +
+                              " times and was stopped (max_while_loops)");
                     break;
                 }
                 flow f = exec(a.body, 0, ctx);
@@ -873,9 +852,8 @@ flow exec(const std::vector<action>& body, std::size_t from, run_context& ctx) {
 
 } // namespace
 
-interpreter::interpreter(std::shared_ptr<const compiled_script> script, const siphost_host_api* host,
-                         core_actions* actions)
-    : script_(std::move(script)), host_(host), actions_(actions) {}
+interpreter::interpreter(std::shared_ptr<const compiled_script> script, core_actions* actions)
+    : script_(std::move(script)), actions_(actions) {}
 
 worker_state& interpreter::worker() const {
     thread_local worker_state state;
@@ -890,13 +868,12 @@ worker_state& interpreter::worker() const {
 int interpreter::run(int route_id, siphost_msg* msg, std::int64_t* rc) const {
     run_context ctx;
     ctx.msg = msg;
-    ctx.host = host_;
     ctx.actions = actions_;
     ctx.script = script_.get();
     ctx.worker = &worker();
     ctx.max_loops = script_->params().max_while_loops;
     if (route_id < 0 || static_cast<std::size_t>(route_id) >= script_->route_count()) {
-        log_error(ctx, "route id " + std::to_string(route_id) + " does not exist");
+        log_error("route id " + std::to_string(route_id) + " does not exist");
         return SIPHOST_ROUTE_EXITED;
     }
     context_scope scope(&ctx);
@@ -935,7 +912,6 @@ int interpreter::run_route(int route_id, siphost_msg* msg, std::int64_t* rc) con
 void interpreter::render(const compiled_template& t, siphost_msg* msg, std::string& out) const {
     run_context ctx;
     ctx.msg = msg;
-    ctx.host = host_;
     ctx.script = script_.get();
     ctx.worker = &worker();
     if (current_context && current_context->msg == msg)
@@ -954,7 +930,6 @@ int interpreter::pv_get(const pv_spec& pv, siphost_msg* msg, siphost_value* out)
     thread_local value result;
     run_context ctx;
     ctx.msg = msg;
-    ctx.host = host_;
     ctx.script = script_.get();
     ctx.worker = &worker();
     if (current_context && current_context->msg == msg)
@@ -968,7 +943,6 @@ int interpreter::pv_get(const pv_spec& pv, siphost_msg* msg, siphost_value* out)
 int interpreter::pv_set(const pv_spec& pv, siphost_msg* msg, const siphost_value& v) const {
     run_context ctx;
     ctx.msg = msg;
-    ctx.host = host_;
     ctx.script = script_.get();
     ctx.worker = &worker();
     return set_pv(pv, value::from_abi(v, true), ctx);

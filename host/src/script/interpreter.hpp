@@ -15,15 +15,15 @@ struct run_context;
 
 /// Runs the compiled script on messages. It holds nothing per message (each run has its own context on
 /// the stack), so one interpreter serves every worker thread; $var values live in a per-thread worker_state.
-/// The message is opaque: it is read and changed only through the host table, as a module would.
+/// It is host code: it reads and changes the message (message/message_context.hpp) directly; modules'
+/// functions it calls get the same message through the host table.
 class interpreter {
 public:
     /// route(X) may nest this deep (a route calling itself stops here with an error).
     static constexpr int max_route_depth = 100;
 
-    /// host must stay valid as long as the interpreter; actions may be null (forward() then fails).
-    interpreter(std::shared_ptr<const compiled_script> script, const siphost_host_api* host,
-                core_actions* actions);
+    /// actions may be null (forward() and is_myself() then fail).
+    interpreter(std::shared_ptr<const compiled_script> script, core_actions* actions);
 
     /// Runs request_route on a request. Returns a siphost_route_result (RAN, EXITED, DROPPED); RAN when there
     /// is no request_route. rc, when given, receives the last return code ($rc).
@@ -34,7 +34,9 @@ public:
     /// block for the id.
     int run_route(int route_id, siphost_msg* msg, std::int64_t* rc = nullptr) const;
     /// The ABI's route_lookup: type is one SIPHOST_ROUTE_* bit; -1 when this script has no such block.
-    int route_lookup(std::uint32_t type, std::string_view name) const { return script_->route_id(type, name); }
+    int route_lookup(std::uint32_t type, std::string_view name) const {
+        return script_->route_id(type, name);
+    }
     /// The type of the block an ABI route id names in this script, or 0 when it has none.
     std::uint32_t route_type_of(int route_id) const {
         int index = script_->route_index_of_id(route_id);
@@ -55,14 +57,12 @@ public:
     int pv_set(const pv_spec& pv, siphost_msg* msg, const siphost_value& value) const;
 
     const compiled_script& script() const { return *script_; }
-    const siphost_host_api* host() const { return host_; }
 
 private:
     int run(int route_id, siphost_msg* msg, std::int64_t* rc) const;
     worker_state& worker() const;
 
     std::shared_ptr<const compiled_script> script_;
-    const siphost_host_api* host_;
     core_actions* actions_;
 };
 

@@ -2,7 +2,7 @@
 // contracts module.h writes down (no hidden side effects, AVP ownership, APIs by name and major, workers,
 // timers and watched descriptors on the slow timer thread).
 #include "abi/host_table.hpp"
-#include "flow/message_context.hpp"
+#include "message/message_context.hpp"
 #include "net/async_loop.hpp"
 #include "plugin/host_services.hpp"
 #include "plugin/loaded_module.hpp"

@@ -2,7 +2,7 @@
 // Fake module descriptors (sl, tm, rr, textops, xlog, maxfwd, pv, and "testmod") with siphost_command
 // tables like the real modules declare, and a module catalog that "loads" them by name. The handlers record
 // each call ("name(arg, arg)") and do the little the interpreter tests need (is_method compares the method,
-// xlog logs its text, append_hf adds a header), through the fake host table.
+// xlog logs its text into script_log(), append_hf adds a header), on the host's own message.
 
 #include <siphost/module.h>
 
@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "cfg/descriptor_catalog.hpp"
-#include "script/fake_host.hpp"
+#include "script/test_message.hpp"
 
 namespace siphost::test {
 
@@ -70,8 +70,7 @@ inline int record(const char* name, std::uint32_t argc, const siphost_value* arg
 }
 
 inline bool method_in(siphost_msg* msg, std::string_view list) {
-    siphost_str m = fake_host_api()->msg_method(msg);
-    std::string_view method(m.s ? m.s : "", m.len);
+    std::string_view method = msg->sip.method();
     while (!list.empty()) {
         auto bar = list.find('|');
         std::string_view one = list.substr(0, bar);
@@ -143,13 +142,13 @@ template <int N> int handler(siphost_msg* msg, const siphost_value* args, void*)
     if (name == "is_method")
         return method_in(msg, std::string_view(args[0].str.s, args[0].str.len)) ? 1 : -1;
     if (name == "append_hf") {
-        fake_host_api()->msg_add_header(msg, args[0].str, SIPHOST_HDR_BOTTOM, siphost_str{nullptr, 0});
+        msg->sip.add_header(std::string_view(args[0].str.s, args[0].str.len), sip::header_position::bottom);
         return result;
     }
     if (name.substr(0, 1) == "x") {
         const siphost_value& text = args[e.argc - 1];
-        static fake_module_handle script_logger{"<script>"};
-        fake_host_api()->log(script_logger.handle(), SIPHOST_LOG_ERR, text.str);
+        script_log().push_back(std::to_string(SIPHOST_LOG_ERR) + "|<script>|" +
+                               std::string(text.str.s ? text.str.s : "", text.str.len));
         return result;
     }
     if (name == "test_ret")

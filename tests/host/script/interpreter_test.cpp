@@ -29,7 +29,7 @@ onreply_route{
 
 TEST(script_seed, stateless_invite_sets_the_avp_logs_and_forwards) {
     harness h(seed_stateless);
-    fake_message invite;
+    test_message invite;
     EXPECT_EQ(SIPHOST_ROUTE_RAN, h.request(invite));
     EXPECT_EQ(
         (std::vector<std::string>{"record_route()", "is_method(REGISTER)",
@@ -37,22 +37,22 @@ TEST(script_seed, stateless_invite_sets_the_avp_logs_and_forwards) {
                                   "xlog(for INVITE the value of AVP \"state_test_var\" is I remember )"}),
         recorded_calls());
     EXPECT_EQ((std::vector<std::string>{"127.0.0.1:5070/0"}), h.actions.forwards);
-    EXPECT_EQ((std::vector<std::string>{"X-Proxied: You betcha\r\n"}), invite.added_headers);
+    EXPECT_EQ((std::vector<std::string>{"X-Proxied: You betcha\r\n"}), invite.inserted());
 }
 
 TEST(script_seed, stateless_reply_has_no_avp) {
     harness h(seed_stateless);
-    fake_message reply;
+    test_message reply;
     reply.make_reply(180, "Ringing", "INVITE");
     EXPECT_EQ(SIPHOST_ROUTE_RAN, h.interp->run_core_onreply(reply.handle()));
-    ASSERT_FALSE(fake_log().empty());
+    ASSERT_FALSE(script_log().empty());
     EXPECT_EQ("-1|<script>|for 180 response the value of AVP \"state_test_var\" is <null> ",
-              fake_log().back());
+              script_log().back());
 }
 
 TEST(script_seed, stateless_register_is_answered_and_exits) {
     harness h(seed_stateless);
-    fake_message reg;
+    test_message reg;
     reg.method = "REGISTER";
     EXPECT_EQ(SIPHOST_ROUTE_EXITED, h.request(reg));
     EXPECT_EQ((std::vector<std::string>{"record_route()", "is_method(REGISTER)", "sl_reply(200, ok)"}),
@@ -74,7 +74,7 @@ onreply_route[OurReplyRoute] {
   xlog("for $rs response the value of AVP \"state_test_var\" is $avp(state_test_var) ");
 }
 )cfg");
-    fake_message invite;
+    test_message invite;
     h.request(invite);
     EXPECT_EQ((std::vector<std::string>{"is_method(INVITE)", "t_on_reply(OurReplyRoute)",
                                         "t_relay_to_udp(127.0.0.1, 5070)"}),
@@ -82,12 +82,12 @@ onreply_route[OurReplyRoute] {
     int id = h.interp->route_lookup(SIPHOST_ROUTE_TM_ONREPLY, "OurReplyRoute");
     ASSERT_GE(id, 0);
     // tm would make the transaction's AVP list current; here the reply carries the INVITE's list.
-    fake_message reply;
+    test_message reply;
     reply.make_reply(200, "OK", "INVITE");
-    reply.avps = std::move(invite.avps);
+    reply.msg().avps = std::move(invite.msg().avps);
     EXPECT_EQ(SIPHOST_ROUTE_RAN, h.interp->run_route(id, reply.handle()));
     EXPECT_EQ("-1|<script>|for 200 response the value of AVP \"state_test_var\" is I remember ",
-              fake_log().back());
+              script_log().back());
 }
 
 // ---- return codes ----
@@ -101,7 +101,7 @@ request_route {
   $var(rc) = $rc;
 }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ("true", h.print("$var(pos)", m));
     EXPECT_EQ("false", h.print("$var(neg)", m));
@@ -117,7 +117,7 @@ request_route {
   $var(after) = 1;
 }
 )cfg");
-    fake_message m;
+    test_message m;
     std::int64_t rc = 99;
     EXPECT_EQ(SIPHOST_ROUTE_EXITED, h.request(m, &rc));
     EXPECT_EQ(0, rc);
@@ -132,7 +132,7 @@ request_route {
   $var(x) = "after";
 }
 )cfg");
-    fake_message m;
+    test_message m;
     EXPECT_EQ(SIPHOST_ROUTE_EXITED, h.request(m));
     EXPECT_EQ("0", h.print("$var(x)", m));
 }
@@ -151,7 +151,7 @@ request_route {
 }
 route[SUB] { return 42; }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ("7", h.print("$var(a)", m));
     EXPECT_EQ("-4", h.print("$var(b)", m));
@@ -174,7 +174,7 @@ route[NEGATIVE] { return -1; }
 route[FALLS_OFF] { $var(in_sub) = 1; }
 route[ZERO] { return 0; }
 )cfg");
-    fake_message m;
+    test_message m;
     std::int64_t rc = 99;
     EXPECT_EQ(SIPHOST_ROUTE_EXITED, h.request(m, &rc)); // return 0 ends the script
     EXPECT_EQ(0, rc);
@@ -193,7 +193,7 @@ request_route {
   $var(x) = 2;
 }
 )cfg");
-    fake_message m;
+    test_message m;
     std::int64_t rc = 0;
     EXPECT_EQ(SIPHOST_ROUTE_RAN, h.request(m, &rc));
     EXPECT_EQ(3, rc);
@@ -208,14 +208,14 @@ request_route {
 }
 route[SUB] { exit; $var(never) = 1; }
 )cfg");
-    fake_message m;
+    test_message m;
     EXPECT_EQ(SIPHOST_ROUTE_EXITED, h.request(m));
     EXPECT_EQ("0", h.print("$var(after)", m));
 }
 
 TEST(script_return_codes, exit_with_a_code) {
     harness h("request_route { exit(-5); }");
-    fake_message m;
+    test_message m;
     std::int64_t rc = 0;
     EXPECT_EQ(SIPHOST_ROUTE_EXITED, h.request(m, &rc));
     EXPECT_EQ(-5, rc);
@@ -227,17 +227,17 @@ request_route { route(SUB); $var(after) = 1; }
 route[SUB] { drop; }
 onreply_route { drop; }
 )cfg");
-    fake_message m;
+    test_message m;
     EXPECT_EQ(SIPHOST_ROUTE_DROPPED, h.request(m));
     EXPECT_EQ("0", h.print("$var(after)", m));
-    fake_message reply;
+    test_message reply;
     reply.make_reply(183, "Progress", "INVITE");
     EXPECT_EQ(SIPHOST_ROUTE_DROPPED, h.interp->run_core_onreply(reply.handle()));
 }
 
 TEST(script_return_codes, a_missing_route_block_runs_as_nothing) {
     harness h("onreply_route { drop; }");
-    fake_message m;
+    test_message m;
     EXPECT_EQ(SIPHOST_ROUTE_RAN, h.request(m));
     // An id that names no block of this script (another script's, or never handed out) runs nothing.
     EXPECT_EQ(SIPHOST_ROUTE_NOT_FOUND, h.interp->run_route(99999, m.handle()));
@@ -248,11 +248,11 @@ TEST(script_return_codes, route_recursion_is_bounded) {
 request_route { route(LOOP); }
 route[LOOP] { $var(depth) = $var(depth) + 1; route(LOOP); }
 )cfg");
-    fake_message m;
+    test_message m;
     EXPECT_EQ(SIPHOST_ROUTE_EXITED, h.request(m));
     EXPECT_EQ("100", h.print("$var(depth)", m));
-    ASSERT_FALSE(fake_log().empty());
-    EXPECT_NE(std::string::npos, fake_log().back().find("nests deeper than 100"));
+    ASSERT_FALSE(script_log().empty());
+    EXPECT_NE(std::string::npos, script_log().back().find("nests deeper than 100"));
 }
 
 // ---- statements ----
@@ -266,7 +266,7 @@ request_route {
   if ($rm == "BYE") { $var(y) = "bye"; }
 }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ("invite", h.print("$var(x)", m));
     EXPECT_EQ("0", h.print("$var(y)", m));
@@ -292,7 +292,7 @@ request_route {
 }
 )cfg");
     const std::vector<std::string> expected = {"default ", "one two ", "two ", "default "};
-    fake_message m;
+    test_message m;
     for (const auto& want : expected) {
         h.request(m); // $var(in) persists in this worker: 0, 1, 2, 3
         EXPECT_EQ(want, h.print("$var(trace)", m));
@@ -315,15 +315,15 @@ request_route {
   }
 }
 )cfg");
-    fake_message invite;
+    test_message invite;
     EXPECT_EQ("invite", h.var_after_request("kind", &invite));
-    fake_message cancel;
+    test_message cancel;
     cancel.method = "CANCEL";
     EXPECT_EQ("ending", h.var_after_request("kind", &cancel));
-    fake_message options;
+    test_message options;
     options.method = "OPTIONS";
     EXPECT_EQ("other", h.var_after_request("kind", &options));
-    fake_message bye_lower;
+    test_message bye_lower;
     bye_lower.method = "bye"; // switch cases are case-sensitive
     EXPECT_EQ("other", h.var_after_request("kind", &bye_lower));
 }
@@ -353,7 +353,7 @@ request_route {
   }
 }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ("5", h.print("$var(i)", m));
     EXPECT_EQ("12", h.print("$var(sum)", m)); // 1 + 2 + 4 + 5
@@ -368,11 +368,11 @@ request_route {
   $var(after) = "reached";
 }
 )cfg");
-    fake_message m;
+    test_message m;
     EXPECT_EQ(SIPHOST_ROUTE_RAN, h.request(m));
     EXPECT_EQ("50", h.print("$var(n)", m));
     EXPECT_EQ("reached", h.print("$var(after)", m));
-    EXPECT_NE(std::string::npos, fake_log().back().find("max_while_loops"));
+    EXPECT_NE(std::string::npos, script_log().back().find("max_while_loops"));
 }
 
 TEST(script_statements, return_inside_while_leaves_the_route) {
@@ -380,7 +380,7 @@ TEST(script_statements, return_inside_while_leaves_the_route) {
 request_route { route(SUB); $var(rc) = $rc; }
 route[SUB] { $var(i) = 0; while (1) { $var(i) += 1; if ($var(i) == 3) return 9; } }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ("9", h.print("$var(rc)", m));
     EXPECT_EQ("3", h.print("$var(i)", m));
@@ -391,7 +391,7 @@ TEST(script_statements, break_outside_a_loop_ends_the_route) {
 request_route { route(SUB); $var(after) = "yes"; }
 route[SUB] { $var(a) = 1; break; $var(a) = 2; }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ("1", h.print("$var(a)", m));
     EXPECT_EQ("yes", h.print("$var(after)", m));
@@ -411,7 +411,7 @@ request_route {
   $var(g) := 3;
 }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ("15", h.print("$var(a)", m));
     EXPECT_EQ("12", h.print("$var(b)", m));
@@ -438,7 +438,7 @@ class script_operators : public ::testing::TestWithParam<operator_case> {};
 TEST_P(script_operators, evaluates_like_kamailio) {
     // $vn keeps a null result visible ($var would turn it into 0).
     harness h(std::string("request_route { $vn(r) = ") + GetParam().expression + "; }");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ(GetParam().expected, h.print("$vn(r)", m)) << GetParam().expression;
 }
@@ -489,7 +489,7 @@ request_route {
   if (1 && test_record("evaluated")) $var(z) = 1;
 }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ((std::vector<std::string>{"test_record(evaluated)"}), recorded_calls());
     EXPECT_EQ("1", h.print("$var(y)", m));
@@ -500,7 +500,7 @@ request_route {
 
 TEST(script_pvs, request_pseudo_variables) {
     harness h("request_route { exit; }");
-    fake_message m;
+    test_message m;
     m.to_tag = "";
     h.request(m);
     EXPECT_EQ("INVITE", h.print("$rm", m));
@@ -530,12 +530,13 @@ TEST(script_pvs, request_pseudo_variables) {
     EXPECT_EQ("<null>", h.print("$hdr(Via)[2]", m));
     EXPECT_EQ("<null>", h.print("$hdr(X-Missing)", m));
     EXPECT_EQ("1 INVITE", h.print("$(hdr(CSeq))", m));
-    EXPECT_EQ(m.raw, h.print("$mb", m));
-    EXPECT_EQ(std::to_string(m.raw.size()), h.print("$ml", m));
+    EXPECT_EQ(m.text(), h.print("$mb", m));
+    EXPECT_EQ(std::to_string(m.text().size()), h.print("$ml", m));
     EXPECT_EQ("1", h.print("$mt", m));
     EXPECT_EQ(std::to_string(getpid()), h.print("$pp", m));
     EXPECT_EQ("1", h.print("$cs", m));
-    m.ruri = "sip:changed@127.0.0.1";
+    m.msg().set_request_uri("sip:changed@127.0.0.1");
+    EXPECT_EQ("sip:changed@127.0.0.1", h.print("$ru", m));
     EXPECT_EQ("sip:bob@example.com:5080;transport=udp", h.print("$ou", m));
     EXPECT_EQ("<null>", h.print("$null", m));
     long now = static_cast<long>(std::time(nullptr));
@@ -545,7 +546,7 @@ TEST(script_pvs, request_pseudo_variables) {
 
 TEST(script_pvs, reply_pseudo_variables) {
     harness h("request_route { exit; }");
-    fake_message r;
+    test_message r;
     r.make_reply(486, "Busy Here", "INVITE");
     r.to_tag = "ttag";
     EXPECT_EQ("486", h.print("$rs", r));
@@ -558,8 +559,9 @@ TEST(script_pvs, reply_pseudo_variables) {
 
 TEST(script_pvs, ipv6_source_and_default_port) {
     harness h("request_route { exit; }");
-    fake_message m;
-    m.source = fake_message::make_source(6, 5070, {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1});
+    test_message m;
+    m.source_ip = "::1";
+    m.source_port = 5070;
     m.ruri = "sip:alice@[::1]";
     EXPECT_EQ("::1", h.print("$si", m));
     EXPECT_EQ("5070", h.print("$sp", m));
@@ -582,13 +584,13 @@ request_route {
   $du = $null;
 }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ("sip:carol@example.com:5080;transport=udp", h.print("$var(after_user)", m));
     EXPECT_EQ("sip:carol@127.0.0.2:5099;transport=udp", h.print("$var(after_port)", m));
     EXPECT_EQ("sip:127.0.0.1:5070", h.print("$var(du)", m));
-    EXPECT_EQ("sip:dave@127.0.0.3", m.ruri);
-    EXPECT_EQ("", m.dst_uri);
+    EXPECT_EQ("sip:dave@127.0.0.3", m.msg().sip.current_request_uri());
+    EXPECT_EQ("", m.msg().dst_uri);
 }
 
 TEST(script_pvs, avps_hold_many_values_with_indexes_and_name_forms) {
@@ -610,7 +612,7 @@ request_route {
   $avp(x)[7] = "nowhere";
 }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ("3", h.print("$var(top)", m));
     EXPECT_EQ("second", h.print("$var(one)", m));
@@ -640,7 +642,7 @@ request_route {
   $avp(z) = $null;
 }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ("2", h.print("$var(after_one)", m));
     EXPECT_EQ("only", h.print("$avp(y)", m));
@@ -652,10 +654,10 @@ TEST(script_pvs, avps_belong_to_one_message) {
     harness h(R"cfg(
 request_route { if (is_method("INVITE")) $avp(x) = "set"; $vn(seen) = $avp(x); }
 )cfg");
-    fake_message invite;
+    test_message invite;
     h.request(invite);
     EXPECT_EQ("set", h.print("$vn(seen)", invite));
-    fake_message bye;
+    test_message bye;
     bye.method = "BYE";
     h.request(bye);
     EXPECT_EQ("<null>", h.print("$vn(seen)", bye));
@@ -669,7 +671,7 @@ request_route {
   $var(nulled) = $avp(unset);
 }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     h.request(m);
     h.request(m);
@@ -680,7 +682,7 @@ request_route {
     // Another worker thread has its own $var values.
     std::string other;
     std::thread worker([&] {
-        fake_message n;
+        test_message n;
         h.request(n);
         other = h.print("$var(count)", n);
     });
@@ -699,12 +701,12 @@ request_route {
   xlog("$test_pv and $test_named(xyz)");
 }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ("module-value", h.print("$var(read)", m));
     EXPECT_EQ("named:abc", h.print("$var(named)", m));
     EXPECT_EQ("written", module_detail::test_pv_value());
-    EXPECT_EQ("-1|<script>|written and named:xyz", fake_log().back());
+    EXPECT_EQ("-1|<script>|written and named:xyz", script_log().back());
     module_detail::test_pv_value() = "module-value";
 }
 
@@ -715,14 +717,14 @@ request_route {
   xlog("[$avp(none)] [$var(n)] [$rs] [$$] [$5] [$] [$hdr(CSeq)]");
 }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
-    EXPECT_EQ("-1|<script>|[<null>] [5] [<null>] [$] [$5] [$] [1 INVITE]", fake_log().back());
+    EXPECT_EQ("-1|<script>|[<null>] [5] [<null>] [$] [$5] [$] [1 INVITE]", script_log().back());
 }
 
 TEST(script_pvs, abi_pv_parse_get_set) {
     harness h("request_route { exit; }");
-    fake_message m;
+    test_message m;
     std::string error;
     auto avp = h.interp->pv_parse("$avp(from_module)", error);
     ASSERT_NE(avp, nullptr) << error;
@@ -752,7 +754,7 @@ TEST(script_pvs, log_prefix_is_rendered_per_message) {
 log_prefix="{$mt $hdr(CSeq) $ci} "
 request_route { exit; }
 )cfg");
-    fake_message m;
+    test_message m;
     EXPECT_EQ("{1 1 INVITE call-1@host} ", h.interp->render_log_prefix(m.handle()));
     harness none("request_route { exit; }");
     EXPECT_EQ("", none.interp->render_log_prefix(m.handle()));
@@ -771,12 +773,12 @@ request_route {
   if (setflag(64)) $var(bad) = "accepted";
 }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ("set", h.print("$var(three)", m));
     EXPECT_EQ("clear", h.print("$var(three_after)", m));
     EXPECT_EQ("0", h.print("$var(bad)", m));
-    EXPECT_EQ(std::uint64_t{1} << 63, m.flags);
+    EXPECT_EQ(std::uint64_t{1} << 63, m.msg().flags);
 }
 
 TEST(script_core, uri_functions_and_log) {
@@ -796,14 +798,14 @@ request_route {
   if (is_myself("127.0.0.9")) $var(not_me) = 1;
 }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ("sip:x@127.0.0.1", h.print("$var(a)", m));
     EXPECT_EQ("sip:y@127.0.0.1", h.print("$var(b)", m));
-    EXPECT_EQ(m.original_ruri, m.ruri);
+    EXPECT_EQ(m.msg().sip.request_uri(), m.msg().sip.current_request_uri());
     EXPECT_EQ("sip:127.0.0.1:5070", h.print("$var(d)", m));
-    EXPECT_EQ("", m.dst_uri);
-    EXPECT_EQ((std::vector<std::string>{"-1||plain log", "1||notice log"}), fake_log());
+    EXPECT_EQ("", m.msg().dst_uri);
+    EXPECT_EQ((std::vector<std::string>{"ERROR: plain log", "NOTICE: notice log"}), script_log());
     EXPECT_EQ("1", h.print("$var(me)", m));
     EXPECT_EQ("0", h.print("$var(not_me)", m));
 }
@@ -818,13 +820,16 @@ request_route {
   append_branch("sip:second@127.0.0.1:5091");
 }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     using target = std::pair<std::string, std::string>;
-    EXPECT_EQ(
-        (std::vector<target>{{m.original_ruri, "sip:127.0.0.1:5090"}, {"sip:second@127.0.0.1:5091", ""}}),
-        m.branches);
-    EXPECT_EQ("sip:main@127.0.0.1", m.ruri); // the Request-URI itself stays the first branch's
+    std::vector<target> branches;
+    for (const auto& t : m.msg().branches)
+        branches.emplace_back(t.uri, t.dst_uri);
+    EXPECT_EQ((std::vector<target>{{m.ruri, "sip:127.0.0.1:5090"}, {"sip:second@127.0.0.1:5091", ""}}),
+              branches);
+    // the Request-URI itself stays the first branch's
+    EXPECT_EQ("sip:main@127.0.0.1", m.msg().sip.current_request_uri());
 }
 
 TEST(script_core, kamailio_core_keywords) {
@@ -849,7 +854,7 @@ request_route {
   if (uri == myself) $var(uri_me_now) = 1;
 }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ("0", h.print("$var(uri_me)", m));
     EXPECT_EQ("1", h.print("$var(uri_not_me)", m));
@@ -881,7 +886,7 @@ request_route {
   if (!forward("127.0.0.1", 70000)) $var(bad_port) = "false";
 }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ((std::vector<std::string>{":0/0", "127.0.0.1:0/0", "127.0.0.1:5070/0", "127.0.0.1:5071/1",
                                         "127.0.0.1:5072/2"}),
@@ -912,7 +917,7 @@ request_route {
 }
 branch_route[B] { exit; }
 )cfg");
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ((std::vector<std::string>{"sl_send_reply(404, Not INVITE)", "sl_send_reply(480, Later)",
                                         "test_record(int 5, 405)", "t_on_branch(B)", "pv_isset($avp(x))",
@@ -925,7 +930,7 @@ TEST(script_commands, fixup_data_reaches_the_handler_and_is_released) {
     int frees_before = module_detail::fixup_frees();
     {
         harness h(R"cfg(request_route { test_fixup("good"); test_fixup($rm); })cfg");
-        fake_message m;
+        test_message m;
         h.request(m);
         EXPECT_EQ((std::vector<std::string>{"test_fixup(good) data=42", "test_fixup(INVITE) data=42"}),
                   recorded_calls());
@@ -952,7 +957,7 @@ failure_route[G] { exit; }
 failure_route[F] { drop; }
 )cfg");
     EXPECT_EQ(f, second.interp->route_lookup(SIPHOST_ROUTE_FAILURE, "F"));
-    fake_message m;
+    test_message m;
     EXPECT_EQ(SIPHOST_ROUTE_DROPPED, second.interp->run_route(f, m.handle()));
     int g = second.interp->route_lookup(SIPHOST_ROUTE_FAILURE, "G");
     ASSERT_GE(g, 0);
@@ -983,7 +988,7 @@ request_route {
 }
 )cfg",
               {"FROM_CLI=7"});
-    fake_message m;
+    test_message m;
     h.request(m);
     EXPECT_EQ("5080", h.print("$var(port)", m));
     EXPECT_EQ("5083", h.print("$var(nested)", m));
@@ -1006,7 +1011,7 @@ request_route {
     for (int w = 0; w < 4; ++w)
         workers.emplace_back([&, w] {
             for (int i = 0; i < 500; ++i) {
-                fake_message m;
+                test_message m;
                 m.call_id = "call-" + std::to_string(w) + "-" + std::to_string(i);
                 h.interp->run_request_route(m.handle());
                 if (i == 499) {

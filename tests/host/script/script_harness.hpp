@@ -1,20 +1,39 @@
 #pragma once
-// Loads a config from text with the fake modules and runs it on fake messages through the fake host table.
+// Loads a config from text with the test modules (cfg/test_modules.hpp) and runs it on real messages
+// (test_message.hpp) with the real interpreter.
 
 #include <gtest/gtest.h>
 
+#include <spdlog/sinks/base_sink.h>
+
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "cfg/test_modules.hpp"
-#include "script/fake_host.hpp"
+#include "core/log.hpp"
 #include "script/interpreter.hpp"
 #include "script/script_loader.hpp"
+#include "script/test_message.hpp"
 
 namespace siphost::test {
 
-/// Records forward()/force_rport() calls instead of sending.
+/// The host's log lines ("LEVEL: text": the core log() function, the interpreter's errors) into script_log().
+class script_log_sink final : public spdlog::sinks::base_sink<std::mutex> {
+protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        script_log().emplace_back(msg.payload.data(), msg.payload.size());
+    }
+    void flush_() override {}
+};
+
+inline void capture_host_log() {
+    core::configure_logging(std::make_shared<script_log_sink>(), SIPHOST_LOG_DBG);
+}
+
+/// Records forward()/force_rport() calls instead of sending; this server is 127.0.0.1 and proxy.local on
+/// 5060.
 class fake_core_actions : public script::core_actions {
 public:
     int forward(siphost_msg*, std::string_view host, std::uint16_t port, int proto) override {
@@ -24,6 +43,9 @@ public:
     int force_rport(siphost_msg*) override {
         ++rport_calls;
         return 1;
+    }
+    bool is_myself(std::string_view host, std::uint16_t port) const override {
+        return (host == "127.0.0.1" || host == "proxy.local") && (port == 0 || port == 5060);
     }
     std::vector<std::string> forwards;
     int forward_result = 1;
@@ -42,7 +64,8 @@ struct harness {
     explicit harness(const std::string& text, std::vector<std::string> defines = {}) {
         recorded_calls().clear();
         command_results().clear();
-        fake_log().clear();
+        script_log().clear();
+        capture_host_log();
         cfg::read_options options;
         options.defines = std::move(defines);
         const std::string modules =
@@ -51,23 +74,23 @@ struct harness {
         script = script::load_script_text("test.cfg", modules + text, options, &catalog, diags);
         EXPECT_NE(script, nullptr) << diags.format_all();
         if (script)
-            interp = std::make_unique<script::interpreter>(script, fake_host_api(), &actions);
+            interp = std::make_unique<script::interpreter>(script, &actions);
     }
 
-    int request(fake_message& msg, std::int64_t* rc = nullptr) {
+    int request(test_message& msg, std::int64_t* rc = nullptr) {
         return interp->run_request_route(msg.handle(), rc);
     }
 
     /// Runs request_route on a fresh INVITE and returns the value of $var(name) as printed.
-    std::string var_after_request(const std::string& name, fake_message* use = nullptr) {
-        fake_message fresh;
-        fake_message& msg = use ? *use : fresh;
+    std::string var_after_request(const std::string& name, test_message* use = nullptr) {
+        test_message fresh;
+        test_message& msg = use ? *use : fresh;
         request(msg);
         return print("$var(" + name + ")", msg);
     }
 
     /// The printed value of a pseudo-variable on msg (through the ABI's pv_parse/pv_get).
-    std::string print(const std::string& pv_text, fake_message& msg) {
+    std::string print(const std::string& pv_text, test_message& msg) {
         std::string error;
         auto pv = interp->pv_parse(pv_text, error);
         if (!pv)

@@ -11,16 +11,22 @@
 #include <siphost/module.h>
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+namespace siphost {
+/// The most targets a request may have: the Request-URI and the destination set (host->limit(BRANCHES)).
+inline constexpr std::size_t max_branches = 12;
+} // namespace siphost
+
 struct siphost_msg {
     /// One target of the destination set (siphost_branch with owned strings).
     struct target {
-        std::string uri;      ///< the Request-URI of the branch
-        std::string dst_uri;  ///< where to send it; empty: the next hop of uri
+        std::string uri;     ///< the Request-URI of the branch
+        std::string dst_uri; ///< where to send it; empty: the next hop of uri
         std::string path;
         std::string instance;
         std::string ruid;
@@ -49,7 +55,7 @@ struct siphost_msg {
     uint32_t route_type = 0;                                ///< the route running on it now (0: none)
     int error_code = 0;                                     ///< the last internal error (msgctx->set_error)
     std::string error_reason;
-    std::string reply_headers;                              ///< lines for the next local reply (append_to_reply)
+    std::string reply_headers; ///< lines for the next local reply (append_to_reply)
     /// The destination set (append_branch): more targets for a stateful relay. Not copied by msg_clone.
     std::vector<target> branches;
     /// Per-module slots (msgctx->slot_*), indexed by slot number; grown on first set.
@@ -64,6 +70,29 @@ struct siphost_msg {
     static uint64_t next_id() {
         static std::atomic<uint64_t> last{0};
         return last.fetch_add(1, std::memory_order_relaxed) + 1;
+    }
+
+    /// The current AVP list, made on first use.
+    siphost_avp_list& avp_list() {
+        if (!avps)
+            avps = std::make_unique<siphost_avp_list>();
+        return *avps;
+    }
+
+    /// Changes the Request-URI of a request; false for a reply or an empty URI.
+    bool set_request_uri(std::string_view uri) {
+        if (!sip.is_request() || uri.empty())
+            return false;
+        sip.set_request_uri(uri);
+        return true;
+    }
+
+    /// Adds a target to the destination set: its index, or -1 for a reply, an empty URI or a full set.
+    int append_branch(target t) {
+        if (!sip.is_request() || t.uri.empty() || branches.size() + 1 >= siphost::max_branches)
+            return -1;
+        branches.push_back(std::move(t));
+        return static_cast<int>(branches.size() - 1);
     }
 
     /// The header lines of a local reply to this request: those queued with msgctx->add_reply_header, then
