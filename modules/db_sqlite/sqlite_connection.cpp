@@ -1,0 +1,255 @@
+#include "sqlite_connection.hpp"
+#include <cstring>
+#include <memory>
+
+namespace siphost::modules::db_sqlite {
+
+namespace {
+
+/// How long a statement waits for another connection's write lock before it fails (milliseconds).
+constexpr int busy_timeout_ms = 5000;
+
+struct statement_deleter {
+    void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+};
+
+bool contains(std::string_view text, std::string_view word) {
+    return text.find(word) != std::string_view::npos;
+}
+
+std::string upper(const char* text) {
+    std::string out = text == nullptr ? "" : text;
+    for (char& c : out)
+        if (c >= 'a' && c <= 'z')
+            c = static_cast<char>(c - 'a' + 'A');
+    return out;
+}
+
+} // namespace
+
+sqlite_connection::~sqlite_connection() {
+    if (db_ != nullptr)
+        sqlite3_close_v2(db_);
+}
+
+int sqlite_connection::open(const std::string& path, bool read_only) {
+    path_ = path;
+    read_only_ = read_only;
+    if (db_ != nullptr) {
+        sqlite3_close_v2(db_);
+        db_ = nullptr;
+    }
+    // One thread at a time uses a connection (the API's rule), so SQLite's own per-connection mutex is not
+    // needed.
+    int flags =
+        (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX;
+    int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+        if (db_ != nullptr) {
+            sqlite3_close_v2(db_);
+            db_ = nullptr;
+        }
+        return fail(SIPHOST_DB_E_CONN, "cannot open sqlite database " + path + ": " + why);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    sqlite3_busy_timeout(db_, busy_timeout_ms);
+    // A double-quoted name that matches no column must be an error, not a string literal (SQLite's legacy
+    // leniency), so that a missing column is reported as one.
+    sqlite3_db_config(db_, SQLITE_DBCONFIG_DQS_DML, 0, nullptr);
+    sqlite3_db_config(db_, SQLITE_DBCONFIG_DQS_DDL, 0, nullptr);
+    return SIPHOST_DB_OK;
+}
+
+int sqlite_connection::reconnect() {
+    return open(path_, read_only_);
+}
+
+int64_t sqlite_connection::insert_id() {
+    return db_ == nullptr ? -1 : static_cast<int64_t>(sqlite3_last_insert_rowid(db_));
+}
+
+int sqlite_connection::error_code(int rc) {
+    transient_ = (rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED;
+    const char* message = sqlite3_errmsg(db_);
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        return SIPHOST_DB_E_FAIL;
+    case SQLITE_CONSTRAINT:
+        return SIPHOST_DB_E_CONSTRAINT;
+    case SQLITE_NOMEM:
+        return SIPHOST_DB_E_NOMEM;
+    case SQLITE_CANTOPEN:
+    case SQLITE_NOTADB:
+        return SIPHOST_DB_E_CONN;
+    case SQLITE_ERROR:
+        if (contains(message, "no such table") || contains(message, "no such column") ||
+            contains(message, "has no column named"))
+            return SIPHOST_DB_E_NO_TABLE;
+        return SIPHOST_DB_E_FAIL;
+    default:
+        return SIPHOST_DB_E_FAIL;
+    }
+}
+
+uint32_t sqlite_connection::column_type(sqlite3_stmt* stmt, int col) const {
+    // The declared type decides, by SQLite's affinity rules and the names Kamailio's schema uses; an
+    // expression has none, so its first value's storage class decides.
+    std::string decl = upper(sqlite3_column_decltype(stmt, col));
+    if (decl.empty()) {
+        switch (sqlite3_column_type(stmt, col)) {
+        case SQLITE_INTEGER:
+            return SIPHOST_DB_BIGINT;
+        case SQLITE_FLOAT:
+            return SIPHOST_DB_DOUBLE;
+        case SQLITE_BLOB:
+            return SIPHOST_DB_BLOB;
+        default:
+            return SIPHOST_DB_STRING;
+        }
+    }
+    if (contains(decl, "BIGINT") || contains(decl, "INT8"))
+        return SIPHOST_DB_BIGINT;
+    if (contains(decl, "INT"))
+        return SIPHOST_DB_INT;
+    if (contains(decl, "TIMESTAMP") || contains(decl, "DATETIME") || decl == "DATE")
+        return SIPHOST_DB_DATETIME;
+    if (contains(decl, "CHAR") || contains(decl, "CLOB") || contains(decl, "TEXT"))
+        return SIPHOST_DB_STRING;
+    if (contains(decl, "BLOB") || contains(decl, "BINARY"))
+        return SIPHOST_DB_BLOB;
+    if (contains(decl, "REAL") || contains(decl, "FLOA") || contains(decl, "DOUB") ||
+        contains(decl, "NUMERIC") || contains(decl, "DECIMAL"))
+        return SIPHOST_DB_DOUBLE;
+    return SIPHOST_DB_STRING;
+}
+
+int sqlite_connection::run(std::string_view sql, std::span<const siphost_db_value> params,
+                           db::result_set* out) {
+    if (db_ == nullptr)
+        return fail(SIPHOST_DB_E_CONN, "the sqlite database is not open");
+    sqlite3_stmt* raw = nullptr;
+    const char* tail = nullptr;
+    int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, &tail);
+    std::unique_ptr<sqlite3_stmt, statement_deleter> stmt(raw);
+    if (rc != SQLITE_OK)
+        return fail(error_code(rc), std::string("sqlite: ") + sqlite3_errmsg(db_));
+    if (stmt == nullptr)
+        return fail(SIPHOST_DB_E_ARG, "sqlite: the statement is empty");
+    if (tail != nullptr &&
+        std::string_view(tail, sql.data() + sql.size() - tail).find_first_not_of(" \t\r\n;") !=
+            std::string_view::npos)
+        return fail(SIPHOST_DB_E_ARG, "sqlite: only one statement may be run at a time");
+    if (static_cast<size_t>(sqlite3_bind_parameter_count(stmt.get())) != params.size())
+        return fail(SIPHOST_DB_E_ARG, "sqlite: the statement has " +
+                                          std::to_string(sqlite3_bind_parameter_count(stmt.get())) +
+                                          " placeholders for " + std::to_string(params.size()) + " values");
+    for (size_t i = 0; i < params.size(); ++i) {
+        const siphost_db_value& v = params[i];
+        int index = static_cast<int>(i + 1);
+        if (db::is_null(v)) {
+            rc = sqlite3_bind_null(stmt.get(), index);
+            continue;
+        }
+        switch (v.type) {
+        case SIPHOST_DB_INT:
+        case SIPHOST_DB_BIGINT:
+            rc = sqlite3_bind_int64(stmt.get(), index, v.i);
+            break;
+        case SIPHOST_DB_DOUBLE:
+            rc = sqlite3_bind_double(stmt.get(), index, v.d);
+            break;
+        case SIPHOST_DB_DATETIME: {
+            std::string text = db::format_datetime(v.i);
+            rc = sqlite3_bind_text(stmt.get(), index, text.data(), static_cast<int>(text.size()),
+                                   SQLITE_TRANSIENT);
+            break;
+        }
+        case SIPHOST_DB_STRING:
+            rc = sqlite3_bind_text(stmt.get(), index, v.s.len == 0 ? "" : v.s.s, static_cast<int>(v.s.len),
+                                   SQLITE_TRANSIENT);
+            break;
+        case SIPHOST_DB_BLOB:
+            rc = sqlite3_bind_blob(stmt.get(), index, v.s.len == 0 ? "" : v.s.s, static_cast<int>(v.s.len),
+                                   SQLITE_TRANSIENT);
+            break;
+        default:
+            return fail(SIPHOST_DB_E_ARG, "a value of unknown type");
+        }
+        if (rc != SQLITE_OK)
+            return fail(error_code(rc), std::string("sqlite: ") + sqlite3_errmsg(db_));
+    }
+    int columns = sqlite3_column_count(stmt.get());
+    bool typed = false;
+    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+        if (out == nullptr)
+            continue;
+        if (!typed) {
+            for (int c = 0; c < columns; ++c) {
+                const char* name = sqlite3_column_name(stmt.get(), c);
+                out->add_column(name == nullptr ? "" : name, column_type(stmt.get(), c));
+            }
+            typed = true;
+        }
+        for (int c = 0; c < columns; ++c) {
+            uint32_t type = out->column_type(static_cast<size_t>(c));
+            int storage = sqlite3_column_type(stmt.get(), c);
+            if (storage == SQLITE_NULL) {
+                out->add_null(type);
+                continue;
+            }
+            switch (type) {
+            case SIPHOST_DB_INT:
+            case SIPHOST_DB_BIGINT:
+                out->add_int(type, sqlite3_column_int64(stmt.get(), c));
+                break;
+            case SIPHOST_DB_DOUBLE:
+                out->add_double(sqlite3_column_double(stmt.get(), c));
+                break;
+            case SIPHOST_DB_DATETIME: {
+                // Kamailio writes text; a number is taken as seconds since the epoch.
+                int64_t seconds = 0;
+                if (storage == SQLITE_INTEGER || storage == SQLITE_FLOAT) {
+                    seconds = sqlite3_column_int64(stmt.get(), c);
+                } else {
+                    const char* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), c));
+                    if (text == nullptr || !db::parse_datetime(text, seconds))
+                        return fail(SIPHOST_DB_E_FAIL,
+                                    std::string("sqlite: column ") + sqlite3_column_name(stmt.get(), c) +
+                                        " holds no date and time: \"" + (text == nullptr ? "" : text) + "\"");
+                }
+                out->add_int(type, seconds);
+                break;
+            }
+            case SIPHOST_DB_BLOB: {
+                const void* bytes = sqlite3_column_blob(stmt.get(), c);
+                int len = sqlite3_column_bytes(stmt.get(), c);
+                out->add_bytes(type,
+                               std::string_view(static_cast<const char*>(bytes), static_cast<size_t>(len)));
+                break;
+            }
+            default: {
+                const unsigned char* text = sqlite3_column_text(stmt.get(), c);
+                int len = sqlite3_column_bytes(stmt.get(), c);
+                out->add_bytes(
+                    type, std::string_view(reinterpret_cast<const char*>(text), static_cast<size_t>(len)));
+                break;
+            }
+            }
+        }
+    }
+    if (rc != SQLITE_DONE)
+        return fail(error_code(rc), std::string("sqlite: ") + sqlite3_errmsg(db_));
+    if (out != nullptr && !typed) {
+        // No rows: the columns are still named, so that a consumer may look them up.
+        for (int c = 0; c < columns; ++c) {
+            const char* name = sqlite3_column_name(stmt.get(), c);
+            out->add_column(name == nullptr ? "" : name, column_type(stmt.get(), c));
+        }
+    }
+    affected_ = sqlite3_stmt_readonly(stmt.get()) ? 0 : sqlite3_changes(db_);
+    return SIPHOST_DB_OK;
+}
+
+} // namespace siphost::modules::db_sqlite

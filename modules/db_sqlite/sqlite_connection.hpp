@@ -1,0 +1,32 @@
+#pragma once
+// One SQLite database file opened for one thread at a time.
+#include "common/sql_connection.hpp"
+#include <sqlite3.h>
+#include <string>
+
+namespace siphost::modules::db_sqlite {
+
+/// A connection to a database file, over libsqlite3.
+class sqlite_connection : public db::sql_connection {
+public:
+    /// Opens path (created when missing, unless read_only). Returns a siphost_db_status; error_ says why.
+    int open(const std::string& path, bool read_only);
+    ~sqlite_connection() override;
+
+protected:
+    int run(std::string_view sql, std::span<const siphost_db_value> params, db::result_set* out) override;
+    int reconnect() override;
+    int64_t insert_id() override;
+    /// IMMEDIATE takes the write lock at once, so that two connections' replace() cannot deadlock upgrading.
+    std::string_view begin_statement() const override { return "BEGIN IMMEDIATE"; }
+
+private:
+    int error_code(int rc);
+    uint32_t column_type(sqlite3_stmt* stmt, int col) const;
+
+    sqlite3* db_ = nullptr;
+    std::string path_;
+    bool read_only_ = false;
+};
+
+} // namespace siphost::modules::db_sqlite
