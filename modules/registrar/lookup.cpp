@@ -1,0 +1,248 @@
+// lookup(), lookup_branches(), registered(), unregister(): reading the location table for routing.
+#include "registrar.hpp"
+
+#include <vector>
+
+namespace siphost::modules::registrar {
+namespace {
+
+/// A copy of a contact for routing.
+struct target {
+    std::string uri;
+    std::string received;
+    std::string path;
+    std::string instance;
+    std::string ruid;
+    siphost_socket* socket = nullptr;
+    int32_t q = -1;
+    uint32_t reg_id = 0;
+    uint32_t cflags = 0;
+    uint32_t methods = SIPHOST_METHODS_ALL;
+};
+
+int copy_target(const siphost_ucontact* c, void* data) {
+    auto* out = static_cast<std::vector<target>*>(data);
+    target t;
+    t.uri.assign(sdk::view(c->contact));
+    t.received.assign(sdk::view(c->received));
+    t.path.assign(sdk::view(c->path));
+    t.instance.assign(sdk::view(c->instance));
+    t.ruid.assign(sdk::view(c->ruid));
+    t.socket = c->socket;
+    t.q = c->q;
+    t.reg_id = c->reg_id;
+    t.cflags = c->cflags;
+    t.methods = c->methods;
+    out->push_back(std::move(t));
+    return 0;
+}
+
+uint32_t request_method_bit(std::string_view m) {
+    static constexpr std::pair<std::string_view, uint32_t> methods[] = {
+        {"INVITE", SIPHOST_METHOD_INVITE},
+        {"CANCEL", SIPHOST_METHOD_CANCEL},
+        {"ACK", SIPHOST_METHOD_ACK},
+        {"BYE", SIPHOST_METHOD_BYE},
+        {"INFO", SIPHOST_METHOD_INFO},
+        {"REGISTER", SIPHOST_METHOD_REGISTER},
+        {"SUBSCRIBE", SIPHOST_METHOD_SUBSCRIBE},
+        {"NOTIFY", SIPHOST_METHOD_NOTIFY},
+        {"MESSAGE", SIPHOST_METHOD_MESSAGE},
+        {"OPTIONS", SIPHOST_METHOD_OPTIONS},
+        {"PRACK", SIPHOST_METHOD_PRACK},
+        {"UPDATE", SIPHOST_METHOD_UPDATE},
+        {"REFER", SIPHOST_METHOD_REFER},
+        {"PUBLISH", SIPHOST_METHOD_PUBLISH},
+    };
+    for (const auto& [name, bit] : methods)
+        if (name == m)
+            return bit;
+    return 0; // another method: only contacts that allow everything take it
+}
+
+/// The first URI of a Path value ("<sip:edge;lr>,<sip:core;lr>" -> "sip:edge;lr").
+std::string first_path_uri(std::string_view path) {
+    siphost_contact first[1];
+    size_t count = 0;
+    if (sdk::parse_contacts(ctx().host, path, first, 1, count) != SIPHOST_CONTACTS_LIST || count == 0)
+        return {};
+    return std::string(sdk::view(first[0].uri));
+}
+
+/// Where a contact is sent: the first Path hop, else the address it registered from, else its URI.
+std::string next_hop(const target& t) {
+    if (!t.path.empty())
+        return first_path_uri(t.path);
+    return t.received;
+}
+
+/// The contacts of the AOR of uri that may take this request. Returns 1, -1 none, -2 none for the method,
+/// -3 an error.
+int find_targets(siphost_msg* msg, siphost_udomain* domain, std::string_view uri, std::vector<target>& out) {
+    const context& c = ctx();
+    std::string aor;
+    bool no_user = false;
+    if (!extract_aor(uri, aor, no_user))
+        return -1;
+    if (c.ul->get_contacts(domain, sdk::str(aor), 0, copy_target, &out) < 0)
+        return -3;
+    if (out.empty())
+        return -1;
+    if (c.params.method_filtering != 0 && c.host->msg_is_request(msg) &&
+        sdk::view(c.host->msg_to_tag(msg)).empty()) {
+        uint32_t bit = request_method_bit(sdk::view(c.host->msg_method(msg)));
+        std::vector<target> allowed;
+        for (target& t : out)
+            if (t.methods == SIPHOST_METHODS_ALL || (bit != 0 && (t.methods & bit) != 0))
+                allowed.push_back(std::move(t));
+        out = std::move(allowed);
+        if (out.empty())
+            return -2;
+    }
+    return 1;
+}
+
+bool append_target(siphost_msg* msg, const target& t) {
+    siphost_branch b = sdk::sized<siphost_branch>();
+    std::string hop = next_hop(t);
+    b.uri = sdk::str(t.uri);
+    b.dst_uri = sdk::str(hop);
+    b.path = sdk::str(t.path);
+    b.instance = sdk::str(t.instance);
+    b.ruid = sdk::str(t.ruid);
+    if (t.q >= 0) {
+        b.q = t.q;
+        b.info = SIPHOST_BRANCH_Q_SET;
+    }
+    b.flags = t.cflags;
+    b.socket = t.socket;
+    b.reg_id = t.reg_id;
+    return ctx().host->msgctx->append_branch(msg, &b) >= 0;
+}
+
+/// The first contact goes into the Request-URI (with $du and the Path's Route headers), the rest into the
+/// destination set when append_branches says so.
+int route_to(siphost_msg* msg, const std::vector<target>& targets, bool first_into_ruri) {
+    const context& c = ctx();
+    const siphost_host_api* host = c.host;
+    size_t start = 0;
+    if (first_into_ruri) {
+        const target& t = targets.front();
+        if (host->msg_set_ruri(msg, sdk::str(t.uri)) != 0)
+            return -3;
+        std::string hop = next_hop(t);
+        if (!hop.empty() && host->msg_set_dst_uri(msg, sdk::str(hop)) != 0)
+            return -3;
+        if (!t.path.empty()) {
+            std::string route = "Route: " + t.path + "\r\n";
+            if (host->msg_add_header(msg, sdk::str(route), SIPHOST_HDR_BOTTOM, sdk::str("")) != 0)
+                return -3;
+        }
+        start = 1;
+        if (c.params.append_branches == 0)
+            return 1;
+    }
+    for (size_t i = start; i < targets.size(); ++i)
+        if (!append_target(msg, targets[i]))
+            log(SIPHOST_LOG_WARN, "the destination set is full: contact " + targets[i].uri + " left out");
+    return 1;
+}
+
+} // namespace
+
+int lookup(siphost_msg* msg, siphost_udomain* domain, std::string_view uri) {
+    const siphost_host_api* host = ctx().host;
+    std::string target_uri(uri.empty() ? sdk::view(host->msg_ruri(msg)) : uri);
+    std::vector<target> targets;
+    int rc = find_targets(msg, domain, target_uri, targets);
+    if (rc < 0)
+        return rc;
+    return route_to(msg, targets, true);
+}
+
+int lookup_branches(siphost_msg* msg, siphost_udomain* domain) {
+    const siphost_host_api* host = ctx().host;
+    // The branches to look up: copies, since the set is rebuilt.
+    struct saved {
+        std::string uri;
+        bool plain = false;
+        siphost_branch copy;
+        std::string dst_uri, path, instance, ruid;
+    };
+    std::vector<saved> branches;
+    uint32_t n = host->msgctx->branch_count(msg);
+    for (uint32_t i = 0; i < n; ++i) {
+        siphost_branch b = sdk::sized<siphost_branch>();
+        if (host->msgctx->branch_at(msg, i, &b) != 0)
+            continue;
+        saved s;
+        s.uri.assign(sdk::view(b.uri));
+        s.dst_uri.assign(sdk::view(b.dst_uri));
+        s.path.assign(sdk::view(b.path));
+        s.instance.assign(sdk::view(b.instance));
+        s.ruid.assign(sdk::view(b.ruid));
+        s.copy = b;
+        // Only a branch with nothing but a URI is looked up (Kamailio's rule).
+        s.plain = s.dst_uri.empty() && s.path.empty() && s.instance.empty() && s.ruid.empty() &&
+                  b.socket == nullptr && b.flags == 0;
+        branches.push_back(std::move(s));
+    }
+    host->msgctx->clear_branches(msg);
+    int rc = lookup(msg, domain, {});
+    for (saved& s : branches) {
+        if (!s.plain) {
+            s.copy.uri = sdk::str(s.uri);
+            s.copy.dst_uri = sdk::str(s.dst_uri);
+            s.copy.path = sdk::str(s.path);
+            s.copy.instance = sdk::str(s.instance);
+            s.copy.ruid = sdk::str(s.ruid);
+            host->msgctx->append_branch(msg, &s.copy);
+            continue;
+        }
+        std::vector<target> targets;
+        int found = find_targets(msg, domain, s.uri, targets);
+        if (found > 0) {
+            route_to(msg, targets, false);
+            rc = 1;
+        } else {
+            // Not registered here: the branch goes on as it was.
+            siphost_branch b = sdk::sized<siphost_branch>();
+            b.uri = sdk::str(s.uri);
+            host->msgctx->append_branch(msg, &b);
+        }
+    }
+    return rc;
+}
+
+int registered(siphost_msg* msg, siphost_udomain* domain, std::string_view uri) {
+    const context& c = ctx();
+    std::string target_uri(uri);
+    if (target_uri.empty())
+        target_uri.assign(c.host->msg_is_request(msg) ? sdk::view(c.host->msg_ruri(msg))
+                                                      : sdk::view(c.host->msg_to_uri(msg)));
+    std::string aor;
+    bool no_user = false;
+    if (!extract_aor(target_uri, aor, no_user))
+        return -1;
+    std::vector<target> targets;
+    int n = c.ul->get_contacts(domain, sdk::str(aor), 0, copy_target, &targets);
+    return n > 0 ? 1 : -1;
+}
+
+int unregister(siphost_msg*, siphost_udomain* domain, std::string_view uri, std::string_view ruid) {
+    const context& c = ctx();
+    std::string aor;
+    bool no_user = false;
+    if (!uri.empty() && !extract_aor(uri, aor, no_user))
+        return -1;
+    if (aor.empty() && ruid.empty())
+        return -1;
+    if (!ruid.empty()) {
+        int rc = c.ul->delete_contact(domain, sdk::str(aor), sdk::str(ruid));
+        return rc < 0 ? -2 : rc == 0 ? -3 : 1;
+    }
+    int rc = c.ul->delete_record(domain, sdk::str(aor));
+    return rc < 0 ? -2 : rc == 0 ? -3 : 1;
+}
+
+} // namespace siphost::modules::registrar

@@ -1,0 +1,70 @@
+#pragma once
+// What the registrar's commands share: the host, the sl and usrloc APIs, the parameters and the statistics.
+
+#include <siphost/api/sl.h>
+#include <siphost/api/usrloc.h>
+#include <siphost/module.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace siphost::modules::registrar {
+
+/// save()'s flags (Kamailio's values).
+enum save_flags : uint32_t {
+    save_memory_only = 0x01, ///< no database operation (usrloc decides; kept for compatibility)
+    save_no_reply = 0x02,    ///< do not reply
+    save_replace = 0x04,     ///< one contact per AOR: remove the others
+    save_no_range = 0x08,    ///< no expires range (siphost has no range, so nothing to skip)
+    save_prepare_reply = 0x10,
+};
+
+/// The module parameters (Kamailio's names and defaults).
+struct settings {
+    int32_t default_expires = 3600;
+    int32_t min_expires = 60;
+    int32_t min_expires_mode = 0;
+    int32_t max_expires = 0;
+    int32_t default_q = -1;
+    int32_t append_branches = 1;
+    int32_t case_sensitive = 1;
+    int32_t max_contacts = 0;
+    int32_t retry_after = 0;
+    int32_t method_filtering = 0;
+    int32_t use_path = 0;
+    int32_t path_mode = 2;
+    int32_t contact_max_size = 512;
+    const char* received_avp = nullptr;
+    const char* received_param = nullptr;
+};
+
+struct context {
+    const siphost_host_api* host = nullptr;
+    siphost_module_handle* self = nullptr;
+    const siphost_sl_api_v1* sl = nullptr;
+    const siphost_usrloc_api_v1* ul = nullptr;
+    siphost_pv_spec* received_pv = nullptr; ///< received_avp parsed, or NULL
+    siphost_metric* accepted = nullptr;
+    siphost_metric* rejected = nullptr;
+    settings params;
+};
+
+context& ctx();
+
+void log(int level, std::string_view text);
+
+/// The AOR of a URI as usrloc keys it: the user (unescaped, lower-cased unless case_sensitive) and, with
+/// usrloc's use_domain, "@" and the host in lower case. False when the URI is not a SIP URI or the user
+/// cannot be unescaped.
+bool extract_aor(std::string_view uri, std::string& aor, bool& no_user);
+
+/// save(domain[, flags[, uri]]); see save.cpp.
+int save(siphost_msg* msg, siphost_udomain* domain, uint32_t flags, std::string_view uri);
+/// lookup(domain[, uri]) and lookup_branches(domain); see lookup.cpp.
+int lookup(siphost_msg* msg, siphost_udomain* domain, std::string_view uri);
+int lookup_branches(siphost_msg* msg, siphost_udomain* domain);
+int registered(siphost_msg* msg, siphost_udomain* domain, std::string_view uri);
+int unregister(siphost_msg* msg, siphost_udomain* domain, std::string_view uri, std::string_view ruid);
+
+} // namespace siphost::modules::registrar

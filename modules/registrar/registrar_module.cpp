@@ -1,0 +1,317 @@
+// registrar: SIP registrations (Kamailio's registrar module) over usrloc's table, replying through sl.
+//
+//   save(domain[, flags[, uri]])        a REGISTER: add, refresh or remove bindings, reply 200 listing them
+//   lookup(domain[, uri])               route to the AOR's contacts: the best into the Request-URI, the rest
+//                                       as branches (append_branches)
+//   lookup_branches(domain)             lookup() on the Request-URI and on each plain branch
+//   registered(domain[, uri])           true when the AOR has a contact
+//   unregister(domain, uri[, ruid])     remove the AOR's contacts, or one of them
+//
+// Return codes, parameters and error replies are Kamailio's; docs/registrar.md is the long form.
+#include "registrar.hpp"
+
+#include <memory>
+#include <string>
+
+namespace siphost::modules::registrar {
+
+context& ctx() {
+    static context instance;
+    return instance;
+}
+
+void log(int level, std::string_view text) {
+    sdk::log(ctx().host, ctx().self, level, text);
+}
+
+namespace {
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/// Undoes %XX escapes of a URI's user part. False on a broken escape.
+bool unescape(std::string_view in, std::string& out) {
+    out.clear();
+    for (size_t i = 0; i < in.size(); ++i) {
+        if (in[i] != '%') {
+            out.push_back(in[i]);
+            continue;
+        }
+        if (i + 2 >= in.size())
+            return false;
+        int hi = hex_digit(in[i + 1]);
+        int lo = hex_digit(in[i + 2]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+    }
+    return true;
+}
+
+} // namespace
+
+bool extract_aor(std::string_view text, std::string& aor, bool& no_user) {
+    const context& c = ctx();
+    no_user = false;
+    siphost_uri uri;
+    if (!sdk::parse_uri(c.host, sdk::trim(text), uri) ||
+        (uri.scheme != SIPHOST_URI_SIP && uri.scheme != SIPHOST_URI_SIPS && uri.scheme != SIPHOST_URI_TEL))
+        return false;
+    std::string user;
+    if (!unescape(sdk::view(uri.user), user))
+        return false;
+    if (user.empty()) {
+        no_user = true;
+        return false;
+    }
+    if (c.params.case_sensitive == 0)
+        for (char& ch : user)
+            ch = sdk::ascii_lower(ch);
+    aor = std::move(user);
+    if (c.ul->use_domain() != 0 && uri.host.len > 0) {
+        aor.push_back('@');
+        for (char ch : sdk::view(uri.host))
+            aor.push_back(sdk::ascii_lower(ch));
+    }
+    return true;
+}
+
+namespace {
+
+/// A call site's location table (its first argument, a constant) and constant flags.
+struct call_site {
+    siphost_udomain* domain = nullptr;
+};
+
+std::unique_ptr<call_site> fix_domain(const siphost_value* args, const int* constant) {
+    if (!constant[0])
+        throw sdk::config_error("the location table must be a constant name, such as \"location\"");
+    auto site = std::make_unique<call_site>();
+    site->domain = ctx().ul->get_domain(args[0].str);
+    if (site->domain == nullptr)
+        throw sdk::config_error("cannot open location table '" + std::string(sdk::arg_view(args[0])) +
+                                "' (see usrloc's log)");
+    return site;
+}
+
+/// save()'s flags: decimal or hexadecimal ("0x04"). False when neither.
+bool parse_flags(const siphost_value& v, uint32_t& flags) {
+    int64_t n = 0;
+    if (sdk::arg_int(v, n) && n >= 0 && n <= UINT32_MAX) {
+        flags = static_cast<uint32_t>(n);
+        return true;
+    }
+    std::string_view text = sdk::trim(sdk::arg_view(v));
+    if (text.size() < 3 || text[0] != '0' || (text[1] != 'x' && text[1] != 'X') || text.size() > 10)
+        return false;
+    uint32_t value = 0;
+    for (char ch : text.substr(2)) {
+        int d = hex_digit(ch);
+        if (d < 0)
+            return false;
+        value = value * 16 + static_cast<uint32_t>(d);
+    }
+    flags = value;
+    return true;
+}
+
+std::unique_ptr<call_site> fix_save(const siphost_value* args, const int* constant) {
+    auto site = fix_domain(args, constant);
+    uint32_t flags = 0;
+    if (constant[1] && !parse_flags(args[1], flags))
+        throw sdk::config_error("save(): flags must be a number, decimal or hexadecimal (\"0x04\")");
+    return site;
+}
+
+std::unique_ptr<call_site> fix_registered3(const siphost_value* args, const int* constant) {
+    auto site = fix_domain(args, constant);
+    int64_t option = 0;
+    if (!constant[2] || !sdk::arg_int(args[2], option) || option != 0)
+        throw sdk::config_error(
+            "registered(): match_option needs xavp_cfg values ($xavp), which siphost does "
+            "not have; only 0 is accepted");
+    return site;
+}
+
+siphost_udomain* domain_of(void* call_data) {
+    return call_data != nullptr ? static_cast<call_site*>(call_data)->domain : nullptr;
+}
+
+int cmd_save(siphost_msg* msg, const siphost_value* args, void* data, int argc) {
+    uint32_t flags = 0;
+    if (argc >= 2 && !parse_flags(args[1], flags)) {
+        log(SIPHOST_LOG_ERR, "save(): flags are not a number");
+        return -1;
+    }
+    return save(msg, domain_of(data), flags, argc >= 3 ? sdk::arg_view(args[2]) : std::string_view());
+}
+int cmd_save1(siphost_msg* msg, const siphost_value* args, void* data) {
+    return cmd_save(msg, args, data, 1);
+}
+int cmd_save2(siphost_msg* msg, const siphost_value* args, void* data) {
+    return cmd_save(msg, args, data, 2);
+}
+int cmd_save3(siphost_msg* msg, const siphost_value* args, void* data) {
+    return cmd_save(msg, args, data, 3);
+}
+int cmd_lookup1(siphost_msg* msg, const siphost_value*, void* data) {
+    return lookup(msg, domain_of(data), {});
+}
+int cmd_lookup2(siphost_msg* msg, const siphost_value* args, void* data) {
+    return lookup(msg, domain_of(data), sdk::arg_view(args[1]));
+}
+int cmd_lookup_branches(siphost_msg* msg, const siphost_value*, void* data) {
+    return lookup_branches(msg, domain_of(data));
+}
+int cmd_registered1(siphost_msg* msg, const siphost_value*, void* data) {
+    return registered(msg, domain_of(data), {});
+}
+int cmd_registered2(siphost_msg* msg, const siphost_value* args, void* data) {
+    return registered(msg, domain_of(data), sdk::arg_view(args[1]));
+}
+int cmd_unregister2(siphost_msg* msg, const siphost_value* args, void* data) {
+    return unregister(msg, domain_of(data), sdk::arg_view(args[1]), {});
+}
+int cmd_unregister3(siphost_msg* msg, const siphost_value* args, void* data) {
+    return unregister(msg, domain_of(data), sdk::arg_view(args[1]), sdk::arg_view(args[2]));
+}
+
+int init(const siphost_host_api* host, siphost_module_handle* self, char* err, size_t err_size) {
+    return sdk::guard_with_error(err, err_size, [&] {
+        context& c = ctx();
+        c.host = host;
+        c.self = self;
+        c.sl = static_cast<const siphost_sl_api_v1*>(
+            host->api_lookup(SIPHOST_SL_API_NAME, SIPHOST_SL_API_MAJOR));
+        if (c.sl == nullptr || !SIPHOST_HAS(siphost_sl_api_v1, c.sl, reply_with))
+            throw sdk::config_error("registrar needs sl's API: load sl before registrar");
+        c.ul = static_cast<const siphost_usrloc_api_v1*>(
+            host->api_lookup(SIPHOST_USRLOC_API_NAME, SIPHOST_USRLOC_API_MAJOR));
+        if (c.ul == nullptr || !SIPHOST_HAS(siphost_usrloc_api_v1, c.ul, nat_bflag))
+            throw sdk::config_error("registrar needs usrloc's API: load usrloc before registrar");
+        const settings& p = c.params;
+        if (p.default_expires < 0 || p.min_expires < 0 || p.max_expires < 0)
+            throw sdk::config_error("default_expires, min_expires and max_expires must not be negative");
+        if (p.path_mode < 0 || p.path_mode > 2)
+            throw sdk::config_error("path_mode must be 0, 1 or 2");
+        if (p.default_q < -1 || p.default_q > 1000)
+            throw sdk::config_error("default_q must be -1 (unset) or 0..1000");
+        if (p.contact_max_size < 16)
+            throw sdk::config_error("contact_max_size must be at least 16");
+        c.accepted = sdk::register_counter(host, self, "accepted_regs", "REGISTERs saved");
+        c.rejected = sdk::register_counter(host, self, "rejected_regs", "REGISTERs refused");
+        return 0;
+    });
+}
+
+void destroy() {
+    context& c = ctx();
+    if (c.received_pv != nullptr)
+        c.host->pv_free(c.received_pv);
+    c.received_pv = nullptr;
+}
+
+/// received_avp is a pseudo-variable: parsed at the first fixup (pv_parse works from the fixups on).
+void parse_received_avp() {
+    context& c = ctx();
+    if (c.params.received_avp != nullptr && *c.params.received_avp != '\0' && c.received_pv == nullptr) {
+        char err[200] = "";
+        c.received_pv = c.host->pv_parse(sdk::str(c.params.received_avp), err, sizeof err);
+        if (c.received_pv == nullptr)
+            throw sdk::config_error(std::string("received_avp: ") + err);
+    }
+}
+
+std::unique_ptr<call_site> fix_save1(const siphost_value* args, const int* constant) {
+    parse_received_avp();
+    return fix_domain(args, constant);
+}
+
+std::unique_ptr<call_site> fix_save_flags(const siphost_value* args, const int* constant) {
+    parse_received_avp();
+    return fix_save(args, constant);
+}
+
+constexpr uint32_t save_routes = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE;
+constexpr uint32_t lookup_routes = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE;
+
+siphost_command cmd(const char* name, uint32_t routes, siphost_command_fn fn,
+                    std::initializer_list<siphost_arg_kind> args, siphost_fixup_fn fixup, const char* doc) {
+    return sdk::command(name, routes, fn, args, fixup, sdk::free_call_data<call_site>, doc);
+}
+
+const siphost_command commands[] = {
+    cmd("save", save_routes, sdk::guarded<&cmd_save1>, {SIPHOST_ARG_STRING}, sdk::fixup<&fix_save1>,
+        "save(domain): stores the REGISTER's contacts and replies"),
+    cmd("save", save_routes, sdk::guarded<&cmd_save2>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING},
+        sdk::fixup<&fix_save_flags>, "save(domain, flags)"),
+    cmd("save", save_routes, sdk::guarded<&cmd_save3>,
+        {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, sdk::fixup<&fix_save_flags>,
+        "save(domain, flags, uri)"),
+    cmd("lookup", lookup_routes, sdk::guarded<&cmd_lookup1, -3>, {SIPHOST_ARG_STRING},
+        sdk::fixup<&fix_domain>, "lookup(domain): routes to the Request-URI's contacts"),
+    cmd("lookup", lookup_routes, sdk::guarded<&cmd_lookup2, -3>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING},
+        sdk::fixup<&fix_domain>, "lookup(domain, uri)"),
+    cmd("lookup_branches", lookup_routes, sdk::guarded<&cmd_lookup_branches, -3>, {SIPHOST_ARG_STRING},
+        sdk::fixup<&fix_domain>,
+        "lookup_branches(domain): lookup() on the Request-URI and each plain branch"),
+    cmd("registered", SIPHOST_ROUTE_ANY, sdk::guarded<&cmd_registered1>, {SIPHOST_ARG_STRING},
+        sdk::fixup<&fix_domain>, "registered(domain): true when the Request-URI's AOR has a contact"),
+    cmd("registered", SIPHOST_ROUTE_ANY, sdk::guarded<&cmd_registered2>,
+        {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, sdk::fixup<&fix_domain>, "registered(domain, uri)"),
+    cmd("registered", SIPHOST_ROUTE_ANY, sdk::guarded<&cmd_registered2>,
+        {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING, SIPHOST_ARG_INT}, sdk::fixup<&fix_registered3>,
+        "registered(domain, uri, 0)"),
+    cmd("unregister", SIPHOST_ROUTE_ANY, sdk::guarded<&cmd_unregister2>,
+        {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, sdk::fixup<&fix_domain>,
+        "unregister(domain, uri): removes every contact of the AOR"),
+    cmd("unregister", SIPHOST_ROUTE_ANY, sdk::guarded<&cmd_unregister3>,
+        {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, sdk::fixup<&fix_domain>,
+        "unregister(domain, uri, ruid): removes one contact"),
+    sdk::end_of_commands(),
+};
+
+settings& p = ctx().params;
+
+const siphost_param params[] = {
+    sdk::int_param("default_expires", &p.default_expires, "expires of a contact that gives none"),
+    sdk::int_param("min_expires", &p.min_expires, "the lowest expires accepted (0: no minimum)"),
+    sdk::int_param("min_expires_mode", &p.min_expires_mode, "below min_expires: 0 raise it, 1 reply 423"),
+    sdk::int_param("max_expires", &p.max_expires, "the highest expires stored (0: no maximum)"),
+    sdk::int_param("default_q", &p.default_q, "q of a contact that gives none (-1: unset)"),
+    sdk::int_param("append_branches", &p.append_branches, "lookup() adds the other contacts as branches"),
+    sdk::int_param("case_sensitive", &p.case_sensitive, "AOR users compare case-sensitively"),
+    sdk::int_param("max_contacts", &p.max_contacts, "the most contacts per AOR (0: no limit)"),
+    sdk::int_param("retry_after", &p.retry_after, "Retry-After of 5xx replies (0: none)"),
+    sdk::int_param("method_filtering", &p.method_filtering,
+                   "lookup() skips contacts not allowing the method"),
+    sdk::int_param("use_path", &p.use_path, "store the Path header"),
+    sdk::int_param("path_mode", &p.path_mode, "0 store, 1 echo when supported, 2 require 'path' support"),
+    sdk::int_param("contact_max_size", &p.contact_max_size, "the longest Contact URI stored"),
+    sdk::string_param("received_avp", &p.received_avp, "pseudo-variable holding the received URI"),
+    sdk::string_param("received_param", &p.received_param, "Contact parameter naming the received URI"),
+    sdk::end_of_params(),
+};
+
+const char* const depends[] = {"sl", "usrloc", nullptr};
+
+const siphost_module descriptor = sdk::module({.name = "registrar",
+                                               .version = "1.0",
+                                               .commands = commands,
+                                               .params = params,
+                                               .depends = depends,
+                                               .init = init,
+                                               .destroy = destroy});
+
+} // namespace
+} // namespace siphost::modules::registrar
+
+SIPHOST_MODULE(siphost::modules::registrar::descriptor)

@@ -1,0 +1,59 @@
+# Helpers of the registrar's integration tests, on top of tests/integration/lib.sh: one REGISTER (or OPTIONS)
+# per sipp run, written from the shell so that each test reads as a list of requests and expected replies.
+. "$SOURCE_DIR/tests/integration/lib.sh"
+REG_DIR="$SOURCE_DIR/tests/modules/registrar"
+REG_N=0
+
+# sip_request PORT METHOD USER CALLID CSEQ CODE HEADERS [CHECK...]: sends one request from PORT for
+# sip:USER@127.0.0.1 with the extra HEADERS (lines, may be empty) and expects CODE. Each CHECK is "+REGEX"
+# (the reply must match it) or "-REGEX" (must not). Returns sipp's status.
+sip_request() {
+    port=$1; method=$2; user=$3; callid=$4; cseq=$5; code=$6; headers=$7; shift 7
+    REG_N=$((REG_N + 1))
+    f="$WORK/req$REG_N.xml"
+    {
+        echo '<?xml version="1.0" encoding="ISO-8859-1" ?>'
+        echo "<scenario name=\"request $REG_N\">"
+        echo '<send retrans="500"><![CDATA['
+        echo "$method sip:$user@127.0.0.1 SIP/2.0"
+        echo 'Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]'
+        echo "From: <sip:$user@127.0.0.1>;tag=f$REG_N"
+        echo "To: <sip:$user@127.0.0.1>"
+        echo "Call-ID: [call_id]"
+        echo "CSeq: $cseq $method"
+        echo 'Max-Forwards: 70'
+        [ -n "$headers" ] && printf '%s\n' "$headers"
+        echo 'Content-Length: 0'
+        echo ''
+        echo ']]></send>'
+        echo "<recv response=\"$code\"><action>"
+        i=0
+        vars=""
+        for check in "$@"; do
+            i=$((i + 1))
+            regex=$(printf '%s' "${check#?}" | sed 's/&/\&amp;/g; s/</\&lt;/g; s/>/\&gt;/g; s/"/\&quot;/g')
+            case $check in
+                +*) echo "<ereg regexp=\"$regex\" search_in=\"msg\" check_it=\"true\" assign_to=\"c$i\"/>" ;;
+                -*) echo "<ereg regexp=\"$regex\" search_in=\"msg\" check_it_inverse=\"true\" assign_to=\"c$i\"/>" ;;
+            esac
+            vars="$vars${vars:+,}c$i"
+        done
+        echo '</action></recv>'
+        [ -n "$vars" ] && echo "<Reference variables=\"$vars\"/>"
+        echo '</scenario>'
+    } > "$f"
+    (cd "$WORK" && sipp -nostdin -i 127.0.0.1 -p "$port" -m 1 -cid_str "$callid" -timeout 20s -timeout_error -trace_err \
+        -trace_msg -message_file "$WORK/req$REG_N-messages.log" -error_file "$WORK/req$REG_N-errors.log" \
+        -sf "$f" 127.0.0.1:5060 > "$WORK/req$REG_N.out" 2>&1)
+}
+
+# expect_request DESCRIPTION ARGS...: sip_request, failing the test with the exchange when it does not go so.
+expect_request() {
+    what=$1; shift
+    if ! sip_request "$@"; then
+        echo "---- request $REG_N: $what"
+        cat "$WORK/req$REG_N-messages.log" 2>/dev/null | tail -n 60
+        cat "$WORK/req$REG_N-errors.log" 2>/dev/null | tail -n 20
+        fail "$what"
+    fi
+}
