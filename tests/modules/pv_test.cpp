@@ -1,99 +1,100 @@
-// pv.so through the fake host: pv_isset, pv_unset, is_int, typeof, and their fixups, which parse the
-// variable (fixups run after init).
-#include "fake_host.hpp"
-
-#include <siphost/module.hpp>
+// pv.so in the real host: pv_isset, pv_unset, is_int, typeof on AVPs and script variables the config sets,
+// and the config errors their fixups give when they parse the variable.
+#include <siphost/testkit.hpp>
 
 #include <gtest/gtest.h>
 
-namespace siphost::tests {
+#include <algorithm>
+
+#include <string>
+
+namespace kit = siphost::testkit;
+using namespace std::chrono_literals;
+
 namespace {
 
-constexpr const char* bye_text =
-    "BYE sip:b@c SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK2\nFrom: <sip:a@b>;tag=1\n"
-    "To: <sip:c@d>;tag=2\nCall-ID: c\nCSeq: 2 BYE\nContent-Length: 0\n\n";
-
-class modules_pv : public ::testing::Test {
-protected:
-    void SetUp() override { msg = host.parse(bye_text); }
-
-    void init() {
-        std::string error;
-        ASSERT_EQ(pv.init(host, &error), 0) << error;
-    }
-
-    void add_avp(std::string_view name, const siphost_value& value) {
-        host.api()->avp_add(host.api()->msg_avps(msg.get()), sdk::str(name), &value);
-    }
-
-    fake_host host;
-    loaded_module pv{"pv"};
-    std::unique_ptr<siphost_msg> msg;
-};
-
-TEST_F(modules_pv, call_site_is_parsed_by_its_fixup) {
-    init();
-    call_site isset(pv, "pv_isset", {arg("$avp(x)")});
-    EXPECT_EQ(isset.run(msg.get()), -1);
-    add_avp("x", sdk::str_value("I remember"));
-    EXPECT_EQ(isset.run(msg.get()), 1);
-    EXPECT_TRUE(host.logs.empty());
+/// pv, sl and xlog; body runs on one request, which then gets a 200.
+std::string config(std::string_view body) {
+    return "debug=2\nchildren=1\nloadmodule \"sl\"\nloadmodule \"xlog\"\nloadmodule \"pv\"\nrequest_route "
+           "{\n" +
+           std::string(body) + "\n    sl_send_reply(\"200\", \"OK\");\n}\n";
 }
 
-TEST_F(modules_pv, variable_the_host_cannot_parse_fails_the_config_with_its_reason) {
-    init();
-    try {
-        call_site bogus(pv, "pv_isset", {arg("$bogus")});
-        FAIL() << "accepted $bogus";
-    } catch (const std::runtime_error& e) {
-        EXPECT_NE(std::string(e.what()).find("cannot use \"$bogus\": unknown pseudo-variable"),
-                  std::string::npos)
-            << e.what();
-    }
-    EXPECT_THROW(call_site(pv, "pv_isset", {arg("avp(x)")}), std::runtime_error);
-    EXPECT_THROW(call_site(pv, "typeof", {arg("$bogus"), arg("int")}), std::runtime_error);
+/// Runs one request through a host on body and returns the host's log.
+std::string run(std::string_view body) {
+    kit::host proxy(config(body));
+    kit::peer uac;
+    uac.send(kit::request("BYE", "sip:b@127.0.0.1", uac), proxy.port());
+    auto reply = uac.receive();
+    EXPECT_TRUE(reply) << proxy.log();
+    EXPECT_EQ(proxy.stop(), 0);
+    return proxy.log();
 }
 
-TEST_F(modules_pv, pv_unset_removes_the_value) {
-    init();
-    call_site unset(pv, "pv_unset", {arg("$avp(x)")});
-    call_site isset(pv, "pv_isset", {arg("$avp(x)")});
-    add_avp("x", sdk::int_value(5));
-    EXPECT_EQ(isset.run(msg.get()), 1);
-    EXPECT_EQ(unset.run(msg.get()), 1);
-    EXPECT_EQ(isset.run(msg.get()), -1);
+std::string fixup_error(std::string_view call) {
+    auto result = kit::host::check(config("    " + std::string(call) + ";"));
+    return result.exit_status == 0 ? "" : result.output;
 }
 
-TEST_F(modules_pv, is_int_and_typeof) {
-    init();
-    call_site is_int(pv, "is_int", {arg("$avp(n)")});
-    call_site is_str(pv, "typeof", {arg("$avp(n)"), arg("str")});
-    call_site is_null(pv, "typeof", {arg("$avp(n)"), arg("null")});
-    call_site is_integer(pv, "typeof", {arg("$avp(n)"), arg("int")});
-    EXPECT_EQ(is_int.run(msg.get()), -1);
-    EXPECT_EQ(is_null.run(msg.get()), 1);
-    add_avp("n", sdk::int_value(7));
-    EXPECT_EQ(is_int.run(msg.get()), 1);
-    EXPECT_EQ(is_integer.run(msg.get()), 1);
-    EXPECT_EQ(is_str.run(msg.get()), -1);
-    add_avp("n", sdk::str_value("7"));
-    EXPECT_EQ(is_int.run(msg.get()), -1);
-    EXPECT_EQ(is_str.run(msg.get()), 1);
-    EXPECT_EQ(is_null.run(msg.get()), -1);
+TEST(modules_pv, call_site_is_parsed_by_its_fixup) {
+    std::string log = run(R"~(
+    pv_isset("$avp(x)"); $var(before) = $rc;
+    $avp(x) = "I remember";
+    pv_isset("$avp(x)"); $var(after) = $rc;
+    xlog("L_INFO", "isset $var(before) $var(after)\n");)~");
+    EXPECT_NE(log.find("isset -1 1"), std::string::npos) << log;
+    EXPECT_EQ(log.find("pv: "), std::string::npos) << "pv logs nothing: " << log;
 }
 
-TEST_F(modules_pv, typeof_type_must_be_known) {
-    init();
-    EXPECT_THROW(call_site(pv, "typeof", {arg("$avp(n)"), arg("float")}), std::runtime_error);
+TEST(modules_pv, variable_the_host_cannot_parse_fails_the_config_with_its_reason) {
+    std::string error = fixup_error(R"(pv_isset("$bogus"))");
+    EXPECT_NE(error.find("$bogus"), std::string::npos) << error;
+    EXPECT_NE(error.find("unknown pseudo-variable"), std::string::npos) << error;
+    EXPECT_NE(fixup_error(R"~(pv_isset("avp(x)"))~"), "");
+    EXPECT_NE(fixup_error(R"(typeof("$bogus", "int"))"), "");
 }
 
-TEST_F(modules_pv, never_assigned_var_is_the_integer_zero) {
-    init();
-    call_site is_int(pv, "is_int", {arg("$var(count)")});
-    EXPECT_EQ(is_int.run(msg.get()), 1);
-    host.vars["count"] = stored_value{SIPHOST_VALUE_STR, 0, "abc"};
-    EXPECT_EQ(is_int.run(msg.get()), -1);
+TEST(modules_pv, pv_unset_removes_the_value) {
+    std::string log = run(R"~(
+    $avp(x) = 5;
+    pv_isset("$avp(x)"); $var(a) = $rc;
+    pv_unset("$avp(x)"); $var(b) = $rc;
+    pv_isset("$avp(x)"); $var(c) = $rc;
+    xlog("L_INFO", "unset $var(a) $var(b) $var(c)\n");)~");
+    EXPECT_NE(log.find("unset 1 1 -1"), std::string::npos) << log;
+}
+
+TEST(modules_pv, is_int_and_typeof) {
+    std::string log = run(R"~(
+    is_int("$avp(n)"); $var(a) = $rc;
+    typeof("$avp(n)", "null"); $var(b) = $rc;
+    xlog("L_INFO", "unset: is_int $var(a) null $var(b)\n");
+    $avp(n) = 7;
+    is_int("$avp(n)"); $var(a) = $rc;
+    typeof("$avp(n)", "int"); $var(b) = $rc;
+    typeof("$avp(n)", "str"); $var(c) = $rc;
+    xlog("L_INFO", "int: is_int $var(a) int $var(b) str $var(c)\n");
+    $avp(n) = "7";
+    is_int("$avp(n)"); $var(a) = $rc;
+    typeof("$avp(n)", "str"); $var(b) = $rc;
+    typeof("$avp(n)", "null"); $var(c) = $rc;
+    xlog("L_INFO", "str: is_int $var(a) str $var(b) null $var(c)\n");)~");
+    EXPECT_NE(log.find("unset: is_int -1 null 1"), std::string::npos) << log;
+    EXPECT_NE(log.find("int: is_int 1 int 1 str -1"), std::string::npos) << log;
+    EXPECT_NE(log.find("str: is_int -1 str 1 null -1"), std::string::npos) << log;
+}
+
+TEST(modules_pv, typeof_type_must_be_known) {
+    EXPECT_NE(fixup_error(R"~(typeof("$avp(n)", "float"))~"), "");
+}
+
+TEST(modules_pv, never_assigned_var_is_the_integer_zero) {
+    std::string log = run(R"~(
+    is_int("$var(count)"); $var(a) = $rc;
+    $var(count) = "abc";
+    is_int("$var(count)"); $var(b) = $rc;
+    xlog("L_INFO", "var: $var(a) $var(b)\n");)~");
+    EXPECT_NE(log.find("var: 1 -1"), std::string::npos) << log;
 }
 
 } // namespace
-} // namespace siphost::tests

@@ -1,78 +1,125 @@
-// siputils.so through the fake host.
-#include "fake_host.hpp"
+// siputils.so in the real host: has_totag, is_request/is_reply, is_first_hop, is_uri_host_local (against the
+// listen address and an alias) and uri_param, on requests and replies that arrive over the wire.
+#include <siphost/testkit.hpp>
 
 #include <gtest/gtest.h>
 
-namespace siphost::tests {
+#include <algorithm>
+
+#include <string>
+
+namespace kit = siphost::testkit;
+using namespace std::chrono_literals;
+
 namespace {
 
-std::string request(std::string_view ruri, std::string_view to_tag, int vias) {
-    std::string text = "INVITE " + std::string(ruri) + " SIP/2.0\n";
-    for (int i = 0; i < vias; ++i)
-        text += "Via: SIP/2.0/UDP 203.0.113." + std::to_string(i + 1) + ";branch=z9hG4bK" +
-                std::to_string(i) + "\n";
-    text += "From: <sip:a@b>;tag=1\nTo: <sip:c@d>" + (to_tag.empty() ? "" : ";tag=" + std::string(to_tag)) +
-            "\nCall-ID: c\nCSeq: 1 INVITE\n\n";
-    return text;
+/// Every check on the request logs "request rc..." and is answered; a reply logs "reply rc...".
+constexpr const char* config = R"~(
+debug=2
+children=1
+alias="proxy.example.com"
+loadmodule "sl"
+loadmodule "xlog"
+loadmodule "siputils"
+request_route {
+    has_totag(); $var(totag) = $rc;
+    is_request(); $var(req) = $rc;
+    is_reply(); $var(rpl) = $rc;
+    is_first_hop(); $var(first) = $rc;
+    is_uri_host_local(); $var(local) = $rc;
+    uri_param("transport"); $var(p1) = $rc;
+    uri_param("lr"); $var(p2) = $rc;
+    uri_param("maddr"); $var(p3) = $rc;
+    uri_param("transport", "tcp"); $var(p4) = $rc;
+    uri_param("transport", "udp"); $var(p5) = $rc;
+    sl_send_reply("200", "totag $var(totag) request $var(req) reply $var(rpl) first $var(first) local $var(local) params $var(p1) $var(p2) $var(p3) $var(p4) $var(p5)");
 }
+onreply_route {
+    is_request(); $var(req) = $rc;
+    is_reply(); $var(rpl) = $rc;
+    is_first_hop(); $var(first) = $rc;
+    xlog("L_INFO", "reply: request $var(req) reply $var(rpl) first $var(first)\n");
+    drop;
+}
+)~";
 
 class modules_siputils : public ::testing::Test {
 protected:
-    void SetUp() override {
-        host.add_myself("192.0.2.10", 5060);
-        host.add_myself("proxy.example.com", 0);
-        std::string error;
-        ASSERT_EQ(siputils.init(host, &error), 0) << error;
+    /// The 200's reason: what each check returned for a request to ruri with the given To-tag and Vias.
+    std::string run(std::string_view ruri, std::string_view to_tag = "", int vias = 1) {
+        kit::request_options options;
+        options.to_uri = "sip:c@127.0.0.1";
+        std::string text = kit::request("INVITE", ruri, uac, options);
+        if (!to_tag.empty())
+            text.replace(text.find("To: <sip:c@127.0.0.1>"), 21,
+                         "To: <sip:c@127.0.0.1>;tag=" + std::string(to_tag));
+        for (int i = 1; i < vias; ++i)
+            text.insert(text.find("Max-Forwards:"), "Via: SIP/2.0/UDP 203.0.113." + std::to_string(i) +
+                                                        ";branch=z9hG4bK" + std::to_string(i) + "\r\n");
+        uac.send(text, proxy.port());
+        auto reply = uac.receive();
+        EXPECT_TRUE(reply) << proxy.log();
+        return reply ? reply->first_line().substr(std::string("SIP/2.0 200 ").size()) : "";
     }
 
-    int run(std::string_view name, const std::string& text, std::vector<test_arg> args = {}) {
-        auto msg = host.parse(text);
-        call_site site(siputils, name, std::move(args));
-        return site.run(msg.get());
+    static std::string field(const std::string& reason, std::string_view name) {
+        std::string key = std::string(name) + " ";
+        size_t at = reason.find(key);
+        return at == std::string::npos
+                   ? "?"
+                   : reason.substr(at + key.size(), reason.find(' ', at + key.size()) - at - key.size());
     }
 
-    fake_host host;
-    loaded_module siputils{"siputils"};
+    kit::host proxy{config, [] {
+                        kit::host_options options;
+                        options.port = 5060; // its own network namespace: is_uri_host_local names it
+                        return options;
+                    }()};
+    kit::peer uac;
 };
 
-const std::string reply_text = "SIP/2.0 200 OK\nVia: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKp\n"
-                               "Via: SIP/2.0/UDP 203.0.113.1;branch=z9hG4bKu\n"
-                               "From: <sip:a@b>;tag=1\nTo: <sip:c@d>;tag=2\nCall-ID: c\nCSeq: 1 INVITE\n\n";
-
 TEST_F(modules_siputils, has_totag) {
-    EXPECT_EQ(run("has_totag", request("sip:b@c", "t", 1)), 1);
-    EXPECT_EQ(run("has_totag", request("sip:b@c", "", 1)), -1);
+    EXPECT_EQ(field(run("sip:b@127.0.0.1", "t"), "totag"), "1");
+    EXPECT_EQ(field(run("sip:b@127.0.0.1"), "totag"), "-1");
 }
 
-TEST_F(modules_siputils, is_request_and_is_reply) {
-    EXPECT_EQ(run("is_request", request("sip:b@c", "", 1)), 1);
-    EXPECT_EQ(run("is_reply", request("sip:b@c", "", 1)), -1);
-    EXPECT_EQ(run("is_request", reply_text), -1);
-    EXPECT_EQ(run("is_reply", reply_text), 1);
+TEST_F(modules_siputils, is_request_and_is_reply_on_a_request) {
+    std::string reason = run("sip:b@127.0.0.1");
+    EXPECT_EQ(field(reason, "request"), "1") << reason;
+    EXPECT_EQ(field(reason, "reply"), "-1") << reason;
+}
+
+TEST_F(modules_siputils, on_a_reply_is_reply_and_the_first_hop) {
+    // A reply to a request this proxy relayed: its own Via on top, the UAC's below.
+    uac.send("SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKp\r\n"
+             "Via: SIP/2.0/UDP 127.0.0.1:" +
+                 std::to_string(uac.port()) +
+                 ";branch=z9hG4bKu\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: c\r\n"
+                 "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n",
+             proxy.port());
+    EXPECT_TRUE(proxy.wait_for_log("reply: request -1 reply 1 first 1")) << proxy.log();
 }
 
 TEST_F(modules_siputils, is_first_hop) {
-    EXPECT_EQ(run("is_first_hop", request("sip:b@c", "", 1)), 1);
-    EXPECT_EQ(run("is_first_hop", request("sip:b@c", "", 2)), -1);
-    EXPECT_EQ(run("is_first_hop", reply_text), 1);
+    EXPECT_EQ(field(run("sip:b@127.0.0.1", "", 1), "first"), "1");
+    EXPECT_EQ(field(run("sip:b@127.0.0.1", "", 2), "first"), "-1");
 }
 
 TEST_F(modules_siputils, is_uri_host_local) {
-    EXPECT_EQ(run("is_uri_host_local", request("sip:bob@192.0.2.10:5060", "", 1)), 1);
-    EXPECT_EQ(run("is_uri_host_local", request("sip:bob@PROXY.example.com", "", 1)), 1);
-    EXPECT_EQ(run("is_uri_host_local", request("sip:bob@203.0.113.9", "", 1)), -1);
-    EXPECT_EQ(run("is_uri_host_local", request("tel:+15551234", "", 1)), -1);
+    EXPECT_EQ(field(run("sip:bob@127.0.0.1:5060"), "local"), "1");
+    EXPECT_EQ(field(run("sip:bob@PROXY.example.com"), "local"), "1");
+    EXPECT_EQ(field(run("sip:bob@203.0.113.9"), "local"), "-1");
+    EXPECT_EQ(field(run("tel:+15551234"), "local"), "-1");
 }
 
 TEST_F(modules_siputils, uri_param) {
-    std::string text = request("sip:bob@h;transport=tcp;lr", "", 1);
-    EXPECT_EQ(run("uri_param", text, {arg("transport")}), 1);
-    EXPECT_EQ(run("uri_param", text, {arg("lr")}), 1);
-    EXPECT_EQ(run("uri_param", text, {arg("maddr")}), -1);
-    EXPECT_EQ(run("uri_param", text, {arg("transport"), arg("tcp")}), 1);
-    EXPECT_EQ(run("uri_param", text, {arg("transport"), arg("udp")}), -1);
-    EXPECT_THROW(call_site(siputils, "uri_param", {arg("")}), std::runtime_error);
+    std::string reason = run("sip:bob@127.0.0.1;transport=tcp;lr");
+    EXPECT_NE(reason.find("params 1 1 -1 1 -1"), std::string::npos) << reason;
+}
+
+TEST(modules_siputils_config, uri_param_needs_a_name) {
+    auto result = kit::host::check("loadmodule \"siputils\"\nrequest_route { uri_param(\"\"); }\n");
+    EXPECT_EQ(result.exit_status, 1) << result.output;
 }
 
 } // namespace
-} // namespace siphost::tests

@@ -1,298 +1,376 @@
-// sl.so through the fake host: replies, To-tags, absorbed ACKs, counters, sl.stats, send_reply with and
-// without tm, and the "sl" API.
-#include "fake_host.hpp"
-
-#include <siphost/api/sl.h>
-#include <siphost/api/tm.h>
-#include <siphost/module.hpp>
+// sl.so in the real host, over the wire: replies, To-tags, absorbed ACKs, counters (siphost's shutdown
+// line), send_reply with and without tm, redirects, the config errors its fixups give, and the "sl" API as
+// the probe test module calls it. sl.stats is read in process (sl_rpc_test.cpp).
+#include <siphost/testkit.hpp>
 
 #include <gtest/gtest.h>
 
-namespace siphost::tests {
+#include <algorithm>
+
+#include <string>
+
+namespace kit = siphost::testkit;
+using namespace std::chrono_literals;
+
+namespace {
+/// Request options with extra header lines (each ending in CRLF).
+kit::request_options with_headers(std::string lines) {
+    kit::request_options options;
+    options.extra_headers = std::move(lines);
+    return options;
+}
+} // namespace
+
 namespace {
 
-constexpr const char* invite_text = "INVITE sip:bob@example.com SIP/2.0\n"
-                                    "Via: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bK-inv-1\n"
-                                    "Max-Forwards: 70\n"
-                                    "From: Alice <sip:alice@example.com>;tag=from-1\n"
-                                    "To: Bob <sip:bob@example.com>\n"
-                                    "Call-ID: call-1@198.51.100.7\n"
-                                    "CSeq: 1 INVITE\n"
-                                    "Content-Length: 0\n"
-                                    "\n";
-
-/// The ACK a UAC sends for a negative reply to invite_text that carried to_tag (RFC 3261 17.1.1.3).
-std::string ack_for(std::string_view to_tag, std::string_view branch = "z9hG4bK-inv-1") {
-    return "ACK sip:bob@example.com SIP/2.0\n"
-           "Via: SIP/2.0/UDP 198.51.100.7:5060;branch=" +
-           std::string(branch) +
-           "\n"
-           "Max-Forwards: 70\n"
-           "From: Alice <sip:alice@example.com>;tag=from-1\n"
-           "To: Bob <sip:bob@example.com>;tag=" +
-           std::string(to_tag) +
-           "\n"
-           "Call-ID: call-1@198.51.100.7\n"
-           "CSeq: 1 ACK\n"
-           "Content-Length: 0\n"
-           "\n";
+/// sl and xlog with one worker (so that a datagram is handled after the ones sent before it), then routes.
+std::string config(std::string_view routes, std::string_view more_modules = "") {
+    return "debug=2\nchildren=1\nloadmodule \"sl\"\nloadmodule \"xlog\"\n" + std::string(more_modules) +
+           std::string(routes);
 }
 
-class modules_sl : public ::testing::Test {
-protected:
-    void SetUp() override {
-        std::string error;
-        ASSERT_EQ(sl.init(host, &error), 0) << error;
-        invite = host.parse(invite_text);
-    }
-
-    fake_host host;
-    loaded_module sl{"sl"};
-    std::unique_ptr<siphost_msg> invite;
-};
-
-TEST_F(modules_sl, negative_reply_gets_a_to_tag_and_is_counted) {
-    call_site reply(sl, "sl_send_reply", {arg(404), arg("Not Here")});
-    EXPECT_EQ(reply.run(invite.get()), 1);
-    ASSERT_EQ(host.replies.size(), 1u);
-    EXPECT_EQ(host.replies[0].code, 404);
-    EXPECT_EQ(host.replies[0].reason, "Not Here");
-    EXPECT_EQ(host.replies[0].to_tag.size(), 33u);
-    EXPECT_EQ(host.counter("sl.404_replies"), 1);
-    EXPECT_EQ(host.counter("sl.4xx_replies"), 0);
-    EXPECT_EQ(host.counter("sl.sent_replies"), 1);
-    EXPECT_EQ(host.counter("sl.sent_err_replies"), 1);
+std::string to_tag_of(const kit::message& reply) {
+    std::string to = reply.header("To").value_or("");
+    size_t at = to.find(";tag=");
+    return at == std::string::npos ? "" : to.substr(at + 5);
 }
 
-TEST_F(modules_sl, class_counter_takes_codes_without_their_own) {
-    call_site reply(sl, "sl_reply", {arg(486), arg("Busy Here")});
-    EXPECT_EQ(reply.run(invite.get()), 1);
-    EXPECT_EQ(host.counter("sl.4xx_replies"), 1);
-    call_site ok(sl, "sl_reply", {arg(200), arg("OK")});
-    EXPECT_EQ(ok.run(invite.get()), 1);
-    EXPECT_EQ(host.counter("sl.200_replies"), 1);
-    EXPECT_EQ(host.counter("sl.2xx_replies"), 0);
-    EXPECT_EQ(host.counter("sl.sent_replies"), 2);
-    EXPECT_EQ(host.counter("sl.sent_err_replies"), 1);
+/// The ACK a UAC sends for a negative reply to invite (RFC 3261 17.1.1.3): same branch unless given.
+std::string ack_for(const kit::message& invite, std::string_view to_tag, std::string_view branch = "") {
+    std::string via = invite.header("Via").value_or("");
+    if (!branch.empty())
+        via = via.substr(0, via.find(";branch=")) + ";branch=" + std::string(branch);
+    return "ACK " + invite.request_uri() + " SIP/2.0\r\nVia: " + via +
+           "\r\nMax-Forwards: 70\r\nFrom: " + invite.header("From").value_or("") +
+           "\r\nTo: " + invite.header("To").value_or("") + ";tag=" + std::string(to_tag) +
+           "\r\nCall-ID: " + invite.header("Call-ID").value_or("") +
+           "\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n";
 }
 
-TEST_F(modules_sl, provisional_below_180_has_no_tag) {
-    call_site trying(sl, "sl_send_reply", {arg(100), arg("Trying")});
-    EXPECT_EQ(trying.run(invite.get()), 1);
-    ASSERT_EQ(host.replies.size(), 1u);
-    EXPECT_TRUE(host.replies[0].to_tag.empty());
-    call_site ringing(sl, "sl_send_reply", {arg(180), arg("Ringing")});
-    EXPECT_EQ(ringing.run(invite.get()), 1);
-    EXPECT_FALSE(host.replies[1].to_tag.empty());
+/// Sends text and returns the reply, failing the test with the host's log when none comes.
+kit::message exchange(kit::peer& uac, const kit::host& proxy, const std::string& text) {
+    uac.send(text, proxy.port());
+    auto reply = uac.receive();
+    EXPECT_TRUE(reply) << "no reply to:\n" << text << "\nlog:\n" << proxy.log();
+    return reply.value_or(kit::message{});
 }
 
-TEST_F(modules_sl, request_with_to_tag_keeps_it) {
-    std::string bye = ack_for("theirs");
+TEST(modules_sl, negative_reply_gets_a_to_tag_and_is_counted) {
+    kit::host proxy(
+        config(R"(request_route { sl_send_reply("404", "Not Here"); xlog("L_INFO", "rc=$rc\n"); })"));
+    kit::peer uac;
+    auto reply = exchange(uac, proxy, kit::request("INVITE", "sip:bob@127.0.0.1", uac));
+    EXPECT_EQ(reply.first_line(), "SIP/2.0 404 Not Here");
+    EXPECT_EQ(to_tag_of(reply).size(), 33u) << reply.text();
+    EXPECT_TRUE(proxy.wait_for_log("rc=1"));
+    EXPECT_EQ(proxy.stop(), 0);
+    EXPECT_EQ(proxy.counter("sl.404_replies"), 1);
+    EXPECT_EQ(proxy.counter("sl.4xx_replies"), 0);
+    EXPECT_EQ(proxy.counter("sl.sent_replies"), 1);
+    EXPECT_EQ(proxy.counter("sl.sent_err_replies"), 1);
+}
+
+TEST(modules_sl, class_counter_takes_codes_without_their_own) {
+    kit::host proxy(config(R"(request_route {
+    if ($rU == "busy") sl_reply("486", "Busy Here"); else sl_reply("200", "OK");
+})"));
+    kit::peer uac;
+    EXPECT_EQ(exchange(uac, proxy, kit::request("INVITE", "sip:busy@127.0.0.1", uac)).status(), 486);
+    EXPECT_EQ(exchange(uac, proxy, kit::request("INVITE", "sip:ok@127.0.0.1", uac)).status(), 200);
+    EXPECT_EQ(proxy.stop(), 0);
+    EXPECT_EQ(proxy.counter("sl.4xx_replies"), 1);
+    EXPECT_EQ(proxy.counter("sl.200_replies"), 1);
+    EXPECT_EQ(proxy.counter("sl.2xx_replies"), 0);
+    EXPECT_EQ(proxy.counter("sl.sent_replies"), 2);
+    EXPECT_EQ(proxy.counter("sl.sent_err_replies"), 1);
+}
+
+TEST(modules_sl, provisional_below_180_has_no_tag) {
+    kit::host proxy(
+        config(R"(request_route { sl_send_reply("100", "Trying"); sl_send_reply("180", "Ringing"); })"));
+    kit::peer uac;
+    auto trying = exchange(uac, proxy, kit::request("INVITE", "sip:bob@127.0.0.1", uac));
+    auto ringing = uac.receive();
+    ASSERT_TRUE(ringing) << proxy.log();
+    EXPECT_EQ(trying.status(), 100);
+    EXPECT_EQ(to_tag_of(trying), "");
+    EXPECT_EQ(ringing->status(), 180);
+    EXPECT_NE(to_tag_of(*ringing), "");
+}
+
+TEST(modules_sl, request_with_to_tag_keeps_it) {
+    kit::host proxy(config(R"(request_route { sl_send_reply("481", "No Dialog"); })"));
+    kit::peer uac;
+    auto invite = kit::message(kit::request("INVITE", "sip:bob@127.0.0.1", uac));
+    std::string bye = ack_for(invite, "theirs");
     bye.replace(0, 3, "BYE");
     bye.replace(bye.find("CSeq: 1 ACK"), 11, "CSeq: 2 BYE");
-    auto request = host.parse(bye);
-    call_site reply(sl, "sl_send_reply", {arg(481), arg("No Dialog")});
-    EXPECT_EQ(reply.run(request.get()), 1);
-    EXPECT_TRUE(host.replies.at(0).to_tag.empty());
+    auto reply = exchange(uac, proxy, bye);
+    EXPECT_EQ(reply.status(), 481);
+    EXPECT_EQ(to_tag_of(reply), "theirs") << reply.text();
 }
 
-TEST_F(modules_sl, tag_is_the_same_for_the_same_request_and_differs_by_branch) {
-    call_site reply(sl, "sl_send_reply", {arg(403), arg("Forbidden")});
-    auto again = host.parse(invite_text);
-    std::string other_text = invite_text;
-    other_text.replace(other_text.find("z9hG4bK-inv-1"), 13, "z9hG4bK-inv-2");
-    auto other = host.parse(other_text);
-    reply.run(invite.get());
-    reply.run(again.get());
-    reply.run(other.get());
-    ASSERT_EQ(host.replies.size(), 3u);
-    EXPECT_EQ(host.replies[0].to_tag, host.replies[1].to_tag);
-    EXPECT_NE(host.replies[0].to_tag, host.replies[2].to_tag);
+TEST(modules_sl, tag_is_the_same_for_the_same_request_and_differs_by_branch) {
+    kit::host proxy(config(R"(request_route { sl_send_reply("403", "Forbidden"); })"));
+    kit::peer uac;
+    std::string invite = kit::request("INVITE", "sip:bob@127.0.0.1", uac);
+    std::string other = invite;
+    other.replace(other.find("branch=z9hG4bK"), 14, "branch=z9hG4bK-other");
+    std::string first = to_tag_of(exchange(uac, proxy, invite));
+    std::string again = to_tag_of(exchange(uac, proxy, invite));
+    std::string third = to_tag_of(exchange(uac, proxy, other));
+    ASSERT_EQ(first.size(), 33u);
+    EXPECT_EQ(first, again);
+    EXPECT_NE(first, third);
     // The fixed prefix marks every sl tag.
-    EXPECT_EQ(host.replies[0].to_tag.substr(0, 17), host.replies[2].to_tag.substr(0, 17));
+    EXPECT_EQ(first.substr(0, 17), third.substr(0, 17));
 }
 
-TEST_F(modules_sl, ack_to_own_negative_reply_is_absorbed) {
-    call_site reply(sl, "sl_send_reply", {arg(486), arg("Busy Here")});
-    ASSERT_EQ(reply.run(invite.get()), 1);
-    auto ack = host.parse(ack_for(host.replies.at(0).to_tag));
-    EXPECT_TRUE(host.run_request_hooks(ack.get(), SIPHOST_HOOK_PRE_SCRIPT));
-    EXPECT_EQ(host.counter("sl.received_ACKs"), 1);
+/// Absorbed ACKs never reach the script; the script logs the ones it sees and answers OPTIONS, which serve
+/// as a barrier (one worker: the OPTIONS is handled after the ACKs sent before it).
+constexpr const char* ack_routes = R"(request_route {
+    if (is_method("ACK")) { xlog("L_INFO", "script saw ACK to-tag $tt\n"); exit; }
+    if (is_method("OPTIONS")) { sl_send_reply("200", "OK"); exit; }
+    sl_send_reply("486", "Busy Here");
+})";
+
+TEST(modules_sl, ack_to_own_negative_reply_is_absorbed) {
+    kit::host proxy(config(ack_routes, "loadmodule \"textops\"\n"));
+    kit::peer uac;
+    auto invite = kit::message(kit::request("INVITE", "sip:bob@127.0.0.1", uac));
+    auto reply = exchange(uac, proxy, invite.text());
+    ASSERT_EQ(reply.status(), 486);
+    uac.send(ack_for(invite, to_tag_of(reply)), proxy.port());
+    EXPECT_EQ(exchange(uac, proxy, kit::request("OPTIONS", "sip:bob@127.0.0.1", uac)).status(), 200)
+        << "the ACK got no answer";
+    EXPECT_EQ(proxy.stop(), 0);
+    EXPECT_EQ(proxy.log().find("script saw ACK"), std::string::npos) << proxy.log();
+    EXPECT_EQ(proxy.counter("sl.received_ACKs"), 1);
 }
 
-TEST_F(modules_sl, other_acks_and_requests_go_on_to_the_script) {
-    call_site reply(sl, "sl_send_reply", {arg(486), arg("Busy Here")});
-    ASSERT_EQ(reply.run(invite.get()), 1);
-    std::string tag = host.replies.at(0).to_tag;
-    auto foreign_tag = host.parse(ack_for("a-tag-of-the-uas"));
-    EXPECT_FALSE(host.run_request_hooks(foreign_tag.get(), SIPHOST_HOOK_PRE_SCRIPT));
+TEST(modules_sl, other_acks_and_requests_go_on_to_the_script) {
+    kit::host proxy(config(ack_routes, "loadmodule \"textops\"\n"));
+    kit::peer uac;
+    auto invite = kit::message(kit::request("INVITE", "sip:bob@127.0.0.1", uac));
+    auto reply = exchange(uac, proxy, invite.text());
+    ASSERT_EQ(reply.status(), 486) << "the INVITE went on to the script";
+    std::string tag = to_tag_of(reply);
+    uac.send(ack_for(invite, "a-tag-of-the-uas"), proxy.port());
     // Same tag, other transaction (an ACK for a 2xx has a new branch): not ours to absorb.
-    auto other_branch = host.parse(ack_for(tag, "z9hG4bK-ack-2xx"));
-    EXPECT_FALSE(host.run_request_hooks(other_branch.get(), SIPHOST_HOOK_PRE_SCRIPT));
-    EXPECT_FALSE(host.run_request_hooks(invite.get(), SIPHOST_HOOK_PRE_SCRIPT));
-    EXPECT_EQ(host.counter("sl.received_ACKs"), 0);
+    uac.send(ack_for(invite, tag, "z9hG4bK-ack-2xx"), proxy.port());
+    EXPECT_EQ(exchange(uac, proxy, kit::request("OPTIONS", "sip:bob@127.0.0.1", uac)).status(), 200);
+    EXPECT_TRUE(proxy.wait_for_log("script saw ACK to-tag a-tag-of-the-uas"));
+    EXPECT_TRUE(proxy.wait_for_log("script saw ACK to-tag " + tag));
+    EXPECT_EQ(proxy.stop(), 0);
+    EXPECT_EQ(proxy.counter("sl.received_ACKs"), 0);
 }
 
-TEST_F(modules_sl, never_replies_to_an_ack_or_a_reply) {
-    auto ack = host.parse(ack_for("x"));
-    call_site reply(sl, "sl_send_reply", {arg(500), arg("Oops")});
-    EXPECT_EQ(reply.run(ack.get()), -1);
-    auto response = host.parse("SIP/2.0 200 OK\nVia: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKx\n"
-                               "From: <sip:a@b>;tag=1\nTo: <sip:c@d>\nCall-ID: c\nCSeq: 1 INVITE\n\n");
-    EXPECT_EQ(reply.run(response.get()), -1);
-    EXPECT_TRUE(host.replies.empty());
+TEST(modules_sl, never_replies_to_an_ack) {
+    kit::host proxy(config(R"(request_route {
+    if (is_method("OPTIONS")) { sl_send_reply("200", "OK"); exit; }
+    sl_send_reply("500", "Oops");
+    xlog("L_INFO", "$rm rc=$rc\n");
+})",
+                           "loadmodule \"textops\"\n"));
+    kit::peer uac;
+    auto invite = kit::message(kit::request("INVITE", "sip:bob@127.0.0.1", uac));
+    uac.send(ack_for(invite, "x"), proxy.port());
+    EXPECT_EQ(exchange(uac, proxy, kit::request("OPTIONS", "sip:bob@127.0.0.1", uac)).status(), 200)
+        << "nothing answered the ACK before";
+    EXPECT_TRUE(proxy.wait_for_log("ACK rc=-1")) << proxy.log();
 }
 
-TEST_F(modules_sl, reply_code_is_checked_when_the_config_is_read) {
-    EXPECT_THROW(call_site(sl, "sl_send_reply", {arg(99), arg("x")}), std::runtime_error);
-    EXPECT_THROW(call_site(sl, "sl_send_reply", {arg(700), arg("x")}), std::runtime_error);
-    EXPECT_THROW(call_site(sl, "sl_reply", {arg("abc"), arg("x")}), std::runtime_error);
-    EXPECT_NO_THROW(call_site(sl, "sl_reply", {arg("404"), arg("x")}));
+TEST(modules_sl, never_replies_to_a_reply) {
+    // A reply reaches onreply_route, where the host refuses sl's reply functions when it reads the config.
+    auto in_reply_route = kit::host::check(config(R"(request_route { drop; }
+onreply_route { sl_send_reply("500", "Oops"); })"));
+    EXPECT_EQ(in_reply_route.exit_status, 1) << in_reply_route.output;
+    EXPECT_NE(in_reply_route.output.find("sl_send_reply"), std::string::npos) << in_reply_route.output;
 }
 
-TEST_F(modules_sl, reply_code_from_a_variable_is_checked_at_run_time) {
-    call_site reply(sl, "sl_send_reply", {arg(0, false), arg("x")});
-    EXPECT_EQ(reply.run(invite.get(), {arg(1000), arg("x")}), -1);
-    EXPECT_EQ(reply.run(invite.get(), {arg("603"), arg("Decline")}), 1);
-    EXPECT_EQ(host.replies.at(0).code, 603);
+TEST(modules_sl, reply_code_is_checked_when_the_config_is_read) {
+    for (const char* call : {R"(sl_send_reply("99", "x"))", R"(sl_send_reply(99, "x"))",
+                             R"(sl_send_reply("700", "x"))", R"(sl_reply("abc", "x"))"}) {
+        auto result = kit::host::check(config("request_route { " + std::string(call) + "; }\n"));
+        EXPECT_EQ(result.exit_status, 1) << call << ": " << result.output;
+    }
+    auto good = kit::host::check(config(R"(request_route { sl_reply("404", "x"); })"));
+    EXPECT_EQ(good.exit_status, 0) << good.output;
 }
 
-TEST_F(modules_sl, send_failure_is_false_and_counted) {
-    host.send_result = -1;
-    call_site reply(sl, "sl_send_reply", {arg(404), arg("Not Here")});
-    EXPECT_EQ(reply.run(invite.get()), -1);
-    EXPECT_EQ(host.counter("sl.failures"), 1);
-    EXPECT_EQ(host.counter("sl.sent_replies"), 0);
+TEST(modules_sl, reply_code_from_a_variable_is_checked_at_run_time) {
+    kit::host proxy(config(R"~(request_route {
+    sl_send_reply($hdr(X-Code), "Decline");
+    xlog("L_INFO", "code $hdr(X-Code) rc=$rc\n");
+})~"));
+    kit::peer uac;
+    uac.send(kit::request("INVITE", "sip:bob@127.0.0.1", uac, with_headers("X-Code: 1000\r\n")),
+             proxy.port());
+    EXPECT_TRUE(proxy.wait_for_log("code 1000 rc=-1")) << proxy.log();
+    auto reply = exchange(uac, proxy,
+                          kit::request("INVITE", "sip:bob@127.0.0.1", uac, with_headers("X-Code: 603\r\n")));
+    EXPECT_EQ(reply.status(), 603) << "and nothing was sent for 1000";
 }
 
-TEST_F(modules_sl, redirect_carries_the_changed_request_uri) {
-    ASSERT_EQ(host.api()->msg_set_ruri(invite.get(), sdk::str("sip:bob@192.0.2.99")), 0);
-    call_site reply(sl, "sl_send_reply", {arg(302), arg("Moved")});
-    EXPECT_EQ(reply.run(invite.get()), 1);
-    EXPECT_EQ(host.replies.at(0).extra_headers, "Contact: <sip:bob@192.0.2.99>\r\n");
+TEST(modules_sl, send_failure_is_false_and_counted) {
+    // A redirect whose Contact lists a 9 kB target eight times is larger than a UDP datagram can be: the
+    // send fails (EMSGSIZE), as a real send does.
+    kit::host proxy(config(R"~(request_route {
+    $ru = $hdr(X-Target);
+    $var(i) = 0;
+    while ($var(i) < 7) { append_branch("$hdr(X-Target)"); $var(i) = $var(i) + 1; }
+    sl_send_reply("302", "Moved");
+    xlog("L_INFO", "rc=$rc\n");
+})~"));
+    kit::peer uac;
+    std::string target = "sip:" + std::string(9000, 'a') + "@127.0.0.1";
+    uac.send(kit::request("INVITE", "sip:bob@127.0.0.1", uac, with_headers("X-Target: " + target + "\r\n")),
+             proxy.port());
+    EXPECT_TRUE(proxy.wait_for_log("rc=-1")) << proxy.log().substr(0, 2000);
+    EXPECT_FALSE(uac.receive(200ms));
+    EXPECT_EQ(proxy.stop(), 0);
+    EXPECT_EQ(proxy.counter("sl.failures"), 1);
+    EXPECT_EQ(proxy.counter("sl.sent_replies"), 0);
 }
 
-TEST_F(modules_sl, redirect_carries_the_destination_set_with_q_values) {
-    ASSERT_EQ(host.api()->msg_set_ruri(invite.get(), sdk::str("sip:bob@192.0.2.99")), 0);
-    siphost_branch first = sdk::sized<siphost_branch>();
-    first.uri = sdk::str("sip:bob@192.0.2.100");
-    first.q = 500;
-    first.info = SIPHOST_BRANCH_Q_SET;
-    siphost_branch second = sdk::sized<siphost_branch>();
-    second.uri = sdk::str("sip:bob@192.0.2.101");
-    ASSERT_EQ(host.api()->msgctx->append_branch(invite.get(), &first), 0);
-    ASSERT_EQ(host.api()->msgctx->append_branch(invite.get(), &second), 1);
-    call_site reply(sl, "sl_send_reply", {arg(300), arg("Multiple Choices")});
-    EXPECT_EQ(reply.run(invite.get()), 1);
-    EXPECT_EQ(host.replies.at(0).extra_headers,
-              "Contact: <sip:bob@192.0.2.99>, <sip:bob@192.0.2.100>;q=0.5, <sip:bob@192.0.2.101>\r\n");
+TEST(modules_sl, redirect_carries_the_changed_request_uri) {
+    kit::host proxy(
+        config(R"(request_route { $ru = "sip:bob@192.0.2.99"; sl_send_reply("302", "Moved"); })"));
+    kit::peer uac;
+    auto reply = exchange(uac, proxy, kit::request("INVITE", "sip:bob@127.0.0.1", uac));
+    EXPECT_EQ(reply.status(), 302);
+    EXPECT_EQ(reply.headers("Contact"), std::vector<std::string>{"<sip:bob@192.0.2.99>"}) << reply.text();
 }
 
-TEST_F(modules_sl, redirect_without_a_new_target_has_no_contact) {
-    call_site reply(sl, "sl_send_reply", {arg(302), arg("Moved")});
-    EXPECT_EQ(reply.run(invite.get()), 1);
-    EXPECT_EQ(host.replies.at(0).extra_headers, "");
+TEST(modules_sl, redirect_carries_the_destination_set_with_q_values) {
+    kit::host proxy(config(R"(request_route {
+    $ru = "sip:bob@192.0.2.99";
+    probe_append_branch("sip:bob@192.0.2.100", 500);
+    append_branch("sip:bob@192.0.2.101");
+    sl_send_reply("300", "Multiple Choices");
+})",
+                           "loadmodule \"" SIPHOST_PROBE_MODULE "\"\n"));
+    kit::peer uac;
+    auto reply = exchange(uac, proxy, kit::request("INVITE", "sip:bob@127.0.0.1", uac));
+    EXPECT_EQ(reply.status(), 300);
+    EXPECT_NE(reply.text().find("\r\nContact: <sip:bob@192.0.2.99>, <sip:bob@192.0.2.100>;q=0.5, "
+                                "<sip:bob@192.0.2.101>\r\n"),
+              std::string::npos)
+        << reply.text();
 }
 
-TEST_F(modules_sl, stats_rpc_has_kamailios_shape) {
-    call_site reply(sl, "sl_send_reply", {arg(0, false), arg("x")});
+TEST(modules_sl, redirect_without_a_new_target_has_no_contact) {
+    kit::host proxy(config(R"(request_route { sl_send_reply("302", "Moved"); })"));
+    kit::peer uac;
+    auto reply = exchange(uac, proxy, kit::request("INVITE", "sip:bob@127.0.0.1", uac));
+    EXPECT_EQ(reply.status(), 302);
+    EXPECT_EQ(reply.header("Contact"), std::nullopt) << reply.text();
+}
+
+TEST(modules_sl, counters_are_metrics_of_the_module) {
+    kit::host proxy(config(R"(request_route { drop; })"));
+    EXPECT_EQ(proxy.stop(), 0);
+    // Registered at init, so the shutdown line shows them at 0.
+    EXPECT_EQ(proxy.counter("sl.sent_replies"), 0) << proxy.log();
+    EXPECT_EQ(proxy.counter("sl.1xx_replies"), 0);
+    EXPECT_EQ(proxy.counter("sl.received_ACKs"), 0);
+}
+
+TEST(modules_sl, each_code_goes_to_its_counter) {
+    // What sl.stats reports (sl_rpc_test.cpp checks its shape from the same counters).
+    kit::host proxy(config(R"(request_route { sl_send_reply($rU, "x"); })"));
+    kit::peer uac;
     for (int code : {100, 180, 200, 200, 404, 486, 500, 503, 603})
-        ASSERT_EQ(reply.run(invite.get(), {arg(code), arg("x")}), 1);
-    const siphost_rpc_command* stats = sl.find_rpc("sl.stats");
-    ASSERT_NE(stats, nullptr);
-    rpc_reply answer = host.run_rpc(*stats, {});
-    EXPECT_EQ(answer.fault_code, 0);
-    EXPECT_EQ(answer.text,
-              "[{\"200\": 2, \"202\": 0, \"2xx\": 0, \"300\": 0, \"301\": 0, \"302\": 0, \"3xx\": 0, "
-              "\"400\": 0, \"401\": 0, \"403\": 0, \"404\": 1, \"407\": 0, \"408\": 0, \"483\": 0, "
-              "\"4xx\": 1, \"500\": 1, \"5xx\": 1, \"6xx\": 1, \"xxx\": 2}]");
+        EXPECT_EQ(
+            exchange(uac, proxy, kit::request("INVITE", "sip:" + std::to_string(code) + "@127.0.0.1", uac))
+                .status(),
+            code);
+    EXPECT_EQ(proxy.stop(), 0);
+    EXPECT_EQ(proxy.counter("sl.1xx_replies"), 2);
+    EXPECT_EQ(proxy.counter("sl.200_replies"), 2);
+    EXPECT_EQ(proxy.counter("sl.404_replies"), 1);
+    EXPECT_EQ(proxy.counter("sl.4xx_replies"), 1);
+    EXPECT_EQ(proxy.counter("sl.500_replies"), 1);
+    EXPECT_EQ(proxy.counter("sl.5xx_replies"), 1);
+    EXPECT_EQ(proxy.counter("sl.6xx_replies"), 1);
+    EXPECT_EQ(proxy.counter("sl.sent_replies"), 9);
 }
 
-TEST_F(modules_sl, counters_are_metrics_of_the_module) {
-    EXPECT_EQ(host.counter("sl.sent_replies"), 0); // registered at init, so the shutdown line shows 0
-    EXPECT_EQ(host.counter("sl.1xx_replies"), 0);
-    EXPECT_EQ(host.counter("sl.received_ACKs"), 0);
+TEST(modules_sl, reply_error_sends_500) {
+    kit::host proxy(config(R"(request_route { sl_reply_error(); })"));
+    kit::peer uac;
+    EXPECT_EQ(exchange(uac, proxy, kit::request("INVITE", "sip:bob@127.0.0.1", uac)).status(), 500);
 }
 
-TEST_F(modules_sl, reply_error_sends_500) {
-    call_site reply(sl, "sl_reply_error", {});
-    EXPECT_EQ(reply.run(invite.get()), 1);
-    EXPECT_EQ(host.replies.at(0).code, 500);
+TEST(modules_sl, reply_error_sends_the_last_internal_error) {
+    kit::host proxy(config(R"(request_route {
+    if ($rU == "bad") probe_set_error(400, "Bad Header");
+    if ($rU == "cleared") { probe_set_error(400, "Bad Header"); probe_set_error(0, ""); }
+    sl_reply_error();
+})",
+                           "loadmodule \"" SIPHOST_PROBE_MODULE "\"\n"));
+    kit::peer uac;
+    EXPECT_EQ(exchange(uac, proxy, kit::request("INVITE", "sip:bad@127.0.0.1", uac)).first_line(),
+              "SIP/2.0 400 Bad Header");
+    EXPECT_EQ(exchange(uac, proxy, kit::request("INVITE", "sip:cleared@127.0.0.1", uac)).status(), 500);
 }
 
-TEST_F(modules_sl, reply_error_sends_the_last_internal_error) {
-    host.api()->msgctx->set_error(invite.get(), 400, sdk::str("Bad Header"));
-    call_site reply(sl, "sl_reply_error", {});
-    EXPECT_EQ(reply.run(invite.get()), 1);
-    EXPECT_EQ(host.replies.at(0).code, 400);
-    EXPECT_EQ(host.replies.at(0).reason, "Bad Header");
-    host.api()->msgctx->set_error(invite.get(), 0, sdk::str(""));
-    EXPECT_EQ(reply.run(invite.get()), 1);
-    EXPECT_EQ(host.replies.at(1).code, 500);
-}
-
-TEST_F(modules_sl, empty_reason_gets_the_standard_phrase) {
+TEST(modules_sl, empty_reason_gets_the_standard_phrase) {
     // sl keeps no table of phrases: the host writes the standard one (module.h, build_reply).
-    call_site reply(sl, "sl_send_reply", {arg(483), arg("")});
-    EXPECT_EQ(reply.run(invite.get()), 1);
-    EXPECT_EQ(host.replies.at(0).reason, "Too Many Hops");
+    kit::host proxy(config(R"(request_route { sl_send_reply("483", ""); })"));
+    kit::peer uac;
+    EXPECT_EQ(exchange(uac, proxy, kit::request("INVITE", "sip:bob@127.0.0.1", uac)).first_line(),
+              "SIP/2.0 483 Too Many Hops");
 }
 
-// A stand-in for tm's "tm" major 1 table: only what sl uses is set.
-int fake_tm_has_transaction_result = 0;
-int fake_tm_replies = 0;
-int fake_tm_has_transaction(siphost_msg*) {
-    return fake_tm_has_transaction_result;
-}
-int fake_tm_reply(siphost_msg*, int code, siphost_str) {
-    ++fake_tm_replies;
-    return code == 200 ? 1 : -1;
-}
-
-TEST_F(modules_sl, send_reply_is_stateless_without_tm) {
-    call_site reply(sl, "send_reply", {arg(200), arg("OK")});
-    EXPECT_EQ(reply.run(invite.get()), 1);
-    EXPECT_EQ(host.replies.size(), 1u);
+TEST(modules_sl, send_reply_is_stateless_without_tm) {
+    kit::host proxy(config(R"(request_route { send_reply("200", "OK"); })"));
+    kit::peer uac;
+    auto reply = exchange(uac, proxy, kit::request("INVITE", "sip:bob@127.0.0.1", uac));
+    EXPECT_EQ(reply.status(), 200);
+    EXPECT_FALSE(uac.receive(300ms)) << "one reply";
+    EXPECT_EQ(proxy.stop(), 0);
+    EXPECT_EQ(proxy.counter("sl.sent_replies"), 1);
 }
 
-TEST_F(modules_sl, send_reply_asks_tm_first) {
-    siphost_tm_api_v1 tm{};
-    tm.struct_size = sizeof tm;
-    tm.has_transaction = fake_tm_has_transaction;
-    tm.reply = fake_tm_reply;
-    host.apis["tm/1"] = &tm; // exported after sl's init, as when tm loads after sl
-    fake_tm_replies = 0;
-    fake_tm_has_transaction_result = 1;
-    call_site reply(sl, "send_reply", {arg(200), arg("OK")});
-    EXPECT_EQ(reply.run(invite.get()), 1);
-    EXPECT_EQ(fake_tm_replies, 1);
-    EXPECT_TRUE(host.replies.empty());
-    fake_tm_has_transaction_result = 0; // no transaction for this request: stateless
-    EXPECT_EQ(reply.run(invite.get()), 1);
-    EXPECT_EQ(fake_tm_replies, 1);
-    EXPECT_EQ(host.replies.size(), 1u);
+TEST(modules_sl, send_reply_asks_tm_first) {
+    // tm loaded after sl: with a transaction, tm sends the reply (and sl does not count it); without, sl
+    // does.
+    kit::host proxy(config(R"(request_route {
+    if ($rU == "stateful") t_newtran();
+    send_reply("200", "OK");
+})",
+                           "loadmodule \"tm\"\n"));
+    kit::peer uac;
+    auto stateful = exchange(uac, proxy, kit::request("MESSAGE", "sip:stateful@127.0.0.1", uac));
+    EXPECT_EQ(stateful.status(), 200);
+    auto stateless = exchange(uac, proxy, kit::request("MESSAGE", "sip:stateless@127.0.0.1", uac));
+    EXPECT_EQ(stateless.status(), 200);
+    EXPECT_EQ(proxy.stop(), 0);
+    EXPECT_EQ(proxy.counter("sl.sent_replies"), 1) << "tm sent the first";
+    EXPECT_EQ(proxy.counter("tm.local_replies"), 1) << proxy.log();
 }
 
-TEST_F(modules_sl, exports_its_api_for_tm) {
-    auto* api = static_cast<const siphost_sl_api_v1*>(host.api()->api_lookup("sl", 1));
-    ASSERT_NE(api, nullptr);
-    ASSERT_TRUE(SIPHOST_HAS(siphost_sl_api_v1, api, reply_totag));
-    EXPECT_EQ(api->reply(invite.get(), 486, sdk::str("Busy Here")), 1);
-    char tag[48];
-    size_t len = 0;
-    ASSERT_EQ(api->reply_totag(invite.get(), tag, sizeof tag, &len), 0);
-    EXPECT_EQ(std::string(tag, len), host.replies.at(0).to_tag);
-    EXPECT_EQ(api->reply_totag(invite.get(), tag, 10, &len), -1);
+TEST(modules_sl, exports_its_api_for_other_modules) {
+    // The probe test module calls sl's "sl" API (major 1) as tm and other modules do.
+    kit::host proxy(config(R"(request_route {
+    if ($rU == "api") { probe_sl_reply(486, "Busy Here"); probe_sl_totag(); exit; }
+    probe_sl_reply_with(200, "OK", "X-Extra: 1\r\n", "hello");
+})",
+                           "loadmodule \"" SIPHOST_PROBE_MODULE "\"\n"));
+    kit::peer uac;
+    auto busy = exchange(uac, proxy, kit::request("INVITE", "sip:api@127.0.0.1", uac));
+    EXPECT_EQ(busy.first_line(), "SIP/2.0 486 Busy Here");
+    std::string tag = to_tag_of(busy);
+    ASSERT_FALSE(tag.empty()) << busy.text();
+    EXPECT_TRUE(proxy.wait_for_log("probe: totag " + tag + " rc 0, small buffer rc -1")) << proxy.log();
 
-    EXPECT_EQ(
-        api->reply_with(invite.get(), 200, sdk::str("OK"), sdk::str("X-Extra: 1\r\n"), sdk::str("hello")), 1);
-    ASSERT_EQ(host.datagrams.size(), 1u);
-    const std::string& sent = host.datagrams[0].bytes;
-    EXPECT_EQ(sent.rfind("SIP/2.0 200 OK\r\n", 0), 0u);
-    EXPECT_NE(sent.find("X-Extra: 1\r\n"), std::string::npos);
-    EXPECT_NE(sent.find("Content-Length: 5\r\n\r\nhello"), std::string::npos);
-    EXPECT_NE(sent.find(";tag=" + host.replies.at(0).to_tag), std::string::npos);
+    auto with = exchange(uac, proxy, kit::request("MESSAGE", "sip:with@127.0.0.1", uac));
+    const std::string& sent = with.text();
+    EXPECT_EQ(sent.rfind("SIP/2.0 200 OK\r\n", 0), 0u) << sent;
+    EXPECT_NE(sent.find("\r\nX-Extra: 1\r\n"), std::string::npos) << sent;
+    EXPECT_NE(sent.find("Content-Length: 5\r\n\r\nhello"), std::string::npos) << sent;
+    EXPECT_EQ(to_tag_of(with).size(), 33u) << sent;
 }
 
 } // namespace
-} // namespace siphost::tests

@@ -1,209 +1,249 @@
-// textops.so through the fake host: is_method, header adds and removals, regex search, search_append, subst
-// and has_body, and the config errors their fixups give.
-#include "fake_host.hpp"
+// textops.so in the real host, over the wire: is_method, header adds and removals, regex search,
+// search_append, subst and has_body as the relayed request shows them, and the config errors their fixups
+// give.
+#include <siphost/testkit.hpp>
 
 #include <gtest/gtest.h>
 
-namespace siphost::tests {
+#include <algorithm>
+
+#include <string>
+
+namespace kit = siphost::testkit;
+using namespace std::chrono_literals;
+
 namespace {
 
-constexpr const char* invite_text = "INVITE sip:bob@example.com SIP/2.0\n"
-                                    "Via: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bK-1\n"
-                                    "From: \"Alice\" <sip:alice@example.com>;tag=a1\n"
-                                    "To: <sip:bob@example.com>\n"
-                                    "Call-ID: text-1\n"
-                                    "CSeq: 1 INVITE\n"
-                                    "Subject: hello\n"
-                                    "Content-Type: application/sdp\n"
-                                    "Content-Length: 8\n"
-                                    "\n"
-                                    "v=0\r\no=a\r\n";
+constexpr const char* sdp = "v=0\r\no=a\r\n";
+
+/// An INVITE to bob@example.com from "Alice" <sip:alice@example.com> with a Subject and an SDP body.
+std::string invite(const kit::peer& uac) {
+    kit::request_options options;
+    options.from_uri = "sip:alice@example.com";
+    options.call_id = "text-1";
+    options.extra_headers = "Subject: hello\r\nContent-Type: application/sdp\r\n";
+    options.body = sdp;
+    std::string text = kit::request("INVITE", "sip:bob@example.com", uac, options);
+    text.replace(text.find("From: <"), 7, "From: \"Alice\" <");
+    return text;
+}
+
+/// textops, sl and xlog; body runs, then the request goes to the peer on uas_port and the UAC gets a 200.
+std::string config(std::string_view body, uint16_t uas_port) {
+    return "debug=2\nchildren=1\nloadmodule \"sl\"\nloadmodule \"xlog\"\nloadmodule \"textops\"\n"
+           "request_route {\n" +
+           std::string(body) + "\n    forward(\"127.0.0.1\", " + std::to_string(uas_port) +
+           ");\n    sl_send_reply(\"200\", \"OK\");\n}\n";
+}
+
+/// What a config check says about one call in request_route ("" when the config is good).
+std::string fixup_error(std::string_view call) {
+    auto result = kit::host::check("loadmodule \"textops\"\nrequest_route { " + std::string(call) + "; }\n");
+    return result.exit_status == 0 ? "" : result.output;
+}
+
+size_t count(const std::string& text, std::string_view what) {
+    size_t n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+        ++n;
+    return n;
+}
 
 class modules_textops : public ::testing::Test {
 protected:
-    void SetUp() override {
-        std::string error;
-        ASSERT_EQ(textops.init(host, &error), 0) << error;
-        invite = host.parse(invite_text);
+    /// Starts the host on body, sends text and returns the request as relayed.
+    kit::message relay(std::string_view body, std::string text = "") {
+        proxy.emplace(config(body, uas.port()));
+        uac.send(text.empty() ? invite(uac) : text, proxy->port());
+        auto reply = uac.receive();
+        EXPECT_TRUE(reply) << proxy->log();
+        auto got = uas.receive();
+        EXPECT_TRUE(got) << proxy->log();
+        return got.value_or(kit::message{});
     }
 
-    std::string fixup_error(std::string_view name, std::vector<test_arg> args) {
-        try {
-            call_site site(textops, name, std::move(args));
-        } catch (const std::runtime_error& e) {
-            return e.what();
-        }
-        return "";
-    }
+    bool logged(std::string_view text) { return proxy->wait_for_log(text); }
 
-    fake_host host;
-    loaded_module textops{"textops"};
-    std::unique_ptr<siphost_msg> invite;
+    kit::peer uas;
+    kit::peer uac;
+    std::optional<kit::host> proxy;
 };
 
 TEST_F(modules_textops, is_method_matches_any_listed_method) {
-    call_site invite_or_bye(textops, "is_method", {arg("INVITE|BYE")});
-    call_site register_only(textops, "is_method", {arg("REGISTER")});
-    call_site lower(textops, "is_method", {arg("ack | invite")});
-    EXPECT_EQ(invite_or_bye.run(invite.get()), 1);
-    EXPECT_EQ(register_only.run(invite.get()), -1);
-    EXPECT_EQ(lower.run(invite.get()), 1);
+    relay(R"(
+    is_method("INVITE|BYE"); $var(a) = $rc;
+    is_method("REGISTER"); $var(b) = $rc;
+    is_method("ack | invite"); $var(c) = $rc;
+    xlog("L_INFO", "is_method $var(a) $var(b) $var(c)\n");)");
+    EXPECT_TRUE(logged("is_method 1 -1 1")) << proxy->log();
 }
 
 TEST_F(modules_textops, is_method_on_a_reply_uses_the_cseq_method) {
-    auto reply = host.parse("SIP/2.0 180 Ringing\nVia: SIP/2.0/UDP 192.0.2.10;branch=z9hG4bKx\n"
-                            "From: <sip:a@b>;tag=1\nTo: <sip:c@d>;tag=2\nCall-ID: c\nCSeq: 7 INVITE\n\n");
-    call_site site(textops, "is_method", {arg("INVITE")});
-    EXPECT_EQ(site.run(reply.get()), 1);
+    proxy.emplace("debug=2\nloadmodule \"textops\"\nloadmodule \"xlog\"\nrequest_route { drop; }\n"
+                  "onreply_route { if (is_method(\"INVITE\")) xlog(\"L_INFO\", \"reply to INVITE\\n\"); }\n");
+    uac.send("SIP/2.0 180 Ringing\r\nVia: SIP/2.0/UDP 127.0.0.1:" + std::to_string(proxy->port()) +
+                 ";branch=z9hG4bKx\r\nVia: SIP/2.0/UDP 127.0.0.1:" + std::to_string(uac.port()) +
+                 ";branch=z9hG4bKy\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:c@d>;tag=2\r\nCall-ID: c\r\n"
+                 "CSeq: 7 INVITE\r\nContent-Length: 0\r\n\r\n",
+             proxy->port());
+    EXPECT_TRUE(logged("reply to INVITE")) << proxy->log();
 }
 
 TEST_F(modules_textops, is_method_list_from_a_variable_is_split_at_run_time) {
-    call_site site(textops, "is_method", {arg("", false)});
-    EXPECT_EQ(site.run(invite.get(), {arg("BYE|INVITE")}), 1);
-    EXPECT_EQ(site.run(invite.get(), {arg("BYE|CANCEL")}), -1);
+    relay(R"~(
+    $var(m) = "BYE|INVITE"; is_method("$var(m)"); $var(a) = $rc;
+    $var(m) = "BYE|CANCEL"; is_method("$var(m)"); $var(b) = $rc;
+    xlog("L_INFO", "from a variable $var(a) $var(b)\n");)~");
+    EXPECT_TRUE(logged("from a variable 1 -1")) << proxy->log();
 }
 
 TEST_F(modules_textops, is_method_refuses_an_empty_name) {
-    EXPECT_NE(fixup_error("is_method", {arg("INVITE||BYE")}).find("empty method name"), std::string::npos);
+    EXPECT_NE(fixup_error(R"(is_method("INVITE||BYE"))").find("empty method name"), std::string::npos);
 }
 
 TEST_F(modules_textops, append_and_insert_place_header_lines) {
-    call_site append(textops, "append_hf", {arg("X-Proxied: You betcha\r\n")});
-    call_site append_after(textops, "append_hf", {arg("X-After: 1\r\n"), arg("Call-ID")});
-    call_site insert(textops, "insert_hf", {arg("X-Top: 1\r\n")});
-    call_site insert_before(textops, "insert_hf", {arg("X-Before: 1\r\n"), arg("CSeq")});
-    EXPECT_EQ(append.run(invite.get()), 1);
-    EXPECT_EQ(append_after.run(invite.get()), 1);
-    EXPECT_EQ(insert.run(invite.get()), 1);
-    EXPECT_EQ(insert_before.run(invite.get()), 1);
-    std::string out = host.render(*invite);
-    EXPECT_NE(out.find("SIP/2.0\r\nX-Top: 1\r\nVia:"), std::string::npos) << out;
+    auto got = relay(R"(
+    append_hf("X-Proxied: You betcha\r\n");
+    append_hf("X-After: 1\r\n", "Call-ID");
+    insert_hf("X-Top: 1\r\n");
+    insert_hf("X-Before: 1\r\n", "CSeq");)");
+    const std::string& out = got.text();
+    std::string uac_via = "Via: SIP/2.0/UDP 127.0.0.1:" + std::to_string(uac.port());
+    ASSERT_NE(out.find("X-Top: 1\r\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("X-Top: 1\r\n" + uac_via), std::string::npos) << "on top of the received headers\n"
+                                                                     << out;
     EXPECT_NE(out.find("Call-ID: text-1\r\nX-After: 1\r\nX-Before: 1\r\nCSeq: 1 INVITE"), std::string::npos)
         << out;
-    EXPECT_NE(out.find("Content-Length: 8\r\nX-Proxied: You betcha\r\n\r\nv=0"), std::string::npos) << out;
+    EXPECT_NE(out.find("Content-Length: 10\r\nX-Proxied: You betcha\r\n\r\nv=0"), std::string::npos) << out;
 }
 
 TEST_F(modules_textops, empty_header_text_is_false) {
-    call_site append(textops, "append_hf", {arg("")});
-    EXPECT_EQ(append.run(invite.get()), -1);
-    EXPECT_TRUE(invite->added.empty());
+    auto got = relay(R"(    append_hf(""); xlog("L_INFO", "append_hf gave $rc\n");)");
+    EXPECT_TRUE(logged("append_hf gave -1")) << proxy->log();
+    auto header_lines = [](const std::string& text) {
+        return count(text.substr(0, text.find("\r\n\r\n")), "\r\n");
+    };
+    EXPECT_EQ(header_lines(got.text()), header_lines(invite(uac)) + 1) << "only the proxy's Via was added\n"
+                                                                       << got.text();
+    EXPECT_EQ(got.body(), sdp);
 }
 
 TEST_F(modules_textops, remove_hf_and_is_present_hf) {
-    call_site present(textops, "is_present_hf", {arg("Subject")});
-    call_site compact_present(textops, "is_present_hf", {arg("s")});
-    call_site remove(textops, "remove_hf", {arg("Subject")});
-    call_site remove_missing(textops, "remove_hf", {arg("X-Missing")});
-    EXPECT_EQ(present.run(invite.get()), 1);
-    EXPECT_EQ(compact_present.run(invite.get()), 1);
-    EXPECT_EQ(remove.run(invite.get()), 1);
-    EXPECT_EQ(present.run(invite.get()), -1);
-    EXPECT_EQ(remove.run(invite.get()), -1);
-    EXPECT_EQ(remove_missing.run(invite.get()), -1);
-    EXPECT_EQ(host.render(*invite).find("Subject"), std::string::npos);
+    auto got = relay(R"(
+    is_present_hf("Subject"); $var(a) = $rc;
+    is_present_hf("s"); $var(b) = $rc;
+    remove_hf("Subject"); $var(c) = $rc;
+    is_present_hf("Subject"); $var(d) = $rc;
+    remove_hf("Subject"); $var(e) = $rc;
+    remove_hf("X-Missing"); $var(f) = $rc;
+    xlog("L_INFO", "rcs $var(a) $var(b) $var(c) $var(d) $var(e) $var(f)\n");)");
+    EXPECT_TRUE(logged("rcs 1 1 1 -1 -1 -1")) << proxy->log();
+    EXPECT_EQ(got.text().find("Subject"), std::string::npos) << got.text();
 }
 
 TEST_F(modules_textops, header_names_are_checked_when_the_config_is_read) {
-    EXPECT_NE(fixup_error("remove_hf", {arg("Subject:")}).find("not a header name"), std::string::npos);
-    EXPECT_NE(fixup_error("is_present_hf", {arg(" ")}).find("empty"), std::string::npos);
-    EXPECT_NE(fixup_error("append_hf", {arg("X: 1"), arg("To: x")}).find("not a header name"),
-              std::string::npos);
+    EXPECT_NE(fixup_error(R"(remove_hf("Subject:"))").find("not a header name"), std::string::npos);
+    EXPECT_NE(fixup_error(R"(is_present_hf(" "))").find("empty"), std::string::npos);
+    EXPECT_NE(fixup_error(R"(append_hf("X: 1", "To: x"))").find("not a header name"), std::string::npos);
 }
 
 TEST_F(modules_textops, search_is_case_insensitive_and_line_oriented) {
-    call_site cseq(textops, "search", {arg("^cseq: *1 invite")});
-    call_site missing(textops, "search", {arg("REGISTER")});
-    EXPECT_EQ(cseq.run(invite.get()), 1);
-    EXPECT_EQ(missing.run(invite.get()), -1);
+    relay(R"(
+    search("^cseq: *1 invite"); $var(a) = $rc;
+    search("REGISTER"); $var(b) = $rc;
+    xlog("L_INFO", "search $var(a) $var(b)\n");)");
+    EXPECT_TRUE(logged("search 1 -1")) << proxy->log();
 }
 
 TEST_F(modules_textops, bad_regex_is_a_config_error_with_a_reason) {
-    std::string error = fixup_error("search", {arg("a(b")});
+    std::string error = fixup_error(R"(search("a(b"))");
     EXPECT_NE(error.find("bad regular expression \"a(b\""), std::string::npos) << error;
-    EXPECT_NE(fixup_error("search", {arg("x", false)}).find("constant"), std::string::npos);
+    error = fixup_error(R"~(search("$var(x)"))~");
+    EXPECT_NE(error.find("constant"), std::string::npos) << error;
 }
 
 TEST_F(modules_textops, search_append_inserts_after_the_match) {
-    call_site site(textops, "search_append", {arg("^Subject: [a-z]+"), arg(" world")});
-    EXPECT_EQ(site.run(invite.get()), 1);
-    EXPECT_NE(host.render(*invite).find("\r\nSubject: hello world\r\n"), std::string::npos);
-    call_site none(textops, "search_append", {arg("^X-None"), arg("x")});
-    EXPECT_EQ(none.run(invite.get()), -1);
+    auto got = relay(R"(
+    search_append("^Subject: [a-z]+", " world"); $var(a) = $rc;
+    search_append("^X-None", "x"); $var(b) = $rc;
+    xlog("L_INFO", "search_append $var(a) $var(b)\n");)");
+    EXPECT_TRUE(logged("search_append 1 -1")) << proxy->log();
+    EXPECT_NE(got.text().find("\r\nSubject: hello world\r\n"), std::string::npos) << got.text();
 }
 
 TEST_F(modules_textops, subst_replaces_with_groups) {
-    call_site site(textops, "subst", {arg("/^(From: )\"Alice\"/\\1\"Carol\"/")});
-    EXPECT_EQ(site.run(invite.get()), 1);
-    EXPECT_NE(host.render(*invite).find("\r\nFrom: \"Carol\" <sip:alice@example.com>;tag=a1\r\n"),
-              std::string::npos);
+    auto got = relay(R"(    subst("/^(From: )\"Alice\"/\1\"Carol\"/");)");
+    EXPECT_NE(got.text().find("\r\nFrom: \"Carol\" <sip:alice@example.com>;tag="), std::string::npos)
+        << got.text();
 }
 
-TEST_F(modules_textops, subst_first_match_only_unless_global) {
-    call_site first(textops, "subst", {arg("/example\\.com/example.org/")});
-    EXPECT_EQ(first.run(invite.get()), 1);
-    EXPECT_EQ(invite->replacements.size(), 1u);
+TEST_F(modules_textops, subst_first_match_only) {
+    auto got = relay(R"(    subst("/example\.com/example.org/");)");
+    EXPECT_EQ(count(got.text(), "example.org"), 1u) << got.text();
+    EXPECT_GE(count(got.text(), "example.com"), 2u) << got.text();
+}
 
-    auto other = host.parse(invite_text);
-    call_site global(textops, "subst", {arg("#example\\.com#example.org#g")});
-    EXPECT_EQ(global.run(other.get()), 1);
-    std::string out = host.render(*other);
-    EXPECT_EQ(out.find("example.com"), std::string::npos) << out;
-    EXPECT_NE(out.find("From: \"Alice\" <sip:alice@example.org>"), std::string::npos) << out;
+TEST_F(modules_textops, subst_global_replaces_every_match) {
+    auto got = relay(R"(    subst("#example\.com#example.org#g");)");
+    EXPECT_EQ(got.text().find("example.com"), std::string::npos) << got.text();
+    EXPECT_NE(got.text().find("From: \"Alice\" <sip:alice@example.org>"), std::string::npos) << got.text();
 }
 
 TEST_F(modules_textops, subst_flags_and_escapes) {
-    call_site ignore_case(textops, "subst", {arg("/SUBJECT: HELLO/Subject: a\\/b/i")});
-    EXPECT_EQ(ignore_case.run(invite.get()), 1);
-    EXPECT_NE(host.render(*invite).find("\r\nSubject: a/b\r\n"), std::string::npos);
-    call_site no_match(textops, "subst", {arg("/SUBJECT: HELLO/x/")});
-    auto fresh = host.parse(invite_text);
-    EXPECT_EQ(no_match.run(fresh.get()), -1);
+    auto got = relay(R"(
+    subst("/SUBJECT: HELLO/Subject: a\/b/i"); $var(a) = $rc;
+    subst("/SUBJECT: HELLO/x/"); $var(b) = $rc;
+    xlog("L_INFO", "subst $var(a) $var(b)\n");)");
+    EXPECT_TRUE(logged("subst 1 -1")) << proxy->log();
+    EXPECT_NE(got.text().find("\r\nSubject: a/b\r\n"), std::string::npos) << got.text();
 }
 
 TEST_F(modules_textops, overlapping_edit_is_refused) {
-    call_site first(textops, "subst", {arg("/Subject: hello/Subject: bye/")});
-    call_site second(textops, "subst", {arg("/hello/ciao/")});
-    EXPECT_EQ(first.run(invite.get()), 1);
-    EXPECT_EQ(second.run(invite.get()), -1);
+    relay(R"(
+    subst("/Subject: hello/Subject: bye/"); $var(a) = $rc;
+    subst("/hello/ciao/"); $var(b) = $rc;
+    xlog("L_INFO", "overlap $var(a) $var(b)\n");)");
+    EXPECT_TRUE(logged("overlap 1 -1")) << proxy->log();
 }
 
 TEST_F(modules_textops, malformed_subst_expressions) {
-    EXPECT_NE(fixup_error("subst", {arg("/a/b")}).find("no end to its replacement"), std::string::npos);
-    EXPECT_NE(fixup_error("subst", {arg("/abc")}).find("no end to its regex"), std::string::npos);
-    EXPECT_NE(fixup_error("subst", {arg("/a/b/x")}).find("unknown flag 'x'"), std::string::npos);
-    EXPECT_NE(fixup_error("subst", {arg("/a/\\2/")}).find("refers to group 2"), std::string::npos);
-    EXPECT_NE(fixup_error("subst", {arg("//b/")}).find("empty regex"), std::string::npos);
-    EXPECT_NE(fixup_error("subst", {arg("/a(/b/")}).find("bad regular expression"), std::string::npos);
+    EXPECT_NE(fixup_error(R"(subst("/a/b"))").find("no end to its replacement"), std::string::npos);
+    EXPECT_NE(fixup_error(R"(subst("/abc"))").find("no end to its regex"), std::string::npos);
+    EXPECT_NE(fixup_error(R"(subst("/a/b/x"))").find("unknown flag 'x'"), std::string::npos);
+    EXPECT_NE(fixup_error(R"(subst("/a/\2/"))").find("refers to group 2"), std::string::npos);
+    EXPECT_NE(fixup_error(R"(subst("//b/"))").find("empty regex"), std::string::npos);
+    EXPECT_NE(fixup_error(R"(subst("/a(/b/"))").find("bad regular expression"), std::string::npos);
 }
 
+constexpr const char* has_body_checks = R"(
+    has_body(); $var(a) = $rc;
+    has_body("application/sdp"); $var(b) = $rc;
+    has_body("text/plain"); $var(c) = $rc;
+    xlog("L_INFO", "has_body $rm $var(a) $var(b) $var(c)\n");)";
+
 TEST_F(modules_textops, has_body_and_its_type) {
-    call_site any(textops, "has_body", {});
-    call_site sdp(textops, "has_body", {arg("application/sdp")});
-    call_site text(textops, "has_body", {arg("text/plain")});
-    EXPECT_EQ(any.run(invite.get()), 1);
-    EXPECT_EQ(sdp.run(invite.get()), 1);
-    EXPECT_EQ(text.run(invite.get()), -1);
-    auto bye = host.parse("BYE sip:b@c SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK2\nFrom: <sip:a@b>;tag=1\n"
-                          "To: <sip:c@d>;tag=2\nCall-ID: c\nCSeq: 2 BYE\nContent-Length: 0\n\n");
-    EXPECT_EQ(any.run(bye.get()), -1);
-    EXPECT_EQ(sdp.run(bye.get()), -1);
-    EXPECT_NE(fixup_error("has_body", {arg("sdp")}).find("type/subtype"), std::string::npos);
+    relay(has_body_checks);
+    EXPECT_TRUE(logged("has_body INVITE 1 1 -1")) << proxy->log();
+    EXPECT_NE(fixup_error(R"(has_body("sdp"))").find("type/subtype"), std::string::npos);
+}
+
+TEST_F(modules_textops, has_body_without_a_body) {
+    relay(has_body_checks, kit::request("BYE", "sip:bob@127.0.0.1", uac));
+    EXPECT_TRUE(logged("has_body BYE -1 -1 -1")) << proxy->log();
 }
 
 TEST_F(modules_textops, has_body_finds_a_part_of_a_multipart_body) {
-    auto multipart =
-        host.parse("INVITE sip:b@c SIP/2.0\nVia: SIP/2.0/UDP h;branch=z9hG4bK3\nFrom: <sip:a@b>;tag=1\n"
-                   "To: <sip:c@d>\nCall-ID: c\nCSeq: 1 INVITE\n"
-                   "Content-Type: multipart/mixed;boundary=xx\n\n"
-                   "--xx\nContent-Type: application/sdp\n\nv=0\n--xx\n"
-                   "Content-Type: application/isup\n\nabc\n--xx--\n");
-    call_site sdp(textops, "has_body", {arg("application/sdp")});
-    call_site isup(textops, "has_body", {arg("application/isup")});
-    call_site pidf(textops, "has_body", {arg("application/pidf+xml")});
-    EXPECT_EQ(sdp.run(multipart.get()), 1);
-    EXPECT_EQ(isup.run(multipart.get()), 1);
-    EXPECT_EQ(pidf.run(multipart.get()), -1);
+    kit::request_options options;
+    options.extra_headers = "Content-Type: multipart/mixed;boundary=xx\r\n";
+    options.body = "--xx\r\nContent-Type: application/sdp\r\n\r\nv=0\r\n--xx\r\n"
+                   "Content-Type: application/isup\r\n\r\nabc\r\n--xx--\r\n";
+    relay(R"(
+    has_body("application/sdp"); $var(a) = $rc;
+    has_body("application/isup"); $var(b) = $rc;
+    has_body("application/pidf+xml"); $var(c) = $rc;
+    xlog("L_INFO", "multipart $var(a) $var(b) $var(c)\n");)",
+          kit::request("INVITE", "sip:bob@127.0.0.1", uac, options));
+    EXPECT_TRUE(logged("multipart 1 1 -1")) << proxy->log();
 }
 
 } // namespace
-} // namespace siphost::tests

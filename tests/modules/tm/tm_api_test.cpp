@@ -1,446 +1,405 @@
-// tm.so through the fake host, as another module sees it: the "tm" API (callbacks, t_uac, reply_with,
-// references), the RPC commands and the descriptor. Timers are driven by hand: run_timers(now + delay).
-#include "../fake_host.hpp"
-
+// tm.so in the real host, as another module sees it: the tmprobe test module (tmprobe.c) uses the "tm" API
+// (callbacks, t_uac, reply_with, references) and logs what it sees; the test drives SIP through the kit and
+// reads the log. tm's RPC commands and descriptor are checked in process (tm_rpc_test.cpp,
+// ../descriptor_test.cpp).
 #include <siphost/api/tm.h>
-#include <siphost/module.hpp>
+#include <siphost/testkit.hpp>
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <string>
-#include <string_view>
+#include <thread>
 #include <vector>
 
-namespace siphost::tests {
+namespace kit = siphost::testkit;
+using namespace std::chrono_literals;
+
+namespace {
+/// Request options with extra header lines (each ending in CRLF).
+kit::request_options with_headers(std::string lines) {
+    kit::request_options options;
+    options.extra_headers = std::move(lines);
+    return options;
+}
+} // namespace
+
 namespace {
 
-constexpr const char* invite_text = "INVITE sip:bob@example.com SIP/2.0\n"
-                                    "Via: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bK-inv-1\n"
-                                    "Max-Forwards: 70\n"
-                                    "From: Alice <sip:alice@example.com>;tag=from-1\n"
-                                    "To: Bob <sip:bob@example.com>\n"
-                                    "Call-ID: call-1@198.51.100.7\n"
-                                    "CSeq: 1 INVITE\n"
-                                    "Content-Length: 0\n"
-                                    "\n";
-
-/// One call of a callback, with copies of what it was given.
-struct seen_call {
-    uint32_t type = 0;
-    int code = 0;
-    int branch = -1;
-    bool has_reply = false;
-    bool has_request = false;
-    bool has_received = false;
-    std::string bytes;
-    siphost_tm_transaction* t = nullptr;
-};
-
-std::vector<seen_call> seen;
-const siphost_tm_api_v1* tm_api = nullptr;
-uint32_t register_on_request_in = 0; ///< types the REQUEST_IN callback registers on the new transaction
-
-void record(const siphost_tm_callback_params* p) {
-    seen.push_back(seen_call{p->type, p->code, p->branch, p->reply != nullptr, p->request != nullptr,
-                             p->received != nullptr, std::string(sdk::view(p->bytes)), p->t});
+/// tm with short timers (wt_timer 200 ms, fr_timer 1 s), sl, textops and tmprobe; one worker.
+std::string config(std::string_view routes, uint32_t request_in_types = 0) {
+    return "debug=2\nchildren=1\nloadmodule \"sl\"\nloadmodule \"tm\"\nloadmodule \"textops\"\n"
+           "loadmodule \"xlog\"\nloadmodule \"" SIPHOST_PROBE_MODULE
+           "\"\nloadmodule \"" SIPHOST_TMPROBE_MODULE "\"\n"
+           "modparam(\"tm\", \"wt_timer\", 200)\nmodparam(\"tm\", \"fr_timer\", 1000)\n"
+           "modparam(\"tmprobe\", \"request_in_types\", " +
+           std::to_string(request_in_types) + ")\n" + std::string(routes);
 }
 
-void on_request_in(const siphost_tm_callback_params* p) {
-    record(p);
-    if (register_on_request_in != 0)
-        tm_api->register_callback(p->t, register_on_request_in, record, nullptr);
+/// A request to sip:uac@ starts tmprobe_uac(X-Case, X-Target); the reply "done" says it ran.
+constexpr const char* uac_routes = R"~(request_route {
+    if ($rU == "uac") { tmprobe_uac("$hdr(X-Case)", "$hdr(X-Target)"); sl_send_reply("200", "done"); exit; }
+    sl_send_reply("404", "Not Here");
 }
+)~";
 
-/// A reply to a request tm sent: every Via, From, To (with to_tag), Call-ID and CSeq copied.
-std::string reply_to(std::string_view request, int code, std::string_view reason, std::string_view to_tag) {
-    std::string out = "SIP/2.0 " + std::to_string(code) + " " + std::string(reason) + "\r\n";
-    size_t pos = request.find("\r\n") + 2;
-    while (pos < request.size()) {
-        size_t end = request.find("\r\n", pos);
-        std::string_view line = request.substr(pos, end - pos);
-        if (line.empty())
-            break;
-        for (std::string_view name : {"Via:", "From:", "Call-ID:", "CSeq:"})
-            if (line.starts_with(name))
-                out.append(line).append("\r\n");
-        if (line.starts_with("To:")) {
-            out.append(line);
-            if (!to_tag.empty() && line.find(";tag=") == std::string_view::npos)
-                out.append(";tag=").append(to_tag);
-            out.append("\r\n");
-        }
-        pos = end + 2;
+/// What tmprobe logged, in order, without the log's line prefix: the lines that start with start.
+std::vector<std::string> notes(const kit::host& proxy, std::string_view start = "cb ") {
+    std::vector<std::string> out;
+    std::string log = proxy.log();
+    const std::string marker = "tmprobe: " + std::string(start);
+    for (size_t at = log.find(marker); at != std::string::npos; at = log.find(marker, at + 1)) {
+        size_t end = log.find('\n', at);
+        out.push_back(log.substr(at + 9, end == std::string::npos ? end : end - at - 9));
     }
-    return out + "Content-Length: 0\r\n\r\n";
+    return out;
 }
 
-class modules_tm_api : public ::testing::Test {
-protected:
-    void SetUp() override {
-        seen.clear();
-        register_on_request_in = 0;
-        std::string error;
-        ASSERT_EQ(tm.init(host, &error), 0) << error;
-        tm_api = static_cast<const siphost_tm_api_v1*>(host.api()->api_lookup("tm", 1));
-        ASSERT_NE(tm_api, nullptr);
-        ASSERT_TRUE(SIPHOST_HAS(siphost_tm_api_v1, tm_api, t_uac));
-        now = host.api()->now_ms();
+/// The callback types tmprobe saw, in order.
+std::vector<std::string> types_seen(const kit::host& proxy) {
+    std::vector<std::string> types;
+    for (const auto& line : notes(proxy))
+        types.push_back(line.substr(3, line.find(' ', 3) - 3));
+    return types;
+}
+
+void run_uac(kit::host& proxy, std::string_view which, uint16_t target_port) {
+    kit::peer uac;
+    uac.send(kit::request("OPTIONS", "sip:uac@127.0.0.1", uac,
+                          with_headers("X-Case: " + std::string(which) +
+                                       "\r\nX-Target: 127.0.0.1:" + std::to_string(target_port) + "\r\n")),
+             proxy.port());
+    auto done = uac.receive();
+    ASSERT_TRUE(done) << proxy.log();
+    EXPECT_EQ(done->first_line(), "SIP/2.0 200 done");
+}
+
+/// A word of a note ("index 3" -> "3").
+std::string field(const std::string& line, std::string_view name) {
+    std::string key = " " + std::string(name) + " ";
+    size_t at = line.find(key);
+    if (at == std::string::npos)
+        return "";
+    at += key.size();
+    return line.substr(at, line.find(' ', at) - at);
+}
+
+TEST(modules_tm_api, t_uac_sends_a_request_of_its_own_and_reports_the_final_reply) {
+    kit::peer uas;
+    kit::host proxy(config(uac_routes));
+    run_uac(proxy, "options", uas.port());
+    auto sent = uas.receive();
+    ASSERT_TRUE(sent) << proxy.log();
+    EXPECT_EQ(sent->first_line(), "OPTIONS sip:bob@127.0.0.1:" + std::to_string(uas.port()) + " SIP/2.0");
+    EXPECT_EQ(sent->headers("Via").size(), 1u);
+    EXPECT_EQ(sent->header("Via").value_or("").rfind(
+                  "SIP/2.0/UDP 127.0.0.1:" + std::to_string(proxy.port()) + ";branch=z9hG4bKtm", 0),
+              0u)
+        << sent->text();
+    EXPECT_EQ(sent->header("Max-Forwards"), "70");
+    EXPECT_EQ(sent->header("From").value_or("").rfind("<sip:monitor@127.0.0.1>;tag=", 0), 0u) << sent->text();
+    EXPECT_EQ(sent->header("To"), "<sip:bob@127.0.0.1>");
+    EXPECT_EQ(sent->header("CSeq"), "1 OPTIONS");
+    std::string call_id = sent->header("Call-ID").value_or("");
+    EXPECT_EQ(call_id.substr(call_id.find('@') + 1), "127.0.0.1") << "the Call-ID names the socket's host";
+
+    auto started = notes(proxy, "t_uac ");
+    ASSERT_EQ(started.size(), 1u) << proxy.log();
+    EXPECT_EQ(field(started[0], "rc"), "1");
+    auto request_out = notes(proxy);
+    ASSERT_EQ(request_out.size(), 1u) << proxy.log();
+    EXPECT_EQ(request_out[0].rfind("cb request_out code 0 branch 0 ", 0), 0u) << request_out[0];
+    EXPECT_EQ(field(request_out[0], "bytes"), std::to_string(sent->text().size())) << "the bytes sent";
+    EXPECT_NE(request_out[0].find(" first " + sent->first_line()), std::string::npos);
+    auto info = notes(proxy, "info ");
+    ASSERT_EQ(info.size(), 1u) << proxy.log();
+    EXPECT_EQ(field(info[0], "index"), field(started[0], "index"));
+    EXPECT_EQ(field(info[0], "label"), field(started[0], "label"));
+    EXPECT_EQ(field(info[0], "method"), "OPTIONS");
+    EXPECT_EQ(field(info[0], "local"), "1");
+    EXPECT_EQ(field(info[0], "branches"), "1");
+
+    uas.reply(*sent, 200, "OK", "uas-1");
+    ASSERT_TRUE(proxy.wait_for_log("tmprobe: cb completed")) << proxy.log();
+    ASSERT_TRUE(proxy.wait_for_log("tmprobe: cb destroy")) << "wt_timer: the transaction goes\n"
+                                                           << proxy.log();
+    EXPECT_EQ(types_seen(proxy),
+              (std::vector<std::string>{"request_out", "response_in", "completed", "destroy"}));
+    auto completed = notes(proxy, "cb completed");
+    EXPECT_EQ(completed.at(0).rfind("cb completed code 200 branch 0 reply 1 request 1 ", 0), 0u)
+        << completed[0];
+    EXPECT_FALSE(uas.receive(300ms)) << "no retransmission once answered";
+    EXPECT_EQ(proxy.stop(), 0);
+    EXPECT_EQ(proxy.counter("tm.active"), 0) << proxy.log();
+    EXPECT_EQ(proxy.counter("tm.local_created"), 1);
+    EXPECT_EQ(proxy.counter("tm.completed_2xx"), 1);
+}
+
+TEST(modules_tm_api, t_uac_retransmits_and_times_out_with_408) {
+    kit::peer uas;
+    kit::host proxy(config(uac_routes));
+    run_uac(proxy, "options", uas.port());
+    auto first = uas.receive();
+    ASSERT_TRUE(first) << proxy.log();
+    auto again = uas.receive(1000ms); // T1 = 500 ms
+    ASSERT_TRUE(again) << proxy.log();
+    EXPECT_EQ(again->text(), first->text());
+    ASSERT_TRUE(proxy.wait_for_log("tmprobe: cb completed", 3000ms)) << "fr_timer is 1 s\n" << proxy.log();
+    auto completed = notes(proxy, "cb completed");
+    EXPECT_EQ(completed.at(0).rfind("cb completed code 408 ", 0), 0u) << completed[0];
+    EXPECT_NE(completed[0].find(" reply 0 "), std::string::npos) << completed[0];
+    EXPECT_EQ(proxy.stop(), 0);
+    EXPECT_GE(proxy.counter("tm.retransmissions").value_or(0), 1) << proxy.log();
+}
+
+TEST(modules_tm_api, t_uac_of_an_invite_acks_a_negative_reply_itself) {
+    kit::peer uas;
+    kit::host proxy(config(uac_routes));
+    run_uac(proxy, "invite", uas.port());
+    auto sent = uas.receive();
+    ASSERT_TRUE(sent) << proxy.log();
+    EXPECT_EQ(sent->method(), "INVITE");
+    EXPECT_NE(sent->text().find("Content-Type: application/sdp\r\nContent-Length: 5\r\n\r\nv=0\r\n"),
+              std::string::npos)
+        << sent->text();
+    uas.reply(*sent, 180, "Ringing", "uas-2");
+    uas.reply(*sent, 486, "Busy Here", "uas-2");
+    auto ack = uas.receive();
+    ASSERT_TRUE(ack) << proxy.log();
+    EXPECT_EQ(ack->first_line(), "ACK sip:bob@127.0.0.1:" + std::to_string(uas.port()) + " SIP/2.0");
+    EXPECT_NE(ack->header("To").value_or("").find(";tag=uas-2"), std::string::npos) << ack->text();
+    ASSERT_TRUE(proxy.wait_for_log("tmprobe: cb completed")) << proxy.log();
+    auto types = types_seen(proxy);
+    EXPECT_EQ(std::vector<std::string>(types.begin(), types.begin() + std::min<size_t>(types.size(), 4)),
+              (std::vector<std::string>{"request_out", "response_in", "response_in", "completed"}));
+    EXPECT_EQ(notes(proxy, "cb completed").at(0).rfind("cb completed code 486 ", 0), 0u);
+}
+
+TEST(modules_tm_api, t_uac_refuses_what_it_cannot_send_and_calls_nothing) {
+    kit::peer uas;
+    kit::host proxy(config(uac_routes));
+    for (const char* which : {"ack", "unresolvable", "bad_types", "bad_to", "unreachable"}) {
+        run_uac(proxy, which, uas.port());
+        EXPECT_TRUE(proxy.wait_for_log("tmprobe: t_uac " + std::string(which) + " rc -1")) << proxy.log();
     }
-
-    /// Runs a reply through tm's reply hook as the host would; true when tm took it.
-    bool receive_reply(const std::string& text) {
-        auto reply = host.parse(text);
-        for (const auto& hook : host.reply_hooks)
-            if (hook.fn(reply.get(), hook.data) == SIPHOST_HOOK_CONSUMED)
-                return true;
-        return false;
-    }
-
-    /// The request hooks around request_route: before, then the script (run), then after.
-    template <class Script> void run_request(siphost_msg* msg, Script&& script) {
-        host.run_request_hooks(msg, SIPHOST_HOOK_PRE_SCRIPT);
-        script();
-        host.run_request_hooks(msg, SIPHOST_HOOK_POST_SCRIPT);
-    }
-
-    siphost_tm_uac_request options() {
-        siphost_tm_uac_request r = sdk::sized<siphost_tm_uac_request>();
-        r.method = sdk::str("OPTIONS");
-        r.ruri = sdk::str("sip:bob@192.0.2.20:5070");
-        r.to = sdk::str("sip:bob@192.0.2.20");
-        r.from = sdk::str("<sip:monitor@192.0.2.10>");
-        r.callback_types = SIPHOST_TM_CB_REQUEST_OUT | SIPHOST_TM_CB_RESPONSE_IN | SIPHOST_TM_CB_COMPLETED |
-                           SIPHOST_TM_CB_DESTROY;
-        r.callback = record;
-        return r;
-    }
-
-    std::vector<uint32_t> types_seen() const {
-        std::vector<uint32_t> types;
-        for (const auto& call : seen)
-            types.push_back(call.type);
-        return types;
-    }
-
-    fake_host host;
-    loaded_module tm{"tm"};
-    uint64_t now = 0;
-};
-
-TEST_F(modules_tm_api, declares_its_events_and_rpcs_and_needs_no_module) {
-    const siphost_module& d = tm.descriptor();
-    EXPECT_EQ(d.depends, nullptr);
-    ASSERT_NE(d.events, nullptr);
-    EXPECT_STREQ(d.events[0].name, "tm:branch-failure");
-    EXPECT_EQ(d.events[0].route_type, SIPHOST_ROUTE_BRANCH_FAILURE);
-    EXPECT_EQ(d.events[0].flags, SIPHOST_EVENT_NAMED);
-    EXPECT_STREQ(d.events[1].name, "tm:local-request");
-    EXPECT_EQ(d.events[1].route_type, SIPHOST_ROUTE_EVENT);
-    EXPECT_EQ(d.events[2].name, nullptr);
-    EXPECT_NE(tm.find_rpc("tm.stats"), nullptr);
-    EXPECT_NE(tm.find_rpc("tm.list"), nullptr);
-    loaded_module tmx{"tmx"};
-    ASSERT_NE(tmx.descriptor().depends, nullptr);
-    EXPECT_STREQ(tmx.descriptor().depends[0], "tm");
-    EXPECT_EQ(tmx.descriptor().depends[1], nullptr);
+    EXPECT_FALSE(uas.receive(200ms)) << "nothing was sent";
+    EXPECT_TRUE(notes(proxy).empty()) << proxy.log();
+    EXPECT_EQ(proxy.stop(), 0);
+    EXPECT_EQ(proxy.counter("tm.active"), 0) << proxy.log();
 }
 
-TEST_F(modules_tm_api, t_uac_sends_a_request_of_its_own_and_reports_the_final_reply) {
-    siphost_tm_uac_request r = options();
-    uint32_t index = 0, label = 0;
-    ASSERT_EQ(tm_api->t_uac(&r, &index, &label), 1);
-    ASSERT_EQ(host.datagrams.size(), 1u);
-    const std::string sent = host.datagrams[0].bytes;
-    EXPECT_TRUE(
-        sent.starts_with("OPTIONS sip:bob@192.0.2.20:5070 SIP/2.0\r\nVia: SIP/2.0/UDP 192.0.2.10:5060;"
-                         "branch=z9hG4bKtm"));
-    EXPECT_NE(sent.find("\r\nMax-Forwards: 70\r\n"), std::string::npos);
-    EXPECT_NE(sent.find("\r\nFrom: <sip:monitor@192.0.2.10>;tag="), std::string::npos);
-    EXPECT_NE(sent.find("\r\nTo: <sip:bob@192.0.2.20>\r\n"), std::string::npos);
-    EXPECT_NE(sent.find("\r\nCSeq: 1 OPTIONS\r\n"), std::string::npos);
-    EXPECT_NE(sent.find("@192.0.2.10\r\n"), std::string::npos) << "the Call-ID names the socket's host";
-    EXPECT_EQ(host.datagrams[0].to.port, 5070);
-    ASSERT_EQ(seen.size(), 1u);
-    EXPECT_EQ(seen[0].type, SIPHOST_TM_CB_REQUEST_OUT);
-    EXPECT_EQ(seen[0].bytes, sent);
-    EXPECT_EQ(seen[0].branch, 0);
-
-    siphost_tm_transaction_info info = sdk::sized<siphost_tm_transaction_info>();
-    ASSERT_EQ(tm_api->transaction_info(seen[0].t, &info), 0);
-    EXPECT_EQ(info.index, index);
-    EXPECT_EQ(info.label, label);
-    EXPECT_EQ(sdk::view(info.method), "OPTIONS");
-    EXPECT_EQ(info.flags & SIPHOST_TM_LOCAL, SIPHOST_TM_LOCAL);
-    EXPECT_EQ(info.branch_count, 1u);
-
-    EXPECT_TRUE(receive_reply(reply_to(sent, 200, "OK", "uas-1")));
-    EXPECT_EQ(types_seen(), (std::vector<uint32_t>{SIPHOST_TM_CB_REQUEST_OUT, SIPHOST_TM_CB_RESPONSE_IN,
-                                                   SIPHOST_TM_CB_COMPLETED}));
-    EXPECT_EQ(seen[2].code, 200);
-    EXPECT_TRUE(seen[2].has_reply);
-    EXPECT_TRUE(seen[2].has_request);
-    EXPECT_EQ(host.datagrams.size(), 1u) << "nothing goes upstream: there is none";
-
-    host.run_timers(now + 6000); // wt_timer: the transaction goes
-    EXPECT_EQ(seen.back().type, SIPHOST_TM_CB_DESTROY);
-    EXPECT_EQ(host.counter("tm.active"), 0);
-    EXPECT_EQ(host.counter("tm.local_created"), 1);
-    EXPECT_EQ(host.counter("tm.completed_2xx"), 1);
+TEST(modules_tm_api, t_uac_keeps_a_given_call_id_cseq_and_next_hop) {
+    kit::peer uas;
+    kit::host proxy(config(uac_routes));
+    run_uac(proxy, "bye", uas.port());
+    auto sent = uas.receive();
+    ASSERT_TRUE(sent) << "the next hop is the peer\n" << proxy.log();
+    EXPECT_EQ(sent->first_line(), "BYE sip:bob@example.com SIP/2.0");
+    EXPECT_NE(sent->text().find("\r\nCall-ID: dialog-7@example.com\r\nCSeq: 12 BYE\r\n"), std::string::npos)
+        << sent->text();
+    EXPECT_EQ(sent->header("From"), "<sip:alice@example.com>;tag=mine");
+    EXPECT_EQ(sent->header("To"), "<sip:bob@example.com>;tag=theirs");
+    auto info = notes(proxy, "info ");
+    ASSERT_EQ(info.size(), 1u) << proxy.log();
+    EXPECT_EQ(field(info[0], "from_tag"), "mine");
+    EXPECT_EQ(field(info[0], "call_id"), "dialog-7@example.com");
+    EXPECT_EQ(field(info[0], "cseq"), "12");
+    EXPECT_EQ(field(info[0], "ruri"), "sip:bob@example.com");
 }
 
-TEST_F(modules_tm_api, t_uac_retransmits_and_times_out_with_408) {
-    siphost_tm_uac_request r = options();
-    ASSERT_EQ(tm_api->t_uac(&r, nullptr, nullptr), 1);
-    host.run_timers(now + 600); // T1 = 500 ms
-    ASSERT_EQ(host.datagrams.size(), 2u);
-    EXPECT_EQ(host.datagrams[1].bytes, host.datagrams[0].bytes);
-    host.run_timers(now + 31000); // fr_timer = 30 s
-    ASSERT_FALSE(seen.empty());
-    EXPECT_EQ(seen.back().type, SIPHOST_TM_CB_COMPLETED);
-    EXPECT_EQ(seen.back().code, 408);
-    EXPECT_FALSE(seen.back().has_reply);
-    EXPECT_GE(host.counter("tm.retransmissions").value_or(0), 1);
+TEST(modules_tm_api, local_request_event_route_changes_what_is_sent) {
+    kit::peer uas;
+    kit::host proxy(
+        config(std::string(uac_routes) + R"(event_route[tm:local-request] { append_hf("X-Local: yes\r\n"); }
+)"));
+    run_uac(proxy, "options", uas.port());
+    auto sent = uas.receive();
+    ASSERT_TRUE(sent) << proxy.log();
+    EXPECT_EQ(sent->header("X-Local"), "yes") << sent->text();
+    EXPECT_EQ(sent->headers("Via").size(), 1u) << "one Via, tm's";
+    EXPECT_EQ(sent->header("Via").value_or("").rfind(
+                  "SIP/2.0/UDP 127.0.0.1:" + std::to_string(proxy.port()) + ";branch=z9hG4bKtm", 0),
+              0u);
+    EXPECT_EQ(sent->header("Max-Forwards"), "70");
 }
 
-TEST_F(modules_tm_api, t_uac_of_an_invite_acks_a_negative_reply_itself) {
-    siphost_tm_uac_request r = options();
-    r.method = sdk::str("INVITE");
-    r.headers = sdk::str("Contact: <sip:monitor@192.0.2.10>\r\nContent-Type: application/sdp\r\n");
-    r.body = sdk::str("v=0\r\n");
-    ASSERT_EQ(tm_api->t_uac(&r, nullptr, nullptr), 1);
-    const std::string sent = host.datagrams.at(0).bytes;
-    EXPECT_NE(sent.find("Content-Type: application/sdp\r\nContent-Length: 5\r\n\r\nv=0\r\n"),
-              std::string::npos);
-    EXPECT_TRUE(receive_reply(reply_to(sent, 180, "Ringing", "uas-2")));
-    EXPECT_TRUE(receive_reply(reply_to(sent, 486, "Busy Here", "uas-2")));
-    ASSERT_EQ(host.datagrams.size(), 2u);
-    EXPECT_TRUE(host.datagrams[1].bytes.starts_with("ACK sip:bob@192.0.2.20:5070 SIP/2.0\r\n"));
-    EXPECT_NE(host.datagrams[1].bytes.find(";tag=uas-2"), std::string::npos);
-    EXPECT_EQ(types_seen(), (std::vector<uint32_t>{SIPHOST_TM_CB_REQUEST_OUT, SIPHOST_TM_CB_RESPONSE_IN,
-                                                   SIPHOST_TM_CB_RESPONSE_IN, SIPHOST_TM_CB_COMPLETED}));
-    EXPECT_EQ(seen.back().code, 486);
+TEST(modules_tm_api, request_in_attaches_to_every_transaction_and_sees_what_goes_upstream) {
+    kit::host proxy(config(R"(request_route {
+    t_newtran();
+    tmprobe_check_transaction();
+    t_reply("404", "Not Here");
 }
-
-TEST_F(modules_tm_api, t_uac_refuses_what_it_cannot_send_and_calls_nothing) {
-    siphost_tm_uac_request r = options();
-    r.method = sdk::str("ACK");
-    EXPECT_EQ(tm_api->t_uac(&r, nullptr, nullptr), -1);
-    r = options();
-    r.ruri = sdk::str("sip:bob@not-an-address.invalid");
-    EXPECT_EQ(tm_api->t_uac(&r, nullptr, nullptr), -1);
-    r = options();
-    r.callback_types = SIPHOST_TM_CB_RESPONSE_OUT;
-    EXPECT_EQ(tm_api->t_uac(&r, nullptr, nullptr), -1);
-    r = options();
-    r.to = sdk::str("Bob sip:bob@192.0.2.20"); // a display name without < >
-    EXPECT_EQ(tm_api->t_uac(&r, nullptr, nullptr), -1);
-    host.send_result = -1;
-    r = options();
-    EXPECT_EQ(tm_api->t_uac(&r, nullptr, nullptr), -1);
-    EXPECT_TRUE(seen.empty());
-    EXPECT_EQ(host.counter("tm.active"), 0);
-}
-
-TEST_F(modules_tm_api, t_uac_keeps_a_given_call_id_cseq_and_next_hop) {
-    siphost_tm_uac_request r = options();
-    r.call_id = sdk::str("dialog-7@example.com");
-    r.cseq = 12;
-    r.method = sdk::str("BYE");
-    r.to = sdk::str("<sip:bob@example.com>;tag=theirs");
-    r.from = sdk::str("<sip:alice@example.com>;tag=mine");
-    r.ruri = sdk::str("sip:bob@example.com");
-    r.next_hop = sdk::str("sip:192.0.2.30:5080");
-    ASSERT_EQ(tm_api->t_uac(&r, nullptr, nullptr), 1);
-    const std::string& sent = host.datagrams.at(0).bytes;
-    EXPECT_NE(sent.find("\r\nCall-ID: dialog-7@example.com\r\nCSeq: 12 BYE\r\n"), std::string::npos);
-    EXPECT_NE(sent.find("\r\nFrom: <sip:alice@example.com>;tag=mine\r\n"), std::string::npos);
-    EXPECT_NE(sent.find("\r\nTo: <sip:bob@example.com>;tag=theirs\r\n"), std::string::npos);
-    EXPECT_EQ(host.datagrams[0].to.port, 5080);
-    siphost_tm_transaction_info info = sdk::sized<siphost_tm_transaction_info>();
-    ASSERT_EQ(tm_api->transaction_info(seen.at(0).t, &info), 0);
-    EXPECT_EQ(sdk::view(info.from_tag), "mine");
-    EXPECT_EQ(sdk::view(info.call_id), "dialog-7@example.com");
-    EXPECT_EQ(info.cseq, 12u);
-    EXPECT_EQ(sdk::view(info.ruri), "sip:bob@example.com");
-}
-
-TEST_F(modules_tm_api, local_request_event_route_changes_what_is_sent) {
-    host.routes.emplace_back(SIPHOST_ROUTE_EVENT, "tm:local-request");
-    host.on_route_run = [&](int, siphost_msg* msg) {
-        host.api()->msg_add_header(msg, sdk::str("X-Local: yes\r\n"), SIPHOST_HDR_BOTTOM,
-                                   siphost_str{nullptr, 0});
-        return static_cast<int>(SIPHOST_ROUTE_RAN);
-    };
-    siphost_tm_uac_request r = options();
-    ASSERT_EQ(tm_api->t_uac(&r, nullptr, nullptr), 1);
-    const std::string& sent = host.datagrams.at(0).bytes;
-    EXPECT_NE(sent.find("X-Local: yes\r\n"), std::string::npos);
-    EXPECT_EQ(sent.find("Via:"), sent.rfind("Via:")) << "one Via, tm's";
-    EXPECT_NE(sent.find("Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKtm"), std::string::npos);
-    EXPECT_NE(sent.find("Max-Forwards: 70"), std::string::npos);
-}
-
-TEST_F(modules_tm_api, request_in_attaches_to_every_transaction_and_sees_what_goes_upstream) {
-    register_on_request_in = SIPHOST_TM_CB_RESPONSE_OUT | SIPHOST_TM_CB_COMPLETED;
-    ASSERT_EQ(tm_api->register_callback(nullptr, SIPHOST_TM_CB_REQUEST_IN, on_request_in, nullptr), 0);
-    EXPECT_EQ(tm_api->register_callback(nullptr, SIPHOST_TM_CB_COMPLETED, record, nullptr), -1);
-    auto invite = host.parse(invite_text);
-    run_request(invite.get(), [&] {
-        call_site newtran(tm, "t_newtran", {});
-        EXPECT_EQ(newtran.run(invite.get()), 1);
-        siphost_tm_transaction* t = tm_api->transaction(invite.get());
-        ASSERT_NE(t, nullptr);
-        EXPECT_EQ(t, seen.at(0).t);
-        EXPECT_EQ(tm_api->register_callback(t, SIPHOST_TM_CB_REQUEST_IN, record, nullptr), -1);
-        call_site reply(tm, "t_reply", {arg(404), arg("Not Here")});
-        EXPECT_EQ(reply.run(invite.get()), 1);
-    });
+)",
+                           SIPHOST_TM_CB_RESPONSE_OUT | SIPHOST_TM_CB_COMPLETED));
+    EXPECT_TRUE(proxy.wait_for_log("tmprobe: init: COMPLETED without a transaction rc -1")) << proxy.log();
+    kit::peer uac;
+    uac.send(kit::request("INVITE", "sip:bob@127.0.0.1", uac), proxy.port());
+    auto trying = uac.receive();
+    ASSERT_TRUE(trying) << proxy.log();
+    EXPECT_EQ(trying->status(), 100);
+    auto final_reply = uac.receive();
+    ASSERT_TRUE(final_reply) << proxy.log();
+    EXPECT_EQ(final_reply->first_line(), "SIP/2.0 404 Not Here");
+    ASSERT_TRUE(proxy.wait_for_log("tmprobe: cb completed")) << proxy.log();
+    EXPECT_TRUE(proxy.wait_for_log("tmprobe: transaction set 1 same as request_in 1, request_in on it rc -1"))
+        << proxy.log();
     // REQUEST_IN, the automatic 100 going up, then the 404 going up and completing the transaction.
-    EXPECT_EQ(types_seen(), (std::vector<uint32_t>{SIPHOST_TM_CB_REQUEST_IN, SIPHOST_TM_CB_RESPONSE_OUT,
-                                                   SIPHOST_TM_CB_RESPONSE_OUT, SIPHOST_TM_CB_COMPLETED}));
-    EXPECT_TRUE(seen[0].has_received);
-    EXPECT_TRUE(seen[0].has_request);
-    EXPECT_EQ(seen[1].code, 100);
-    EXPECT_FALSE(seen[1].has_reply);
-    EXPECT_TRUE(seen[1].bytes.starts_with("SIP/2.0 100 "));
-    EXPECT_EQ(seen[2].code, 404);
-    EXPECT_TRUE(seen[2].bytes.starts_with("SIP/2.0 404 Not Here\r\n"));
-    EXPECT_EQ(seen[3].code, 404);
+    EXPECT_EQ(types_seen(proxy),
+              (std::vector<std::string>{"request_in", "response_out", "response_out", "completed"}));
+    auto seen = notes(proxy);
+    EXPECT_NE(seen.at(0).find(" request 1 received 1 "), std::string::npos) << seen[0];
+    EXPECT_EQ(seen.at(1).rfind("cb response_out code 100 branch -1 reply 0 ", 0), 0u) << seen[1];
+    EXPECT_NE(seen[1].find(" first SIP/2.0 100 "), std::string::npos) << seen[1];
+    EXPECT_EQ(seen.at(2).rfind("cb response_out code 404 ", 0), 0u) << seen[2];
+    EXPECT_NE(seen[2].find(" first SIP/2.0 404 Not Here"), std::string::npos) << seen[2];
+    EXPECT_NE(seen[2].find(" bytes " + std::to_string(final_reply->text().size()) + " "), std::string::npos)
+        << seen[2];
+    EXPECT_EQ(seen.at(3).rfind("cb completed code 404 ", 0), 0u) << seen[3];
 }
 
-TEST_F(modules_tm_api, reply_with_sends_headers_and_a_body_in_the_transaction) {
-    auto request = host.parse("MESSAGE sip:bob@example.com SIP/2.0\n"
-                              "Via: SIP/2.0/UDP 198.51.100.7:5060;branch=z9hG4bK-msg-1\n"
-                              "From: Alice <sip:alice@example.com>;tag=from-1\n"
-                              "To: Bob <sip:bob@example.com>\n"
-                              "Call-ID: msg-1@198.51.100.7\n"
-                              "CSeq: 1 MESSAGE\n"
-                              "Content-Length: 0\n"
-                              "\n");
-    run_request(request.get(), [&] {
-        EXPECT_EQ(tm_api->has_transaction(request.get()), 0);
-        EXPECT_EQ(tm_api->reply_with(request.get(), 200, sdk::str("OK"), sdk::str(""), sdk::str("")), -1);
-        EXPECT_EQ(tm_api->newtran(request.get()), 1);
-        EXPECT_EQ(tm_api->has_transaction(request.get()), 1);
-        EXPECT_EQ(tm_api->reply_with(request.get(), 200, sdk::str("OK"),
-                                     sdk::str("Content-Type: text/plain\r\n"), sdk::str("hi")),
-                  1);
-        EXPECT_EQ(tm_api->reply_with(request.get(), 500, sdk::str(""), sdk::str(""), sdk::str("")), -1)
-            << "one final reply";
-    });
-    ASSERT_EQ(host.datagrams.size(), 1u);
-    const std::string& sent = host.datagrams[0].bytes;
-    EXPECT_TRUE(sent.starts_with("SIP/2.0 200 OK\r\n"));
-    EXPECT_NE(sent.find("Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi"), std::string::npos);
-    // A retransmission of the request gets the same reply again, and newtran says so.
-    auto again = host.parse(std::string(request->raw));
-    host.run_request_hooks(again.get(), SIPHOST_HOOK_PRE_SCRIPT);
-    EXPECT_EQ(host.datagrams.size(), 2u);
-    EXPECT_EQ(tm_api->newtran(again.get()), 0);
-    host.run_request_hooks(again.get(), SIPHOST_HOOK_POST_SCRIPT);
+TEST(modules_tm_api, reply_with_sends_headers_and_a_body_in_the_transaction) {
+    kit::host proxy(config(R"(request_route { tmprobe_reply_with(); }
+)"));
+    kit::peer uac;
+    std::string message = kit::request("MESSAGE", "sip:bob@127.0.0.1", uac);
+    uac.send(message, proxy.port());
+    auto reply = uac.receive();
+    ASSERT_TRUE(reply) << proxy.log();
+    EXPECT_EQ(reply->first_line(), "SIP/2.0 200 OK");
+    EXPECT_NE(reply->text().find("Content-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi"),
+              std::string::npos)
+        << reply->text();
+    EXPECT_TRUE(proxy.wait_for_log(
+        "tmprobe: reply_with: has 0, without transaction -1, newtran 1, has 1, sent 1, second final -1"))
+        << "one final reply\n"
+        << proxy.log();
+    // A retransmission of the request (within wt_timer, 200 ms here) gets the same reply again, from tm,
+    // before the script.
+    uac.send(message, proxy.port());
+    auto again = uac.receive();
+    ASSERT_TRUE(again) << proxy.log();
+    EXPECT_EQ(again->text(), reply->text());
+    EXPECT_FALSE(uac.receive(100ms)) << "one reply each time";
+    EXPECT_EQ(notes(proxy, "reply_with").size(), 1u) << proxy.log();
 }
 
-TEST_F(modules_tm_api, relay_reports_each_branch_the_failure_and_the_relayed_final) {
-    register_on_request_in = SIPHOST_TM_CB_REQUEST_OUT | SIPHOST_TM_CB_RESPONSE_IN |
-                             SIPHOST_TM_CB_ON_FAILURE | SIPHOST_TM_CB_COMPLETED;
-    ASSERT_EQ(tm_api->register_callback(nullptr, SIPHOST_TM_CB_REQUEST_IN, on_request_in, nullptr), 0);
-    auto invite = host.parse(invite_text);
-    ASSERT_EQ(host.api()->msg_set_ruri(invite.get(), sdk::str("sip:bob@192.0.2.21")), 0);
-    siphost_branch second = sdk::sized<siphost_branch>();
-    second.uri = sdk::str("sip:bob@192.0.2.22");
-    ASSERT_EQ(host.api()->msgctx->append_branch(invite.get(), &second), 0);
-    run_request(invite.get(), [&] {
-        call_site relay(tm, "t_relay", {});
-        EXPECT_EQ(relay.run(invite.get()), 1);
-    });
-    EXPECT_EQ(host.api()->msgctx->branch_count(invite.get()), 0u) << "the destination set is used up";
-    // 100 upstream, then a branch to each target.
-    ASSERT_EQ(host.datagrams.size(), 3u);
-    EXPECT_TRUE(host.datagrams[1].bytes.starts_with("INVITE sip:bob@192.0.2.21 SIP/2.0\r\n"));
-    EXPECT_TRUE(host.datagrams[2].bytes.starts_with("INVITE sip:bob@192.0.2.22 SIP/2.0\r\n"));
-    EXPECT_EQ(types_seen(), (std::vector<uint32_t>{SIPHOST_TM_CB_REQUEST_IN, SIPHOST_TM_CB_REQUEST_OUT,
-                                                   SIPHOST_TM_CB_REQUEST_OUT}));
-    EXPECT_EQ(seen[1].branch, 0);
-    EXPECT_EQ(seen[2].branch, 1);
+TEST(modules_tm_api, relay_reports_each_branch_the_failure_and_the_relayed_final) {
+    kit::peer first, second;
+    kit::host proxy(config("request_route {\n"
+                           "    $ru = \"sip:bob@127.0.0.1:" +
+                               std::to_string(first.port()) +
+                               "\";\n"
+                               "    append_branch(\"sip:bob@127.0.0.1:" +
+                               std::to_string(second.port()) +
+                               "\");\n"
+                               "    t_relay();\n"
+                               "    probe_branches();\n"
+                               "}\n",
+                           SIPHOST_TM_CB_REQUEST_OUT | SIPHOST_TM_CB_RESPONSE_IN | SIPHOST_TM_CB_ON_FAILURE |
+                               SIPHOST_TM_CB_COMPLETED));
+    kit::peer uac;
+    uac.send(kit::request("INVITE", "sip:bob@127.0.0.1", uac), proxy.port());
+    auto trying = uac.receive();
+    ASSERT_TRUE(trying) << proxy.log();
+    EXPECT_EQ(trying->status(), 100);
+    auto to_first = first.receive();
+    auto to_second = second.receive();
+    ASSERT_TRUE(to_first && to_second) << proxy.log();
+    EXPECT_EQ(to_first->first_line(),
+              "INVITE sip:bob@127.0.0.1:" + std::to_string(first.port()) + " SIP/2.0");
+    EXPECT_EQ(to_second->first_line(),
+              "INVITE sip:bob@127.0.0.1:" + std::to_string(second.port()) + " SIP/2.0");
+    EXPECT_TRUE(proxy.wait_for_log("probe: branches 0")) << "the destination set is used up\n" << proxy.log();
+    EXPECT_EQ(types_seen(proxy), (std::vector<std::string>{"request_in", "request_out", "request_out"}));
+    EXPECT_EQ(field(notes(proxy).at(1), "branch"), "0");
+    EXPECT_EQ(field(notes(proxy).at(2), "branch"), "1");
 
-    seen.clear();
-    EXPECT_TRUE(receive_reply(reply_to(host.datagrams[1].bytes, 404, "Not Found", "a")));
-    EXPECT_TRUE(receive_reply(reply_to(host.datagrams[2].bytes, 486, "Busy Here", "b")));
-    EXPECT_EQ(types_seen(), (std::vector<uint32_t>{SIPHOST_TM_CB_RESPONSE_IN, SIPHOST_TM_CB_RESPONSE_IN,
-                                                   SIPHOST_TM_CB_ON_FAILURE, SIPHOST_TM_CB_COMPLETED}));
-    EXPECT_EQ(seen[2].code, 404); // two 4xx: the lower code goes upstream
-    EXPECT_EQ(seen[2].branch, 0);
-    EXPECT_EQ(seen[3].code, 404);
-    EXPECT_TRUE(seen[3].has_reply);
+    first.reply(*to_first, 404, "Not Found", "a");
+    ASSERT_TRUE(first.receive()) << "tm ACKs the 404\n" << proxy.log();
+    second.reply(*to_second, 486, "Busy Here", "b");
+    ASSERT_TRUE(second.receive()) << "tm ACKs the 486\n" << proxy.log();
+    auto final_reply = uac.receive();
+    ASSERT_TRUE(final_reply) << proxy.log();
+    EXPECT_EQ(final_reply->status(), 404) << "two 4xx: the lower code goes upstream";
+    ASSERT_TRUE(proxy.wait_for_log("tmprobe: cb completed")) << proxy.log();
+    auto types = types_seen(proxy);
+    EXPECT_EQ(std::vector<std::string>(types.begin() + 3, types.end()),
+              (std::vector<std::string>{"response_in", "response_in", "on_failure", "completed"}));
+    auto seen = notes(proxy);
+    ASSERT_EQ(seen.size(), 7u);
+    EXPECT_EQ(seen[5].rfind("cb on_failure code 404 branch 0 ", 0), 0u) << seen[5];
+    EXPECT_EQ(seen[6].rfind("cb completed code 404 ", 0), 0u) << seen[6];
+    EXPECT_NE(seen[6].find(" reply 1 "), std::string::npos) << seen[6];
 }
 
-TEST_F(modules_tm_api, references_keep_a_transaction_and_lookup_ident_finds_it) {
-    auto request = host.parse(invite_text);
-    siphost_tm_transaction* t = nullptr;
-    run_request(request.get(), [&] {
-        ASSERT_EQ(tm_api->newtran(request.get()), 1);
-        t = tm_api->transaction(request.get());
-        tm_api->ref(t);
-        ASSERT_EQ(tm_api->register_callback(t, SIPHOST_TM_CB_DESTROY, record, nullptr), 0);
-        call_site reply(tm, "t_reply", {arg(200), arg("OK")});
-        EXPECT_EQ(reply.run(request.get()), 1);
-    });
-    siphost_tm_transaction_info info = sdk::sized<siphost_tm_transaction_info>();
-    ASSERT_EQ(tm_api->transaction_info(t, &info), 0);
-    EXPECT_EQ(info.status, 200);
-    EXPECT_EQ(info.flags & SIPHOST_TM_FINAL, SIPHOST_TM_FINAL);
-    EXPECT_EQ(sdk::view(info.call_id), "call-1@198.51.100.7");
-    siphost_tm_transaction* found = tm_api->lookup_ident(info.index, info.label);
-    EXPECT_EQ(found, t);
-    tm_api->unref(found);
-    EXPECT_EQ(tm_api->lookup_ident(info.index, info.label + 1), nullptr);
+TEST(modules_tm_api, references_keep_a_transaction_and_lookup_ident_finds_it) {
+    kit::host proxy(config(R"(request_route {
+    if ($rU == "keep") { tmprobe_keep(); t_reply("200", "OK"); exit; }
+    if ($rU == "lookup") { tmprobe_lookup(); sl_send_reply("200", "looked"); exit; }
+    if (tmprobe_release()) sl_send_reply("200", "released"); else sl_send_reply("500", "still there");
+}
+)"));
+    kit::peer uac;
+    auto call_id = with_headers("");
+    call_id.call_id = "keep-1@127.0.0.1";
+    uac.send(kit::request("INVITE", "sip:keep@127.0.0.1", uac, call_id), proxy.port());
+    std::optional<kit::message> ok;
+    for (int i = 0; i < 3 && !(ok && ok->status() == 200); ++i)
+        ok = uac.receive(); // the automatic 100 may come first
+    ASSERT_TRUE(ok && ok->status() == 200) << proxy.log();
+    EXPECT_TRUE(proxy.wait_for_log("tmprobe: keep: destroy callback rc 0")) << proxy.log();
 
-    host.run_timers(now + 6000); // out of the table after wt_timer, still referenced
-    EXPECT_EQ(tm_api->lookup_ident(info.index, info.label), nullptr);
-    EXPECT_TRUE(seen.empty());
-    tm_api->unref(t); // the last reference
-    ASSERT_EQ(seen.size(), 1u);
-    EXPECT_EQ(seen[0].type, SIPHOST_TM_CB_DESTROY);
+    uac.send(kit::request("OPTIONS", "sip:lookup@127.0.0.1", uac), proxy.port());
+    auto looked = uac.receive();
+    ASSERT_TRUE(looked) << proxy.log();
+    EXPECT_TRUE(proxy.wait_for_log(
+        "tmprobe: lookup: status 200 final 1 call_id keep-1@127.0.0.1 found same 1 other label found 0"))
+        << proxy.log();
+
+    // Out of the table after wt_timer (200 ms), still referenced: not destroyed until the last unref.
+    bool released = false;
+    for (int i = 0; i < 100 && !released; ++i) {
+        uac.send(kit::request("OPTIONS", "sip:release@127.0.0.1", uac), proxy.port());
+        auto answer = uac.receive();
+        ASSERT_TRUE(answer) << proxy.log();
+        released = answer->status() == 200;
+        if (!released)
+            std::this_thread::sleep_for(20ms); // polls the table while wt_timer runs out
+    }
+    ASSERT_TRUE(released) << proxy.log();
+    ASSERT_TRUE(proxy.wait_for_log("tmprobe: cb destroy")) << proxy.log();
+    std::string log = proxy.log();
+    EXPECT_LT(log.find("tmprobe: release: gone from the table"), log.find("tmprobe: cb destroy"))
+        << "destroyed only after the last reference went\n"
+        << log;
+    EXPECT_EQ(types_seen(proxy), std::vector<std::string>{"destroy"});
 }
 
-TEST_F(modules_tm_api, stats_and_list_rpcs) {
-    auto request = host.parse(invite_text);
-    run_request(request.get(), [&] {
-        ASSERT_EQ(tm_api->newtran(request.get()), 1);
-        call_site reply(tm, "t_reply", {arg(486), arg("Busy Here")});
-        EXPECT_EQ(reply.run(request.get()), 1);
-    });
-    rpc_reply stats = host.run_rpc(*tm.find_rpc("tm.stats"), {});
-    EXPECT_EQ(stats.text,
-              "[{\"current\": 1, \"waiting\": 0, \"total\": 1, \"total_local\": 0, \"rpl_received\": 0, "
-              "\"rpl_generated\": 2, \"rpl_sent\": 2, \"6xx\": 0, \"5xx\": 0, \"4xx\": 1, \"3xx\": 0, "
-              "\"2xx\": 0, \"created\": 1, \"freed\": 0}]");
-    rpc_reply list = host.run_rpc(*tm.find_rpc("tm.list"), {});
-    EXPECT_NE(list.text.find("\"method\": \"INVITE\""), std::string::npos) << list.text;
-    EXPECT_NE(list.text.find("\"callid\": \"call-1@198.51.100.7\""), std::string::npos);
-    EXPECT_NE(list.text.find("\"status\": 486"), std::string::npos);
-}
+TEST(modules_tm_api, branch_failure_route_runs_for_each_failed_branch) {
+    auto missing = kit::host::check(config(R"(request_route { t_on_branch_failure("missing"); t_relay(); }
+)"));
+    EXPECT_EQ(missing.exit_status, 1) << missing.output;
+    EXPECT_NE(missing.output.find("missing"), std::string::npos) << missing.output;
 
-TEST_F(modules_tm_api, branch_failure_route_runs_for_each_failed_branch) {
-    host.routes.emplace_back(SIPHOST_ROUTE_BRANCH_FAILURE, "tm:branch-failure:retry");
-    std::vector<int> codes;
-    host.on_route_run = [&](int, siphost_msg*) {
-        codes.push_back(tm_api->reply_code(nullptr));
-        EXPECT_EQ(tm_api->route_type(), SIPHOST_ROUTE_BRANCH_FAILURE);
-        return static_cast<int>(SIPHOST_ROUTE_RAN);
-    };
-    EXPECT_THROW(call_site(tm, "t_on_branch_failure", {arg("missing")}), std::runtime_error);
-    auto invite = host.parse(invite_text);
-    ASSERT_EQ(host.api()->msg_set_ruri(invite.get(), sdk::str("sip:bob@192.0.2.21")), 0);
-    run_request(invite.get(), [&] {
-        call_site arm(tm, "t_on_branch_failure", {arg("retry")});
-        EXPECT_EQ(arm.run(invite.get()), 1);
-        call_site relay(tm, "t_relay", {});
-        EXPECT_EQ(relay.run(invite.get()), 1);
-    });
-    EXPECT_TRUE(receive_reply(reply_to(host.datagrams.at(1).bytes, 480, "Unavailable", "a")));
-    EXPECT_EQ(codes, std::vector<int>{480});
+    kit::peer uas;
+    kit::host proxy(config("request_route {\n    $ru = \"sip:bob@127.0.0.1:" + std::to_string(uas.port()) +
+                           "\";\n    t_on_branch_failure(\"retry\");\n    t_relay();\n}\n"
+                           "event_route[tm:branch-failure:retry] { tmprobe_branch_failure(); }\n"));
+    kit::peer uac;
+    uac.send(kit::request("INVITE", "sip:bob@127.0.0.1", uac), proxy.port());
+    auto relayed = uas.receive();
+    ASSERT_TRUE(relayed) << proxy.log();
+    uas.reply(*relayed, 480, "Unavailable", "a");
+    auto final_reply = uac.receive();
+    if (final_reply && final_reply->status() == 100)
+        final_reply = uac.receive();
+    ASSERT_TRUE(final_reply) << proxy.log();
+    EXPECT_EQ(final_reply->status(), 480);
+    EXPECT_EQ(proxy.stop(), 0);
+    EXPECT_EQ(notes(proxy, "branch failure"),
+              (std::vector<std::string>{"branch failure: code 480 route type branch failure 1"}))
+        << proxy.log();
 }
 
 } // namespace
-} // namespace siphost::tests
