@@ -45,9 +45,11 @@ bool build_with_branch(const siphost_msg* msg, const siphost_socket* from, std::
 namespace {
 
 /// Where a request goes: host:port when given, else its next hop; with the socket its Via is made from.
-bool destination_of(const siphost_msg* msg, std::string_view host_name, uint16_t port, siphost_dest& to) {
+bool destination_of(const siphost_msg* msg, std::string_view host_name, uint16_t port, siphost_dest& to,
+                    uint8_t proto) {
     const siphost_host_api* h = host();
     to = sdk::sized<siphost_dest>();
+    to.proto = proto;
     if (host_name.empty()) {
         siphost_str hop{nullptr, 0};
         if (h->msg_next_hop(msg, &hop) != 0) {
@@ -107,7 +109,8 @@ std::shared_ptr<transaction> new_transaction(siphost_msg* msg, const request_key
     return t;
 }
 
-int relay_branch(transaction& t, siphost_msg* source, std::string_view host_name, uint16_t port) {
+int relay_branch(transaction& t, siphost_msg* source, std::string_view host_name, uint16_t port,
+                 uint8_t proto) {
     const siphost_host_api* h = host();
     tm_state& s = state();
     if (t.final_sent) {
@@ -135,7 +138,7 @@ int relay_branch(transaction& t, siphost_msg* source, std::string_view host_name
     }
 
     branch b;
-    if (!destination_of(build_from, host_name, port, b.destination)) {
+    if (!destination_of(build_from, host_name, port, b.destination, proto)) {
         log(SIPHOST_LOG_ERR, "cannot relay: no destination");
         return -1;
     }
@@ -158,45 +161,55 @@ int relay_branch(transaction& t, siphost_msg* source, std::string_view host_name
     sent.dest = &t.branches.back().destination;
     run_callbacks(t, SIPHOST_TM_CB_REQUEST_OUT, sent);
     auto idx16 = static_cast<uint16_t>(index);
-    schedule(t, timer_kind::retransmit, static_cast<uint32_t>(s.params.retr_timer1), idx16, 0);
+    // RFC 3261 17.1.1.2 and 17.1.2.2: timers A and E only on an unreliable transport.
+    if (t.branches.back().destination.proto == SIPHOST_PROTO_UDP)
+        schedule(t, timer_kind::retransmit, static_cast<uint32_t>(s.params.retr_timer1), idx16, 0);
     // fr_timer until a provisional reply; an INVITE then waits fr_inv_timer (reply.cpp).
     schedule(t, timer_kind::final_response, fr_timer_of(t), idx16, 0);
     return 1;
 }
 
 int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_name, uint16_t port,
-                     bool request_uri_consumed) {
+                     bool request_uri_consumed, uint8_t proto) {
     const siphost_host_api* h = host();
     // The destination set is read and emptied first: a branch_route or a later failure_route starts afresh.
-    std::vector<std::pair<std::string, std::string>> targets;
+    struct target_copy {
+        std::string uri, dst_uri, path;
+    };
+    std::vector<target_copy> targets;
     uint32_t target_count = h->msgctx->branch_count(msg);
     for (uint32_t i = 0; i < target_count; ++i) {
         siphost_branch target = sdk::sized<siphost_branch>();
         if (h->msgctx->branch_at(msg, i, &target) == 0)
-            targets.emplace_back(sdk::view(target.uri), sdk::view(target.dst_uri));
+            targets.push_back({std::string(sdk::view(target.uri)), std::string(sdk::view(target.dst_uri)),
+                               std::string(sdk::view(target.path))});
     }
     if (target_count > 0)
         h->msgctx->clear_branches(msg);
     int relayed = 0;
     if (!request_uri_consumed || targets.empty())
-        relayed += relay_branch(t, msg, host_name, port) > 0 ? 1 : 0;
-    for (const auto& [uri, dst_uri] : targets) {
-        // Each target is the request with its own Request-URI and $du, as the script would have set them.
+        relayed += relay_branch(t, msg, host_name, port, proto) > 0 ? 1 : 0;
+    for (const target_copy& target : targets) {
+        // Each target is the request with its own Request-URI and $du, as the script would have set them,
+        // and its Path (a contact registered through proxies, RFC 3327) as the first Route headers.
         owned_msg copy(h->msg_clone(msg));
-        if (!copy || h->msg_set_ruri(copy.get(), sdk::str(uri)) != 0 ||
-            h->msg_set_dst_uri(copy.get(), sdk::str(dst_uri)) != 0) {
+        std::string route = target.path.empty() ? std::string() : "Route: " + target.path + "\r\n";
+        if (!copy || h->msg_set_ruri(copy.get(), sdk::str(target.uri)) != 0 ||
+            h->msg_set_dst_uri(copy.get(), sdk::str(target.dst_uri)) != 0 ||
+            (!route.empty() &&
+             h->msg_add_header(copy.get(), sdk::str(route), SIPHOST_HDR_BEFORE, sdk::str("Route")) != 0)) {
             log(SIPHOST_LOG_ERR, "cannot relay to a branch of the destination set");
             continue;
         }
-        relayed += relay_branch(t, copy.get(), host_name, port) > 0 ? 1 : 0;
+        relayed += relay_branch(t, copy.get(), host_name, port, proto) > 0 ? 1 : 0;
     }
     return relayed > 0 ? 1 : -1;
 }
 
-int forward_stateless(siphost_msg* msg, std::string_view host_name, uint16_t port) {
+int forward_stateless(siphost_msg* msg, std::string_view host_name, uint16_t port, uint8_t proto) {
     const siphost_host_api* h = host();
     siphost_dest to{};
-    if (!destination_of(msg, host_name, port, to))
+    if (!destination_of(msg, host_name, port, to, proto))
         return -1;
     // The same request always gets the same branch, so a retransmitted ACK is recognisable downstream.
     uint64_t hash = 14695981039346656037ull;

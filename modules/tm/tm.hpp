@@ -155,14 +155,17 @@ std::shared_ptr<transaction> match_ack_to_local_reply(const request_key& key);
 std::shared_ptr<transaction> new_transaction(siphost_msg* msg, const request_key& key);
 /// Adds a branch built from `source` towards host:port (empty host: the request's next hop) and sends it.
 /// Lock held. Returns 1 or -1.
-int relay_branch(transaction& t, siphost_msg* source, std::string_view host, uint16_t port);
+int relay_branch(transaction& t, siphost_msg* source, std::string_view host, uint16_t port,
+                 uint8_t proto = SIPHOST_PROTO_NONE);
 /// Relays msg to its Request-URI and to every target of its destination set (append_branch), in parallel,
 /// and empties the set. request_uri_consumed (a failure_route that kept the R-URI its branches were tried
 /// with) leaves the Request-URI out when the set has targets. Returns 1 when a branch went out, else -1.
+/// proto (t_relay_to_tcp, t_relay_to_udp) is the transport when the target's URI names none.
 int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host, uint16_t port,
-                     bool request_uri_consumed);
+                     bool request_uri_consumed, uint8_t proto = SIPHOST_PROTO_NONE);
 /// Relays a request without a transaction (the ACK to a 2xx). Returns 1 or -1.
-int forward_stateless(siphost_msg* msg, std::string_view host, uint16_t port);
+int forward_stateless(siphost_msg* msg, std::string_view host, uint16_t port,
+                      uint8_t proto = SIPHOST_PROTO_NONE);
 /// A hop-by-hop request (CANCEL, ACK) for a branch: method, the branch's Request-URI, top Via, From,
 /// Call-ID, CSeq number and Route set, and `to` (the To header value to use). Empty on error.
 std::string build_hop_request(std::string_view method, const branch& b, std::string_view to);

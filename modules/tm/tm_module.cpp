@@ -128,17 +128,17 @@ bool port_of(const siphost_value& arg, uint16_t& port) {
 
 // ---- script commands ----
 
-int relay(siphost_msg* msg, std::string_view host_name, uint16_t port) {
+int relay(siphost_msg* msg, std::string_view host_name, uint16_t port, uint8_t proto = SIPHOST_PROTO_NONE) {
     if (route_context& route = current_route(); route.txn != nullptr) {
         if (route.route_type != SIPHOST_ROUTE_FAILURE)
             return -1;
         std::lock_guard lock(route.txn->mutex);
         bool consumed = sdk::view(host()->msg_ruri(msg)) == route.txn->failure_ruri;
-        return relay_to_targets(*route.txn, msg, host_name, port, consumed);
+        return relay_to_targets(*route.txn, msg, host_name, port, consumed, proto);
     }
     std::string_view method = sdk::view(host()->msg_method(msg));
     if (method == "ACK")
-        return forward_stateless(msg, host_name, port); // the ACK to a 2xx: end to end, no transaction
+        return forward_stateless(msg, host_name, port, proto); // the ACK to a 2xx: end to end, no transaction
     if (method == "CANCEL") {
         request_key key;
         if (!read_request_key(msg, key))
@@ -158,14 +158,14 @@ int relay(siphost_msg* msg, std::string_view host_name, uint16_t port) {
         log(SIPHOST_LOG_ERR, "the request was relayed already");
         return -1;
     }
-    return relay_to_targets(*t, msg, host_name, port, false);
+    return relay_to_targets(*t, msg, host_name, port, false, proto);
 }
 
 int cmd_t_relay(siphost_msg* msg, const siphost_value*, void*) {
     return relay(msg, {}, 0);
 }
 
-int cmd_t_relay_to(siphost_msg* msg, const siphost_value* args, void*) {
+int relay_to(siphost_msg* msg, const siphost_value* args, uint8_t proto) {
     uint16_t port = 0;
     if (!port_of(args[1], port)) {
         log(SIPHOST_LOG_ERR, "t_relay: the port is not a number from 0 to 65535");
@@ -174,7 +174,20 @@ int cmd_t_relay_to(siphost_msg* msg, const siphost_value* args, void*) {
     std::string_view host_name = sdk::arg_view(args[0]);
     if (host_name.empty())
         return -1;
-    return relay(msg, host_name, port);
+    return relay(msg, host_name, port, proto);
+}
+
+int cmd_t_relay_to(siphost_msg* msg, const siphost_value* args, void*) {
+    return relay_to(msg, args, SIPHOST_PROTO_NONE);
+}
+
+/// t_relay_to_udp / t_relay_to_tcp: the transport when the next hop's URI names none.
+template <uint8_t Proto> int cmd_t_relay_proto(siphost_msg* msg, const siphost_value*, void*) {
+    return relay(msg, {}, 0, Proto);
+}
+
+template <uint8_t Proto> int cmd_t_relay_to_proto(siphost_msg* msg, const siphost_value* args, void*) {
+    return relay_to(msg, args, Proto);
 }
 
 /// The request context for msg, fresh when request_route moved on to another message.
@@ -741,11 +754,16 @@ const siphost_command commands[] = {
     sdk::command("t_relay", relay_routes, sdk::guarded<&cmd_t_relay_to>,
                  {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, nullptr, nullptr,
                  "relays the request statefully to host, port"),
-    sdk::command("t_relay_to_udp", relay_routes, sdk::guarded<&cmd_t_relay>, {}, nullptr, nullptr,
-                 "relays the request statefully over UDP to its next hop"),
-    sdk::command("t_relay_to_udp", relay_routes, sdk::guarded<&cmd_t_relay_to>,
+    sdk::command("t_relay_to_udp", relay_routes, sdk::guarded<&cmd_t_relay_proto<SIPHOST_PROTO_UDP>>, {},
+                 nullptr, nullptr, "relays the request statefully over UDP to its next hop"),
+    sdk::command("t_relay_to_udp", relay_routes, sdk::guarded<&cmd_t_relay_to_proto<SIPHOST_PROTO_UDP>>,
                  {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, nullptr, nullptr,
                  "relays the request statefully over UDP to host, port"),
+    sdk::command("t_relay_to_tcp", relay_routes, sdk::guarded<&cmd_t_relay_proto<SIPHOST_PROTO_TCP>>, {},
+                 nullptr, nullptr, "relays the request statefully over TCP to its next hop"),
+    sdk::command("t_relay_to_tcp", relay_routes, sdk::guarded<&cmd_t_relay_to_proto<SIPHOST_PROTO_TCP>>,
+                 {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, nullptr, nullptr,
+                 "relays the request statefully over TCP to host, port"),
     route_command("t_on_reply", sdk::guarded<&cmd_t_on<&transaction::on_reply, &request_context::on_reply>>,
                   SIPHOST_ROUTE_TM_ONREPLY, "runs onreply_route[name] for the replies of the transaction"),
     route_command("t_on_failure",

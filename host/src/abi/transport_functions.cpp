@@ -23,23 +23,6 @@ int copy_out(const sip::write_result& r, size_t* len) {
     return r.ok() ? 0 : -1;
 }
 
-const char* via_transport(uint8_t proto) {
-    switch (proto) {
-    case SIPHOST_PROTO_TCP:
-        return "TCP";
-    case SIPHOST_PROTO_TLS:
-        return "TLS";
-    case SIPHOST_PROTO_SCTP:
-        return "SCTP";
-    case SIPHOST_PROTO_WS:
-        return "WS";
-    case SIPHOST_PROTO_WSS:
-        return "WSS";
-    default:
-        return "UDP";
-    }
-}
-
 int resolve(siphost_str uri_or_host, uint16_t port, siphost_dest* out) {
     auto* runtime = parts().runtime;
     if (runtime == nullptr || !dest_ok(out))
@@ -61,7 +44,7 @@ int build_request(const siphost_msg* msg, const siphost_socket* from, siphost_st
     const auto* socket = from_handle(from);
     if (socket == nullptr || msg == nullptr || !msg->sip.is_request())
         return -1;
-    sip::via_spec via{via_transport(SIPHOST_PROTO_UDP), socket->host, socket->port, view(branch), {}};
+    sip::via_spec via{flow::via_transport(socket->proto), socket->host, socket->port, view(branch), {}};
     return copy_out(sip::write_forwarded_request(msg->sip, via, std::span<char>(buf, cap)), len);
 }
 
@@ -105,7 +88,7 @@ int socket_info(const siphost_socket* sock, siphost_socket_info* out) {
         return -1;
     out->host = to_str(socket->host);
     out->port = socket->port;
-    out->proto = SIPHOST_PROTO_UDP;
+    out->proto = socket->proto;
     out->family = socket->endpoint.address().is_v6() ? 6 : 4;
     out->index = static_cast<uint32_t>(socket->index);
     out->name = to_str(socket->name);

@@ -1,6 +1,7 @@
 #include "app/server.hpp"
 
 #include "abi/host_table.hpp"
+#include "app/core_rpc.hpp"
 #include "app/registry_catalog.hpp"
 #include "app/timer_thread.hpp"
 #include "cfg/config_reader.hpp"
@@ -8,11 +9,13 @@
 #include "core/metrics.hpp"
 #include "flow/runtime.hpp"
 #include "net/async_loop.hpp"
+#include "net/tcp_transport.hpp"
 #include "net/udp_transport.hpp"
 #include "plugin/host_services.hpp"
 #include "plugin/module_registry.hpp"
 #include "script/interpreter.hpp"
 
+#include <chrono>
 #include <csignal>
 #include <iostream>
 #include <pthread.h>
@@ -40,10 +43,11 @@ struct loaded_config {
 // every module's init in load order, then compile the script, which runs the fixups. The host table works
 // from init on: route_lookup answers from the blocks that were read until the script is compiled.
 void load(const core::command_line& options, loaded_config& out) {
-    out.catalog = std::make_unique<registry_catalog>(out.registry, options.module_path, default_module_dirs());
+    out.catalog =
+        std::make_unique<registry_catalog>(out.registry, options.module_path, default_module_dirs());
     cfg::config config;
-    if (!cfg::read_config_file(options.config_file, read_options_from(options), out.catalog.get(), out.diagnostics,
-                               config))
+    if (!cfg::read_config_file(options.config_file, read_options_from(options), out.catalog.get(),
+                               out.diagnostics, config))
         return;
     auto& parts = abi::parts();
     parts.registry = &out.registry;
@@ -88,14 +92,32 @@ std::string metrics_line() {
     return line;
 }
 
-std::vector<net::listen_spec> listen_specs(const cfg::global_params& params) {
+/// The listen addresses of one protocol. Kamailio's rule: listen=IP:PORT without a protocol listens on UDP
+/// and, unless disable_tcp, on TCP too; so does the default of listening on every address.
+std::vector<net::listen_spec> listen_specs(const cfg::global_params& params, const std::string& proto) {
     std::vector<net::listen_spec> specs;
+    if (proto == "tcp" && params.disable_tcp)
+        return specs;
     for (const auto& listen : params.listen)
-        specs.push_back({listen.proto.empty() ? "udp" : listen.proto, listen.host,
-                         listen.port != 0 ? listen.port : params.port});
-    if (specs.empty()) // Kamailio listens on every address; siphost needs one to be named or takes them all
-        specs.push_back({"udp", "0.0.0.0", params.port});
+        if (listen.proto == proto || listen.proto.empty())
+            specs.push_back({proto, listen.host, listen.port != 0 ? listen.port : params.port});
+    if (params.listen
+            .empty()) // Kamailio listens on every address; siphost needs one to be named or takes them all
+        specs.push_back({proto, "0.0.0.0", params.port});
     return specs;
+}
+
+net::tcp_options tcp_options_from(const cfg::global_params& params) {
+    net::tcp_options options;
+    options.lifetime = std::chrono::seconds(params.tcp_connection_lifetime);
+    options.max_connections = params.tcp_max_connections;
+    options.connect_timeout = std::chrono::seconds(params.tcp_connect_timeout);
+    options.send_timeout = std::chrono::seconds(params.tcp_send_timeout);
+    options.accept_no_cl = params.tcp_accept_no_cl;
+    options.keepalive = params.tcp_keepalive;
+    if (params.tcp_children > 0)
+        options.io_threads = params.tcp_children;
+    return options;
 }
 
 // Blocks SIGINT/SIGTERM in every thread started after this, so that the main thread alone waits for them.
@@ -139,6 +161,7 @@ int run_server(const core::command_line& options) {
     auto& parts = abi::parts();
     parts.runtime = &runtime;
     loaded_config loaded;
+    install_core_rpcs();
     load(options, loaded);
     print_diagnostics(loaded);
     if (!loaded.script)
@@ -171,20 +194,43 @@ int run_server(const core::command_line& options) {
 
     sigset_t stop_signals = block_stop_signals();
     std::unique_ptr<net::udp_transport> transport;
+    std::unique_ptr<net::tcp_transport> tcp;
     try {
+        for (const auto& listen : params.listen)
+            if (listen.proto != "" && listen.proto != "udp" &&
+                !(listen.proto == "tcp" && !params.disable_tcp))
+                throw std::runtime_error("listen=" + listen.proto + ":" + listen.host + ": " +
+                                         (listen.proto == "tcp" ? "TCP is disabled (disable_tcp=yes)"
+                                                                : "this transport is not served"));
         transport = std::make_unique<net::udp_transport>(
-            listen_specs(params), children,
+            listen_specs(params, "udp"), children,
             [&runtime](net::udp_worker& worker, const net::datagram& d) { runtime.on_datagram(worker, d); });
+        auto tcp_listens = listen_specs(params, "tcp");
+        if (!tcp_listens.empty()) {
+            // A connection's messages go to one worker (by its id), in order, as a UDP peer's do.
+            tcp = std::make_unique<net::tcp_transport>(
+                tcp_listens, tcp_options_from(params),
+                [udp = transport.get(), children, &runtime](net::stream_message&& m) {
+                    auto message = std::make_shared<net::stream_message>(std::move(m));
+                    int worker = static_cast<int>(message->conn_id % static_cast<uint64_t>(children));
+                    udp->post(worker, [message, &runtime] { runtime.on_stream_message(*message); });
+                });
+        }
     } catch (const std::exception& e) {
         core::log_host(SIPHOST_LOG_ERR, "core", e.what());
         loaded.registry.destroy_all();
         return 1;
     }
     runtime.attach(transport.get(), &interpreter, params.alias);
+    runtime.attach_tcp(tcp.get());
+    if (tcp)
+        set_core_rpc_sources(
+            {[&tcp] { return tcp->connection_count(); }, params.tcp_max_connections, params.tcp_children});
 
     // Every thread that may call a module runs the modules' thread_init first.
     auto thread_init = [&loaded](int kind, int index) {
         std::string error;
+        note_thread(kind, index);
         if (!loaded.registry.init_thread(kind, index, error))
             core::log_host(SIPHOST_LOG_ERR, "core", error);
     };
@@ -195,15 +241,24 @@ int run_server(const core::command_line& options) {
         plugin::host_services::set_worker_index(worker);
         thread_init(SIPHOST_THREAD_WORKER, worker);
     });
+    if (tcp)
+        tcp->start();
     for (const auto& listen : transport->listens())
         core::log_host(SIPHOST_LOG_NOTICE, "core",
                        "listening on udp:" + listen->host + ":" + std::to_string(listen->port) + " with " +
                            std::to_string(children) + " workers");
+    if (tcp)
+        for (const auto& listen : tcp->listens())
+            core::log_host(SIPHOST_LOG_NOTICE, "core", "listening on " + listen->name);
 
     int signal = 0;
     sigwait(&stop_signals, &signal);
-    core::log_host(SIPHOST_LOG_NOTICE, "core", std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    core::log_host(SIPHOST_LOG_NOTICE, "core",
+                   std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
 
+    set_core_rpc_sources({});
+    if (tcp)
+        tcp->stop(); // first: no message comes in for the workers to handle after they stop
     transport->stop();
     timers.stop();
     slow_timers.stop();
@@ -211,6 +266,7 @@ int run_server(const core::command_line& options) {
     if (!counters.empty())
         core::log_host(SIPHOST_LOG_NOTICE, "core", "counters:" + counters);
     runtime.attach(nullptr, nullptr, {});
+    runtime.attach_tcp(nullptr);
     parts = {};
     loaded.registry.destroy_all();
     core::metric_registry::instance().reset();

@@ -11,77 +11,85 @@ namespace {
 /// Parameters of Kamailio's core that siphost accepts and ignores (with a warning), so that stock configs
 /// load.
 const std::vector<std::string>& ignored_params() {
-    static const std::vector<std::string> names = {"memdbg",
-                                                   "memlog",
-                                                   "mem_summary",
-                                                   "sip_warning",
-                                                   "server_signature",
-                                                   "server_header",
-                                                   "user_agent_header",
-                                                   "tcp_connection_lifetime",
-                                                   "tcp_max_connections",
-                                                   "tcp_children",
-                                                   "disable_tcp",
-                                                   "enable_tls",
-                                                   "enable_sctp",
-                                                   "dns",
-                                                   "rev_dns",
-                                                   "dns_try_ipv6",
-                                                   "dns_cache_init",
-                                                   "use_dns_cache",
-                                                   "use_dns_failover",
-                                                   "dns_srv_lb",
-                                                   "tcp_accept_no_cl",
-                                                   "tcp_rd_buf_size",
-                                                   "latency_log",
-                                                   "latency_limit_action",
-                                                   "latency_limit_db",
-                                                   "corelog",
-                                                   "shm_mem_size",
-                                                   "pkg_mem_size",
-                                                   "maxbuffer",
-                                                   "sql_buffer_size",
-                                                   "async_workers",
-                                                   "tos",
-                                                   "mhomed",
-                                                   "disable_core_dump",
-                                                   "open_files_limit",
-                                                   "onsend_route_reply",
-                                                   "reply_to_via",
-                                                   "check_via",
-                                                   "dns_retr_time",
-                                                   "dns_retr_no",
-                                                   "dns_servers_no",
-                                                   "dns_use_search_list",
-                                                   "max_branches",
-                                                   "tcp_keepalive",
-                                                   "tcp_async",
-                                                   "phone2tel",
-                                                   "route_locks_size",
-                                                   "xavp_via_params",
-                                                   "log_color",
-                                                   "log_engine_type",
-                                                   "log_engine_data",
-                                                   "received_route_mode",
-                                                   "stats_name_separator",
-                                                   "statistics",
-                                                   "group",
-                                                   "user",
-                                                   "uid",
-                                                   "gid",
-                                                   "chroot",
-                                                   "workdir",
-                                                   "wdir",
-                                                   "pid_file",
-                                                   "server_id",
-                                                   "kemi.onsend_route_callback"};
+    // Kamailio 5.6's core parameters (its core cookbook), less those siphost honours (handled_params).
+    static const std::vector<std::string> names = {
+        // general
+        "advertised_address", "advertised_port", "async_workers", "async_nonblock", "async_usleep",
+        "async_workers_group", "auto_bind_ipv6", "bind_ipv6_link_local", "check_via", "chroot", "corelog",
+        "disable_core_dump", "exit_timeout", "fork_delay", "group", "gid", "http_reply_parse", "ip_free_bind",
+        "ipv6_hex_style", "kemi.onsend_route_callback", "kemi.received_route_callback",
+        "kemi.reply_route_callback", "kemi.pre_routing_callback", "latency_cfg_log", "latency_limit_action",
+        "latency_limit_db", "latency_log", "local_rport", "log_engine_data", "log_engine_type",
+        "log_prefix_mode", "cfgengine", "maxbuffer", "max_branches", "max_recursive_level", "mcast",
+        "mcast_loopback", "mcast_ttl", "memdbg", "memlog", "mem_join", "mem_safety", "mem_status_mode",
+        "mem_summary", "mhomed", "mlock_pages", "modinit_delay", "onsend_route_reply", "open_files_limit",
+        "phone2tel", "pmtu_discovery", "pv_buffer_size", "pv_buffer_slots", "pv_cache_limit",
+        "pv_cache_action", "rundir", "run_dir", "received_route_mode", "reply_to_via", "route_locks_size",
+        "server_header", "server_signature", "server_id", "shm_force_alloc", "shm_mem_size", "sip_parser_log",
+        "sip_parser_log_oneline", "sip_warning", "socket_workers", "sql_buffer_size", "statistics",
+        "stats_name_separator", "tos", "udp_mtu", "udp_mtu_try_proto", "uri_host_extra_chars", "user", "uid",
+        "user_agent_header", "verbose_startup", "version_table", "wait_worker1_mode", "wait_worker1_time",
+        "wait_worker1_usleep", "workdir", "wdir", "xavp_via_params", "xavp_via_fields", "pid_file",
+        "force_rport", "log_color", "pkg_mem_size",
+        // DNS
+        "dns", "rev_dns", "dns_cache_del_nonexp", "dns_cache_rec_pref", "dns_cache_flags",
+        "dns_cache_gc_interval", "dns_cache_init", "dns_cache_max_ttl", "dns_cache_mem", "dns_cache_min_ttl",
+        "dns_cache_negative_ttl", "dns_naptr_ignore_rfc", "dns_retr_no", "dns_retr_time",
+        "dns_search_full_match", "dns_servers_no", "dns_srv_lb", "dns_try_ipv6", "dns_try_naptr",
+        "dns_sctp_pref", "dns_tcp_pref", "dns_tls_pref", "dns_udp_pref", "dns_use_search_list",
+        "use_dns_cache", "use_dns_failover",
+        // destination blocklist
+        "dst_blocklist_expire", "dst_blocklist_gc_interval", "dst_blocklist_init", "dst_blocklist_mem",
+        "use_dst_blocklist", "dst_blacklist_expire", "dst_blacklist_gc_interval", "dst_blacklist_init",
+        "dst_blacklist_mem", "use_dst_blacklist",
+        // TCP
+        "disable_tcp", "tcp_accept_aliases", "tcp_accept_haproxy", "tcp_accept_hep3", "tcp_accept_no_cl",
+        "tcp_accept_unique", "tcp_async", "tcp_buf_write", "tcp_children", "tcp_clone_rcvbuf",
+        "tcp_connection_lifetime", "tcp_connection_match", "tcp_connect_timeout", "tcp_conn_wq_max",
+        "tcp_crlf_ping", "tcp_defer_accept", "tcp_delayed_ack", "tcp_fd_cache", "tcp_keepalive",
+        "tcp_keepcnt", "tcp_keepidle", "tcp_keepintvl", "tcp_linger2", "tcp_max_connections",
+        "tcp_no_connect", "tcp_poll_method", "tcp_rd_buf_size", "tcp_reuse_port", "tcp_script_mode",
+        "tcp_send_timeout", "tcp_source_ipv4", "tcp_source_ipv6", "tcp_syncnt", "tcp_wait_data",
+        "tcp_wq_blk_size", "tcp_wq_max", "tcp_wq_timeout",
+        // TLS
+        "disable_tls", "enable_tls", "tls_max_connections", "tls_port_no", "tls_method", "tls_verify",
+        "tls_require_certificate", "tls_certificate", "tls_private_key", "tls_ca_list",
+        "tls_handshake_timeout", "tls_send_timeout",
+        // SCTP
+        "disable_sctp", "enable_sctp", "sctp_children", "sctp_socket_rcvbuf", "sctp_socket_sndbuf",
+        "sctp_autoclose", "sctp_send_ttl", "sctp_send_retries", "sctp_assoc_tracking", "sctp_assoc_reuse",
+        "sctp_max_assocs", "sctp_srto_initial", "sctp_srto_max", "sctp_srto_min", "sctp_asocmaxrxt",
+        "sctp_init_max_attempts", "sctp_init_max_timeo", "sctp_hbinterval", "sctp_pathmaxrxt",
+        "sctp_sack_delay", "sctp_sack_freq", "sctp_max_burst",
+        // UDP and real time
+        "udp4_raw", "udp4_raw_mtu", "udp4_raw_ttl", "real_time", "rt_prio", "rt_policy", "rt_timer1_prio",
+        "rt_timer1_policy", "rt_timer2_prio", "rt_timer2_policy"};
     return names;
 }
 
 const std::vector<std::string>& handled_params() {
-    static const std::vector<std::string> names = {
-        "debug", "fork",     "log_stderror", "log_facility", "log_prefix", "log_name", "listen",
-        "port",  "children", "alias",        "auto_aliases", "mpath",      "loadpath", "max_while_loops"};
+    static const std::vector<std::string> names = {"debug",
+                                                   "fork",
+                                                   "log_stderror",
+                                                   "log_facility",
+                                                   "log_prefix",
+                                                   "log_name",
+                                                   "listen",
+                                                   "port",
+                                                   "children",
+                                                   "alias",
+                                                   "auto_aliases",
+                                                   "mpath",
+                                                   "loadpath",
+                                                   "max_while_loops",
+                                                   "disable_tcp",
+                                                   "tcp_connection_lifetime",
+                                                   "tcp_max_connections",
+                                                   "tcp_connect_timeout",
+                                                   "tcp_send_timeout",
+                                                   "tcp_accept_no_cl",
+                                                   "tcp_keepalive",
+                                                   "tcp_children"};
     return names;
 }
 
@@ -232,7 +240,18 @@ void apply_global_param(global_params& params, const std::string& name, source_l
                         "also accepted: on/off, true/false, 1/0");
     };
     if (name == "debug") {
-        need_int(params.debug, -5, 3);
+        // Kamailio takes any number; levels past L_DBG (3) log what L_DBG logs, below L_ALERT (-5) nothing
+        // more.
+        if (!value.is_number) {
+            diags.error(value_where, "'debug' needs a number", "from -5 (alert) to 3 (debug)");
+        } else if (value.number > 3 || value.number < -5) {
+            params.debug = value.number > 3 ? 3 : -5;
+            diags.warning(value_where, "debug=" + std::to_string(value.number) + " is taken as " +
+                                           std::to_string(params.debug) + ", the " +
+                                           (value.number > 3 ? "highest" : "lowest") + " level");
+        } else {
+            params.debug = static_cast<int>(value.number);
+        }
     } else if (name == "fork") {
         need_bool(params.fork);
     } else if (name == "log_stderror") {
@@ -287,6 +306,22 @@ void apply_global_param(global_params& params, const std::string& name, source_l
             address.where = value_where;
             params.listen.push_back(std::move(address));
         }
+    } else if (name == "disable_tcp") {
+        need_bool(params.disable_tcp);
+    } else if (name == "tcp_accept_no_cl") {
+        need_bool(params.tcp_accept_no_cl);
+    } else if (name == "tcp_keepalive") {
+        need_bool(params.tcp_keepalive);
+    } else if (name == "tcp_connection_lifetime") {
+        need_int(params.tcp_connection_lifetime, 1, 86400 * 365);
+    } else if (name == "tcp_max_connections") {
+        need_int(params.tcp_max_connections, 1, 1000000);
+    } else if (name == "tcp_connect_timeout") {
+        need_int(params.tcp_connect_timeout, 1, 3600);
+    } else if (name == "tcp_send_timeout") {
+        need_int(params.tcp_send_timeout, 1, 3600);
+    } else if (name == "tcp_children") {
+        need_int(params.tcp_children, 1, 64);
     } else if (name == "alias") {
         if (value.text.empty())
             diags.error(value_where, "'alias' needs a host name");

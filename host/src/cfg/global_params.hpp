@@ -35,6 +35,15 @@ struct global_params {
     bool auto_aliases = true;
     std::string mpath;                   ///< mpath= or loadpath=, colon-separated
     std::uint32_t max_while_loops = 100; ///< the iteration limit of one while loop
+    // TCP (docs/transports.md), with Kamailio's defaults.
+    bool disable_tcp = false;
+    int tcp_connection_lifetime = 120; ///< seconds
+    int tcp_max_connections = 2048;
+    int tcp_connect_timeout = 10; ///< seconds
+    int tcp_send_timeout = 10;    ///< seconds
+    bool tcp_accept_no_cl = false;
+    bool tcp_keepalive = true;
+    int tcp_children = 0; ///< io threads for TCP; 0: the host's choice
     /// Every parameter as written (name -> last value text), for `-c` and for parameters siphost ignores.
     std::map<std::string, std::string> written;
 };

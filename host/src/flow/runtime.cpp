@@ -3,11 +3,13 @@
 #include "core/log.hpp"
 #include "net/resolver.hpp"
 #include "net/socket_address.hpp"
+#include "sip/header_params.hpp"
 #include "sip/reply_destination.hpp"
 #include "sip/serializer.hpp"
 #include "sip/uri.hpp"
 
 #include <array>
+#include <cstdio>
 #include <cstring>
 #include <span>
 
@@ -48,7 +50,63 @@ std::string_view write_failure(sip::write_status status) {
     return "unknown";
 }
 
+uint8_t proto_of_transport(std::string_view name) {
+    auto is = [name](std::string_view want) {
+        return name.size() == want.size() &&
+               std::equal(name.begin(), name.end(), want.begin(),
+                          [](char a, char b) { return std::toupper(static_cast<unsigned char>(a)) == b; });
+    };
+    if (is("TCP"))
+        return SIPHOST_PROTO_TCP;
+    if (is("TLS"))
+        return SIPHOST_PROTO_TLS;
+    if (is("SCTP"))
+        return SIPHOST_PROTO_SCTP;
+    if (is("WS"))
+        return SIPHOST_PROTO_WS;
+    if (is("WSS"))
+        return SIPHOST_PROTO_WSS;
+    return SIPHOST_PROTO_UDP;
+}
+
+/// The connection id a Via's ";i=" parameter carries (hex, as written by note_connection), or 0.
+uint64_t via_connection(const sip::via& via) {
+    uint64_t id = 0;
+    size_t pos = 0;
+    sip::read_header_params(via.params, pos, false, [&id](const sip::header_param& p) {
+        if (p.name.size() != 1 || (p.name[0] != 'i' && p.name[0] != 'I') || !p.has_value ||
+            p.value.size() > 16)
+            return;
+        uint64_t value = 0;
+        for (char c : p.value) {
+            int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+            if (digit < 0)
+                return;
+            value = value * 16 + static_cast<uint64_t>(digit);
+        }
+        id = value;
+    });
+    return id;
+}
+
 } // namespace
+
+std::string_view via_transport(uint8_t proto) {
+    switch (proto) {
+    case SIPHOST_PROTO_TCP:
+        return "TCP";
+    case SIPHOST_PROTO_TLS:
+        return "TLS";
+    case SIPHOST_PROTO_SCTP:
+        return "SCTP";
+    case SIPHOST_PROTO_WS:
+        return "WS";
+    case SIPHOST_PROTO_WSS:
+        return "WSS";
+    default:
+        return "UDP";
+    }
+}
 
 void runtime::attach(net::udp_transport* transport, const script::interpreter* interpreter,
                      std::vector<std::string> aliases) {
@@ -74,12 +132,23 @@ bool runtime::run_hooks(const std::vector<message_hook>& hooks, siphost_msg& msg
 }
 
 void runtime::on_datagram(net::udp_worker&, const net::datagram& datagram) {
+    on_message(datagram.bytes, datagram.source, datagram.socket, SIPHOST_PROTO_UDP, 0);
+}
+
+void runtime::on_stream_message(const net::stream_message& message) {
+    on_message(message.bytes, message.source, message.socket, SIPHOST_PROTO_TCP, message.conn_id);
+}
+
+void runtime::on_message(std::string_view bytes, const net::udp_endpoint& source,
+                         const net::listening_socket* socket, uint8_t proto, uint64_t conn_id) {
     siphost_msg& msg = received;
     msg.reset();
     msg.id = siphost_msg::next_id();
-    msg.source = datagram.source;
-    msg.socket = datagram.socket;
-    auto status = msg.sip.parse(datagram.bytes);
+    msg.source = source;
+    msg.socket = socket;
+    msg.proto = proto;
+    msg.conn_id = conn_id;
+    auto status = msg.sip.parse(bytes);
     if (!status.ok()) {
         refuse(msg);
         return;
@@ -116,8 +185,14 @@ void runtime::refuse(siphost_msg& msg) {
                                           std::span<char>(send_buffer));
     if (!written.ok())
         return;
-    // The Via may be what is broken: answer to where the datagram came from.
-    transport_->send(msg.socket, msg.source, std::string_view(send_buffer.data(), written.size));
+    // The Via may be what is broken: answer to where the message came from (over its connection).
+    siphost_dest to{};
+    to.struct_size = sizeof to;
+    net::set_address(to, msg.source);
+    to.proto = msg.proto;
+    to.conn_id = msg.conn_id;
+    to.socket = to_handle(msg.socket);
+    send(to, std::string_view(send_buffer.data(), written.size));
 }
 
 void runtime::note_received_and_rport(siphost_msg& msg) {
@@ -134,10 +209,12 @@ void runtime::note_received_and_rport(siphost_msg& msg) {
     if (fill_rport) {
         // Find the bare "rport" parameter to give it the source port.
         auto params = top->params;
-        for (size_t at = params.find("rport"); at != std::string_view::npos; at = params.find("rport", at + 1)) {
+        for (size_t at = params.find("rport"); at != std::string_view::npos;
+             at = params.find("rport", at + 1)) {
             bool starts = at > 0 && params[at - 1] == ';';
             size_t end = at + 5;
-            bool ends = end == params.size() || params[end] == ';' || params[end] == ' ' || params[end] == '\t';
+            bool ends =
+                end == params.size() || params[end] == ';' || params[end] == ' ' || params[end] == '\t';
             if (starts && ends) {
                 auto offset = static_cast<size_t>(params.data() + at - base);
                 msg.sip.replace(offset, 5, "rport=" + std::to_string(msg.source.port()));
@@ -150,6 +227,20 @@ void runtime::note_received_and_rport(siphost_msg& msg) {
         std::string ip = source_ip.to_string();
         msg.sip.edits().insert(end, {";received=", ip});
     }
+}
+
+void runtime::note_connection(siphost_msg& msg) {
+    // A request that came over a connection names it in its Via (";i=", as Kamailio does), so that its
+    // replies, relayed statelessly, go back over that connection even when the Via's port is not the peer's.
+    thread_local uint64_t noted_for = 0; // a message forwarded twice (forking) gets it once
+    const sip::via* top = msg.sip.via_at(0);
+    if (msg.proto == SIPHOST_PROTO_UDP || msg.conn_id == 0 || top == nullptr || noted_for == msg.id)
+        return;
+    noted_for = msg.id;
+    char hex[17];
+    int n = std::snprintf(hex, sizeof hex, "%llx", static_cast<unsigned long long>(msg.conn_id));
+    auto end = static_cast<uint32_t>(top->value.data() + top->value.size() - msg.sip.raw().data());
+    msg.sip.edits().insert(end, {";i=", std::string(hex, static_cast<size_t>(n))});
 }
 
 void runtime::handle_request(siphost_msg& msg) {
@@ -192,7 +283,8 @@ bool runtime::relay_reply_statelessly(siphost_msg& msg) {
     }
     if (sip::is_unsafe_destination(to->host)) {
         core::log_host(SIPHOST_LOG_WARN, "core",
-                       "dropped a reply addressed to " + std::string(to->host) + ", a broadcast or multicast address");
+                       "dropped a reply addressed to " + std::string(to->host) +
+                           ", a broadcast or multicast address");
         return false;
     }
     auto endpoint = net::resolve_host(to->host, to->port);
@@ -205,8 +297,17 @@ bool runtime::relay_reply_statelessly(siphost_msg& msg) {
         core::log_host(SIPHOST_LOG_ERR, "core", "cannot build the relayed reply");
         return false;
     }
-    return transport_->send(socket_for(*endpoint.endpoint), *endpoint.endpoint,
-                            std::string_view(send_buffer.data(), written.size));
+    // The second Via's transport says how the request came: TCP replies reuse its connection (by address).
+    const sip::via* upstream = msg.sip.via_at(1);
+    uint8_t proto = upstream != nullptr ? proto_of_transport(upstream->transport)
+                                        : static_cast<uint8_t>(SIPHOST_PROTO_UDP);
+    siphost_dest dest{};
+    dest.struct_size = sizeof dest;
+    net::set_address(dest, *endpoint.endpoint);
+    dest.proto = proto;
+    dest.conn_id = proto != SIPHOST_PROTO_UDP ? via_connection(*upstream) : 0;
+    dest.socket = to_handle(socket_for(*endpoint.endpoint, proto));
+    return send(dest, std::string_view(send_buffer.data(), written.size)) == 0;
 }
 
 int runtime::run_route(int route_id, siphost_msg& msg) const {
@@ -235,7 +336,9 @@ int runtime::run_route(int route_id, siphost_msg& msg) const {
     return result;
 }
 
-const net::listening_socket* runtime::socket_for(const net::udp_endpoint& to) const {
+const net::listening_socket* runtime::socket_for(const net::udp_endpoint& to, uint8_t proto) const {
+    if (proto == SIPHOST_PROTO_TCP)
+        return tcp_ != nullptr ? tcp_->socket_for(to) : nullptr;
     if (transport_ == nullptr)
         return nullptr;
     for (const auto& listen : transport_->listens())
@@ -249,8 +352,11 @@ bool runtime::is_myself(std::string_view host, uint16_t port) const {
         host = host.substr(1, host.size() - 2);
     boost::system::error_code ec;
     auto address = boost::asio::ip::make_address(std::string(host), ec);
-    if (transport_ != nullptr) {
-        for (const auto& listen : transport_->listens()) {
+    for (const auto* listens : {transport_ != nullptr ? &transport_->listens() : nullptr,
+                                tcp_ != nullptr ? &tcp_->listens() : nullptr}) {
+        if (listens == nullptr)
+            continue;
+        for (const auto& listen : *listens) {
             bool same_host = ec ? false : address == listen->endpoint.address();
             if (same_host && (port == 0 || port == listen->port))
                 return true;
@@ -261,7 +367,8 @@ bool runtime::is_myself(std::string_view host, uint16_t port) const {
         auto colon = alias.rfind(':');
         bool has_port = colon != std::string::npos && alias.find(']') < colon;
         has_port = has_port || (colon != std::string::npos && alias.find(':') == colon);
-        std::string_view alias_host = has_port ? std::string_view(alias).substr(0, colon) : std::string_view(alias);
+        std::string_view alias_host =
+            has_port ? std::string_view(alias).substr(0, colon) : std::string_view(alias);
         if (alias_host.size() >= 2 && alias_host.front() == '[')
             alias_host = alias_host.substr(1, alias_host.size() - 2);
         if (alias_host.size() != host.size() ||
@@ -275,13 +382,31 @@ bool runtime::is_myself(std::string_view host, uint16_t port) const {
 }
 
 int runtime::send(const siphost_dest& dst, std::string_view bytes) {
+    if (dst.proto == SIPHOST_PROTO_TCP) {
+        if (tcp_ == nullptr) {
+            core::log_host(SIPHOST_LOG_ERR, "core",
+                           "cannot send over TCP: no TCP listen address (disable_tcp?)");
+            return -1;
+        }
+        auto to = dst.family != 0 ? net::to_endpoint(dst) : net::udp_endpoint();
+        if (tcp_->send(dst.conn_id, to, bytes, (dst.flags & SIPHOST_DEST_NO_CONNECT) != 0))
+            return 0;
+        core::log_host(SIPHOST_LOG_ERR, "core",
+                       "cannot send over TCP to " +
+                           (dst.family != 0 ? net::address_text(to) + ":" + std::to_string(to.port())
+                                            : "connection " + std::to_string(dst.conn_id)));
+        return -1;
+    }
     if (transport_ == nullptr)
         return -1;
     if (dst.proto != SIPHOST_PROTO_UDP && dst.proto != SIPHOST_PROTO_NONE) {
-        core::log_host(SIPHOST_LOG_ERR, "core", "cannot send: only UDP is served");
+        core::log_host(SIPHOST_LOG_ERR, "core", "cannot send: this transport is not served");
         return -1;
     }
-    return transport_->send(from_handle(dst.socket), net::to_endpoint(dst), bytes) ? 0 : -1;
+    const net::listening_socket* from = from_handle(dst.socket);
+    if (from != nullptr && from->proto != SIPHOST_PROTO_UDP)
+        from = nullptr; // a TCP socket given for a UDP destination: send from one of UDP's
+    return transport_->send(from, net::to_endpoint(dst), bytes) ? 0 : -1;
 }
 
 int runtime::resolve(std::string_view uri_or_host, uint16_t port, siphost_dest& out) const {
@@ -297,15 +422,16 @@ int runtime::resolve(std::string_view uri_or_host, uint16_t port, siphost_dest& 
             std::string name(*transport);
             for (auto& c : name)
                 c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            proto = name == "tcp"   ? SIPHOST_PROTO_TCP
-                    : name == "tls" ? SIPHOST_PROTO_TLS
+            proto = name == "tcp"    ? SIPHOST_PROTO_TCP
+                    : name == "tls"  ? SIPHOST_PROTO_TLS
                     : name == "sctp" ? SIPHOST_PROTO_SCTP
-                    : name == "ws"  ? SIPHOST_PROTO_WS
-                    : name == "wss" ? SIPHOST_PROTO_WSS
-                                    : SIPHOST_PROTO_UDP;
+                    : name == "ws"   ? SIPHOST_PROTO_WS
+                    : name == "wss"  ? SIPHOST_PROTO_WSS
+                                     : SIPHOST_PROTO_UDP;
         }
         if (port == 0)
-            port = parsed.port() != 0 ? parsed.port() : (parsed.scheme() == sip::uri_scheme::sips ? 5061 : 5060);
+            port =
+                parsed.port() != 0 ? parsed.port() : (parsed.scheme() == sip::uri_scheme::sips ? 5061 : 5060);
     }
     if (port == 0)
         port = proto == SIPHOST_PROTO_TLS || proto == SIPHOST_PROTO_WSS ? 5061 : 5060;
@@ -317,8 +443,15 @@ int runtime::resolve(std::string_view uri_or_host, uint16_t port, siphost_dest& 
     net::set_address(out, *result.endpoint);
     out.proto = proto;
     out.conn_id = 0;
-    if (out.socket == nullptr)
-        out.socket = to_handle(socket_for(*result.endpoint));
+    const auto* given = from_handle(out.socket);
+    if (given == nullptr || given->proto != proto)
+        out.socket = to_handle(socket_for(*result.endpoint, proto));
+    if (out.socket == nullptr) {
+        core::log_host(SIPHOST_LOG_ERR, "core",
+                       "no " + std::string(via_transport(proto)) + " listen address to send to " +
+                           std::string(host));
+        return -1;
+    }
     return 0;
 }
 
@@ -344,7 +477,9 @@ int runtime::reply_destination(const siphost_msg& request, siphost_dest& out) co
         return -1;
     const sip::via* top = request.sip.via_at(0);
     net::udp_endpoint endpoint;
-    if (request.rport_forced && request.socket != nullptr) {
+    if (request.proto != SIPHOST_PROTO_UDP && request.socket != nullptr) {
+        endpoint = request.source; // RFC 3261 18.2.2: over the connection, else a new one to its source
+    } else if (request.rport_forced && request.socket != nullptr) {
         endpoint = request.source; // force_rport(): back to where it came from, whatever the Via says
     } else if (request.socket != nullptr && top != nullptr && top->maddr.empty()) {
         // RFC 3261 18.2.2: a request from the network got the source address as `received` when its sent-by
@@ -362,18 +497,18 @@ int runtime::reply_destination(const siphost_msg& request, siphost_dest& out) co
     out.proto = request.proto;
     out.conn_id = request.conn_id;
     out.flags = 0;
-    out.socket = to_handle(request.socket != nullptr ? request.socket : socket_for(endpoint));
+    out.socket = to_handle(request.socket != nullptr ? request.socket : socket_for(endpoint, request.proto));
     return 0;
 }
 
-int runtime::send_stateless_reply(siphost_msg& request, int code, std::string_view reason, std::string_view to_tag,
-                                  std::string_view extra_headers) {
+int runtime::send_stateless_reply(siphost_msg& request, int code, std::string_view reason,
+                                  std::string_view to_tag, std::string_view extra_headers) {
     if (!request.sip.is_request() || request.sip.method_id() == sip::method_kind::ack)
         return -1;
     std::string storage;
-    auto written = sip::write_local_reply(request.sip,
-                                          {code, reason, to_tag, request.local_reply_headers(extra_headers, storage), {}},
-                                          std::span<char>(send_buffer));
+    auto written = sip::write_local_reply(
+        request.sip, {code, reason, to_tag, request.local_reply_headers(extra_headers, storage), {}},
+        std::span<char>(send_buffer));
     if (!written.ok())
         return -1;
     siphost_dest to{};
@@ -386,8 +521,8 @@ int runtime::send_stateless_reply(siphost_msg& request, int code, std::string_vi
 int runtime::forward(siphost_msg* msg, std::string_view host, uint16_t port, int proto) {
     if (msg == nullptr || !msg->sip.is_request() || transport_ == nullptr)
         return -1;
-    if (proto != 0 && proto != SIPHOST_PROTO_UDP) {
-        core::log_host(SIPHOST_LOG_ERR, "core", "forward: only UDP is supported");
+    if (proto != 0 && proto != SIPHOST_PROTO_UDP && proto != SIPHOST_PROTO_TCP) {
+        core::log_host(SIPHOST_LOG_ERR, "core", "forward: only UDP and TCP are served");
         return -1;
     }
     std::string_view target = host;
@@ -402,11 +537,13 @@ int runtime::forward(siphost_msg* msg, std::string_view host, uint16_t port, int
         return -1;
     const net::listening_socket* from = from_handle(to.socket);
     auto branch = stateless_branch(msg->sip);
-    sip::via_spec via{"UDP", from->host, from->port, branch, {}};
+    note_connection(*msg);
+    sip::via_spec via{via_transport(from->proto), from->host, from->port, branch, {}};
     auto written = sip::write_forwarded_request(msg->sip, via, std::span<char>(send_buffer));
     if (!written.ok()) {
         core::log_host(SIPHOST_LOG_ERR, "core",
-                       "forward: cannot build the request to relay (" + std::string(write_failure(written.status)) + ")");
+                       "forward: cannot build the request to relay (" +
+                           std::string(write_failure(written.status)) + ")");
         return -1;
     }
     return send(to, std::string_view(send_buffer.data(), written.size)) == 0 ? 1 : -1;

@@ -10,6 +10,7 @@
 // stateless replies, hooks. It stands above net, sip, script and plugin.
 
 #include "message/message_context.hpp"
+#include "net/tcp_transport.hpp"
 #include "net/udp_transport.hpp"
 #include "script/core_actions.hpp"
 #include "script/interpreter.hpp"
@@ -40,8 +41,13 @@ public:
     void attach(net::udp_transport* transport, const script::interpreter* interpreter,
                 std::vector<std::string> aliases);
 
+    /// Gives the runtime its TCP side (nullptr: none, disable_tcp).
+    void attach_tcp(net::tcp_transport* tcp) { tcp_ = tcp; }
+
     /// The whole path of one received datagram; called on the worker thread that received it.
     void on_datagram(net::udp_worker& worker, const net::datagram& datagram);
+    /// The same path for one message read from a TCP connection; called on the worker it was posted to.
+    void on_stream_message(const net::stream_message& message);
 
     // script::core_actions
     int forward(siphost_msg* msg, std::string_view host, uint16_t port, int proto) override;
@@ -64,21 +70,30 @@ public:
 
     const script::interpreter* interpreter() const { return interpreter_; }
     net::udp_transport* transport() const { return transport_; }
+    net::tcp_transport* tcp() const { return tcp_; }
 
 private:
+    void on_message(std::string_view bytes, const net::udp_endpoint& source,
+                    const net::listening_socket* socket, uint8_t proto, uint64_t conn_id);
     void handle_request(siphost_msg& msg);
     void handle_reply(siphost_msg& msg);
     void refuse(siphost_msg& msg);
     void note_received_and_rport(siphost_msg& msg);
+    void note_connection(siphost_msg& msg);
     bool relay_reply_statelessly(siphost_msg& msg);
     static bool run_hooks(const std::vector<message_hook>& hooks, siphost_msg& msg);
-    const net::listening_socket* socket_for(const net::udp_endpoint& to) const;
+    const net::listening_socket* socket_for(const net::udp_endpoint& to,
+                                            uint8_t proto = SIPHOST_PROTO_UDP) const;
 
     net::udp_transport* transport_ = nullptr;
+    net::tcp_transport* tcp_ = nullptr;
     const script::interpreter* interpreter_ = nullptr;
     std::vector<std::string> aliases_;
     std::vector<message_hook> request_pre_, request_post_, reply_pre_, reply_post_; ///< fixed after init
 };
+
+/// The transport token of a Via header for a siphost_proto ("UDP", "TCP", "TLS", ...).
+std::string_view via_transport(uint8_t proto);
 
 /// RFC 3261 16.11: the branch of a stateless relay, a function of the received top Via (or, without the
 /// RFC 3261 cookie, of the fields that identify the transaction), so that a retransmission, and the CANCEL or

@@ -15,9 +15,8 @@ thread_local udp_worker* this_thread_worker = nullptr;
 
 } // namespace
 
-udp_transport::udp_transport(const std::vector<listen_spec>& listens, int children, datagram_handler handler) {
-    if (listens.empty())
-        throw std::runtime_error("no listen address");
+udp_transport::udp_transport(const std::vector<listen_spec>& listens, int children,
+                             datagram_handler handler) {
     for (const auto& spec : listens) {
         if (spec.proto != "udp")
             throw std::runtime_error("listen=" + spec.proto + ":" + spec.host + ": only UDP is supported");
@@ -36,8 +35,10 @@ udp_transport::udp_transport(const std::vector<listen_spec>& listens, int childr
         try {
             workers_.push_back(std::make_unique<udp_worker>(i, listens_, handler));
         } catch (const std::system_error& e) {
-            throw std::runtime_error("cannot listen on " + listens_.front()->host + ":" +
-                                     std::to_string(listens_.front()->port) + ": " + e.code().message());
+            std::string where = listens_.empty()
+                                    ? std::string("udp")
+                                    : listens_.front()->host + ":" + std::to_string(listens_.front()->port);
+            throw std::runtime_error("cannot listen on " + where + ": " + e.code().message());
         }
         if (i == 0) {
             for (auto& listen : listens_) {
@@ -51,7 +52,9 @@ udp_transport::udp_transport(const std::vector<listen_spec>& listens, int childr
     }
 }
 
-udp_transport::~udp_transport() { stop(); }
+udp_transport::~udp_transport() {
+    stop();
+}
 
 void udp_transport::start(const std::function<void(int worker)>& on_worker_start) {
     for (auto& worker : workers_) {
@@ -75,7 +78,9 @@ void udp_transport::stop() {
     threads_.clear();
 }
 
-udp_worker* udp_transport::current_worker() { return this_thread_worker; }
+udp_worker* udp_transport::current_worker() {
+    return this_thread_worker;
+}
 
 bool udp_transport::post(int worker, std::function<void()> task) {
     if (workers_.empty() || worker >= static_cast<int>(workers_.size()) || worker < -1)
@@ -97,6 +102,8 @@ bool udp_transport::send(const listening_socket* from, const udp_endpoint& to, s
         if (from == nullptr)
             return false;
     }
+    if (workers_.empty())
+        return false;
     udp_worker* worker = this_thread_worker != nullptr ? this_thread_worker : workers_.front().get();
     // sendto on the descriptor is safe from any thread; Asio's socket object is not, so it is bypassed here.
     auto sent = ::sendto(worker->native_socket(from->index), bytes.data(), bytes.size(), MSG_DONTWAIT,

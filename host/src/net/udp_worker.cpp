@@ -1,5 +1,6 @@
 #include "net/udp_worker.hpp"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 
 #include "core/log.hpp"
@@ -43,11 +44,12 @@ void udp_worker::receive(bound_socket& bound) {
             if (ec == boost::asio::error::operation_aborted)
                 return;
             if (!ec) {
-                handler_(*this, datagram{std::string_view(bound.buffer.data(), size), bound.sender, bound.listen});
+                handler_(*this,
+                         datagram{std::string_view(bound.buffer.data(), size), bound.sender, bound.listen});
             } else {
-                core::log_host(SIPHOST_LOG_ERR, "net", "receive on " + bound.listen->host + ":" +
-                                                           std::to_string(bound.listen->port) +
-                                                           " failed: " + ec.message());
+                core::log_host(SIPHOST_LOG_ERR, "net",
+                               "receive on " + bound.listen->host + ":" + std::to_string(bound.listen->port) +
+                                   " failed: " + ec.message());
             }
             receive(bound);
         });
@@ -56,11 +58,17 @@ void udp_worker::receive(bound_socket& bound) {
 void udp_worker::run() {
     for (auto& bound : sockets_)
         receive(*bound);
+    // A worker with no UDP socket (listen=tcp:... only) still runs what the TCP side posts to it.
+    auto work = boost::asio::make_work_guard(io_);
     io_.run();
 }
 
-void udp_worker::stop() { io_.stop(); }
+void udp_worker::stop() {
+    io_.stop();
+}
 
-void udp_worker::post(std::function<void()> task) { boost::asio::post(io_, std::move(task)); }
+void udp_worker::post(std::function<void()> task) {
+    boost::asio::post(io_, std::move(task));
+}
 
 } // namespace siphost::net

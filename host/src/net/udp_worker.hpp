@@ -20,17 +20,18 @@ namespace siphost::net {
 
 /// A listen address as the rest of the host sees it (the same object for every worker's socket on it).
 struct listening_socket {
-    udp_endpoint endpoint;   ///< bound address (port resolved when 0 was asked)
-    std::string host;        ///< what goes into Via and Record-Route (the address as text)
+    udp_endpoint endpoint; ///< bound address (port resolved when 0 was asked)
+    std::string host;      ///< what goes into Via and Record-Route (the address as text)
     uint16_t port = 0;
-    size_t index = 0;        ///< position among the listen addresses
-    std::string name;        ///< "udp:127.0.0.1:5060", as Kamailio prints a socket
+    size_t index = 0;                  ///< position among the listen addresses
+    std::string name;                  ///< "udp:127.0.0.1:5060", as Kamailio prints a socket
+    uint8_t proto = SIPHOST_PROTO_UDP; ///< enum siphost_proto
 };
 
 struct datagram {
-    std::string_view bytes;          ///< valid during the handler call only (the worker's receive buffer)
+    std::string_view bytes; ///< valid during the handler call only (the worker's receive buffer)
     udp_endpoint source;
-    const listening_socket* socket;  ///< where it arrived
+    const listening_socket* socket; ///< where it arrived
 };
 
 class udp_worker;
@@ -40,7 +41,8 @@ using datagram_handler = std::function<void(udp_worker&, const datagram&)>;
 class udp_worker {
 public:
     /// Opens and binds this worker's sockets; throws std::system_error when a bind fails.
-    udp_worker(int index, const std::vector<std::unique_ptr<listening_socket>>& listens, datagram_handler handler);
+    udp_worker(int index, const std::vector<std::unique_ptr<listening_socket>>& listens,
+               datagram_handler handler);
     udp_worker(const udp_worker&) = delete;
     udp_worker& operator=(const udp_worker&) = delete;
 
@@ -55,7 +57,9 @@ public:
     /// The native descriptor of this worker's socket on a listen address (to send from it).
     int native_socket(size_t listen_index) { return sockets_[listen_index]->socket.native_handle(); }
     /// Where this worker's socket on a listen address is bound (the port the kernel chose for port 0).
-    udp_endpoint local_endpoint(size_t listen_index) const { return sockets_[listen_index]->socket.local_endpoint(); }
+    udp_endpoint local_endpoint(size_t listen_index) const {
+        return sockets_[listen_index]->socket.local_endpoint();
+    }
 
 private:
     struct bound_socket {
@@ -67,9 +71,9 @@ private:
     };
     void receive(bound_socket& bound);
 
-    int index_;                                           ///< 0 .. children-1
-    boost::asio::io_context io_;                          ///< this worker's only event loop
-    std::vector<std::unique_ptr<bound_socket>> sockets_;  ///< one per listen address
+    int index_;                                          ///< 0 .. children-1
+    boost::asio::io_context io_;                         ///< this worker's only event loop
+    std::vector<std::unique_ptr<bound_socket>> sockets_; ///< one per listen address
     datagram_handler handler_;
 };
 

@@ -1,0 +1,84 @@
+#pragma once
+// One TCP connection, accepted or opened: reads and frames messages on the transport's io threads, writes
+// what any thread queues, and closes itself when idle, stuck mid-message, or slow to take what it is sent.
+// All of its state is touched on its own strand only.
+
+#include "net/socket_address.hpp"
+#include "net/tcp_framer.hpp"
+#include "net/tcp_options.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+
+namespace siphost::net {
+
+class tcp_transport;
+struct listening_socket;
+
+class tcp_connection : public std::enable_shared_from_this<tcp_connection> {
+public:
+    using clock = std::chrono::steady_clock;
+
+    /// socket's executor must be a strand of the transport's io_context.
+    tcp_connection(tcp_transport& owner, boost::asio::ip::tcp::socket socket, uint64_t id,
+                   const listening_socket* local, const udp_endpoint& remote);
+    tcp_connection(const tcp_connection&) = delete;
+    tcp_connection& operator=(const tcp_connection&) = delete;
+
+    /// An accepted connection: starts reading.
+    void start();
+    /// An opened connection: connects (tcp_connect_timeout), then writes what was queued and reads.
+    void connect();
+    /// Queues bytes to write; any thread. False when the connection is closed.
+    bool send(std::string bytes);
+    /// Closes it and takes it out of the transport's table; any thread.
+    void close(std::string reason);
+    /// A message handed to the workers was handled (reading resumes when it waited for that); any thread.
+    void message_done();
+
+    uint64_t id() const { return id_; }
+    const udp_endpoint& remote() const { return remote_; }
+    const listening_socket* local() const { return local_; }
+    bool closed() const { return closed_.load(std::memory_order_acquire); }
+
+private:
+    void read();
+    void on_read(const boost::system::error_code& ec, size_t size);
+    void write();
+    void watch();
+    void update_deadline();
+    clock::time_point deadline() const;
+    void do_close(const std::string& reason);
+    void set_socket_options();
+
+    tcp_transport& owner_;
+    boost::asio::ip::tcp::socket socket_;
+    boost::asio::steady_timer
+        timer_; ///< the nearest of the idle, connect, partial-message and write deadlines
+    const uint64_t id_;
+    const listening_socket* local_;
+    const udp_endpoint remote_;
+    tcp_framer framer_;
+    std::array<char, 4096> buffer_; ///< small: memory per idle connection counts (issue 15 bench)
+    std::deque<std::string> queue_;
+    size_t queued_bytes_ = 0;
+    bool connecting_ = false;
+    bool writing_ = false;
+    bool reading_paused_ = false;
+    int in_flight_ = 0;
+    clock::time_point last_activity_;
+    clock::time_point partial_since_{};
+    clock::time_point write_started_{};
+    clock::time_point connect_started_{};
+    std::atomic<bool> closed_{false};
+};
+
+} // namespace siphost::net

@@ -1,0 +1,212 @@
+#include "net/tcp_transport.hpp"
+
+#include "core/log.hpp"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace siphost::net {
+
+tcp_transport::tcp_transport(const std::vector<listen_spec>& listens, tcp_options options,
+                             stream_handler handler)
+    : options_(options), handler_(std::move(handler)) {
+    for (const auto& spec : listens) {
+        if (spec.proto != "tcp")
+            throw std::runtime_error("listen=" + spec.proto + ":" + spec.host + ": not a TCP address");
+        boost::system::error_code ec;
+        auto address = boost::asio::ip::make_address(spec.host, ec);
+        if (ec)
+            throw std::runtime_error("listen=tcp:" + spec.host + ": not an IP address (" + ec.message() +
+                                     ")");
+        auto listen = std::make_unique<listening_socket>();
+        listen->proto = SIPHOST_PROTO_TCP;
+        listen->host = address.to_string();
+        listen->index = listens_.size();
+        auto a = std::make_unique<acceptor>(io_);
+        boost::asio::ip::tcp::endpoint endpoint(address, spec.port);
+        try {
+            a->socket.open(endpoint.protocol());
+            a->socket.set_option(boost::asio::socket_base::reuse_address(true));
+            if (address.is_v6())
+                a->socket.set_option(boost::asio::ip::v6_only(true));
+            a->socket.bind(endpoint);
+            a->socket.listen(boost::asio::socket_base::max_listen_connections);
+        } catch (const std::system_error& e) {
+            throw std::runtime_error("cannot listen on tcp:" + spec.host + ":" + std::to_string(spec.port) +
+                                     ": " + e.code().message());
+        }
+        auto bound = a->socket.local_endpoint();
+        listen->endpoint = udp_endpoint(bound.address(), bound.port());
+        listen->port = bound.port();
+        listen->name = "tcp:" + (address.is_v6() ? "[" + listen->host + "]" : listen->host) + ":" +
+                       std::to_string(listen->port);
+        a->listen = listen.get();
+        listens_.push_back(std::move(listen));
+        acceptors_.push_back(std::move(a));
+    }
+}
+
+tcp_transport::~tcp_transport() {
+    stop();
+}
+
+void tcp_transport::start() {
+    work_ = std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
+        io_.get_executor());
+    for (auto& a : acceptors_)
+        accept(*a);
+    int threads = std::max(1, options_.io_threads);
+    for (int i = 0; i < threads; ++i)
+        threads_.emplace_back([this] { io_.run(); });
+}
+
+void tcp_transport::stop() {
+    std::vector<std::shared_ptr<tcp_connection>> open;
+    {
+        std::lock_guard lock(mutex_);
+        if (stopped_)
+            return;
+        stopped_ = true;
+        for (auto& [id, connection] : by_id_)
+            open.push_back(connection);
+    }
+    boost::asio::post(io_, [this] {
+        for (auto& a : acceptors_) {
+            boost::system::error_code ignored;
+            a->socket.close(ignored);
+        }
+    });
+    for (auto& connection : open)
+        connection->close({});
+    work_.reset();
+    // Closing leaves nothing to wait for; a peer's pending handlers finish with operation_aborted.
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (connection_count() > 0 && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    io_.stop();
+    for (auto& thread : threads_)
+        if (thread.joinable())
+            thread.join();
+    threads_.clear();
+    std::lock_guard lock(mutex_);
+    by_id_.clear();
+    by_remote_.clear();
+}
+
+void tcp_transport::accept(acceptor& a) {
+    a.socket.async_accept(boost::asio::make_strand(io_), [this, &a](const boost::system::error_code& ec,
+                                                                    boost::asio::ip::tcp::socket socket) {
+        if (ec == boost::asio::error::operation_aborted || !a.socket.is_open())
+            return;
+        if (!ec) {
+            boost::system::error_code peer_error;
+            auto peer = socket.remote_endpoint(peer_error);
+            if (!peer_error) {
+                auto connection = add(std::move(socket), a.listen, udp_endpoint(peer.address(), peer.port()));
+                if (connection)
+                    connection->start();
+                else
+                    core::log_host(SIPHOST_LOG_WARN, "net",
+                                   "refused a TCP connection from " + peer.address().to_string() + ":" +
+                                       std::to_string(peer.port()) + ": tcp_max_connections (" +
+                                       std::to_string(options_.max_connections) + ") reached");
+            }
+        } else if (ec == boost::asio::error::no_descriptors) {
+            // Out of descriptors: keep accepting after a pause rather than spin on the error.
+            core::log_host(SIPHOST_LOG_ERR, "net",
+                           "accept on " + a.listen->name + " failed: " + ec.message());
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        accept(a);
+    });
+}
+
+std::shared_ptr<tcp_connection> tcp_transport::add(boost::asio::ip::tcp::socket socket,
+                                                   const listening_socket* local,
+                                                   const udp_endpoint& remote) {
+    std::lock_guard lock(mutex_);
+    if (stopped_ || by_id_.size() >= static_cast<size_t>(std::max(0, options_.max_connections)))
+        return nullptr; // the socket closes as it goes out of scope
+    uint64_t id = next_id_++;
+    auto connection = std::make_shared<tcp_connection>(*this, std::move(socket), id, local, remote);
+    by_id_.emplace(id, connection);
+    by_remote_.emplace(remote, id);
+    return connection;
+}
+
+void tcp_transport::remove(const tcp_connection& connection) {
+    std::lock_guard lock(mutex_);
+    auto range = by_remote_.equal_range(connection.remote());
+    for (auto it = range.first; it != range.second; ++it) {
+        if (it->second == connection.id()) {
+            by_remote_.erase(it);
+            break;
+        }
+    }
+    // The map's reference may be the last: the connection lives on in the handler that closes it.
+    by_id_.erase(connection.id());
+}
+
+size_t tcp_transport::connection_count() const {
+    std::lock_guard lock(mutex_);
+    return by_id_.size();
+}
+
+bool tcp_transport::is_open(uint64_t conn_id) const {
+    std::lock_guard lock(mutex_);
+    auto it = by_id_.find(conn_id);
+    return it != by_id_.end() && !it->second->closed();
+}
+
+const listening_socket* tcp_transport::socket_for(const udp_endpoint& to) const {
+    for (const auto& listen : listens_)
+        if (listen->endpoint.address().is_v6() == to.address().is_v6())
+            return listen.get();
+    return nullptr;
+}
+
+bool tcp_transport::send(uint64_t conn_id, const udp_endpoint& to, std::string_view bytes, bool no_connect) {
+    std::shared_ptr<tcp_connection> connection;
+    {
+        std::lock_guard lock(mutex_);
+        if (stopped_)
+            return false;
+        if (conn_id != 0) {
+            auto it = by_id_.find(conn_id);
+            if (it != by_id_.end() && !it->second->closed())
+                connection = it->second;
+        }
+        if (!connection && to.port() != 0) {
+            // RFC 3261 18.1.1 and 18.2.2: reuse a connection to the destination (the newest one open).
+            auto range = by_remote_.equal_range(to);
+            for (auto it = range.first; it != range.second; ++it) {
+                auto found = by_id_.find(it->second);
+                if (found != by_id_.end() && !found->second->closed())
+                    connection = found->second;
+            }
+        }
+    }
+    if (connection)
+        return connection->send(std::string(bytes));
+    if (no_connect || to.port() == 0 || to.address().is_unspecified())
+        return false;
+    const listening_socket* local = socket_for(to);
+    if (local == nullptr)
+        return false;
+    boost::asio::ip::tcp::socket socket(boost::asio::make_strand(io_));
+    connection = add(std::move(socket), local, to);
+    if (!connection) {
+        core::log_host(SIPHOST_LOG_ERR, "net", "cannot open a TCP connection: tcp_max_connections reached");
+        return false;
+    }
+    connection->connect(); // first, so that the write waits for the connection
+    connection->send(std::string(bytes));
+    return true;
+}
+
+} // namespace siphost::net

@@ -1,0 +1,94 @@
+#pragma once
+// The TCP side of the host: listen addresses, the connection table (ids are $conid and siphost_dest.conn_id)
+// and the io threads that read and write every connection. No worker owns a connection: complete messages
+// are handed on through the handler (the server posts them to a worker), so a slow or hostile peer costs
+// an io thread a little time, never a worker's UDP traffic.
+
+#include "net/tcp_connection.hpp"
+#include "net/tcp_options.hpp"
+#include "net/udp_worker.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace siphost::net {
+
+/// One complete message read from a connection.
+struct stream_message {
+    std::string bytes;
+    udp_endpoint source; ///< the peer's address and port
+    const listening_socket*
+        socket; ///< the listen address it arrived on (or, opened by us, one of its family)
+    uint64_t conn_id = 0;
+    std::shared_ptr<void> in_flight; ///< released when handled: lets its connection read on
+};
+
+using stream_handler = std::function<void(stream_message&&)>;
+
+class tcp_transport {
+public:
+    /// Binds and listens on every address (proto "tcp"); throws std::runtime_error naming the address that
+    /// cannot be used.
+    tcp_transport(const std::vector<listen_spec>& listens, tcp_options options, stream_handler handler);
+    ~tcp_transport();
+    tcp_transport(const tcp_transport&) = delete;
+    tcp_transport& operator=(const tcp_transport&) = delete;
+
+    /// Starts accepting and the io threads.
+    void start();
+    /// Closes every connection and joins the io threads.
+    void stop();
+
+    const std::vector<std::unique_ptr<listening_socket>>& listens() const { return listens_; }
+    const tcp_options& options() const { return options_; }
+
+    /// Sends over connection conn_id when it is open, else over an open connection to `to`, else (unless
+    /// no_connect) over a new one. Any thread; false when there is no way to send.
+    bool send(uint64_t conn_id, const udp_endpoint& to, std::string_view bytes, bool no_connect);
+
+    /// Open connections (accepted and opened).
+    size_t connection_count() const;
+    /// True when the connection is open.
+    bool is_open(uint64_t conn_id) const;
+
+    // For tcp_connection.
+    boost::asio::io_context& io() { return io_; }
+    void deliver(stream_message&& message) { handler_(std::move(message)); }
+    void remove(const tcp_connection& connection);
+    const listening_socket* socket_for(const udp_endpoint& to) const;
+
+private:
+    struct acceptor {
+        explicit acceptor(boost::asio::io_context& io) : socket(io) {}
+        boost::asio::ip::tcp::acceptor socket;
+        const listening_socket* listen = nullptr;
+    };
+    void accept(acceptor& a);
+    std::shared_ptr<tcp_connection> add(boost::asio::ip::tcp::socket socket, const listening_socket* local,
+                                        const udp_endpoint& remote);
+
+    tcp_options options_;
+    stream_handler handler_;
+    boost::asio::io_context io_;
+    std::vector<std::unique_ptr<listening_socket>> listens_;
+    std::vector<std::unique_ptr<acceptor>> acceptors_;
+    std::vector<std::thread> threads_;
+    std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+    mutable std::mutex mutex_; ///< guards the two maps and next_id_
+    std::unordered_map<uint64_t, std::shared_ptr<tcp_connection>> by_id_;
+    std::multimap<udp_endpoint, uint64_t> by_remote_;
+    uint64_t next_id_ = 1;
+    bool stopped_ = false;
+};
+
+} // namespace siphost::net

@@ -1,0 +1,184 @@
+// The TCP connection table on loopback (each test in a network namespace of its own): messages handed on with
+// their connection, replies over that connection, reuse by address, idle and unfinished connections closed,
+// the connection limit.
+#include "net/tcp_transport.hpp"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace siphost::net {
+namespace {
+
+using namespace std::chrono_literals;
+using boost::asio::ip::tcp;
+
+const std::string request = "OPTIONS sip:a@127.0.0.1 SIP/2.0\r\nCall-ID: 1\r\nContent-Length: 0\r\n\r\n";
+
+/// What the transport handed on, for the test thread to wait for.
+struct inbox {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<stream_message> messages;
+
+    stream_handler handler() {
+        return [this](stream_message&& m) {
+            std::lock_guard lock(mutex);
+            messages.push_back(std::move(m));
+            changed.notify_all();
+        };
+    }
+    bool wait_for(size_t count, std::chrono::milliseconds limit = 3000ms) {
+        std::unique_lock lock(mutex);
+        return changed.wait_for(lock, limit, [&] { return messages.size() >= count; });
+    }
+};
+
+tcp_options quick_options() {
+    tcp_options options;
+    options.lifetime = 1s;
+    options.partial_timeout = 300ms;
+    options.max_connections = 4;
+    options.io_threads = 1;
+    return options;
+}
+
+/// Waits until pred holds or limit passes.
+template <class Pred> bool eventually(Pred pred, std::chrono::milliseconds limit = 3000ms) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    while (!pred()) {
+        if (std::chrono::steady_clock::now() > until)
+            return false;
+        std::this_thread::sleep_for(10ms);
+    }
+    return true;
+}
+
+/// True when the peer closed the socket within limit.
+bool closed_by_peer(tcp::socket& socket, std::chrono::milliseconds limit) {
+    auto until = std::chrono::steady_clock::now() + limit;
+    socket.non_blocking(true);
+    char byte;
+    while (std::chrono::steady_clock::now() < until) {
+        boost::system::error_code ec;
+        socket.read_some(boost::asio::buffer(&byte, 1), ec);
+        if (ec && ec != boost::asio::error::would_block)
+            return true;
+        std::this_thread::sleep_for(10ms);
+    }
+    return false;
+}
+
+class tcp_transport_test : public ::testing::Test {
+protected:
+    void start(tcp_options options = quick_options()) {
+        transport = std::make_unique<tcp_transport>(std::vector<listen_spec>{{"tcp", "127.0.0.1", 0}},
+                                                    options, received.handler());
+        transport->start();
+        port = transport->listens().front()->port;
+    }
+    tcp::socket connect() {
+        tcp::socket socket(client_io);
+        socket.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+        return socket;
+    }
+
+    inbox received;
+    std::unique_ptr<tcp_transport> transport;
+    uint16_t port = 0;
+    boost::asio::io_context client_io;
+};
+
+TEST_F(tcp_transport_test, a_message_is_handed_on_and_answered_over_its_connection) {
+    start();
+    auto client = connect();
+    boost::asio::write(client, boost::asio::buffer(request));
+    ASSERT_TRUE(received.wait_for(1));
+    const auto& message = received.messages.front();
+    EXPECT_EQ(message.bytes, request);
+    EXPECT_NE(message.conn_id, 0u);
+    EXPECT_EQ(message.socket, transport->listens().front().get());
+    EXPECT_EQ(message.source.port(), client.local_endpoint().port());
+    EXPECT_EQ(message.socket->proto, SIPHOST_PROTO_TCP);
+
+    std::string reply = "SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n";
+    ASSERT_TRUE(transport->send(message.conn_id, udp_endpoint(), reply, true));
+    std::string got(reply.size(), '\0');
+    boost::asio::read(client, boost::asio::buffer(got));
+    EXPECT_EQ(got, reply);
+}
+
+TEST_F(tcp_transport_test, sending_to_an_address_opens_one_connection_and_reuses_it) {
+    start();
+    tcp::acceptor peer(client_io, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+    udp_endpoint to(boost::asio::ip::make_address("127.0.0.1"), peer.local_endpoint().port());
+    EXPECT_FALSE(transport->send(0, to, request, true)); // no_connect and nothing open
+    ASSERT_TRUE(transport->send(0, to, request, false));
+    ASSERT_TRUE(transport->send(0, to, request, false));
+    tcp::socket accepted = peer.accept();
+    std::string got(request.size() * 2, '\0');
+    boost::asio::read(accepted, boost::asio::buffer(got));
+    EXPECT_EQ(got, request + request);
+    EXPECT_EQ(transport->connection_count(), 1u);
+    EXPECT_TRUE(transport->send(0, to, request, true)); // open now: no_connect is fine
+
+    // The peer's messages on the connection we opened come in with its id.
+    boost::asio::write(accepted, boost::asio::buffer(request));
+    ASSERT_TRUE(received.wait_for(1));
+    EXPECT_TRUE(transport->is_open(received.messages.front().conn_id));
+}
+
+TEST_F(tcp_transport_test, idle_and_unfinished_connections_are_closed) {
+    start();
+    auto idle = connect();
+    auto unfinished = connect();
+    boost::asio::write(unfinished, boost::asio::buffer(request.substr(0, 20)));
+    EXPECT_TRUE(closed_by_peer(unfinished, 1000ms)); // partial_timeout 300 ms
+    EXPECT_FALSE(closed_by_peer(idle, 200ms));
+    EXPECT_TRUE(closed_by_peer(idle, 2000ms)); // lifetime 1 s
+    EXPECT_TRUE(eventually([&] { return transport->connection_count() == 0; }));
+}
+
+TEST_F(tcp_transport_test, connections_beyond_the_limit_are_refused) {
+    start();
+    std::vector<tcp::socket> held;
+    for (int i = 0; i < 4; ++i)
+        held.push_back(connect());
+    ASSERT_TRUE(eventually([&] { return transport->connection_count() == 4; }));
+    auto surplus = connect();
+    EXPECT_TRUE(closed_by_peer(surplus, 1000ms));
+    boost::asio::write(held[0], boost::asio::buffer(request));
+    EXPECT_TRUE(received.wait_for(1));
+    held.clear();
+    EXPECT_TRUE(eventually([&] { return transport->connection_count() == 0; }));
+    auto again = connect();
+    boost::asio::write(again, boost::asio::buffer(request));
+    EXPECT_TRUE(received.wait_for(2));
+}
+
+TEST_F(tcp_transport_test, a_framing_error_closes_the_connection) {
+    start();
+    auto client = connect();
+    std::string no_length = "OPTIONS sip:a@b SIP/2.0\r\nCall-ID: 1\r\n\r\n";
+    boost::asio::write(client, boost::asio::buffer(no_length));
+    EXPECT_TRUE(closed_by_peer(client, 1000ms));
+    EXPECT_TRUE(received.messages.empty());
+}
+
+TEST(tcp_transport, refuses_an_address_it_cannot_use) {
+    inbox received;
+    EXPECT_THROW(tcp_transport({{"tcp", "not-an-ip", 5060}}, tcp_options{}, received.handler()),
+                 std::runtime_error);
+    EXPECT_THROW(tcp_transport({{"udp", "127.0.0.1", 0}}, tcp_options{}, received.handler()),
+                 std::runtime_error);
+}
+
+} // namespace
+} // namespace siphost::net
