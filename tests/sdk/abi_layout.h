@@ -28,8 +28,8 @@
 /* ---- versions and layout constants ---- */
 
 ABI_VALUE(SIPHOST_ABI_MAJOR, 1);
-ABI_VALUE(SIPHOST_ABI_MINOR, 0);
-ABI_VALUE(SIPHOST_REQUIRE_MINOR, 0);
+ABI_VALUE(SIPHOST_ABI_MINOR, 1);
+ABI_VALUE(SIPHOST_REQUIRE_MINOR, 1);
 ABI_VALUE(SIPHOST_MAX_ARGS, 6);
 ABI_CHECK(entry_symbol_length, sizeof(SIPHOST_ENTRY_SYMBOL) == sizeof("siphost_module_v1"));
 
@@ -469,7 +469,38 @@ ABI_FIELD(siphost_rpc_api, add_double, 48, 8);
 ABI_FIELD(siphost_rpc_api, add_struct, 56, 8);
 ABI_FIELD(siphost_rpc_api, add_array, 64, 8);
 ABI_FIELD(siphost_rpc_api, fault, 72, 8);
-ABI_SIZE(siphost_rpc_api, 80);
+ABI_FIELD(siphost_rpc_api, call_new, 80, 8); /* 1.1 */
+ABI_FIELD(siphost_rpc_api, call_add_int, 88, 8); /* 1.1 */
+ABI_FIELD(siphost_rpc_api, call_add_str, 96, 8); /* 1.1 */
+ABI_FIELD(siphost_rpc_api, call_add_double, 104, 8); /* 1.1 */
+ABI_FIELD(siphost_rpc_api, call_run, 112, 8); /* 1.1 */
+ABI_FIELD(siphost_rpc_api, call_fault, 120, 8); /* 1.1 */
+ABI_FIELD(siphost_rpc_api, call_reply, 128, 8); /* 1.1 */
+ABI_FIELD(siphost_rpc_api, call_free, 136, 8); /* 1.1 */
+ABI_FIELD(siphost_rpc_api, node_kind, 144, 8); /* 1.1 */
+ABI_FIELD(siphost_rpc_api, node_size, 152, 8); /* 1.1 */
+ABI_FIELD(siphost_rpc_api, node_member, 160, 8); /* 1.1 */
+ABI_FIELD(siphost_rpc_api, command_at, 168, 8); /* 1.1 */
+ABI_FIELD(siphost_rpc_api, command_find, 176, 8); /* 1.1 */
+ABI_SIZE(siphost_rpc_api, 184);
+
+/* 1.1: walking a reply */
+ABI_VALUE(SIPHOST_RPC_NODE_LIST, 0);
+ABI_VALUE(SIPHOST_RPC_NODE_STRUCT, 1);
+ABI_VALUE(SIPHOST_RPC_NODE_ARRAY, 2);
+ABI_VALUE(SIPHOST_RPC_MEMBER_INT, 1);
+ABI_VALUE(SIPHOST_RPC_MEMBER_DOUBLE, 2);
+ABI_VALUE(SIPHOST_RPC_MEMBER_STR, 3);
+ABI_VALUE(SIPHOST_RPC_MEMBER_NODE, 4);
+ABI_FIELD(siphost_rpc_member, struct_size, 0, 8);
+ABI_FIELD(siphost_rpc_member, kind, 8, 4);
+ABI_FIELD(siphost_rpc_member, reserved, 12, 4);
+ABI_FIELD(siphost_rpc_member, key, 16, 16);
+ABI_FIELD(siphost_rpc_member, num, 32, 8);
+ABI_FIELD(siphost_rpc_member, real, 40, 8);
+ABI_FIELD(siphost_rpc_member, str, 48, 16);
+ABI_FIELD(siphost_rpc_member, node, 64, 8);
+ABI_SIZE(siphost_rpc_member, 72);
 
 /* Events */
 

@@ -69,7 +69,10 @@ $out" ;;
     esac
 done
 
-step "find_package(siphost ... CONFIG): 1 and 1.0 accepted, 2 and 1.1 refused"
+# Every 1.x up to the package's own minor is accepted; the next minor and the next major are refused.
+abi_minor=${ABI_VERSION#*.}
+next_minor="1.$((abi_minor + 1))"
+step "find_package(siphost ... CONFIG): 1, 1.0 and $ABI_VERSION accepted, 2 and $next_minor refused"
 probe="$WORK_DIR/probe"
 mkdir -p "$probe"
 cat >"$probe/CMakeLists.txt" <<'EOF'
@@ -80,7 +83,7 @@ get_target_property(location siphost::host IMPORTED_LOCATION)
 get_target_property(features siphost::sdk INTERFACE_COMPILE_FEATURES)
 message(STATUS "probe: version=${siphost_VERSION} moduledir=${SIPHOST_MODULE_DIR} host=${location} features=${features}")
 EOF
-for want in 1 1.0; do
+for want in 1 1.0 "$ABI_VERSION"; do
     out=$("$CMAKE" -S "$probe" -B "$probe/build-$want" -DWANT=$want -DCMAKE_PREFIX_PATH="$prefix" 2>&1) ||
         fail "find_package(siphost $want CONFIG) refused by the installed package:
 $out"
@@ -89,7 +92,7 @@ $out"
 $out"
 done
 echo "$expected"
-for want in 2 1.1; do
+for want in 2 "$next_minor"; do
     if out=$("$CMAKE" -S "$probe" -B "$probe/build-$want" -DWANT=$want -DCMAKE_PREFIX_PATH="$prefix" 2>&1); then
         fail "find_package(siphost $want CONFIG) accepted the ABI $ABI_VERSION package:
 $out"

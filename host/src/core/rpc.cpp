@@ -58,21 +58,18 @@ rpc_registry& rpc_registry::instance() {
 
 bool rpc_registry::add(std::string module, const siphost_rpc_command* declared, std::string& error) {
     std::lock_guard lock(mutex_);
-    for (const auto& [name, existing] : commands_)
-        if (name == declared->name) {
-            error = "RPC command '" + name + "' is declared by module '" + existing.module + "' already";
-            return false;
-        }
-    commands_.emplace_back(declared->name, command{std::move(module), declared});
+    auto [it, inserted] = commands_.try_emplace(declared->name, command{module, declared});
+    if (!inserted) {
+        error = "RPC command '" + it->first + "' is declared by module '" + it->second.module + "' already";
+        return false;
+    }
     return true;
 }
 
 const rpc_registry::command* rpc_registry::find(std::string_view name) const {
     std::lock_guard lock(mutex_);
-    for (const auto& [command_name, c] : commands_)
-        if (command_name == name)
-            return &c;
-    return nullptr;
+    auto it = commands_.find(name);
+    return it == commands_.end() ? nullptr : &it->second;
 }
 
 std::vector<std::string> rpc_registry::names() const {
@@ -80,35 +77,66 @@ std::vector<std::string> rpc_registry::names() const {
     std::vector<std::string> out;
     for (const auto& entry : commands_)
         out.push_back(entry.first);
-    std::sort(out.begin(), out.end());
     return out;
+}
+
+const rpc_registry::command* rpc_registry::at(size_t index) const {
+    std::lock_guard lock(mutex_);
+    if (index >= commands_.size())
+        return nullptr;
+    return &std::next(commands_.begin(), static_cast<std::ptrdiff_t>(index))->second;
+}
+
+void add_param(siphost_rpc_call& call, const rpc_param& param) {
+    siphost_value v{};
+    if (const auto* number = std::get_if<int64_t>(&param)) {
+        v.kind = SIPHOST_VALUE_INT;
+        v.num = *number;
+    } else {
+        std::string text;
+        if (const auto* real = std::get_if<double>(&param)) {
+            char buffer[64];
+            std::snprintf(buffer, sizeof buffer, "%.17g", *real);
+            text = buffer;
+        } else {
+            text = std::get<std::string>(param);
+        }
+        // A deque keeps earlier strings in place, so the values already handed out stay valid.
+        const std::string& kept = call.param_text.emplace_back(std::move(text));
+        v.kind = SIPHOST_VALUE_STR;
+        v.str = {kept.data(), kept.size()};
+    }
+    call.params.push_back(v);
 }
 
 std::unique_ptr<siphost_rpc_call> rpc_registry::call(std::string_view name,
                                                      const std::vector<rpc_param>& params) const {
     auto call = std::make_unique<siphost_rpc_call>();
-    for (const auto& p : params) {
-        siphost_value v{};
-        if (const auto* number = std::get_if<int64_t>(&p)) {
-            v.kind = SIPHOST_VALUE_INT;
-            v.num = *number;
-        } else {
-            const std::string& text = call->param_text.emplace_back(std::get<std::string>(p));
-            v.kind = SIPHOST_VALUE_STR;
-            v.str = {text.data(), text.size()};
-        }
-        call->params.push_back(v);
-    }
-    const command* found = find(name);
-    if (found == nullptr) {
-        call->fault_code = 500;
-        call->fault_message = "command " + std::string(name) + " not found";
-        return call;
-    }
-    found->declared->handler(call.get());
-    if (call->fault_code != 0)
-        call->result.members.clear();
+    call->name = std::string(name);
+    for (const auto& p : params)
+        add_param(*call, p);
+    run(*call);
     return call;
+}
+
+int rpc_registry::run(siphost_rpc_call& call) const {
+    if (call.ran) {
+        call.fault_code = 500;
+        call.fault_message = "call of " + call.name + " ran already";
+        call.result.members.clear();
+        return call.fault_code;
+    }
+    call.ran = true;
+    const command* found = find(call.name);
+    if (found == nullptr) {
+        call.fault_code = 500;
+        call.fault_message = "command " + call.name + " not found";
+        return call.fault_code;
+    }
+    found->declared->handler(&call);
+    if (call.fault_code != 0)
+        call.result.members.clear();
+    return call.fault_code;
 }
 
 void rpc_registry::remove_module(std::string_view module) {

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -34,6 +35,8 @@ struct siphost_rpc_node {
 
 /// One call in progress: its parameters, the reply being built, or the fault.
 struct siphost_rpc_call {
+    std::string name; ///< the command called
+    bool ran = false; ///< a call runs once
     std::vector<siphost_value> params;
     std::deque<std::string> param_text; ///< owns the params' strings
     siphost_rpc_node result;
@@ -43,8 +46,11 @@ struct siphost_rpc_call {
 
 namespace siphost::core {
 
-/// A parameter given to a call: an integer or a string.
-using rpc_param = std::variant<int64_t, std::string>;
+/// A parameter given to a call: an integer, a string or a double (which handlers read as its text).
+using rpc_param = std::variant<int64_t, std::string, double>;
+
+/// Appends a parameter to a call that has not run.
+void add_param(siphost_rpc_call& call, const rpc_param& param);
 
 class rpc_registry {
 public:
@@ -61,15 +67,20 @@ public:
     const command* find(std::string_view name) const;
     /// Every command name, sorted.
     std::vector<std::string> names() const;
+    /// The index-th command in name order, or nullptr past the end.
+    const command* at(size_t index) const;
     /// Runs a command on the calling thread. An unknown name is a fault (500, as Kamailio answers).
     std::unique_ptr<siphost_rpc_call> call(std::string_view name, const std::vector<rpc_param>& params) const;
+    /// Runs a call built with add_param (its name set); returns the fault code, 0 on success.
+    int run(siphost_rpc_call& call) const;
     /// Forgets a module's commands (its handlers go with it).
     void remove_module(std::string_view module);
     void reset();
 
 private:
     mutable std::mutex mutex_;
-    std::deque<std::pair<std::string, command>> commands_;
+    /// Sorted by name; entries never move, so find() and at() hand out stable pointers.
+    std::map<std::string, command, std::less<>> commands_;
 };
 
 /// The reply as compact JSON-like text ({"k": 1, ...} for structs, [..] for lists and arrays), or

@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 #define SIPHOST_ABI_MAJOR 1
-#define SIPHOST_ABI_MINOR 0
+#define SIPHOST_ABI_MINOR 1
 
 /* The minor a module requires (its descriptor's abi_minor). Define it before including this header to load on
  * older hosts; then check every later function with SIPHOST_HAS before calling it. */
@@ -943,6 +943,33 @@ typedef struct siphost_metrics_api {
 /* RPC: what a command handler (siphost_rpc_command) uses (the thread the handler runs on)                */
 /* ------------------------------------------------------------------------------------------------------ */
 
+/* [1.1] The kinds of a reply node. */
+enum siphost_rpc_node_kind {
+    SIPHOST_RPC_NODE_LIST = 0,   /* the top level: values one after the other (Kamailio's rpc->add) */
+    SIPHOST_RPC_NODE_STRUCT = 1, /* named members */
+    SIPHOST_RPC_NODE_ARRAY = 2   /* unnamed members */
+};
+
+/* [1.1] The kinds of a reply member. */
+enum siphost_rpc_member_kind {
+    SIPHOST_RPC_MEMBER_INT = 1,
+    SIPHOST_RPC_MEMBER_DOUBLE = 2,
+    SIPHOST_RPC_MEMBER_STR = 3,
+    SIPHOST_RPC_MEMBER_NODE = 4 /* a struct or an array: node */
+};
+
+/* [1.1] One member of a reply node, as node_member reads it. Set struct_size before the call. */
+typedef struct siphost_rpc_member {
+    size_t struct_size;
+    uint32_t kind;     /* enum siphost_rpc_member_kind */
+    uint32_t reserved; /* zero */
+    siphost_str key;   /* the member's name in a struct; empty in a list or an array */
+    int64_t num;       /* SIPHOST_RPC_MEMBER_INT */
+    double real;       /* SIPHOST_RPC_MEMBER_DOUBLE */
+    siphost_str str;   /* SIPHOST_RPC_MEMBER_STR */
+    const siphost_rpc_node *node; /* SIPHOST_RPC_MEMBER_NODE */
+} siphost_rpc_member;
+
 typedef struct siphost_rpc_api {
     size_t struct_size;
     /* [1.0] The number of parameters, and the i-th (SIPHOST_VALUE_INT or _STR; strings valid during the call).
@@ -966,6 +993,44 @@ typedef struct siphost_rpc_api {
     /* [1.0] Makes the reply an error (code as Kamailio's: 400 bad parameters, 500 failure); what was added is
      * dropped. The message is copied. */
     void (*fault)(siphost_rpc_call *call, int code, siphost_str message);
+
+    /* ---- [1.1] calling commands, for the control transports (ctl, jsonrpcs) ---- */
+
+    /* [1.1] Starts a call of the command `name` (copied): add its parameters, run it, read its reply, free it.
+     * NULL only when out of memory. The call belongs to the caller until call_free. Any thread
+     * that ran the modules' thread_init (a transport serves requests on the async thread or a worker). */
+    siphost_rpc_call *(*call_new)(siphost_str name);
+    /* [1.1] Appends a parameter (strings are copied). A double reaches the handler as its decimal text (a
+     * SIPHOST_VALUE_STR), as handlers read SIPHOST_VALUE_INT and _STR only. Return 0, or -1 after call_run. */
+    int (*call_add_int)(siphost_rpc_call *call, int64_t value);
+    /* [1.1] */
+    int (*call_add_str)(siphost_rpc_call *call, siphost_str value);
+    /* [1.1] */
+    int (*call_add_double)(siphost_rpc_call *call, double value);
+    /* [1.1] Runs the command on the calling thread, once. Returns 0, or the fault code (an unknown command is
+     * 500 "command NAME not found", as Kamailio answers; a second run is 500 too). */
+    int (*call_run)(siphost_rpc_call *call);
+    /* [1.1] After call_run: the fault code (0: none) and, when message is not NULL, its text (valid until
+     * call_free). */
+    int (*call_fault)(const siphost_rpc_call *call, siphost_str *message);
+    /* [1.1] After call_run: the reply's top level (a SIPHOST_RPC_NODE_LIST), valid until call_free. A faulted
+     * call's reply is empty. */
+    const siphost_rpc_node *(*call_reply)(const siphost_rpc_call *call);
+    /* [1.1] Frees a call from call_new and its reply (NULL is ignored). Never on a call a handler was given. */
+    void (*call_free)(siphost_rpc_call *call);
+    /* [1.1] A reply node's kind (enum siphost_rpc_node_kind) and its number of members. */
+    uint32_t (*node_kind)(const siphost_rpc_node *node);
+    /* [1.1] */
+    size_t (*node_size)(const siphost_rpc_node *node);
+    /* [1.1] The index-th member of a node, in the order the handler added them: fills *out (set its
+     * struct_size first) and returns 0, or -1 past the end. Strings and child nodes live as long as the node. */
+    int (*node_member)(const siphost_rpc_node *node, size_t index, siphost_rpc_member *out);
+    /* [1.1] The index-th command known to the host (modules' and the core's), sorted by name, or NULL past the
+     * end: its name, doc (system.methodHelp) and signature (system.methodSignature). Valid while the module
+     * that declared it stays loaded (until shutdown). */
+    const siphost_rpc_command *(*command_at)(size_t index);
+    /* [1.1] The command called name, or NULL. */
+    const siphost_rpc_command *(*command_find)(siphost_str name);
 } siphost_rpc_api;
 
 /* ------------------------------------------------------------------------------------------------------ */

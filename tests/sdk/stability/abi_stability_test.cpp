@@ -48,7 +48,8 @@ TEST(AbiStability, TheCurrentHeadersOnlyAppendToTheBaseline) {
 TEST(AbiStability, BothSidesExpandTheWholeList) {
     // 28 structs in module.h, sl.h and tm.h; a side that expanded less would compare less.
     auto count = [](abi_records records, abi_kind kind) {
-        return std::count_if(records.begin(), records.end(), [&](const abi_record& r) { return r.kind == kind; });
+        return std::count_if(records.begin(), records.end(),
+                             [&](const abi_record& r) { return r.kind == kind; });
     };
     EXPECT_EQ(count(abi_records_baseline(), abi_kind::structure), 28);
     EXPECT_EQ(abi_records_baseline().size(), abi_records_current().size());
@@ -66,10 +67,11 @@ TEST(AbiStability, TwoSwappedFieldsAreCaught) {
     auto problems = abi_compare(abi_records_baseline(), abi_records_swapped());
     EXPECT_EQ(named(problems), (std::set<std::string>{"siphost_module.name", "siphost_module.version"}))
         << joined(problems);
-    EXPECT_TRUE(has_line(problems, "siphost_module.name: at offset 16 in the baseline, 24 now: a field never moves"))
-        << joined(problems);
     EXPECT_TRUE(
-        has_line(problems, "siphost_module.version: at offset 24 in the baseline, 16 now: a field never moves"))
+        has_line(problems, "siphost_module.name: at offset 16 in the baseline, 24 now: a field never moves"))
+        << joined(problems);
+    EXPECT_TRUE(has_line(problems,
+                         "siphost_module.version: at offset 24 in the baseline, 16 now: a field never moves"))
         << joined(problems);
 }
 
@@ -79,12 +81,13 @@ TEST(AbiStability, AFieldInsertedInTheMiddleIsCaught) {
     EXPECT_TRUE(names.count("siphost_host_api.msg_method")) << joined(problems);
     EXPECT_TRUE(names.count("siphost_host_api.events")) << "every later field moved too" << joined(problems);
     EXPECT_FALSE(names.count("siphost_host_api.msg_is_request")) << "it stays in place" << joined(problems);
-    EXPECT_FALSE(names.count("siphost_host_api")) << "the table grew, which alone is allowed" << joined(problems);
+    EXPECT_FALSE(names.count("siphost_host_api"))
+        << "the table grew, which alone is allowed" << joined(problems);
     const abi_record* method = find(abi_records_baseline(), "siphost_host_api.msg_method");
     ASSERT_NE(method, nullptr);
-    EXPECT_TRUE(has_line(problems, "siphost_host_api.msg_method: at offset " + std::to_string(method->offset) +
-                                       " in the baseline, " + std::to_string(method->offset + 8) +
-                                       " now: a field never moves"))
+    EXPECT_TRUE(has_line(problems, "siphost_host_api.msg_method: at offset " +
+                                       std::to_string(method->offset) + " in the baseline, " +
+                                       std::to_string(method->offset + 8) + " now: a field never moves"))
         << joined(problems);
     for (const auto& name : names)
         EXPECT_EQ(name.rfind("siphost_host_api.", 0), 0u) << name << " is not in the table that changed";
@@ -100,25 +103,47 @@ TEST(AbiStability, ARetypedFunctionIsCaught) {
 
 TEST(AbiStability, AChangedConstantIsCaught) {
     auto problems = abi_compare(abi_records_baseline(), abi_records_renumbered());
-    EXPECT_EQ(problems, (std::vector<std::string>{
-                            "SIPHOST_PROTO_TLS: 3 in the baseline, 7 now: a constant never changes its value"}));
+    EXPECT_EQ(problems,
+              (std::vector<std::string>{
+                  "SIPHOST_PROTO_TLS: 3 in the baseline, 7 now: a constant never changes its value"}));
 }
 
 TEST(AbiStability, AStructThatShrinksIsCaught) {
     // Even by a reserved slot, which the comparison otherwise leaves to later minors.
     auto problems = abi_compare(abi_records_baseline(), abi_records_shrunk());
-    EXPECT_EQ(problems, (std::vector<std::string>{
-                            "siphost_uri: 160 bytes in the baseline, 152 now: a struct only grows at its end"}));
+    EXPECT_EQ(problems,
+              (std::vector<std::string>{
+                  "siphost_uri: 160 bytes in the baseline, 152 now: a struct only grows at its end"}));
 }
 
 TEST(AbiStability, WhatALaterMinorMayDoPasses) {
-    // The minor goes up, fields are appended, a reserved slot becomes a function, a reserved field gets a name,
-    // an enum gains a value: none of it is a break.
+    // The minor goes up, fields are appended, a reserved slot becomes a function, a reserved field gets a
+    // name, an enum gains a value: none of it is a break.
     auto problems = abi_compare(abi_records_baseline(), abi_records_grown());
     EXPECT_TRUE(problems.empty()) << joined(problems);
     const abi_record* minor = find(abi_records_grown(), "SIPHOST_ABI_MINOR");
     ASSERT_NE(minor, nullptr);
-    EXPECT_EQ(minor->value, 1) << "the mutant is a 1.1 header";
+    EXPECT_EQ(minor->value, 2) << "the mutant is a 1.2 header";
+}
+
+TEST(AbiStability, TheCurrentHeadersAre1Point1AnAppendTo1Point0) {
+    // 1.1 appended the RPC dispatch for control transports to siphost_rpc_api (docs/abi.md, "History"): the
+    // table grew, the minor went up, and everything 1.0 had stays where it was (checked above).
+    const abi_record* minor = find(abi_records_current(), "SIPHOST_ABI_MINOR");
+    const abi_record* old_minor = find(abi_records_baseline(), "SIPHOST_ABI_MINOR");
+    ASSERT_NE(minor, nullptr);
+    ASSERT_NE(old_minor, nullptr);
+    EXPECT_EQ(old_minor->value, 0);
+    EXPECT_EQ(minor->value, 1);
+    const abi_record* rpc = find(abi_records_current(), "siphost_rpc_api");
+    const abi_record* old_rpc = find(abi_records_baseline(), "siphost_rpc_api");
+    ASSERT_NE(rpc, nullptr);
+    ASSERT_NE(old_rpc, nullptr);
+    EXPECT_EQ(old_rpc->size, 80u);
+    EXPECT_EQ(rpc->size, old_rpc->size + 13 * sizeof(void (*)())) << "13 functions appended in 1.1";
+    const abi_record* fault = find(abi_records_current(), "siphost_rpc_api.fault");
+    ASSERT_NE(fault, nullptr);
+    EXPECT_EQ(fault->offset + fault->size, old_rpc->size) << "1.0's last function still ends the 1.0 part";
 }
 
 } // namespace
