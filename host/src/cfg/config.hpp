@@ -16,6 +16,17 @@ struct loaded_module {
     source_location where;
 };
 
+/// A custom config variable (`group.name = value [desc "text"]`), Kamailio's cfg framework's script form.
+struct custom_variable {
+    std::string group;
+    std::string name;
+    bool is_int = false;
+    std::int64_t number = 0;
+    std::string text;
+    std::string description;
+    source_location where;
+};
+
 /// A config after reading and resolving: global parameters, modules, and the route blocks with every call
 /// bound. The script layer compiles it.
 struct config {
@@ -23,6 +34,7 @@ struct config {
     std::vector<loaded_module> modules;
     std::size_t modparam_count = 0;
     std::vector<route_block> routes; ///< a route's id is its index here
+    std::vector<custom_variable> custom_variables;
 
     /// The id of the route block of this type (one SIPHOST_ROUTE_* bit) and name, or -1. Sub-routes
     /// (route[X]) have type SIPHOST_ROUTE_REQUEST and a name; "0" and "" name a type's main block.

@@ -10,20 +10,30 @@ namespace siphost::cfg {
 
 /// What a core function does; the interpreter switches on it.
 enum class core_op {
-    forward,       ///< forward([host[, port]]): stateless relay, any transport
-    forward_udp,   ///< forward_udp([host[, port]])
-    forward_tcp,   ///< forward_tcp([host[, port]])
-    setflag,       ///< setflag(n)
-    resetflag,     ///< resetflag(n)
-    isflagset,     ///< isflagset(n)
-    log,           ///< log([level,] text)
-    rewriteuri,    ///< rewriteuri(uri) / seturi(uri)
-    revert_uri,    ///< revert_uri()
-    setdsturi,     ///< setdsturi(uri)
-    resetdsturi,   ///< resetdsturi()
-    force_rport,   ///< force_rport() / add_rport()
-    append_branch, ///< append_branch([uri]): a target for the stateful relay's parallel fork
-    is_myself      ///< is_myself(uri or host)
+    forward,         ///< forward([host[, port]]): stateless relay, any transport
+    forward_udp,     ///< forward_udp([host[, port]])
+    forward_tcp,     ///< forward_tcp([host[, port]])
+    setflag,         ///< setflag(n)
+    resetflag,       ///< resetflag(n)
+    isflagset,       ///< isflagset(n)
+    log,             ///< log([level,] text)
+    rewriteuri,      ///< rewriteuri(uri) / seturi(uri)
+    revert_uri,      ///< revert_uri()
+    setdsturi,       ///< setdsturi(uri)
+    resetdsturi,     ///< resetdsturi()
+    force_rport,     ///< force_rport() / add_rport()
+    append_branch,   ///< append_branch([uri]): a target for the stateful relay's parallel fork
+    is_myself,       ///< is_myself(uri or host)
+    strip,           ///< strip(n): drops the first n characters of the R-URI's user
+    strip_tail,      ///< strip_tail(n): drops the last n characters of the R-URI's user
+    prefix,          ///< prefix(s): puts s before the R-URI's user
+    rewriteuser,     ///< rewriteuser(user) / setuser(user): the password stays
+    rewriteuserpass, ///< rewriteuserpass(user:password) / setuserpass()
+    rewritehost,     ///< rewritehost(host) / sethost(host)
+    rewriteport,     ///< rewriteport(port) / setport(port); "" removes the port
+    rewritehostport, ///< rewritehostport(host[:port]) / sethostport()
+    add_local_rport, ///< add_local_rport(): rport in the Via this server adds
+    no_connect       ///< set_{reply,forward}_no_connect(), set_{reply,forward}_close(): connection flags
 };
 
 /// One overload of a core function, declared like a module command.

@@ -6,6 +6,45 @@
 
 namespace siphost::cfg {
 
+std::size_t utf8_length(std::string_view text, std::size_t i) {
+    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    unsigned char c = byte(i);
+    if (c < 0x80)
+        return 1;
+    std::size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (n == 0 || i + n > text.size())
+        return 0;
+    for (std::size_t k = 1; k < n; ++k)
+        if ((byte(i + k) & 0xC0) != 0x80)
+            return 0;
+    // Overlong three- and four-byte forms, surrogates and code points past U+10FFFF.
+    if ((c == 0xE0 && byte(i + 1) < 0xA0) || (c == 0xED && byte(i + 1) > 0x9F) ||
+        (c == 0xF0 && byte(i + 1) < 0x90) || (c == 0xF4 && byte(i + 1) > 0x8F))
+        return 0;
+    return n;
+}
+
+std::string printable(std::string_view text) {
+    static const char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        unsigned char c = static_cast<unsigned char>(text[i]);
+        std::size_t n = utf8_length(text, i);
+        if (n == 0 || (c < 0x20 && c != '\t') || c == 0x7F) {
+            // Bytes a terminal cannot show as they are: written as \xNN so that the message stays readable.
+            out += "\\x";
+            out += digits[c >> 4];
+            out += digits[c & 0xF];
+            ++i;
+            continue;
+        }
+        out.append(text.substr(i, n));
+        i += n;
+    }
+    return out;
+}
+
 void diagnostics::error(source_location where, std::string message, std::string hint) {
     if (errors_ >= max_errors)
         return;
@@ -39,22 +78,28 @@ std::string diagnostics::format(const diagnostic& d) const {
             out += ':' + std::to_string(d.where.column);
     }
     out += d.level == severity::error ? ": error: " : ": warning: ";
-    out += d.message;
+    out += printable(d.message);
     out += '\n';
     std::string_view line = sources_.line_text(d.where.file, d.where.line);
     if (!line.empty()) {
         std::string number = std::to_string(d.where.line);
         out += ' ' + number + " | ";
-        out += line;
+        out += printable(line);
         out += '\n';
         out += ' ' + std::string(number.size(), ' ') + " | ";
-        // Keep tabs so that the caret lines up under the same character in a terminal.
-        for (std::uint32_t i = 1; i < d.where.column && i - 1 < line.size(); ++i)
-            out += line[i - 1] == '\t' ? '\t' : ' ';
+        // The caret goes under the same character: tabs are kept, every other shown character is one space.
+        std::string_view before =
+            line.substr(0, std::min<std::size_t>(d.where.column ? d.where.column - 1 : 0, line.size()));
+        std::string shown = printable(before);
+        for (std::size_t i = 0; i < shown.size();) {
+            std::size_t n = utf8_length(shown, i);
+            out += shown[i] == '\t' ? '\t' : ' ';
+            i += n == 0 ? 1 : n;
+        }
         out += "^\n";
     }
     if (!d.hint.empty())
-        out += "  hint: " + d.hint + '\n';
+        out += "  hint: " + printable(d.hint) + '\n';
     return out;
 }
 

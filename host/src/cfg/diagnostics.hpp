@@ -53,6 +53,12 @@ private:
 /// The Levenshtein distance between two names, for "did you mean" suggestions.
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
+/// The length of the valid UTF-8 sequence at text[i], or 0 when the bytes there are not one.
+std::size_t utf8_length(std::string_view text, std::size_t i);
+
+/// text with bytes that are not valid UTF-8 (and control characters but tab) written as \xNN escapes.
+std::string printable(std::string_view text);
+
 /// The candidate nearest to name when it is close enough to be a plausible typo, else "".
 std::string nearest_name(std::string_view name, const std::vector<std::string>& candidates);
 

@@ -144,6 +144,11 @@ std::vector<token> lexer::tokenize() {
             ++pos_;
             continue;
         }
+        // A no-break space (U+00A0, pasted from web pages) separates tokens as a space does.
+        if (c == '\xC2' && peek(1) == '\xA0') {
+            pos_ += 2;
+            continue;
+        }
         if (c == '#' || (c == '/' && peek(1) == '/')) {
             pos_ = text.size();
             continue;
@@ -172,8 +177,10 @@ std::vector<token> lexer::tokenize() {
         t.where = here();
         t.line_index = static_cast<std::uint32_t>(line_);
         t.offset = static_cast<std::uint32_t>(pos_);
+        bool spans_lines = false;
         if (c == '"' || c == '\'') {
             lex_string(t);
+            spans_lines = line_ != t.line_index;
         } else if (std::isdigit(static_cast<unsigned char>(c))) {
             lex_number(t);
         } else if (is_ident_start(c)) {
@@ -188,7 +195,17 @@ std::vector<token> lexer::tokenize() {
             t.kind = lex_operator();
             t.text = text.substr(t.offset, pos_ - t.offset);
         }
-        t.length = static_cast<std::uint32_t>(pos_ - t.offset);
+        // A token that ends on a later line covers the rest of its first line.
+        t.length =
+            static_cast<std::uint32_t>((spans_lines ? lines_[t.line_index].text.size() : pos_) - t.offset);
+        // Adjacent string literals make one string, as in C ("a=$fU;" "b=$tU").
+        if (t.quoted && !tokens.empty() && tokens.back().quoted && !tokens.back().broken && !t.broken) {
+            token& before = tokens.back();
+            before.text += t.text;
+            if (before.line_index == t.line_index && !spans_lines)
+                before.length = t.offset + t.length - before.offset;
+            continue;
+        }
         tokens.push_back(std::move(t));
     }
     token end;
@@ -200,13 +217,21 @@ std::vector<token> lexer::tokenize() {
 }
 
 void lexer::lex_string(token& t) {
-    const std::string& text = lines_[line_].text;
-    char quote = text[pos_++];
+    char quote = lines_[line_].text[pos_++];
     t.kind = token_kind::string;
+    t.quoted = true;
     while (true) {
+        const std::string& text = lines_[line_].text;
         if (pos_ >= text.size()) {
+            // A string may span lines, as in Kamailio; the line end is part of it.
+            if (line_ + 1 < lines_.size()) {
+                ++line_;
+                pos_ = 0;
+                t.text += '\n';
+                continue;
+            }
             diags_.error(t.where, "unterminated string",
-                         std::string("add the closing ") + quote + " on the same line");
+                         std::string("the string opened here never closes: add the closing ") + quote);
             t.broken = true;
             return;
         }
@@ -358,6 +383,7 @@ void lexer::lex_pvar(token& t) {
     } else {
         diags_.error(t.where, "'$' must be followed by a pseudo-variable name",
                      "for example $ru or $avp(name)");
+        t.broken = true;
     }
     t.text = text.substr(start, pos_ - start);
 }
@@ -448,8 +474,11 @@ token_kind lexer::lex_operator() {
         if (n == '=')
             return take(2, token_kind::slash_assign);
         return take(1, token_kind::slash);
-    default:
-        return take(1, token_kind::other);
+    default: {
+        // A character outside the language is one token, all of its UTF-8 bytes (one byte when not UTF-8).
+        std::size_t n = utf8_length(lines_[line_].text, pos_);
+        return take(n == 0 ? 1 : n, token_kind::other);
+    }
     }
 }
 

@@ -31,6 +31,15 @@ const route_keyword* find_route_keyword(std::string_view word) {
     return nullptr;
 }
 
+/// Kamailio's boolean words: 1 for yes/true/on/enable, 0 for no/false/off/disable, -1 for other words.
+int boolean_word(std::string_view w) {
+    if (w == "yes" || w == "true" || w == "on" || w == "enable")
+        return 1;
+    if (w == "no" || w == "false" || w == "off" || w == "disable")
+        return 0;
+    return -1;
+}
+
 bool is_statement_word(std::string_view w) {
     return w == "if" || w == "switch" || w == "while" || w == "return" || w == "exit" || w == "drop" ||
            w == "break" || w == "route";
@@ -264,9 +273,12 @@ void parser::top_level(config& out) {
         return route_block_statement(out);
     if (peek(1).kind == token_kind::assign)
         return global_param(out);
+    if (peek(1).kind == token_kind::dot && peek(2).kind == token_kind::identifier &&
+        peek(3).kind == token_kind::assign)
+        return custom_variable_statement(out);
     if (t.text == "include_file" || t.text == "import_file") {
-        diags_.error(t.where, "'" + t.text + "' is a preprocessor directive here",
-                     "write #!" + t.text + " \"file.cfg\"");
+        diags_.error(t.where, "'" + t.text + "' must start its own line",
+                     t.text + " \"file.cfg\" on a line of its own");
         advance();
         skip_top_level();
         return;
@@ -321,6 +333,11 @@ void parser::global_param(config& out) {
         value.text = parts[0]->text;
         value.is_number = true;
         value.number = parts[0]->number;
+    } else if (parts.size() == 1 && parts[0]->kind == token_kind::identifier &&
+               boolean_word(parts[0]->text) >= 0) {
+        value.text = parts[0]->text;
+        value.is_number = true;
+        value.number = boolean_word(parts[0]->text);
     } else if (parts.size() == 2 && parts[0]->kind == token_kind::minus &&
                parts[1]->kind == token_kind::integer) {
         value.text = "-" + parts[1]->text;
@@ -334,6 +351,50 @@ void parser::global_param(config& out) {
         }
     }
     apply_global_param(out.params, name.text, name.where, value, parts[0]->where, diags_);
+}
+
+void parser::custom_variable_statement(config& out) {
+    custom_variable v;
+    const token& group = advance();
+    advance(); // '.'
+    const token& name = advance();
+    advance(); // '='
+    v.group = group.text;
+    v.name = name.text;
+    v.where = group.where;
+    bool negative = match(token_kind::minus);
+    if (check(token_kind::integer)) {
+        v.is_int = true;
+        v.number = negative ? -advance().number : advance().number;
+    } else if (!negative && check(token_kind::identifier) && boolean_word(peek().text) >= 0) {
+        v.is_int = true;
+        v.number = boolean_word(advance().text);
+    } else if (!negative && check(token_kind::string)) {
+        v.text = advance().text;
+    } else {
+        diags_.error(peek().where,
+                     "the custom variable '" + v.group + "." + v.name + "' needs a number or a quoted string",
+                     v.group + "." + v.name + " = 1 desc \"what it is\"");
+        skip_top_level();
+        return;
+    }
+    if (check_word("desc") || check_word("descr")) {
+        advance();
+        if (!check(token_kind::string)) {
+            diags_.error(peek().where, "'desc' needs the description as a quoted string");
+            skip_top_level();
+            return;
+        }
+        v.description = advance().text;
+    }
+    match(token_kind::semicolon);
+    for (const auto& other : out.custom_variables)
+        if (other.group == v.group && other.name == v.name) {
+            diags_.error(v.where, "the custom variable '" + v.group + "." + v.name + "' is declared twice",
+                         "the first one is at line " + std::to_string(other.where.line));
+            return;
+        }
+    out.custom_variables.push_back(std::move(v));
 }
 
 void parser::loadmodule(config& out) {
@@ -412,8 +473,12 @@ void parser::modparam(config& out) {
         advance();
         value.kind = SIPHOST_VALUE_INT;
         value.num = -advance().number;
+    } else if (check(token_kind::identifier) && boolean_word(peek().text) >= 0) {
+        value.kind = SIPHOST_VALUE_INT;
+        value.num = boolean_word(advance().text);
     } else {
-        diags_.error(peek().where, "modparam's value must be a quoted string or a number");
+        diags_.error(peek().where, "modparam's value must be a quoted string, a number or yes/no",
+                     "yes, true, on and enable are 1; no, false, off and disable are 0");
         skip_top_level();
         return;
     }
@@ -713,6 +778,10 @@ std::unique_ptr<stmt> parser::call_statement() {
 
 std::unique_ptr<stmt> parser::assignment() {
     const token& target = advance();
+    if (target.broken) { // reported by the lexer
+        synchronize();
+        return nullptr;
+    }
     auto s = std::make_unique<stmt>();
     s->kind = stmt_kind::assign;
     s->where = target.where;
@@ -770,8 +839,9 @@ std::unique_ptr<stmt> parser::if_statement() {
     auto s = std::make_unique<stmt>();
     s->kind = stmt_kind::if_stmt;
     s->where = advance().where;
-    if (!check(token_kind::lparen)) {
-        diags_.error(after_previous(), "expected '(' after 'if'", "if (condition) { ... }");
+    // Kamailio's grammar takes any expression as the condition: "if !(route(X))" and "if $x == 1" too.
+    if (check(token_kind::lbrace) || check(token_kind::semicolon)) {
+        diags_.error(after_previous(), "expected a condition after 'if'", "if (condition) { ... }");
         synchronize();
         return nullptr;
     }
@@ -1092,6 +1162,16 @@ std::unique_ptr<expr> parser::primary() {
     }
     case token_kind::identifier: {
         const token& name = advance();
+        // msg:len, Kamailio's keyword for the message's length, is $ml.
+        if (name.text == "msg" && check(token_kind::colon) && peek(1).kind == token_kind::identifier &&
+            peek(1).text == "len" && peek().offset == name.offset + 3 && peek(1).offset == name.offset + 4 &&
+            peek().line_index == name.line_index && peek(1).line_index == name.line_index) {
+            advance();
+            advance();
+            node->kind = expr_kind::pvar;
+            node->text = "$ml";
+            return node;
+        }
         if (name.text == "route" && check(token_kind::lparen))
             return route_reference(name.where);
         if ((name.text == "strlen" || name.text == "strempty") && check(token_kind::lparen)) {

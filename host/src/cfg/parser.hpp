@@ -41,6 +41,7 @@ private:
 
     void top_level(config& out);
     void global_param(config& out);
+    void custom_variable_statement(config& out);
     void loadmodule(config& out);
     void modparam(config& out);
     void route_block_statement(config& out);

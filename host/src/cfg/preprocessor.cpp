@@ -175,6 +175,24 @@ void preprocessor::process_file(std::uint32_t file, const std::string& path, int
         bool is_directive =
             !in_block_comment_ && stripped.size() >= 2 &&
             ((stripped[0] == '#' && stripped[1] == '!') || (stripped[0] == '!' && stripped[1] == '!'));
+        // include_file and import_file are also written without '#!' at the start of a line.
+        bool bare_include = false;
+        if (!is_directive && !in_block_comment_) {
+            for (std::string_view word : {std::string_view("include_file"), std::string_view("import_file")})
+                if (stripped.size() > word.size() && stripped.substr(0, word.size()) == word &&
+                    (stripped[word.size()] == ' ' || stripped[word.size()] == '\t' ||
+                     stripped[word.size()] == '"' || stripped[word.size()] == '\''))
+                    bare_include = true;
+        }
+        if (bare_include && taking()) {
+            std::string_view body = stripped;
+            // A trailing comment or ';' after the file name is not part of it.
+            auto close = body.find_last_of("\"'");
+            if (close != std::string_view::npos)
+                body = body.substr(0, close + 1);
+            directive(body, {file, line_number, static_cast<std::uint32_t>(indent + 1)}, path, depth, out);
+            continue;
+        }
         if (is_directive) {
             std::string body(stripped.substr(2));
             // A trailing backslash continues the directive (a define's value) on the next line.

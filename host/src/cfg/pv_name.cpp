@@ -55,6 +55,7 @@ const std::vector<core_pv_info>& core_pvs() {
         {"?", core_pv::rc, none, false, "the last return code"},
         {"Ts", core_pv::Ts, none, false, "the current Unix time"},
         {"ou", core_pv::ou, none, false, "the original Request-URI"},
+        {"ua", core_pv::ua, none, false, "the User-Agent header's value"},
         {"cs", core_pv::cs, none, false, "the CSeq number"},
     };
     return table;

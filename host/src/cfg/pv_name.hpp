@@ -44,6 +44,7 @@ enum class core_pv {
     Ts,
     ou,
     cs,
+    ua,
     Ri, ///< the local address the message arrived at
     Rp, ///< the local port
     pr, ///< the transport ("udp")

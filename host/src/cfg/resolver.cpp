@@ -226,7 +226,7 @@ const char* keyword_pv(std::string_view word) {
     static const std::pair<std::string_view, const char*> keywords[] = {
         {"uri", "$ru"},      {"from_uri", "$fu"}, {"to_uri", "$tu"},   {"method", "$rm"},
         {"status", "$rs"},   {"src_ip", "$si"},   {"src_port", "$sp"}, {"dst_ip", "$Ri"},
-        {"dst_port", "$Rp"}, {"proto", "$pr"},    {"af", "$af"},
+        {"dst_port", "$Rp"}, {"proto", "$pr"},    {"af", "$af"},       {"retcode", "$rc"},
     };
     for (const auto& [name, pv] : keywords)
         if (word == name)
@@ -398,6 +398,19 @@ void resolver::check_call(expr& e, const context& ctx) {
 
     if (all.empty()) {
         std::string_view provider = standard_module_for(e.text);
+        // The module is loaded but siphost's version of it lacks the function: loadmodule would not help.
+        if (!provider.empty() && catalog_) {
+            auto loaded = catalog_->module_names();
+            if (std::find(loaded.begin(), loaded.end(), provider) != loaded.end()) {
+                diags_.error(e.where,
+                             "module '" + std::string(provider) +
+                                 "' is loaded, but siphost's version of it "
+                                 "lacks the function '" +
+                                 e.text + "'",
+                             "see docs/config-language.md for what each module provides");
+                return;
+            }
+        }
         if (!provider.empty()) {
             diags_.error(e.where, "'" + e.text + "' is provided by module '" + std::string(provider) +
                                       "': missing loadmodule \"" + std::string(provider) + ".so\"?");
@@ -460,10 +473,21 @@ void resolver::check_call(expr& e, const context& ctx) {
                 if (allowed.find(w) == std::string::npos)
                     allowed += (allowed.empty() ? "" : ", ") + w;
             }
-        diags_.error(e.where, "'" + e.text + "' cannot be used in " + where_runs(disallowed, ctx),
-                     allowed.empty() ? std::string() : "it is allowed in: " + allowed);
-        return;
+        const route_block& r = *ctx.route;
+        bool sub_route = r.type == SIPHOST_ROUTE_REQUEST && !r.name.empty() && r.reached_from != 0;
+        if (!sub_route) {
+            diags_.error(e.where, "'" + e.text + "' cannot be used in " + where_runs(disallowed, ctx),
+                         allowed.empty() ? std::string() : "it is allowed in: " + allowed);
+            return;
+        }
+        // Kamailio accepts a route[X] block whatever reaches it (the call may be guarded by a test of the
+        // route type), so this is a warning and the call stays.
+        diags_.warning(e.where, "'" + e.text + "' cannot run in " + where_runs(disallowed, ctx),
+                       allowed.empty() ? std::string() : "it is allowed in: " + allowed);
     }
+    if (chosen.core && chosen.core->op == core_op::add_local_rport)
+        diags_.warning(e.where, "'add_local_rport' has no effect in siphost",
+                       "the Via siphost adds carries no rport parameter yet");
     e.binding.core = chosen.core;
     e.binding.command = chosen.command;
     e.binding.module = chosen.module;
@@ -488,6 +512,9 @@ void resolver::check_call(expr& e, const context& ctx) {
                 diags_.error(arg.where, ordinal + " must name a route block");
                 break;
             }
+            // "0" (or "") names no route: t_on_failure("0") disarms the failure route (the ABI passes -1).
+            if (name == "0" || name.empty())
+                break;
             std::uint32_t type = chosen.command && chosen.command->arg_route_types[i]
                                      ? chosen.command->arg_route_types[i]
                                      : static_cast<std::uint32_t>(SIPHOST_ROUTE_REQUEST);

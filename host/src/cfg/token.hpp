@@ -68,6 +68,7 @@ struct token {
     std::uint32_t offset = 0;     ///< byte offset in that line
     std::uint32_t length = 0;     ///< bytes in that line
     bool broken = false;          ///< the lexer reported this token already (an unterminated string)
+    bool quoted = false;          ///< a string literal written in quotes (not a bare IPv4 address)
 };
 
 } // namespace siphost::cfg

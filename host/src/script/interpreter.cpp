@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 
@@ -232,6 +233,10 @@ value get_pv(const pv_spec& pv, run_context& ctx) {
         return value::borrow(sip.raw());
     case core_pv::ml:
         return value::make_int(static_cast<std::int64_t>(sip.raw().size()));
+    case core_pv::ua: {
+        std::string_view found;
+        return sip.header_value("User-Agent", 0, found) ? value::borrow(found) : value();
+    }
     case core_pv::mt:
         return value::make_int(sip.is_request() ? 1 : 2);
     case core_pv::pp:
@@ -554,6 +559,91 @@ void render_template(const compiled_template& t, run_context& ctx, std::string& 
 
 // ---- calls ----
 
+/// The URI functions (strip, prefix, rewrite*): the current Request-URI with one part replaced. Returns 1, or
+/// -1 (a reply, a URI that does not parse, a bad port) leaving the URI as it was.
+std::int64_t rewrite_ruri(cfg::core_op op, const siphost_value& arg, siphost_msg& msg) {
+    using cfg::core_op;
+    if (!msg.sip.is_request())
+        return -1;
+    sip::uri uri;
+    if (!uri.parse(msg.sip.current_request_uri()))
+        return -1;
+    std::string_view text = view(arg.str);
+    std::string user(uri.user());
+    sip::uri_replacement replace;
+    switch (op) {
+    case core_op::strip:
+    case core_op::strip_tail: {
+        if (arg.num < 0)
+            return -1;
+        auto n = static_cast<std::size_t>(arg.num);
+        if (n > user.size()) {
+            // Kamailio deletes the whole user then, with a warning, and goes on.
+            core::log_host(SIPHOST_LOG_WARN, {},
+                           std::string(op == core_op::strip ? "strip" : "strip_tail") + "(" +
+                               std::to_string(n) + ") is longer than the user '" + user + "': user deleted");
+            n = user.size();
+        }
+        user = op == core_op::strip ? user.substr(n) : user.substr(0, user.size() - n);
+        break;
+    }
+    case core_op::prefix:
+        user.insert(0, text);
+        break;
+    case core_op::rewriteuser:
+        user.assign(text);
+        break;
+    case core_op::rewriteuserpass:
+        user.assign(text); // "user[:password]" as written
+        break;
+    case core_op::rewritehost:
+        if (text.empty())
+            return -1;
+        replace.host = text;
+        break;
+    case core_op::rewriteport:
+        if (!std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return -1;
+        replace.port = text;
+        break;
+    case core_op::rewritehostport: {
+        // host, host:port, [v6] or [v6]:port
+        std::size_t colon = text.rfind(':');
+        if (!text.empty() && text.front() == '[') {
+            std::size_t close = text.find(']');
+            if (close == std::string_view::npos)
+                return -1;
+            colon = close + 1 < text.size() && text[close + 1] == ':' ? close + 1 : std::string_view::npos;
+        }
+        std::string_view host = colon == std::string_view::npos ? text : text.substr(0, colon);
+        std::string_view port = colon == std::string_view::npos ? std::string_view() : text.substr(colon + 1);
+        if (host.empty() ||
+            !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            return -1;
+        replace.host = host;
+        replace.port = port;
+        break;
+    }
+    default:
+        return -1;
+    }
+    bool user_changed = op == core_op::strip || op == core_op::strip_tail || op == core_op::prefix ||
+                        op == core_op::rewriteuser || op == core_op::rewriteuserpass;
+    if (user_changed)
+        replace.user = std::string_view(user); // rebuild_uri keeps the password
+    if (op == core_op::rewriteuserpass && uri.has_password()) {
+        // The old password goes: rebuild without user and password first, then add "user[:password]".
+        sip::uri_replacement no_user;
+        no_user.user = std::string_view();
+        std::string bare = sip::rebuild_uri(uri, no_user);
+        sip::uri without;
+        if (!without.parse(bare))
+            return -1;
+        return msg.set_request_uri(sip::rebuild_uri(without, replace)) ? 1 : -1;
+    }
+    return msg.set_request_uri(sip::rebuild_uri(uri, replace)) ? 1 : -1;
+}
+
 std::int64_t run_core(const call_site& call, const siphost_value* args, run_context& ctx) {
     siphost_msg& msg = *ctx.msg;
     using cfg::core_op;
@@ -636,6 +726,19 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
         }
         return ctx.actions != nullptr && ctx.actions->is_myself(host_part, port) ? 1 : -1;
     }
+    case core_op::strip:
+    case core_op::strip_tail:
+    case core_op::prefix:
+    case core_op::rewriteuser:
+    case core_op::rewriteuserpass:
+    case core_op::rewritehost:
+    case core_op::rewriteport:
+    case core_op::rewritehostport:
+        return rewrite_ruri(call.core->op, args[0], msg);
+    case core_op::add_local_rport:
+        return 1; // reported at check time: siphost's Via has no rport to add yet
+    case core_op::no_connect:
+        return 1; // a send over UDP neither opens nor closes a connection
     }
     return -1;
 }

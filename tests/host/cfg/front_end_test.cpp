@@ -56,12 +56,15 @@ TEST(cfg_lexer, every_operator) {
 
 TEST(cfg_lexer, errors_are_reported_and_lexing_goes_on) {
     diagnostics diags;
-    auto tokens = lex("\"open\n$ 99999999999999999999999 ok", diags);
+    // A string may span lines, so one left open runs to the end of the file.
+    auto tokens = lex("$ 99999999999999999999999 ok\n\"open\nmore", diags);
     ASSERT_EQ(3u, diags.error_count());
-    EXPECT_EQ("unterminated string", diags.all()[0].message);
-    EXPECT_EQ("'$' must be followed by a pseudo-variable name", diags.all()[1].message);
-    EXPECT_EQ(token_kind::identifier, tokens[tokens.size() - 2].kind);
-    EXPECT_EQ("ok", tokens[tokens.size() - 2].text);
+    EXPECT_EQ("'$' must be followed by a pseudo-variable name", diags.all()[0].message);
+    EXPECT_EQ("unterminated string", diags.all()[2].message);
+    EXPECT_EQ(2u, diags.all()[2].where.line);
+    EXPECT_EQ(token_kind::identifier, tokens[tokens.size() - 3].kind);
+    EXPECT_EQ("ok", tokens[tokens.size() - 3].text);
+    EXPECT_TRUE(tokens[tokens.size() - 2].broken);
 }
 
 TEST(cfg_preprocessor, define_substitution_keeps_original_columns) {
@@ -140,6 +143,63 @@ TEST(cfg_diagnostics, format_has_location_source_line_caret_and_hint) {
               "   | \t^\n"
               "  hint: 't_relay_to_udp' is provided by module 'tm': missing loadmodule \"tm.so\"?\n",
               diags.format(diags.all()[0]));
+}
+
+TEST(cfg_diagnostics, bytes_that_are_not_utf8_print_as_escapes) {
+    diagnostics diags;
+    config cfg;
+    // "é" is valid UTF-8 and stays; a lone 0xff and a Latin-1 0xe9 are not and print as \xNN.
+    read_config_text("bytes.cfg", "request_route {\n  \xc3\xa9\xff; x\xe9;\n}\n", {}, nullptr, diags, cfg);
+    ASSERT_FALSE(diags.all().empty());
+    std::string text = diags.format(diags.all()[0]);
+    EXPECT_EQ("bytes.cfg:2:3: error: expected a statement, found '\xc3\xa9'\n"
+              " 2 |   \xc3\xa9\\xff; x\\xe9;\n"
+              "   |   ^\n",
+              text.substr(0, text.find("   |   ^\n") + 9));
+    EXPECT_EQ(std::string::npos, diags.format_all().find('\xff'));
+    EXPECT_EQ(std::string::npos, diags.format_all().find("x\xe9"));
+    EXPECT_EQ("a\\x01b\tc\\xc3(", printable("a\x01"
+                                            "b\tc\xc3("));
+    EXPECT_EQ("\xe2\x82\xac \\xed\\xa0\\x80",
+              printable("\xe2\x82\xac \xed\xa0\x80")); // a surrogate is not UTF-8
+}
+
+TEST(cfg_lexer, no_break_space_multi_line_and_adjacent_strings) {
+    diagnostics diags;
+    auto tokens = lex("\xc2\xa0x(\"a\" 'b'\n  \"c\nd\" \"e\");", diags);
+    ASSERT_FALSE(diags.has_errors()) << diags.format_all();
+    ASSERT_EQ(6u, tokens.size());
+    EXPECT_EQ(token_kind::identifier, tokens[0].kind);
+    EXPECT_EQ(3u, tokens[0].where.column); // after the two bytes of U+00A0
+    EXPECT_EQ(token_kind::string, tokens[2].kind);
+    EXPECT_EQ("abc\nde", tokens[2].text);
+    EXPECT_EQ(token_kind::rparen, tokens[3].kind);
+    EXPECT_EQ(3u, tokens[3].where.line);
+}
+
+TEST(cfg_preprocessor, bare_include_and_import_file) {
+    std::map<std::string, std::string> files = {
+        {"/etc/k/main.cfg",
+         "import_file \"local.cfg\"\nimport_file \"absent.cfg\"\n  include_file \"inc.cfg\" # c\n"
+         "include_file \"missing.cfg\"\nmain_line\n"},
+        {"/etc/k/local.cfg", "local_line\n"},
+        {"/etc/k/inc.cfg", "inc_line\n"}};
+    diagnostics diags;
+    preprocessor pre(diags, [&](const std::string& p) -> std::optional<std::string> {
+        auto it = files.find(p);
+        if (it == files.end())
+            return std::nullopt;
+        return it->second;
+    });
+    auto pp = pre.run_file("/etc/k/main.cfg");
+    std::vector<std::string> seen;
+    for (const auto& l : pp.lines)
+        if (!l.text.empty())
+            seen.push_back(l.text);
+    EXPECT_EQ((std::vector<std::string>{"local_line", "inc_line", "main_line"}), seen);
+    ASSERT_EQ(1u, diags.error_count()); // a missing import_file is skipped, a missing include_file is not
+    EXPECT_EQ("cannot read included file 'missing.cfg'", diags.all()[0].message);
+    EXPECT_EQ(4u, diags.all()[0].where.line);
 }
 
 TEST(cfg_diagnostics, nearest_name) {
@@ -335,6 +395,26 @@ TEST(cfg_catalog, modparam_delivers_values_by_kind) {
     EXPECT_EQ("no loaded module matches 'tm'", catalog.set_module_param("tm", "x", v));
     // The regex must match the whole name.
     EXPECT_EQ("no loaded module matches 'test'", catalog.set_module_param("test", "int_param", v));
+}
+
+TEST(cfg_catalog, modparam_boolean_words_and_joined_strings) {
+    auto catalog = test::make_test_catalog();
+    diagnostics diags;
+    config cfg;
+    read_config_text("m.cfg",
+                     "loadmodule \"testmod\"\nmodparam(\"testmod\", \"int_param\", yes)\n"
+                     "modparam(\"testmod\", \"str_param\", \"a=$fU;\" \"b=$tU\")\n"
+                     "fork=off\nrequest_route { exit; }\n",
+                     {}, &catalog, diags, cfg);
+    ASSERT_FALSE(diags.has_errors()) << diags.format_all();
+    EXPECT_EQ(1, test::testmod_int_param());
+    EXPECT_STREQ("a=$fU;b=$tU", test::testmod_str_param());
+    EXPECT_FALSE(cfg.params.fork);
+    read_config_text("m2.cfg",
+                     "loadmodule \"testmod\"\nmodparam(\"testmod\", \"int_param\", disable)\n"
+                     "request_route { exit; }\n",
+                     {}, &catalog, diags, cfg);
+    EXPECT_EQ(0, test::testmod_int_param());
 }
 
 TEST(cfg_catalog, lookups) {

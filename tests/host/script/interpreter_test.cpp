@@ -1028,5 +1028,125 @@ request_route {
     }
 }
 
+TEST(script_core, strip_prefix_and_strip_tail_change_the_request_uri_user) {
+    harness h(R"cfg(
+request_route {
+  seturi("sip:0049301234@127.0.0.1:5070;user=phone");
+  strip(2);
+  $var(strip) = $ru;
+  prefix("+");
+  $var(prefix) = $ru;
+  strip_tail(4);
+  $var(tail) = $ru;
+  $var(tail_rc) = strip_tail(1);
+  strip(99);
+  $var(all) = $ru;
+}
+)cfg");
+    test_message m;
+    script_log().clear();
+    h.request(m);
+    EXPECT_EQ("sip:49301234@127.0.0.1:5070;user=phone", h.print("$var(strip)", m));
+    EXPECT_EQ("sip:+49301234@127.0.0.1:5070;user=phone", h.print("$var(prefix)", m));
+    EXPECT_EQ("sip:+4930@127.0.0.1:5070;user=phone", h.print("$var(tail)", m));
+    EXPECT_EQ("1", h.print("$var(tail_rc)", m));
+    // as Kamailio: a strip longer than the user deletes it, warns, and succeeds
+    EXPECT_EQ("sip:127.0.0.1:5070;user=phone", h.print("$var(all)", m));
+    EXPECT_EQ((std::vector<std::string>{"WARNING: strip(99) is longer than the user '+493': user deleted"}),
+              script_log());
+}
+
+TEST(script_core, rewrite_functions_and_their_set_aliases) {
+    harness h(R"cfg(
+request_route {
+  seturi("sip:alice:pw@atlanta.example.com:5062;transport=udp");
+  rewriteuser("bob");
+  $var(user) = $ru;
+  setuser("carol");
+  $var(setuser) = $ru;
+  rewriteuserpass("dave:secret");
+  $var(userpass) = $ru;
+  setuserpass("erin");
+  $var(setuserpass) = $ru;
+  rewritehost("biloxi.example.com");
+  $var(host) = $ru;
+  sethost("10.0.0.1");
+  $var(sethost) = $ru;
+  rewriteport("5080");
+  $var(port) = $ru;
+  setport("");
+  $var(noport) = $ru;
+  rewritehostport("[2001:db8::1]:5090");
+  $var(hostport6) = $ru;
+  sethostport("example.net");
+  $var(sethostport) = $ru;
+  if (!rewriteport("50a")) $var(bad_port) = $ru;
+  if (!rewritehost("")) $var(bad_host) = "refused";
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    EXPECT_EQ("sip:bob:pw@atlanta.example.com:5062;transport=udp", h.print("$var(user)", m));
+    EXPECT_EQ("sip:carol:pw@atlanta.example.com:5062;transport=udp", h.print("$var(setuser)", m));
+    EXPECT_EQ("sip:dave:secret@atlanta.example.com:5062;transport=udp", h.print("$var(userpass)", m));
+    EXPECT_EQ("sip:erin@atlanta.example.com:5062;transport=udp", h.print("$var(setuserpass)", m));
+    EXPECT_EQ("sip:erin@biloxi.example.com:5062;transport=udp", h.print("$var(host)", m));
+    EXPECT_EQ("sip:erin@10.0.0.1:5062;transport=udp", h.print("$var(sethost)", m));
+    EXPECT_EQ("sip:erin@10.0.0.1:5080;transport=udp", h.print("$var(port)", m));
+    EXPECT_EQ("sip:erin@10.0.0.1;transport=udp", h.print("$var(noport)", m));
+    EXPECT_EQ("sip:erin@[2001:db8::1]:5090;transport=udp", h.print("$var(hostport6)", m));
+    EXPECT_EQ("sip:erin@example.net;transport=udp", h.print("$var(sethostport)", m));
+    EXPECT_EQ("sip:erin@example.net;transport=udp", h.print("$var(bad_port)", m));
+    EXPECT_EQ("refused", h.print("$var(bad_host)", m));
+    // revert_uri() brings back what was received
+    harness r(R"cfg(request_route { rewritehost("changed.example.com"); revert_uri(); })cfg");
+    test_message n;
+    r.request(n);
+    EXPECT_EQ(n.msg().sip.request_uri(), n.msg().sip.current_request_uri());
+}
+
+TEST(script_core, kamailio_condition_forms_and_string_syntax) {
+    harness h(R"cfg(
+route[NO] { return -1; }
+route[YES] { return 1; }
+request_route {
+  if !(route(NO)) $var(not_no) = 1;
+  if !(route(YES)) $var(not_yes) = 1;
+  if $var(unset) == 0 { $var(bare) = 1; }
+  if (!is_method("BYE")) $var(not_bye) = 1;
+  if (msg:len == $ml && msg:len > 100) $var(len) = 1;
+  $var(joined) = "a=" "b;"
+      "c";
+  $var(multi) = "line one
+line two";
+  set_reply_no_connect();
+  set_forward_no_connect();
+  route(NO);
+  if (retcode == -1) $var(retcode) = 1;
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    EXPECT_EQ("1", h.print("$var(not_no)", m));
+    EXPECT_EQ("0", h.print("$var(not_yes)", m));
+    EXPECT_EQ("1", h.print("$var(bare)", m));
+    EXPECT_EQ("1", h.print("$var(not_bye)", m));
+    EXPECT_EQ("1", h.print("$var(len)", m));
+    EXPECT_EQ("a=b;c", h.print("$var(joined)", m));
+    EXPECT_EQ("line one\nline two", h.print("$var(multi)", m));
+    EXPECT_EQ("1", h.print("$var(retcode)", m));
+}
+
+TEST(script_pvs, user_agent) {
+    harness h(R"cfg(request_route { $var(ua) = $ua; })cfg");
+    test_message m;
+    m.extra_headers = "User-Agent: softphone/1.0\r\n";
+    h.request(m);
+    EXPECT_EQ("softphone/1.0", h.print("$var(ua)", m));
+    test_message bare;
+    h.request(bare);
+    EXPECT_EQ("<null>", h.print("$ua", bare));
+}
+
 } // namespace
 } // namespace siphost::test
