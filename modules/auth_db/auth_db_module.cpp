@@ -304,7 +304,7 @@ const siphost_command commands[] = {
 };
 
 const siphost_param params[] = {
-    sdk::string_param("db_url", &db_url_, "the database URL (sqlite:///path, mysql://..., postgres://...)"),
+    sdk::string_param("db_url", &db_url_, "the database URL (sqlite:////abs/path or sqlite:///relative/path, mysql://..., postgres://...)"),
     sdk::string_param("user_column", &user_column_, "the column of user names (username)"),
     sdk::string_param("domain_column", &domain_column_, "the column of domains (domain)"),
     sdk::string_param("password_column", &password_column_, "plain passwords or HA1 (ha1)"),

@@ -1,5 +1,6 @@
 // db_sqlite: the "db" API (<siphost/api/db.h>) over libsqlite3, published as "db:sqlite" for URLs
-// sqlite:///absolute/path/file.db (Kamailio's db_sqlite). The file is created when missing.
+// sqlite:///relative/file.db and sqlite:////absolute/file.db (Kamailio's db_sqlite). The file is created when
+// missing.
 //
 //   modparam("db_sqlite", "db_set_readonly", "/path/file.db")   opens that file read-only (may be repeated)
 #include "common/db_url.hpp"

@@ -1,6 +1,8 @@
 #include "sqlite_connection.hpp"
+#include <cmath>
 #include <cstring>
 #include <memory>
+#include <new>
 
 namespace siphost::modules::db_sqlite {
 
@@ -9,9 +11,8 @@ namespace {
 /// How long a statement waits for another connection's write lock before it fails (milliseconds).
 constexpr int busy_timeout_ms = 5000;
 
-struct statement_deleter {
-    void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
-};
+/// Prepared statements kept per connection; past this many the cache starts afresh.
+constexpr size_t max_cached_statements = 64;
 
 bool contains(std::string_view text, std::string_view word) {
     return text.find(word) != std::string_view::npos;
@@ -25,20 +26,39 @@ std::string upper(const char* text) {
     return out;
 }
 
+/// The Julian day of 1970-01-01 00:00:00 UTC.
+constexpr double unix_epoch_julian_day = 2440587.5;
+constexpr double seconds_per_day = 86400.0;
+
+double julian_day(int64_t seconds) {
+    return static_cast<double>(seconds) / seconds_per_day + unix_epoch_julian_day;
+}
+
+/// Rounded, not truncated: a day number holds seconds only to about 10 us, so 600 s must not read as 599.
+int64_t unix_seconds(double julian) {
+    double seconds = (julian - unix_epoch_julian_day) * seconds_per_day;
+    if (!(seconds > -9.2e18 && seconds < 9.2e18))
+        return 0;
+    return std::llround(seconds);
+}
+
 } // namespace
 
 sqlite_connection::~sqlite_connection() {
+    close();
+}
+
+void sqlite_connection::close() {
+    statements_.clear();
     if (db_ != nullptr)
         sqlite3_close_v2(db_);
+    db_ = nullptr;
 }
 
 int sqlite_connection::open(const std::string& path, bool read_only) {
     path_ = path;
     read_only_ = read_only;
-    if (db_ != nullptr) {
-        sqlite3_close_v2(db_);
-        db_ = nullptr;
-    }
+    close();
     // One thread at a time uses a connection (the API's rule), so SQLite's own per-connection mutex is not
     // needed.
     int flags =
@@ -129,18 +149,43 @@ int sqlite_connection::run(std::string_view sql, std::span<const siphost_db_valu
                            db::result_set* out) {
     if (db_ == nullptr)
         return fail(SIPHOST_DB_E_CONN, "the sqlite database is not open");
-    sqlite3_stmt* raw = nullptr;
-    const char* tail = nullptr;
-    int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, &tail);
-    std::unique_ptr<sqlite3_stmt, statement_deleter> stmt(raw);
-    if (rc != SQLITE_OK)
-        return fail(error_code(rc), std::string("sqlite: ") + sqlite3_errmsg(db_));
-    if (stmt == nullptr)
-        return fail(SIPHOST_DB_E_ARG, "sqlite: the statement is empty");
-    if (tail != nullptr &&
-        std::string_view(tail, sql.data() + sql.size() - tail).find_first_not_of(" \t\r\n;") !=
-            std::string_view::npos)
-        return fail(SIPHOST_DB_E_ARG, "sqlite: only one statement may be run at a time");
+    std::string key(sql);
+    statement_ptr stmt;
+    if (auto cached = statements_.find(key); cached != statements_.end()) {
+        stmt = std::move(cached->second);
+        statements_.erase(cached);
+    } else {
+        sqlite3_stmt* raw = nullptr;
+        const char* tail = nullptr;
+        int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, &tail);
+        stmt.reset(raw);
+        if (rc != SQLITE_OK)
+            return fail(error_code(rc), std::string("sqlite: ") + sqlite3_errmsg(db_));
+        if (stmt == nullptr)
+            return fail(SIPHOST_DB_E_ARG, "sqlite: the statement is empty");
+        if (tail != nullptr &&
+            std::string_view(tail, sql.data() + sql.size() - tail).find_first_not_of(" \t\r\n;") !=
+                std::string_view::npos)
+            return fail(SIPHOST_DB_E_ARG, "sqlite: only one statement may be run at a time");
+    }
+    // Back into the cache, reset (its locks released, its values unbound), however the run ends.
+    struct give_back {
+        sqlite_connection& self;
+        std::string& key;
+        statement_ptr& stmt;
+        ~give_back() {
+            sqlite3_reset(stmt.get());
+            sqlite3_clear_bindings(stmt.get());
+            try {
+                if (self.statements_.size() >= max_cached_statements)
+                    self.statements_.clear();
+                self.statements_.emplace(std::move(key), std::move(stmt));
+            } catch (const std::bad_alloc&) {
+                // Not cached: stmt finalizes it.
+            }
+        }
+    } keep{*this, key, stmt};
+    int rc = SQLITE_OK;
     if (static_cast<size_t>(sqlite3_bind_parameter_count(stmt.get())) != params.size())
         return fail(SIPHOST_DB_E_ARG, "sqlite: the statement has " +
                                           std::to_string(sqlite3_bind_parameter_count(stmt.get())) +
@@ -160,12 +205,10 @@ int sqlite_connection::run(std::string_view sql, std::span<const siphost_db_valu
         case SIPHOST_DB_DOUBLE:
             rc = sqlite3_bind_double(stmt.get(), index, v.d);
             break;
-        case SIPHOST_DB_DATETIME: {
-            std::string text = db::format_datetime(v.i);
-            rc = sqlite3_bind_text(stmt.get(), index, text.data(), static_cast<int>(text.size()),
-                                   SQLITE_TRANSIENT);
+        case SIPHOST_DB_DATETIME:
+            // Kamailio 5.6's db_sqlite stores a datetime as its Julian day (a REAL), so both read one table.
+            rc = sqlite3_bind_double(stmt.get(), index, julian_day(v.i));
             break;
-        }
         case SIPHOST_DB_STRING:
             rc = sqlite3_bind_text(stmt.get(), index, v.s.len == 0 ? "" : v.s.s, static_cast<int>(v.s.len),
                                    SQLITE_TRANSIENT);
@@ -208,9 +251,12 @@ int sqlite_connection::run(std::string_view sql, std::span<const siphost_db_valu
                 out->add_double(sqlite3_column_double(stmt.get(), c));
                 break;
             case SIPHOST_DB_DATETIME: {
-                // Kamailio writes text; a number is taken as seconds since the epoch.
+                // A REAL is a Julian day (Kamailio's and our own writes), an INTEGER seconds since the epoch,
+                // text "YYYY-MM-DD HH:MM:SS" in local time (a schema's defaults, older writers).
                 int64_t seconds = 0;
-                if (storage == SQLITE_INTEGER || storage == SQLITE_FLOAT) {
+                if (storage == SQLITE_FLOAT) {
+                    seconds = unix_seconds(sqlite3_column_double(stmt.get(), c));
+                } else if (storage == SQLITE_INTEGER) {
                     seconds = sqlite3_column_int64(stmt.get(), c);
                 } else {
                     const char* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), c));

@@ -1,8 +1,10 @@
 #pragma once
 // One SQLite database file opened for one thread at a time.
 #include "common/sql_connection.hpp"
+#include <memory>
 #include <sqlite3.h>
 #include <string>
+#include <unordered_map>
 
 namespace siphost::modules::db_sqlite {
 
@@ -21,10 +23,20 @@ protected:
     std::string_view begin_statement() const override { return "BEGIN IMMEDIATE"; }
 
 private:
+    struct statement_deleter {
+        void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
+    };
+    using statement_ptr = std::unique_ptr<sqlite3_stmt, statement_deleter>;
+
     int error_code(int rc);
     uint32_t column_type(sqlite3_stmt* stmt, int col) const;
+    /// Finalizes the cached statements and closes the file.
+    void close();
 
     sqlite3* db_ = nullptr;
+    /// Prepared statements by their SQL text: a module runs the same few statements again and again, and
+    /// preparing one costs more than running it. Each is reset as soon as it has run, so none holds a lock.
+    std::unordered_map<std::string, statement_ptr> statements_;
     std::string path_;
     bool read_only_ = false;
 };

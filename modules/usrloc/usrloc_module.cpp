@@ -645,7 +645,7 @@ void destroy() {
 }
 
 const siphost_param params[] = {
-    sdk::string_param("db_url", &db_url_, "database URL (sqlite:///path, mysql://..., postgres://...)"),
+    sdk::string_param("db_url", &db_url_, "database URL (sqlite:////abs/path or sqlite:///relative/path, mysql://..., postgres://...)"),
     sdk::int_param("db_mode", &db_mode_, "0 memory, 1 write-through, 2 write-back, 3 database only"),
     sdk::int_param("timer_interval", &timer_interval_, "seconds between two runs of the expiry timer"),
     sdk::int_param("use_domain", &use_domain_, "AORs include the domain (user@host)"),

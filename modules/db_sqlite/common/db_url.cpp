@@ -63,16 +63,13 @@ bool parse_db_url(std::string_view text, db_url& out, std::string& error) {
         out.port = static_cast<uint16_t>(value);
     }
     if (out.scheme == "sqlite") {
-        // sqlite:///path: the database is the absolute path, its leading '/' included.
+        // As Kamailio 5.6's db_sqlite: the file is everything after the third slash, so sqlite:///a/b.db is
+        // the relative path a/b.db (from the working directory) and an absolute path takes four slashes.
         if (!out.host.empty() || at != std::string_view::npos || database.empty()) {
-            error = "an sqlite URL has the form sqlite:///absolute/path/file.db";
+            error = "an sqlite URL has the form sqlite:///relative/file.db or sqlite:////absolute/file.db";
             return false;
         }
-        // Kamailio's examples also write four slashes (sqlite:////var/file.db): one path, one leading '/'.
-        std::string_view path = address.substr(slash);
-        while (path.size() > 1 && path[1] == '/')
-            path.remove_prefix(1);
-        out.database = path;
+        out.database = database;
         return true;
     }
     if (out.host.empty() || database.empty()) {

@@ -27,7 +27,7 @@ kamctl_ kamctl add bob builder || fail "kamctl add bob failed: $(cat "$WORK/kamc
 
 S="$HERE/scenarios"
 # Plain passwords.
-start_siphost "$HERE/auth_db.cfg" -A "DBURL=\"sqlite://$DB\"" -A CALC_HA1=1
+start_siphost "$HERE/auth_db.cfg" -A "DBURL=\"sqlite:///$DB\"" -A CALC_HA1=1
 run_uac 127.0.0.1:5060 1 -sf "$S/auth_db_uac.xml" -s alice -au alice -ap wonderland ||
     fail "alice did not get in with her plain password"
 run_uac 127.0.0.1:5060 1 -sf "$S/auth_db_wrong_uac.xml" -s alice -au alice -ap guess ||
@@ -39,7 +39,7 @@ expect_log 'auth_db: REGISTER from alice refused with -2' 1
 mv "$WORK/siphost.log" "$WORK/siphost-plain.txt"
 
 # Stored HA1.
-start_siphost "$HERE/auth_db.cfg" -A "DBURL=\"sqlite://$DB\"" -A CALC_HA1=0 -A 'PW_COLUMN="ha1"'
+start_siphost "$HERE/auth_db.cfg" -A "DBURL=\"sqlite:///$DB\"" -A CALC_HA1=0 -A 'PW_COLUMN="ha1"'
 run_uac 127.0.0.1:5060 1 -sf "$S/auth_db_uac.xml" -s bob -au bob -ap builder || fail "bob did not get in by HA1"
 run_uac 127.0.0.1:5060 1 -sf "$S/auth_db_uac.xml" -s alice -au alice -ap wonderland || fail "alice did not get in by HA1"
 run_uac 127.0.0.1:5060 1 -sf "$S/auth_db_wrong_uac.xml" -s carol -au carol -ap nobody ||

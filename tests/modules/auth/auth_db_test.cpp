@@ -55,7 +55,7 @@ protected:
         for (const char* name : {"sl", "auth", "db_sqlite", "auth_db"})
             registry_->load(name);
         registry_->set_param("auth", "secret", std::string("auth_db test"));
-        registry_->set_param("auth_db", "db_url", "sqlite://" + (dir_ / "kamailio.db").string());
+        registry_->set_param("auth_db", "db_url", "sqlite:///" + (dir_ / "kamailio.db").string());
 #if AUTH_DB_PLAIN
         registry_->set_param("auth", "algorithm", std::string("MD5,SHA-256"));
         registry_->set_param("auth_db", "calculate_ha1", int64_t{1});
@@ -81,7 +81,7 @@ protected:
     void SetUp() override {
         ASSERT_NE(db_, nullptr) << "db_sqlite did not publish db:sqlite";
         char err[256] = "";
-        ASSERT_EQ(db_->open(sdk::str("sqlite://" + (dir_ / "kamailio.db").string()), &conn_, err, sizeof err),
+        ASSERT_EQ(db_->open(sdk::str("sqlite:///" + (dir_ / "kamailio.db").string()), &conn_, err, sizeof err),
                   0)
             << err;
         static bool schema_made = false;

@@ -107,7 +107,7 @@ public:
         dir_ = made;
         std::string script = DB_SERVER_SCRIPT;
         engines_.push_back({"sqlite", std::string(KAMAILIO_SCHEMA_DIR) + "/db_sqlite",
-                            "sqlite://" + dir_ + "/kamailio.db", ""});
+                            "sqlite:///" + dir_ + "/kamailio.db", ""});
         for (auto [name, port] :
              {std::pair<const char*, int>{"postgres", postgres_port}, {"mysql", mysql_port}}) {
             engine e{name, std::string(KAMAILIO_SCHEMA_DIR) + "/" + name,
@@ -400,6 +400,61 @@ TEST_P(DbTest, SubscriberInsertQueryUpdateReplaceDelete) {
     EXPECT_STRNE(db_->last_error(conn_), "");
 }
 
+/// SQLite's storage of datetimes, on the sqlite engine only.
+class SqliteDbTest : public DbTest {};
+
+TEST_P(SqliteDbTest, DatetimesAreJulianDaysAsKamailiosDbSqlite) {
+    const int64_t base = 1796154316; // 2026-12-01 19:45:16 UTC
+    ASSERT_EQ(insert_location("j1", "erin", str_value("example.org"), base, 1.0, 1, int_value(1)),
+              SIPHOST_DB_OK)
+        << db_->last_error(conn_);
+    siphost_db_result* stored = nullptr;
+    ASSERT_EQ(db_->raw_query(conn_,
+                             s("SELECT typeof(expires), expires * 1.0 FROM location WHERE ruid = 'j1'"),
+                             nullptr, 0, &stored),
+              SIPHOST_DB_OK)
+        << db_->last_error(conn_);
+    ASSERT_EQ(stored->row_count, 1u);
+    const siphost_db_value* kind = siphost_db_cell(stored, 0, 0);
+    EXPECT_EQ(std::string(kind->s.s, kind->s.len), "real");
+    EXPECT_NEAR(siphost_db_cell(stored, 0, 1)->d, 2440587.5 + base / 86400.0, 1e-6);
+    db_->free_result(conn_, stored);
+
+    // A row as Kamailio 5.6 writes it (measured: expires and last_modified are REAL Julian days), one with
+    // seconds since the epoch and one with the schema's text default: each reads back as seconds.
+    ASSERT_EQ(
+        raw("INSERT INTO location (ruid, username, contact, expires, last_modified, callid, cseq) VALUES "
+            "('k1', 'kam', 'sip:kam@192.0.2.2', 2461376.32310764, 2461376.31616319, 'c', 1), "
+            "('k2', 'kam', 'sip:kam@192.0.2.3', 1796154916, 1796154316, 'c', 1)"),
+        SIPHOST_DB_OK)
+        << db_->last_error(conn_);
+    ASSERT_EQ(raw("INSERT INTO location (ruid, username, contact, callid, cseq) VALUES "
+                  "('k3', 'kam', 'sip:kam@192.0.2.4', 'c', 1)"),
+              SIPHOST_DB_OK)
+        << db_->last_error(conn_);
+    auto r =
+        query("location", {"username"}, {}, {str_value("kam")}, {"ruid", "expires", "last_modified"}, "ruid");
+    ASSERT_EQ(r->count(), 3u);
+    EXPECT_EQ(r->at(0, "expires").i,
+              1796154317); // (2461376.32310764 - 2440587.5) * 86400 = ...316.50, rounded
+    EXPECT_EQ(r->at(0, "last_modified").i, 1796153716);
+    EXPECT_EQ(r->at(1, "expires").i, 1796154916);
+    struct tm parts {};
+    parts.tm_year = 2030 - 1900;
+    parts.tm_mon = 4;
+    parts.tm_mday = 28;
+    parts.tm_hour = 21;
+    parts.tm_min = 32;
+    parts.tm_sec = 15;
+    parts.tm_isdst = -1;
+    EXPECT_EQ(r->at(2, "expires").i, static_cast<int64_t>(mktime(&parts))); // '2030-05-28 21:32:15', local
+    // A datetime key is a Julian day too, so it compares with Kamailio's rows and ours (j1, k1).
+    EXPECT_EQ(query("location", {"expires"}, {"<"}, {time_value(1796154317)})->count(), 2u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, SqliteDbTest, ::testing::Values("sqlite"),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
 TEST_P(DbTest, LocationTypesNullsOperatorsAndOrder) {
     const int64_t base = 1900000000; // 2030-03-17, a whole second
     ASSERT_EQ(insert_location("r1", "carol", str_value("example.org"), base + 10, 0.5, 3, int_value(8191)),
@@ -614,7 +669,7 @@ TEST_P(DbTest, BadUrlsWrongPasswordAndNoServer) {
     if (scheme == "sqlite") {
         EXPECT_EQ(db_->open(s("sqlite://relative/file.db"), &other, err, sizeof err), SIPHOST_DB_E_ARG);
         // No file can be made where the directory is missing: the "server" is not there.
-        EXPECT_EQ(db_->open(s("sqlite:///nonexistent-dir/x/kamailio.db"), &other, err, sizeof err),
+        EXPECT_EQ(db_->open(s("sqlite:////nonexistent-dir/x/kamailio.db"), &other, err, sizeof err),
                   SIPHOST_DB_E_CONN);
         EXPECT_NE(std::string(err).find("nonexistent-dir"), std::string::npos) << err;
         return;
@@ -727,22 +782,37 @@ TEST(DbApi, UnknownModparamsAreRefused) {
 TEST(DbApi, SqliteUrlForms) {
     const siphost_db_api_v1* db = siphost_db_find_api(siphost::abi::host_table(), s("sqlite:///x"));
     ASSERT_NE(db, nullptr);
-    // Three or four slashes (Kamailio's examples write both); an '@' in a path is part of the file name.
-    for (std::string url : {"sqlite://" + env_->dir() + "/three.db", "sqlite:///" + env_->dir() + "/four.db",
-                            "sqlite://" + env_->dir() + "/at@sign.db"}) {
+    // As Kamailio 5.6 reads them: the file is the path after the third slash, so three slashes name a path
+    // relative to the working directory and four an absolute one; an '@' in a path is part of the file name.
+    std::filesystem::path before = std::filesystem::current_path();
+    std::filesystem::create_directories(env_->dir() + "/work/rel");
+    std::filesystem::current_path(env_->dir() + "/work");
+    for (std::string url :
+         {std::string("sqlite:///rel/three.db"), "sqlite:///" + env_->dir() + "/four.db",
+          "sqlite:///" + env_->dir() + "/at@sign.db", std::string("sqlite:///rel/at@sign.db")}) {
         char err[256] = "";
         siphost_db_conn* conn = nullptr;
-        ASSERT_EQ(db->open(s(url), &conn, err, sizeof err), SIPHOST_DB_OK) << url << ": " << err;
+        EXPECT_EQ(db->open(s(url), &conn, err, sizeof err), SIPHOST_DB_OK) << url << ": " << err;
+        if (conn == nullptr)
+            continue;
         EXPECT_EQ(db->raw_query(conn, s("CREATE TABLE t (a INTEGER)"), nullptr, 0, nullptr), SIPHOST_DB_OK)
             << db->last_error(conn);
         db->close(conn);
     }
-    for (const char* file : {"/three.db", "/four.db", "/at@sign.db"})
+    // Three slashes before an absolute directory name it below the working directory, where it is missing.
+    char err[256] = "";
+    siphost_db_conn* conn = nullptr;
+    EXPECT_EQ(db->open(s("sqlite://" + env_->dir() + "/three.db"), &conn, err, sizeof err),
+              SIPHOST_DB_E_CONN);
+    EXPECT_EQ(conn, nullptr);
+    std::filesystem::current_path(before);
+    for (const char* file : {"/work/rel/three.db", "/four.db", "/at@sign.db", "/work/rel/at@sign.db"})
         EXPECT_TRUE(std::filesystem::exists(env_->dir() + file)) << file;
+    EXPECT_FALSE(std::filesystem::exists(env_->dir() + "/three.db"));
 }
 
 TEST(DbApi, SqliteReadOnlyFile) {
-    std::string url = "sqlite://" + env_->dir() + "/readonly.db";
+    std::string url = "sqlite:///" + env_->dir() + "/readonly.db";
     const siphost_db_api_v1* db = siphost_db_find_api(siphost::abi::host_table(), s(url));
     ASSERT_NE(db, nullptr);
     char err[256] = "";

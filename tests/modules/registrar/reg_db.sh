@@ -24,15 +24,15 @@ import sqlite3, sys
 con = sqlite3.connect(sys.argv[1])
 for f in sys.argv[2:]:
     con.executescript(open(f).read())
-# A contact written by another program: datetimes as text in local time, q as a real.
+# A contact as Kamailio 5.6 writes it: datetimes as Julian days (REAL), q as a real.
 con.execute("INSERT INTO location (ruid, username, contact, expires, q, callid, cseq, last_modified, flags,"
             " cflags, user_agent, methods, reg_id) VALUES ('uloc-kam-1', 'kam', 'sip:kam@127.0.0.1:5086',"
-            " datetime('now', '+1 hour', 'localtime'), 0.8, 'kam-callid', 7, datetime('now', 'localtime'), 0, 0,"
+            " julianday('now', '+1 hour'), 0.8, 'kam-callid', 7, julianday('now'), 0, 0,"
             " 'kamailio (5.6.3 (x86_64/linux))', 8191, 0)")
 con.commit()
 PY
 
-sed "s|DBURL|\"sqlite://$DB\"|; s|DBMODE|$MODE|" "$REG_DIR/cfg/registrar.cfg" > "$WORK/registrar.cfg"
+sed "s|DBURL|\"sqlite:///$DB\"|; s|DBMODE|$MODE|" "$REG_DIR/cfg/registrar.cfg" > "$WORK/registrar.cfg"
 start_siphost "$WORK/registrar.cfg" -A WITH_SQLITE
 expect_request "the contact already in the table is registered" 5071 OPTIONS kam c-o 1 200 ''
 expect_request "alice registers two contacts" 5071 REGISTER alice c-alice 1 200 \

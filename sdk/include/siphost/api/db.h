@@ -5,7 +5,8 @@
  * with host->api_export(self, "db:<scheme>", SIPHOST_DB_API_MAJOR, &table), the scheme being that of
  * Kamailio's database URLs:
  *
- *     sqlite:///abs/path/file.db                     db_sqlite   (the file is created when missing)
+ *     sqlite:////abs/path/file.db                    db_sqlite   (sqlite:///rel/file.db: relative to the working
+ *                                                                directory, as Kamailio; created when missing)
  *     mysql://user:password@host[:port]/database      db_mysql    (default port 3306)
  *     postgres://user:password@host[:port]/database   db_postgres (default port 5432)
  *
