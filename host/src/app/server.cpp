@@ -18,6 +18,7 @@
 #include <chrono>
 #include <csignal>
 #include <iostream>
+#include <optional>
 #include <pthread.h>
 #include <unistd.h>
 
@@ -188,9 +189,16 @@ int run_server(const core::command_line& options) {
         return 1;
     }
 
-    script::interpreter interpreter(loaded.script, &runtime);
-    runtime.attach(nullptr, &interpreter, params.alias);
-    parts.interpreter = &interpreter;
+    // Held here so that it can go before the modules do: dropping the script runs the fixups' free functions,
+    // which may call their module (pv frees the variables it had the host parse).
+    std::optional<script::interpreter> interpreter(std::in_place, loaded.script, &runtime);
+    auto release_script = [&] {
+        parts.interpreter = nullptr;
+        interpreter.reset();
+        loaded.script.reset();
+    };
+    runtime.attach(nullptr, &*interpreter, params.alias);
+    parts.interpreter = &*interpreter;
 
     sigset_t stop_signals = block_stop_signals();
     std::unique_ptr<net::udp_transport> transport;
@@ -218,10 +226,12 @@ int run_server(const core::command_line& options) {
         }
     } catch (const std::exception& e) {
         core::log_host(SIPHOST_LOG_ERR, "core", e.what());
+        runtime.attach(nullptr, nullptr, {});
+        release_script();
         loaded.registry.destroy_all();
         return 1;
     }
-    runtime.attach(transport.get(), &interpreter, params.alias);
+    runtime.attach(transport.get(), &*interpreter, params.alias);
     runtime.attach_tcp(tcp.get());
     if (tcp)
         set_core_rpc_sources(
@@ -268,6 +278,7 @@ int run_server(const core::command_line& options) {
     runtime.attach(nullptr, nullptr, {});
     runtime.attach_tcp(nullptr);
     parts = {};
+    release_script();
     loaded.registry.destroy_all();
     core::metric_registry::instance().reset();
     services.reset();

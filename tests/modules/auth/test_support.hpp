@@ -27,7 +27,10 @@ struct ua_credentials {
 
     std::string line() const {
         std::string ha1 = compute_ha1(algorithm, user, realm, password);
-        digest_input in{method, uri, nonce, qop.empty() ? "" : nc, qop.empty() ? "" : cnonce, qop, body};
+        // string_views of the members themselves: a conditional between "" and a std::string would make a temporary.
+        std::string_view no_value;
+        digest_input in{method, uri, nonce, qop.empty() ? no_value : std::string_view(nc),
+                        qop.empty() ? no_value : std::string_view(cnonce), qop, body};
         std::string r = response.empty() ? compute_response(algorithm, ha1, in) : response;
         std::string out = header + ": Digest username=\"" + user + "\", realm=\"" + realm + "\", nonce=\"" +
                           nonce + "\", uri=\"" + uri + "\", response=\"" + r + "\"";
