@@ -158,8 +158,8 @@ uint16_t free_udp_port() {
 
 std::string make_scratch_directory() {
     const char* tmp = std::getenv("TMPDIR");
-    std::string pattern =
-        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/siphost-testkit.XXXXXX";
+    std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/siphost-testkit." +
+                          std::string(6, 'X'); // mkdtemp's template
     if (::mkdtemp(pattern.data()) == nullptr)
         throw std::system_error(errno, std::generic_category(), "testkit: mkdtemp " + pattern);
     return pattern;
