@@ -18,35 +18,14 @@ int32_t timeout_interval_ = 2;
 int32_t auto_reconnect_ = 1;
 
 int open_connection(siphost_str url, siphost_db_conn** out, char* err, size_t err_size) {
-    if (out == nullptr) {
-        sdk::write_error(err, err_size, "open needs a connection pointer");
-        return SIPHOST_DB_E_ARG;
-    }
-    *out = nullptr;
-    try {
-        db::db_url parts;
-        std::string error;
-        if (!db::parse_db_url(sdk::view(url), parts, error)) {
-            sdk::write_error(err, err_size, error);
-            return SIPHOST_DB_E_ARG;
-        }
-        if (parts.scheme != "mysql") {
-            sdk::write_error(err, err_size, "db_mysql serves mysql:// URLs, not " + parts.scheme + "://");
-            return SIPHOST_DB_E_ARG;
-        }
-        auto conn = std::make_unique<mysql_connection>(
-            mysql_settings{ping_interval_, timeout_interval_, auto_reconnect_ != 0});
-        int rc = conn->open(parts);
-        if (rc != SIPHOST_DB_OK) {
-            sdk::write_error(err, err_size, conn->last_error());
-            return rc;
-        }
-        *out = db::handle_of(conn.release());
-        return SIPHOST_DB_OK;
-    } catch (const std::bad_alloc&) {
-        sdk::write_error(err, err_size, "out of memory");
-        return SIPHOST_DB_E_NOMEM;
-    }
+    return db::open_connection(url, "mysql", out, err, err_size,
+                               [](const db::db_url& parts, std::unique_ptr<db::sql_connection>& conn) {
+                                   auto opened = std::make_unique<mysql_connection>(mysql_settings{
+                                       ping_interval_, timeout_interval_, auto_reconnect_ != 0});
+                                   int rc = opened->open(parts);
+                                   conn = std::move(opened);
+                                   return rc;
+                               });
 }
 
 const siphost_db_api_v1 api_ = db::make_db_api(open_connection);

@@ -17,35 +17,14 @@ int32_t timeout_ = 0;
 int32_t retries_ = 2;
 
 int open_connection(siphost_str url, siphost_db_conn** out, char* err, size_t err_size) {
-    if (out == nullptr) {
-        sdk::write_error(err, err_size, "open needs a connection pointer");
-        return SIPHOST_DB_E_ARG;
-    }
-    *out = nullptr;
-    try {
-        db::db_url parts;
-        std::string error;
-        if (!db::parse_db_url(sdk::view(url), parts, error)) {
-            sdk::write_error(err, err_size, error);
-            return SIPHOST_DB_E_ARG;
-        }
-        if (parts.scheme != "postgres") {
-            sdk::write_error(err, err_size,
-                             "db_postgres serves postgres:// URLs, not " + parts.scheme + "://");
-            return SIPHOST_DB_E_ARG;
-        }
-        auto conn = std::make_unique<postgres_connection>(postgres_settings{timeout_, retries_});
-        int rc = conn->open(parts);
-        if (rc != SIPHOST_DB_OK) {
-            sdk::write_error(err, err_size, conn->last_error());
+    return db::open_connection(
+        url, "postgres", out, err, err_size,
+        [](const db::db_url& parts, std::unique_ptr<db::sql_connection>& conn) {
+            auto opened = std::make_unique<postgres_connection>(postgres_settings{timeout_, retries_});
+            int rc = opened->open(parts);
+            conn = std::move(opened);
             return rc;
-        }
-        *out = db::handle_of(conn.release());
-        return SIPHOST_DB_OK;
-    } catch (const std::bad_alloc&) {
-        sdk::write_error(err, err_size, "out of memory");
-        return SIPHOST_DB_E_NOMEM;
-    }
+        });
 }
 
 const siphost_db_api_v1 api_ = db::make_db_api(open_connection);

@@ -31,34 +31,14 @@ int set_readonly(const char*, const siphost_value* value, char* err, size_t err_
 }
 
 int open_connection(siphost_str url, siphost_db_conn** out, char* err, size_t err_size) {
-    if (out == nullptr) {
-        sdk::write_error(err, err_size, "open needs a connection pointer");
-        return SIPHOST_DB_E_ARG;
-    }
-    *out = nullptr;
-    try {
-        db::db_url parts;
-        std::string error;
-        if (!db::parse_db_url(sdk::view(url), parts, error)) {
-            sdk::write_error(err, err_size, error);
-            return SIPHOST_DB_E_ARG;
-        }
-        if (parts.scheme != "sqlite") {
-            sdk::write_error(err, err_size, "db_sqlite serves sqlite:/// URLs, not " + parts.scheme + "://");
-            return SIPHOST_DB_E_ARG;
-        }
-        auto conn = std::make_unique<sqlite_connection>();
-        int rc = conn->open(parts.database, read_only_paths_.count(parts.database) > 0);
-        if (rc != SIPHOST_DB_OK) {
-            sdk::write_error(err, err_size, conn->last_error());
-            return rc;
-        }
-        *out = db::handle_of(conn.release());
-        return SIPHOST_DB_OK;
-    } catch (const std::bad_alloc&) {
-        sdk::write_error(err, err_size, "out of memory");
-        return SIPHOST_DB_E_NOMEM;
-    }
+    return db::open_connection(url, "sqlite", out, err, err_size,
+                               [](const db::db_url& parts, std::unique_ptr<db::sql_connection>& conn) {
+                                   auto opened = std::make_unique<sqlite_connection>();
+                                   int rc = opened->open(parts.database,
+                                                         read_only_paths_.count(parts.database) > 0);
+                                   conn = std::move(opened);
+                                   return rc;
+                               });
 }
 
 const siphost_db_api_v1 api_ = db::make_db_api(open_connection);

@@ -543,4 +543,40 @@ siphost_db_api_v1 make_db_api(int (*open)(siphost_str url, siphost_db_conn** out
     return api;
 }
 
+int open_connection(
+    siphost_str url, std::string_view scheme, siphost_db_conn** out, char* err, size_t err_size,
+    const std::function<int(const db_url& parts, std::unique_ptr<sql_connection>& conn)>& open_as) {
+    if (out == nullptr) {
+        sdk::write_error(err, err_size, "open needs a connection pointer");
+        return SIPHOST_DB_E_ARG;
+    }
+    *out = nullptr;
+    try {
+        db_url parts;
+        std::string error;
+        if (!parse_db_url(sdk::view(url), parts, error)) {
+            sdk::write_error(err, err_size, error);
+            return SIPHOST_DB_E_ARG;
+        }
+        if (parts.scheme != scheme) {
+            sdk::write_error(err, err_size,
+                             "db_" + std::string(scheme) + " serves " + std::string(scheme) +
+                                 (scheme == "sqlite" ? ":///" : "://") + " URLs, not " + parts.scheme +
+                                 "://");
+            return SIPHOST_DB_E_ARG;
+        }
+        std::unique_ptr<sql_connection> conn;
+        int rc = open_as(parts, conn);
+        if (rc != SIPHOST_DB_OK) {
+            sdk::write_error(err, err_size, conn ? conn->last_error() : "cannot open the connection");
+            return rc;
+        }
+        *out = handle_of(conn.release());
+        return SIPHOST_DB_OK;
+    } catch (const std::bad_alloc&) {
+        sdk::write_error(err, err_size, "out of memory");
+        return SIPHOST_DB_E_NOMEM;
+    }
+}
+
 } // namespace siphost::modules::db

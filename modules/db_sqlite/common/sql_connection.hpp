@@ -2,9 +2,11 @@
 // What the three drivers share: each connection class derives from sql_connection and supplies how one
 // statement runs with bound values; the statements of the "db" API (query, insert, update, delete, replace)
 // are built here once, with every identifier quoted and every value a placeholder.
+#include "db_url.hpp"
 #include "result_set.hpp"
 #include <cstdint>
 #include <ctime>
+#include <functional>
 #include <memory>
 #include <siphost/api/db.h>
 #include <span>
@@ -104,6 +106,13 @@ std::string value_text(const siphost_db_value& v);
 /// The "db" API table of a driver whose connections are sql_connection objects.
 siphost_db_api_v1 make_db_api(int (*open)(siphost_str url, siphost_db_conn** out, char* err,
                                           size_t err_size));
+
+/// A driver's open (the table's open function): checks out, parses url, refuses a scheme other than scheme,
+/// and opens a connection with open_as(parts, conn), which makes the driver's connection into conn and
+/// returns its open's result. Errors go to err as the API says.
+int open_connection(
+    siphost_str url, std::string_view scheme, siphost_db_conn** out, char* err, size_t err_size,
+    const std::function<int(const db_url& parts, std::unique_ptr<sql_connection>& conn)>& open_as);
 
 /// The handle a consumer holds for conn, and back.
 inline siphost_db_conn* handle_of(sql_connection* conn) {
