@@ -37,29 +37,6 @@ int copy_target(const siphost_ucontact* c, void* data) {
     return 0;
 }
 
-uint32_t request_method_bit(std::string_view m) {
-    static constexpr std::pair<std::string_view, uint32_t> methods[] = {
-        {"INVITE", SIPHOST_METHOD_INVITE},
-        {"CANCEL", SIPHOST_METHOD_CANCEL},
-        {"ACK", SIPHOST_METHOD_ACK},
-        {"BYE", SIPHOST_METHOD_BYE},
-        {"INFO", SIPHOST_METHOD_INFO},
-        {"REGISTER", SIPHOST_METHOD_REGISTER},
-        {"SUBSCRIBE", SIPHOST_METHOD_SUBSCRIBE},
-        {"NOTIFY", SIPHOST_METHOD_NOTIFY},
-        {"MESSAGE", SIPHOST_METHOD_MESSAGE},
-        {"OPTIONS", SIPHOST_METHOD_OPTIONS},
-        {"PRACK", SIPHOST_METHOD_PRACK},
-        {"UPDATE", SIPHOST_METHOD_UPDATE},
-        {"REFER", SIPHOST_METHOD_REFER},
-        {"PUBLISH", SIPHOST_METHOD_PUBLISH},
-    };
-    for (const auto& [name, bit] : methods)
-        if (name == m)
-            return bit;
-    return 0; // another method: only contacts that allow everything take it
-}
-
 /// The first URI of a Path value ("<sip:edge;lr>,<sip:core;lr>" -> "sip:edge;lr").
 std::string first_path_uri(std::string_view path) {
     siphost_contact first[1];
@@ -90,7 +67,7 @@ int find_targets(siphost_msg* msg, siphost_udomain* domain, std::string_view uri
         return -1;
     if (c.params.method_filtering != 0 && c.host->msg_is_request(msg) &&
         sdk::view(c.host->msg_to_tag(msg)).empty()) {
-        uint32_t bit = request_method_bit(sdk::view(c.host->msg_method(msg)));
+        uint32_t bit = method_bit(sdk::view(c.host->msg_method(msg)), false);
         std::vector<target> allowed;
         for (target& t : out)
             if (t.methods == SIPHOST_METHODS_ALL || (bit != 0 && (t.methods & bit) != 0))

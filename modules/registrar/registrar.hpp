@@ -67,4 +67,8 @@ int lookup_branches(siphost_msg* msg, siphost_udomain* domain);
 int registered(siphost_msg* msg, siphost_udomain* domain, std::string_view uri);
 int unregister(siphost_msg* msg, siphost_udomain* domain, std::string_view uri, std::string_view ruid);
 
+/// The usrloc bit (SIPHOST_METHOD_*) of a method name, 0 for any other method. Allow tokens are matched
+/// ignoring case, as Kamailio reads them; a request's own method exactly (methods are case-sensitive).
+uint32_t method_bit(std::string_view name, bool ignore_case);
+
 } // namespace siphost::modules::registrar

@@ -104,33 +104,6 @@ int copy_binding(const siphost_ucontact* c, void* data) {
     return 0;
 }
 
-uint32_t method_bit(std::string_view m) {
-    struct entry {
-        std::string_view name;
-        uint32_t bit;
-    };
-    static constexpr entry methods[] = {
-        {"INVITE", SIPHOST_METHOD_INVITE},
-        {"CANCEL", SIPHOST_METHOD_CANCEL},
-        {"ACK", SIPHOST_METHOD_ACK},
-        {"BYE", SIPHOST_METHOD_BYE},
-        {"INFO", SIPHOST_METHOD_INFO},
-        {"REGISTER", SIPHOST_METHOD_REGISTER},
-        {"SUBSCRIBE", SIPHOST_METHOD_SUBSCRIBE},
-        {"NOTIFY", SIPHOST_METHOD_NOTIFY},
-        {"MESSAGE", SIPHOST_METHOD_MESSAGE},
-        {"OPTIONS", SIPHOST_METHOD_OPTIONS},
-        {"PRACK", SIPHOST_METHOD_PRACK},
-        {"UPDATE", SIPHOST_METHOD_UPDATE},
-        {"REFER", SIPHOST_METHOD_REFER},
-        {"PUBLISH", SIPHOST_METHOD_PUBLISH},
-    };
-    for (const entry& e : methods)
-        if (sdk::iequals(e.name, m))
-            return e.bit;
-    return 0;
-}
-
 /// Reads and checks everything but the AOR. Returns r_fine or the error to answer.
 reg_error read_request(siphost_msg* msg, request_info& info) {
     const context& c = ctx();
@@ -236,7 +209,7 @@ reg_error read_request(siphost_msg* msg, request_info& info) {
         if (!has_allow)
             info.methods = 0;
         has_allow = true;
-        info.methods |= method_bit(m);
+        info.methods |= method_bit(m, true);
     }
 
     info.user_agent = sdk::header(host, msg, "User-Agent");
@@ -500,6 +473,33 @@ int save(siphost_msg* msg, siphost_udomain* domain, uint32_t flags, std::string_
             log(SIPHOST_LOG_ERR, "cannot send the 200 to a REGISTER");
     }
     return rc_code;
+}
+
+uint32_t method_bit(std::string_view m, bool ignore_case) {
+    struct entry {
+        std::string_view name;
+        uint32_t bit;
+    };
+    static constexpr entry methods[] = {
+        {"INVITE", SIPHOST_METHOD_INVITE},
+        {"CANCEL", SIPHOST_METHOD_CANCEL},
+        {"ACK", SIPHOST_METHOD_ACK},
+        {"BYE", SIPHOST_METHOD_BYE},
+        {"INFO", SIPHOST_METHOD_INFO},
+        {"REGISTER", SIPHOST_METHOD_REGISTER},
+        {"SUBSCRIBE", SIPHOST_METHOD_SUBSCRIBE},
+        {"NOTIFY", SIPHOST_METHOD_NOTIFY},
+        {"MESSAGE", SIPHOST_METHOD_MESSAGE},
+        {"OPTIONS", SIPHOST_METHOD_OPTIONS},
+        {"PRACK", SIPHOST_METHOD_PRACK},
+        {"UPDATE", SIPHOST_METHOD_UPDATE},
+        {"REFER", SIPHOST_METHOD_REFER},
+        {"PUBLISH", SIPHOST_METHOD_PUBLISH},
+    };
+    for (const entry& e : methods)
+        if (ignore_case ? sdk::iequals(e.name, m) : e.name == m)
+            return e.bit;
+    return 0;
 }
 
 } // namespace siphost::modules::registrar
