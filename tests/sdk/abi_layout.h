@@ -28,8 +28,8 @@
 /* ---- versions and layout constants ---- */
 
 ABI_VALUE(SIPHOST_ABI_MAJOR, 1);
-ABI_VALUE(SIPHOST_ABI_MINOR, 1);
-ABI_VALUE(SIPHOST_REQUIRE_MINOR, 1);
+ABI_VALUE(SIPHOST_ABI_MINOR, 2);
+ABI_VALUE(SIPHOST_REQUIRE_MINOR, 2);
 ABI_VALUE(SIPHOST_MAX_ARGS, 6);
 ABI_CHECK(entry_symbol_length, sizeof(SIPHOST_ENTRY_SYMBOL) == sizeof("siphost_module_v1"));
 
@@ -331,7 +331,10 @@ ABI_FIELD(siphost_host_api, async, 576, 8);
 ABI_FIELD(siphost_host_api, metrics, 584, 8);
 ABI_FIELD(siphost_host_api, rpc, 592, 8);
 ABI_FIELD(siphost_host_api, events, 600, 8);
-ABI_FIELD(siphost_host_api, reserved, 608, 128);
+ABI_FIELD(siphost_host_api, core_setting_at, 608, 8);
+ABI_FIELD(siphost_host_api, core_setting_get, 616, 8);
+ABI_FIELD(siphost_host_api, core_setting_set, 624, 8);
+ABI_FIELD(siphost_host_api, reserved, 632, 104);
 ABI_SIZE(siphost_host_api, 736);
 
 /* Message context */
@@ -365,7 +368,10 @@ ABI_FIELD(siphost_msgctx_api, append_branch, 80, 8);
 ABI_FIELD(siphost_msgctx_api, branch_at, 88, 8);
 ABI_FIELD(siphost_msgctx_api, branch_count, 96, 8);
 ABI_FIELD(siphost_msgctx_api, clear_branches, 104, 8);
-ABI_SIZE(siphost_msgctx_api, 112);
+ABI_FIELD(siphost_msgctx_api, branch_flags, 112, 8);
+ABI_FIELD(siphost_msgctx_api, set_branch_flags, 120, 8);
+ABI_FIELD(siphost_msgctx_api, apply_changes, 128, 8);
+ABI_SIZE(siphost_msgctx_api, 136);
 
 /* The SIP toolkit */
 

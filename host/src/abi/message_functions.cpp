@@ -167,6 +167,7 @@ siphost_msg* msg_clone(const siphost_msg* m) {
     copy->conn_id = m->conn_id;
     copy->id = m->id;
     copy->flags = m->flags;
+    copy->ruri_branch_flags = m->ruri_branch_flags;
     copy->dst_uri = m->dst_uri;
     copy->rport_forced = m->rport_forced;
     return copy.release(); // the caller owns it until msg_free

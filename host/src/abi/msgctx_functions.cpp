@@ -3,7 +3,13 @@
 #include "message/message_context.hpp"
 #include "plugin/loaded_module.hpp"
 
+#include "sip/serializer.hpp"
+
+#include <algorithm>
+#include <cstring>
 #include <mutex>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace siphost::abi {
@@ -134,6 +140,58 @@ void clear_branches(siphost_msg* msg) {
         msg->branches.clear();
 }
 
+int branch_flags(const siphost_msg* msg, uint32_t index, uint64_t* flags) {
+    if (msg == nullptr || flags == nullptr || index > msg->branches.size())
+        return -1;
+    *flags = index == 0 ? msg->ruri_branch_flags : msg->branches[index - 1].flags;
+    return 0;
+}
+
+int set_branch_flags(siphost_msg* msg, uint32_t index, uint64_t flags) {
+    if (msg == nullptr || index > msg->branches.size())
+        return -1;
+    (index == 0 ? msg->ruri_branch_flags : msg->branches[index - 1].flags) = flags;
+    return 0;
+}
+
+void write_error(char* err, size_t err_size, std::string_view text) {
+    if (err == nullptr || err_size == 0)
+        return;
+    auto n = std::min(text.size(), err_size - 1);
+    std::memcpy(err, text.data(), n);
+    err[n] = '\0';
+}
+
+int apply_changes(siphost_msg* msg, char* err, size_t err_size) {
+    if (msg == nullptr) {
+        write_error(err, err_size, "no message");
+        return -1;
+    }
+    if (msg->sip.edits().empty())
+        return 0;
+    std::string bytes(msg->sip.raw().size() + 1024, '\0');
+    auto written = sip::write_message(msg->sip, bytes);
+    if (written.status == sip::write_status::too_small) {
+        bytes.resize(written.size);
+        written = sip::write_message(msg->sip, bytes);
+    }
+    if (!written.ok()) {
+        write_error(err, err_size,
+                    written.status == sip::write_status::conflicting_edits
+                        ? "the recorded changes overlap each other"
+                        : "the message with its changes cannot be written");
+        return -1;
+    }
+    sip::message reparsed;
+    auto parsed = reparsed.parse_copy(std::string_view(bytes.data(), written.size));
+    if (!parsed.ok()) {
+        write_error(err, err_size, "the changed message does not parse as SIP");
+        return -1;
+    }
+    msg->sip = std::move(reparsed);
+    return 0;
+}
+
 } // namespace
 
 const siphost_msgctx_api* msgctx_table() {
@@ -153,6 +211,9 @@ const siphost_msgctx_api* msgctx_table() {
         t.branch_at = branch_at;
         t.branch_count = branch_count;
         t.clear_branches = clear_branches;
+        t.branch_flags = branch_flags;
+        t.set_branch_flags = set_branch_flags;
+        t.apply_changes = apply_changes;
         return t;
     }();
     return &table;

@@ -94,6 +94,9 @@ int log_threshold() {
 void set_log_threshold(int debug) {
     threshold = debug;
 }
+bool logging_to_stderr() {
+    return current_target == log_target::stderr_stream;
+}
 void set_thread_rank(int rank) {
     thread_rank = rank;
 }

@@ -37,6 +37,8 @@ void configure_logging(std::shared_ptr<spdlog::sinks::sink> sink, int debug);
 /// The level threshold in force (may be changed at run time).
 int log_threshold();
 void set_log_threshold(int debug);
+/// True when lines go to stderr (log_stderror=yes or -E), false for syslog.
+bool logging_to_stderr();
 
 inline bool log_enabled(int level) {
     return level <= log_threshold();

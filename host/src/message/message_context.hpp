@@ -50,6 +50,7 @@ struct siphost_msg {
     uint64_t id = 0;                                        ///< msgctx->msg_id: unique per received message
     std::unique_ptr<siphost_avp_list> avps;                 ///< the current AVP list, made on first use
     uint64_t flags = 0;                                     ///< script flags (setflag)
+    uint64_t ruri_branch_flags = 0;                         ///< branch flags of the R-URI's branch (setbflag)
     std::string dst_uri;                                    ///< $du; empty when unset
     bool rport_forced = false;                              ///< force_rport(): answer to the source port
     uint32_t route_type = 0;                                ///< the route running on it now (0: none)
@@ -120,6 +121,7 @@ struct siphost_msg {
         release_slots();
         avps.reset();
         flags = 0;
+        ruri_branch_flags = 0;
         dst_uri.clear();
         rport_forced = false;
         socket = nullptr;

@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 #define SIPHOST_ABI_MAJOR 1
-#define SIPHOST_ABI_MINOR 1
+#define SIPHOST_ABI_MINOR 2
 
 /* The minor a module requires (its descriptor's abi_minor). Define it before including this header to load on
  * older hosts; then check every later function with SIPHOST_HAS before calling it. */
@@ -688,7 +688,19 @@ typedef struct siphost_host_api {
     const struct siphost_rpc_api *rpc;         /* [1.0] building RPC replies */
     const struct siphost_events_api *events;   /* [1.0] running declared event routes */
 
-    void *reserved[16]; /* NULL; later minors take these slots, so the table's size stays */
+    /* ---- the core's run-time settings: Kamailio's cfg group "core", for cfg_rpc (any thread) ---- */
+
+    /* [1.2] The index-th setting (0, 1, ...): its name, a one-line doc and whether it can be changed while
+     * running (*writable 1). Returns 0, or -1 past the end. The strings live as long as the process. */
+    int (*core_setting_at)(uint32_t index, siphost_str *name, siphost_str *doc, int *writable);
+    /* [1.2] A setting's value, SIPHOST_VALUE_INT or SIPHOST_VALUE_STR in kind (a string stays valid until the next call
+     * on this thread). Returns 0, or -1 for a name the core does not have. */
+    int (*core_setting_get)(siphost_str name, siphost_value *out);
+    /* [1.2] Changes a writable setting for every thread, from now on. Returns 0, or -1 with a reason in err
+     * (unknown name, read-only, a value of the wrong type or out of range). */
+    int (*core_setting_set)(siphost_str name, const siphost_value *value, char *err, size_t err_size);
+
+    void *reserved[13]; /* NULL; later minors take these slots, so the table's size stays */
 } siphost_host_api;
 
 /* ------------------------------------------------------------------------------------------------------ */
@@ -761,6 +773,18 @@ typedef struct siphost_msgctx_api {
     uint32_t (*branch_count)(const siphost_msg *msg);
     /* [1.0] Empties the destination set. */
     void (*clear_branches)(siphost_msg *msg);
+
+    /* [1.2] Branch flags (Kamailio's setbflag): index 0 is the Request-URI's own branch (Kamailio's branch 0),
+     * index i >= 1 the destination set's target i-1 (whose flags branch_at also shows). Returns 0 with *flags
+     * set, or -1 past the end. msg_clone copies branch 0's flags. */
+    int (*branch_flags)(const siphost_msg *msg, uint32_t index, uint64_t *flags);
+    /* [1.2] Sets a branch's flags, indexed as branch_flags. Returns 0, or -1 past the end. */
+    int (*set_branch_flags)(siphost_msg *msg, uint32_t index, uint64_t flags);
+    /* [1.2] Applies the changes recorded on msg (headers added or removed, text replaced, a new Request-URI) to
+     * its bytes and parses them again, so that what runs next reads the changed message (textopsx's
+     * msg_apply_changes). Views taken from msg before the call are invalid after it. Returns 0, or -1 with a
+     * reason in err (the changed message does not parse: msg keeps its bytes and its recorded changes). */
+    int (*apply_changes)(siphost_msg *msg, char *err, size_t err_size);
 } siphost_msgctx_api;
 
 /* ------------------------------------------------------------------------------------------------------ */

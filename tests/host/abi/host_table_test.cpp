@@ -52,7 +52,7 @@ TEST(HostTable, EveryGroupAndSubTableIsFilled) {
     size_t count = (offsetof(siphost_host_api, reserved) - offsetof(siphost_host_api, log)) / sizeof(void*);
     for (size_t i = 0; i < count; ++i)
         EXPECT_NE(slots[i], nullptr) << "slot " << i;
-    for (void* const* r = api->reserved; r != api->reserved + 16; ++r)
+    for (void* const* r = api->reserved; r != api->reserved + 13; ++r)
         EXPECT_EQ(*r, nullptr);
     EXPECT_TRUE(SIPHOST_HAS(siphost_msgctx_api, api->msgctx, clear_branches));
     EXPECT_TRUE(SIPHOST_HAS(siphost_sip_api, api->sip, parse_credentials));
@@ -93,6 +93,74 @@ TEST(HostTable, HeaderLookupsSeeRemovalsButNotAdditions) {
     EXPECT_EQ(view(value), "10");
     EXPECT_EQ(host()->msg_remove_header(msg, str("Max-Forwards"), -1), 1);
     EXPECT_EQ(host()->msg_header(msg, str("Max-Forwards"), 0, &value), 0);
+    host()->msg_free(msg);
+}
+
+TEST(HostTable, AppliedChangesAreReadBackAndTheOldBytesStayIntact) {
+    // 1.2's apply_changes: what was added, removed and rewritten becomes the message others read.
+    siphost_msg* msg = host()->msg_parse(str(request), nullptr);
+    ASSERT_NE(msg, nullptr);
+    ASSERT_TRUE(SIPHOST_HAS(siphost_msgctx_api, host()->msgctx, apply_changes));
+    host()->msg_add_header(msg, str("X-Added: 1\r\n"), SIPHOST_HDR_BOTTOM, str(""));
+    host()->msg_remove_header(msg, str("Max-Forwards"), -1);
+    host()->msg_set_ruri(msg, str("sip:carol@127.0.0.2"));
+    char err[128] = "";
+    ASSERT_EQ(host()->msgctx->apply_changes(msg, err, sizeof err), 0) << err;
+    siphost_str value{};
+    EXPECT_EQ(host()->msg_header(msg, str("X-Added"), 0, &value), 1);
+    EXPECT_EQ(view(value), "1");
+    EXPECT_EQ(host()->msg_header(msg, str("Max-Forwards"), 0, &value), 0);
+    EXPECT_EQ(view(host()->msg_ruri(msg)), "sip:carol@127.0.0.2");
+    EXPECT_NE(view(host()->msg_raw(msg)).find("X-Added: 1\r\n"), std::string_view::npos);
+    EXPECT_EQ(view(host()->msg_call_id(msg)), "c1");
+    // Nothing recorded: nothing to do, and still a success.
+    EXPECT_EQ(host()->msgctx->apply_changes(msg, err, sizeof err), 0);
+    // Applying twice does not add the header twice.
+    EXPECT_EQ(host()->msg_header(msg, str("X-Added"), 1, &value), 0);
+    host()->msg_free(msg);
+}
+
+TEST(HostTable, ChangesThatDoNotMakeAMessageAreRefusedAndKept) {
+    siphost_msg* msg = host()->msg_parse(str(request), nullptr);
+    ASSERT_NE(msg, nullptr);
+    // A "header" without a colon breaks the header section of the rewritten message.
+    ASSERT_EQ(host()->msg_add_header(msg, str("this is not a header\r\n"), SIPHOST_HDR_BOTTOM, str("")), 0);
+    char err[128] = "";
+    EXPECT_EQ(host()->msgctx->apply_changes(msg, err, sizeof err), -1);
+    EXPECT_STRNE(err, "");
+    EXPECT_EQ(view(host()->msg_raw(msg)), request) << "the bytes are the ones received";
+    EXPECT_EQ(host()->msgctx->apply_changes(nullptr, err, sizeof err), -1);
+    host()->msg_free(msg);
+}
+
+TEST(HostTable, BranchFlagsAreKeptPerBranchAndCopiedByAClone) {
+    siphost_msg* msg = host()->msg_parse(str(request), nullptr);
+    ASSERT_NE(msg, nullptr);
+    const auto* ctx = host()->msgctx;
+    ASSERT_TRUE(SIPHOST_HAS(siphost_msgctx_api, ctx, set_branch_flags));
+    uint64_t flags = 99;
+    ASSERT_EQ(ctx->branch_flags(msg, 0, &flags), 0);
+    EXPECT_EQ(flags, 0u);
+    EXPECT_EQ(ctx->branch_flags(msg, 1, &flags), -1) << "no destination set yet";
+    EXPECT_EQ(ctx->set_branch_flags(msg, 1, 4), -1);
+    ASSERT_EQ(ctx->set_branch_flags(msg, 0, 1u << 6), 0);
+    siphost_branch b{};
+    b.struct_size = sizeof b;
+    b.uri = str("sip:bob@10.0.0.2");
+    b.flags = 1u << 3;
+    ASSERT_EQ(ctx->append_branch(msg, &b), 0);
+    ASSERT_EQ(ctx->branch_flags(msg, 1, &flags), 0);
+    EXPECT_EQ(flags, 1u << 3);
+    ASSERT_EQ(ctx->set_branch_flags(msg, 1, 1u << 4), 0);
+    siphost_branch read{};
+    read.struct_size = sizeof read;
+    ASSERT_EQ(ctx->branch_at(msg, 0, &read), 0);
+    EXPECT_EQ(read.flags, 1u << 4) << "branch_at sees what set_branch_flags set";
+    siphost_msg* copy = host()->msg_clone(msg);
+    ASSERT_NE(copy, nullptr);
+    ASSERT_EQ(ctx->branch_flags(copy, 0, &flags), 0);
+    EXPECT_EQ(flags, 1u << 6);
+    host()->msg_free(copy);
     host()->msg_free(msg);
 }
 

@@ -82,9 +82,10 @@ siphost_rpc_member member(const siphost_rpc_node* node, size_t index) {
     return m;
 }
 
-TEST_F(RpcDispatch, TheTableIsOfMinorOne) {
+TEST_F(RpcDispatch, TheDispatchCameWithMinorOne) {
+    // The calls are 1.1's: a host of that minor or later has them all.
     ASSERT_TRUE(SIPHOST_HAS(siphost_rpc_api, rpc(), command_find));
-    EXPECT_EQ(siphost::abi::host_table()->abi_minor, 1u);
+    EXPECT_GE(siphost::abi::host_table()->abi_minor, 1u);
 }
 
 TEST_F(RpcDispatch, CallsWithTypedParametersAndWalksTheReply) {

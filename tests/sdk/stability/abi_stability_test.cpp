@@ -123,18 +123,19 @@ TEST(AbiStability, WhatALaterMinorMayDoPasses) {
     EXPECT_TRUE(problems.empty()) << joined(problems);
     const abi_record* minor = find(abi_records_grown(), "SIPHOST_ABI_MINOR");
     ASSERT_NE(minor, nullptr);
-    EXPECT_EQ(minor->value, 2) << "the mutant is a 1.2 header";
+    EXPECT_EQ(minor->value, 3) << "the mutant is a 1.3 header";
 }
 
-TEST(AbiStability, TheCurrentHeadersAre1Point1AnAppendTo1Point0) {
-    // 1.1 appended the RPC dispatch for control transports to siphost_rpc_api (docs/abi.md, "History"): the
-    // table grew, the minor went up, and everything 1.0 had stays where it was (checked above).
+TEST(AbiStability, TheCurrentHeadersAre1Point2AnAppendTo1Point0) {
+    // 1.1 appended the RPC dispatch for control transports to siphost_rpc_api, 1.2 branch flags and
+    // apply_changes to siphost_msgctx_api (docs/abi.md, "History"): the tables grew, the minor went up, and
+    // everything 1.0 had stays where it was (checked above).
     const abi_record* minor = find(abi_records_current(), "SIPHOST_ABI_MINOR");
     const abi_record* old_minor = find(abi_records_baseline(), "SIPHOST_ABI_MINOR");
     ASSERT_NE(minor, nullptr);
     ASSERT_NE(old_minor, nullptr);
     EXPECT_EQ(old_minor->value, 0);
-    EXPECT_EQ(minor->value, 1);
+    EXPECT_EQ(minor->value, 2);
     const abi_record* rpc = find(abi_records_current(), "siphost_rpc_api");
     const abi_record* old_rpc = find(abi_records_baseline(), "siphost_rpc_api");
     ASSERT_NE(rpc, nullptr);
@@ -144,6 +145,14 @@ TEST(AbiStability, TheCurrentHeadersAre1Point1AnAppendTo1Point0) {
     const abi_record* fault = find(abi_records_current(), "siphost_rpc_api.fault");
     ASSERT_NE(fault, nullptr);
     EXPECT_EQ(fault->offset + fault->size, old_rpc->size) << "1.0's last function still ends the 1.0 part";
+    const abi_record* msgctx = find(abi_records_current(), "siphost_msgctx_api");
+    const abi_record* old_msgctx = find(abi_records_baseline(), "siphost_msgctx_api");
+    ASSERT_NE(msgctx, nullptr);
+    ASSERT_NE(old_msgctx, nullptr);
+    EXPECT_EQ(msgctx->size, old_msgctx->size + 3 * sizeof(void (*)())) << "3 functions appended in 1.2";
+    const abi_record* clear = find(abi_records_current(), "siphost_msgctx_api.clear_branches");
+    ASSERT_NE(clear, nullptr);
+    EXPECT_EQ(clear->offset + clear->size, old_msgctx->size) << "1.0's last function still ends the 1.0 part";
 }
 
 } // namespace
