@@ -110,6 +110,8 @@ int route_to(siphost_msg* msg, const std::vector<target>& targets, bool first_in
         std::string hop = next_hop(t);
         if (!hop.empty() && host->msg_set_dst_uri(msg, sdk::str(hop)) != 0)
             return -3;
+        if (SIPHOST_HAS(siphost_msgctx_api, host->msgctx, set_branch_flags))
+            host->msgctx->set_branch_flags(msg, 0, t.cflags);
         if (!t.path.empty()) {
             std::string route = "Route: " + t.path + "\r\n";
             if (host->msg_add_header(msg, sdk::str(route), SIPHOST_HDR_BOTTOM, sdk::str("")) != 0)

@@ -206,6 +206,9 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char* err, s
             throw sdk::config_error("default_q must be -1 (unset) or 0..1000");
         if (p.contact_max_size < 16)
             throw sdk::config_error("contact_max_size must be at least 16");
+        if (p.gruu_enabled != 0)
+            throw sdk::config_error("gruu_enabled " + std::to_string(p.gruu_enabled) +
+                                    ": siphost's registrar does not make GRUUs (RFC 5627); set it to 0");
         c.accepted = sdk::register_counter(host, self, "accepted_regs", "REGISTERs saved");
         c.rejected = sdk::register_counter(host, self, "rejected_regs", "REGISTERs refused");
         return 0;
@@ -296,6 +299,7 @@ const siphost_param params[] = {
     sdk::int_param("use_path", &p.use_path, "store the Path header"),
     sdk::int_param("path_mode", &p.path_mode, "0 store, 1 echo when supported, 2 require 'path' support"),
     sdk::int_param("contact_max_size", &p.contact_max_size, "the longest Contact URI stored"),
+    sdk::int_param("gruu_enabled", &p.gruu_enabled, "GRUU in replies (RFC 5627): only 0, not implemented"),
     sdk::string_param("received_avp", &p.received_avp, "pseudo-variable holding the received URI"),
     sdk::string_param("received_param", &p.received_param, "Contact parameter naming the received URI"),
     sdk::end_of_params(),

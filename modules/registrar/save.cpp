@@ -365,6 +365,12 @@ int save(siphost_msg* msg, siphost_udomain* domain, uint32_t flags, std::string_
     base.socket_name = sdk::str(info.socket_name);
     base.socket = info.socket;
     base.methods = info.methods;
+    // The REGISTER's own branch flags (setbflag before save) are kept with the contact, as Kamailio keeps them
+    // in cflags, so that lookup gives them back (NAT flags of the stock config).
+    uint64_t branch_flags = 0;
+    if (SIPHOST_HAS(siphost_msgctx_api, host->msgctx, branch_flags) &&
+        host->msgctx->branch_flags(msg, 0, &branch_flags) == 0)
+        base.cflags = static_cast<uint32_t>(branch_flags);
 
     auto fill = [&](const request_contact& rc) {
         siphost_ucontact u = base;

@@ -154,6 +154,7 @@ int relay_branch(transaction& t, siphost_msg* source, std::string_view host_name
         return -1;
     }
     b.retransmit_interval = static_cast<uint32_t>(s.params.retr_timer1);
+    h->msgctx->branch_flags(build_from, 0, &b.flags);
     t.branches.push_back(std::move(b));
     callback_event sent;
     sent.branch = static_cast<int>(index);
@@ -175,6 +176,7 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
     // The destination set is read and emptied first: a branch_route or a later failure_route starts afresh.
     struct target_copy {
         std::string uri, dst_uri, path;
+        uint64_t flags = 0;
     };
     std::vector<target_copy> targets;
     uint32_t target_count = h->msgctx->branch_count(msg);
@@ -182,7 +184,7 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
         siphost_branch target = sdk::sized<siphost_branch>();
         if (h->msgctx->branch_at(msg, i, &target) == 0)
             targets.push_back({std::string(sdk::view(target.uri)), std::string(sdk::view(target.dst_uri)),
-                               std::string(sdk::view(target.path))});
+                               std::string(sdk::view(target.path)), target.flags});
     }
     if (target_count > 0)
         h->msgctx->clear_branches(msg);
@@ -194,7 +196,8 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
         // and its Path (a contact registered through proxies, RFC 3327) as the first Route headers.
         owned_msg copy(h->msg_clone(msg));
         std::string route = target.path.empty() ? std::string() : "Route: " + target.path + "\r\n";
-        if (!copy || h->msg_set_ruri(copy.get(), sdk::str(target.uri)) != 0 ||
+        if (!copy || h->msgctx->set_branch_flags(copy.get(), 0, target.flags) != 0 ||
+            h->msg_set_ruri(copy.get(), sdk::str(target.uri)) != 0 ||
             h->msg_set_dst_uri(copy.get(), sdk::str(target.dst_uri)) != 0 ||
             (!route.empty() &&
              h->msg_add_header(copy.get(), sdk::str(route), SIPHOST_HDR_BEFORE, sdk::str("Route")) != 0)) {

@@ -220,9 +220,17 @@ int run_transaction_route(transaction& t, int route_id, uint32_t route_type, sip
     current_route() = route_context{&t, route_type, branch, reply, reply_code};
     // The transaction's AVPs are the current ones while the route runs; changes stay in the transaction.
     siphost_avp_list* previous = h->msg_swap_avps(msg, t.avps.release());
+    // A reply or failure route sees the branch flags of its branch, and what it sets stays with the branch
+    // (branch_route runs on the branch's own copy, which carries them already).
+    bool branch_flags = route_type != SIPHOST_ROUTE_BRANCH && branch >= 0 &&
+                        static_cast<size_t>(branch) < t.branches.size();
+    if (branch_flags)
+        h->msgctx->set_branch_flags(msg, 0, t.branches[static_cast<size_t>(branch)].flags);
     // An event route (branch-failure) is run through the events table that knows the names it declared.
     int rc = route_type == SIPHOST_ROUTE_BRANCH_FAILURE ? h->events->run(route_id, msg)
                                                         : h->route_run(route_id, msg);
+    if (branch_flags)
+        h->msgctx->branch_flags(msg, 0, &t.branches[static_cast<size_t>(branch)].flags);
     t.avps.reset(h->msg_swap_avps(msg, previous));
     current_route() = saved;
     return rc;
@@ -340,21 +348,48 @@ void fail_branch_locally(transaction& t, size_t index, int code) {
     finish_if_complete(t);
 }
 
+namespace {
+
+/// Whether branch i's reply competes for the final one: failure_reply_mode (or t_drop_replies()) decides for
+/// the branches of earlier serial legs.
+bool competes(const transaction& t, size_t i) {
+    const std::vector<size_t>& legs = t.leg_starts;
+    if (legs.size() < 2)
+        return true;
+    int mode = t.drop_replies >= 0 ? t.drop_replies : state().params.failure_reply_mode;
+    switch (mode) {
+    case 0:
+        return true;
+    case 2: // all but the leg before the last one
+        return i < legs[legs.size() - 2] || i >= legs.back();
+    default: // 1 and 3: the last leg alone
+        return i >= legs.back();
+    }
+}
+
+} // namespace
+
 void finish_if_complete(transaction& t) {
     // failure_route may add branches that fail at once; loop instead of recursing.
     for (int round = 0; round < 16; ++round) {
         if (t.final_sent || t.branches.empty())
             return;
         std::vector<branch_outcome> outcomes;
+        std::vector<size_t> competing; // the index in t.branches of each outcome
         outcomes.reserve(t.branches.size());
-        for (const auto& b : t.branches) {
+        for (size_t i = 0; i < t.branches.size(); ++i) {
+            const branch& b = t.branches[i];
             if (!b.final)
                 return;
+            if (!competes(t, i))
+                continue;
             outcomes.push_back(branch_outcome{b.status, b.local});
+            competing.push_back(i);
         }
-        int best = pick_best_reply(outcomes);
-        if (best < 0)
+        int picked = pick_best_reply(outcomes);
+        if (picked < 0)
             return;
+        int best = static_cast<int>(competing[static_cast<size_t>(picked)]);
         {
             branch& chosen = t.branches[static_cast<size_t>(best)];
             callback_event failed;
@@ -373,8 +408,10 @@ void finish_if_complete(transaction& t) {
                                   chosen.reply_msg.get(), chosen.status);
             if (t.final_sent)
                 return; // the route replied (t_reply)
-            if (t.branches.size() > before)
+            if (t.branches.size() > before) {
+                t.leg_starts.push_back(before); // a new serial leg
                 continue; // new branches: wait for them (or pick again if they already failed)
+            }
         }
         branch& chosen = t.branches[static_cast<size_t>(best)];
         int code = chosen.status;

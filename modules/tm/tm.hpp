@@ -35,6 +35,7 @@ struct tm_params {
     int32_t auto_inv_100 = 1;
     const char* auto_inv_100_reason = nullptr; // "Trying" when unset
     int32_t restart_fr_on_each_reply = 1;
+    int32_t failure_reply_mode = 3; ///< which earlier branches' replies a new serial leg keeps (0..3)
 };
 
 enum class timer_kind : uint8_t {

@@ -371,6 +371,71 @@ int cmd_branch_outcome(siphost_msg* msg, const siphost_value*, void*) {
     return matches(t->branches[static_cast<size_t>(index)]) ? 1 : -1;
 }
 
+/// t_is_set(target): whether the transaction (or the request, before it has one) will run that route.
+struct route_target {
+    int request_context::*pending;
+    int transaction::*armed;
+};
+
+std::unique_ptr<route_target> fix_t_is_set(const siphost_value* args, const int* constant) {
+    std::string_view target = sdk::arg_view(args[0]);
+    if (!constant[0])
+        throw sdk::config_error("t_is_set: the target must be a constant: branch_route, failure_route or "
+                                "onreply_route");
+    if (target == "branch_route")
+        return std::make_unique<route_target>(route_target{&request_context::on_branch, &transaction::on_branch});
+    if (target == "failure_route")
+        return std::make_unique<route_target>(
+            route_target{&request_context::on_failure, &transaction::on_failure});
+    if (target == "onreply_route")
+        return std::make_unique<route_target>(route_target{&request_context::on_reply, &transaction::on_reply});
+    throw sdk::config_error("t_is_set: unknown target '" + std::string(target) +
+                            "' (branch_route, failure_route or onreply_route)");
+}
+
+int cmd_t_is_set(siphost_msg* msg, const siphost_value*, void* data) {
+    const auto* target = static_cast<const route_target*>(data);
+    if (route_context& route = current_route(); route.txn != nullptr) {
+        std::lock_guard lock(route.txn->mutex);
+        return route.txn->*(target->armed) >= 0 ? 1 : -1;
+    }
+    request_context& request = request_context_of(msg);
+    if (request.txn) {
+        std::lock_guard lock(request.txn->mutex);
+        return request.txn.get()->*(target->armed) >= 0 ? 1 : -1;
+    }
+    return request.*(target->pending) >= 0 ? 1 : -1;
+}
+
+/// t_drop_replies([mode]) in failure_route: 'a' (or none) drops every earlier reply, 'l' the last leg's,
+/// 'n' none, for this transaction.
+int8_t drop_mode(std::string_view mode) {
+    if (mode.empty() || mode == "a")
+        return 1;
+    if (mode == "l")
+        return 2;
+    if (mode == "n")
+        return 0;
+    return -1;
+}
+
+std::unique_ptr<int8_t> fix_t_drop_replies(const siphost_value* args, const int* constant) {
+    if (constant[0] && drop_mode(sdk::arg_view(args[0])) < 0)
+        throw sdk::config_error("t_drop_replies: the mode must be \"a\" (all), \"l\" (the last leg) or \"n\" "
+                                "(none)");
+    return nullptr;
+}
+
+template <bool WithMode> int cmd_t_drop_replies(siphost_msg*, const siphost_value* args, void*) {
+    int8_t mode = drop_mode(WithMode ? sdk::arg_view(args[0]) : std::string_view());
+    route_context& route = current_route();
+    if (route.txn == nullptr || mode < 0)
+        return -1;
+    std::lock_guard lock(route.txn->mutex);
+    route.txn->drop_replies = mode;
+    return 1;
+}
+
 int current_status(siphost_msg* msg) {
     if (route_context& route = current_route(); route.txn != nullptr)
         return route.reply_code;
@@ -702,6 +767,9 @@ int init(const siphost_host_api* h, siphost_module_handle* self, char* err, size
         if (p.fr_timer <= 0 || p.fr_inv_timer <= 0 || p.wt_timer <= 0 || p.retr_timer1 <= 0 ||
             p.retr_timer2 < p.retr_timer1 || p.max_inv_lifetime <= 0 || p.max_noninv_lifetime <= 0)
             throw sdk::config_error("tm timers must be positive and retr_timer2 at least retr_timer1");
+        if (p.failure_reply_mode < 0 || p.failure_reply_mode > 3)
+            throw sdk::config_error("failure_reply_mode must be 0, 1, 2 or 3 (it is " +
+                                    std::to_string(p.failure_reply_mode) + ")");
         s.host = h;
         s.self = self;
         s.shutting_down.store(false);
@@ -803,6 +871,14 @@ const siphost_command commands[] = {
                  nullptr, "true when a branch of the transaction timed out"),
     sdk::command("t_any_replied", inspect_routes, sdk::guarded<&cmd_branch_outcome<true, false>>, {}, nullptr,
                  nullptr, "true when a branch of the transaction received a reply"),
+    sdk::command("t_is_set", inspect_routes, sdk::guarded<&cmd_t_is_set>, {SIPHOST_ARG_STRING},
+                 sdk::fixup<&fix_t_is_set>, sdk::free_call_data<route_target>,
+                 "true when branch_route, failure_route or onreply_route is armed for the transaction"),
+    sdk::command("t_drop_replies", SIPHOST_ROUTE_FAILURE, sdk::guarded<&cmd_t_drop_replies<false>>, {}, nullptr,
+                 nullptr, "drops the replies of earlier branches once failure_route forks again"),
+    sdk::command("t_drop_replies", SIPHOST_ROUTE_FAILURE, sdk::guarded<&cmd_t_drop_replies<true>>,
+                 {SIPHOST_ARG_STRING}, sdk::fixup<&fix_t_drop_replies>, sdk::free_call_data<int8_t>,
+                 "drops replies once failure_route forks again: a (all), l (the last leg), n (none)"),
     sdk::end_of_commands(),
 };
 
@@ -824,6 +900,9 @@ const siphost_param params[] = {
                       "the reason phrase of that 100"),
     sdk::int_param("restart_fr_on_each_reply", &state().params.restart_fr_on_each_reply,
                    "restart fr_inv_timer on every provisional reply (0/1)"),
+    sdk::int_param("failure_reply_mode", &state().params.failure_reply_mode,
+                   "which replies of earlier serial legs compete once failure_route forks again: 0 all, 1 "
+                   "and 3 none, 2 all but the previous leg's (3)"),
     sdk::end_of_params(),
 };
 

@@ -49,6 +49,7 @@ struct branch {
     std::string ack;                    ///< the hop-by-hop ACK sent for a negative INVITE reply
     std::string reply;                  ///< a negative final reply as relayed upstream (after onreply_route)
     owned_msg reply_msg;                ///< the same reply, parsed, for failure_route and $T_rpl
+    uint64_t flags = 0;                 ///< its branch flags (setbflag), as routes of this branch see them
 };
 
 /// A callback registered with register_callback (or in a t_uac request).
@@ -108,8 +109,14 @@ struct transaction {
     std::string failure_ruri;     ///< the Request-URI when failure_route started: tried already
     uint32_t fr_timer_ms = 0;     ///< t_set_fr(): this transaction's fr_timer; 0: the modparam
     uint32_t fr_inv_timer_ms = 0; ///< t_set_fr(): this transaction's fr_inv_timer; 0: the modparam
+    /// Which earlier branches still compete for the final reply once failure_route starts a new serial
+    /// leg: failure_reply_mode's values (0 all, 1 and 3 the last leg only, 2 all but the previous leg);
+    /// -1: the modparam. t_drop_replies() sets it for this transaction.
+    int8_t drop_replies = -1;
 
     std::vector<branch> branches;
+    /// Where each serial leg starts in branches: 0, then the first branch failure_route added each time.
+    std::vector<size_t> leg_starts{0};
 
     // ---- other modules ----
     std::vector<callback_entry> callbacks; ///< in the order of registration

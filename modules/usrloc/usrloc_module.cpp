@@ -45,6 +45,7 @@ siphost_module_handle* self_ = nullptr;
 const char* db_url_ = nullptr;
 int32_t db_mode_ = 0;
 int32_t timer_interval_ = 60;
+int32_t timer_procs_ = 0; ///< Kamailio's dedicated timer processes; siphost's slow timer thread serves all
 int32_t use_domain_ = 0;
 int32_t hash_size_ = 10;
 int32_t matching_mode_ = 0;
@@ -591,6 +592,13 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char* err, s
             throw sdk::config_error("hash_size must be from 1 to 20");
         if (timer_interval_ < 1)
             throw sdk::config_error("timer_interval must be at least 1 second");
+        if (timer_procs_ < 0)
+            throw sdk::config_error("timer_procs must be 0 or more");
+        if (timer_procs_ > 0)
+            sdk::log(host, self, SIPHOST_LOG_INFO,
+                     "timer_procs " + std::to_string(timer_procs_) +
+                         ": expiry and database writes run on the host's slow timer thread, not in dedicated "
+                         "processes");
         if (matching_mode_ < 0 || matching_mode_ > 3)
             throw sdk::config_error("matching_mode must be 0, 1, 2 or 3");
         if (db_mode_ != 0) {
@@ -648,6 +656,8 @@ const siphost_param params[] = {
     sdk::string_param("db_url", &db_url_, "database URL (sqlite:////abs/path or sqlite:///relative/path, mysql://..., postgres://...)"),
     sdk::int_param("db_mode", &db_mode_, "0 memory, 1 write-through, 2 write-back, 3 database only"),
     sdk::int_param("timer_interval", &timer_interval_, "seconds between two runs of the expiry timer"),
+    sdk::int_param("timer_procs", &timer_procs_,
+                   "accepted for Kamailio's configs: the expiry timer runs on the host's slow timer thread"),
     sdk::int_param("use_domain", &use_domain_, "AORs include the domain (user@host)"),
     sdk::int_param("hash_size", &hash_size_, "the table has 2^hash_size slots"),
     sdk::int_param("matching_mode", &matching_mode_,

@@ -2,6 +2,7 @@
 siphost_integration_test(tm_seed_stateful_call tm_seed_stateful_call.sh)
 siphost_integration_test(tm_load tm_load.sh)
 siphost_integration_test(tm_busy tm_busy.sh)
+siphost_integration_test(tm_serial_legs tm_serial_legs.sh)
 siphost_integration_test(tm_timeout tm_timeout.sh)
 siphost_integration_test(tm_cancel tm_cancel.sh)
 siphost_integration_test(tm_loss tm_loss.sh)
