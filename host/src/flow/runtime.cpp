@@ -8,6 +8,7 @@
 #include "sip/serializer.hpp"
 #include "sip/uri.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -357,9 +358,17 @@ bool runtime::is_myself(std::string_view host, uint16_t port) const {
         if (listens == nullptr)
             continue;
         for (const auto& listen : *listens) {
-            bool same_host = ec ? false : address == listen->endpoint.address();
-            if (same_host && (port == 0 || port == listen->port))
+            if (ec || (port != 0 && port != listen->port))
+                continue;
+            const auto& bound = listen->endpoint.address();
+            if (address == bound)
                 return true;
+            // A wildcard listen receives on every interface of its family: each address is this server.
+            if (bound.is_unspecified() && bound.is_v6() == address.is_v6()) {
+                const auto& local = net::interface_addresses();
+                if (std::find(local.begin(), local.end(), address) != local.end())
+                    return true;
+            }
         }
     }
     for (const auto& alias : aliases_) {

@@ -6,6 +6,7 @@
 #include <boost/asio/ip/udp.hpp>
 
 #include <string>
+#include <vector>
 
 namespace siphost::net {
 
@@ -20,6 +21,10 @@ udp_endpoint to_endpoint(const siphost_dest& dest);
 
 /// "127.0.0.1", "::1" (no brackets): the address part only.
 std::string address_text(const udp_endpoint& endpoint);
+
+/// The addresses of the machine's interfaces (getifaddrs), read once: what a wildcard listen (0.0.0.0, ::)
+/// receives on, so what "myself" means for it, as Kamailio lists every interface for a listen without address.
+const std::vector<boost::asio::ip::address>& interface_addresses();
 
 /// An address to listen on, as the config's listen= values give it (parsed by cfg::parse_listen).
 struct listen_spec {
