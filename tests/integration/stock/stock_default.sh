@@ -1,0 +1,74 @@
+#!/bin/sh
+# Debian's /etc/kamailio/kamailio.cfg, unmodified, with its default defines: Kamailio 5.6 first, then siphost,
+# the same requests to each, the same replies expected of both (issue 16, "Debian's stock config"):
+# registrations, a call between registered users, a call to an unregistered one, un-registering, and what
+# sanity_check() refuses.
+#
+# The stock config listens on every address at port 5060 (here only loopback: the test runs in a private
+# network namespace) and keeps its control sockets in /run/kamailio: the test runs in a private mount namespace
+# too, with a tmpfs on /run, so that a Kamailio installed on the machine is never touched.
+if [ "${STOCK_PRIVATE_RUN:-0}" != 1 ]; then
+    export STOCK_PRIVATE_RUN=1
+    exec unshare -m sh -c 'mount -t tmpfs tmpfs /run && mkdir -p /run/kamailio && exec sh "$0"' "$0"
+fi
+. "$SOURCE_DIR/tests/modules/registrar/reg_lib.sh"
+S="$SOURCE_DIR/tests/integration/scenarios"
+STOCK=${STOCK_CONFIG:-/etc/kamailio/kamailio.cfg}
+KAMAILIO_MODULES=$(ls -d /usr/lib/*/kamailio/modules 2>/dev/null | head -n 1)
+[ -f "$STOCK" ] || fail "no $STOCK (Debian package kamailio)"
+command -v kamailio > /dev/null || fail "kamailio is not installed (Debian package kamailio)"
+
+# run_server NAME COMMAND...: starts it on the stock config and waits for port 5060.
+run_server() {
+    name=$1; shift
+    "$@" > "$WORK/$name.log" 2>&1 &
+    SERVER_PID=$!
+    PIDS="$PIDS $SERVER_PID"
+    for _ in $(seq 1 200); do
+        grep -q ':13C4 ' /proc/net/udp 2>/dev/null && return 0
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/$name.log"; fail "$name did not start on $STOCK"; }
+        sleep 0.05
+    done
+    fail "$name does not listen on port 5060"
+}
+
+stop_server() {
+    kill -INT "$SERVER_PID" 2>/dev/null
+    for _ in $(seq 1 200); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$SERVER_PID" 2>/dev/null
+    wait "$SERVER_PID" 2>/dev/null
+    # Kamailio's children may outlive the main process for a moment.
+    for _ in $(seq 1 100); do grep -q ':13C4 ' /proc/net/udp 2>/dev/null || return 0; sleep 0.05; done
+    fail "port 5060 is still bound after $1 stopped"
+}
+
+# the_same_replies NAME: the requests every server must answer alike.
+the_same_replies() {
+    name=$1
+    expect_request "$name: bob registers" 5071 REGISTER bob "c-bob-$name" 1 200 'Contact: <sip:bob@127.0.0.1:5080>
+Expires: 600' '+sip:bob@127\.0\.0\.1:5080>;expires='
+    start_uas 5080 1 -sf "$S/tm_uas.xml"
+    run_uac 127.0.0.1:5060 1 -sf "$SOURCE_DIR/tests/modules/registrar/scenarios/call_uac.xml" -s bob ||
+        fail "$name: the call to bob failed"
+    wait_uas || fail "$name: bob's UA did not complete the call"
+    sed 's/CODE_HERE/404/' "$S/tm_uac_negative.xml" > "$WORK/uac_404.xml"
+    run_uac 127.0.0.1:5060 1 -sf "$WORK/uac_404.xml" -s nobody || fail "$name: a call to nobody did not get 404"
+    expect_request "$name: a bad Expires is refused by sanity_check" 5073 REGISTER carol "c-carol-$name" 1 400 \
+        'Contact: <sip:carol@127.0.0.1:5082>
+Expires: soon'
+    expect_request "$name: bob un-registers" 5071 REGISTER bob "c-bob-$name" 2 200 'Contact: *
+Expires: 0' '-Contact:'
+    run_uac 127.0.0.1:5060 1 -sf "$WORK/uac_404.xml" -s bob || fail "$name: a call to bob after he left did not get 404"
+}
+
+run_server kamailio kamailio -DD -E -f "$STOCK" -L "$KAMAILIO_MODULES" -w "$WORK"
+the_same_replies kamailio
+stop_server kamailio
+
+run_server siphost "$SIPHOST" -DD -E -f "$STOCK" -L "$MODULES"
+SIPHOST_PID=$SERVER_PID
+the_same_replies siphost
+stop_siphost
+grep -q -E "ACC: transaction answered:.*method=INVITE" "$WORK/siphost.log" ||
+    fail "siphost's acc did not log the answered call"
+echo "PASS: Debian's stock kamailio.cfg, default defines, on Kamailio and on siphost"
