@@ -15,6 +15,7 @@
 #include "plugin/module_registry.hpp"
 #include "script/interpreter.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <iostream>
@@ -237,12 +238,17 @@ int run_server(const core::command_line& options) {
         set_core_rpc_sources(
             {[&tcp] { return tcp->connection_count(); }, params.tcp_max_connections, params.tcp_children});
 
-    // Every thread that may call a module runs the modules' thread_init first.
-    auto thread_init = [&loaded](int kind, int index) {
+    // Every thread that may call a module runs the modules' thread_init first. A refusal stops the host
+    // (module.h's promise): the thread asks the main thread to stop, as a signal would.
+    std::atomic<bool> thread_init_failed{false};
+    auto thread_init = [&loaded, &thread_init_failed](int kind, int index) {
         std::string error;
         note_thread(kind, index);
-        if (!loaded.registry.init_thread(kind, index, error))
-            core::log_host(SIPHOST_LOG_ERR, "core", error);
+        if (!loaded.registry.init_thread(kind, index, error)) {
+            core::log_host(SIPHOST_LOG_ERR, "core", error + ": stopping");
+            if (!thread_init_failed.exchange(true))
+                ::kill(::getpid(), SIGTERM);
+        }
     };
     auto& slow_timers = net::async_loop::instance();
     slow_timers.start([&] { thread_init(SIPHOST_THREAD_ASYNC, 0); });
@@ -263,8 +269,9 @@ int run_server(const core::command_line& options) {
 
     int signal = 0;
     sigwait(&stop_signals, &signal);
-    core::log_host(SIPHOST_LOG_NOTICE, "core",
-                   std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
+    if (!thread_init_failed)
+        core::log_host(SIPHOST_LOG_NOTICE, "core",
+                       std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
 
     set_core_rpc_sources({});
     if (tcp)
@@ -282,7 +289,7 @@ int run_server(const core::command_line& options) {
     loaded.registry.destroy_all();
     core::metric_registry::instance().reset();
     services.reset();
-    return 0;
+    return thread_init_failed ? 1 : 0;
 }
 
 } // namespace siphost::app
