@@ -40,6 +40,11 @@ void run_callbacks(transaction& t, uint32_t type, const callback_event& event) {
     if ((t.callback_types & type) == 0)
         return;
     siphost_tm_callback_params p = params_for(t, type, event);
+    // The transaction's AVPs are the request's current ones while callbacks read it (acc's $avp extras), as
+    // in a route of the transaction; inside such a route they are current already.
+    siphost_msg* request = t.request.get();
+    bool swapped = request != nullptr && t.avps != nullptr;
+    siphost_avp_list* previous = swapped ? host()->msg_swap_avps(request, t.avps.release()) : nullptr;
     // A callback may register more (the vector may grow under us): those take part from the next event.
     size_t count = t.callbacks.size();
     for (size_t i = 0; i < count; ++i) {
@@ -49,6 +54,8 @@ void run_callbacks(transaction& t, uint32_t type, const callback_event& event) {
         p.param = entry.param;
         entry.fn(&p);
     }
+    if (swapped)
+        t.avps.reset(host()->msg_swap_avps(request, previous));
 }
 
 void run_request_in(transaction& t, siphost_msg* received) {

@@ -143,6 +143,19 @@ TEST(modules_acc, an_answered_call_is_logged_with_debians_extras) {
         << proxy.log();
 }
 
+TEST(modules_acc, the_transactions_avps_are_current_for_the_extras) {
+    // An AVP set before t_relay belongs to the transaction; acc reads it when the reply comes, as Kamailio.
+    kit::peer uas;
+    std::string routes = relay_routes(uas.port());
+    routes.insert(routes.find("    t_relay_to_udp"), "    $avp(caller_class) = \"gold\";\n");
+    kit::host proxy(config(routes, "modparam(\"acc\", \"log_extra\", \"class=$avp(caller_class)\")\n"));
+    call(proxy, uas, "1", 200, "OK", "uas-avp");
+    ASSERT_TRUE(proxy.wait_for_log("ACC: transaction answered")) << proxy.log();
+    auto lines = acc_lines(proxy);
+    ASSERT_EQ(lines.size(), 1u) << proxy.log();
+    EXPECT_NE(lines[0].find(";class=gold"), std::string::npos) << lines[0];
+}
+
 TEST(modules_acc, a_busy_call_is_logged_once_as_missed) {
     kit::peer uas;
     kit::host proxy(config(relay_routes(uas.port())));
