@@ -2,7 +2,8 @@
 # Debian's /etc/kamailio/kamailio.cfg, unmodified, with its default defines: Kamailio 5.6 first, then siphost,
 # the same requests to each, the same replies expected of both (issue 16, "Debian's stock config"):
 # registrations, a call between registered users, a call to an unregistered one, un-registering, and what
-# sanity_check() refuses.
+# sanity_check() refuses. Then each again with WITH_ANTIFLOOD: a flood of OPTIONS from one address is cut off
+# by pike, the address lands in the ipban hash table and a later request from it gets no answer.
 #
 # The stock config listens on every address at port 5060 (here only loopback: the test runs in a private
 # network namespace) and keeps its control sockets in /run/kamailio: the test runs in a private mount namespace
@@ -61,9 +62,28 @@ Expires: 0' '-Contact:'
     run_uac 127.0.0.1:5060 1 -sf "$WORK/uac_404.xml" -s bob || fail "$name: a call to bob after he left did not get 404"
 }
 
+# flood NAME: 60 OPTIONS at once from one address (127.0.0.2, which is not the server's own); the stock config answers the first ones (200 Keepalive),
+# pike blocks the rest, and the request after them is dropped as banned.
+flood() {
+    python3 "$SOURCE_DIR/tests/integration/stock/flood.py" 60 > "$WORK/flood-$1.txt" ||
+        fail "$1: the flood did not run"
+    read -r result < "$WORK/flood-$1.txt"
+    case $result in
+        "replies=0 "*) fail "$1: no OPTIONS was answered before the flood was cut off ($result)" ;;
+        "replies=60 "*) fail "$1: all 60 OPTIONS were answered: pike did not block ($result)" ;;
+        *" late_reply=0") ;;
+        *) fail "$1: a request after the ban was answered ($result)" ;;
+    esac
+    grep -q "ALERT: pike blocking OPTIONS from sip:flood@127.0.0.1 (IP:127.0.0.2:" "$WORK/$1.log" ||
+        fail "$1: the stock config's pike alert is not in the log"
+}
+
 run_server kamailio kamailio -DD -E -f "$STOCK" -L "$KAMAILIO_MODULES" -w "$WORK"
 the_same_replies kamailio
 stop_server kamailio
+run_server kamailio-antiflood kamailio -DD -E -A WITH_ANTIFLOOD -f "$STOCK" -L "$KAMAILIO_MODULES" -w "$WORK"
+flood kamailio-antiflood
+stop_server kamailio-antiflood
 
 run_server siphost "$SIPHOST" -DD -E -f "$STOCK" -L "$MODULES"
 SIPHOST_PID=$SERVER_PID
@@ -71,4 +91,8 @@ the_same_replies siphost
 stop_siphost
 grep -q -E "ACC: transaction answered:.*method=INVITE" "$WORK/siphost.log" ||
     fail "siphost's acc did not log the answered call"
-echo "PASS: Debian's stock kamailio.cfg, default defines, on Kamailio and on siphost"
+run_server siphost-antiflood "$SIPHOST" -DD -E -A WITH_ANTIFLOOD -f "$STOCK" -L "$MODULES"
+SIPHOST_PID=$SERVER_PID
+flood siphost-antiflood
+stop_server siphost-antiflood
+echo "PASS: Debian's stock kamailio.cfg, default defines and WITH_ANTIFLOOD, on Kamailio and on siphost"
