@@ -3,6 +3,7 @@
 //   record_route(), record_route(params)  adds "Record-Route: <sip:ADDR:PORT;lr[;ftag=..][params]>" on top,
 //                                         ADDR:PORT being what the arrival socket advertises
 //   loose_route()                         RFC 3261 16.4 and 16.12 (see loose_route below for the steps)
+//   add_rr_param(param)                   ";name=value" for the Record-Route URI record_route() adds
 //   $route_uri                            the URI of the first Route value
 //
 // Next hop: loose_route() writes the next hop into $du itself (as Kamailio does), so forward() and t_relay()
@@ -14,7 +15,10 @@
 
 #include <regex.h>
 
+#include <cstdio>
+
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +31,35 @@ const siphost_host_api* host_ = nullptr;
 siphost_module_handle* self_ = nullptr;
 int32_t append_fromtag_ = 1;
 int32_t enable_full_lr_ = 0;
+int rr_slot_ = -1;
+
+/// What add_rr_param() and record_route() leave on a message: the parameters still to add, and whether
+/// the Record-Route is already written.
+struct rr_state {
+    std::string params;
+    bool added = false;
+    /// The parameters of this proxy's Route as loose_route() found them before removing it, so that
+    /// check_route_param() and is_direction() still see them afterwards, as in Kamailio.
+    std::optional<std::string> own_route_params;
+};
+
+void destroy_rr_state(void* value) {
+    std::unique_ptr<rr_state> owned(static_cast<rr_state*>(value));
+}
+
+/// The message's rr_state, created on first use; nullptr when the host has no slot for it.
+rr_state* state_of(siphost_msg* msg, bool create) {
+    if (rr_slot_ < 0)
+        return nullptr;
+    auto* state = static_cast<rr_state*>(host_->msgctx->slot_get(msg, rr_slot_));
+    if (state == nullptr && create) {
+        auto fresh = std::make_unique<rr_state>();
+        if (host_->msgctx->slot_set(msg, rr_slot_, fresh.get()) != 0)
+            return nullptr;
+        state = fresh.release();
+    }
+    return state;
+}
 
 // Kamailio's return codes of loose_route().
 constexpr int rr_driven = 1;      // the next hop comes from the route set (or the R-URI after it)
@@ -97,11 +130,78 @@ int record_route(siphost_msg* msg, std::string_view params) {
             line.push_back(';');
         line.append(params);
     }
+    rr_state* state = state_of(msg, true);
+    if (state != nullptr)
+        line.append(state->params);
     line.append(">\r\n");
     if (host_->msg_add_header(msg, sdk::str(line), SIPHOST_HDR_TOP, siphost_str{nullptr, 0}) != 0) {
         sdk::log(host_, self_, SIPHOST_LOG_ERR, "record_route: the host refused the header");
         return -1;
     }
+    if (state != nullptr) {
+        state->params.clear();
+        state->added = true;
+    }
+    return 1;
+}
+
+/// Puts params into the Record-Route this proxy already added: the recorded changes are applied first (the
+/// host cannot edit an added line), then the parameters go in before the '>' of the top Record-Route when it
+/// names this proxy. False when there is no such Record-Route.
+bool append_to_own_record_route(siphost_msg* msg, std::string_view params, bool& failed) {
+    char err[200] = "";
+    if (host_->msgctx->apply_changes(msg, err, sizeof err) != 0) {
+        sdk::log(host_, self_, SIPHOST_LOG_ERR, std::string("add_rr_param: ") + err);
+        failed = true;
+        return false;
+    }
+    siphost_str value{nullptr, 0};
+    if (host_->msg_header(msg, sdk::str("Record-Route"), 0, &value) != 1)
+        return false;
+    std::string_view text = sdk::view(value);
+    size_t close = text.find('>');
+    if (close == std::string_view::npos || !is_myself_uri(sdk::uri_of(host_, text)))
+        return false;
+    std::string_view raw = sdk::view(host_->msg_raw(msg));
+    size_t offset = static_cast<size_t>(text.data() + close - raw.data());
+    if (host_->msg_replace(msg, offset, 0, sdk::str(params)) != 0) {
+        sdk::log(host_, self_, SIPHOST_LOG_ERR, "add_rr_param: the host refused the change");
+        failed = true;
+        return false;
+    }
+    return true;
+}
+
+/// add_rr_param(): before record_route() the parameter is kept for it; after it (in request_route, or in
+/// a branch or failure route whose copy of the request already carries this proxy's Record-Route), it goes
+/// into that header.
+int cmd_add_rr_param(siphost_msg* msg, const siphost_value* args, void*) {
+    std::string_view param = sdk::trim(sdk::arg_view(args[0]));
+    if (param.empty())
+        return 1;
+    std::string params;
+    if (param.front() != ';')
+        params.push_back(';');
+    params.append(param);
+    rr_state* state = state_of(msg, true);
+    if (state == nullptr) {
+        sdk::log(host_, self_, SIPHOST_LOG_ERR, "add_rr_param: no per-message state");
+        return -1;
+    }
+    // tm's copies for branch and failure routes do not carry the per-message state: look at the header.
+    bool maybe_added = state->added || host_->msgctx->route_type(msg) != SIPHOST_ROUTE_REQUEST;
+    if (maybe_added) {
+        bool failed = false;
+        if (append_to_own_record_route(msg, params, failed))
+            return 1;
+        if (failed)
+            return -1;
+        if (state->added) {
+            sdk::log(host_, self_, SIPHOST_LOG_ERR, "add_rr_param: this proxy's Record-Route is not on top");
+            return -1;
+        }
+    }
+    state->params.append(params);
     return 1;
 }
 
@@ -122,7 +222,14 @@ int cmd_record_route_params(siphost_msg* msg, const siphost_value* args, void*) 
 ///     Request-URI, and the old Request-URI goes to the end of the route set (RFC 3261 16.6 step 6).
 ///  5. none remains: the Request-URI is the next hop; 1, or -3 for an initial request (no To-tag) whose
 ///     only Routes named this proxy (a preloaded route to ourselves).
+bool own_route_params(siphost_msg* msg, std::string_view& params);
+
 int cmd_loose_route(siphost_msg* msg, const siphost_value*, void*) {
+    std::string_view own;
+    if (own_route_params(msg, own)) {
+        if (rr_state* state = state_of(msg, true); state != nullptr)
+            state->own_route_params.emplace(own);
+    }
     thread_local route_set routes;
     if (!routes.load(host_, msg)) {
         sdk::log(host_, self_, SIPHOST_LOG_ERR, "loose_route: malformed Route header");
@@ -174,6 +281,10 @@ int cmd_loose_route(siphost_msg* msg, const siphost_value*, void*) {
 
 /// The URI parameters of this proxy's own Route ("lr;ftag=x;nat=yes"); false when there is none.
 bool own_route_params(siphost_msg* msg, std::string_view& params) {
+    if (rr_state* state = state_of(msg, false); state != nullptr && state->own_route_params) {
+        params = *state->own_route_params;
+        return true;
+    }
     siphost_uri uri;
     std::string_view original = sdk::view(host_->msg_original_ruri(msg));
     siphost_str value{nullptr, 0};
@@ -266,9 +377,14 @@ int get_route_uri(siphost_msg* msg, void*, int32_t, siphost_value* out) {
     return 0;
 }
 
-int init(const siphost_host_api* host, siphost_module_handle* self, char*, size_t) {
+int init(const siphost_host_api* host, siphost_module_handle* self, char* err, size_t err_size) {
     host_ = host;
     self_ = self;
+    rr_slot_ = host->msgctx->slot_register(self, destroy_rr_state);
+    if (rr_slot_ < 0) {
+        std::snprintf(err, err_size, "no per-message slot for add_rr_param");
+        return -1;
+    }
     return 0;
 }
 
@@ -280,6 +396,8 @@ const siphost_command commands[] = {
     sdk::command("record_route", record_route_routes, sdk::guarded<&cmd_record_route_params>,
                  {SIPHOST_ARG_STRING}, nullptr, nullptr,
                  "adds a Record-Route naming this proxy, with extra parameters"),
+    sdk::command("add_rr_param", record_route_routes, sdk::guarded<&cmd_add_rr_param>, {SIPHOST_ARG_STRING},
+                 nullptr, nullptr, "adds a parameter to the Record-Route URI record_route() writes"),
     sdk::command("loose_route", SIPHOST_ROUTE_REQUEST, sdk::guarded<&cmd_loose_route>, {}, nullptr, nullptr,
                  "routes a request by its Route headers (RFC 3261 16.4, 16.12)"),
     sdk::command("check_route_param", SIPHOST_ROUTE_REQUEST, sdk::guarded<&cmd_check_route_param>,
