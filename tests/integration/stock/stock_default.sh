@@ -2,7 +2,9 @@
 # Debian's /etc/kamailio/kamailio.cfg, unmodified, with its default defines: Kamailio 5.6 first, then siphost,
 # the same requests to each, the same replies expected of both (issue 16, "Debian's stock config"):
 # registrations, a call between registered users, a call to an unregistered one, un-registering, and what
-# sanity_check() refuses. Then each again with WITH_ANTIFLOOD: a flood of OPTIONS from one address is cut off
+# sanity_check() refuses. Then each again with WITH_NAT (no media relay runs: rtpproxy_manage fails and the
+# call goes on, as on Kamailio): a phone registering with a private Contact is detected (nat_uac_test), its
+# source is saved (fix_nated_register) and calls reach it there. Then each again with WITH_ANTIFLOOD: a flood of OPTIONS from one address is cut off
 # by pike, the address lands in the ipban hash table and a later request from it gets no answer.
 #
 # The stock config listens on every address at port 5060 (here only loopback: the test runs in a private
@@ -62,6 +64,18 @@ Expires: 0' '-Contact:'
     run_uac 127.0.0.1:5060 1 -sf "$WORK/uac_404.xml" -s bob || fail "$name: a call to bob after he left did not get 404"
 }
 
+# behind_nat NAME: a phone with a private Contact registers from port 5073 and is called there.
+behind_nat() {
+    name=$1
+    expect_request "$name: carol registers from behind NAT" 5073 REGISTER carol "c-carol-nat-$name" 1 200 \
+        'Contact: <sip:carol@192.168.1.2:5060>
+Expires: 600' '+sip:carol@192\.168\.1\.2:5060>;expires=[0-9]+;received="sip:127\.0\.0\.1:5073"'
+    start_named_uas carol 5073 1 -sf "$S/tm_uas.xml"
+    run_uac 127.0.0.1:5060 1 -sf "$SOURCE_DIR/tests/modules/registrar/scenarios/call_uac.xml" -s carol ||
+        fail "$name: the call to carol behind NAT failed"
+    wait_uas || fail "$name: carol's phone did not get the call at the address it registered from"
+}
+
 # flood NAME: 60 OPTIONS at once from one address (127.0.0.2, which is not the server's own); the stock config answers the first ones (200 Keepalive),
 # pike blocks the rest, and the request after them is dropped as banned.
 flood() {
@@ -81,6 +95,9 @@ flood() {
 run_server kamailio kamailio -DD -E -f "$STOCK" -L "$KAMAILIO_MODULES" -w "$WORK"
 the_same_replies kamailio
 stop_server kamailio
+run_server kamailio-nat kamailio -DD -E -A WITH_NAT -f "$STOCK" -L "$KAMAILIO_MODULES" -w "$WORK"
+behind_nat kamailio-nat
+stop_server kamailio-nat
 run_server kamailio-antiflood kamailio -DD -E -A WITH_ANTIFLOOD -f "$STOCK" -L "$KAMAILIO_MODULES" -w "$WORK"
 flood kamailio-antiflood
 stop_server kamailio-antiflood
@@ -91,8 +108,12 @@ the_same_replies siphost
 stop_siphost
 grep -q -E "ACC: transaction answered:.*method=INVITE" "$WORK/siphost.log" ||
     fail "siphost's acc did not log the answered call"
+run_server siphost-nat "$SIPHOST" -DD -E -A WITH_NAT -f "$STOCK" -L "$MODULES"
+SIPHOST_PID=$SERVER_PID
+behind_nat siphost-nat
+stop_server siphost-nat
 run_server siphost-antiflood "$SIPHOST" -DD -E -A WITH_ANTIFLOOD -f "$STOCK" -L "$MODULES"
 SIPHOST_PID=$SERVER_PID
 flood siphost-antiflood
 stop_server siphost-antiflood
-echo "PASS: Debian's stock kamailio.cfg, default defines and WITH_ANTIFLOOD, on Kamailio and on siphost"
+echo "PASS: Debian's stock kamailio.cfg, default defines, WITH_NAT and WITH_ANTIFLOOD, on Kamailio and on siphost"
