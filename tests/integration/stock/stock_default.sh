@@ -21,59 +21,37 @@ KAMAILIO_MODULES=$(ls -d /usr/lib/*/kamailio/modules 2>/dev/null | head -n 1)
 [ -f "$STOCK" ] || fail "no $STOCK (Debian package kamailio)"
 command -v kamailio > /dev/null || fail "kamailio is not installed (Debian package kamailio)"
 
-# run_server NAME COMMAND...: starts it on the stock config and waits for port 5060.
-run_server() {
-    name=$1; shift
-    "$@" > "$WORK/$name.log" 2>&1 &
-    SERVER_PID=$!
-    PIDS="$PIDS $SERVER_PID"
-    for _ in $(seq 1 200); do
-        grep -q ':13C4 ' /proc/net/udp 2>/dev/null && return 0
-        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/$name.log"; fail "$name did not start on $STOCK"; }
-        sleep 0.05
-    done
-    fail "$name does not listen on port 5060"
-}
-
-stop_server() {
-    kill -INT "$SERVER_PID" 2>/dev/null
-    for _ in $(seq 1 200); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null
-    # Kamailio's children may outlive the main process for a moment.
-    for _ in $(seq 1 100); do grep -q ':13C4 ' /proc/net/udp 2>/dev/null || return 0; sleep 0.05; done
-    fail "port 5060 is still bound after $1 stopped"
-}
+. "$SOURCE_DIR/tests/integration/stock/stock_lib.sh"
 
 # the_same_replies NAME: the requests every server must answer alike.
 the_same_replies() {
-    name=$1
-    expect_request "$name: bob registers" 5071 REGISTER bob "c-bob-$name" 1 200 'Contact: <sip:bob@127.0.0.1:5080>
+    who=$1
+    expect_request "$who: bob registers" 5071 REGISTER bob "c-bob-$who" 1 200 'Contact: <sip:bob@127.0.0.1:5080>
 Expires: 600' '+sip:bob@127\.0\.0\.1:5080>;expires='
     start_uas 5080 1 -sf "$S/tm_uas.xml"
     run_uac 127.0.0.1:5060 1 -sf "$SOURCE_DIR/tests/modules/registrar/scenarios/call_uac.xml" -s bob ||
-        fail "$name: the call to bob failed"
-    wait_uas || fail "$name: bob's UA did not complete the call"
+        fail "$who: the call to bob failed"
+    wait_uas || fail "$who: bob's UA did not complete the call"
     sed 's/CODE_HERE/404/' "$S/tm_uac_negative.xml" > "$WORK/uac_404.xml"
-    run_uac 127.0.0.1:5060 1 -sf "$WORK/uac_404.xml" -s nobody || fail "$name: a call to nobody did not get 404"
-    expect_request "$name: a bad Expires is refused by sanity_check" 5073 REGISTER carol "c-carol-$name" 1 400 \
+    run_uac 127.0.0.1:5060 1 -sf "$WORK/uac_404.xml" -s nobody || fail "$who: a call to nobody did not get 404"
+    expect_request "$who: a bad Expires is refused by sanity_check" 5073 REGISTER carol "c-carol-$who" 1 400 \
         'Contact: <sip:carol@127.0.0.1:5082>
 Expires: soon'
-    expect_request "$name: bob un-registers" 5071 REGISTER bob "c-bob-$name" 2 200 'Contact: *
+    expect_request "$who: bob un-registers" 5071 REGISTER bob "c-bob-$who" 2 200 'Contact: *
 Expires: 0' '-Contact:'
-    run_uac 127.0.0.1:5060 1 -sf "$WORK/uac_404.xml" -s bob || fail "$name: a call to bob after he left did not get 404"
+    run_uac 127.0.0.1:5060 1 -sf "$WORK/uac_404.xml" -s bob || fail "$who: a call to bob after he left did not get 404"
 }
 
 # behind_nat NAME: a phone with a private Contact registers from port 5073 and is called there.
 behind_nat() {
-    name=$1
-    expect_request "$name: carol registers from behind NAT" 5073 REGISTER carol "c-carol-nat-$name" 1 200 \
+    who=$1
+    expect_request "$who: carol registers from behind NAT" 5073 REGISTER carol "c-carol-nat-$who" 1 200 \
         'Contact: <sip:carol@192.168.1.2:5060>
 Expires: 600' '+sip:carol@192\.168\.1\.2:5060>;expires=[0-9]+;received="sip:127\.0\.0\.1:5073"'
     start_named_uas carol 5073 1 -sf "$S/tm_uas.xml"
     run_uac 127.0.0.1:5060 1 -sf "$SOURCE_DIR/tests/modules/registrar/scenarios/call_uac.xml" -s carol ||
-        fail "$name: the call to carol behind NAT failed"
-    wait_uas || fail "$name: carol's phone did not get the call at the address it registered from"
+        fail "$who: the call to carol behind NAT failed"
+    wait_uas || fail "$who: carol's phone did not get the call at the address it registered from"
 }
 
 # flood NAME: 60 OPTIONS at once from one address (127.0.0.2, which is not the server's own); the stock config answers the first ones (200 Keepalive),

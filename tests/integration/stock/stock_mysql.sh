@@ -48,26 +48,7 @@ done
 echo "INSERT INTO subscriber (username, domain, password) VALUES ('alice', '127.0.0.1', 'wonderland'),
     ('bob', '127.0.0.1', 'builder');" | sql > "$WORK/users.log" 2>&1 || fail "cannot add the users: $(cat "$WORK/users.log")"
 
-run_server() {
-    name=$1; shift
-    "$@" > "$WORK/$name.log" 2>&1 &
-    SERVER_PID=$!
-    PIDS="$PIDS $SERVER_PID"
-    for _ in $(seq 1 200); do
-        grep -q ':13C4 ' /proc/net/udp 2>/dev/null && return 0
-        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/$name.log"; fail "$name did not start on $STOCK"; }
-        sleep 0.05
-    done
-    fail "$name does not listen on port 5060"
-}
-stop_server() {
-    kill -INT "$SERVER_PID" 2>/dev/null
-    for _ in $(seq 1 200); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null
-    for _ in $(seq 1 100); do grep -q ':13C4 ' /proc/net/udp 2>/dev/null || return 0; sleep 0.05; done
-    fail "port 5060 is still bound after $1 stopped"
-}
+. "$SOURCE_DIR/tests/integration/stock/stock_lib.sh"
 
 # with_auth NAME: the same requests to each server.
 with_auth() {
