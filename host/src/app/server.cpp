@@ -123,7 +123,10 @@ net::tcp_options tcp_options_from(const cfg::global_params& params) {
 }
 
 // Blocks SIGINT/SIGTERM in every thread started after this, so that the main thread alone waits for them.
+// SIGPIPE is ignored, as Kamailio does: a peer that closes a pipe, FIFO or socket a module writes to must cost
+// that write an EPIPE, not the whole server.
 sigset_t block_stop_signals() {
+    std::signal(SIGPIPE, SIG_IGN);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
