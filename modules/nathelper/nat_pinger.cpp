@@ -1,9 +1,4 @@
-// NAT keepalives over usrloc's table.
-//
-// usrloc's API (api/usrloc.h, major 1) reads one AOR at a time and has no way to list every contact, so the
-// pinger reads the table through usrloc's own ul.dump RPC command (Kamailio's layout: Domains[] -> Domain
-// {Domain, AoRs[] -> Info {AoR, Contacts[] -> Contact {Address, Expires, Received, Path, CFlags, Ruid}}}),
-// run in process with host->rpc. docs/nathelper.md says what a direct listing function would change.
+// NAT keepalives over usrloc's table, walked with usrloc's for_each_contact (api/usrloc.h, 1.1).
 #include "nat_pinger.hpp"
 
 #include "nathelper.hpp"
@@ -16,45 +11,29 @@
 namespace siphost::modules::nathelper {
 namespace {
 
-constexpr std::string_view not_set = "[not set]"; // how ul.dump shows an empty string
+/// Collects the contacts of one walk (a ping may call usrloc, which the walk's callback must not).
+struct walk {
+    const siphost_usrloc_api_v1* ul = nullptr;
+    std::vector<nat_pinger::target> targets;
+};
 
-/// The member `key` of a struct node, or nullopt.
-std::optional<siphost_rpc_member> member(const siphost_rpc_api* rpc, const siphost_rpc_node* node,
-                                         std::string_view key) {
-    size_t n = node != nullptr ? rpc->node_size(node) : 0;
-    for (size_t i = 0; i < n; ++i) {
-        siphost_rpc_member m = sdk::sized<siphost_rpc_member>();
-        if (rpc->node_member(node, i, &m) == 0 && sdk::view(m.key) == key)
-            return m;
-    }
-    return std::nullopt;
+std::string copy(siphost_str s) {
+    return std::string(sdk::view(s));
 }
 
-/// The child node of `key` (a struct or an array), or NULL.
-const siphost_rpc_node* child(const siphost_rpc_api* rpc, const siphost_rpc_node* node,
-                              std::string_view key) {
-    std::optional<siphost_rpc_member> m = member(rpc, node, key);
-    return m && m->kind == SIPHOST_RPC_MEMBER_NODE ? m->node : nullptr;
-}
-
-/// The i-th element of an array node when it is a node, else NULL.
-const siphost_rpc_node* element(const siphost_rpc_api* rpc, const siphost_rpc_node* array, size_t i) {
-    siphost_rpc_member m = sdk::sized<siphost_rpc_member>();
-    if (rpc->node_member(array, i, &m) != 0 || m.kind != SIPHOST_RPC_MEMBER_NODE)
-        return nullptr;
-    return m.node;
-}
-
-std::string text(const siphost_rpc_api* rpc, const siphost_rpc_node* node, std::string_view key) {
-    std::optional<siphost_rpc_member> m = member(rpc, node, key);
-    if (!m || m->kind != SIPHOST_RPC_MEMBER_STR || sdk::view(m->str) == not_set)
-        return {};
-    return std::string(sdk::view(m->str));
-}
-
-int64_t number(const siphost_rpc_api* rpc, const siphost_rpc_node* node, std::string_view key) {
-    std::optional<siphost_rpc_member> m = member(rpc, node, key);
-    return m && m->kind == SIPHOST_RPC_MEMBER_INT ? m->num : 0;
+int collect(siphost_udomain* domain, siphost_str aor, const siphost_ucontact* c, void* data) {
+    auto* w = static_cast<walk*>(data);
+    nat_pinger::target t;
+    t.domain = copy(w->ul->domain_name(domain));
+    t.aor = copy(aor);
+    t.address = copy(c->contact);
+    t.received = copy(c->received);
+    t.path = copy(c->path);
+    t.ruid = copy(c->ruid);
+    t.cflags = c->cflags;
+    if (!t.address.empty())
+        w->targets.push_back(std::move(t));
+    return 0;
 }
 
 bool flag_set(uint64_t flags, int32_t bit) {
@@ -94,10 +73,9 @@ void nat_pinger::start(const siphost_host_api* host, siphost_module_handle* self
     const settings& p = ctx().params;
     ul_ = static_cast<const siphost_usrloc_api_v1*>(
         host->api_lookup(SIPHOST_USRLOC_API_NAME, SIPHOST_USRLOC_API_MAJOR));
-    if (ul_ == nullptr || !SIPHOST_HAS(siphost_usrloc_api_v1, ul_, nat_bflag))
-        throw sdk::config_error("natping_interval needs usrloc's table: load usrloc before nathelper");
-    if (!SIPHOST_HAS(siphost_rpc_api, host->rpc, call_new))
-        throw sdk::config_error("natping_interval needs a host that runs RPC commands in process (ABI 1.1)");
+    if (ul_ == nullptr || !SIPHOST_HAS(siphost_usrloc_api_v1, ul_, for_each_contact))
+        throw sdk::config_error("natping_interval needs usrloc's table (with for_each_contact): load usrloc "
+                                "before nathelper");
     call_id_prefix_ = "nhping." + random_hex() + ".";
     if (host->async->every(self, static_cast<uint32_t>(p.natping_interval) * 1000u, SIPHOST_TIMER_SLOW,
                            on_timer, nullptr) != 0)
@@ -110,51 +88,19 @@ void nat_pinger::start(const siphost_host_api* host, siphost_module_handle* self
 void nat_pinger::run_cycle() {
     if (!enabled_ || host_ == nullptr)
         return;
-    const siphost_rpc_api* rpc = host_->rpc;
-    siphost_rpc_call* call = rpc->call_new(sdk::str("ul.dump"));
-    if (call == nullptr)
-        return;
-    std::unique_ptr<siphost_rpc_call, void (*)(siphost_rpc_call*)> owned(call, rpc->call_free);
-    siphost_str fault{nullptr, 0};
-    if (rpc->call_run(call) != 0 || rpc->call_fault(call, &fault) != 0) {
-        if (!dump_failed_logged_)
-            log(SIPHOST_LOG_ERR,
-                "NAT pings: cannot list usrloc's contacts (ul.dump: " + std::string(sdk::view(fault)) + ")");
-        dump_failed_logged_ = true;
+    walk w;
+    w.ul = ul_;
+    if (ul_->for_each_contact(nullptr, collect, &w) < 0) {
+        if (!walk_failed_logged_)
+            log(SIPHOST_LOG_ERR, "NAT pings: cannot read usrloc's contacts");
+        walk_failed_logged_ = true;
         return;
     }
-    const siphost_rpc_node* top = rpc->call_reply(call);
-    const siphost_rpc_node* dump = top != nullptr ? element(rpc, top, 0) : nullptr;
-    const siphost_rpc_node* domains = child(rpc, dump, "Domains");
+    walk_failed_logged_ = false;
     uint64_t now = host_->now_ms();
     std::unordered_set<std::string> seen;
-    for (size_t d = 0; domains != nullptr && d < rpc->node_size(domains); ++d) {
-        const siphost_rpc_node* domain = child(rpc, element(rpc, domains, d), "Domain");
-        const siphost_rpc_node* aors = child(rpc, domain, "AoRs");
-        std::string domain_name = text(rpc, domain, "Domain");
-        for (size_t a = 0; aors != nullptr && a < rpc->node_size(aors); ++a) {
-            const siphost_rpc_node* info = child(rpc, element(rpc, aors, a), "Info");
-            const siphost_rpc_node* contacts = child(rpc, info, "Contacts");
-            std::string aor = text(rpc, info, "AoR");
-            for (size_t c = 0; contacts != nullptr && c < rpc->node_size(contacts); ++c) {
-                const siphost_rpc_node* contact = child(rpc, element(rpc, contacts, c), "Contact");
-                std::optional<siphost_rpc_member> expires = member(rpc, contact, "Expires");
-                if (contact == nullptr || (expires && expires->kind == SIPHOST_RPC_MEMBER_STR &&
-                                           sdk::view(expires->str) == "expired"))
-                    continue;
-                target t;
-                t.domain = domain_name;
-                t.aor = aor;
-                t.address = text(rpc, contact, "Address");
-                t.received = text(rpc, contact, "Received");
-                t.path = text(rpc, contact, "Path");
-                t.ruid = text(rpc, contact, "Ruid");
-                t.cflags = static_cast<uint64_t>(number(rpc, contact, "CFlags"));
-                if (!t.address.empty())
-                    ping(t, now, seen);
-            }
-        }
-    }
+    for (const target& t : w.targets)
+        ping(t, now, seen);
     forget_unseen(seen);
 }
 

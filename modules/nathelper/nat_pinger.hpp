@@ -17,6 +17,17 @@ namespace siphost::modules::nathelper {
 
 class nat_pinger {
 public:
+    /// One contact to keep alive, copied out of usrloc's table.
+    struct target {
+        std::string domain;
+        std::string aor;
+        std::string address;  ///< the Contact URI
+        std::string received; ///< where it registered from, or empty
+        std::string path;     ///< the Path values, or empty
+        std::string ruid;
+        uint64_t cflags = 0;
+    };
+
     /// Checks the parameters, finds usrloc and starts the periodic timer and the reply filter (at init, when
     /// natping_interval is set). Throws sdk::config_error with the reason.
     void start(const siphost_host_api* host, siphost_module_handle* self);
@@ -33,17 +44,6 @@ public:
     bool enabled() const { return enabled_; }
 
 private:
-    /// One contact of usrloc's table as the pinger needs it.
-    struct target {
-        std::string domain;
-        std::string aor;
-        std::string address;  ///< the Contact URI
-        std::string received; ///< where it registered from, or empty
-        std::string path;     ///< the Path values, or empty
-        std::string ruid;
-        uint64_t cflags = 0;
-    };
-
     void ping(const target& t, uint64_t now_ms, std::unordered_set<std::string>& seen);
     bool send_sip_ping(const target& t, const siphost_dest& dest);
     void forget_unseen(const std::unordered_set<std::string>& seen);
@@ -54,7 +54,7 @@ private:
     std::atomic<bool> enabled_{true};
     std::atomic<uint64_t> sequence_{0};
     std::string call_id_prefix_; ///< "nhping.<random>." : marks the replies that are ours
-    bool dump_failed_logged_ = false;
+    bool walk_failed_logged_ = false;
     std::mutex alive_mutex_;
     /// ruid -> when its contact last answered a SIP ping (or was first pinged), for keepalive_timeout.
     std::unordered_map<std::string, uint64_t> last_alive_ms_;

@@ -184,6 +184,56 @@ int api_get_contacts(siphost_udomain* domain, siphost_str aor, int with_expired,
     });
 }
 
+std::vector<siphost_udomain*> all_domains();
+
+/// One table's contacts for for_each_contact; false when fn asked to stop.
+bool visit_table(siphost_udomain* domain, int64_t now, siphost_utable_contact_fn fn, void* data, int& visited,
+                 bool& failed) {
+    if (db_mode_ == 3) {
+        std::vector<removed_contact> rows;
+        if (!db_->load(domain->table.name(), rows)) {
+            failed = true;
+            return true;
+        }
+        for (const removed_contact& row : rows) {
+            if (!row.contact.valid(now))
+                continue;
+            ++visited;
+            siphost_ucontact v = row.contact.view();
+            if (fn(domain, sdk::str(row.aor), &v, data) != 0)
+                return false;
+        }
+        return true;
+    }
+    bool go_on = true;
+    domain->table.for_each_record([&](std::string_view aor, uint32_t, const std::vector<ucontact>& list) {
+        for (const ucontact& c : list) {
+            if (!go_on || !c.valid(now))
+                continue;
+            ++visited;
+            siphost_ucontact v = c.view();
+            go_on = fn(domain, sdk::str(aor), &v, data) == 0;
+        }
+    });
+    return go_on;
+}
+
+int api_for_each_contact(siphost_udomain* domain, siphost_utable_contact_fn fn, void* data) {
+    return sdk::guard(-1, [&] {
+        if (fn == nullptr)
+            return -1;
+        int64_t now = now_seconds();
+        int visited = 0;
+        bool failed = false;
+        std::vector<siphost_udomain*> tables =
+            domain != nullptr ? std::vector<siphost_udomain*>{domain} : all_domains();
+        for (siphost_udomain* table : tables)
+            if (!visit_table(table, now, fn, data, visited, failed))
+                break;
+        return failed ? -1 : visited;
+    });
+}
+
 int api_match_contact(siphost_udomain* domain, siphost_str aor, const siphost_ucontact* contact, char* ruid,
                       size_t cap, size_t* ruid_len) {
     return sdk::guard(-3, [&] {
@@ -325,6 +375,7 @@ const siphost_usrloc_api_v1 usrloc_api = {
     api_use_domain,
     api_db_mode,
     api_nat_bflag,
+    api_for_each_contact,
 };
 
 // ---- the timer ----

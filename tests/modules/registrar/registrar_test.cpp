@@ -11,6 +11,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <memory>
 
 #include <atomic>
@@ -311,6 +313,46 @@ TEST_F(Registrar, RpcLookupAndDumpShowTheBindings) {
                                                                  std::string("sip:rpc@10.0.0.1:5060")})),
         "[]");
     EXPECT_EQ(contact_count("rpc"), 0);
+}
+
+TEST_F(Registrar, ForEachContactWalksEveryUnexpiredContactWithItsAor) {
+    ASSERT_TRUE(SIPHOST_HAS(siphost_usrloc_api_v1, ul_, for_each_contact));
+    siphost_ucontact a = contact("sip:walk-a@10.0.0.1:5060", "cid-walk-a", 1, now() + 100);
+    a.cflags = 1u << 6;
+    siphost_ucontact b = contact("sip:walk-b@10.0.0.2:5060", "cid-walk-b", 1, now() + 100);
+    siphost_ucontact gone = contact("sip:walk-gone@10.0.0.3:5060", "cid-walk-gone", 1, now() - 5);
+    ASSERT_EQ(ul_->insert_contact(location_, s("walk1"), &a, nullptr, 0, nullptr), 0);
+    ASSERT_EQ(ul_->insert_contact(location_, s("walk2"), &b, nullptr, 0, nullptr), 0);
+    ASSERT_EQ(ul_->insert_contact(location_, s("walk2"), &gone, nullptr, 0, nullptr), 0);
+    struct seen_t {
+        std::vector<std::string> lines;
+        const siphost_usrloc_api_v1* ul;
+    } seen{{}, ul_};
+    auto record = [](siphost_udomain* domain, siphost_str aor, const siphost_ucontact* c, void* data) {
+        auto* out = static_cast<seen_t*>(data);
+        std::string_view table(out->ul->domain_name(domain).s, out->ul->domain_name(domain).len);
+        std::string line = std::string(table) + " " + std::string(aor.s, aor.len) + " " +
+                           std::string(c->contact.s, c->contact.len) + " " + std::to_string(c->cflags);
+        if (line.find("walk") != std::string::npos)
+            out->lines.push_back(line);
+        return 0;
+    };
+    int visited = ul_->for_each_contact(nullptr, record, &seen);
+    EXPECT_GE(visited, 2);
+    std::sort(seen.lines.begin(), seen.lines.end());
+    EXPECT_EQ(seen.lines, (std::vector<std::string>{"location walk1 sip:walk-a@10.0.0.1:5060 64",
+                                                    "location walk2 sip:walk-b@10.0.0.2:5060 0"}));
+    // Stopping early: the first nonzero return ends the walk.
+    int calls = 0;
+    ul_->for_each_contact(
+        location_, [](siphost_udomain*, siphost_str, const siphost_ucontact*, void* n) {
+            ++*static_cast<int*>(n);
+            return 1;
+        },
+        &calls);
+    EXPECT_EQ(calls, 1);
+    EXPECT_EQ(ul_->delete_record(location_, s("walk1")), 1);
+    EXPECT_EQ(ul_->delete_record(location_, s("walk2")), 2);
 }
 
 TEST_F(Registrar, SaveAddsRefreshesQueriesAndRemoves) {

@@ -82,6 +82,11 @@ typedef struct siphost_ucontact {
  * not call usrloc for another AOR. */
 typedef int (*siphost_ucontact_fn)(const siphost_ucontact* contact, void* data);
 
+/* Called by for_each_contact for each contact of a table with its table and AOR; return 0 to go on, nonzero to
+ * stop. Runs under a lock of the table: it must not call usrloc. */
+typedef int (*siphost_utable_contact_fn)(siphost_udomain* domain, siphost_str aor, const siphost_ucontact* contact,
+                                         void* data);
+
 /* Results of match_contact. */
 enum siphost_usrloc_match {
     SIPHOST_UL_FOUND = 0,          /* a binding matches; its ruid was written */
@@ -139,6 +144,12 @@ typedef struct siphost_usrloc_api_v1 {
     int (*db_mode)(void);
     /* [1.0] usrloc's nat_bflag (the branch flag marking a contact behind NAT), or -1 when not set. */
     int (*nat_bflag)(void);
+
+    /* [1.1] Calls fn for every contact of domain that has not expired (domain NULL: of every table usrloc
+     * has), for what walks the whole table (nathelper's keepalives): from memory, or with db_mode 3 from the
+     * database. One slot of a table is locked at a time. Returns the number of contacts visited, or -1 on an
+     * error. Check it with SIPHOST_HAS(siphost_usrloc_api_v1, api, for_each_contact). */
+    int (*for_each_contact)(siphost_udomain* domain, siphost_utable_contact_fn fn, void* data);
 } siphost_usrloc_api_v1;
 
 #ifdef __cplusplus
