@@ -356,6 +356,13 @@ void lexer::lex_pvar(token& t) {
                 ++depth;
             else if (c == ')' && --depth == 0)
                 return true;
+            else if (c == '{' && depth > 0) {
+                // A transformation's parameters may hold parentheses: {s.select,0,)}.
+                auto close = text.find('}', pos_);
+                if (close == std::string::npos)
+                    return false;
+                pos_ = close + 1;
+            }
         }
         return false;
     };

@@ -68,23 +68,22 @@ const core_pv_info* find_core_pv(std::string_view name) {
     return nullptr;
 }
 
-std::optional<pv_name> parse_pv_name(std::string_view text, std::string& error) {
+std::optional<pv_name> parse_pv_name(std::string_view text, std::string& error, std::size_t* error_offset) {
+    if (error_offset != nullptr)
+        *error_offset = 0;
     if (text.size() < 2 || text[0] != '$') {
         error = "a pseudo-variable starts with '$'";
         return std::nullopt;
     }
     std::string_view body = text.substr(1);
-    // $(name(inner)[index]) is the long form of $name(inner)[index].
-    if (body.front() == '(') {
+    // $(name(inner)[index]{tr}...) is the long form of $name(inner)[index]; only it takes transformations.
+    bool long_form = body.front() == '(';
+    if (long_form) {
         if (body.back() != ')') {
             error = "missing ')'";
             return std::nullopt;
         }
         body = body.substr(1, body.size() - 2);
-        if (body.find('{') != std::string_view::npos) {
-            error = "transformations ({...}) are not supported";
-            return std::nullopt;
-        }
     }
     pv_name out;
     if (body == "?") {
@@ -137,6 +136,15 @@ std::optional<pv_name> parse_pv_name(std::string_view text, std::string& error) 
         }
         i = close + 1;
     }
+    if (long_form && i < body.size() && body[i] == '{') {
+        std::size_t at = 0;
+        if (!parse_transformations(body.substr(i), out.transforms, error, at)) {
+            if (error_offset != nullptr)
+                *error_offset = 2 + i + at; // "$(" comes before body
+            return std::nullopt;
+        }
+        i = body.size();
+    }
     if (i != body.size()) {
         error = "unexpected '" + std::string(body.substr(i)) + "' after the pseudo-variable";
         return std::nullopt;
@@ -156,6 +164,12 @@ std::size_t pv_extent(std::string_view text) {
             else if (text[i] == ')' && --depth == 0) {
                 ++i;
                 return true;
+            } else if (text[i] == '{' && depth > 0) {
+                // A transformation's parameters may hold parentheses: {s.select,0,)}.
+                auto close = text.find('}', i);
+                if (close == std::string_view::npos)
+                    return false;
+                i = close;
             }
         }
         return false;

@@ -8,6 +8,8 @@
 
 #include <siphost/module.h>
 
+#include "cfg/transformation.hpp"
+
 namespace siphost::cfg {
 
 /// The pseudo-variables the host itself implements (Kamailio's pv module set that siphost needs).
@@ -70,10 +72,13 @@ struct pv_name {
     std::string inner; ///< without parentheses; "" when absent
     bool has_inner = false;
     std::int32_t index = SIPHOST_PV_NO_INDEX; ///< SIPHOST_PV_ALL_INDEX for [*]
+    std::vector<transformation> transforms;   ///< $(name{tr}...) only; applied in order when read
 };
 
-/// Parses the text of a pseudo-variable ("$avp(x)[1]", "$(avp(x)[1])", "$?"); nullopt with a reason in error.
-std::optional<pv_name> parse_pv_name(std::string_view text, std::string& error);
+/// Parses the text of a pseudo-variable ("$avp(x)[1]", "$(avp(x)[1]{s.len})", "$?"); nullopt with a reason in
+/// error. error_offset, when given, receives the byte of text the error is about (0 when it is the whole).
+std::optional<pv_name> parse_pv_name(std::string_view text, std::string& error,
+                                     std::size_t* error_offset = nullptr);
 
 /// How far a pseudo-variable starting at text[0] == '$' reaches inside a string template ("$rm the" -> 3);
 /// 0 when '$' does not start one there (then it is a literal '$').

@@ -554,9 +554,25 @@ void resolver::check_call(expr& e, const context& ctx) {
 
 void resolver::check_pv(const std::string& text, source_location where, bool for_write) {
     std::string error;
-    auto name = parse_pv_name(text, error);
+    std::size_t error_offset = 0;
+    auto name = parse_pv_name(text, error, &error_offset);
     if (!name) {
-        diags_.error(where, "bad pseudo-variable '" + text + "': " + error);
+        source_location at = where;
+        at.column += static_cast<std::uint32_t>(error_offset);
+        std::string hint;
+        if (error.rfind("unknown transformation", 0) == 0) {
+            std::string wrong = error.substr(error.find('\'') + 1);
+            wrong.pop_back();
+            std::string near = nearest_name(wrong, transformation_names());
+            if (!near.empty())
+                hint = "did you mean '" + near + "'?";
+        }
+        diags_.error(at, "bad pseudo-variable '" + text + "': " + error, hint);
+        return;
+    }
+    if (for_write && !name->transforms.empty()) {
+        diags_.error(where, "'" + text + "' has transformations and cannot be assigned",
+                     "assign to the pseudo-variable without {...}");
         return;
     }
     if (const auto* core = find_core_pv(name->name)) {

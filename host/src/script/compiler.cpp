@@ -329,7 +329,9 @@ compiled_script::compile(cfg::config cfg, const cfg::module_catalog* catalog, cf
     return script;
 }
 
-const compiled_script* compiled_script::being_compiled() { return compiling; }
+const compiled_script* compiled_script::being_compiled() {
+    return compiling;
+}
 
 compiled_script::~compiled_script() {
     for (auto& site : calls_)
@@ -339,7 +341,9 @@ compiled_script::~compiled_script() {
 
 int compiled_script::route_id(std::uint32_t type, std::string_view name) const {
     int index = route_lookup(type, name);
-    return index < 0 ? -1 : route_id_of(routes_[static_cast<std::size_t>(index)].type, routes_[static_cast<std::size_t>(index)].name);
+    return index < 0 ? -1
+                     : route_id_of(routes_[static_cast<std::size_t>(index)].type,
+                                   routes_[static_cast<std::size_t>(index)].name);
 }
 
 int compiled_script::route_lookup(std::uint32_t type, std::string_view name) const {
@@ -371,6 +375,7 @@ std::unique_ptr<pv_spec> compiled_script::parse_pv(std::string_view text, std::s
     auto spec = std::make_unique<pv_spec>();
     spec->text = std::string(text);
     spec->index = name->index;
+    spec->transforms = std::move(name->transforms);
     if (const auto* core = cfg::find_core_pv(name->name)) {
         spec->core = core->id;
         if ((core->flags & SIPHOST_PV_NAME_REQUIRED) && !name->has_inner) {

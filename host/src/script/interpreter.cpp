@@ -11,6 +11,7 @@
 #include "core/log.hpp"
 #include "message/message_context.hpp"
 #include "plugin/avp_list.hpp"
+#include "script/transform.hpp"
 #include "sip/uri.hpp"
 
 namespace siphost::script {
@@ -131,7 +132,7 @@ const char* proto_name(std::uint8_t proto) {
     }
 }
 
-value get_pv(const pv_spec& pv, run_context& ctx) {
+value get_raw_pv(const pv_spec& pv, run_context& ctx) {
     if (pv.module_pv != nullptr) {
         siphost_value out{};
         if (pv.module_pv->get == nullptr || pv.module_pv->get(ctx.msg, pv.module_data, pv.index, &out) != 0)
@@ -253,6 +254,12 @@ value get_pv(const pv_spec& pv, run_context& ctx) {
     return {};
 }
 
+value get_pv(const pv_spec& pv, run_context& ctx) {
+    if (pv.transforms.empty())
+        return get_raw_pv(pv, ctx);
+    return apply_transformations(pv.transforms, get_raw_pv(pv, ctx));
+}
+
 int set_avp(const pv_spec& pv, const value& v, run_context& ctx) {
     siphost_avp_list& list = ctx.msg->avp_list();
     bool indexed = pv.index != SIPHOST_PV_NO_INDEX && pv.index != SIPHOST_PV_ALL_INDEX;
@@ -294,6 +301,8 @@ int set_uri_part(const pv_spec& pv, const value& v, run_context& ctx) {
 }
 
 int set_pv(const pv_spec& pv, const value& v, run_context& ctx) {
+    if (!pv.transforms.empty())
+        return -1; // the config check refuses it; a module's pv_parse may still hand one in
     if (pv.module_pv != nullptr) {
         if (pv.module_pv->set == nullptr)
             return -1;

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <siphost/module.h>
 
@@ -18,8 +19,9 @@ struct pv_spec {
     void* module_data = nullptr;           ///< what the module's parse_name stored
     std::string name;                      ///< $avp: the AVP name ("x", "i:5"); $hdr: the header name
     std::int32_t index = SIPHOST_PV_NO_INDEX;
-    std::uint32_t slot = 0; ///< $var/$vn: the variable's slot in the worker's storage
-    std::string text;       ///< as written, for messages
+    std::uint32_t slot = 0;                      ///< $var/$vn: the variable's slot in the worker's storage
+    std::string text;                            ///< as written, for messages
+    std::vector<cfg::transformation> transforms; ///< applied in order to what is read; read-only then
 
     pv_spec() = default;
     pv_spec(const pv_spec&) = delete;

@@ -1,0 +1,231 @@
+#include "cfg/transformation.hpp"
+
+#include <charconv>
+
+namespace siphost::cfg {
+namespace {
+
+/// What parameters a transformation takes.
+enum class tr_params {
+    none,
+    int_int,      ///< s.substr,offset,length
+    int_char,     ///< s.select,index,separator
+    one_int,      ///< s.strip,length
+    one_char,     ///< s.stripto,char
+    two_strings,  ///< s.replace,match,replacement
+    one_name,     ///< uri.param,name
+    name_opt_sep, ///< param.value,name[,separator]
+    int_opt_sep,  ///< param.name,index[,separator]
+    opt_sep       ///< param.count[,separator]
+};
+
+struct tr_info {
+    const char* name;
+    tr_kind kind;
+    tr_params params;
+    const char* usage;
+};
+
+const std::vector<tr_info>& table() {
+    static const std::vector<tr_info> infos = {
+        {"s.len", tr_kind::s_len, tr_params::none, "{s.len}"},
+        {"s.int", tr_kind::s_int, tr_params::none, "{s.int}"},
+        {"s.substr", tr_kind::s_substr, tr_params::int_int, "{s.substr,offset,length}"},
+        {"s.select", tr_kind::s_select, tr_params::int_char, "{s.select,index,separator}"},
+        {"s.tolower", tr_kind::s_tolower, tr_params::none, "{s.tolower}"},
+        {"s.toupper", tr_kind::s_toupper, tr_params::none, "{s.toupper}"},
+        {"s.strip", tr_kind::s_strip, tr_params::one_int, "{s.strip,length}"},
+        {"s.stripto", tr_kind::s_stripto, tr_params::one_char, "{s.stripto,char}"},
+        {"s.trim", tr_kind::s_trim, tr_params::none, "{s.trim}"},
+        {"s.rtrim", tr_kind::s_rtrim, tr_params::none, "{s.rtrim}"},
+        {"s.ltrim", tr_kind::s_ltrim, tr_params::none, "{s.ltrim}"},
+        {"s.encode.hexa", tr_kind::s_encode_hexa, tr_params::none, "{s.encode.hexa}"},
+        {"s.decode.hexa", tr_kind::s_decode_hexa, tr_params::none, "{s.decode.hexa}"},
+        {"s.replace", tr_kind::s_replace, tr_params::two_strings, "{s.replace,match,replacement}"},
+        {"s.numeric", tr_kind::s_numeric, tr_params::none, "{s.numeric}"},
+        {"s.escape.common", tr_kind::s_escape_common, tr_params::none, "{s.escape.common}"},
+        {"s.unescape.common", tr_kind::s_unescape_common, tr_params::none, "{s.unescape.common}"},
+        {"uri.user", tr_kind::uri_user, tr_params::none, "{uri.user}"},
+        {"uri.host", tr_kind::uri_host, tr_params::none, "{uri.host}"},
+        {"uri.port", tr_kind::uri_port, tr_params::none, "{uri.port}"},
+        {"uri.params", tr_kind::uri_params, tr_params::none, "{uri.params}"},
+        {"uri.param", tr_kind::uri_param, tr_params::one_name, "{uri.param,name}"},
+        {"uri.transport", tr_kind::uri_transport, tr_params::none, "{uri.transport}"},
+        {"uri.scheme", tr_kind::uri_scheme, tr_params::none, "{uri.scheme}"},
+        {"param.value", tr_kind::param_value, tr_params::name_opt_sep, "{param.value,name[,separator]}"},
+        {"param.count", tr_kind::param_count, tr_params::opt_sep, "{param.count[,separator]}"},
+        {"param.name", tr_kind::param_name, tr_params::int_opt_sep, "{param.name,index[,separator]}"},
+        {"param.valueat", tr_kind::param_valueat, tr_params::int_opt_sep,
+         "{param.valueat,index[,separator]}"},
+        {"nameaddr.name", tr_kind::nameaddr_name, tr_params::none, "{nameaddr.name}"},
+        {"nameaddr.uri", tr_kind::nameaddr_uri, tr_params::none, "{nameaddr.uri}"},
+        {"nameaddr.len", tr_kind::nameaddr_len, tr_params::none, "{nameaddr.len}"},
+        {"tobody.uri", tr_kind::tobody_uri, tr_params::none, "{tobody.uri}"},
+        {"tobody.tag", tr_kind::tobody_tag, tr_params::none, "{tobody.tag}"},
+        {"tobody.user", tr_kind::tobody_user, tr_params::none, "{tobody.user}"},
+        {"tobody.host", tr_kind::tobody_host, tr_params::none, "{tobody.host}"},
+        {"tobody.display", tr_kind::tobody_display, tr_params::none, "{tobody.display}"},
+        {"tobody.params", tr_kind::tobody_params, tr_params::none, "{tobody.params}"},
+    };
+    return infos;
+}
+
+bool parse_int(std::string_view text, std::int64_t& out) {
+    if (!text.empty() && text.front() == '+')
+        text.remove_prefix(1);
+    auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+    return !text.empty() && ec == std::errc() && ptr == text.data() + text.size();
+}
+
+/// Splits at the first ','; rest is empty and has_rest false when there is none.
+std::string_view split_first(std::string_view text, std::string_view& rest, bool& has_rest) {
+    auto comma = text.find(',');
+    has_rest = comma != std::string_view::npos;
+    rest = has_rest ? text.substr(comma + 1) : std::string_view();
+    return has_rest ? text.substr(0, comma) : text;
+}
+
+/// Checks the parameters of one transformation (params is everything after the name's ','); error is set
+/// when they are wrong.
+void fill_params(const tr_info& info, bool has_params, std::string_view params, transformation& tr,
+                 std::string& error) {
+    auto wrong = [&](const std::string& why) {
+        error = "bad parameters for transformation '" + std::string(info.name) + "': " + why + "; usage " +
+                info.usage;
+    };
+    if (params.find('$') != std::string_view::npos) {
+        wrong("pseudo-variables as parameters are not supported");
+        return;
+    }
+    std::string_view rest;
+    bool more = false;
+    switch (info.params) {
+    case tr_params::none:
+        if (has_params)
+            wrong("it takes no parameter");
+        return;
+    case tr_params::opt_sep:
+        if (has_params) {
+            if (params.size() != 1)
+                wrong("the separator must be one character");
+            else
+                tr.separator = params[0];
+        }
+        return;
+    default:
+        break;
+    }
+    if (!has_params) {
+        wrong("missing parameter");
+        return;
+    }
+    std::string_view first = split_first(params, rest, more);
+    switch (info.params) {
+    case tr_params::int_int:
+        if (!more || !parse_int(first, tr.number) || !parse_int(rest, tr.number2))
+            wrong("offset and length must be integers");
+        return;
+    case tr_params::int_char:
+        if (!more || !parse_int(first, tr.number))
+            wrong("the index must be an integer");
+        else if (rest.size() != 1)
+            wrong("the separator must be one character");
+        else
+            tr.separator = rest[0];
+        return;
+    case tr_params::one_int:
+        if (!parse_int(params, tr.number))
+            wrong("the length must be an integer");
+        return;
+    case tr_params::one_char:
+        if (params.size() != 1)
+            wrong("the parameter must be one character");
+        else
+            tr.text = std::string(params);
+        return;
+    case tr_params::two_strings:
+        if (!more || first.empty())
+            wrong("a non-empty match and a replacement are needed");
+        else {
+            tr.text = std::string(first);
+            tr.text2 = std::string(rest);
+        }
+        return;
+    case tr_params::one_name:
+        if (params.empty())
+            wrong("the name is empty");
+        else
+            tr.text = std::string(params);
+        return;
+    case tr_params::name_opt_sep:
+    case tr_params::int_opt_sep:
+        if (info.params == tr_params::name_opt_sep ? first.empty() : !parse_int(first, tr.number)) {
+            wrong(info.params == tr_params::name_opt_sep ? "the name is empty"
+                                                         : "the index must be an integer");
+            return;
+        }
+        tr.text = std::string(first);
+        if (more) {
+            if (rest.size() != 1)
+                wrong("the separator must be one character");
+            else
+                tr.separator = rest[0];
+        }
+        return;
+    default:
+        return;
+    }
+}
+
+} // namespace
+
+const std::vector<std::string>& transformation_names() {
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        for (const auto& info : table())
+            out.emplace_back(info.name);
+        return out;
+    }();
+    return names;
+}
+
+bool parse_transformations(std::string_view text, std::vector<transformation>& out, std::string& error,
+                           std::size_t& error_offset) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        error_offset = i;
+        if (text[i] != '{') {
+            error = "unexpected '" + std::string(text.substr(i)) + "' after the transformations";
+            return false;
+        }
+        auto close = text.find('}', i);
+        if (close == std::string_view::npos) {
+            error = "missing '}' after the transformation";
+            return false;
+        }
+        std::string_view body = text.substr(i + 1, close - i - 1);
+        std::string_view params;
+        bool has_params = false;
+        std::string_view name = split_first(body, params, has_params);
+        const tr_info* found = nullptr;
+        for (const auto& info : table())
+            if (name == info.name)
+                found = &info;
+        if (found == nullptr) {
+            error = "unknown transformation '" + std::string(name) + "'";
+            return false;
+        }
+        transformation tr;
+        tr.kind = found->kind;
+        tr.name = found->name;
+        tr.offset = i;
+        fill_params(*found, has_params, params, tr, error);
+        if (!error.empty())
+            return false;
+        out.push_back(std::move(tr));
+        i = close + 1;
+    }
+    return true;
+}
+
+} // namespace siphost::cfg

@@ -1,0 +1,309 @@
+#include "script/transform.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sip/name_addr.hpp"
+#include "sip/uri.hpp"
+
+namespace siphost::script {
+namespace {
+
+using cfg::tr_kind;
+
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+bool iequal(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) ==
+                      std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+/// Resolves a possibly negative index (-1 is the last) against count; nullopt when out of range.
+std::optional<std::size_t> resolve_index(std::int64_t index, std::size_t count) {
+    auto n = static_cast<std::int64_t>(count);
+    if (index < 0)
+        index += n;
+    if (index < 0 || index >= n)
+        return std::nullopt;
+    return static_cast<std::size_t>(index);
+}
+
+std::optional<std::string> substr(std::string_view s, std::int64_t offset, std::int64_t length) {
+    auto size = static_cast<std::int64_t>(s.size());
+    if (offset < 0)
+        offset += size;
+    if (offset < 0 || offset >= size)
+        return std::nullopt;
+    std::int64_t count = 0;
+    if (length == 0)
+        count = size - offset;
+    else if (length > 0)
+        count = std::min(length, size - offset);
+    else
+        count = size - offset + length; // a negative length stops that many bytes before the end
+    if (count < 0)
+        return std::nullopt;
+    return std::string(s.substr(static_cast<std::size_t>(offset), static_cast<std::size_t>(count)));
+}
+
+std::vector<std::string_view> split(std::string_view s, char separator) {
+    std::vector<std::string_view> out;
+    std::size_t start = 0;
+    while (true) {
+        auto at = s.find(separator, start);
+        out.push_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
+        if (at == std::string_view::npos)
+            return out;
+        start = at + 1;
+    }
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && is_space(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back()))
+        s.remove_suffix(1);
+    return s;
+}
+
+/// A "name[=value]" list with a one-character separator; empty items (";a;;b") are skipped.
+struct param_item {
+    std::string_view name, value;
+};
+std::vector<param_item> param_list(std::string_view s, char separator) {
+    std::vector<param_item> out;
+    for (auto piece : split(s, separator)) {
+        piece = trim(piece);
+        if (piece.empty())
+            continue;
+        auto eq = piece.find('=');
+        if (eq == std::string_view::npos)
+            out.push_back({piece, {}});
+        else
+            out.push_back({trim(piece.substr(0, eq)), trim(piece.substr(eq + 1))});
+    }
+    return out;
+}
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+std::string_view without_semicolon(std::string_view params) {
+    return !params.empty() && params.front() == ';' ? params.substr(1) : params;
+}
+
+value apply_uri(const cfg::transformation& tr, std::string_view s) {
+    sip::uri u;
+    if (!u.parse(trim(s)))
+        return {};
+    switch (tr.kind) {
+    case tr_kind::uri_user:
+        return value::own(std::string(u.user()));
+    case tr_kind::uri_host:
+        return value::own(std::string(u.host()));
+    case tr_kind::uri_port:
+        return value::own(u.has_port() ? std::to_string(u.port()) : std::string());
+    case tr_kind::uri_params:
+        return value::own(std::string(without_semicolon(u.params())));
+    case tr_kind::uri_param:
+        return value::own(std::string(u.param(tr.text).value_or(std::string_view())));
+    case tr_kind::uri_transport:
+        return value::own(std::string(u.param("transport").value_or(std::string_view())));
+    default: // uri_scheme
+        return value::own(std::string(u.scheme_text()));
+    }
+}
+
+value apply_name_addr(const cfg::transformation& tr, std::string_view s) {
+    sip::name_addr na;
+    if (!sip::parse_single_name_addr(trim(s), na, true))
+        return {};
+    switch (tr.kind) {
+    case tr_kind::nameaddr_name:
+    case tr_kind::tobody_display:
+        return value::own(std::string(na.display_name));
+    case tr_kind::nameaddr_uri:
+    case tr_kind::tobody_uri:
+        return value::own(std::string(na.uri_text));
+    case tr_kind::nameaddr_len: {
+        // Up to the '>' that closes the URI, or the bare URI; header parameters are not part of it.
+        auto end = static_cast<std::size_t>(na.uri_text.data() + na.uri_text.size() - na.value.data());
+        return value::make_int(static_cast<std::int64_t>(end + (na.angle_brackets ? 1 : 0)));
+    }
+    case tr_kind::tobody_tag:
+        return value::own(std::string(na.tag));
+    case tr_kind::tobody_user:
+        return value::own(std::string(na.uri.user()));
+    case tr_kind::tobody_host:
+        return value::own(std::string(na.uri.host()));
+    default: // tobody_params
+        return value::own(std::string(without_semicolon(na.params)));
+    }
+}
+
+value apply_one(const cfg::transformation& tr, const value& in) {
+    if (in.is_null())
+        return {};
+    std::string buffer;
+    std::string_view s = in.as_text(buffer);
+    switch (tr.kind) {
+    case tr_kind::s_len:
+        return value::make_int(static_cast<std::int64_t>(s.size()));
+    case tr_kind::s_int:
+        return value::make_int(in.to_int());
+    case tr_kind::s_substr: {
+        auto out = substr(s, tr.number, tr.number2);
+        return out ? value::own(std::move(*out)) : value();
+    }
+    case tr_kind::s_select: {
+        auto fields = split(s, tr.separator);
+        auto at = resolve_index(tr.number, fields.size());
+        return at ? value::own(std::string(fields[*at])) : value();
+    }
+    case tr_kind::s_tolower:
+    case tr_kind::s_toupper: {
+        std::string out(s);
+        for (auto& c : out)
+            c = static_cast<char>(tr.kind == tr_kind::s_tolower
+                                      ? std::tolower(static_cast<unsigned char>(c))
+                                      : std::toupper(static_cast<unsigned char>(c)));
+        return value::own(std::move(out));
+    }
+    case tr_kind::s_strip: {
+        auto n = static_cast<std::size_t>(std::min<std::int64_t>(tr.number < 0 ? -tr.number : tr.number,
+                                                                 static_cast<std::int64_t>(s.size())));
+        return value::own(std::string(tr.number < 0 ? s.substr(0, s.size() - n) : s.substr(n)));
+    }
+    case tr_kind::s_stripto: {
+        auto at = s.find(tr.text[0]);
+        return value::own(std::string(at == std::string_view::npos ? s : s.substr(at)));
+    }
+    case tr_kind::s_trim:
+        return value::own(std::string(trim(s)));
+    case tr_kind::s_rtrim: {
+        while (!s.empty() && is_space(s.back()))
+            s.remove_suffix(1);
+        return value::own(std::string(s));
+    }
+    case tr_kind::s_ltrim: {
+        while (!s.empty() && is_space(s.front()))
+            s.remove_prefix(1);
+        return value::own(std::string(s));
+    }
+    case tr_kind::s_encode_hexa: {
+        static constexpr char digits[] = "0123456789abcdef";
+        std::string out;
+        out.reserve(s.size() * 2);
+        for (unsigned char c : s) {
+            out += digits[c >> 4];
+            out += digits[c & 0x0f];
+        }
+        return value::own(std::move(out));
+    }
+    case tr_kind::s_decode_hexa: {
+        if (s.size() % 2 != 0)
+            return {};
+        std::string out;
+        for (std::size_t i = 0; i < s.size(); i += 2) {
+            int high = hex_digit(s[i]), low = hex_digit(s[i + 1]);
+            if (high < 0 || low < 0)
+                return {};
+            out += static_cast<char>(high * 16 + low);
+        }
+        return value::own(std::move(out));
+    }
+    case tr_kind::s_replace: {
+        std::string out;
+        std::size_t start = 0;
+        for (auto at = s.find(tr.text); at != std::string_view::npos; at = s.find(tr.text, start)) {
+            out.append(s.substr(start, at - start)).append(tr.text2);
+            start = at + tr.text.size();
+        }
+        out.append(s.substr(start));
+        return value::own(std::move(out));
+    }
+    case tr_kind::s_numeric: {
+        std::string out;
+        for (char c : s)
+            if (c >= '0' && c <= '9')
+                out += c;
+        return value::own(std::move(out));
+    }
+    case tr_kind::s_escape_common: {
+        // For SQL-like quoting: quotes, backslash and NUL get a backslash.
+        std::string out;
+        for (char c : s) {
+            if (c == '\'' || c == '"' || c == '\\')
+                out.append(1, '\\').append(1, c);
+            else if (c == '\0')
+                out.append("\\0");
+            else
+                out += c;
+        }
+        return value::own(std::move(out));
+    }
+    case tr_kind::s_unescape_common: {
+        std::string out;
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            if (s[i] == '\\' && i + 1 < s.size() &&
+                (s[i + 1] == '\'' || s[i + 1] == '"' || s[i + 1] == '\\' || s[i + 1] == '0')) {
+                ++i;
+                out += s[i] == '0' ? '\0' : s[i];
+            } else {
+                out += s[i];
+            }
+        }
+        return value::own(std::move(out));
+    }
+    case tr_kind::uri_user:
+    case tr_kind::uri_host:
+    case tr_kind::uri_port:
+    case tr_kind::uri_params:
+    case tr_kind::uri_param:
+    case tr_kind::uri_transport:
+    case tr_kind::uri_scheme:
+        return apply_uri(tr, s);
+    case tr_kind::param_value:
+        for (const auto& p : param_list(s, tr.separator))
+            if (iequal(p.name, tr.text))
+                return value::own(std::string(p.value));
+        return value::own(std::string());
+    case tr_kind::param_count:
+        return value::make_int(static_cast<std::int64_t>(param_list(s, tr.separator).size()));
+    case tr_kind::param_name:
+    case tr_kind::param_valueat: {
+        auto items = param_list(s, tr.separator);
+        auto at = resolve_index(tr.number, items.size());
+        if (!at)
+            return {};
+        return value::own(std::string(tr.kind == tr_kind::param_name ? items[*at].name : items[*at].value));
+    }
+    default:
+        return apply_name_addr(tr, s);
+    }
+}
+
+} // namespace
+
+value apply_transformations(const std::vector<cfg::transformation>& transforms, value v) {
+    for (const auto& tr : transforms) {
+        v = apply_one(tr, v);
+        if (v.is_null())
+            break;
+    }
+    return v;
+}
+
+} // namespace siphost::script

@@ -1,0 +1,138 @@
+// Transformations after a pseudo-variable: parsing, parameter checks and the config's diagnostics.
+
+#include <gtest/gtest.h>
+
+#include "cfg/config_reader.hpp"
+#include "cfg/pv_name.hpp"
+#include "cfg/test_modules.hpp"
+
+namespace siphost::cfg {
+namespace {
+
+TEST(cfg_transformations, parsed_in_order_with_their_parameters) {
+    std::string error;
+    auto pv = parse_pv_name("$(hdr(From)[1]{nameaddr.uri}{uri.param,transport}{s.substr,-3,0})", error);
+    ASSERT_TRUE(pv) << error;
+    EXPECT_EQ("hdr", pv->name);
+    EXPECT_EQ("From", pv->inner);
+    EXPECT_EQ(1, pv->index);
+    ASSERT_EQ(3u, pv->transforms.size());
+    EXPECT_EQ(tr_kind::nameaddr_uri, pv->transforms[0].kind);
+    EXPECT_EQ(tr_kind::uri_param, pv->transforms[1].kind);
+    EXPECT_EQ("transport", pv->transforms[1].text);
+    EXPECT_EQ(tr_kind::s_substr, pv->transforms[2].kind);
+    EXPECT_EQ(-3, pv->transforms[2].number);
+    EXPECT_EQ(0, pv->transforms[2].number2);
+
+    auto select = parse_pv_name("$(var(x){s.select,-1,,}{param.value,a,&}{s.replace,ab,})", error);
+    ASSERT_TRUE(select) << error;
+    EXPECT_EQ(',', select->transforms[0].separator);
+    EXPECT_EQ(-1, select->transforms[0].number);
+    EXPECT_EQ('&', select->transforms[1].separator);
+    EXPECT_EQ("a", select->transforms[1].text);
+    EXPECT_EQ("ab", select->transforms[2].text);
+    EXPECT_EQ("", select->transforms[2].text2);
+
+    auto plain = parse_pv_name("$(ru)", error);
+    ASSERT_TRUE(plain) << error;
+    EXPECT_TRUE(plain->transforms.empty());
+}
+
+TEST(cfg_transformations, bad_ones_name_the_reason_and_the_byte) {
+    struct bad_case {
+        const char* text;
+        const char* error;
+        std::size_t offset;
+    };
+    const bad_case cases[] = {
+        {"$(ru{uri.usr})", "unknown transformation 'uri.usr'", 4},
+        {"$(ru{s.len}{s.lenght})", "unknown transformation 's.lenght'", 11},
+        {"$(ru{s.len,1})", "bad parameters for transformation 's.len': it takes no parameter; usage {s.len}",
+         4},
+        {"$(ru{s.substr,1})",
+         "bad parameters for transformation 's.substr': offset and length must be integers; usage "
+         "{s.substr,offset,length}",
+         4},
+        {"$(ru{s.substr,a,1})",
+         "bad parameters for transformation 's.substr': offset and length must be integers; usage "
+         "{s.substr,offset,length}",
+         4},
+        {"$(ru{s.select,1,ab})",
+         "bad parameters for transformation 's.select': the separator must be one character; usage "
+         "{s.select,index,separator}",
+         4},
+        {"$(ru{uri.param})",
+         "bad parameters for transformation 'uri.param': missing parameter; usage {uri.param,name}", 4},
+        {"$(ru{s.strip,$var(n)})",
+         "bad parameters for transformation 's.strip': pseudo-variables as parameters are not supported; "
+         "usage {s.strip,length}",
+         4},
+        {"$(ru{s.len)", "missing '}' after the transformation", 4},
+        {"$(ru{s.len}x)", "unexpected 'x' after the transformations", 11},
+        {"$(ru{param.name,x})",
+         "bad parameters for transformation 'param.name': the index must be an integer; usage "
+         "{param.name,index[,separator]}",
+         4},
+    };
+    for (const auto& c : cases) {
+        std::string error;
+        std::size_t offset = 99;
+        EXPECT_FALSE(parse_pv_name(c.text, error, &offset)) << c.text;
+        EXPECT_EQ(c.error, error) << c.text;
+        EXPECT_EQ(c.offset, offset) << c.text;
+    }
+    // Only the long form takes transformations.
+    std::string error;
+    EXPECT_FALSE(parse_pv_name("$ru{s.len}", error));
+    EXPECT_EQ("unexpected '{s.len}' after the pseudo-variable", error);
+}
+
+TEST(cfg_transformations, config_errors_point_at_the_transformation) {
+    diagnostics diags;
+    config cfg;
+    read_config_text("t.cfg", "request_route {\n  $var(a) = $(ru{uri.user}{s.lenn});\n}\n", {}, nullptr,
+                     diags, cfg);
+    ASSERT_EQ(1u, diags.error_count()) << diags.format_all();
+    EXPECT_EQ(2u, diags.all()[0].where.line);
+    EXPECT_EQ(27u, diags.all()[0].where.column); // the '{' of {s.lenn}
+    EXPECT_EQ("bad pseudo-variable '$(ru{uri.user}{s.lenn})': unknown transformation 's.lenn'",
+              diags.all()[0].message);
+    EXPECT_NE(std::string::npos, diags.format_all().find("did you mean 's.len'?")) << diags.format_all();
+}
+
+TEST(cfg_transformations, inside_a_string_template_the_column_counts_from_the_quote) {
+    diagnostics diags;
+    config cfg;
+    auto catalog = test::make_test_catalog();
+    read_config_text("t.cfg", "loadmodule \"xlog\"\nrequest_route {\n  xlog(\"x $(ru{s.substr,1}) y\");\n}\n",
+                     {}, &catalog, diags, cfg);
+    ASSERT_EQ(1u, diags.error_count()) << diags.format_all();
+    EXPECT_EQ(3u, diags.all()[0].where.line);
+    EXPECT_EQ(15u, diags.all()[0].where.column); // the { of {s.substr,1}
+}
+
+TEST(cfg_transformations, a_transformed_pseudo_variable_cannot_be_assigned) {
+    diagnostics diags;
+    config cfg;
+    read_config_text("t.cfg", "request_route {\n  $(var(a){s.len}) = 1;\n}\n", {}, nullptr, diags, cfg);
+    ASSERT_EQ(1u, diags.error_count()) << diags.format_all();
+    EXPECT_EQ(2u, diags.all()[0].where.line);
+    EXPECT_EQ(3u, diags.all()[0].where.column);
+    EXPECT_EQ("'$(var(a){s.len})' has transformations and cannot be assigned", diags.all()[0].message);
+}
+
+TEST(cfg_transformations, good_ones_load_without_diagnostics) {
+    diagnostics diags;
+    config cfg;
+    read_config_text("t.cfg",
+                     "request_route {\n"
+                     "  $var(a) = $(hdr(From){nameaddr.uri}{uri.host}{s.toupper});\n"
+                     "  $var(b) = \"len=$(var(a){s.len}) user=$(ru{uri.user})\";\n"
+                     "  if ($(fu{uri.param,transport}) == \"tcp\") { exit; }\n"
+                     "}\n",
+                     {}, nullptr, diags, cfg);
+    EXPECT_FALSE(diags.has_errors()) << diags.format_all();
+}
+
+} // namespace
+} // namespace siphost::cfg

@@ -1,0 +1,210 @@
+// Transformations applied when a pseudo-variable is read, on real messages (test_message.hpp).
+
+#include "script/script_harness.hpp"
+
+namespace siphost::test {
+namespace {
+
+/// Sets $var(v) to text, then prints $(var(v)<transforms>).
+std::string on(harness& h, test_message& m, const std::string& text, const std::string& transforms) {
+    std::string error;
+    auto target = h.interp->pv_parse("$var(v)", error);
+    EXPECT_TRUE(target) << error;
+    siphost_value v{};
+    v.kind = SIPHOST_VALUE_STR;
+    v.str = {text.data(), text.size()};
+    EXPECT_EQ(0, h.interp->pv_set(*target, m.handle(), v));
+    return h.print("$(var(v)" + transforms + ")", m);
+}
+
+TEST(script_transformations, string_length_int_case_and_trim) {
+    harness h("request_route { exit; }");
+    test_message m;
+    EXPECT_EQ("5", on(h, m, "hello", "{s.len}"));
+    EXPECT_EQ("0", on(h, m, "", "{s.len}"));
+    EXPECT_EQ("42", on(h, m, "42abc", "{s.int}"));
+    EXPECT_EQ("-7", on(h, m, "-7", "{s.int}"));
+    EXPECT_EQ("0", on(h, m, "abc", "{s.int}"));
+    EXPECT_EQ("mixed case 1", on(h, m, "MiXed CASE 1", "{s.tolower}"));
+    EXPECT_EQ("MIXED CASE 1", on(h, m, "MiXed case 1", "{s.toupper}"));
+    EXPECT_EQ("a b", on(h, m, " \t a b\r\n ", "{s.trim}"));
+    EXPECT_EQ(" \t a b", on(h, m, " \t a b\r\n ", "{s.rtrim}"));
+    EXPECT_EQ("a b\r\n ", on(h, m, " \t a b\r\n ", "{s.ltrim}"));
+    EXPECT_EQ("", on(h, m, "  ", "{s.trim}"));
+    EXPECT_EQ("1234", on(h, m, "+1 (23) 4x", "{s.numeric}"));
+    EXPECT_EQ("", on(h, m, "none", "{s.numeric}"));
+}
+
+TEST(script_transformations, substr_offsets_lengths_and_out_of_range) {
+    harness h("request_route { exit; }");
+    test_message m;
+    EXPECT_EQ("234", on(h, m, "0123456", "{s.substr,2,3}"));
+    EXPECT_EQ("23456", on(h, m, "0123456", "{s.substr,2,0}"));
+    EXPECT_EQ("56", on(h, m, "0123456", "{s.substr,-2,0}"));
+    EXPECT_EQ("56", on(h, m, "0123456", "{s.substr,5,10}"));  // a long length stops at the end
+    EXPECT_EQ("234", on(h, m, "0123456", "{s.substr,2,-2}")); // stops 2 before the end
+    EXPECT_EQ("<null>", on(h, m, "0123456", "{s.substr,7,1}"));
+    EXPECT_EQ("<null>", on(h, m, "0123456", "{s.substr,-8,1}"));
+    EXPECT_EQ("<null>", on(h, m, "0123456", "{s.substr,5,-3}"));
+    EXPECT_EQ("<null>", on(h, m, "", "{s.substr,0,0}"));
+}
+
+TEST(script_transformations, select_strip_stripto_replace) {
+    harness h("request_route { exit; }");
+    test_message m;
+    EXPECT_EQ("b", on(h, m, "a,b,c", "{s.select,1,,}"));
+    EXPECT_EQ("c", on(h, m, "a,b,c", "{s.select,-1,,}"));
+    EXPECT_EQ("a", on(h, m, "a,b,c", "{s.select,-3,,}"));
+    EXPECT_EQ("<null>", on(h, m, "a,b,c", "{s.select,3,,}"));
+    EXPECT_EQ("", on(h, m, "a::c", "{s.select,1,:}"));
+    EXPECT_EQ("abc", on(h, m, "abc", "{s.select,0,:}"));
+    EXPECT_EQ("cdef", on(h, m, "abcdef", "{s.strip,2}"));
+    EXPECT_EQ("abcd", on(h, m, "abcdef", "{s.strip,-2}"));
+    EXPECT_EQ("", on(h, m, "abc", "{s.strip,10}"));
+    EXPECT_EQ("@example.com", on(h, m, "sip:alice@example.com", "{s.stripto,@}"));
+    EXPECT_EQ("no-at", on(h, m, "no-at", "{s.stripto,@}"));
+    EXPECT_EQ("xx-b-xx", on(h, m, "a-b-a", "{s.replace,a,xx}"));
+    EXPECT_EQ("b", on(h, m, "aaba", "{s.replace,a,}"));
+    EXPECT_EQ("abc", on(h, m, "abc", "{s.replace,z,y}"));
+}
+
+TEST(script_transformations, hexa_round_trip_and_bad_input) {
+    harness h("request_route { exit; }");
+    test_message m;
+    EXPECT_EQ("41ff0a", on(h, m, std::string("A\xff\n"), "{s.encode.hexa}"));
+    EXPECT_EQ("", on(h, m, "", "{s.encode.hexa}"));
+    EXPECT_EQ("Hi!", on(h, m, "486921", "{s.decode.hexa}"));
+    EXPECT_EQ("Hi!", on(h, m, "486921", "{s.decode.hexa}{s.encode.hexa}{s.decode.hexa}"));
+    EXPECT_EQ("<null>", on(h, m, "486", "{s.decode.hexa}"));
+    EXPECT_EQ("<null>", on(h, m, "4g", "{s.decode.hexa}"));
+}
+
+TEST(script_transformations, escape_and_unescape_common) {
+    harness h("request_route { exit; }");
+    test_message m;
+    EXPECT_EQ("it\\'s \\\"x\\\" a\\\\b", on(h, m, "it's \"x\" a\\b", "{s.escape.common}"));
+    EXPECT_EQ("it's \"x\" a\\b", on(h, m, "it\\'s \\\"x\\\" a\\\\b", "{s.unescape.common}"));
+    EXPECT_EQ(std::string("a\\0b"), on(h, m, std::string("a\0b", 3), "{s.escape.common}"));
+    EXPECT_EQ(std::string("a\0b", 3), on(h, m, "a\\0b", "{s.unescape.common}"));
+    EXPECT_EQ("a\\nb\\", on(h, m, "a\\nb\\", "{s.unescape.common}")); // other escapes stay
+    EXPECT_EQ("", on(h, m, "", "{s.escape.common}"));
+}
+
+TEST(script_transformations, parameters_may_hold_parentheses) {
+    harness h(R"cfg(
+request_route {
+  $var(a) = "f(x)y";
+  $var(b) = $(var(a){s.select,1,(});
+  $var(c) = $(var(a){s.select,0,)});
+  exit;
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    EXPECT_EQ("x)y", h.print("$var(b)", m));
+    EXPECT_EQ("f(x", h.print("$var(c)", m));
+    EXPECT_EQ("x)y", h.print("$(var(a){s.select,-1,(})", m));
+}
+
+TEST(script_transformations, uri_parts_of_the_message) {
+    harness h("request_route { exit; }");
+    test_message m;
+    m.ruri = "sip:bob@example.com:5080;transport=TCP;lr";
+    EXPECT_EQ("bob", h.print("$(ru{uri.user})", m));
+    EXPECT_EQ("example.com", h.print("$(ru{uri.host})", m));
+    EXPECT_EQ("5080", h.print("$(ru{uri.port})", m));
+    EXPECT_EQ("transport=TCP;lr", h.print("$(ru{uri.params})", m));
+    EXPECT_EQ("TCP", h.print("$(ru{uri.transport})", m));
+    EXPECT_EQ("TCP", h.print("$(ru{uri.param,transport})", m));
+    EXPECT_EQ("", h.print("$(ru{uri.param,lr})", m));
+    EXPECT_EQ("", h.print("$(ru{uri.param,missing})", m));
+    EXPECT_EQ("sip", h.print("$(ru{uri.scheme})", m));
+    EXPECT_EQ("", h.print("$(fu{uri.port})", m));
+    EXPECT_EQ("", h.print("$(fu{uri.params})", m));
+    EXPECT_EQ("", h.print("$(fu{uri.transport})", m));
+    EXPECT_EQ("<null>", h.print("$(du{uri.host})", m)); // no $du: null stays null
+    EXPECT_EQ("<null>", on(h, m, "not a uri", "{uri.user}"));
+    EXPECT_EQ("", on(h, m, "sip:example.net", "{uri.user}"));
+    EXPECT_EQ("[2001:db8::1]", on(h, m, "sips:[2001:db8::1]:5061", "{uri.host}"));
+    EXPECT_EQ("sips", on(h, m, "sips:[2001:db8::1]:5061", "{uri.scheme}"));
+}
+
+TEST(script_transformations, param_lists) {
+    harness h("request_route { exit; }");
+    test_message m;
+    const std::string list = "a=1;b=two;flag;c = 3 ";
+    EXPECT_EQ("two", on(h, m, list, "{param.value,b}"));
+    EXPECT_EQ("two", on(h, m, list, "{param.value,B}"));
+    EXPECT_EQ("3", on(h, m, list, "{param.value,c}"));
+    EXPECT_EQ("", on(h, m, list, "{param.value,flag}"));
+    EXPECT_EQ("", on(h, m, list, "{param.value,missing}"));
+    EXPECT_EQ("4", on(h, m, list, "{param.count}"));
+    EXPECT_EQ("0", on(h, m, "", "{param.count}"));
+    EXPECT_EQ("a", on(h, m, list, "{param.name,0}"));
+    EXPECT_EQ("c", on(h, m, list, "{param.name,-1}"));
+    EXPECT_EQ("two", on(h, m, list, "{param.valueat,1}"));
+    EXPECT_EQ("<null>", on(h, m, list, "{param.valueat,4}"));
+    EXPECT_EQ("<null>", on(h, m, list, "{param.name,-5}"));
+    EXPECT_EQ("y", on(h, m, "x=1&z=y", "{param.value,z,&}"));
+    EXPECT_EQ("2", on(h, m, "x=1&z=y", "{param.count,&}"));
+    EXPECT_EQ("1", on(h, m, ";lr", "{param.count}"));
+}
+
+TEST(script_transformations, name_addr_and_to_body) {
+    harness h("request_route { exit; }");
+    test_message m;
+    m.from_uri = "sip:alice@atlanta.example.com;transport=tcp";
+    m.extra_headers = "P-Asserted-Identity: \"Alice A\" <sip:+15551234@pbx.example.com>;x=1\r\n";
+    EXPECT_EQ("\"Alice A\"", h.print("$(hdr(P-Asserted-Identity){nameaddr.name})", m));
+    EXPECT_EQ("sip:+15551234@pbx.example.com", h.print("$(hdr(P-Asserted-Identity){nameaddr.uri})", m));
+    EXPECT_EQ("41", h.print("$(hdr(P-Asserted-Identity){nameaddr.len})", m));
+    EXPECT_EQ("x=1", h.print("$(hdr(P-Asserted-Identity){tobody.params})", m));
+    EXPECT_EQ("sip:alice@atlanta.example.com;transport=tcp", h.print("$(hdr(From){tobody.uri})", m));
+    EXPECT_EQ("ftag1", h.print("$(hdr(From){tobody.tag})", m));
+    EXPECT_EQ("alice", h.print("$(hdr(From){tobody.user})", m));
+    EXPECT_EQ("atlanta.example.com", h.print("$(hdr(From){tobody.host})", m));
+    EXPECT_EQ("", h.print("$(hdr(From){tobody.display})", m));
+    EXPECT_EQ("", h.print("$(hdr(To){tobody.tag})", m));
+    EXPECT_EQ("sip:bob@example.com", on(h, m, "sip:bob@example.com", "{nameaddr.uri}"));
+    EXPECT_EQ("19", on(h, m, "sip:bob@example.com", "{nameaddr.len}"));
+    EXPECT_EQ("<null>", on(h, m, "<sip:bob@example.com", "{nameaddr.uri}"));
+    EXPECT_EQ("<null>", h.print("$(hdr(X-Missing){nameaddr.uri})", m));
+}
+
+TEST(script_transformations, chained_and_in_the_script) {
+    harness h(R"cfg(
+request_route {
+  $var(host) = $(hdr(From){nameaddr.uri}{uri.host}{s.toupper});
+  xlog("user=$(ru{uri.user}{s.len}) tail=$(ci{s.select,1,@}{s.substr,0,2})");
+  if ($(ru{uri.param,transport}{s.tolower}) == "udp") { $var(t) = "udp"; }
+  $var(n) = $(var(host){s.len}) + 1;
+  exit;
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    EXPECT_EQ("ATLANTA.EXAMPLE.COM", h.print("$var(host)", m));
+    ASSERT_FALSE(script_log().empty());
+    EXPECT_EQ("-1|<script>|user=3 tail=ho", script_log().back());
+    EXPECT_EQ("udp", h.print("$var(t)", m));
+    EXPECT_EQ("20", h.print("$var(n)", m));
+    // $var(x) unset prints 0, so its length is 1.
+    EXPECT_EQ("1", h.print("$(var(unset){s.len})", m));
+}
+
+TEST(script_transformations, bad_ones_fail_to_parse_and_cannot_be_set) {
+    harness h("request_route { exit; }");
+    test_message m;
+    EXPECT_EQ("parse error: bad pseudo-variable '$(ru{uri.nope})': unknown transformation 'uri.nope'",
+              h.print("$(ru{uri.nope})", m));
+    std::string error;
+    auto pv = h.interp->pv_parse("$(var(x){s.len})", error);
+    ASSERT_TRUE(pv) << error;
+    siphost_value v{};
+    v.kind = SIPHOST_VALUE_INT;
+    v.num = 3;
+    EXPECT_EQ(-1, h.interp->pv_set(*pv, m.handle(), v));
+}
+
+} // namespace
+} // namespace siphost::test
