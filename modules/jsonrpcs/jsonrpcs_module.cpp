@@ -2,7 +2,9 @@
 // RPC engine and other JSON-RPC clients drive siphost.
 //
 //   transports   FIFO (fifo_name, reply FIFOs in fifo_reply_dir) and unix datagram (dgram_socket), chosen
-//                with `transport` (2 FIFO, 4 datagram, 6 or 0 both; 1, HTTP through xhttp, is not served)
+//                with `transport` (1 HTTP through xhttp, 2 FIFO, 4 datagram, a sum, 0 all)
+//   jsonrpc_dispatch()  serves the JSON-RPC request in the body of an HTTP request, in
+//                       event_route[xhttp:request], replying through xhttp's API (transport 1 or 0)
 //   jsonrpc_exec(cmd)   runs a JSON-RPC document from the script; $jsonrpl(code|text|body) read the reply
 //
 // Requests are served on the host's slow timer thread (an fd watch per transport, plus a periodic poll that
@@ -12,6 +14,7 @@
 #include "fifo_server.hpp"
 #include "rpc_dispatcher.hpp"
 
+#include <siphost/api/xhttp.h>
 #include <siphost/module.hpp>
 
 #include <memory>
@@ -51,6 +54,7 @@ std::unique_ptr<fifo_server> fifo_;
 std::unique_ptr<dgram_server> dgram_;
 siphost_fd_watch* fifo_watch_ = nullptr;
 siphost_fd_watch* dgram_watch_ = nullptr;
+const siphost_xhttp_api_v1* xhttp_ = nullptr; ///< found at the first jsonrpc_dispatch
 
 /// The last jsonrpc_exec's reply on this thread, for $jsonrpl (Kamailio keeps it per process).
 struct exec_reply {
@@ -205,8 +209,6 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char* err, s
             throw sdk::config_error("dgram_workers must be at least 1");
         dispatcher_ = std::make_unique<rpc_dispatcher>(host->rpc, limits());
         int wanted = transport_ == 0 ? transport_fifo | transport_dgram : transport_;
-        if ((wanted & transport_http) != 0)
-            log(SIPHOST_LOG_WARN, "the HTTP transport (xhttp) is not served by siphost's jsonrpcs");
         std::string error;
         if ((wanted & transport_fifo) != 0 && fifo_name_ != nullptr && *fifo_name_ != '\0' &&
             !start_fifo(error))
@@ -247,6 +249,33 @@ int cmd_jsonrpc_exec(siphost_msg*, const siphost_value* args, void*) {
     last_exec_.body = std::move(result.body);
     // As Kamailio: a document that could not be read is false; a command's own error is a reply all the same.
     return result.code == parse_error || result.code == invalid_request ? -1 : 1;
+}
+
+int cmd_jsonrpc_dispatch(siphost_msg* msg, const siphost_value*, void*) {
+    if (!dispatcher_)
+        return -1;
+    if (transport_ != 0 && (transport_ & transport_http) == 0) {
+        log(SIPHOST_LOG_ERR, "jsonrpc_dispatch: the HTTP transport (1) is not enabled in 'transport'");
+        return -1;
+    }
+    if (xhttp_ == nullptr) {
+        const void* found = host_->api_lookup(SIPHOST_XHTTP_API_NAME, SIPHOST_XHTTP_API_MAJOR);
+        xhttp_ = static_cast<const siphost_xhttp_api_v1*>(found);
+        if (xhttp_ == nullptr || !SIPHOST_HAS(siphost_xhttp_api_v1, xhttp_, reply)) {
+            xhttp_ = nullptr;
+            log(SIPHOST_LOG_ERR, "jsonrpc_dispatch needs the xhttp module");
+            return -1;
+        }
+    }
+    dispatch_result result = dispatcher_->dispatch(sdk::view(host_->msg_body(msg)), pretty_format_ != 0);
+    // As Kamailio: a command's fault code that is an HTTP status (500 "Method Not Found") is the reply's;
+    // JSON-RPC's own negative codes travel in the body of a 200.
+    bool http_status = result.code >= 100 && result.code <= 599;
+    int code = http_status ? result.code : 200;
+    std::string_view reason = http_status ? std::string_view(result.text) : std::string_view("OK");
+    int sent =
+        xhttp_->reply(msg, code, sdk::str(reason), sdk::str("application/json"), sdk::str(result.body));
+    return sent == 1 ? 1 : -1;
 }
 
 enum class jsonrpl_key : uintptr_t { code = 1, text = 2, body = 3 };
@@ -294,13 +323,15 @@ const siphost_command commands[] = {
     sdk::command("jsonrpc_exec", SIPHOST_ROUTE_ANY, sdk::guarded<&cmd_jsonrpc_exec>, {SIPHOST_ARG_STRING},
                  nullptr, nullptr,
                  "runs a JSON-RPC document; the reply is read with $jsonrpl(code|text|body)"),
+    sdk::command("jsonrpc_dispatch", SIPHOST_ROUTE_EVENT, sdk::guarded<&cmd_jsonrpc_dispatch>, {}, nullptr,
+                 nullptr,
+                 "serves the JSON-RPC request in an HTTP request's body (event_route[xhttp:request])"),
     sdk::end_of_commands(),
 };
 
 const siphost_param params[] = {
     sdk::int_param("pretty_format", &pretty_format_, "indent replies (1, default) or not (0)"),
-    sdk::int_param("transport", &transport_,
-                   "1 http (not served), 2 fifo, 4 datagram, a sum, 0 all (default 6)"),
+    sdk::int_param("transport", &transport_, "1 http (xhttp), 2 fifo, 4 datagram, a sum, 0 all (default 6)"),
     sdk::string_param("fifo_name", &fifo_name_, "the FIFO (relative: under /run/kamailio/); empty: no FIFO"),
     sdk::int_param("fifo_mode", &fifo_mode_, "the FIFO's permissions (default 0600)"),
     sdk::setter_param("fifo_user", SIPHOST_PARAM_INT | SIPHOST_PARAM_STRING, set_owner_param,

@@ -3,6 +3,7 @@
 #include "core/log.hpp"
 #include "net/resolver.hpp"
 #include "net/socket_address.hpp"
+#include "sip/chars.hpp"
 #include "sip/header_params.hpp"
 #include "sip/reply_destination.hpp"
 #include "sip/serializer.hpp"
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <span>
@@ -29,6 +31,64 @@ uint64_t fnv1a(uint64_t hash, std::string_view bytes) {
         hash *= 1099511628211ull;
     }
     return hash;
+}
+
+// HTTP over a TCP listener (xhttp). The SIP parser reads an HTTP request once its start line names the target
+// as a SIP URI: "GET /RPC?a=1 HTTP/1.1" is parsed as "GET sip:%2FRPC%3Fa%3D1@http.invalid SIP/2.0" followed
+// by the received headers and body. xhttp's $hu unescapes the user part; the reserved host (RFC 6761) marks
+// the message as HTTP, and a SIP request naming that host is refused so that it cannot pass for one.
+constexpr std::string_view http_mark_host = "http.invalid";
+
+enum class http_start { not_http, ok, bad };
+
+bool is_token_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || std::strchr("-.!%*_+`'~", c) != nullptr;
+}
+
+http_start http_as_sip(std::string_view bytes, std::string& out) {
+    size_t eol = bytes.find("\r\n");
+    std::string_view line = bytes.substr(0, eol);
+    size_t last_sp = line.rfind(' ');
+    if (last_sp == std::string_view::npos || !line.substr(last_sp + 1).starts_with("HTTP/"))
+        return http_start::not_http;
+    std::string_view version = line.substr(last_sp + 1);
+    size_t first_sp = line.find(' ');
+    if (eol == std::string_view::npos || (version != "HTTP/1.1" && version != "HTTP/1.0") || first_sp == 0 ||
+        first_sp == last_sp)
+        return http_start::bad;
+    std::string_view method = line.substr(0, first_sp);
+    std::string_view target = line.substr(first_sp + 1, last_sp - first_sp - 1);
+    if (!std::all_of(method.begin(), method.end(), is_token_char) || target.empty())
+        return http_start::bad;
+    out.clear();
+    out.append(method).append(" sip:");
+    static const char hex[] = "0123456789ABCDEF";
+    for (char c : target) {
+        auto u = static_cast<unsigned char>(c);
+        if (u <= 0x20 || u >= 0x7f)
+            return http_start::bad; // no spaces or controls inside an HTTP request target
+        if (std::isalnum(u) != 0 || std::strchr("-_.!~*'()", c) != nullptr) {
+            out.push_back(c);
+        } else {
+            out.push_back('%');
+            out.push_back(hex[u >> 4]);
+            out.push_back(hex[u & 15]);
+        }
+    }
+    out.append("@").append(http_mark_host).append(" SIP/2.0");
+    // The parser wants the headers every SIP request has; they follow the received ones (HTTP sends no Via,
+    // CSeq or Call-ID; an HTTP "From" or "To" makes the request a duplicate-header 400).
+    size_t headers_end = bytes.find("\r\n\r\n", eol);
+    if (headers_end == std::string_view::npos)
+        return http_start::bad;
+    out.append(bytes.substr(eol, headers_end - eol));
+    out.append("\r\nVia: SIP/2.0/TCP ").append(http_mark_host);
+    out.append("\r\nFrom: <sip:").append(http_mark_host).append(">;tag=http");
+    out.append("\r\nTo: <sip:").append(http_mark_host).append(">");
+    out.append("\r\nCall-ID: http");
+    out.append("\r\nCSeq: 1 ").append(method);
+    out.append(bytes.substr(headers_end));
+    return http_start::ok;
 }
 
 std::string_view write_failure(sip::write_status status) {
@@ -149,9 +209,28 @@ void runtime::on_message(std::string_view bytes, const net::udp_endpoint& source
     msg.socket = socket;
     msg.proto = proto;
     msg.conn_id = conn_id;
-    auto status = msg.sip.parse(bytes);
+    thread_local std::string http_copy; // lives as long as `received` parses it (reset below)
+    http_start http = http_start::not_http;
+    if (proto == SIPHOST_PROTO_TCP) {
+        http = http_as_sip(bytes, http_copy);
+        if (http == http_start::ok)
+            bytes = http_copy;
+    }
+    auto status = http == http_start::bad ? sip::parse_result{} : msg.sip.parse(bytes);
+    if (http == http_start::bad || (http == http_start::ok && !status.ok())) {
+        refuse_http(msg, "400 Bad Request", "refused a malformed HTTP request");
+        msg.reset();
+        return;
+    }
     if (!status.ok()) {
         refuse(msg);
+        return;
+    }
+    if (http == http_start::not_http && msg.sip.is_request() &&
+        sip::chars::iequals(msg.sip.parsed_request_uri().host(), http_mark_host)) {
+        core::log_host(SIPHOST_LOG_WARN, "core",
+                       "dropped a SIP request for " + std::string(http_mark_host) + " (reserved for HTTP)");
+        msg.reset();
         return;
     }
     const bool prefixed = interpreter_ != nullptr && !interpreter_->script().log_prefix().pieces.empty();
@@ -162,7 +241,14 @@ void runtime::on_message(std::string_view bytes, const net::udp_endpoint& source
         interpreter_->render(interpreter_->script().log_prefix(), &msg, prefix);
         core::set_message_prefix(prefix);
     }
-    if (msg.sip.is_request())
+    if (http == http_start::ok) {
+        // No request_route: a module's pre-script hook (xhttp's) takes HTTP requests or nobody does.
+        msg.route_type = SIPHOST_ROUTE_EVENT;
+        bool taken = run_hooks(request_pre_, msg);
+        msg.route_type = 0;
+        if (!taken)
+            refuse_http(msg, "404 Not Found", "refused an HTTP request no module serves (xhttp)");
+    } else if (msg.sip.is_request())
         handle_request(msg);
     else
         handle_reply(msg);
@@ -194,6 +280,21 @@ void runtime::refuse(siphost_msg& msg) {
     to.conn_id = msg.conn_id;
     to.socket = to_handle(msg.socket);
     send(to, std::string_view(send_buffer.data(), written.size));
+}
+
+void runtime::refuse_http(siphost_msg& msg, std::string_view status, std::string_view why) {
+    core::log_host(SIPHOST_LOG_WARN, "core",
+                   std::string(why) + " from " + net::address_text(msg.source) + ":" +
+                       std::to_string(msg.source.port()));
+    siphost_dest to{};
+    to.struct_size = sizeof to;
+    net::set_address(to, msg.source);
+    to.proto = msg.proto;
+    to.conn_id = msg.conn_id;
+    to.socket = to_handle(msg.socket);
+    to.flags = SIPHOST_DEST_NO_CONNECT; // only on the request's own connection
+    std::string reply = "HTTP/1.1 " + std::string(status) + "\r\nContent-Length: 0\r\n\r\n";
+    send(to, reply);
 }
 
 void runtime::note_received_and_rport(siphost_msg& msg) {

@@ -78,6 +78,8 @@ private:
     void handle_request(siphost_msg& msg);
     void handle_reply(siphost_msg& msg);
     void refuse(siphost_msg& msg);
+    /// Answers an HTTP request that cannot be read or that no module serves, on its connection.
+    void refuse_http(siphost_msg& msg, std::string_view status, std::string_view why);
     void note_received_and_rport(siphost_msg& msg);
     void note_connection(siphost_msg& msg);
     bool relay_reply_statelessly(siphost_msg& msg);

@@ -16,6 +16,15 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+/// An HTTP request line (xhttp): most HTTP clients send no Content-Length without a body, so its absence
+/// means an empty body whatever tcp_accept_no_cl says. (An HTTP version the host does not serve is framed
+/// all the same, so that it gets an HTTP error rather than a closed connection.)
+bool is_http_request(std::string_view headers) {
+    std::string_view line = headers.substr(0, headers.find("\r\n"));
+    size_t last_sp = line.rfind(' ');
+    return last_sp != std::string_view::npos && line.substr(last_sp + 1).starts_with("HTTP/");
+}
+
 } // namespace
 
 long long find_content_length(std::string_view headers) {
@@ -103,7 +112,7 @@ tcp_framer::kind tcp_framer::next() {
     if (length == -2)
         return fail("a bad Content-Length");
     if (length == -1) {
-        if (!limits_.accept_no_cl)
+        if (!limits_.accept_no_cl && !is_http_request(rest.substr(0, end)))
             return fail("a message without Content-Length");
         length = 0;
     }
