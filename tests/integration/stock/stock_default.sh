@@ -4,7 +4,8 @@
 # registrations, a call between registered users, a call to an unregistered one, un-registering, and what
 # sanity_check() refuses. Then each again with WITH_NAT (no media relay runs: rtpproxy_manage fails and the
 # call goes on, as on Kamailio): a phone registering with a private Contact is detected (nat_uac_test), its
-# source is saved (fix_nated_register) and calls reach it there. Then each again with WITH_ANTIFLOOD: a flood of OPTIONS from one address is cut off
+# source is saved (fix_nated_register) and calls reach it there. Then with WITH_JSONRPC: JSON-RPC over HTTP on
+# port 5060 answers alike on both. Then each again with WITH_ANTIFLOOD: a flood of OPTIONS from one address is cut off
 # by pike, the address lands in the ipban hash table and a later request from it gets no answer.
 #
 # The stock config listens on every address at port 5060 (here only loopback: the test runs in a private
@@ -54,6 +55,12 @@ Expires: 600' '+sip:carol@192\.168\.1\.2:5060>;expires=[0-9]+;received="sip:127\
     wait_uas || fail "$who: carol's phone did not get the call at the address it registered from"
 }
 
+# jsonrpc NAME: JSON-RPC over HTTP on the SIP listener (WITH_JSONRPC: xhttp and jsonrpc_dispatch).
+jsonrpc() {
+    python3 "$SOURCE_DIR/tests/integration/stock/jsonrpc.py" > "$WORK/jsonrpc-$1.txt" 2>&1 ||
+        fail "$1: JSON-RPC over HTTP failed: $(cat "$WORK/jsonrpc-$1.txt")"
+}
+
 # flood NAME: 60 OPTIONS at once from one address (127.0.0.2, which is not the server's own); the stock config answers the first ones (200 Keepalive),
 # pike blocks the rest, and the request after them is dropped as banned.
 flood() {
@@ -76,6 +83,9 @@ stop_server kamailio
 run_server kamailio-nat kamailio -DD -E -A WITH_NAT -f "$STOCK" -L "$KAMAILIO_MODULES" -w "$WORK"
 behind_nat kamailio-nat
 stop_server kamailio-nat
+run_server kamailio-jsonrpc kamailio -DD -E -A WITH_JSONRPC -f "$STOCK" -L "$KAMAILIO_MODULES" -w "$WORK"
+jsonrpc kamailio-jsonrpc
+stop_server kamailio-jsonrpc
 run_server kamailio-antiflood kamailio -DD -E -A WITH_ANTIFLOOD -f "$STOCK" -L "$KAMAILIO_MODULES" -w "$WORK"
 flood kamailio-antiflood
 stop_server kamailio-antiflood
@@ -90,8 +100,14 @@ run_server siphost-nat "$SIPHOST" -DD -E -A WITH_NAT -f "$STOCK" -L "$MODULES"
 SIPHOST_PID=$SERVER_PID
 behind_nat siphost-nat
 stop_server siphost-nat
+run_server siphost-jsonrpc "$SIPHOST" -DD -E -A WITH_JSONRPC -f "$STOCK" -L "$MODULES"
+SIPHOST_PID=$SERVER_PID
+jsonrpc siphost-jsonrpc
+stop_server siphost-jsonrpc
+cmp -s "$WORK/jsonrpc-kamailio-jsonrpc.txt" "$WORK/jsonrpc-siphost-jsonrpc.txt" ||
+    fail "JSON-RPC over HTTP: Kamailio answered $(tr '\n' ' ' < "$WORK/jsonrpc-kamailio-jsonrpc.txt"), siphost $(tr '\n' ' ' < "$WORK/jsonrpc-siphost-jsonrpc.txt")"
 run_server siphost-antiflood "$SIPHOST" -DD -E -A WITH_ANTIFLOOD -f "$STOCK" -L "$MODULES"
 SIPHOST_PID=$SERVER_PID
 flood siphost-antiflood
 stop_server siphost-antiflood
-echo "PASS: Debian's stock kamailio.cfg, default defines, WITH_NAT and WITH_ANTIFLOOD, on Kamailio and on siphost"
+echo "PASS: Debian's stock kamailio.cfg, default defines, WITH_NAT, WITH_JSONRPC and WITH_ANTIFLOOD, on Kamailio and on siphost"
