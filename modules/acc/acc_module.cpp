@@ -156,13 +156,13 @@ void init_checks() {
     if (p.acc_extra_size <= 0)
         throw sdk::config_error("acc_extra_size must be at least 1");
     if (p.report_ack != 0)
-        log(SIPHOST_LOG_WARN, "report_ack is not implemented: end-to-end ACKs are not accounted (tm has no "
+        log(SIPHOST_LOG_WARN, "report_ack is accepted but has no effect: end-to-end ACKs are not accounted (tm has no "
                               "callback for them)");
     if (p.detect_direction != 0)
-        log(SIPHOST_LOG_WARN, "detect_direction is not implemented: From and To are never swapped for "
+        log(SIPHOST_LOG_WARN, "detect_direction is accepted but has no effect: From and To are never swapped for "
                               "requests going upstream");
     if (is_set(p.multi_leg_info))
-        log(SIPHOST_LOG_WARN, "multi_leg_info is not implemented: call legs are not accounted");
+        log(SIPHOST_LOG_WARN, "multi_leg_info is accepted but has no effect: call legs are not accounted");
     if (p.clone_msg != 0 && p.clone_msg != 1)
         throw sdk::config_error("clone_msg is 0 or 1");
     c.failed_filter = is_set(p.failed_filter) ? read_failed_filter(p.failed_filter) : std::vector<int>();
@@ -336,14 +336,14 @@ const siphost_param params[] = {
     sdk::int_param("failed_transaction_flag", &values.failed_transaction_flag,
                    "flag: account negative final replies too"),
     sdk::string_param("failed_filter", &values.failed_filter, "negative codes never accounted (\"404,407\")"),
-    sdk::int_param("report_ack", &values.report_ack, "account end-to-end ACKs (not implemented)"),
+    sdk::int_param("report_ack", &values.report_ack, "account end-to-end ACKs (no effect in siphost)"),
     sdk::int_param("report_cancels", &values.report_cancels, "account CANCEL transactions"),
-    sdk::int_param("detect_direction", &values.detect_direction, "swap From/To upstream (not implemented)"),
+    sdk::int_param("detect_direction", &values.detect_direction, "swap From/To upstream (no effect in siphost)"),
     sdk::int_param("acc_prepare_flag", &values.acc_prepare_flag,
                    "flag: follow the transaction for flags set later"),
     sdk::int_param("acc_prepare_always", &values.acc_prepare_always, "follow every transaction"),
     sdk::int_param("acc_extra_nullable", &values.acc_extra_nullable, "db_extra: NULL for a missing value"),
-    sdk::string_param("multi_leg_info", &values.multi_leg_info, "per-leg values (not implemented)"),
+    sdk::string_param("multi_leg_info", &values.multi_leg_info, "per-leg values (no effect in siphost)"),
     sdk::int_param("log_flag", &values.log_flag, "flag: log answered transactions"),
     sdk::int_param("log_missed_flag", &values.log_missed_flag, "flag: log missed calls"),
     sdk::int_param("log_level", &values.log_level, "the level of accounting lines (1: NOTICE)"),

@@ -35,7 +35,7 @@ struct settings {
     int32_t use_path = 0;
     int32_t path_mode = 2;
     int32_t contact_max_size = 512;
-    int32_t gruu_enabled = 0; ///< GRUU (RFC 5627) is not implemented: only 0 is accepted
+    int32_t gruu_enabled = 0; ///< siphost's registrar makes no GRUUs (RFC 5627): only 0 is accepted
     const char* received_avp = nullptr;
     const char* received_param = nullptr;
 };

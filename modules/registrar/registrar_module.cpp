@@ -299,7 +299,7 @@ const siphost_param params[] = {
     sdk::int_param("use_path", &p.use_path, "store the Path header"),
     sdk::int_param("path_mode", &p.path_mode, "0 store, 1 echo when supported, 2 require 'path' support"),
     sdk::int_param("contact_max_size", &p.contact_max_size, "the longest Contact URI stored"),
-    sdk::int_param("gruu_enabled", &p.gruu_enabled, "GRUU in replies (RFC 5627): only 0, not implemented"),
+    sdk::int_param("gruu_enabled", &p.gruu_enabled, "GRUU in replies (RFC 5627): only 0, siphost makes no GRUUs"),
     sdk::string_param("received_avp", &p.received_avp, "pseudo-variable holding the received URI"),
     sdk::string_param("received_param", &p.received_param, "Contact parameter naming the received URI"),
     sdk::end_of_params(),
