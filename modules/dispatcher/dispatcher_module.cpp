@@ -19,6 +19,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace siphost::modules::dispatcher {
@@ -529,8 +530,21 @@ void probe_result(destination& dst, int code) {
     raise_event("dispatcher:dst-down", dst.uri);
 }
 
+/// Probes tm still holds: freed by their completion, or by destroy() for those tm never completes (tm runs no
+/// callback once shutdown has begun).
+std::mutex probes_mutex_;
+std::unordered_map<probe*, std::unique_ptr<probe>> probes_in_flight_;
+
 void probe_done(const siphost_tm_callback_params* params) {
-    std::unique_ptr<probe> owned(static_cast<probe*>(params->param));
+    std::unique_ptr<probe> owned;
+    {
+        std::lock_guard lock(probes_mutex_);
+        auto found = probes_in_flight_.find(static_cast<probe*>(params->param));
+        if (found == probes_in_flight_.end())
+            return;
+        owned = std::move(found->second);
+        probes_in_flight_.erase(found);
+    }
     probe_result(*owned->dst, params->code);
 }
 
@@ -543,11 +557,19 @@ void send_probe(const std::shared_ptr<destination_sets>& sets, destination& dst)
     request.from = sdk::str(ping_from_);
     request.callback_types = SIPHOST_TM_CB_COMPLETED;
     request.callback = probe_done;
-    request.callback_param = pending.get();
+    probe* key = pending.get();
+    request.callback_param = key;
+    {
+        std::lock_guard lock(probes_mutex_);
+        probes_in_flight_.emplace(key, std::move(pending));
+    }
     if (tm_->t_uac(&request, nullptr, nullptr) == 1)
-        pending.release();
-    else
-        probe_result(dst, 500);
+        return;
+    {
+        std::lock_guard lock(probes_mutex_);
+        probes_in_flight_.erase(key);
+    }
+    probe_result(dst, 500);
 }
 
 /// tm may be loaded after dispatcher: looked up at the first probe round.
@@ -736,6 +758,10 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char* err, s
 }
 
 void destroy() {
+    {
+        std::lock_guard lock(probes_mutex_);
+        probes_in_flight_.clear();
+    }
     if (setid_pv_ != nullptr)
         host_->pv_free(setid_pv_);
     setid_pv_ = nullptr;
