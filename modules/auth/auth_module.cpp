@@ -246,26 +246,17 @@ int cmd_pv_auth_check(siphost_msg* msg, const siphost_value* args, void*) {
 }
 
 /// auth_get_www_authenticate's destination, parsed when the config is read.
-struct pv_destination {
-    siphost_pv_spec* spec = nullptr;
-    ~pv_destination() {
-        if (spec != nullptr)
-            host_->pv_free(spec);
+std::unique_ptr<sdk::parsed_pv> fix_get_www_authenticate(const siphost_value* args, const int*) {
+    try {
+        return std::make_unique<sdk::parsed_pv>(host_, sdk::arg_view(args[2]));
+    } catch (const sdk::config_error& e) {
+        throw sdk::config_error(std::string("auth_get_www_authenticate: bad destination: ") + e.what());
     }
-};
-
-std::unique_ptr<pv_destination> fix_get_www_authenticate(const siphost_value* args, const int*) {
-    auto dest = std::make_unique<pv_destination>();
-    char err[200] = "";
-    dest->spec = host_->pv_parse(args[2].str, err, sizeof err);
-    if (dest->spec == nullptr)
-        throw sdk::config_error("auth_get_www_authenticate: bad destination: " + std::string(err));
-    return dest;
 }
 
 int cmd_auth_get_www_authenticate(siphost_msg* msg, const siphost_value* args, void* call_data) {
-    const auto* dest = static_cast<const pv_destination*>(call_data);
-    if (dest == nullptr || dest->spec == nullptr)
+    const auto* dest = static_cast<const sdk::parsed_pv*>(call_data);
+    if (dest == nullptr || dest->spec() == nullptr)
         return -1;
     uint32_t flags = flags_of(args[1]);
     uint32_t challenge_flags = (flags & pv_stale) != 0 ? SIPHOST_AUTH_CHALLENGE_STALE : 0;
@@ -279,7 +270,7 @@ int cmd_auth_get_www_authenticate(siphost_msg* msg, const siphost_value* args, v
         return -1;
     std::string_view line = lines;
     siphost_value value = sdk::str_value(line);
-    return host_->pv_set(dest->spec, msg, &value) == 0 ? 1 : -1;
+    return dest->set(msg, &value) == 0 ? 1 : -1;
 }
 
 // ---- the "auth" API ----
@@ -395,7 +386,7 @@ const siphost_command commands[] = {
         "pv_www_authenticate for REGISTER, pv_proxy_authenticate for the rest, checks 1: user match"),
     sdk::command("auth_get_www_authenticate", SIPHOST_ROUTE_ANY, sdk::guarded<&cmd_auth_get_www_authenticate>,
                  {SIPHOST_ARG_STRING, SIPHOST_ARG_INT, SIPHOST_ARG_PVAR},
-                 sdk::fixup<&fix_get_www_authenticate>, sdk::free_call_data<pv_destination>,
+                 sdk::fixup<&fix_get_www_authenticate>, sdk::free_call_data<sdk::parsed_pv>,
                  "writes a WWW-Authenticate header into a variable"),
     sdk::end_of_commands(),
 };

@@ -190,27 +190,8 @@ int cmd_send_data(siphost_msg*, const siphost_value* args, void*) {
 // ---- file_read, file_write ----
 
 /// A file_read call site: the variable written, parsed once.
-struct read_call {
-    siphost_pv_spec* spec = nullptr;
-};
-
-std::unique_ptr<read_call> fix_file_read(const siphost_value* args, const int*) {
-    std::string name(sdk::arg_view(args[1]));
-    if (name.empty() || name.front() != '$')
-        throw sdk::config_error("\"" + name +
-                                "\" is not a pseudo-variable (write it with '$', e.g. $var(x))");
-    char reason[200] = "";
-    auto call = std::make_unique<read_call>();
-    call->spec = host_->pv_parse(sdk::str(name), reason, sizeof reason);
-    if (call->spec == nullptr)
-        throw sdk::config_error("cannot use \"" + name + "\": " + reason);
-    return call;
-}
-
-void free_read_call(void* data) {
-    std::unique_ptr<read_call> call(static_cast<read_call*>(data));
-    if (call->spec != nullptr && host_ != nullptr)
-        host_->pv_free(call->spec);
+std::unique_ptr<sdk::parsed_pv> fix_file_read(const siphost_value* args, const int*) {
+    return std::make_unique<sdk::parsed_pv>(host_, sdk::arg_view(args[1]));
 }
 
 /// Closes a FILE* when it goes out of scope.
@@ -236,7 +217,7 @@ int cmd_file_read(siphost_msg* msg, const siphost_value* args, void* data) {
         return -1;
     }
     siphost_value value = sdk::str_value(content);
-    return host_->pv_set(static_cast<const read_call*>(data)->spec, msg, &value) == 0 ? 1 : -1;
+    return static_cast<const sdk::parsed_pv*>(data)->set(msg, &value) == 0 ? 1 : -1;
 }
 
 int cmd_file_write(siphost_msg*, const siphost_value* args, void*) {
@@ -347,7 +328,7 @@ const siphost_command commands[] = {
     command("send_data", any, guarded<&cmd_send_data>, {S, S}, fix_send_data, nullptr,
             "sends data to the address of a SIP URI"),
     command("file_read", any, guarded<&cmd_file_read>, {S, SIPHOST_ARG_PVAR}, sdk::fixup<&fix_file_read>,
-            free_read_call, "reads a file into a variable"),
+            sdk::free_call_data<sdk::parsed_pv>, "reads a file into a variable"),
     command("file_write", any, guarded<&cmd_file_write>, {S, S}, nullptr, nullptr, "writes text into a file"),
     command("is_faked_msg", any, guarded<&cmd_is_faked_msg>, {}, nullptr, nullptr,
             "the message is an event route's stand-in request"),

@@ -188,33 +188,13 @@ int cmd_isdsturiset(siphost_msg* msg, const siphost_value*, void*) {
 }
 
 /// A pv_printf call site: the variable written, parsed once.
-struct printf_call {
-    siphost_pv_spec* spec = nullptr;
-};
-
-std::unique_ptr<printf_call> fix_printf(const siphost_value* args, const int*) {
-    std::string name(sdk::arg_view(args[0]));
-    if (name.empty() || name.front() != '$')
-        throw sdk::config_error("\"" + name +
-                                "\" is not a pseudo-variable (write it with '$', e.g. $avp(x))");
-    char reason[200] = "";
-    auto call = std::make_unique<printf_call>();
-    call->spec = host_->pv_parse(sdk::str(name), reason, sizeof reason);
-    if (call->spec == nullptr)
-        throw sdk::config_error("cannot use \"" + name + "\": " + reason);
-    return call;
-}
-
-void free_printf(void* data) {
-    std::unique_ptr<printf_call> call(static_cast<printf_call*>(data));
-    if (call->spec != nullptr && host_ != nullptr)
-        host_->pv_free(call->spec);
+std::unique_ptr<sdk::parsed_pv> fix_printf(const siphost_value* args, const int*) {
+    return std::make_unique<sdk::parsed_pv>(host_, sdk::arg_view(args[0]));
 }
 
 int cmd_pv_printf(siphost_msg* msg, const siphost_value* args, void* data) {
-    const auto* call = static_cast<const printf_call*>(data);
     siphost_value text = sdk::str_value(sdk::arg_view(args[1]));
-    if (host_->pv_set(call->spec, msg, &text) != 0) {
+    if (static_cast<const sdk::parsed_pv*>(data)->set(msg, &text) != 0) {
         log(SIPHOST_LOG_ERR, "pv_printf: the variable cannot be set");
         return -1;
     }
@@ -288,9 +268,9 @@ const siphost_command commands[] = {
             "a flag of branch N is set"),
     command("isdsturiset", any, guarded<&cmd_isdsturiset>, {}, nullptr, nullptr, "$du is set"),
     command("pv_printf", any, guarded<&cmd_pv_printf>, {SIPHOST_ARG_PVAR, S}, sdk::fixup<&fix_printf>,
-            free_printf, "sets the variable to the expanded text"),
+            sdk::free_call_data<sdk::parsed_pv>, "sets the variable to the expanded text"),
     command("avp_printf", any, guarded<&cmd_pv_printf>, {SIPHOST_ARG_PVAR, S}, sdk::fixup<&fix_printf>,
-            free_printf, "pv_printf's older name"),
+            sdk::free_call_data<sdk::parsed_pv>, "pv_printf's older name"),
     command("km_append_branch", request_failure, guarded<&cmd_km_append_branch>, {}, nullptr, nullptr,
             "adds the Request-URI to the destination set"),
     command("km_append_branch", request_failure, guarded<&cmd_km_append_branch_uri>, {S}, nullptr, nullptr,

@@ -18,26 +18,14 @@ namespace {
 
 const siphost_host_api* host_ = nullptr;
 
-/// One call site: the variable's text, its parsed form, and typeof's wanted kind.
+/// One call site: the variable, parsed once, and typeof's wanted kind.
 struct pv_call {
-    std::string text;
-    siphost_pv_spec* spec = nullptr;
+    sdk::parsed_pv variable;
     int wanted_kind = -1;
 };
 
 std::unique_ptr<pv_call> make_call(const siphost_value& arg) {
-    auto call = std::make_unique<pv_call>();
-    call->text.assign(sdk::arg_view(arg));
-    if (call->text.empty() || call->text.front() != '$')
-        throw sdk::config_error("\"" + call->text +
-                                "\" is not a pseudo-variable (write it with '$', e.g. $avp(x))");
-    if (host_ == nullptr)
-        throw sdk::config_error("pv: the module was not initialised before its call sites were prepared");
-    char reason[200] = "";
-    call->spec = host_->pv_parse(sdk::str(call->text), reason, sizeof reason);
-    if (call->spec == nullptr)
-        throw sdk::config_error("cannot use \"" + call->text + "\": " + reason);
-    return call;
+    return std::make_unique<pv_call>(pv_call{sdk::parsed_pv(host_, sdk::arg_view(arg))});
 }
 
 std::unique_ptr<pv_call> fix_pv(const siphost_value* args, const int*) {
@@ -63,16 +51,10 @@ std::unique_ptr<pv_call> fix_typeof(const siphost_value* args, const int* consta
     return call;
 }
 
-void free_call(void* data) {
-    std::unique_ptr<pv_call> call(static_cast<pv_call*>(data));
-    if (call->spec != nullptr && host_ != nullptr)
-        host_->pv_free(call->spec);
-}
-
 /// The value's kind.
 int value_kind(siphost_msg* msg, const pv_call& call) {
     siphost_value value = sdk::null_value();
-    if (host_->pv_get(call.spec, msg, &value) != 0)
+    if (call.variable.get(msg, &value) != 0)
         return SIPHOST_VALUE_NULL; // the host reads a failed get as $null
     return static_cast<int>(value.kind);
 }
@@ -84,7 +66,7 @@ int cmd_pv_isset(siphost_msg* msg, const siphost_value*, void* data) {
 
 int cmd_pv_unset(siphost_msg* msg, const siphost_value*, void* data) {
     siphost_value null = sdk::null_value();
-    return host_->pv_set(static_cast<const pv_call*>(data)->spec, msg, &null) == 0 ? 1 : -1;
+    return static_cast<const pv_call*>(data)->variable.set(msg, &null) == 0 ? 1 : -1;
 }
 
 int cmd_is_int(siphost_msg* msg, const siphost_value*, void* data) {
@@ -112,14 +94,14 @@ using sdk::command;
 using sdk::guarded;
 
 const siphost_command commands[] = {
-    command("pv_isset", any, guarded<&cmd_pv_isset>, {SIPHOST_ARG_PVAR}, sdk::fixup<&fix_pv>, free_call,
+    command("pv_isset", any, guarded<&cmd_pv_isset>, {SIPHOST_ARG_PVAR}, sdk::fixup<&fix_pv>, sdk::free_call_data<pv_call>,
             "the pseudo-variable has a value"),
-    command("pv_unset", any, guarded<&cmd_pv_unset>, {SIPHOST_ARG_PVAR}, sdk::fixup<&fix_pv>, free_call,
+    command("pv_unset", any, guarded<&cmd_pv_unset>, {SIPHOST_ARG_PVAR}, sdk::fixup<&fix_pv>, sdk::free_call_data<pv_call>,
             "sets the pseudo-variable to $null"),
-    command("is_int", any, guarded<&cmd_is_int>, {SIPHOST_ARG_PVAR}, sdk::fixup<&fix_pv>, free_call,
+    command("is_int", any, guarded<&cmd_is_int>, {SIPHOST_ARG_PVAR}, sdk::fixup<&fix_pv>, sdk::free_call_data<pv_call>,
             "the pseudo-variable holds an integer"),
     command("typeof", any, guarded<&cmd_typeof>, {SIPHOST_ARG_PVAR, SIPHOST_ARG_STRING},
-            sdk::fixup<&fix_typeof>, free_call, "the pseudo-variable's value is of type int, str or null"),
+            sdk::fixup<&fix_typeof>, sdk::free_call_data<pv_call>, "the pseudo-variable's value is of type int, str or null"),
     sdk::end_of_commands(),
 };
 

@@ -26,6 +26,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace siphost::sdk {
 
@@ -187,6 +188,56 @@ template <class F> int guard_with_error(char* err, size_t err_size, F&& f) noexc
     }
     return -1;
 }
+
+/// A pseudo-variable named by a call site's argument ("$var(x)", "$avp(dst)"), parsed once by the fixup and
+/// freed with the call data. The constructor throws config_error with the host's reason when the text is not
+/// a usable pseudo-variable, so a fixup reports it at start-up with the call's line.
+class parsed_pv {
+public:
+    parsed_pv() noexcept = default;
+    parsed_pv(const siphost_host_api* host, std::string_view text) : host_(host), text_(text) {
+        if (text_.empty() || text_.front() != '$')
+            throw config_error("\"" + text_ + "\" is not a pseudo-variable (write it with '$', e.g. $var(x))");
+        if (host_ == nullptr)
+            throw config_error("the module was not initialised before its call sites were prepared");
+        char reason[200] = "";
+        spec_ = host_->pv_parse(siphost_str{text_.data(), text_.size()}, reason, sizeof reason);
+        if (spec_ == nullptr)
+            throw config_error("cannot use \"" + text_ + "\": " + reason);
+    }
+    parsed_pv(parsed_pv&& other) noexcept
+        : host_(other.host_), text_(std::move(other.text_)), spec_(std::exchange(other.spec_, nullptr)) {}
+    parsed_pv& operator=(parsed_pv&& other) noexcept {
+        if (this != &other) {
+            release();
+            host_ = other.host_;
+            text_ = std::move(other.text_);
+            spec_ = std::exchange(other.spec_, nullptr);
+        }
+        return *this;
+    }
+    parsed_pv(const parsed_pv&) = delete;
+    parsed_pv& operator=(const parsed_pv&) = delete;
+    ~parsed_pv() { release(); }
+
+    siphost_pv_spec* spec() const noexcept { return spec_; }
+    const std::string& text() const noexcept { return text_; }
+    int get(siphost_msg* msg, siphost_value* out) const noexcept { return host_->pv_get(spec_, msg, out); }
+    int set(siphost_msg* msg, const siphost_value* value) const noexcept {
+        return host_->pv_set(spec_, msg, value);
+    }
+
+private:
+    void release() noexcept {
+        if (spec_ != nullptr && host_ != nullptr)
+            host_->pv_free(spec_);
+        spec_ = nullptr;
+    }
+
+    const siphost_host_api* host_ = nullptr;
+    std::string text_;
+    siphost_pv_spec* spec_ = nullptr;
+};
 
 // ---- descriptor tables -----------------------------------------------------------------------------------
 
