@@ -4,13 +4,7 @@
 # htable.dump of a table with items is left out: its slots nest an array in a struct, which siphost's ctl does
 # not encode as Kamailio's does yet (htable_rpc_test.cpp checks that reply in process).
 . "$SOURCE_DIR/tests/integration/lib.sh"
-
-command -v kamcmd > /dev/null || fail "kamcmd is not installed (Debian package kamailio)"
-command -v kamailio > /dev/null || fail "kamailio is not installed (Debian package kamailio)"
-KAM_MODULES=$(ls -d /usr/lib/*/kamailio/modules 2>/dev/null | head -n 1)
-[ -n "$KAM_MODULES" ] || fail "Kamailio's modules are not installed"
-KAM_SOCK="$WORK/kamailio.sock"
-SIP_SOCK="$WORK/siphost.sock"
+. "$SOURCE_DIR/tests/modules/ctl/kamcmd_compare.sh"
 TABLE='modparam("htable", "htable", "t=>size=6;autoexpire=600;")'
 
 cat > "$WORK/kamailio.cfg" <<CFG
@@ -41,35 +35,9 @@ $TABLE
 request_route { sl_send_reply("404", "Not Here"); }
 CFG
 
-kamailio -f "$WORK/kamailio.cfg" -DD -E -Y "$WORK" -w "$WORK" -P "$WORK/kamailio.pid" > "$WORK/kamailio.log" 2>&1 &
-PIDS="$PIDS $!"
-start_siphost "$WORK/siphost.cfg"
-for _ in $(seq 1 200); do [ -S "$KAM_SOCK" ] && [ -S "$SIP_SOCK" ] && break; sleep 0.05; done
-[ -S "$KAM_SOCK" ] || fail "Kamailio did not create its control socket"
-[ -S "$SIP_SOCK" ] || fail "siphost did not create its control socket"
+start_both "$WORK/kamailio.cfg" "$WORK/siphost.cfg"
 
-differences=0
-while IFS='|' read -r shape command; do
-    [ -z "$shape" ] && continue
-    kamcmd -s "unix:$KAM_SOCK" $command < /dev/null > "$WORK/kam.out" 2>&1
-    kamcmd -s "unix:$SIP_SOCK" $command < /dev/null > "$WORK/sip.out" 2>&1
-    if [ "$shape" = same ]; then
-        cp "$WORK/kam.out" "$WORK/kam.norm"
-        cp "$WORK/sip.out" "$WORK/sip.norm"
-    else
-        python3 "$SOURCE_DIR/tests/modules/ctl/normalise.py" "$shape" "$WORK/kam.out" > "$WORK/kam.norm" ||
-            fail "cannot normalise Kamailio's $command"
-        python3 "$SOURCE_DIR/tests/modules/ctl/normalise.py" "$shape" "$WORK/sip.out" > "$WORK/sip.norm" ||
-            fail "cannot normalise siphost's $command"
-    fi
-    if ! cmp -s "$WORK/kam.norm" "$WORK/sip.norm"; then
-        echo "DIFFERENT: $command (- Kamailio, + siphost):"
-        diff -u "$WORK/kam.norm" "$WORK/sip.norm" | tail -n +3
-        differences=1
-    else
-        echo "same: $command"
-    fi
-done <<'LIST'
+compare_commands <<'LIST'
 same|htable.sets t s1 abc
 same|htable.seti t n1 12
 same|htable.get t s1

@@ -3,14 +3,7 @@
 # values are normalised (tests/modules/ctl/normalise.py). Accepted differences, with their reasons, are in
 # known_differences.txt next to this script; any other difference fails.
 . "$SOURCE_DIR/tests/integration/lib.sh"
-
-command -v kamcmd > /dev/null || fail "kamcmd is not installed (Debian package kamailio)"
-command -v kamailio > /dev/null || fail "kamailio is not installed (Debian package kamailio)"
-KAM_MODULES=$(ls -d /usr/lib/*/kamailio/modules 2>/dev/null | head -n 1)
-[ -n "$KAM_MODULES" ] || fail "Kamailio's modules are not installed"
-KAM_SOCK="$WORK/kamailio.sock"
-SIP_SOCK="$WORK/siphost.sock"
-KNOWN="$(dirname "$0")/known_differences.txt"
+. "$SOURCE_DIR/tests/modules/ctl/kamcmd_compare.sh"
 
 common() {
     cat <<CFG
@@ -36,40 +29,14 @@ CFG
     common
 } > "$WORK/siphost.cfg"
 
-kamailio -f "$WORK/kamailio.cfg" -DD -E -Y "$WORK" -w "$WORK" -P "$WORK/kamailio.pid" > "$WORK/kamailio.log" 2>&1 &
-KAM_PID=$!
-PIDS="$PIDS $KAM_PID"
-start_siphost "$WORK/siphost.cfg"
-for _ in $(seq 1 200); do [ -S "$KAM_SOCK" ] && [ -S "$SIP_SOCK" ] && break; sleep 0.05; done
-[ -S "$KAM_SOCK" ] || fail "Kamailio did not create its control socket"
-[ -S "$SIP_SOCK" ] || fail "siphost did not create its control socket"
+start_both "$WORK/kamailio.cfg" "$WORK/siphost.cfg"
 
 # The same traffic to both, so that the counters are not zero.
 for port in 5180 5182; do
     sipp -nostdin -sn uac -i 127.0.0.1 -p 5184 -m 2 -r 10 -timeout 20s "127.0.0.1:$port" > "$WORK/uac-$port.log" 2>&1
 done
 
-differences=0
-while IFS='|' read -r shape command; do
-    [ -z "$shape" ] && continue
-    kamcmd -s "unix:$KAM_SOCK" $command < /dev/null > "$WORK/kam.out" 2>&1
-    kamcmd -s "unix:$SIP_SOCK" $command < /dev/null > "$WORK/sip.out" 2>&1
-    python3 "$SOURCE_DIR/tests/modules/ctl/normalise.py" "$shape" "$WORK/kam.out" > "$WORK/kam.norm" ||
-        fail "cannot normalise Kamailio's $command"
-    python3 "$SOURCE_DIR/tests/modules/ctl/normalise.py" "$shape" "$WORK/sip.out" > "$WORK/sip.norm" ||
-        fail "cannot normalise siphost's $command"
-    diff -u "$WORK/kam.norm" "$WORK/sip.norm" | tail -n +3 | grep '^[-+]' | sed "s|^|$command: |" > "$WORK/diff.txt"
-    unknown=$(grep -v -x -F -f "$KNOWN" "$WORK/diff.txt")
-    if [ -n "$unknown" ]; then
-        echo "DIFFERENT: $command (- Kamailio, + siphost):"
-        echo "$unknown"
-        echo "  Kamailio said:"; sed 's/^/    /' "$WORK/kam.out" | head -n 30
-        echo "  siphost said:"; sed 's/^/    /' "$WORK/sip.out" | head -n 30
-        differences=1
-    else
-        echo "same shape: $command"
-    fi
-done <<'LIST'
+compare_commands "$(dirname "$0")/known_differences.txt" <<'LIST'
 tree|core.echo a 5
 tree|core.prints a b
 tree|core.printi 1 2
