@@ -94,7 +94,7 @@ start_mysql() {
     if [ ! -d "$dir/data/mysql" ]; then
         mariadb-install-db --no-defaults --datadir="$dir/data" --user="$user" \
             --auth-root-authentication-method=normal --skip-test-db >"$dir/install.log" 2>&1 ||
-            fail "mariadb-install-db failed"
+            fail "mariadb-install-db failed: $(tail -n 5 "$dir/install.log" | tr '\n' ' ')"
     fi
     mariadbd --no-defaults --datadir="$dir/data" --user="$user" --port="$port" --bind-address=127.0.0.1 \
         --socket="$dir/mysql.sock" --pid-file="$dir/mysqld.pid" --log-error="$dir/mysqld.log" \
