@@ -140,7 +140,11 @@ json_limits limits() {
 bool start_fifo(std::string& error) {
     fifo_server::options opts;
     opts.path = absolute(fifo_name_);
-    opts.owner.mode = socket_owner::mode_from_config(fifo_mode_);
+    if (!socket_owner::valid_mode(fifo_mode_)) {
+        error = "fifo_mode " + std::to_string(fifo_mode_) + " is not a file mode (write it in octal, e.g. 0660)";
+        return false;
+    }
+    opts.owner.mode = fifo_mode_;
     opts.owner.user = fifo_user_;
     opts.owner.group = fifo_group_;
     opts.reply_dir = fifo_reply_dir_ == nullptr ? "/tmp/" : fifo_reply_dir_;
@@ -173,7 +177,11 @@ bool start_dgram(std::string& error) {
     }
     dgram_server::options opts;
     opts.path = absolute(dgram_socket_);
-    opts.owner.mode = socket_owner::mode_from_config(dgram_mode_);
+    if (!socket_owner::valid_mode(dgram_mode_)) {
+        error = "dgram_mode " + std::to_string(dgram_mode_) + " is not a file mode (write it in octal, e.g. 0660)";
+        return false;
+    }
+    opts.owner.mode = dgram_mode_;
     opts.owner.user = dgram_user_;
     opts.owner.group = dgram_group_;
     opts.timeout_ms = dgram_timeout_ > 0 ? static_cast<uint32_t>(dgram_timeout_) : 2000;

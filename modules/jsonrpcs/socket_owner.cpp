@@ -19,18 +19,8 @@ bool as_number(const std::string& text, unsigned long& out) {
 
 } // namespace
 
-int socket_owner::mode_from_config(int value) {
-    if (value <= 0777)
-        return value;
-    int octal = 0;
-    int scale = 1;
-    for (int rest = value; rest > 0; rest /= 10, scale *= 8) {
-        int digit = rest % 10;
-        if (digit > 7)
-            return value;
-        octal += digit * scale;
-    }
-    return octal;
+bool socket_owner::valid_mode(int value) {
+    return value >= 0 && value <= 07777;
 }
 
 bool resolve_user(const std::string& name, uid_t& uid) {

@@ -12,9 +12,8 @@ struct socket_owner {
     std::string user;
     std::string group;
 
-    /// A mode given in the config: siphost reads 0600 as the decimal 600, so a value above 0777 written
-    /// with octal digits only is read as the octal number those digits spell.
-    static int mode_from_config(int value);
+    /// A mode as the config gives it (0660 is octal there, as in Kamailio) fits chmod's bits.
+    static bool valid_mode(int value);
 
     /// Applies mode, user and group to path; false with a reason.
     bool apply(const std::string& path, std::string& error) const;

@@ -1,5 +1,6 @@
 #include "cfg/lexer.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 namespace siphost::cfg {
@@ -191,6 +192,25 @@ std::vector<token> lexer::tokenize() {
             t.text = text.substr(start, pos_ - start);
         } else if (c == '$') {
             lex_pvar(t);
+        } else if (c == '@' && pos_ + 1 < text.size() && is_ident_start(text[pos_ + 1])) {
+            // A select (@via[1].branch, @msg.header.User-Agent) reads like a pseudo-variable: $sel(...).
+            std::size_t start = pos_++;
+            while (pos_ < text.size()) {
+                char d = text[pos_];
+                if (is_ident_char(d) || d == '.' ||
+                    (d == '-' && pos_ + 1 < text.size() && is_ident_char(text[pos_ + 1]))) {
+                    ++pos_;
+                } else if (d == '[') {
+                    std::size_t close = text.find(']', pos_);
+                    pos_ = close == std::string::npos ? text.size() : close + 1;
+                } else {
+                    break;
+                }
+            }
+            while (pos_ > start + 1 && text[pos_ - 1] == '.') // a sentence's full stop is not part of it
+                --pos_;
+            t.kind = token_kind::pvar;
+            t.text = text.substr(start, pos_ - start);
         } else {
             t.kind = lex_operator();
             t.text = text.substr(t.offset, pos_ - t.offset);
@@ -301,22 +321,42 @@ bool lexer::lex_ipv4(token& t, std::size_t start) {
 }
 
 void lexer::lex_number(token& t) {
+    // Kamailio's forms: 0x1F hexadecimal, 0600 octal, 101b binary, else decimal (0o600 is no number there).
     const std::string& text = lines_[line_].text;
     std::size_t start = pos_;
+    auto is_digit = [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; };
+    auto is_xdigit = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+    auto run_of = [&](std::size_t p, auto&& accept) {
+        while (p < text.size() && accept(text[p]))
+            ++p;
+        return p;
+    };
     int base = 10;
+    std::size_t digits = pos_;
+    std::size_t stop = run_of(pos_, is_digit);
     if (text[pos_] == '0' && pos_ + 1 < text.size() && (text[pos_ + 1] == 'x' || text[pos_ + 1] == 'X')) {
         base = 16;
-        pos_ += 2;
+        digits = pos_ + 2;
+        stop = run_of(digits, is_xdigit);
+    } else if (stop < text.size() && text[stop] == 'b' &&
+               (stop + 1 >= text.size() || !is_ident_char(text[stop + 1])) &&
+               std::all_of(text.begin() + static_cast<std::ptrdiff_t>(pos_),
+                           text.begin() + static_cast<std::ptrdiff_t>(stop),
+                           [](char c) { return c == '0' || c == '1'; })) {
+        base = 2;
+        stop += 1; // the b is part of the token, not of the digits
+    } else if (text[pos_] == '0' && stop > pos_ + 1) {
+        base = 8;
+        digits = pos_ + 1;
     }
-    std::size_t digits = pos_;
-    while (pos_ < text.size() && std::isxdigit(static_cast<unsigned char>(text[pos_])) &&
-           (base == 16 || std::isdigit(static_cast<unsigned char>(text[pos_]))))
-        ++pos_;
+    pos_ = stop;
     t.kind = token_kind::integer;
     t.text = text.substr(start, pos_ - start);
-    if (base == 10 && lex_ipv4(t, start))
+    // A dotted quad stays an address, leading zeros and all ("010.0.0.1" is not octal here).
+    if ((base == 10 || base == 8) && lex_ipv4(t, start))
         return;
-    if (pos_ == digits) {
+    std::size_t digits_end = base == 2 ? pos_ - 1 : pos_;
+    if (digits_end == digits) {
         diags_.error(t.where, "'" + t.text + "' is not a number", "hexadecimal numbers are written 0x1f");
         return;
     }
@@ -330,12 +370,21 @@ void lexer::lex_number(token& t) {
     }
     std::uint64_t value = 0;
     bool overflow = false;
-    for (std::size_t i = digits; i < pos_; ++i) {
+    for (std::size_t i = digits; i < digits_end; ++i) {
         char d = text[i];
-        unsigned v = std::isdigit(static_cast<unsigned char>(d)) ? d - '0' : (std::tolower(d) - 'a' + 10);
-        if (value > (UINT64_MAX - v) / base)
+        unsigned v =
+            is_digit(d) ? static_cast<unsigned>(d - '0') : static_cast<unsigned>(std::tolower(d) - 'a' + 10);
+        if (base == 8 && v > 7) {
+            diags_.error(t.where,
+                         "'" + t.text + "' is not a number: a leading 0 makes it octal, where '" +
+                             std::string(1, d) + "' is not a digit",
+                         "write it without the leading 0 for a decimal number");
+            t.number = 0;
+            return;
+        }
+        if (value > (UINT64_MAX - v) / static_cast<unsigned>(base))
             overflow = true;
-        value = value * base + v;
+        value = value * static_cast<unsigned>(base) + v;
     }
     if (overflow || (base == 10 && value > static_cast<std::uint64_t>(INT64_MAX))) {
         diags_.error(t.where, "the number " + t.text + " is too large");

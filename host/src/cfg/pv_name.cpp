@@ -57,6 +57,11 @@ const std::vector<core_pv_info>& core_pvs() {
         {"ou", core_pv::ou, none, false, "the original Request-URI"},
         {"ua", core_pv::ua, none, false, "the User-Agent header's value"},
         {"cs", core_pv::cs, none, false, "the CSeq number"},
+        {"xavp", core_pv::xavp, named, true,
+         "an extended AVP of the message: $xavp(root), $xavp(root[i]=>field[j]); [*], negative indexes"},
+        {"xavu", core_pv::xavu, named, true, "an extended AVP with one value per name: $xavu(root=>field)"},
+        {"xavi", core_pv::xavi, named, true, "an extended AVP whose names are compared without case"},
+        {"sel", core_pv::sel, named, false, "a select: $sel(via[1].branch) is @via[1].branch"},
     };
     return table;
 }
@@ -71,6 +76,14 @@ const core_pv_info* find_core_pv(std::string_view name) {
 std::optional<pv_name> parse_pv_name(std::string_view text, std::string& error, std::size_t* error_offset) {
     if (error_offset != nullptr)
         *error_offset = 0;
+    if (text.size() >= 2 && text[0] == '@') {
+        // A select written as such (@ruri.user) is $sel(ruri.user).
+        pv_name out;
+        out.name = "sel";
+        out.inner = std::string(text.substr(1));
+        out.has_inner = true;
+        return out;
+    }
     if (text.size() < 2 || text[0] != '$') {
         error = "a pseudo-variable starts with '$'";
         return std::nullopt;
@@ -147,6 +160,72 @@ std::optional<pv_name> parse_pv_name(std::string_view text, std::string& error, 
     }
     if (i != body.size()) {
         error = "unexpected '" + std::string(body.substr(i)) + "' after the pseudo-variable";
+        return std::nullopt;
+    }
+    return out;
+}
+
+namespace {
+
+/// "name" or "name[index]" at the start of text; the rest of text is left for the caller.
+bool parse_xavp_part(std::string_view& text, std::string& name, std::int32_t& index, std::string& error) {
+    std::size_t end = 0;
+    while (end < text.size() && text[end] != '[' && text.substr(end, 2) != "=>")
+        ++end;
+    name = std::string(text.substr(0, end));
+    if (name.empty()) {
+        error = "an xavp name is missing";
+        return false;
+    }
+    for (char c : name)
+        if (!is_ident_char(c) && c != '-' && c != '.') {
+            error = "'" + name + "' is not an xavp name (letters, digits, '_', '-', '.')";
+            return false;
+        }
+    text.remove_prefix(end);
+    if (text.empty() || text.front() != '[')
+        return true;
+    auto close = text.find(']');
+    if (close == std::string_view::npos) {
+        error = "missing ']'";
+        return false;
+    }
+    std::string_view number = text.substr(1, close - 1);
+    if (number == "*") {
+        index = SIPHOST_PV_ALL_INDEX;
+    } else {
+        std::int32_t n = 0;
+        auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), n);
+        if (number.empty() || ec != std::errc() || ptr != number.data() + number.size() ||
+            n == SIPHOST_PV_NO_INDEX || n == SIPHOST_PV_ALL_INDEX) {
+            error = "the index '" + std::string(number) + "' is not a number or '*'";
+            return false;
+        }
+        index = n;
+    }
+    text.remove_prefix(close + 1);
+    return true;
+}
+
+} // namespace
+
+std::optional<xavp_name> parse_xavp_name(std::string_view inner, bool unique, std::string& error) {
+    xavp_name out;
+    std::string_view rest = inner;
+    if (!parse_xavp_part(rest, out.root, out.root_index, error))
+        return std::nullopt;
+    if (rest.substr(0, 2) == "=>") {
+        rest.remove_prefix(2);
+        out.has_field = true;
+        if (!parse_xavp_part(rest, out.field, out.field_index, error))
+            return std::nullopt;
+    }
+    if (!rest.empty()) {
+        error = "unexpected '" + std::string(rest) + "' in the xavp name";
+        return std::nullopt;
+    }
+    if (unique && (out.root_index != SIPHOST_PV_NO_INDEX || out.field_index != SIPHOST_PV_NO_INDEX)) {
+        error = "$xavu holds one value per name and takes no index";
         return std::nullopt;
     }
     return out;

@@ -47,10 +47,14 @@ enum class core_pv {
     ou,
     cs,
     ua,
-    Ri, ///< the local address the message arrived at
-    Rp, ///< the local port
-    pr, ///< the transport ("udp")
-    af  ///< the address family ("INET", "INET6")
+    Ri,   ///< the local address the message arrived at
+    Rp,   ///< the local port
+    pr,   ///< the transport ("udp")
+    af,   ///< the address family ("INET", "INET6")
+    xavp, ///< an extended AVP: $xavp(root[i]=>field[j])
+    xavu, ///< an extended AVP with one value per name: $xavu(root=>field)
+    xavi, ///< an extended AVP whose names are compared without case
+    sel   ///< a select: $sel(ruri.user), @ruri.user
 };
 
 struct core_pv_info {
@@ -79,6 +83,18 @@ struct pv_name {
 /// error. error_offset, when given, receives the byte of text the error is about (0 when it is the whole).
 std::optional<pv_name> parse_pv_name(std::string_view text, std::string& error,
                                      std::size_t* error_offset = nullptr);
+
+/// The name of $xavp/$xavu/$xavi: "root[i]=>field[j]" (indexes as in pv_name::index).
+struct xavp_name {
+    std::string root;
+    std::int32_t root_index = SIPHOST_PV_NO_INDEX;
+    bool has_field = false;
+    std::string field;
+    std::int32_t field_index = SIPHOST_PV_NO_INDEX;
+};
+
+/// Parses the inner name of an xavp; nullopt with a reason in error. unique ($xavu) takes no index.
+std::optional<xavp_name> parse_xavp_name(std::string_view inner, bool unique, std::string& error);
 
 /// How far a pseudo-variable starting at text[0] == '$' reaches inside a string template ("$rm the" -> 3);
 /// 0 when '$' does not start one there (then it is a literal '$').

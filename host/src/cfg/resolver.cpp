@@ -9,6 +9,7 @@
 #include "cfg/core_functions.hpp"
 #include "cfg/ip_network.hpp"
 #include "cfg/pv_name.hpp"
+#include "cfg/select.hpp"
 
 namespace siphost::cfg {
 namespace {
@@ -501,10 +502,22 @@ void resolver::check_call(expr& e, const context& ctx) {
             if (arg.kind == expr_kind::string)
                 check_template(arg.text, arg.where, arg.raw);
             break;
-        case SIPHOST_ARG_INT:
-            if (arg.kind == expr_kind::identifier || (arg.kind == expr_kind::string && !is_numeric(arg.text)))
+        case SIPHOST_ARG_INT: {
+            if (arg.kind == expr_kind::identifier) {
                 diags_.error(arg.where, ordinal + " must be a number, not '" + arg.text + "'");
+                break;
+            }
+            if (arg.kind != expr_kind::string || is_numeric(arg.text))
+                break;
+            // As in Kamailio, a string with pseudo-variables ("$var(n)") is read as a number at run time.
+            auto parts = split_template(arg.text);
+            if (std::any_of(parts.begin(), parts.end(), [](const template_part& p) { return p.is_pv; }))
+                check_template(arg.text, arg.where, arg.raw);
+            else
+                diags_.error(arg.where, ordinal + " must be a number, not '" + arg.text + "'",
+                             "a number, a pseudo-variable or a string holding one (\"$var(n)\")");
             break;
+        }
         case SIPHOST_ARG_ROUTE: {
             std::string name =
                 constant_text ? arg.text : (arg.kind == expr_kind::integer ? std::to_string(arg.number) : "");
@@ -552,6 +565,35 @@ void resolver::check_call(expr& e, const context& ctx) {
     }
 }
 
+void resolver::check_cfg_get(const select_spec& select, const std::string& text, source_location where) {
+    if (select.group == "core") {
+        if (!is_core_cfg_variable(select.variable))
+            diags_.error(where,
+                         "bad select '" + text + "': the core's cfg group has no variable '" +
+                             select.variable + "'",
+                         "siphost's core variables: debug");
+        return;
+    }
+    std::vector<std::string> in_group;
+    for (const auto& v : cfg_.custom_variables)
+        if (v.group == select.group) {
+            if (v.name == select.variable)
+                return;
+            in_group.push_back(v.name);
+        }
+    if (in_group.empty()) {
+        diags_.error(where, "bad select '" + text + "': there is no cfg group '" + select.group + "'",
+                     "declare its variables at the top level: " + select.group + "." + select.variable +
+                         " = 0 desc \"...\"");
+        return;
+    }
+    std::string near = nearest_name(select.variable, in_group);
+    diags_.error(where,
+                 "bad select '" + text + "': the cfg group '" + select.group + "' has no variable '" +
+                     select.variable + "'",
+                 near.empty() ? std::string() : "did you mean '" + near + "'?");
+}
+
 void resolver::check_pv(const std::string& text, source_location where, bool for_write) {
     std::string error;
     std::size_t error_offset = 0;
@@ -581,14 +623,30 @@ void resolver::check_pv(const std::string& text, source_location where, bool for
         else if (core->flags == SIPHOST_PV_NAME_NONE && name->has_inner)
             diags_.error(where, "'$" + name->name + "' does not take a name in parentheses");
         else if (for_write && !core->writable)
-            diags_.error(where, "'$" + name->name + "' is read-only",
-                         "writable: $avp, $var, $vn, $ru, $rU, $rd, $rp, $du");
+            diags_.error(where, "'" + (text[0] == '@' ? text : "$" + name->name) + "' is read-only",
+                         "writable: $avp, $xavp, $xavu, $xavi, $var, $vn, $ru, $rU, $rd, $rp, $du");
         else if (core->id == core_pv::avp && name->has_inner) {
             std::string_view inner = name->inner;
             if (inner.empty() || inner == "s:" || inner == "i:" ||
                 (inner.rfind("i:", 0) == 0 && !is_numeric(std::string(inner.substr(2)))))
                 diags_.error(where, "bad AVP name '" + name->inner + "'",
                              "$avp(name), $avp(s:name) or $avp(i:number)");
+        } else if (core->id == core_pv::sel) {
+            std::string error;
+            auto select = parse_select(name->inner, error);
+            if (!select)
+                diags_.error(where, "bad select '" + text + "': " + error);
+            else if (select->root == select_root::cfg_get)
+                check_cfg_get(*select, text, where);
+        } else if (core->id == core_pv::xavp || core->id == core_pv::xavu || core->id == core_pv::xavi) {
+            std::string error;
+            if (name->index != SIPHOST_PV_NO_INDEX)
+                diags_.error(where, "the index of '" + text + "' goes inside the parentheses",
+                             "$" + name->name + "(root[1]=>field[0])");
+            else if (!parse_xavp_name(name->inner, core->id == core_pv::xavu, error))
+                diags_.error(where, "bad pseudo-variable '" + text + "': " + error,
+                             core->id == core_pv::xavu ? "$xavu(root) or $xavu(root=>field)"
+                                                       : "$" + name->name + "(root[index]=>field[index])");
         }
         return;
     }

@@ -3,6 +3,7 @@
 #include "cfg/config.hpp"
 #include "cfg/diagnostics.hpp"
 #include "cfg/module_catalog.hpp"
+#include "cfg/select.hpp"
 
 namespace siphost::cfg {
 
@@ -33,6 +34,7 @@ private:
     void rewrite_core_keywords(expr& e);
     void check_call(expr& e, const context& ctx);
     void check_pv(const std::string& text, source_location where, bool for_write);
+    void check_cfg_get(const select_spec& select, const std::string& text, source_location where);
     /// raw is the literal as written (quotes included) when known, so that columns account for escapes.
     void check_template(const std::string& text, source_location where, const std::string& raw = {});
     std::string where_runs(std::uint32_t disallowed, const context& ctx) const;

@@ -140,8 +140,9 @@ public:
     int route_id(std::uint32_t type, std::string_view name) const;
     /// The index in this script of the block an ABI route id names, or -1.
     int route_index_of_id(int id) const {
-        return id < 0 || static_cast<std::size_t>(id) >= index_of_id_.size() ? -1
-                                                                              : index_of_id_[static_cast<std::size_t>(id)];
+        return id < 0 || static_cast<std::size_t>(id) >= index_of_id_.size()
+                   ? -1
+                   : index_of_id_[static_cast<std::size_t>(id)];
     }
     const compiled_route& route(int index) const { return routes_[static_cast<std::size_t>(index)]; }
     std::size_t route_count() const { return routes_.size(); }
@@ -154,6 +155,8 @@ public:
     const compiled_template& log_prefix() const { return log_prefix_; }
     /// The `-c` summary line.
     const std::string& summary() const { return summary_; }
+    /// The custom config variables (group.var = value) as declared, for @cfg_get.
+    const std::vector<cfg::custom_variable>& custom_variables() const { return custom_variables_; }
 
     /// The script being compiled on this thread (its fixups may parse pseudo-variables), or nullptr.
     static const compiled_script* being_compiled();
@@ -188,6 +191,7 @@ private:
     std::vector<cfg::loaded_module> modules_;
     compiled_template log_prefix_;
     std::string summary_;
+    std::vector<cfg::custom_variable> custom_variables_;
     const cfg::module_catalog* catalog_ = nullptr; ///< for pv_parse of module pseudo-variables
     std::deque<std::unique_ptr<pv_spec>> pvs_;
     std::deque<compiled_regex> regexes_;

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <set>
@@ -242,6 +243,8 @@ private:
                     a.constant = true;
                     a.constant_value = value::make_int(
                         arg.kind == cfg::expr_kind::integer ? arg.number : value::borrow(arg.text).to_int());
+                } else if (arg.kind == cfg::expr_kind::string) {
+                    a.text = compile_template(arg.text, arg.where); // "$var(n)": read as a number per call
                 } else {
                     a.expression = compile_expr(arg);
                 }
@@ -310,6 +313,7 @@ compiled_script::compile(cfg::config cfg, const cfg::module_catalog* catalog, cf
     script->params_ = cfg.params;
     script->modules_ = cfg.modules;
     script->summary_ = cfg::summary(cfg);
+    script->custom_variables_ = cfg.custom_variables;
     std::size_t errors_before = diags.error_count();
     // Fixups run while the routes compile and may ask the host to parse pseudo-variables into this script.
     struct compiling_scope {
@@ -401,6 +405,52 @@ std::unique_ptr<pv_spec> compiled_script::parse_pv(std::string_view text, std::s
         case cfg::core_pv::vn:
             spec->slot = variable_slot("vn:" + name->inner);
             break;
+        case cfg::core_pv::xavp:
+        case cfg::core_pv::xavu:
+        case cfg::core_pv::xavi: {
+            if (name->index != SIPHOST_PV_NO_INDEX) {
+                error = "the index of '" + std::string(text) + "' goes inside the parentheses";
+                return nullptr;
+            }
+            auto x = cfg::parse_xavp_name(name->inner, core->id == cfg::core_pv::xavu, error);
+            if (!x) {
+                error = "bad pseudo-variable '" + std::string(text) + "': " + error;
+                return nullptr;
+            }
+            spec->name = std::move(x->root);
+            spec->index = x->root_index;
+            spec->has_field = x->has_field;
+            spec->field = std::move(x->field);
+            spec->field_index = x->field_index;
+            break;
+        }
+        case cfg::core_pv::sel: {
+            auto select = cfg::parse_select(name->inner, error);
+            if (!select) {
+                error = "bad select '" + std::string(text) + "': " + error;
+                return nullptr;
+            }
+            if (select->root == cfg::select_root::cfg_get && select->group != "core") {
+                // A custom variable's value as declared: the text a select gives.
+                auto found =
+                    std::find_if(custom_variables_.begin(), custom_variables_.end(), [&](const auto& v) {
+                        return v.group == select->group && v.name == select->variable;
+                    });
+                if (found == custom_variables_.end()) {
+                    error = "bad select '" + std::string(text) + "': no cfg variable " + select->group + "." +
+                            select->variable;
+                    return nullptr;
+                }
+                spec->name = found->is_int ? std::to_string(found->number) : found->text;
+            } else if (select->root == cfg::select_root::cfg_get &&
+                       !cfg::is_core_cfg_variable(select->variable)) {
+                error = "bad select '" + std::string(text) + "': the core's cfg group has no variable '" +
+                        select->variable + "'";
+                return nullptr;
+            }
+            spec->select = std::make_unique<cfg::select_spec>(std::move(*select));
+            break;
+        }
         case cfg::core_pv::hdr:
             if (name->inner.empty()) {
                 error = "'$hdr' needs a header name";

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <ctime>
 
@@ -108,6 +109,185 @@ value get_avp(const pv_spec& pv, run_context& ctx) {
     return value::from_abi(out, false);
 }
 
+plugin::xavp_family family_of(cfg::core_pv pv) {
+    return pv == cfg::core_pv::xavu   ? plugin::xavp_family::xavu
+           : pv == cfg::core_pv::xavi ? plugin::xavp_family::xavi
+                                      : plugin::xavp_family::xavp;
+}
+
+plugin::xavp_path xavp_path_of(const pv_spec& pv) {
+    return {pv.name, pv.index, pv.has_field, pv.field, pv.field_index};
+}
+
+value get_xavp(const pv_spec& pv, run_context& ctx) {
+    if (!ctx.msg->avps)
+        return {};
+    siphost_value out{};
+    std::string text;
+    if (!plugin::xavp_get(*ctx.msg->avps, family_of(pv.core), xavp_path_of(pv), out, text))
+        return {};
+    // A joined [*] or a list's name is made in text: the value must own its copy.
+    bool made = out.kind == SIPHOST_VALUE_STR && out.str.s == text.data();
+    return value::from_abi(out, made);
+}
+
+int set_xavp(const pv_spec& pv, const value& v, run_context& ctx) {
+    siphost_value abi = v.to_abi();
+    return plugin::xavp_set(ctx.msg->avp_list(), family_of(pv.core), xavp_path_of(pv), abi);
+}
+
+/// A part of a URI as Kamailio's selects give it: null for what the URI lacks.
+value select_uri_part(std::string_view text, cfg::select_part part) {
+    using cfg::select_part;
+    if (part == select_part::whole)
+        return string_or_null(text);
+    sip::uri uri;
+    if (!uri.parse(text))
+        return {};
+    switch (part) {
+    case select_part::user:
+        return uri.has_user() ? string_or_null(uri.user()) : value();
+    case select_part::host:
+        return string_or_null(uri.host());
+    case select_part::port:
+        return uri.has_port() ? value::own(std::to_string(uri.port())) : value();
+    case select_part::params: {
+        std::string_view params = uri.params();
+        if (!params.empty() && params.front() == ';')
+            params.remove_prefix(1);
+        return string_or_null(params);
+    }
+    case select_part::type:
+        return string_or_null(uri.scheme_text());
+    case select_part::transport: {
+        // Without a transport parameter, the scheme's own: sips goes over TLS.
+        auto transport = uri.param("transport");
+        if (transport && !transport->empty()) {
+            std::string lower(*transport);
+            for (char& c : lower)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            return value::own(std::move(lower));
+        }
+        return value::own(uri.scheme_text() == "sips" ? "tls" : "udp");
+    }
+    default:
+        return {};
+    }
+}
+
+/// @msg.header.NAME[N]: the value of the N-th header line of that name (a line with commas is one), from 1;
+/// 0 and negative count from the last, as Kamailio's select does.
+value select_header_line(const sip::message& sip, std::string_view name, std::int32_t index) {
+    sip::header_kind kind = sip::lookup_header_kind(name);
+    auto same_name = [&](std::string_view other) {
+        return other.size() == name.size() &&
+               std::equal(other.begin(), other.end(), name.begin(), [](char a, char b) {
+                   return std::tolower(static_cast<unsigned char>(a)) ==
+                          std::tolower(static_cast<unsigned char>(b));
+               });
+    };
+    std::vector<std::size_t> lines;
+    for (std::size_t i = 0; i < sip.header_count(); ++i) {
+        const sip::header_field& h = sip.header(i);
+        if (!h.removed && (kind != sip::header_kind::other ? h.kind == kind : same_name(sip.name(h))))
+            lines.push_back(i);
+    }
+    std::int64_t at = index > 0 ? index - 1 : static_cast<std::int64_t>(lines.size()) - 1 + index;
+    if (at < 0 || at >= static_cast<std::int64_t>(lines.size()))
+        return {};
+    return value::borrow(sip.value(sip.header(lines[static_cast<std::size_t>(at)])));
+}
+
+/// Kamailio's selects; every value is a string, as there.
+value get_select(const pv_spec& pv, run_context& ctx) {
+    using cfg::select_part;
+    using cfg::select_root;
+    const cfg::select_spec& s = *pv.select;
+    const sip::message& sip = ctx.msg->sip;
+    switch (s.root) {
+    case select_root::ruri:
+        if (!sip.is_request())
+            return {};
+        return select_uri_part(sip.current_request_uri(), s.part);
+    case select_root::from:
+    case select_root::to: {
+        const sip::name_addr& na = s.root == select_root::from ? sip.from() : sip.to();
+        switch (s.part) {
+        case select_part::whole: {
+            std::string_view found;
+            return sip.header_value(s.root == select_root::from ? "From" : "To", 0, found)
+                       ? value::borrow(found)
+                       : value();
+        }
+        case select_part::uri:
+            return select_uri_part(na.uri_text, s.uri_part);
+        case select_part::tag:
+            return string_or_null(na.tag);
+        case select_part::name:
+            return string_or_null(na.display_name);
+        default:
+            return {};
+        }
+    }
+    case select_root::via: {
+        if (s.index < 1)
+            return {};
+        const sip::via* via = sip.via_at(static_cast<std::size_t>(s.index - 1));
+        if (via == nullptr)
+            return {};
+        switch (s.part) {
+        case select_part::whole:
+            return string_or_null(via->value);
+        case select_part::branch:
+            return string_or_null(via->branch);
+        case select_part::host:
+            return string_or_null(via->host);
+        case select_part::port:
+            return via->has_port ? value::own(std::to_string(via->port)) : value();
+        case select_part::transport:
+            return string_or_null(via->transport);
+        case select_part::received:
+            return string_or_null(via->received);
+        default:
+            return {};
+        }
+    }
+    case select_root::cseq: {
+        const auto& cseq = sip.cseq();
+        if (cseq.method.empty())
+            return {};
+        if (s.part == select_part::method)
+            return value::borrow(cseq.method);
+        if (s.part == select_part::num)
+            return value::own(std::to_string(cseq.number));
+        std::string_view found;
+        return sip.header_value("CSeq", 0, found) ? value::borrow(found) : value();
+    }
+    case select_root::call_id:
+        return string_or_null(sip.call_id());
+    case select_root::msg:
+        switch (s.part) {
+        case select_part::whole:
+            return value::borrow(sip.raw());
+        case select_part::first_line:
+            return string_or_null(sip.start_line());
+        case select_part::body:
+            return string_or_null(sip.body());
+        case select_part::len:
+            return value::own(std::to_string(sip.raw().size()));
+        case select_part::header:
+            return select_header_line(sip, s.header, s.index);
+        default:
+            return {};
+        }
+    case select_root::cfg_get:
+        if (s.group == "core")
+            return value::own(std::to_string(core::log_threshold())); // debug, the one the resolver lets by
+        return value::borrow(pv.name);
+    }
+    return {};
+}
+
 /// The address text of a received message's source; empty for a message the host made.
 std::string source_address(const siphost_msg& msg) {
     if (msg.socket == nullptr)
@@ -145,6 +325,12 @@ value get_raw_pv(const pv_spec& pv, run_context& ctx) {
     switch (pv.core) {
     case core_pv::avp:
         return get_avp(pv, ctx);
+    case core_pv::xavp:
+    case core_pv::xavu:
+    case core_pv::xavi:
+        return get_xavp(pv, ctx);
+    case core_pv::sel:
+        return pv.select ? get_select(pv, ctx) : value();
     case core_pv::var:
     case core_pv::vn: {
         auto& w = *ctx.worker;
@@ -314,6 +500,10 @@ int set_pv(const pv_spec& pv, const value& v, run_context& ctx) {
     switch (pv.core) {
     case core_pv::avp:
         return set_avp(pv, v, ctx);
+    case core_pv::xavp:
+    case core_pv::xavu:
+    case core_pv::xavi:
+        return set_xavp(pv, v, ctx);
     case core_pv::var:
     case core_pv::vn: {
         auto& w = *ctx.worker;
@@ -774,12 +964,22 @@ std::int64_t run_call(const call_site& call, run_context& ctx) {
             if (a.constant) {
                 args[i] = a.constant_value.to_abi();
             } else {
-                values[i] = eval(*a.expression, ctx);
-                if (ctx.stopped != run_context::stop::none)
-                    return 0;
-                // A value that is not a number makes the call false instead of guessing.
-                if (!values[i].is_numeric())
+                if (a.expression) {
+                    values[i] = eval(*a.expression, ctx);
+                    if (ctx.stopped != run_context::stop::none)
+                        return 0;
+                } else {
+                    render_template(a.text, ctx, buffers[i]);
+                    values[i] = value::borrow(buffers[i]);
+                }
+                // A value that is not a number makes the call false instead of guessing (Kamailio: -1).
+                if (!values[i].is_numeric()) {
+                    std::string shown;
+                    log_error("argument " + std::to_string(i + 1) + " of '" + call.name + "' (line " +
+                              std::to_string(call.where.line) + ") must be an integer, not '" +
+                              std::string(values[i].as_text(shown)) + "'");
                     return ctx.rc = -1;
+                }
                 args[i].kind = SIPHOST_VALUE_INT;
                 args[i].num = values[i].to_int();
             }

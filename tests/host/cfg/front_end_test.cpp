@@ -45,6 +45,28 @@ TEST(cfg_lexer, tokens_with_locations) {
     EXPECT_EQ(5u, tokens[10].where.column);
 }
 
+TEST(cfg_lexer, numbers_in_kamailios_bases) {
+    // Measured on Kamailio 5.6.3: 0600 is 384, 101b is 5, 0x1F is 31; 08 and 0o17 are syntax errors.
+    diagnostics diags;
+    auto tokens = lex("0600 0x1F 101b 0 7 010.0.0.1 0777", diags);
+    ASSERT_FALSE(diags.has_errors()) << diags.format_all();
+    ASSERT_EQ(8u, tokens.size());
+    EXPECT_EQ(384, tokens[0].number);
+    EXPECT_EQ(31, tokens[1].number);
+    EXPECT_EQ(token_kind::integer, tokens[2].kind);
+    EXPECT_EQ(5, tokens[2].number);
+    EXPECT_EQ(0, tokens[3].number);
+    EXPECT_EQ(7, tokens[4].number);
+    EXPECT_EQ(token_kind::string, tokens[5].kind); // an address keeps its text
+    EXPECT_EQ("010.0.0.1", tokens[5].text);
+    EXPECT_EQ(0777, tokens[6].number);
+
+    diagnostics bad;
+    lex("08 0x", bad);
+    EXPECT_EQ(2u, bad.error_count());
+    EXPECT_NE(std::string::npos, bad.format_all().find("'08' is not a number: a leading 0 makes it octal"));
+}
+
 TEST(cfg_lexer, every_operator) {
     diagnostics diags;
     auto tokens = lex(
@@ -443,6 +465,52 @@ TEST(cfg_standard_modules, well_known_functions) {
     EXPECT_EQ("xlog", standard_module_for("xlog"));
     EXPECT_EQ("maxfwd", standard_module_for("mf_process_maxfwd_header"));
     EXPECT_EQ("", standard_module_for("forward"));
+}
+
+TEST(cfg_resolver, selects_are_checked_with_line_and_column) {
+    diagnostics diags;
+    config cfg;
+    read_config_text("sel.cfg",
+                     "app.limit = 7\n"
+                     "request_route {\n"
+                     "  $var(a) = @ruri.user + @via[2].branch + $sel(msg.header.X-Y) + @cfg_get.app.limit;\n"
+                     "  $var(b) = @ruri.nothing;\n"
+                     "  if (@nothing == 1) exit;\n"
+                     "  $var(c) = $sel(cfg_get.app.limt) + @cfg_get.core.nope + @cfg_get.none.x;\n"
+                     "  @ruri = 1;\n"
+                     "}\n",
+                     {}, nullptr, diags, cfg);
+    std::vector<std::string> lines;
+    for (const auto& d : diags.all())
+        lines.push_back(std::to_string(d.where.line) + ":" + std::to_string(d.where.column) + " " +
+                        d.message);
+    EXPECT_EQ(
+        (std::vector<std::string>{
+            "4:13 bad select '@ruri.nothing': 'ruri' has no 'nothing' (it has user, host, port, params, "
+            "type, "
+            "transport)",
+            "5:7 bad select '@nothing': unknown select 'nothing' (siphost has ruri, from, to, via, cseq, "
+            "call_id, msg, cfg_get)",
+            "6:13 bad select '$sel(cfg_get.app.limt)': the cfg group 'app' has no variable 'limt'",
+            "6:38 bad select '@cfg_get.core.nope': the core's cfg group has no variable 'nope'",
+            "6:59 bad select '@cfg_get.none.x': there is no cfg group 'none'", "7:3 '@ruri' is read-only"}),
+        lines);
+}
+
+TEST(cfg_resolver, xavp_names_are_checked) {
+    diagnostics diags;
+    config cfg;
+    read_config_text("x.cfg",
+                     "request_route {\n"
+                     "  $xavp(a[1]=>b[*]) = 1; $xavi(A=>b) = $xavu(c=>d);\n"
+                     "  $xavu(c[0]) = 1;\n"
+                     "  $xavp(a=>) = 1;\n"
+                     "}\n",
+                     {}, nullptr, diags, cfg);
+    ASSERT_EQ(2u, diags.error_count()) << diags.format_all();
+    EXPECT_EQ(3u, diags.all()[0].where.line);
+    EXPECT_NE(std::string::npos, diags.all()[0].message.find("takes no index"));
+    EXPECT_EQ(4u, diags.all()[1].where.line);
 }
 
 } // namespace

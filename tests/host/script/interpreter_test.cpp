@@ -1148,5 +1148,45 @@ TEST(script_pvs, user_agent) {
     EXPECT_EQ("<null>", h.print("$ua", bare));
 }
 
+TEST(script_commands, integer_arguments_given_as_strings_with_variables) {
+    // Kamailio reads "$var(n)" given for an integer parameter as the variable's value, converted per call.
+    harness h(R"cfg(
+request_route {
+  seturi("sip:0049301234@127.0.0.1");
+  $var(n) = 2;
+  strip("$var(n)");
+  $var(code) = "404";
+  sl_send_reply("$var(code)", "Not here");
+  $var(code) = "4x4";
+  $var(rc) = sl_send_reply("$var(code)", "bad");
+  $var(f) = 0600;
+  setflag("$var(n)");
+  if (isflagset(2)) $var(flag) = "set";
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    EXPECT_EQ("sip:49301234@127.0.0.1", h.print("$ru", m));
+    EXPECT_EQ((std::vector<std::string>{"sl_send_reply(404, Not here)"}), recorded_calls());
+    EXPECT_EQ("-1", h.print("$var(rc)", m));
+    EXPECT_EQ("set", h.print("$var(flag)", m));
+    EXPECT_EQ("384", h.print("$var(f)", m)); // 0600 is octal, as in Kamailio
+    bool logged = false;
+    for (const auto& line : script_log())
+        logged =
+            logged || line == "ERROR: argument 1 of 'sl_send_reply' (line 10) must be an integer, not '4x4'";
+    EXPECT_TRUE(logged) << ::testing::PrintToString(script_log());
+}
+
+TEST(script_commands, integer_argument_without_a_variable_is_a_load_error) {
+    cfg::descriptor_catalog catalog = make_test_catalog();
+    cfg::diagnostics diags;
+    auto script = script::load_script_text("t.cfg", "loadmodule \"sl\"\nrequest_route { strip(\"two\"); }\n",
+                                           {}, &catalog, diags);
+    EXPECT_EQ(script, nullptr);
+    EXPECT_NE(std::string::npos,
+              diags.format_all().find("argument 1 of 'strip' must be a number, not 'two'"));
+}
+
 } // namespace
 } // namespace siphost::test

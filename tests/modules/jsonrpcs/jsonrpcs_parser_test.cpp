@@ -188,13 +188,12 @@ TEST(jsonrpcs_fifo, reply_names_must_stay_in_the_reply_directory) {
     EXPECT_EQ(fifo_server::reply_path("/tmp/", std::string(256, 'a'), error), "");
 }
 
-TEST(jsonrpcs_owner, modes_written_in_octal_digits) {
-    EXPECT_EQ(socket_owner::mode_from_config(600), 0600);
-    EXPECT_EQ(socket_owner::mode_from_config(660), 0660);
-    EXPECT_EQ(socket_owner::mode_from_config(0600), 0600);
-    EXPECT_EQ(socket_owner::mode_from_config(384), 0600);
-    EXPECT_EQ(socket_owner::mode_from_config(1000), 01000);
-    EXPECT_EQ(socket_owner::mode_from_config(1800), 1800); // not octal digits: as given
+TEST(jsonrpcs_owner, modes_must_fit_chmods_bits) {
+    EXPECT_TRUE(socket_owner::valid_mode(0600));
+    EXPECT_TRUE(socket_owner::valid_mode(0));
+    EXPECT_TRUE(socket_owner::valid_mode(07777));
+    EXPECT_FALSE(socket_owner::valid_mode(010000));
+    EXPECT_FALSE(socket_owner::valid_mode(-1));
 }
 
 TEST(jsonrpcs_owner, users_and_groups_by_name_or_number) {

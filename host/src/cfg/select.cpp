@@ -1,0 +1,192 @@
+#include "cfg/select.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <vector>
+
+namespace siphost::cfg {
+namespace {
+
+struct segment {
+    std::string name;
+    bool has_index = false;
+    std::int32_t index = 0;
+};
+
+bool split(std::string_view text, std::vector<segment>& out, std::string& error) {
+    std::size_t i = 0;
+    while (true) {
+        segment s;
+        std::size_t start = i;
+        while (i < text.size() &&
+               (std::isalnum(static_cast<unsigned char>(text[i])) || text[i] == '_' || text[i] == '-'))
+            ++i;
+        s.name = std::string(text.substr(start, i - start));
+        if (s.name.empty()) {
+            error = i < text.size() ? "unexpected '" + std::string(1, text[i]) + "'" : "a name is missing";
+            return false;
+        }
+        if (i < text.size() && text[i] == '[') {
+            auto close = text.find(']', i);
+            std::string_view number =
+                close == std::string_view::npos ? "" : text.substr(i + 1, close - i - 1);
+            auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), s.index);
+            if (close == std::string_view::npos || number.empty() || ec != std::errc() ||
+                end != number.data() + number.size()) {
+                error = "the index of '" + s.name + "' must be a number in [ ]";
+                return false;
+            }
+            s.has_index = true;
+            i = close + 1;
+        }
+        out.push_back(std::move(s));
+        if (i == text.size())
+            return true;
+        if (text[i] != '.') {
+            error = "unexpected '" + std::string(1, text[i]) + "'";
+            return false;
+        }
+        ++i;
+    }
+}
+
+struct part_name {
+    const char* name;
+    select_part part;
+};
+
+constexpr part_name uri_parts[] = {{"user", select_part::user}, {"host", select_part::host},
+                                   {"port", select_part::port}, {"params", select_part::params},
+                                   {"type", select_part::type}, {"transport", select_part::transport}};
+constexpr part_name name_addr_parts[] = {
+    {"uri", select_part::uri}, {"tag", select_part::tag}, {"name", select_part::name}};
+constexpr part_name via_parts[] = {{"branch", select_part::branch},
+                                   {"host", select_part::host},
+                                   {"port", select_part::port},
+                                   {"transport", select_part::transport},
+                                   {"received", select_part::received}};
+constexpr part_name cseq_parts[] = {{"method", select_part::method}, {"num", select_part::num}};
+constexpr part_name msg_parts[] = {{"first_line", select_part::first_line},
+                                   {"body", select_part::body},
+                                   {"len", select_part::len},
+                                   {"header", select_part::header},
+                                   {"h", select_part::header}};
+
+template <std::size_t N>
+bool find_part(const part_name (&table)[N], const segment& s, const std::string& of, select_part& out,
+               std::string& error) {
+    for (const auto& p : table)
+        if (s.name == p.name && !s.has_index) {
+            out = p.part;
+            return true;
+        }
+    std::string known;
+    for (const auto& p : table)
+        known += (known.empty() ? "" : ", ") + std::string(p.name);
+    error = "'" + of + "' has no '" + s.name + (s.has_index ? "[...]" : "") + "' (it has " + known + ")";
+    return false;
+}
+
+} // namespace
+
+std::optional<select_spec> parse_select(std::string_view text, std::string& error) {
+    std::vector<segment> parts;
+    if (!split(text, parts, error))
+        return std::nullopt;
+    select_spec out;
+    const segment& first = parts[0];
+    auto no_more = [&](std::size_t used) {
+        if (parts.size() <= used)
+            return true;
+        error = "nothing follows '" + parts[used - 1].name + "' in a select";
+        return false;
+    };
+    auto no_index = [&](const segment& s) {
+        if (!s.has_index)
+            return true;
+        error = "'" + s.name + "' takes no index";
+        return false;
+    };
+    if (first.name == "ruri") {
+        out.root = select_root::ruri;
+        if (!no_index(first))
+            return std::nullopt;
+        if (parts.size() > 1 && !find_part(uri_parts, parts[1], "ruri", out.part, error))
+            return std::nullopt;
+        return no_more(parts.size() > 1 ? 2 : 1) ? std::optional(out) : std::nullopt;
+    }
+    if (first.name == "from" || first.name == "to") {
+        out.root = first.name == "from" ? select_root::from : select_root::to;
+        if (!no_index(first))
+            return std::nullopt;
+        if (parts.size() == 1)
+            return out;
+        if (!find_part(name_addr_parts, parts[1], first.name, out.part, error))
+            return std::nullopt;
+        if (out.part == select_part::uri && parts.size() > 2) {
+            if (!find_part(uri_parts, parts[2], first.name + ".uri", out.uri_part, error))
+                return std::nullopt;
+            return no_more(3) ? std::optional(out) : std::nullopt;
+        }
+        return no_more(2) ? std::optional(out) : std::nullopt;
+    }
+    if (first.name == "via") {
+        out.root = select_root::via;
+        out.index = first.has_index ? first.index : 1;
+        if (parts.size() > 1 && !find_part(via_parts, parts[1], "via", out.part, error))
+            return std::nullopt;
+        return no_more(parts.size() > 1 ? 2 : 1) ? std::optional(out) : std::nullopt;
+    }
+    if (first.name == "cseq") {
+        out.root = select_root::cseq;
+        if (!no_index(first))
+            return std::nullopt;
+        if (parts.size() > 1 && !find_part(cseq_parts, parts[1], "cseq", out.part, error))
+            return std::nullopt;
+        return no_more(parts.size() > 1 ? 2 : 1) ? std::optional(out) : std::nullopt;
+    }
+    if (first.name == "call_id") {
+        out.root = select_root::call_id;
+        if (!no_index(first))
+            return std::nullopt;
+        return no_more(1) ? std::optional(out) : std::nullopt;
+    }
+    if (first.name == "msg") {
+        out.root = select_root::msg;
+        if (!no_index(first))
+            return std::nullopt;
+        if (parts.size() == 1)
+            return out;
+        if (!find_part(msg_parts, parts[1], "msg", out.part, error))
+            return std::nullopt;
+        if (out.part != select_part::header)
+            return no_more(2) ? std::optional(out) : std::nullopt;
+        if (parts.size() < 3) {
+            error = "'msg.header' needs a header name: msg.header.User-Agent";
+            return std::nullopt;
+        }
+        for (char c : parts[2].name)
+            out.header += c == '_' ? '-' : c;
+        out.index = parts[2].has_index ? parts[2].index : 1;
+        return no_more(3) ? std::optional(out) : std::nullopt;
+    }
+    if (first.name == "cfg_get") {
+        out.root = select_root::cfg_get;
+        if (parts.size() != 3 || first.has_index || parts[1].has_index || parts[2].has_index) {
+            error = "'cfg_get' is written cfg_get.group.variable";
+            return std::nullopt;
+        }
+        out.group = parts[1].name;
+        out.variable = parts[2].name;
+        return out;
+    }
+    error =
+        "unknown select '" + first.name + "' (siphost has ruri, from, to, via, cseq, call_id, msg, cfg_get)";
+    return std::nullopt;
+}
+
+bool is_core_cfg_variable(std::string_view name) {
+    return name == "debug";
+}
+
+} // namespace siphost::cfg

@@ -1,0 +1,55 @@
+#pragma once
+// Kamailio's selects (`@via[1].branch`, `@cfg_get.group.var`, `$sel(ruri.user)`) as far as its core defines
+// the ones scripts use: parsed once into what to read.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace siphost::cfg {
+
+/// The header or message part a select starts from.
+enum class select_root { ruri, from, to, via, cseq, call_id, msg, cfg_get };
+
+/// What a select reads of its root; whole is the root itself.
+enum class select_part {
+    whole,
+    uri,
+    user,
+    host,
+    port,
+    params,
+    type,
+    transport,
+    tag,
+    name,
+    branch,
+    received,
+    method,
+    num,
+    first_line,
+    body,
+    len,
+    header
+};
+
+/// A parsed select.
+struct select_spec {
+    select_root root = select_root::ruri;
+    select_part part = select_part::whole;     ///< of the root (from.tag, via.branch, msg.header)
+    select_part uri_part = select_part::whole; ///< of a From/To URI (from.uri.user)
+    std::int32_t index = 1;                    ///< via[N] and msg.header.NAME[N]: 1 is the first
+    std::string header;                        ///< msg.header.NAME: the header's name ('_' read as '-')
+    std::string group;                         ///< cfg_get.GROUP.VAR
+    std::string variable;
+};
+
+/// Parses a select without its '@' ("via[1].branch"); nullopt with a reason in error. cfg_get's group and
+/// variable are not checked here: the caller knows which exist.
+std::optional<select_spec> parse_select(std::string_view text, std::string& error);
+
+/// Whether Kamailio's core cfg group has a variable siphost can read (@cfg_get.core.NAME).
+bool is_core_cfg_variable(std::string_view name);
+
+} // namespace siphost::cfg
