@@ -41,9 +41,21 @@ int main(int argc, char** argv) {
                   << ")\n";
         return 0;
     }
+    if (options.show_build_options) {
+        std::cout << "siphost " SIPHOST_VERSION " (module ABI " << SIPHOST_ABI_MAJOR << "." << SIPHOST_ABI_MINOR
+                  << ")\ncompiler: g++ " __VERSION__ "\nC++ standard: " << __cplusplus << "\nsanitizers: "
+#if defined(__SANITIZE_ADDRESS__)
+                  << "address, undefined\n";
+#else
+                  << "none\n";
+#endif
+        return 0;
+    }
     if (options.module_info_file)
         return print_module_info(*options.module_info_file);
     try {
+        if (options.print_config)
+            return siphost::app::print_config(options);
         if (options.check_only)
             return siphost::app::check_config(options);
         return siphost::app::run_server(options);

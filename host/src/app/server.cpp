@@ -2,6 +2,7 @@
 
 #include "abi/host_table.hpp"
 #include "app/core_rpc.hpp"
+#include "app/process_identity.hpp"
 #include "app/registry_catalog.hpp"
 #include "app/timer_thread.hpp"
 #include "cfg/config_reader.hpp"
@@ -30,7 +31,15 @@ cfg::read_options read_options_from(const core::command_line& options) {
     cfg::read_options read;
     for (const auto& [name, value] : options.defines)
         read.defines.push_back(value.empty() ? name : name + "=" + value);
+    read.prelude = options.config_prelude;
+    read.postlude = options.config_postlude;
     return read;
+}
+
+/// Options accepted without effect: one warning each, where the user looks (stderr at start, then the log).
+void warn_ignored_options(const core::command_line& options) {
+    for (const auto& sentence : options.ignored)
+        core::log_host(SIPHOST_LOG_WARN, "core", "command line " + sentence);
 }
 
 struct loaded_config {
@@ -137,8 +146,20 @@ sigset_t block_stop_signals() {
 
 } // namespace
 
+int print_config(const core::command_line& options) {
+    cfg::diagnostics diagnostics;
+    std::string text;
+    bool ok = cfg::preprocess_config_file(options.config_file, read_options_from(options), diagnostics, text);
+    std::cerr << diagnostics.format_all();
+    if (!ok)
+        return 1;
+    std::cout << text;
+    return 0;
+}
+
 int check_config(const core::command_line& options) {
     core::configure_logging({SIPHOST_LOG_WARN, core::log_target::stderr_stream});
+    warn_ignored_options(options);
     flow::runtime runtime; // modules may register hooks at init
     abi::parts().runtime = &runtime;
     loaded_config loaded;
@@ -161,6 +182,7 @@ int check_config(const core::command_line& options) {
 int run_server(const core::command_line& options) {
     // Until the config says otherwise, problems go to stderr: the user is looking at the terminal.
     core::configure_logging({SIPHOST_LOG_WARN, core::log_target::stderr_stream});
+    warn_ignored_options(options);
     auto& services = plugin::host_services::instance();
     flow::runtime runtime;
     auto& parts = abi::parts();
@@ -189,6 +211,12 @@ int run_server(const core::command_line& options) {
 
     if (params.fork && options.foreground == 0 && ::daemon(0, 0) != 0) {
         std::cerr << "siphost: cannot run in the background\n";
+        loaded.registry.destroy_all();
+        return 1;
+    }
+    // In the process that stays (a service manager reads the pid file once the parent has gone).
+    if (std::string error; !enter_working_dir(options, error) || !write_pid_files(options, error)) {
+        core::log_host(SIPHOST_LOG_ERR, "core", error);
         loaded.registry.destroy_all();
         return 1;
     }
@@ -228,11 +256,15 @@ int run_server(const core::command_line& options) {
                     udp->post(worker, [message, &runtime] { runtime.on_stream_message(*message); });
                 });
         }
+        // The sockets are open: from here on siphost needs no privilege it was started with.
+        if (std::string error; !drop_privileges(options, error))
+            throw std::runtime_error(error);
     } catch (const std::exception& e) {
         core::log_host(SIPHOST_LOG_ERR, "core", e.what());
         runtime.attach(nullptr, nullptr, {});
         release_script();
         loaded.registry.destroy_all();
+        remove_pid_files(options);
         return 1;
     }
     runtime.attach(transport.get(), &*interpreter, params.alias);
@@ -292,6 +324,7 @@ int run_server(const core::command_line& options) {
     loaded.registry.destroy_all();
     core::metric_registry::instance().reset();
     services.reset();
+    remove_pid_files(options);
     return thread_init_failed ? 1 : 0;
 }
 

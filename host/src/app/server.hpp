@@ -12,4 +12,7 @@ int run_server(const core::command_line& options);
 /// `siphost -c`: prints the diagnostics and a one-line summary; 0 when the config is valid, 1 otherwise.
 int check_config(const core::command_line& options);
 
+/// `siphost --cfg-print`: the config as the preprocessor leaves it, on stdout; 1 when it cannot be read.
+int print_config(const core::command_line& options);
+
 } // namespace siphost::app

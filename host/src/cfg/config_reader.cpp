@@ -4,6 +4,9 @@
 #include "cfg/parser.hpp"
 #include "cfg/resolver.hpp"
 
+#include <iterator>
+#include <optional>
+
 namespace siphost::cfg {
 namespace {
 
@@ -23,17 +26,46 @@ bool front_end(preprocessor& pre, preprocessed_config pp, module_catalog* catalo
     return !diags.has_errors();
 }
 
+std::string joined_lines(const std::vector<std::string>& statements) {
+    std::string text;
+    for (const auto& statement : statements)
+        text += statement + "\n";
+    return text;
+}
+
+/// The file's lines with the command line's before and after; nullopt when the file cannot be read.
+std::optional<preprocessed_config> preprocess_with_command_line(preprocessor& pre, const std::string& path,
+                                                                const read_options& options,
+                                                                diagnostics& diags) {
+    for (const auto& d : options.defines)
+        pre.define_from_command_line(d);
+    preprocessed_config all;
+    if (!options.prelude.empty())
+        all = pre.run_text("<command line>", joined_lines(options.prelude));
+    std::size_t files_before = diags.sources().file_count();
+    auto file = pre.run_file(path);
+    if (diags.sources().file_count() == files_before)
+        return std::nullopt; // the file could not be read
+    all.lines.insert(all.lines.end(), std::make_move_iterator(file.lines.begin()),
+                     std::make_move_iterator(file.lines.end()));
+    all.defines = std::move(file.defines);
+    if (!options.postlude.empty()) {
+        auto after = pre.run_text("<command line>", joined_lines(options.postlude));
+        all.lines.insert(all.lines.end(), std::make_move_iterator(after.lines.begin()),
+                         std::make_move_iterator(after.lines.end()));
+    }
+    return all;
+}
+
 } // namespace
 
 bool read_config_file(const std::string& path, const read_options& options, module_catalog* catalog,
                       diagnostics& diags, config& out) {
     preprocessor pre(diags, options.reader);
-    for (const auto& d : options.defines)
-        pre.define_from_command_line(d);
-    auto pp = pre.run_file(path);
-    if (diags.sources().file_count() == 0)
-        return false; // the file could not be read
-    return front_end(pre, std::move(pp), catalog, diags, out);
+    auto pp = preprocess_with_command_line(pre, path, options, diags);
+    if (!pp)
+        return false;
+    return front_end(pre, std::move(*pp), catalog, diags, out);
 }
 
 bool read_config_text(const std::string& display_name, std::string text, const read_options& options,
@@ -43,6 +75,17 @@ bool read_config_text(const std::string& display_name, std::string text, const r
         pre.define_from_command_line(d);
     auto pp = pre.run_text(display_name, std::move(text));
     return front_end(pre, std::move(pp), catalog, diags, out);
+}
+
+bool preprocess_config_file(const std::string& path, const read_options& options, diagnostics& diags,
+                            std::string& out) {
+    preprocessor pre(diags, options.reader);
+    auto pp = preprocess_with_command_line(pre, path, options, diags);
+    if (!pp || diags.has_errors())
+        return false;
+    for (const auto& line : pp->lines)
+        out += line.text + "\n";
+    return true;
 }
 
 std::string summary(const config& cfg) {
