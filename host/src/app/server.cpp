@@ -11,6 +11,7 @@
 #include "flow/runtime.hpp"
 #include "net/async_loop.hpp"
 #include "net/tcp_transport.hpp"
+#include "net/tls_bridge.hpp"
 #include "net/udp_transport.hpp"
 #include "plugin/host_services.hpp"
 #include "plugin/module_registry.hpp"
@@ -109,6 +110,19 @@ std::vector<net::listen_spec> listen_specs(const cfg::global_params& params, con
     std::vector<net::listen_spec> specs;
     if (proto == "tcp" && params.disable_tcp)
         return specs;
+    if (proto == "tls") {
+        // Only where TLS is enabled; a listen address without a protocol gets TLS on tls_port_no.
+        if (!params.enable_tls)
+            return specs;
+        for (const auto& listen : params.listen)
+            if (listen.proto == "tls" || listen.proto.empty())
+                specs.push_back(
+                    {proto, listen.host,
+                     listen.proto == "tls" && listen.port != 0 ? listen.port : params.tls_port_no});
+        if (params.listen.empty())
+            specs.push_back({proto, "0.0.0.0", params.tls_port_no});
+        return specs;
+    }
     for (const auto& listen : params.listen)
         if (listen.proto == proto || listen.proto.empty())
             specs.push_back({proto, listen.host, listen.port != 0 ? listen.port : params.port});
@@ -235,26 +249,41 @@ int run_server(const core::command_line& options) {
     sigset_t stop_signals = block_stop_signals();
     std::unique_ptr<net::udp_transport> transport;
     std::unique_ptr<net::tcp_transport> tcp;
+    net::tls_bridge tls(static_cast<const siphost_tls_api_v1*>(
+        services.find_api(SIPHOST_TLS_API_NAME, SIPHOST_TLS_API_MAJOR)));
     try {
         for (const auto& listen : params.listen)
             if (listen.proto != "" && listen.proto != "udp" &&
-                !(listen.proto == "tcp" && !params.disable_tcp))
+                !(listen.proto == "tcp" && !params.disable_tcp) &&
+                !(listen.proto == "tls" && params.enable_tls && !params.disable_tcp))
                 throw std::runtime_error("listen=" + listen.proto + ":" + listen.host + ": " +
                                          (listen.proto == "tcp" ? "TCP is disabled (disable_tcp=yes)"
-                                                                : "this transport is not served"));
+                                          : listen.proto == "tls"
+                                              ? (params.disable_tcp ? "TLS needs TCP (disable_tcp=yes)"
+                                                                    : "TLS is not enabled (enable_tls=yes)")
+                                              : "this transport is not served"));
+        if (params.enable_tls && !tls.loaded())
+            throw std::runtime_error("enable_tls=yes needs the tls module (loadmodule \"tls.so\")");
         transport = std::make_unique<net::udp_transport>(
             listen_specs(params, "udp"), children,
             [&runtime](net::udp_worker& worker, const net::datagram& d) { runtime.on_datagram(worker, d); });
         auto tcp_listens = listen_specs(params, "tcp");
+        if (!params.disable_tcp)
+            for (auto& spec : listen_specs(params, "tls"))
+                tcp_listens.push_back(std::move(spec));
         if (!tcp_listens.empty()) {
+            auto options = tcp_options_from(params);
+            if (tls.connection_timeout() > 0)
+                options.tls_lifetime = std::chrono::seconds(tls.connection_timeout());
             // A connection's messages go to one worker (by its id), in order, as a UDP peer's do.
             tcp = std::make_unique<net::tcp_transport>(
-                tcp_listens, tcp_options_from(params),
+                tcp_listens, options,
                 [udp = transport.get(), children, &runtime](net::stream_message&& m) {
                     auto message = std::make_shared<net::stream_message>(std::move(m));
                     int worker = static_cast<int>(message->conn_id % static_cast<uint64_t>(children));
                     udp->post(worker, [message, &runtime] { runtime.on_stream_message(*message); });
-                });
+                },
+                params.enable_tls ? tls.provider() : net::tls_provider{});
         }
         // The sockets are open: from here on siphost needs no privilege it was started with.
         if (std::string error; !drop_privileges(options, error))
@@ -269,6 +298,8 @@ int run_server(const core::command_line& options) {
     }
     runtime.attach(transport.get(), &*interpreter, params.alias);
     runtime.attach_tcp(tcp.get());
+    if (params.enable_tls)
+        tls.attach(tcp.get());
     if (tcp)
         set_core_rpc_sources(
             {[&tcp] { return tcp->connection_count(); }, params.tcp_max_connections, params.tcp_children});
@@ -311,6 +342,7 @@ int run_server(const core::command_line& options) {
     set_core_rpc_sources({});
     if (tcp)
         tcp->stop(); // first: no message comes in for the workers to handle after they stop
+    tls.detach();
     transport->stop();
     timers.stop();
     slow_timers.stop();

@@ -13,6 +13,7 @@ enum class core_op {
     forward,         ///< forward([host[, port]]): stateless relay, any transport
     forward_udp,     ///< forward_udp([host[, port]])
     forward_tcp,     ///< forward_tcp([host[, port]])
+    forward_tls,     ///< forward_tls([host[, port]])
     setflag,         ///< setflag(n)
     resetflag,       ///< resetflag(n)
     isflagset,       ///< isflagset(n)

@@ -52,9 +52,8 @@ const std::vector<std::string>& ignored_params() {
         "tcp_send_timeout", "tcp_source_ipv4", "tcp_source_ipv6", "tcp_syncnt", "tcp_wait_data",
         "tcp_wq_blk_size", "tcp_wq_max", "tcp_wq_timeout",
         // TLS
-        "disable_tls", "enable_tls", "tls_max_connections", "tls_port_no", "tls_method", "tls_verify",
-        "tls_require_certificate", "tls_certificate", "tls_private_key", "tls_ca_list",
-        "tls_handshake_timeout", "tls_send_timeout",
+        "tls_max_connections", "tls_method", "tls_verify", "tls_require_certificate", "tls_certificate",
+        "tls_private_key", "tls_ca_list", "tls_handshake_timeout", "tls_send_timeout",
         // SCTP
         "disable_sctp", "enable_sctp", "sctp_children", "sctp_socket_rcvbuf", "sctp_socket_sndbuf",
         "sctp_autoclose", "sctp_send_ttl", "sctp_send_retries", "sctp_assoc_tracking", "sctp_assoc_reuse",
@@ -89,7 +88,10 @@ const std::vector<std::string>& handled_params() {
                                                    "tcp_send_timeout",
                                                    "tcp_accept_no_cl",
                                                    "tcp_keepalive",
-                                                   "tcp_children"};
+                                                   "tcp_children",
+                                                   "enable_tls",
+                                                   "disable_tls",
+                                                   "tls_port_no"};
     return names;
 }
 
@@ -310,6 +312,16 @@ void apply_global_param(global_params& params, const std::string& name, source_l
         need_bool(params.disable_tcp);
     } else if (name == "tcp_accept_no_cl") {
         need_bool(params.tcp_accept_no_cl);
+    } else if (name == "enable_tls") {
+        need_bool(params.enable_tls);
+    } else if (name == "disable_tls") {
+        bool disabled = !params.enable_tls;
+        need_bool(disabled);
+        params.enable_tls = !disabled;
+    } else if (name == "tls_port_no") {
+        int port = params.tls_port_no;
+        need_int(port, 1, 65535);
+        params.tls_port_no = static_cast<std::uint16_t>(port);
     } else if (name == "tcp_keepalive") {
         need_bool(params.tcp_keepalive);
     } else if (name == "tcp_connection_lifetime") {

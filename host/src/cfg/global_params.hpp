@@ -44,6 +44,9 @@ struct global_params {
     bool tcp_accept_no_cl = false;
     bool tcp_keepalive = true;
     int tcp_children = 0; ///< io threads for TCP; 0: the host's choice
+    // TLS (docs/tls.md): the tls module holds the rest.
+    bool enable_tls = false;          ///< enable_tls (disable_tls inverted)
+    std::uint16_t tls_port_no = 5061; ///< the TLS port of a listen address written without one
     /// Every parameter as written (name -> last value text), for `-c` and for parameters siphost ignores.
     std::map<std::string, std::string> written;
 };

@@ -197,7 +197,7 @@ void runtime::on_datagram(net::udp_worker&, const net::datagram& datagram) {
 }
 
 void runtime::on_stream_message(const net::stream_message& message) {
-    on_message(message.bytes, message.source, message.socket, SIPHOST_PROTO_TCP, message.conn_id);
+    on_message(message.bytes, message.source, message.socket, message.proto, message.conn_id);
 }
 
 void runtime::on_message(std::string_view bytes, const net::udp_endpoint& source,
@@ -439,8 +439,8 @@ int runtime::run_route(int route_id, siphost_msg& msg) const {
 }
 
 const net::listening_socket* runtime::socket_for(const net::udp_endpoint& to, uint8_t proto) const {
-    if (proto == SIPHOST_PROTO_TCP)
-        return tcp_ != nullptr ? tcp_->socket_for(to) : nullptr;
+    if (proto == SIPHOST_PROTO_TCP || proto == SIPHOST_PROTO_TLS)
+        return tcp_ != nullptr ? tcp_->socket_for(to, proto) : nullptr;
     if (transport_ == nullptr)
         return nullptr;
     for (const auto& listen : transport_->listens())
@@ -492,17 +492,18 @@ bool runtime::is_myself(std::string_view host, uint16_t port) const {
 }
 
 int runtime::send(const siphost_dest& dst, std::string_view bytes) {
-    if (dst.proto == SIPHOST_PROTO_TCP) {
+    if (dst.proto == SIPHOST_PROTO_TCP || dst.proto == SIPHOST_PROTO_TLS) {
+        const std::string name(via_transport(dst.proto));
         if (tcp_ == nullptr) {
             core::log_host(SIPHOST_LOG_ERR, "core",
-                           "cannot send over TCP: no TCP listen address (disable_tcp?)");
+                           "cannot send over " + name + ": no TCP or TLS listen address (disable_tcp?)");
             return -1;
         }
         auto to = dst.family != 0 ? net::to_endpoint(dst) : net::udp_endpoint();
-        if (tcp_->send(dst.conn_id, to, bytes, (dst.flags & SIPHOST_DEST_NO_CONNECT) != 0))
+        if (tcp_->send(dst.conn_id, to, bytes, (dst.flags & SIPHOST_DEST_NO_CONNECT) != 0, dst.proto))
             return 0;
         core::log_host(SIPHOST_LOG_ERR, "core",
-                       "cannot send over TCP to " +
+                       "cannot send over " + name + " to " +
                            (dst.family != 0 ? net::address_text(to) + ":" + std::to_string(to.port())
                                             : "connection " + std::to_string(dst.conn_id)));
         return -1;
@@ -631,8 +632,9 @@ int runtime::send_stateless_reply(siphost_msg& request, int code, std::string_vi
 int runtime::forward(siphost_msg* msg, std::string_view host, uint16_t port, int proto) {
     if (msg == nullptr || !msg->sip.is_request() || transport_ == nullptr)
         return -1;
-    if (proto != 0 && proto != SIPHOST_PROTO_UDP && proto != SIPHOST_PROTO_TCP) {
-        core::log_host(SIPHOST_LOG_ERR, "core", "forward: only UDP and TCP are served");
+    if (proto != 0 && proto != SIPHOST_PROTO_UDP && proto != SIPHOST_PROTO_TCP &&
+        proto != SIPHOST_PROTO_TLS) {
+        core::log_host(SIPHOST_LOG_ERR, "core", "forward: only UDP, TCP and TLS are served");
         return -1;
     }
     std::string_view target = host;

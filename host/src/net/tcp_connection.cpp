@@ -27,12 +27,17 @@ std::string peer_text(const udp_endpoint& e) {
 } // namespace
 
 tcp_connection::tcp_connection(tcp_transport& owner, boost::asio::ip::tcp::socket socket, uint64_t id,
-                               const listening_socket* local, const udp_endpoint& remote)
+                               const listening_socket* local, const udp_endpoint& remote,
+                               std::unique_ptr<tls_session> tls)
     : owner_(owner), socket_(std::move(socket)), timer_(socket_.get_executor()), id_(id), local_(local),
       remote_(remote),
       framer_(tcp_framer::limits{owner.options().max_message_bytes, owner.options().max_message_bytes,
                                  owner.options().accept_no_cl}),
-      last_activity_(clock::now()) {}
+      last_activity_(clock::now()), tls_(std::move(tls)) {}
+
+uint8_t tcp_connection::proto() const {
+    return tls_ ? SIPHOST_PROTO_TLS : SIPHOST_PROTO_TCP;
+}
 
 void tcp_connection::set_socket_options() {
     boost::system::error_code ignored; // a refused option leaves the connection usable
@@ -44,6 +49,8 @@ void tcp_connection::set_socket_options() {
 void tcp_connection::start() {
     boost::asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
         self->set_socket_options();
+        if (self->tls_)
+            self->partial_since_ = clock::now(); // the handshake must end within tls_handshake_timeout
         self->watch();
         self->read();
     });
@@ -65,8 +72,13 @@ void tcp_connection::connect() {
             self->connecting_ = false;
             self->last_activity_ = clock::now();
             self->set_socket_options();
+            if (self->tls_) {
+                self->partial_since_ = self->last_activity_;
+                if (!self->continue_handshake()) // sends the ClientHello
+                    return;
+            }
             self->read();
-            if (!self->queue_.empty())
+            if (!self->queue_.empty() && !self->writing_) // the ClientHello may be on its way already
                 self->write();
             self->update_deadline();
         });
@@ -78,18 +90,77 @@ bool tcp_connection::send(std::string bytes) {
         return false;
     boost::asio::post(socket_.get_executor(),
                       [self = shared_from_this(), bytes = std::move(bytes)]() mutable {
-                          if (self->closed())
-                              return;
-                          if (self->queued_bytes_ + bytes.size() > self->owner_.options().max_queued_bytes) {
-                              self->do_close("the peer does not take what it is sent");
-                              return;
-                          }
-                          self->queued_bytes_ += bytes.size();
-                          self->queue_.push_back(std::move(bytes));
-                          if (!self->writing_ && !self->connecting_)
-                              self->write();
+                          if (!self->closed())
+                              self->enqueue(std::move(bytes));
                       });
     return true;
+}
+
+void tcp_connection::enqueue(std::string bytes) {
+    if (tls_) {
+        if (!tls_->established()) {
+            if (queued_bytes_ + tls_->pending_bytes + bytes.size() > owner_.options().max_queued_bytes) {
+                do_close("the peer does not take what it is sent");
+                return;
+            }
+            tls_->pending_bytes += bytes.size();
+            tls_->pending().push_back(std::move(bytes));
+            return;
+        }
+        if (!tls_->write(bytes)) {
+            do_close(tls_->error_text());
+            return;
+        }
+        flush_tls();
+        return;
+    }
+    enqueue_raw(std::move(bytes));
+}
+
+void tcp_connection::enqueue_raw(std::string bytes) {
+    if (bytes.empty())
+        return;
+    if (queued_bytes_ + bytes.size() > owner_.options().max_queued_bytes) {
+        do_close("the peer does not take what it is sent");
+        return;
+    }
+    queued_bytes_ += bytes.size();
+    queue_.push_back(std::move(bytes));
+    if (!writing_ && !connecting_)
+        write();
+}
+
+bool tcp_connection::flush_tls() {
+    enqueue_raw(tls_->take_output());
+    return !closed();
+}
+
+bool tcp_connection::continue_handshake() {
+    auto step = tls_->handshake();
+    if (!flush_tls()) // the alert, on failure, still goes out first
+        return false;
+    if (step == tls_session::step::failed) {
+        core::log_host(SIPHOST_LOG_WARN, "net",
+                       "closing the TLS connection " + std::to_string(id_) + " with " + peer_text(remote_) +
+                           ": " + tls_->error_text());
+        do_close({});
+        return false;
+    }
+    if (step == tls_session::step::more)
+        return true;
+    partial_since_ = {};
+    core::log_host(SIPHOST_LOG_DBG, "net",
+                   "TLS connection " + std::to_string(id_) + " with " + peer_text(remote_) + " established");
+    auto pending = std::move(tls_->pending());
+    tls_->pending().clear();
+    tls_->pending_bytes = 0;
+    for (auto& bytes : pending) {
+        if (!tls_->write(bytes)) {
+            do_close(tls_->error_text());
+            return false;
+        }
+    }
+    return flush_tls();
 }
 
 void tcp_connection::write() {
@@ -122,34 +193,24 @@ void tcp_connection::read() {
                             });
 }
 
-void tcp_connection::on_read(const boost::system::error_code& ec, size_t size) {
-    if (closed())
-        return;
-    if (ec) {
-        do_close(ec == boost::asio::error::eof ? "closed by the peer" : "read failed: " + ec.message());
-        return;
-    }
-    last_activity_ = clock::now();
-    framer_.feed(std::string_view(buffer_.data(), size));
+void tcp_connection::frame(std::string_view bytes) {
+    framer_.feed(bytes);
     for (;;) {
         auto unit = framer_.next();
         if (unit == tcp_framer::kind::need_more)
             break;
         if (unit == tcp_framer::kind::error) {
             core::log_host(SIPHOST_LOG_WARN, "net",
-                           "closing the TCP connection from " + peer_text(remote_) + ": " +
-                               framer_.error_text());
+                           std::string("closing the ") + (tls_ ? "TLS" : "TCP") + " connection from " +
+                               peer_text(remote_) + ": " + framer_.error_text());
             do_close({});
             return;
         }
         if (unit == tcp_framer::kind::ping) {
             // RFC 5626 4.4.1: a CRLFCRLF ping gets a CRLF pong.
-            if (queued_bytes_ + 2 <= owner_.options().max_queued_bytes) {
-                queued_bytes_ += 2;
-                queue_.emplace_back("\r\n");
-                if (!writing_ && !connecting_)
-                    write();
-            }
+            enqueue("\r\n");
+            if (closed())
+                return;
             continue;
         }
         ++in_flight_;
@@ -158,10 +219,49 @@ void tcp_connection::on_read(const boost::system::error_code& ec, size_t size) {
         message.source = remote_;
         message.socket = local_;
         message.conn_id = id_;
+        message.proto = proto();
         message.in_flight = std::make_shared<in_flight_token>(in_flight_token{weak_from_this()});
         owner_.deliver(std::move(message));
     }
-    if (framer_.partial()) {
+}
+
+void tcp_connection::on_read(const boost::system::error_code& ec, size_t size) {
+    if (closed())
+        return;
+    if (ec) {
+        do_close(ec == boost::asio::error::eof ? "closed by the peer" : "read failed: " + ec.message());
+        return;
+    }
+    last_activity_ = clock::now();
+    if (tls_) {
+        if (!tls_->feed(buffer_.data(), size)) {
+            do_close("cannot buffer TLS input");
+            return;
+        }
+        if (!tls_->established() && !continue_handshake())
+            return;
+        if (tls_->established()) {
+            auto step = tls_->read([this](std::string_view plain) { frame(plain); });
+            if (closed())
+                return;
+            if (step == tls_session::step::failed) {
+                core::log_host(SIPHOST_LOG_INFO, "net",
+                               "closing the TLS connection " + std::to_string(id_) + " with " +
+                                   peer_text(remote_) + ": " + tls_->error_text());
+                do_close({});
+                return;
+            }
+            if (!flush_tls()) // TLS 1.3 may answer a key update
+                return;
+        }
+    } else {
+        frame(std::string_view(buffer_.data(), size));
+        if (closed())
+            return;
+    }
+    if (tls_ && !tls_->established()) {
+        // partial_since_ times the handshake
+    } else if (framer_.partial()) {
         if (partial_since_ == clock::time_point{})
             partial_since_ = last_activity_;
     } else {
@@ -189,9 +289,13 @@ tcp_connection::clock::time_point tcp_connection::deadline() const {
     const auto& options = owner_.options();
     if (connecting_)
         return connect_started_ + options.connect_timeout;
-    auto at = last_activity_ + options.lifetime;
+    auto at = last_activity_ + (tls_ ? options.tls_lifetime : options.lifetime);
     if (partial_since_ != clock::time_point{})
-        at = std::min(at, partial_since_ + options.partial_timeout);
+        at =
+            std::min(at, partial_since_ +
+                             (tls_ && !tls_->established()
+                                  ? std::chrono::duration_cast<clock::duration>(options.tls_handshake_timeout)
+                                  : std::chrono::duration_cast<clock::duration>(options.partial_timeout)));
     if (writing_)
         at = std::min(at, write_started_ + options.send_timeout);
     return at;
@@ -211,13 +315,16 @@ void tcp_connection::watch() {
             self->watch();
             return;
         }
+        bool tls = self->tls_ != nullptr;
         const char* why = self->connecting_                             ? "connect timeout"
                           : self->writing_                              ? "send timeout"
+                          : tls && !self->tls_->established()           ? "the TLS handshake timed out"
                           : self->partial_since_ != clock::time_point{} ? "an unfinished message timed out"
-                                                                        : "idle for tcp_connection_lifetime";
-        core::log_host(SIPHOST_LOG_INFO, "net",
-                       "closing the TCP connection " + std::to_string(self->id_) + " to " +
-                           peer_text(self->remote_) + ": " + why);
+                          : tls ? "idle for the tls connection_timeout"
+                                : "idle for tcp_connection_lifetime";
+        core::log_host(tls && !self->tls_->established() ? SIPHOST_LOG_WARN : SIPHOST_LOG_INFO, "net",
+                       std::string("closing the ") + (tls ? "TLS" : "TCP") + " connection " +
+                           std::to_string(self->id_) + " to " + peer_text(self->remote_) + ": " + why);
         self->do_close({});
     });
 }
@@ -233,7 +340,8 @@ void tcp_connection::do_close(const std::string& reason) {
         return;
     if (!reason.empty())
         core::log_host(SIPHOST_LOG_DBG, "net",
-                       "TCP connection " + std::to_string(id_) + " to " + peer_text(remote_) + ": " + reason);
+                       std::string(tls_ ? "TLS" : "TCP") + " connection " + std::to_string(id_) + " to " +
+                           peer_text(remote_) + ": " + reason);
     boost::system::error_code ignored;
     timer_.cancel();
     socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);

@@ -1,11 +1,13 @@
 #pragma once
 // One TCP connection, accepted or opened: reads and frames messages on the transport's io threads, writes
 // what any thread queues, and closes itself when idle, stuck mid-message, or slow to take what it is sent.
-// All of its state is touched on its own strand only.
+// All of its state is touched on its own strand only. A TLS connection carries a tls_session that the
+// bytes pass through; a plain one an empty pointer.
 
 #include "net/socket_address.hpp"
 #include "net/tcp_framer.hpp"
 #include "net/tcp_options.hpp"
+#include "net/tls_session.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -29,7 +31,8 @@ public:
 
     /// socket's executor must be a strand of the transport's io_context.
     tcp_connection(tcp_transport& owner, boost::asio::ip::tcp::socket socket, uint64_t id,
-                   const listening_socket* local, const udp_endpoint& remote);
+                   const listening_socket* local, const udp_endpoint& remote,
+                   std::unique_ptr<tls_session> tls = nullptr);
     tcp_connection(const tcp_connection&) = delete;
     tcp_connection& operator=(const tcp_connection&) = delete;
 
@@ -48,11 +51,24 @@ public:
     const udp_endpoint& remote() const { return remote_; }
     const listening_socket* local() const { return local_; }
     bool closed() const { return closed_.load(std::memory_order_acquire); }
+    /// SIPHOST_PROTO_TCP or SIPHOST_PROTO_TLS.
+    uint8_t proto() const;
+    /// The TLS layer, or null for plain TCP.
+    tls_session* tls() const { return tls_.get(); }
 
 private:
     void read();
     void on_read(const boost::system::error_code& ec, size_t size);
     void write();
+    /// Queues plaintext: encrypted first on TLS (held until the handshake is done).
+    void enqueue(std::string bytes);
+    /// Queues bytes as they go on the wire.
+    void enqueue_raw(std::string bytes);
+    /// Writes what the TLS layer produced; false when the connection was closed over it.
+    bool flush_tls();
+    /// Runs the handshake on with what was read; false when the connection was closed over it.
+    bool continue_handshake();
+    void frame(std::string_view bytes);
     void watch();
     void update_deadline();
     clock::time_point deadline() const;
@@ -78,6 +94,7 @@ private:
     clock::time_point partial_since_{};
     clock::time_point write_started_{};
     clock::time_point connect_started_{};
+    std::unique_ptr<tls_session> tls_;
     std::atomic<bool> closed_{false};
 };
 

@@ -18,6 +18,8 @@ struct tcp_options {
     size_t max_message_bytes = 65535;                ///< one SIP message, headers and body
     size_t max_queued_bytes = 1 << 20;               ///< unsent bytes per connection before it is closed
     int max_in_flight = 16; ///< messages of one connection in the workers before reading waits
+    std::chrono::seconds tls_lifetime{600}; ///< the tls module's connection_timeout: idle TLS connections
+    std::chrono::milliseconds tls_handshake_timeout{5000}; ///< a TLS handshake not done by then closes
 };
 
 } // namespace siphost::net

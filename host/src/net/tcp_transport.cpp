@@ -7,24 +7,36 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
 namespace siphost::net {
 
 tcp_transport::tcp_transport(const std::vector<listen_spec>& listens, tcp_options options,
-                             stream_handler handler)
-    : options_(options), handler_(std::move(handler)) {
+                             stream_handler handler, tls_provider tls)
+    : options_(options), handler_(std::move(handler)), tls_(std::move(tls)) {
     for (const auto& spec : listens) {
-        if (spec.proto != "tcp")
-            throw std::runtime_error("listen=" + spec.proto + ":" + spec.host + ": not a TCP address");
+        if (spec.proto != "tcp" && spec.proto != "tls")
+            throw std::runtime_error("listen=" + spec.proto + ":" + spec.host + ": not a TCP or TLS address");
+        const bool is_tls = spec.proto == "tls";
         boost::system::error_code ec;
         auto address = boost::asio::ip::make_address(spec.host, ec);
         if (ec)
-            throw std::runtime_error("listen=tcp:" + spec.host + ": not an IP address (" + ec.message() +
-                                     ")");
+            throw std::runtime_error("listen=" + spec.proto + ":" + spec.host + ": not an IP address (" +
+                                     ec.message() + ")");
+        SSL_CTX* server_ctx = nullptr;
+        if (is_tls) {
+            if (!tls_)
+                throw std::runtime_error("listen=tls:" + spec.host + ":" + std::to_string(spec.port) +
+                                         ": TLS needs the tls module (loadmodule \"tls.so\")");
+            server_ctx = tls_.server(address.to_string(), spec.port);
+            if (server_ctx == nullptr)
+                throw std::runtime_error("listen=tls:" + spec.host + ":" + std::to_string(spec.port) +
+                                         ": the tls module has no server profile for it");
+        }
         auto listen = std::make_unique<listening_socket>();
-        listen->proto = SIPHOST_PROTO_TCP;
+        listen->proto = is_tls ? SIPHOST_PROTO_TLS : SIPHOST_PROTO_TCP;
         listen->host = address.to_string();
         listen->index = listens_.size();
         auto a = std::make_unique<acceptor>(io_);
@@ -37,15 +49,16 @@ tcp_transport::tcp_transport(const std::vector<listen_spec>& listens, tcp_option
             a->socket.bind(endpoint);
             a->socket.listen(boost::asio::socket_base::max_listen_connections);
         } catch (const std::system_error& e) {
-            throw std::runtime_error("cannot listen on tcp:" + spec.host + ":" + std::to_string(spec.port) +
-                                     ": " + e.code().message());
+            throw std::runtime_error("cannot listen on " + spec.proto + ":" + spec.host + ":" +
+                                     std::to_string(spec.port) + ": " + e.code().message());
         }
         auto bound = a->socket.local_endpoint();
         listen->endpoint = udp_endpoint(bound.address(), bound.port());
         listen->port = bound.port();
-        listen->name = "tcp:" + (address.is_v6() ? "[" + listen->host + "]" : listen->host) + ":" +
+        listen->name = spec.proto + ":" + (address.is_v6() ? "[" + listen->host + "]" : listen->host) + ":" +
                        std::to_string(listen->port);
         a->listen = listen.get();
+        a->tls = server_ctx;
         listens_.push_back(std::move(listen));
         acceptors_.push_back(std::move(a));
     }
@@ -107,12 +120,23 @@ void tcp_transport::accept(acceptor& a) {
             boost::system::error_code peer_error;
             auto peer = socket.remote_endpoint(peer_error);
             if (!peer_error) {
-                auto connection = add(std::move(socket), a.listen, udp_endpoint(peer.address(), peer.port()));
+                std::unique_ptr<tls_session> session;
+                std::string error;
+                if (a.tls != nullptr && !(session = tls_session::make(a.tls, true, {}, error))) {
+                    core::log_host(SIPHOST_LOG_ERR, "net",
+                                   "refused a TLS connection from " + peer.address().to_string() + ": " +
+                                       error);
+                    accept(a);
+                    return;
+                }
+                auto connection = add(std::move(socket), a.listen, udp_endpoint(peer.address(), peer.port()),
+                                      std::move(session));
                 if (connection)
                     connection->start();
                 else
                     core::log_host(SIPHOST_LOG_WARN, "net",
-                                   "refused a TCP connection from " + peer.address().to_string() + ":" +
+                                   std::string("refused a ") + (a.tls != nullptr ? "TLS" : "TCP") +
+                                       " connection from " + peer.address().to_string() + ":" +
                                        std::to_string(peer.port()) + ": tcp_max_connections (" +
                                        std::to_string(options_.max_connections) + ") reached");
             }
@@ -127,13 +151,14 @@ void tcp_transport::accept(acceptor& a) {
 }
 
 std::shared_ptr<tcp_connection> tcp_transport::add(boost::asio::ip::tcp::socket socket,
-                                                   const listening_socket* local,
-                                                   const udp_endpoint& remote) {
+                                                   const listening_socket* local, const udp_endpoint& remote,
+                                                   std::unique_ptr<tls_session> tls) {
     std::lock_guard lock(mutex_);
     if (stopped_ || by_id_.size() >= static_cast<size_t>(std::max(0, options_.max_connections)))
         return nullptr; // the socket closes as it goes out of scope
     uint64_t id = next_id_++;
-    auto connection = std::make_shared<tcp_connection>(*this, std::move(socket), id, local, remote);
+    auto connection =
+        std::make_shared<tcp_connection>(*this, std::move(socket), id, local, remote, std::move(tls));
     by_id_.emplace(id, connection);
     by_remote_.emplace(remote, id);
     return connection;
@@ -163,14 +188,34 @@ bool tcp_transport::is_open(uint64_t conn_id) const {
     return it != by_id_.end() && !it->second->closed();
 }
 
-const listening_socket* tcp_transport::socket_for(const udp_endpoint& to) const {
+const listening_socket* tcp_transport::socket_for(const udp_endpoint& to, uint8_t proto) const {
     for (const auto& listen : listens_)
-        if (listen->endpoint.address().is_v6() == to.address().is_v6())
+        if (listen->proto == proto && listen->endpoint.address().is_v6() == to.address().is_v6())
             return listen.get();
     return nullptr;
 }
 
-bool tcp_transport::send(uint64_t conn_id, const udp_endpoint& to, std::string_view bytes, bool no_connect) {
+std::shared_ptr<tcp_connection> tcp_transport::find(uint64_t conn_id) const {
+    std::lock_guard lock(mutex_);
+    auto it = by_id_.find(conn_id);
+    return it != by_id_.end() && !it->second->closed() ? it->second : nullptr;
+}
+
+std::vector<std::shared_ptr<tcp_connection>> tcp_transport::connections() const {
+    std::vector<std::shared_ptr<tcp_connection>> open;
+    {
+        std::lock_guard lock(mutex_);
+        open.reserve(by_id_.size());
+        for (const auto& [id, connection] : by_id_)
+            if (!connection->closed())
+                open.push_back(connection);
+    }
+    std::sort(open.begin(), open.end(), [](const auto& a, const auto& b) { return a->id() < b->id(); });
+    return open;
+}
+
+bool tcp_transport::send(uint64_t conn_id, const udp_endpoint& to, std::string_view bytes, bool no_connect,
+                         uint8_t proto) {
     std::shared_ptr<tcp_connection> connection;
     {
         std::lock_guard lock(mutex_);
@@ -186,7 +231,7 @@ bool tcp_transport::send(uint64_t conn_id, const udp_endpoint& to, std::string_v
             auto range = by_remote_.equal_range(to);
             for (auto it = range.first; it != range.second; ++it) {
                 auto found = by_id_.find(it->second);
-                if (found != by_id_.end() && !found->second->closed())
+                if (found != by_id_.end() && !found->second->closed() && found->second->proto() == proto)
                     connection = found->second;
             }
         }
@@ -195,11 +240,32 @@ bool tcp_transport::send(uint64_t conn_id, const udp_endpoint& to, std::string_v
         return connection->send(std::string(bytes));
     if (no_connect || to.port() == 0 || to.address().is_unspecified())
         return false;
-    const listening_socket* local = socket_for(to);
+    const listening_socket* local = socket_for(to, proto);
+    if (local == nullptr)
+        local = socket_for(to, SIPHOST_PROTO_TCP); // a TLS client needs no TLS listen address
+    if (local == nullptr)
+        local = socket_for(to, SIPHOST_PROTO_TLS);
     if (local == nullptr)
         return false;
+    std::unique_ptr<tls_session> session;
+    if (proto == SIPHOST_PROTO_TLS) {
+        if (!tls_) {
+            core::log_host(SIPHOST_LOG_ERR, "net",
+                           "cannot open a TLS connection: the tls module is not loaded");
+            return false;
+        }
+        std::string server_name;
+        std::string error;
+        SSL_CTX* ctx = tls_.client(to, server_name);
+        if (ctx == nullptr || !(session = tls_session::make(ctx, false, server_name, error))) {
+            core::log_host(SIPHOST_LOG_ERR, "net",
+                           "cannot open a TLS connection to " + address_text(to) + ": " +
+                               (ctx == nullptr ? std::string("no tls client profile") : error));
+            return false;
+        }
+    }
     boost::asio::ip::tcp::socket socket(boost::asio::make_strand(io_));
-    connection = add(std::move(socket), local, to);
+    connection = add(std::move(socket), local, to, std::move(session));
     if (!connection) {
         core::log_host(SIPHOST_LOG_ERR, "net", "cannot open a TCP connection: tcp_max_connections reached");
         return false;

@@ -6,6 +6,7 @@
 
 #include "net/tcp_connection.hpp"
 #include "net/tcp_options.hpp"
+#include "net/tls_provider.hpp"
 #include "net/udp_worker.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -30,16 +31,18 @@ struct stream_message {
     const listening_socket*
         socket; ///< the listen address it arrived on (or, opened by us, one of its family)
     uint64_t conn_id = 0;
-    std::shared_ptr<void> in_flight; ///< released when handled: lets its connection read on
+    uint8_t proto = SIPHOST_PROTO_TCP; ///< SIPHOST_PROTO_TCP or SIPHOST_PROTO_TLS
+    std::shared_ptr<void> in_flight;   ///< released when handled: lets its connection read on
 };
 
 using stream_handler = std::function<void(stream_message&&)>;
 
 class tcp_transport {
 public:
-    /// Binds and listens on every address (proto "tcp"); throws std::runtime_error naming the address that
-    /// cannot be used.
-    tcp_transport(const std::vector<listen_spec>& listens, tcp_options options, stream_handler handler);
+    /// Binds and listens on every address (proto "tcp" or "tls"); throws std::runtime_error naming the
+    /// address that cannot be used, or a TLS address without a server context from tls.
+    tcp_transport(const std::vector<listen_spec>& listens, tcp_options options, stream_handler handler,
+                  tls_provider tls = {});
     ~tcp_transport();
     tcp_transport(const tcp_transport&) = delete;
     tcp_transport& operator=(const tcp_transport&) = delete;
@@ -52,9 +55,16 @@ public:
     const std::vector<std::unique_ptr<listening_socket>>& listens() const { return listens_; }
     const tcp_options& options() const { return options_; }
 
-    /// Sends over connection conn_id when it is open, else over an open connection to `to`, else (unless
-    /// no_connect) over a new one. Any thread; false when there is no way to send.
-    bool send(uint64_t conn_id, const udp_endpoint& to, std::string_view bytes, bool no_connect);
+    /// Sends over connection conn_id when it is open, else over an open connection of proto (TCP or TLS) to
+    /// `to`, else (unless no_connect) over a new one. Any thread; false when there is no way to send.
+    bool send(uint64_t conn_id, const udp_endpoint& to, std::string_view bytes, bool no_connect,
+              uint8_t proto = SIPHOST_PROTO_TCP);
+    /// True when TLS connections can be opened (the tls module gave its contexts).
+    bool serves_tls() const { return static_cast<bool>(tls_); }
+    /// The open connection conn_id, or null.
+    std::shared_ptr<tcp_connection> find(uint64_t conn_id) const;
+    /// Every open connection (for the RPCs), in id order.
+    std::vector<std::shared_ptr<tcp_connection>> connections() const;
 
     /// Open connections (accepted and opened).
     size_t connection_count() const;
@@ -65,20 +75,24 @@ public:
     boost::asio::io_context& io() { return io_; }
     void deliver(stream_message&& message) { handler_(std::move(message)); }
     void remove(const tcp_connection& connection);
-    const listening_socket* socket_for(const udp_endpoint& to) const;
+    /// A listen address of proto (TCP or TLS) in to's family, to send from.
+    const listening_socket* socket_for(const udp_endpoint& to, uint8_t proto = SIPHOST_PROTO_TCP) const;
 
 private:
     struct acceptor {
         explicit acceptor(boost::asio::io_context& io) : socket(io) {}
         boost::asio::ip::tcp::acceptor socket;
         const listening_socket* listen = nullptr;
+        SSL_CTX* tls = nullptr; ///< a TLS listen address's server context
     };
     void accept(acceptor& a);
     std::shared_ptr<tcp_connection> add(boost::asio::ip::tcp::socket socket, const listening_socket* local,
-                                        const udp_endpoint& remote);
+                                        const udp_endpoint& remote,
+                                        std::unique_ptr<tls_session> tls = nullptr);
 
     tcp_options options_;
     stream_handler handler_;
+    tls_provider tls_;
     boost::asio::io_context io_;
     std::vector<std::unique_ptr<listening_socket>> listens_;
     std::vector<std::unique_ptr<acceptor>> acceptors_;

@@ -850,7 +850,8 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
     switch (call.core->op) {
     case core_op::forward:
     case core_op::forward_udp:
-    case core_op::forward_tcp: {
+    case core_op::forward_tcp:
+    case core_op::forward_tls: {
         if (ctx.actions == nullptr) {
             log_error("forward() is not available here");
             return -1;
@@ -861,6 +862,7 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
             return -1;
         int proto = call.core->op == core_op::forward_udp   ? SIPHOST_PROTO_UDP
                     : call.core->op == core_op::forward_tcp ? SIPHOST_PROTO_TCP
+                    : call.core->op == core_op::forward_tls ? SIPHOST_PROTO_TLS
                                                             : 0;
         return ctx.actions->forward(ctx.msg, target, static_cast<std::uint16_t>(port), proto) > 0 ? 1 : -1;
     }
