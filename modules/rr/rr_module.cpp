@@ -11,12 +11,14 @@
 // removes are recorded as changes (msg_remove_header / msg_replace), which the host applies when sending.
 #include "route_set.hpp"
 
+#include <siphost/api/rr.h>
 #include <siphost/module.hpp>
 
 #include <regex.h>
 
 #include <cstdio>
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +34,14 @@ siphost_module_handle* self_ = nullptr;
 int32_t append_fromtag_ = 1;
 int32_t enable_full_lr_ = 0;
 int rr_slot_ = -1;
+
+/// The loose_route() callbacks of the API, registered at init (Kamailio's register_rrcb).
+struct rr_callback {
+    siphost_rr_callback_fn fn = nullptr;
+    void* param = nullptr;
+};
+std::array<rr_callback, 16> callbacks_{};
+size_t callback_count_ = 0;
 
 /// What add_rr_param() and record_route() leave on a message: the parameters still to add, and whether
 /// the Record-Route is already written.
@@ -175,8 +185,8 @@ bool append_to_own_record_route(siphost_msg* msg, std::string_view params, bool&
 /// add_rr_param(): before record_route() the parameter is kept for it; after it (in request_route, or in
 /// a branch or failure route whose copy of the request already carries this proxy's Record-Route), it goes
 /// into that header.
-int cmd_add_rr_param(siphost_msg* msg, const siphost_value* args, void*) {
-    std::string_view param = sdk::trim(sdk::arg_view(args[0]));
+int add_rr_param(siphost_msg* msg, std::string_view text) {
+    std::string_view param = sdk::trim(text);
     if (param.empty())
         return 1;
     std::string params;
@@ -205,6 +215,10 @@ int cmd_add_rr_param(siphost_msg* msg, const siphost_value* args, void*) {
     return 1;
 }
 
+int cmd_add_rr_param(siphost_msg* msg, const siphost_value* args, void*) {
+    return add_rr_param(msg, sdk::arg_view(args[0]));
+}
+
 int cmd_record_route(siphost_msg* msg, const siphost_value*, void*) {
     return record_route(msg, {});
 }
@@ -224,12 +238,26 @@ int cmd_record_route_params(siphost_msg* msg, const siphost_value* args, void*) 
 ///     only Routes named this proxy (a preloaded route to ourselves).
 bool own_route_params(siphost_msg* msg, std::string_view& params);
 
+int route(siphost_msg* msg);
+
+/// loose_route() with the API's callbacks, when the request carried this proxy's Route and was routed.
 int cmd_loose_route(siphost_msg* msg, const siphost_value*, void*) {
-    std::string_view own;
-    if (own_route_params(msg, own)) {
+    std::string own_params;
+    bool own = false;
+    if (std::string_view found; own_route_params(msg, found)) {
+        own = true;
+        own_params.assign(found);
         if (rr_state* state = state_of(msg, true); state != nullptr)
-            state->own_route_params.emplace(own);
+            state->own_route_params.emplace(found);
     }
+    int result = route(msg);
+    if (own && (result == rr_driven || result == rr_preloaded))
+        for (size_t i = 0; i < callback_count_; ++i)
+            callbacks_[i].fn(msg, sdk::str(own_params), callbacks_[i].param);
+    return result;
+}
+
+int route(siphost_msg* msg) {
     thread_local route_set routes;
     if (!routes.load(host_, msg)) {
         sdk::log(host_, self_, SIPHOST_LOG_ERR, "loose_route: malformed Route header");
@@ -377,12 +405,30 @@ int get_route_uri(siphost_msg* msg, void*, int32_t, siphost_value* out) {
     return 0;
 }
 
+int api_add_rr_param(siphost_msg* msg, siphost_str params) {
+    return sdk::guard(-1, [&] { return add_rr_param(msg, sdk::view(params)); });
+}
+
+int api_register_callback(siphost_rr_callback_fn fn, void* param) {
+    if (fn == nullptr || callback_count_ == callbacks_.size())
+        return -1;
+    callbacks_[callback_count_++] = rr_callback{fn, param};
+    return 0;
+}
+
+const siphost_rr_api_v1 api = {sizeof(siphost_rr_api_v1), api_add_rr_param, api_register_callback};
+
 int init(const siphost_host_api* host, siphost_module_handle* self, char* err, size_t err_size) {
     host_ = host;
     self_ = self;
+    callback_count_ = 0;
     rr_slot_ = host->msgctx->slot_register(self, destroy_rr_state);
     if (rr_slot_ < 0) {
         std::snprintf(err, err_size, "no per-message slot for add_rr_param");
+        return -1;
+    }
+    if (host->api_export(self, SIPHOST_RR_API_NAME, SIPHOST_RR_API_MAJOR, &api) != 0) {
+        std::snprintf(err, err_size, "cannot publish the rr API");
         return -1;
     }
     return 0;
