@@ -155,6 +155,34 @@ void free_pv_target(void* call_data) {
         ctx().host->pv_free(static_cast<siphost_pv_spec*>(call_data));
 }
 
+// ---- pseudo-variables ----
+
+/// $rr_count: the Record-Route entries of the message (each URI of a header line counts).
+int get_rr_count(siphost_msg* msg, void*, int32_t, siphost_value* out) {
+    siphost_str value{};
+    uint32_t count = 0;
+    while (ctx().host->msg_header(msg, sdk::str("Record-Route"), count, &value) == 1)
+        ++count;
+    *out = sdk::int_value(count);
+    return 0;
+}
+
+/// $rr_top_count: 2 when the topmost Record-Route is one of the pair a proxy adds on a transport change
+/// (its URI carries r2=on), 1 for a single one, 0 without any.
+int get_rr_top_count(siphost_msg* msg, void*, int32_t, siphost_value* out) {
+    siphost_str value{};
+    if (ctx().host->msg_header(msg, sdk::str("Record-Route"), 0, &value) != 1) {
+        *out = sdk::int_value(0);
+        return 0;
+    }
+    siphost_uri uri{};
+    std::string_view r2;
+    bool doubled = sdk::parse_uri(ctx().host, sdk::uri_of(ctx().host, sdk::view(value)), uri) &&
+                   sdk::param(ctx().host, sdk::view(uri.params), "r2", &r2) && sdk::iequals(r2, "on");
+    *out = sdk::int_value(doubled ? 2 : 1);
+    return 0;
+}
+
 // ---- RPC ----
 
 void rpc_enable_ping(siphost_rpc_call* call) {
@@ -239,6 +267,14 @@ const siphost_param params[] = {
     sdk::end_of_params(),
 };
 
+const siphost_pv pvs[] = {
+    sdk::pseudo_variable("rr_count", SIPHOST_PV_NAME_NONE, get_rr_count, nullptr, nullptr, nullptr,
+                         "the Record-Route entries of the message"),
+    sdk::pseudo_variable("rr_top_count", SIPHOST_PV_NAME_NONE, get_rr_top_count, nullptr, nullptr, nullptr,
+                         "2 when the top Record-Route is a double one (r2=on), 1 for a single one, 0 for none"),
+    sdk::end_of_pvs(),
+};
+
 const siphost_rpc_command rpcs[] = {
     sdk::rpc("nathelper.enable_ping", rpc_enable_ping, "0 stops NAT pings, another number starts them", "d"),
     sdk::end_of_rpcs(),
@@ -248,6 +284,7 @@ const siphost_module descriptor = sdk::module({.name = "nathelper",
                                                .version = "1.0",
                                                .commands = commands,
                                                .params = params,
+                                               .pvs = pvs,
                                                .rpcs = rpcs,
                                                .init = init,
                                                .destroy = destroy});

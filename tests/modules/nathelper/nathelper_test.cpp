@@ -52,6 +52,10 @@ request_route {
         sl_send_reply("200", "t1 $var(t1) t2 $var(t2) t4 $var(t4) t8 $var(t8) t16 $var(t16) t32 $var(t32) t64 $var(t64) t128 $var(t128) t256 $var(t256) t19 $var(t19) end");
         exit;
     }
+    if ($hdr(X-Case) == "rr") {
+        sl_send_reply("200", "count $rr_count top $rr_top_count end");
+        exit;
+    }
     if ($hdr(X-Case) == "rfc1918") {
         is_rfc1918("$hdr(X-IP)"); $var(r) = $rc;
         is_rfc1918("$si"); $var(s) = $rc;
@@ -169,6 +173,24 @@ protected:
     kit::peer uac;
     kit::host proxy{proxy_config};
 };
+
+// ---- $rr_count, $rr_top_count ----
+
+TEST_F(modules_nathelper, record_route_counts) {
+    std::string reason = reason_of(request("OPTIONS", "rr", own_contact()));
+    EXPECT_EQ(field(reason, "count"), "0") << reason;
+    EXPECT_EQ(field(reason, "top"), "0") << reason;
+    reason = reason_of(request("OPTIONS", "rr",
+                               own_contact() + "Record-Route: <sip:10.0.0.1;lr>, <sip:10.0.0.2;lr>\r\n"
+                                               "Record-Route: <sip:10.0.0.3;lr>\r\n"));
+    EXPECT_EQ(field(reason, "count"), "3") << reason;
+    EXPECT_EQ(field(reason, "top"), "1") << reason;
+    reason = reason_of(request("OPTIONS", "rr",
+                               own_contact() + "Record-Route: <sip:10.0.0.1;transport=tcp;r2=on;lr>\r\n"
+                                               "Record-Route: <sip:10.0.0.1;r2=on;lr>\r\n"));
+    EXPECT_EQ(field(reason, "count"), "2") << reason;
+    EXPECT_EQ(field(reason, "top"), "2") << reason;
+}
 
 // ---- nat_uac_test, one flag at a time ----
 
