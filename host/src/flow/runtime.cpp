@@ -150,6 +150,18 @@ uint64_t via_connection(const sip::via& via) {
     return id;
 }
 
+/// Back to where msg came from, over its connection when it came over one: for answers that cannot trust
+/// what the message says about its sender.
+siphost_dest back_to_source(const siphost_msg& msg) {
+    siphost_dest to{};
+    to.struct_size = sizeof to;
+    net::set_address(to, msg.source);
+    to.proto = msg.proto;
+    to.conn_id = msg.conn_id;
+    to.socket = to_handle(msg.socket);
+    return to;
+}
+
 } // namespace
 
 std::string_view via_transport(uint8_t proto) {
@@ -273,25 +285,14 @@ void runtime::refuse(siphost_msg& msg) {
     if (!written.ok())
         return;
     // The Via may be what is broken: answer to where the message came from (over its connection).
-    siphost_dest to{};
-    to.struct_size = sizeof to;
-    net::set_address(to, msg.source);
-    to.proto = msg.proto;
-    to.conn_id = msg.conn_id;
-    to.socket = to_handle(msg.socket);
-    send(to, std::string_view(send_buffer.data(), written.size));
+    send(back_to_source(msg), std::string_view(send_buffer.data(), written.size));
 }
 
 void runtime::refuse_http(siphost_msg& msg, std::string_view status, std::string_view why) {
     core::log_host(SIPHOST_LOG_WARN, "core",
                    std::string(why) + " from " + net::address_text(msg.source) + ":" +
                        std::to_string(msg.source.port()));
-    siphost_dest to{};
-    to.struct_size = sizeof to;
-    net::set_address(to, msg.source);
-    to.proto = msg.proto;
-    to.conn_id = msg.conn_id;
-    to.socket = to_handle(msg.socket);
+    siphost_dest to = back_to_source(msg);
     to.flags = SIPHOST_DEST_NO_CONNECT; // only on the request's own connection
     std::string reply = "HTTP/1.1 " + std::string(status) + "\r\nContent-Length: 0\r\n\r\n";
     send(to, reply);
