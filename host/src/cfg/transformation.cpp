@@ -45,6 +45,15 @@ const std::vector<tr_info>& table() {
         {"s.numeric", tr_kind::s_numeric, tr_params::none, "{s.numeric}"},
         {"s.escape.common", tr_kind::s_escape_common, tr_params::none, "{s.escape.common}"},
         {"s.unescape.common", tr_kind::s_unescape_common, tr_params::none, "{s.unescape.common}"},
+        {"s.md5", tr_kind::s_md5, tr_params::none, "{s.md5}"},
+        {"s.sha256", tr_kind::s_sha256, tr_params::none, "{s.sha256}"},
+        {"s.sha384", tr_kind::s_sha384, tr_params::none, "{s.sha384}"},
+        {"s.sha512", tr_kind::s_sha512, tr_params::none, "{s.sha512}"},
+        {"s.encode.base64", tr_kind::s_encode_base64, tr_params::none, "{s.encode.base64}"},
+        {"s.decode.base64", tr_kind::s_decode_base64, tr_params::none, "{s.decode.base64}"},
+        {"line.count", tr_kind::line_count, tr_params::none, "{line.count}"},
+        {"line.at", tr_kind::line_at, tr_params::one_int, "{line.at,position}"},
+        {"line.sw", tr_kind::line_sw, tr_params::one_name, "{line.sw,prefix}"},
         {"uri.user", tr_kind::uri_user, tr_params::none, "{uri.user}"},
         {"uri.host", tr_kind::uri_host, tr_params::none, "{uri.host}"},
         {"uri.port", tr_kind::uri_port, tr_params::none, "{uri.port}"},
@@ -135,7 +144,8 @@ void fill_params(const tr_info& info, bool has_params, std::string_view params, 
         return;
     case tr_params::one_int:
         if (!parse_int(params, tr.number))
-            wrong("the length must be an integer");
+            wrong(info.kind == tr_kind::line_at ? "the position must be an integer"
+                                                : "the length must be an integer");
         return;
     case tr_params::one_char:
         if (params.size() != 1)

@@ -10,6 +10,8 @@
 #include "sip/name_addr.hpp"
 #include "sip/uri.hpp"
 
+#include <openssl/evp.h>
+
 namespace siphost::script {
 namespace {
 
@@ -153,6 +155,55 @@ value apply_name_addr(const cfg::transformation& tr, std::string_view s) {
     }
 }
 
+/// The digest of s in lower-case hex, as Kamailio's s.md5 and s.sha* print it.
+value digest_hex(const EVP_MD* md, std::string_view s) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    if (EVP_Digest(s.data(), s.size(), digest, &size, md, nullptr) != 1)
+        return {};
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(size * 2);
+    for (unsigned int i = 0; i < size; ++i) {
+        out += digits[digest[i] >> 4];
+        out += digits[digest[i] & 0x0f];
+    }
+    return value::own(std::move(out));
+}
+
+value base64(std::string_view s, bool encode) {
+    if (s.empty())
+        return value::own(std::string());
+    std::string out(encode ? 4 * ((s.size() + 2) / 3) + 1 : 3 * (s.size() / 4) + 3, '\0');
+    const auto* in = reinterpret_cast<const unsigned char*>(s.data());
+    auto* to = reinterpret_cast<unsigned char*>(out.data());
+    int n = encode ? EVP_EncodeBlock(to, in, static_cast<int>(s.size()))
+                   : EVP_DecodeBlock(to, in, static_cast<int>(s.size()));
+    if (n < 0) // not base64: Kamailio gives an empty string
+        return value::own(std::string());
+    out.resize(static_cast<std::size_t>(n));
+    if (!encode) // EVP_DecodeBlock counts the padding's bytes as data
+        for (auto pad = s.rbegin(); pad != s.rend() && *pad == '=' && !out.empty(); ++pad)
+            out.pop_back();
+    return value::own(std::move(out));
+}
+
+/// The lines of s (a final newline ends the last one; a line's CR is not part of it).
+std::vector<std::string_view> lines_of(std::string_view s) {
+    std::vector<std::string_view> out;
+    while (!s.empty()) {
+        auto end = s.find('\n');
+        std::string_view line = s.substr(0, end);
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        out.push_back(line);
+        if (end == std::string_view::npos)
+            break;
+        s.remove_prefix(end + 1);
+    }
+    return out;
+}
+
 value apply_one(const cfg::transformation& tr, const value& in) {
     if (in.is_null())
         return {};
@@ -267,6 +318,29 @@ value apply_one(const cfg::transformation& tr, const value& in) {
         }
         return value::own(std::move(out));
     }
+    case tr_kind::s_md5:
+        return digest_hex(EVP_md5(), s);
+    case tr_kind::s_sha256:
+        return digest_hex(EVP_sha256(), s);
+    case tr_kind::s_sha384:
+        return digest_hex(EVP_sha384(), s);
+    case tr_kind::s_sha512:
+        return digest_hex(EVP_sha512(), s);
+    case tr_kind::s_encode_base64:
+    case tr_kind::s_decode_base64:
+        return base64(s, tr.kind == tr_kind::s_encode_base64);
+    case tr_kind::line_count:
+        return value::make_int(static_cast<std::int64_t>(lines_of(s).size()));
+    case tr_kind::line_at: {
+        auto lines = lines_of(s);
+        auto at = resolve_index(tr.number, lines.size());
+        return value::own(at ? std::string(lines[*at]) : std::string());
+    }
+    case tr_kind::line_sw:
+        for (auto line : lines_of(s))
+            if (line.starts_with(tr.text))
+                return value::own(std::string(line));
+        return value::own(std::string());
     case tr_kind::uri_user:
     case tr_kind::uri_host:
     case tr_kind::uri_port:

@@ -79,6 +79,42 @@ TEST(script_transformations, hexa_round_trip_and_bad_input) {
     EXPECT_EQ("<null>", on(h, m, "4g", "{s.decode.hexa}"));
 }
 
+// Digests and base64 as Kamailio 5.6.3 prints them (measured with the same inputs).
+TEST(script_transformations, digests_and_base64) {
+    harness h("request_route { exit; }");
+    test_message m;
+    EXPECT_EQ("900150983cd24fb0d6963f7d28e17f72", on(h, m, "abc", "{s.md5}"));
+    EXPECT_EQ("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", on(h, m, "abc", "{s.sha256}"));
+    EXPECT_EQ("cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7",
+              on(h, m, "abc", "{s.sha384}"));
+    EXPECT_EQ("ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d"
+              "4423643ce80e2a9ac94fa54ca49f",
+              on(h, m, "abc", "{s.sha512}"));
+    EXPECT_EQ("YWJj", on(h, m, "abc", "{s.encode.base64}"));
+    EXPECT_EQ("YWJjZA==", on(h, m, "abcd", "{s.encode.base64}"));
+    EXPECT_EQ("abcd", on(h, m, "YWJjZA==", "{s.decode.base64}"));
+    EXPECT_EQ("abc", on(h, m, "YWJj", "{s.decode.base64}"));
+    EXPECT_EQ("", on(h, m, "abc", "{s.decode.base64}")); // not base64
+    EXPECT_EQ("", on(h, m, "", "{s.encode.base64}"));
+    EXPECT_EQ("a b", on(h, m, "a b", "{s.encode.base64}{s.decode.base64}"));
+}
+
+TEST(script_transformations, lines) {
+    harness h("request_route { exit; }");
+    test_message m;
+    const std::string text = "first line\r\nsecond: x\r\nthird\n";
+    EXPECT_EQ("3", on(h, m, text, "{line.count}"));
+    EXPECT_EQ("first line", on(h, m, text, "{line.at,0}"));
+    EXPECT_EQ("second: x", on(h, m, text, "{line.at,1}"));
+    EXPECT_EQ("third", on(h, m, text, "{line.at,-1}"));
+    EXPECT_EQ("", on(h, m, text, "{line.at,5}"));
+    EXPECT_EQ("second: x", on(h, m, text, "{line.sw,sec}"));
+    EXPECT_EQ("", on(h, m, text, "{line.sw,zz}"));
+    EXPECT_EQ("1", on(h, m, "one", "{line.count}"));
+    EXPECT_EQ("3", on(h, m, "a\n\nb", "{line.count}"));
+    EXPECT_EQ("", on(h, m, "a\n\nb", "{line.at,1}"));
+}
+
 TEST(script_transformations, escape_and_unescape_common) {
     harness h("request_route { exit; }");
     test_message m;
