@@ -89,6 +89,21 @@ void destroy() {
     host_ = nullptr;
 }
 
+/// $conid: the connection (TCP, TLS, WS, WSS) the message came over; $null for UDP.
+int get_conid(siphost_msg* msg, void*, int32_t, siphost_value* out) {
+    auto source = sdk::sized<siphost_dest>();
+    *out = host_->msg_source(msg, &source) == 0 && source.conn_id != 0
+               ? sdk::int_value(static_cast<int64_t>(source.conn_id))
+               : sdk::null_value();
+    return 0;
+}
+
+const siphost_pv pvs[] = {
+    sdk::pseudo_variable("conid", SIPHOST_PV_NAME_NONE, get_conid, nullptr, nullptr, nullptr,
+                         "the id of the connection the message came over; $null for UDP"),
+    sdk::end_of_pvs(),
+};
+
 constexpr uint32_t any = SIPHOST_ROUTE_ANY;
 using sdk::command;
 using sdk::guarded;
@@ -106,7 +121,7 @@ const siphost_command commands[] = {
 };
 
 const siphost_module descriptor =
-    sdk::module("pv", "1.0", commands, nullptr, nullptr, init, nullptr, destroy);
+    sdk::module("pv", "1.0", commands, nullptr, pvs, init, nullptr, destroy);
 
 } // namespace
 } // namespace siphost::modules::pv

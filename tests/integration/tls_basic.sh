@@ -36,7 +36,7 @@ modparam("tls", "ca_list", "@WORK@/ca.pem")
 modparam("tls", "verify_certificate", 1)
 
 request_route {
-    xlog("L_NOTICE", "got $rm over $pr/$proto version=$tls_version cipher=$tls_cipher_info bits=$tls_cipher_bits cn=$tls_peer_subject_cn issuer=$tls_peer_issuer_cn verified=$tls_peer_verified\n");
+    xlog("L_NOTICE", "got $rm over $pr/$proto conid=$conid version=$tls_version cipher=$tls_cipher_info bits=$tls_cipher_bits cn=$tls_peer_subject_cn issuer=$tls_peer_issuer_cn verified=$tls_peer_verified\n");
     if (is_peer_verified()) {
         xlog("L_NOTICE", "peer verified: $tls_peer_subject_cn\n");
     }
@@ -62,7 +62,7 @@ tls_peer request 127.0.0.1 5061 OPTIONS --ca "$WORK/ca.pem" --server-name siphos
 grep -q "^SIP/2.0 200 OK" "$WORK/peer.out" || fail "OPTIONS over TLS got no 200: $(cat "$WORK/peer.out")"
 grep -q "^Via: SIP/2.0/TLS 127.0.0.1:" "$WORK/peer.out" || fail "the 200 lost the TLS Via"
 sleep 0.3
-expect_log "got OPTIONS over tls/tls version=TLSv1\.3 cipher=TLS_[A-Z0-9_]+ bits=(128|256) cn=<null> issuer=<null> verified=0" 1
+expect_log "got OPTIONS over tls/tls conid=[1-9][0-9]* version=TLSv1\.3 cipher=TLS_[A-Z0-9_]+ bits=(128|256) cn=<null> issuer=<null> verified=0" 1
 
 # REGISTER with a client certificate the CA signed: answered, verified, its CN seen; TLS 1.2 too.
 tls_peer request 127.0.0.1 5061 REGISTER --ca "$WORK/ca.pem" --server-name siphost.test \
@@ -71,7 +71,7 @@ tls_peer request 127.0.0.1 5061 REGISTER --ca "$WORK/ca.pem" --server-name sipho
 grep -q "^SIP/2.0 200 OK" "$WORK/peer.out" || fail "REGISTER over TLS got no 200: $(cat "$WORK/peer.out")"
 grep -q "^tls version: TLSv1.2" "$WORK/peer.out" || fail "the TLS 1.2 client did not get TLS 1.2"
 sleep 0.3
-expect_log "got REGISTER over tls/tls version=TLSv1\.2 cipher=[A-Z0-9-]+ bits=(128|256) cn=alice issuer=Test CA verified=1" 1
+expect_log "got REGISTER over tls/tls conid=[1-9][0-9]* version=TLSv1\.2 cipher=[A-Z0-9-]+ bits=(128|256) cn=alice issuer=Test CA verified=1" 1
 expect_log "peer verified: alice" 1
 
 # The RPCs see the TLS connection open meanwhile (JSON-RPC over HTTP on the TCP listener).
@@ -86,7 +86,7 @@ grep -q '"opened_connections": 1' "$WORK/peer.out" || fail "tls.info does not co
 
 # UDP on the same siphost.
 udp_register 5060 || fail "REGISTER over UDP next to TLS failed: $(tail -5 "$WORK/udp-register.log")"
-expect_log "got REGISTER over udp/udp version=<null>" 1
+expect_log "got REGISTER over udp/udp conid=<null> version=<null>" 1
 stop_siphost
 
 # Start-up errors, each a clear line and a non-zero exit.
