@@ -450,7 +450,11 @@ int set_avp(const pv_spec& pv, const value& v, run_context& ctx) {
     siphost_avp_list& list = ctx.msg->avp_list();
     bool indexed = pv.index != SIPHOST_PV_NO_INDEX && pv.index != SIPHOST_PV_ALL_INDEX;
     if (v.is_null()) {
-        plugin::avp_delete(list, pv.name, indexed ? static_cast<std::int32_t>(pv.index) : -1);
+        // As Kamailio 5.6: $avp(x) = $null removes the newest value only, [n] the n-th, [*] every one.
+        std::int32_t which = pv.index == SIPHOST_PV_ALL_INDEX ? -1
+                             : indexed                        ? static_cast<std::int32_t>(pv.index)
+                                                              : 0;
+        plugin::avp_delete(list, pv.name, which);
         return 0;
     }
     siphost_value abi = v.to_abi();

@@ -80,17 +80,53 @@ std::string_view trim(std::string_view s) {
 struct param_item {
     std::string_view name, value;
 };
-std::vector<param_item> param_list(std::string_view s, char separator) {
+/// A parameter list as Kamailio's param.* read it: name[=value] items between separators, whitespace around
+/// them allowed, a quoted value kept whole; a ',' (when it is not the separator) ends the list, as it ends a
+/// header value. nullopt for anything else after an item (Kamailio: "expected ';'").
+std::optional<std::vector<param_item>> param_list(std::string_view s, char separator) {
     std::vector<param_item> out;
-    for (auto piece : split(s, separator)) {
-        piece = trim(piece);
-        if (piece.empty())
+    std::size_t i = 0;
+    auto skip_space = [&] {
+        while (i < s.size() && is_space(s[i]))
+            ++i;
+    };
+    auto ends_token = [&](char c) { return c == separator || c == '=' || c == ',' || is_space(c); };
+    while (true) {
+        skip_space();
+        if (i >= s.size())
+            break;
+        std::size_t start = i;
+        while (i < s.size() && !ends_token(s[i]))
+            ++i;
+        param_item item{s.substr(start, i - start), {}};
+        skip_space();
+        if (i < s.size() && s[i] == '=') {
+            ++i;
+            skip_space();
+            start = i;
+            if (i < s.size() && s[i] == '"') {
+                auto close = s.find('"', i + 1);
+                if (close == std::string_view::npos)
+                    return std::nullopt;
+                i = close + 1;
+            } else {
+                while (i < s.size() && s[i] != separator && s[i] != ',' && !is_space(s[i]))
+                    ++i;
+            }
+            item.value = s.substr(start, i - start);
+            skip_space();
+        }
+        if (!item.name.empty())
+            out.push_back(item);
+        if (i >= s.size())
+            break;
+        if (s[i] == separator) {
+            ++i;
             continue;
-        auto eq = piece.find('=');
-        if (eq == std::string_view::npos)
-            out.push_back({piece, {}});
-        else
-            out.push_back({trim(piece.substr(0, eq)), trim(piece.substr(eq + 1))});
+        }
+        if (s[i] == ',')
+            break;
+        return std::nullopt;
     }
     return out;
 }
@@ -133,7 +169,13 @@ value apply_name_addr(const cfg::transformation& tr, std::string_view s) {
     if (!sip::parse_single_name_addr(trim(s), na, true))
         return {};
     switch (tr.kind) {
-    case tr_kind::nameaddr_name:
+    case tr_kind::nameaddr_name: {
+        // As Kamailio: everything before the '<', the space before it included.
+        if (!na.angle_brackets)
+            return value::own(std::string());
+        std::string_view text = trim(s);
+        return value::own(std::string(text.substr(0, static_cast<std::size_t>(na.uri_text.data() - 1 - text.data()))));
+    }
     case tr_kind::tobody_display:
         return value::own(std::string(na.display_name));
     case tr_kind::nameaddr_uri:
@@ -350,19 +392,24 @@ value apply_one(const cfg::transformation& tr, const value& in) {
     case tr_kind::uri_scheme:
         return apply_uri(tr, s);
     case tr_kind::param_value:
-        for (const auto& p : param_list(s, tr.separator))
-            if (iequal(p.name, tr.text))
-                return value::own(std::string(p.value));
-        return value::own(std::string());
     case tr_kind::param_count:
-        return value::make_int(static_cast<std::int64_t>(param_list(s, tr.separator).size()));
     case tr_kind::param_name:
     case tr_kind::param_valueat: {
         auto items = param_list(s, tr.separator);
-        auto at = resolve_index(tr.number, items.size());
+        if (!items) // Kamailio logs the parse error and gives an empty string
+            return value::own(std::string());
+        if (tr.kind == tr_kind::param_value) {
+            for (const auto& p : *items)
+                if (iequal(p.name, tr.text))
+                    return value::own(std::string(p.value));
+            return value::own(std::string());
+        }
+        if (tr.kind == tr_kind::param_count)
+            return value::make_int(static_cast<std::int64_t>(items->size()));
+        auto at = resolve_index(tr.number, items->size());
         if (!at)
             return {};
-        return value::own(std::string(tr.kind == tr_kind::param_name ? items[*at].name : items[*at].value));
+        return value::own(std::string(tr.kind == tr_kind::param_name ? (*items)[*at].name : (*items)[*at].value));
     }
     default:
         return apply_name_addr(tr, s);

@@ -647,7 +647,7 @@ request_route {
     EXPECT_EQ("2", h.print("$var(after_one)", m));
     EXPECT_EQ("only", h.print("$avp(y)", m));
     EXPECT_EQ("<null>", h.print("$vn(y1)", m));
-    EXPECT_EQ("<null>", h.print("$avp(z)", m));
+    EXPECT_EQ("1", h.print("$avp(z)", m)); // as Kamailio 5.6.3: $null takes the newest value only
 }
 
 TEST(script_pvs, avps_belong_to_one_message) {

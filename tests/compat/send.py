@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""Sends the compat scenarios' requests to 127.0.0.1:PORT over UDP, one at a time, and prints each reply's
+status line: the same bytes to Kamailio and to siphost, so that what their scripts log can be compared."""
+import socket
+import sys
+
+REQUESTS = [
+    ("OPTIONS", "sip:alice@example.org;transport=udp;x=1", "X-Case: first\r\nX-Num: 42\r\nX-Text: Hello World\r\n"),
+    ("INVITE", "sip:+49-301234@127.0.0.1:5060;user=phone", "X-Case: second\r\nX-Num: -7\r\nX-Text: a,b;c=d\r\n"
+     "Contact: \"Bob B\" <sip:bob@192.168.1.20:5062;ob>;expires=60\r\n"),
+]
+
+
+def main():
+    port = int(sys.argv[1])
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 5090))
+    sock.settimeout(5)
+    for n, (method, uri, extra) in enumerate(REQUESTS, 1):
+        text = (f"{method} {uri} SIP/2.0\r\n"
+                f"Via: SIP/2.0/UDP 127.0.0.1:5090;branch=z9hG4bK-compat-{n};rport\r\n"
+                f"From: \"Alice A\" <sip:alice@example.org>;tag=from-{n}\r\n"
+                f"To: <sip:bob@example.org>\r\n"
+                f"Call-ID: compat-{n}@127.0.0.1\r\n"
+                f"CSeq: {n} {method}\r\n"
+                f"Max-Forwards: 70\r\n"
+                f"{extra}"
+                f"Content-Length: 0\r\n\r\n")
+        sock.sendto(text.encode(), ("127.0.0.1", port))
+        reply = sock.recv(65535).decode(errors="replace")
+        print(f"{method}: {reply.splitlines()[0]}")
+
+
+if __name__ == "__main__":
+    main()
