@@ -8,8 +8,8 @@
 //
 // Each script counter is a counter metric of this module, named "group.name" (so stats.get_statistics shows
 // "counters:script.foo"; the host names a metric's group after its module). The cnt.* RPCs show every
-// statistic the host has, as Kamailio's show every counter: the host's stats.get_statistics listing, where
-// this module's metrics appear under their own group ("script", "test", ...). A counter only goes up, so
+// statistic the host has, as Kamailio's show every counter: read with the host's metric_walk, where this
+// module's metrics appear under their own group ("script", "test", ...). A counter only goes up, so
 // cnt_add refuses a negative number; cnt_reset and cnt.reset set it back to 0.
 #include "counter_table.hpp"
 
@@ -130,48 +130,47 @@ struct statistic {
     const script_counter* own = nullptr; ///< this module's counter, or nullptr for another's statistic
 };
 
-/// Every statistic of the host (its stats.get_statistics listing: "group:name = value"), with this module's
-/// metrics under their script groups. False with the reason when the listing fails.
+/// A series' name as stats.get_statistics shows it: labelled ones with their labels ("name{l=v}").
+std::string series_name(const siphost_metric_info& info) {
+    std::string name(sdk::view(info.name));
+    if (info.label_count == 0)
+        return name;
+    name += '{';
+    for (uint32_t i = 0; i < info.label_count; ++i) {
+        if (i > 0)
+            name += ',';
+        name +=
+            std::string(sdk::view(info.label_names[i])) + "=" + std::string(sdk::view(info.label_values[i]));
+    }
+    return name + '}';
+}
+
+int collect(const siphost_metric_info* info, void* data) {
+    auto& out = *static_cast<std::vector<statistic>*>(data);
+    statistic s;
+    s.group.assign(sdk::view(info->group));
+    s.name = series_name(*info);
+    s.value = info->value;
+    if (s.group == module_group_) {
+        s.own = table_.find_metric(s.name);
+        if (s.own == nullptr)
+            return 0;
+        s.group = s.own->group;
+        s.name = s.own->name;
+    }
+    out.push_back(std::move(s));
+    return 0;
+}
+
+/// Every statistic of the host, read with metric_walk (ABI 1.3), with this module's metrics under their
+/// script groups. False with the reason when the host cannot list them.
 bool read_statistics(std::vector<statistic>& out, std::string& error) {
-    const siphost_rpc_api* rpc = host_->rpc;
-    siphost_rpc_call* listing = rpc->call_new(sdk::str("stats.get_statistics"));
-    if (listing == nullptr) {
-        error = "out of memory";
+    if (!SIPHOST_HAS(siphost_host_api, host_, metric_walk)) {
+        error = "this host cannot list its metrics (it needs ABI 1.3)";
         return false;
     }
-    rpc->call_add_str(listing, sdk::str("all"));
-    bool ok = rpc->call_run(listing) == 0;
-    if (!ok) {
-        siphost_str reason{nullptr, 0};
-        rpc->call_fault(listing, &reason);
-        error = "stats.get_statistics failed: " + std::string(sdk::view(reason));
-    } else {
-        const siphost_rpc_node* top = rpc->call_reply(listing);
-        for (size_t i = 0; i < rpc->node_size(top); ++i) {
-            siphost_rpc_member member = sdk::sized<siphost_rpc_member>();
-            if (rpc->node_member(top, i, &member) != 0 || member.kind != SIPHOST_RPC_MEMBER_STR)
-                continue;
-            std::string_view line = sdk::view(member.str);
-            size_t colon = line.find(':');
-            size_t equals = line.rfind(" = ");
-            if (colon == std::string_view::npos || equals == std::string_view::npos || equals < colon)
-                continue;
-            statistic s;
-            s.group.assign(line.substr(0, colon));
-            s.name.assign(line.substr(colon + 1, equals - colon - 1));
-            s.value = std::strtoll(std::string(line.substr(equals + 3)).c_str(), nullptr, 10);
-            if (s.group == module_group_) {
-                s.own = table_.find_metric(s.name);
-                if (s.own == nullptr)
-                    continue;
-                s.group = s.own->group;
-                s.name = s.own->name;
-            }
-            out.push_back(std::move(s));
-        }
-    }
-    rpc->call_free(listing);
-    return ok;
+    host_->metric_walk(collect, &out);
+    return true;
 }
 
 void fault(siphost_rpc_call* call, int code, std::string_view text) {

@@ -1,5 +1,6 @@
-// kex's RPC commands. The statistics come from the host's own stats.get_statistics (every metric the host
-// and the modules registered), run through host->rpc, so that stats.fetch shows exactly what it shows.
+// kex's RPC commands. The statistics are every metric the host and the modules registered, read with the
+// host's metric_walk (ABI 1.3; on an older host, through its stats.get_statistics), so that stats.fetch shows
+// exactly what stats.get_statistics shows.
 #define SIPHOST_REQUIRE_MINOR 1
 #include "kex_rpc.hpp"
 
@@ -118,9 +119,32 @@ struct statistic {
     int64_t value = 0;
 };
 
-/// Every statistic as the host's stats.get_statistics lists them ("group:name = value"); false with the
-/// host's reason when the call fails.
+int collect(const siphost_metric_info* info, void* data) {
+    statistic s;
+    s.group.assign(sdk::view(info->group));
+    s.name.assign(sdk::view(info->name));
+    if (info->label_count > 0) {
+        s.name += '{';
+        for (uint32_t i = 0; i < info->label_count; ++i) {
+            if (i > 0)
+                s.name += ',';
+            s.name += std::string(sdk::view(info->label_names[i])) + "=" +
+                      std::string(sdk::view(info->label_values[i]));
+        }
+        s.name += '}';
+    }
+    s.value = info->value;
+    static_cast<std::vector<statistic>*>(data)->push_back(std::move(s));
+    return 0;
+}
+
+/// Every statistic: through metric_walk on a host of ABI 1.3 or later, else as the host's
+/// stats.get_statistics lists them ("group:name = value"); false with the host's reason when that call fails.
 bool read_statistics(const siphost_host_api* host, std::vector<statistic>& out, std::string& error) {
+    if (SIPHOST_HAS(siphost_host_api, host, metric_walk)) {
+        host->metric_walk(collect, &out);
+        return true;
+    }
     const siphost_rpc_api* rpc = host->rpc;
     siphost_rpc_call* listing = rpc->call_new(sdk::str("stats.get_statistics"));
     if (listing == nullptr) {

@@ -16,7 +16,7 @@ const size_t *siphost_abi_struct_sizes_in_c(void) {
         sizeof(siphost_msgctx_api),  sizeof(siphost_uri),         sizeof(siphost_name_addr),
         sizeof(siphost_contact),     sizeof(siphost_credentials), sizeof(siphost_sip_api),
         sizeof(siphost_async_api),   sizeof(siphost_metric_desc), sizeof(siphost_metrics_api),
-        sizeof(siphost_rpc_api),     sizeof(siphost_events_api),  0};
+        sizeof(siphost_rpc_api),     sizeof(siphost_events_api),  sizeof(siphost_metric_info), 0};
     return sizes;
 }
 

@@ -28,8 +28,8 @@
 /* ---- versions and layout constants ---- */
 
 ABI_VALUE(SIPHOST_ABI_MAJOR, 1);
-ABI_VALUE(SIPHOST_ABI_MINOR, 2);
-ABI_VALUE(SIPHOST_REQUIRE_MINOR, 2);
+ABI_VALUE(SIPHOST_ABI_MINOR, 3);
+ABI_VALUE(SIPHOST_REQUIRE_MINOR, 3);
 ABI_VALUE(SIPHOST_MAX_ARGS, 6);
 ABI_CHECK(entry_symbol_length, sizeof(SIPHOST_ENTRY_SYMBOL) == sizeof("siphost_module_v1"));
 
@@ -334,7 +334,8 @@ ABI_FIELD(siphost_host_api, events, 600, 8);
 ABI_FIELD(siphost_host_api, core_setting_at, 608, 8);
 ABI_FIELD(siphost_host_api, core_setting_get, 616, 8);
 ABI_FIELD(siphost_host_api, core_setting_set, 624, 8);
-ABI_FIELD(siphost_host_api, reserved, 632, 104);
+ABI_FIELD(siphost_host_api, metric_walk, 632, 8);
+ABI_FIELD(siphost_host_api, reserved, 640, 96);
 ABI_SIZE(siphost_host_api, 736);
 
 /* Message context */
@@ -462,6 +463,18 @@ ABI_FIELD(siphost_metrics_api, metric_add, 24, 8);
 ABI_FIELD(siphost_metrics_api, metric_set, 32, 8);
 ABI_FIELD(siphost_metrics_api, metric_value, 40, 8);
 ABI_SIZE(siphost_metrics_api, 48);
+
+ABI_FIELD(siphost_metric_info, struct_size, 0, 8);
+ABI_FIELD(siphost_metric_info, group, 8, 16);
+ABI_FIELD(siphost_metric_info, name, 24, 16);
+ABI_FIELD(siphost_metric_info, kind, 40, 4);
+ABI_FIELD(siphost_metric_info, label_count, 44, 4);
+ABI_FIELD(siphost_metric_info, help, 48, 16);
+ABI_FIELD(siphost_metric_info, label_names, 64, 8);
+ABI_FIELD(siphost_metric_info, label_values, 72, 8);
+ABI_FIELD(siphost_metric_info, value, 80, 8);
+ABI_FIELD(siphost_metric_info, reserved, 88, 16);
+ABI_SIZE(siphost_metric_info, 104);
 
 /* RPC */
 

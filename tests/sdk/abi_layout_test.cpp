@@ -22,7 +22,7 @@ using all_structs =
               siphost_pv, siphost_event, siphost_rpc_command, siphost_module, siphost_host_api, siphost_branch,
               siphost_msgctx_api, siphost_uri, siphost_name_addr, siphost_contact, siphost_credentials,
               siphost_sip_api, siphost_async_api, siphost_metric_desc, siphost_metrics_api, siphost_rpc_api,
-              siphost_events_api>;
+              siphost_events_api, siphost_metric_info>;
 
 template <typename... T>
 constexpr bool all_standard_layout_and_trivial(type_list<T...>) {
@@ -51,7 +51,7 @@ TEST(SdkAbi, CAndCppAgreeOnEveryStructSize) { expect_sizes(all_structs{}, siphos
 
 TEST(SdkAbi, VersionsAndTheEntrySymbol) {
     EXPECT_EQ(SIPHOST_ABI_MAJOR, 1);
-    EXPECT_EQ(SIPHOST_ABI_MINOR, 2);
+    EXPECT_EQ(SIPHOST_ABI_MINOR, 3);
     EXPECT_EQ(SIPHOST_REQUIRE_MINOR, SIPHOST_ABI_MINOR) << "a module requires the SDK's minor by default";
     EXPECT_EQ(SIPHOST_MAX_ARGS, 6);
     EXPECT_EQ(std::string_view(SIPHOST_ENTRY_SYMBOL), "siphost_module_v1");
@@ -64,7 +64,7 @@ TEST(SdkAbi, TheModuleMacroDefinesTheEntryInC) {
     EXPECT_EQ(module, siphost_module_v1()) << "the same pointer each time";
     EXPECT_EQ(module->struct_size, sizeof(siphost_module));
     EXPECT_EQ(module->abi_major, 1u);
-    EXPECT_EQ(module->abi_minor, 2u);
+    EXPECT_EQ(module->abi_minor, 3u);
     EXPECT_STREQ(module->name, "layout");
 }
 
@@ -94,6 +94,7 @@ TEST(SdkAbi, EveryGrowableStructStartsWithItsSize) {
     STARTS_WITH_SIZE(siphost_metrics_api);
     STARTS_WITH_SIZE(siphost_rpc_api);
     STARTS_WITH_SIZE(siphost_events_api);
+    STARTS_WITH_SIZE(siphost_metric_info);
 #undef STARTS_WITH_SIZE
 }
 
@@ -118,11 +119,12 @@ TEST(SdkAbi, EveryReservedArraySitsAtTheEnd) {
     RESERVED_AT_END(siphost_contact);
     RESERVED_AT_END(siphost_credentials);
     RESERVED_AT_END(siphost_metric_desc);
+    RESERVED_AT_END(siphost_metric_info);
 #undef RESERVED_AT_END
 }
 
 TEST(SdkAbi, StructsAreStandardLayoutAndTrivial) {
-    static_assert(count(all_structs{}) == 23);
+    static_assert(count(all_structs{}) == 24);
     static_assert(all_standard_layout_and_trivial(all_structs{}));
     EXPECT_TRUE(std::is_standard_layout_v<siphost_host_api>);
     EXPECT_TRUE(std::is_trivial_v<siphost_host_api>);

@@ -2,6 +2,9 @@
 
 namespace siphost::abi {
 
+// [1.3] metrics_functions.cpp (its declaration belongs in host_table.hpp with the other fill functions).
+int metric_walk(int (*fn)(const siphost_metric_info* info, void* visit_data), void* visit_data);
+
 host_parts& parts() {
     static host_parts instance;
     return instance;
@@ -24,6 +27,7 @@ const siphost_host_api* host_table() {
         api.metrics = metrics_table();
         api.rpc = rpc_table();
         api.events = events_table();
+        api.metric_walk = metric_walk;
         return api;
     }();
     return &table;

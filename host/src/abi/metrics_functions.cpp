@@ -4,6 +4,8 @@
 #include "core/metrics.hpp"
 #include "plugin/loaded_module.hpp"
 
+#include <algorithm>
+
 namespace siphost::abi {
 namespace {
 
@@ -61,7 +63,51 @@ int64_t metric_value(const siphost_metric* metric) {
     return series(metric)->family->value_of(*series(metric));
 }
 
+siphost_str view(const std::string& s) {
+    return {s.data(), s.size()};
+}
+
 } // namespace
+
+int metric_walk(int (*fn)(const siphost_metric_info* info, void* visit_data), void* visit_data) {
+    if (fn == nullptr)
+        return 0;
+    // Values are read first and fn runs without the registry's lock, so that fn may read metrics itself.
+    auto samples = core::metric_registry::instance().snapshot();
+    std::stable_sort(samples.begin(), samples.end(), [](const auto& a, const auto& b) {
+        if (a.family->group != b.family->group)
+            return a.family->group < b.family->group;
+        if (a.family->name != b.family->name)
+            return a.family->name < b.family->name;
+        return a.label_values < b.label_values;
+    });
+    int visited = 0;
+    std::vector<siphost_str> names;
+    std::vector<siphost_str> values;
+    for (const auto& sample : samples) {
+        const auto& family = *sample.family;
+        names.clear();
+        values.clear();
+        for (size_t i = 0; i < sample.label_values.size() && i < family.labels.size(); ++i) {
+            names.push_back(view(family.labels[i]));
+            values.push_back(view(sample.label_values[i]));
+        }
+        siphost_metric_info info{};
+        info.struct_size = sizeof info;
+        info.group = view(family.group);
+        info.name = view(family.name);
+        info.kind = family.kind == core::metric_kind::gauge ? SIPHOST_METRIC_GAUGE : SIPHOST_METRIC_COUNTER;
+        info.label_count = static_cast<uint32_t>(names.size());
+        info.help = view(family.help);
+        info.label_names = names.data();
+        info.label_values = values.data();
+        info.value = sample.value;
+        ++visited;
+        if (fn(&info, visit_data) != 0)
+            break;
+    }
+    return visited;
+}
 
 const siphost_metrics_api* metrics_table() {
     static const siphost_metrics_api table = [] {

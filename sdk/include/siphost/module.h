@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 #define SIPHOST_ABI_MAJOR 1
-#define SIPHOST_ABI_MINOR 2
+#define SIPHOST_ABI_MINOR 3
 
 /* The minor a module requires (its descriptor's abi_minor). Define it before including this header to load on
  * older hosts; then check every later function with SIPHOST_HAS before calling it. */
@@ -452,6 +452,7 @@ struct siphost_msgctx_api;
 struct siphost_sip_api;
 struct siphost_async_api;
 struct siphost_metrics_api;
+struct siphost_metric_info;
 struct siphost_rpc_api;
 struct siphost_events_api;
 
@@ -700,7 +701,15 @@ typedef struct siphost_host_api {
      * (unknown name, read-only, a value of the wrong type or out of range). */
     int (*core_setting_set)(siphost_str name, const siphost_value *value, char *err, size_t err_size);
 
-    void *reserved[13]; /* NULL; later minors take these slots, so the table's size stays */
+    /* ---- [1.3] reading every metric, for statistics readers and Prometheus (any thread) ---- */
+
+    /* [1.3] Calls fn once for every series of every metric (the core's and each module's), sorted by group,
+     * name and label values, with a snapshot of its value; stops early when fn returns nonzero. The strings in
+     * *info are valid during the call only. fn must not register metrics. Returns the number of series
+     * visited. */
+    int (*metric_walk)(int (*fn)(const struct siphost_metric_info *info, void *visit_data), void *visit_data);
+
+    void *reserved[12]; /* NULL; later minors take these slots, so the table's size stays */
 } siphost_host_api;
 
 /* ------------------------------------------------------------------------------------------------------ */
@@ -962,6 +971,21 @@ typedef struct siphost_metrics_api {
     /* [1.0] The current value (a callback gauge's read). Any thread. */
     int64_t (*metric_value)(const siphost_metric *metric);
 } siphost_metrics_api;
+
+/* [1.3] One series of a metric as host->metric_walk reports it. The host fills struct_size with the size it
+ * knows; a module reads a field only when struct_size covers it. */
+typedef struct siphost_metric_info {
+    size_t struct_size;
+    siphost_str group; /* the module (Kamailio's statistic group) */
+    siphost_str name;  /* the name within the group */
+    uint32_t kind;     /* enum siphost_metric_kind */
+    uint32_t label_count;
+    siphost_str help;                /* one line; may be empty */
+    const siphost_str *label_names;  /* label_count names */
+    const siphost_str *label_values; /* label_count values, this series' */
+    int64_t value;                   /* read when the walk reached this series */
+    void *reserved[2];               /* zero */
+} siphost_metric_info;
 
 /* ------------------------------------------------------------------------------------------------------ */
 /* RPC: what a command handler (siphost_rpc_command) uses (the thread the handler runs on)                */

@@ -14,6 +14,7 @@
 #include <string>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 namespace {
 
@@ -52,7 +53,7 @@ TEST(HostTable, EveryGroupAndSubTableIsFilled) {
     size_t count = (offsetof(siphost_host_api, reserved) - offsetof(siphost_host_api, log)) / sizeof(void*);
     for (size_t i = 0; i < count; ++i)
         EXPECT_NE(slots[i], nullptr) << "slot " << i;
-    for (void* const* r = api->reserved; r != api->reserved + 13; ++r)
+    for (void* const* r = api->reserved; r != api->reserved + sizeof(api->reserved) / sizeof(void*); ++r)
         EXPECT_EQ(*r, nullptr);
     EXPECT_TRUE(SIPHOST_HAS(siphost_msgctx_api, api->msgctx, clear_branches));
     EXPECT_TRUE(SIPHOST_HAS(siphost_sip_api, api->sip, parse_credentials));
@@ -60,6 +61,60 @@ TEST(HostTable, EveryGroupAndSubTableIsFilled) {
     EXPECT_TRUE(SIPHOST_HAS(siphost_metrics_api, api->metrics, metric_value));
     EXPECT_TRUE(SIPHOST_HAS(siphost_rpc_api, api->rpc, fault));
     EXPECT_TRUE(SIPHOST_HAS(siphost_events_api, api->events, run));
+}
+
+TEST(HostTable, MetricWalkSeesEverySeriesSortedWithItsLabelsAndStopsWhenAsked) {
+    const auto* m = host()->metrics;
+    ASSERT_TRUE(SIPHOST_HAS(siphost_host_api, host(), metric_walk));
+    static const char* const method_label[] = {"method", nullptr};
+    siphost_metric_desc desc{};
+    desc.struct_size = sizeof desc;
+    desc.name = "walk_requests";
+    desc.kind = SIPHOST_METRIC_COUNTER;
+    desc.help = "requests by method";
+    desc.labels = method_label;
+    siphost_metric* family = m->metric_register(&test_module, &desc);
+    ASSERT_NE(family, nullptr);
+    desc = siphost_metric_desc{};
+    desc.struct_size = sizeof desc;
+    desc.name = "walk_level";
+    desc.kind = SIPHOST_METRIC_GAUGE;
+    siphost_metric* level = m->metric_register(&test_module, &desc);
+    ASSERT_NE(level, nullptr);
+    m->metric_set(level, -4);
+    siphost_str bye = str("BYE"), invite = str("INVITE");
+    m->metric_add(m->metric_labels(family, &invite, 1), 3);
+    m->metric_add(m->metric_labels(family, &bye, 1), 2);
+
+    struct seen {
+        std::vector<std::string> lines;
+        size_t stop_after = 0;
+    } state;
+    auto visit = [](const siphost_metric_info* info, void* data) {
+        auto& s = *static_cast<seen*>(data);
+        EXPECT_EQ(info->struct_size, sizeof(siphost_metric_info));
+        if (view(info->group) != "abi_test" || !view(info->name).starts_with("walk_"))
+            return 0;
+        std::string line = std::string(view(info->group)) + ":" + std::string(view(info->name)) +
+                           (info->kind == SIPHOST_METRIC_GAUGE ? " gauge" : " counter") + " [" +
+                           std::string(view(info->help)) + "]";
+        for (uint32_t i = 0; i < info->label_count; ++i)
+            line += " " + std::string(view(info->label_names[i])) + "=" +
+                    std::string(view(info->label_values[i]));
+        line += " = " + std::to_string(info->value);
+        s.lines.push_back(line);
+        return s.stop_after != 0 && s.lines.size() == s.stop_after ? 1 : 0;
+    };
+    EXPECT_GE(host()->metric_walk(visit, &state), 3);
+    EXPECT_EQ(state.lines, (std::vector<std::string>{"abi_test:walk_level gauge [] = -4",
+                                                     "abi_test:walk_requests counter [requests by method] "
+                                                     "method=BYE = 2",
+                                                     "abi_test:walk_requests counter [requests by method] "
+                                                     "method=INVITE = 3"}));
+    seen first{{}, 1};
+    host()->metric_walk(visit, &first);
+    EXPECT_EQ(first.lines.size(), 1u) << "a nonzero return stops the walk";
+    EXPECT_EQ(host()->metric_walk(nullptr, nullptr), 0);
 }
 
 TEST(HostTable, AMaxForwardsLineIsOneMoreHeaderAndChangesNothingElse) {

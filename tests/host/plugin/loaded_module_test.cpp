@@ -44,8 +44,8 @@ TEST(LoadedModule, RefusesADescriptorThatSaysAnotherMajor) {
 
 TEST(LoadedModule, RefusesANewerMinor) {
     EXPECT_EQ(refusal("newer_minor"), "'" + fixture("newer_minor") +
-                                          "' requires siphost ABI 1.3, this host has ABI 1.2 (rebuild it with "
-                                          "SIPHOST_REQUIRE_MINOR 2 if it calls nothing newer)");
+                                          "' requires siphost ABI 1.4, this host has ABI 1.3 (rebuild it with "
+                                          "SIPHOST_REQUIRE_MINOR 3 if it calls nothing newer)");
 }
 
 TEST(LoadedModule, RefusesASharedObjectWithoutEntryFunction) {
