@@ -2,9 +2,6 @@
 
 namespace siphost::abi {
 
-// [1.3] metrics_functions.cpp (its declaration belongs in host_table.hpp with the other fill functions).
-int metric_walk(int (*fn)(const siphost_metric_info* info, void* visit_data), void* visit_data);
-
 host_parts& parts() {
     static host_parts instance;
     return instance;

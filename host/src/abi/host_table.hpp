@@ -56,6 +56,8 @@ void fill_script_functions(siphost_host_api& api);
 const siphost_msgctx_api* msgctx_table();
 const siphost_async_api* async_table();
 const siphost_metrics_api* metrics_table();
+/// [1.3] host->metric_walk (metrics_functions.cpp).
+int metric_walk(int (*fn)(const siphost_metric_info* info, void* visit_data), void* visit_data);
 const siphost_rpc_api* rpc_table();
 const siphost_events_api* events_table();
 
