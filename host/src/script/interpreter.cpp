@@ -13,6 +13,7 @@
 #include "message/message_context.hpp"
 #include "plugin/avp_list.hpp"
 #include "script/transform.hpp"
+#include "sip/chars.hpp"
 #include "sip/uri.hpp"
 
 namespace siphost::script {
@@ -145,8 +146,19 @@ value select_uri_part(std::string_view text, cfg::select_part part) {
     if (!uri.parse(text))
         return {};
     switch (part) {
-    case select_part::user:
-        return uri.has_user() ? string_or_null(uri.user()) : value();
+    case select_part::user: {
+        if (!uri.has_user())
+            return {};
+        // As Kamailio: the user of a user=phone URI comes without RFC 3966's visual separators.
+        auto user_param = uri.param("user");
+        if (!user_param || !sip::chars::iequals(*user_param, "phone"))
+            return string_or_null(uri.user());
+        std::string digits;
+        for (char c : uri.user())
+            if (c != '-' && c != '.' && c != '(' && c != ')')
+                digits += c;
+        return digits.empty() ? value() : value::own(std::move(digits));
+    }
     case select_part::host:
         return string_or_null(uri.host());
     case select_part::port:
@@ -608,9 +620,15 @@ value apply_binary(cfg::op_kind op, const value& a, const value& b, const compil
     case op_kind::equal:
     case op_kind::not_equal: {
         bool equal;
-        if (a.is_null() || b.is_null())
-            equal = a.is_null() && b.is_null();
-        else if (a.is_int())
+        if (a.is_null() && b.is_null()) {
+            equal = true;
+        } else if (a.is_null()) {
+            // As Kamailio 5.6 (tests/compat): a $null on the left takes the right's type, as its empty value
+            // ("" or 0); a value on the left never equals a $null on the right.
+            equal = b.is_int() ? b.number() == 0 : b.as_text(buffer_b).empty();
+        } else if (b.is_null()) {
+            equal = false;
+        } else if (a.is_int())
             equal = a.number() == b.to_int();
         else
             equal = a.text() == b.as_text(buffer_b);
