@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 
@@ -36,6 +37,23 @@ uint16_t bind_udp(uint16_t port) {
     }
     ::close(fd);
     return bound;
+}
+
+/// Whether a UDP socket is bound to 127.0.0.1:port in this network namespace. Read from the kernel's table,
+/// not by trying to bind: a probe that holds the port for a moment can make the host's own bind fail.
+bool udp_port_bound(uint16_t port) {
+    std::ifstream table("/proc/self/net/udp");
+    char wanted[16];
+    std::snprintf(wanted, sizeof wanted, "0100007F:%04X", port);
+    std::string line;
+    std::getline(table, line); // the header
+    while (std::getline(table, line)) {
+        std::istringstream fields(line);
+        std::string slot, local;
+        if (fields >> slot >> local && local == wanted)
+            return true;
+    }
+    return false;
 }
 
 } // namespace
@@ -73,7 +91,7 @@ inprocess_host::inprocess_host(std::string_view config) {
     });
     // Ready once the host has bound its port (modules are initialised by then).
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (bind_udp(port_) != 0) {
+    while (!udp_port_bound(port_)) {
         if (done_ || std::chrono::steady_clock::now() >= deadline) {
             stop();
             throw std::runtime_error("siphost did not start in process (exit status " +
