@@ -11,9 +11,12 @@ expect_request "bob registers two contacts" 5071 REGISTER bob c-bob 1 200 \
 Expires: 600' '+Contact: <sip:bob@127\.0\.0\.1:5082>;expires=[0-9]+;q=1' \
     '+Contact: <sip:bob@127\.0\.0\.1:5084>;expires=[0-9]+;q=0\.5'
 
+# The answering UA waits a second before its 200, so that the busy one has answered 486 by then even on a
+# loaded machine (a 200 first would make tm CANCEL the busy UA's branch, which its scenario does not expect).
+sed 's|<send retrans="500">|<pause milliseconds="1000"/>\n  <send retrans="500">|' "$S/tm_uas.xml" > "$WORK/uas_late.xml"
 start_named_uas busy 5082 1 -sf "$S/tm_uas_busy.xml"
 BUSY=$UAS_PID
-start_named_uas answer 5084 1 -sf "$S/tm_uas.xml"
+start_named_uas answer 5084 1 -sf "$WORK/uas_late.xml"
 ANSWER=$UAS_PID
 run_uac 127.0.0.1:5060 1 -sf "$REG_DIR/scenarios/call_uac.xml" -s bob || fail "the forked call did not get the 200"
 UAS_PID=$BUSY; wait_uas || fail "the q=1 UA did not get the INVITE and the ACK of its 486"
