@@ -7,11 +7,13 @@
 //   acc_record.cpp          one record: its fields, the log line, the database row
 //   extra_list, text_template, pv_token   log_extra/db_extra and table names with pseudo-variables
 //   acc_db                  one database connection per thread
+//   cdr.cpp                 CDRs from dialogs (cdr_enable), through the dialog module's API
 
 #include "acc_db.hpp"
 #include "extra_list.hpp"
 #include "text_template.hpp"
 
+#include <siphost/api/dialog.h>
 #include <siphost/api/tm.h>
 #include <siphost/module.hpp>
 
@@ -63,6 +65,21 @@ struct settings {
     int32_t reason_from_hf = 0;
     int32_t clone_msg = 1;
     int32_t acc_extra_size = 64;
+    // CDRs from dialogs (cdr.cpp)
+    int32_t cdr_enable = 0;
+    const char* cdr_skip = nullptr;
+    int32_t cdr_expired_dlg_enable = 0;
+    int32_t cdr_start_on_confirmed = 0;
+    const char* cdr_facility = nullptr; ///< LOG_DAEMON when not given
+    const char* cdr_extra = nullptr;
+    int32_t cdr_extra_nullable = 0;
+    const char* cdr_start_id = "start_time";
+    const char* cdr_end_id = "end_time";
+    const char* cdr_duration_id = "duration";
+    int32_t cdr_log_enable = 1;
+    const char* cdrs_table = "";
+    int32_t cdr_on_failed = 1;
+    int32_t cdr_extra_size = 64;
 };
 
 struct context {
@@ -72,11 +89,12 @@ struct context {
     settings params;
     extra_list log_extra;
     extra_list db_extra;
+    extra_list cdr_extra;
+    const siphost_dialog_api_v1* dialog = nullptr; ///< with cdr_enable
     text_template table_acc;
     text_template table_missed;
-    std::vector<int> failed_filter;  ///< final codes a failed transaction is not accounted with
-    std::unique_ptr<acc_db> db;      ///< null without db_url
-    std::vector<std::string> unused; ///< parameters accepted without effect (cdr_*), for init's warning
+    std::vector<int> failed_filter; ///< final codes a failed transaction is not accounted with
+    std::unique_ptr<acc_db> db;     ///< null without db_url
 
     std::mutex resolve_mutex; ///< the pseudo-variables are parsed once, by whoever needs them first
     bool resolved = false;
@@ -132,5 +150,8 @@ int emit(const acc_record& record);
 void on_request_in(const siphost_tm_callback_params* params);
 /// Frees what is left of the transactions still alive at shutdown.
 void release_transactions();
+
+/// cdr_enable: checks the cdr_* parameters and follows the dialogs (init). Throws sdk::config_error.
+void init_cdrs();
 
 } // namespace siphost::modules::acc

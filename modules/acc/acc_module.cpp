@@ -35,7 +35,8 @@ bool resolve_pseudo_variables(std::string& error, bool* first_failure) {
     }
     std::string reason;
     bool ok = c.log_extra.resolve(c.host, reason) && c.db_extra.resolve(c.host, reason) &&
-              c.table_acc.resolve(c.host, reason) && c.table_missed.resolve(c.host, reason);
+              c.cdr_extra.resolve(c.host, reason) && c.table_acc.resolve(c.host, reason) &&
+              c.table_missed.resolve(c.host, reason);
     if (!ok) {
         error = reason;
         c.resolve_error = reason;
@@ -95,21 +96,23 @@ bool is_set(const char* text) {
     return text != nullptr && *text != '\0';
 }
 
-int set_cdr_enable(const char*, const siphost_value* value, char* err, size_t err_size) {
-    if (value->kind == SIPHOST_VALUE_INT && value->num == 0)
+/// cdr_facility: a syslog facility name (as log_facility), or Kamailio's number for one.
+int set_cdr_facility(const char*, const siphost_value* value, char* err, size_t err_size) {
+    static std::string name;
+    if (value->kind == SIPHOST_VALUE_INT) {
+        name = "facility " + std::to_string(value->num);
+        ctx().params.cdr_facility = name.c_str();
         return 0;
-    if (value->kind == SIPHOST_VALUE_INT && value->num == 1)
+    }
+    std::string_view text = sdk::arg_view(*value);
+    if (!known_facility(text)) {
         sdk::write_error(err, err_size,
-                         "cdr_enable 1: CDRs are built from dialogs, and siphost has no dialog module yet; "
-                         "account transactions instead (log_flag, db_flag), or set cdr_enable to 0");
-    else
-        sdk::write_error(err, err_size, "cdr_enable is 0 (off) or 1 (on)");
-    return -1;
-}
-
-/// The CDR parameters: accepted, but they only matter with cdr_enable, which needs the dialog module.
-int set_unused(const char* name, const siphost_value*, char*, size_t) {
-    ctx().unused.emplace_back(name);
+                         "cdr_facility '" + std::string(text) +
+                             "' is not a syslog facility (LOG_DAEMON, LOG_LOCAL0 .. LOG_LOCAL7, ...)");
+        return -1;
+    }
+    name = std::string(text);
+    ctx().params.cdr_facility = name.c_str();
     return 0;
 }
 
@@ -156,11 +159,13 @@ void init_checks() {
     if (p.acc_extra_size <= 0)
         throw sdk::config_error("acc_extra_size must be at least 1");
     if (p.report_ack != 0)
-        log(SIPHOST_LOG_WARN, "report_ack is accepted but has no effect: end-to-end ACKs are not accounted (tm has no "
-                              "callback for them)");
+        log(SIPHOST_LOG_WARN,
+            "report_ack is accepted but has no effect: end-to-end ACKs are not accounted (tm has no "
+            "callback for them)");
     if (p.detect_direction != 0)
-        log(SIPHOST_LOG_WARN, "detect_direction is accepted but has no effect: From and To are never swapped for "
-                              "requests going upstream");
+        log(SIPHOST_LOG_WARN,
+            "detect_direction is accepted but has no effect: From and To are never swapped for "
+            "requests going upstream");
     if (is_set(p.multi_leg_info))
         log(SIPHOST_LOG_WARN, "multi_leg_info is accepted but has no effect: call legs are not accounted");
     if (p.clone_msg != 0 && p.clone_msg != 1)
@@ -171,9 +176,6 @@ void init_checks() {
         c.log_extra.read("log_extra", p.log_extra, max_extras);
     if (is_set(p.db_extra))
         c.db_extra.read("db_extra", p.db_extra, max_extras);
-    for (const auto& name : c.unused)
-        log(SIPHOST_LOG_WARN, name + " has no effect: it belongs to CDR generation (cdr_enable), which "
-                                     "needs the dialog module");
 }
 
 void init_database() {
@@ -221,6 +223,7 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char* err, s
             throw sdk::config_error("acc needs tm's API: load tm before acc");
         init_checks();
         init_database();
+        init_cdrs();
         if (c.tm->register_callback(nullptr, SIPHOST_TM_CB_REQUEST_IN, on_request_in, nullptr) != 0)
             throw sdk::config_error("tm refused acc's transaction callback");
         return 0;
@@ -247,7 +250,7 @@ void destroy() {
     c.table_acc.release(c.host);
     c.table_missed.release(c.host);
     c.db.reset();
-    c.unused.clear();
+    c.cdr_extra.release(c.host);
     c.resolved = false;
     c.resolve_error.clear();
 }
@@ -338,7 +341,8 @@ const siphost_param params[] = {
     sdk::string_param("failed_filter", &values.failed_filter, "negative codes never accounted (\"404,407\")"),
     sdk::int_param("report_ack", &values.report_ack, "account end-to-end ACKs (no effect in siphost)"),
     sdk::int_param("report_cancels", &values.report_cancels, "account CANCEL transactions"),
-    sdk::int_param("detect_direction", &values.detect_direction, "swap From/To upstream (no effect in siphost)"),
+    sdk::int_param("detect_direction", &values.detect_direction,
+                   "swap From/To upstream (no effect in siphost)"),
     sdk::int_param("acc_prepare_flag", &values.acc_prepare_flag,
                    "flag: follow the transaction for flags set later"),
     sdk::int_param("acc_prepare_always", &values.acc_prepare_always, "follow every transaction"),
@@ -364,21 +368,23 @@ const siphost_param params[] = {
     sdk::string_param("acc_time_column", &values.time_column, "column of the time"),
     sdk::string_param("db_extra", &values.db_extra, "column=$pv;... added to rows"),
     sdk::int_param("db_insert_mode", &values.db_insert_mode, "0 INSERT; 1 and 2 fall back to INSERT"),
-    sdk::setter_param("cdr_enable", SIPHOST_PARAM_INT, set_cdr_enable, "CDRs from dialogs: only 0"),
-    sdk::setter_param("cdr_skip", SIPHOST_PARAM_STRING, set_unused, "CDR (no effect)"),
-    sdk::setter_param("cdr_expired_dlg_enable", SIPHOST_PARAM_INT, set_unused, "CDR (no effect)"),
-    sdk::setter_param("cdr_start_on_confirmed", SIPHOST_PARAM_INT, set_unused, "CDR (no effect)"),
-    sdk::setter_param("cdr_facility", SIPHOST_PARAM_INT | SIPHOST_PARAM_STRING, set_unused,
-                      "CDR (no effect)"),
-    sdk::setter_param("cdr_extra", SIPHOST_PARAM_STRING, set_unused, "CDR (no effect)"),
-    sdk::setter_param("cdr_extra_nullable", SIPHOST_PARAM_INT, set_unused, "CDR (no effect)"),
-    sdk::setter_param("cdr_start_id", SIPHOST_PARAM_STRING, set_unused, "CDR (no effect)"),
-    sdk::setter_param("cdr_end_id", SIPHOST_PARAM_STRING, set_unused, "CDR (no effect)"),
-    sdk::setter_param("cdr_duration_id", SIPHOST_PARAM_STRING, set_unused, "CDR (no effect)"),
-    sdk::setter_param("cdr_log_enable", SIPHOST_PARAM_INT, set_unused, "CDR (no effect)"),
-    sdk::setter_param("cdrs_table", SIPHOST_PARAM_STRING, set_unused, "CDR (no effect)"),
-    sdk::setter_param("cdr_on_failed", SIPHOST_PARAM_INT, set_unused, "CDR (no effect)"),
-    sdk::setter_param("cdr_extra_size", SIPHOST_PARAM_INT, set_unused, "CDR (no effect)"),
+    sdk::int_param("cdr_enable", &values.cdr_enable, "1: one CDR per dialog (needs the dialog module)"),
+    sdk::string_param("cdr_skip", &values.cdr_skip, "no CDR for dialogs with this $dlg_var set"),
+    sdk::int_param("cdr_expired_dlg_enable", &values.cdr_expired_dlg_enable,
+                   "1: a CDR for timed-out dialogs too (extras: $dlg_var only)"),
+    sdk::int_param("cdr_start_on_confirmed", &values.cdr_start_on_confirmed,
+                   "1: start_time is the 2xx's time, not the INVITE's"),
+    sdk::setter_param("cdr_facility", SIPHOST_PARAM_INT | SIPHOST_PARAM_STRING, set_cdr_facility,
+                      "syslog facility of CDR lines (siphost logs with the core's)"),
+    sdk::string_param("cdr_extra", &values.cdr_extra, "name=$pv;... added to CDRs, read at the dialog's end"),
+    sdk::int_param("cdr_extra_nullable", &values.cdr_extra_nullable, "cdr_extra: NULL for a missing value"),
+    sdk::string_param("cdr_start_id", &values.cdr_start_id, "name of the start time (start_time)"),
+    sdk::string_param("cdr_end_id", &values.cdr_end_id, "name of the end time (end_time)"),
+    sdk::string_param("cdr_duration_id", &values.cdr_duration_id, "name of the duration (duration)"),
+    sdk::int_param("cdr_log_enable", &values.cdr_log_enable, "1: CDRs go to the log"),
+    sdk::string_param("cdrs_table", &values.cdrs_table, "table of CDRs (acc_cdrs); empty: none"),
+    sdk::int_param("cdr_on_failed", &values.cdr_on_failed, "1: a CDR for failed dialogs too"),
+    sdk::int_param("cdr_extra_size", &values.cdr_extra_size, "the most cdr_extra items (64)"),
     sdk::int_param("time_mode", &values.time_mode, "0 timestamp; 1..4 an extra time attribute"),
     sdk::string_param("time_attr", &values.time_attr, "name of the extra time attribute"),
     sdk::string_param("time_exten", &values.time_exten, "name of the microseconds attribute (time_mode 1)"),

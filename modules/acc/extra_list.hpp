@@ -29,6 +29,8 @@ public:
     bool empty() const { return items_.empty(); }
     size_t size() const { return items_.size(); }
     const std::string& name(size_t i) const { return items_[i].name; }
+    /// The pseudo-variable as written ("$dlg_var(x)").
+    const std::string& pv_text(size_t i) const { return items_[i].pv_text; }
     /// The values for msg, in order: nullopt for a value that is not there ($null, a missing header).
     std::vector<std::optional<std::string>> evaluate(const siphost_host_api* host, siphost_msg* msg) const;
 

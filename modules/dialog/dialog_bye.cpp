@@ -63,7 +63,8 @@ bool send(const bye_request& r) {
 
 } // namespace
 
-int send_byes(const std::shared_ptr<dialog>& d, unsigned sides, std::string_view extra_headers) {
+int send_byes(const std::shared_ptr<dialog>& d, unsigned sides, std::string_view extra_headers,
+              dialog_event why) {
     module_state& s = state();
     std::vector<bye_request> byes;
     {
@@ -80,6 +81,7 @@ int send_byes(const std::shared_ptr<dialog>& d, unsigned sides, std::string_view
         }
         end_dialog(*d, false);
     }
+    notify_later(why, d, nullptr);
     int sent = 0;
     for (const bye_request& r : byes)
         sent += send(r) ? 1 : 0;

@@ -333,6 +333,8 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char* err, s
         }
         if (host->async->every(self, 1000, SIPHOST_TIMER_SLOW, on_tick, nullptr) != 0)
             throw sdk::config_error("cannot start the dialog timer");
+        if (host->api_export(self, SIPHOST_DIALOG_API_NAME, SIPHOST_DIALOG_API_MAJOR, api()) != 0)
+            throw sdk::config_error("cannot publish the dialog API");
         return 0;
     });
 }
@@ -366,11 +368,21 @@ void destroy() {
 
 const char* const depends[] = {"tm", nullptr};
 
+const siphost_event events[] = {
+    sdk::event("dialog:start", SIPHOST_ROUTE_EVENT, 0, "the INVITE got a 2xx (the 2xx is the message)"),
+    sdk::event("dialog:end", SIPHOST_ROUTE_EVENT, 0,
+               "a confirmed dialog ended: the BYE, or a local request for a timeout or dlg_bye"),
+    sdk::event("dialog:failed", SIPHOST_ROUTE_EVENT, 0,
+               "the INVITE got a final reply of 300 or more (the reply), or early_timeout passed"),
+    sdk::end_of_events(),
+};
+
 const siphost_module descriptor = sdk::module({.name = "dialog",
                                                .version = "1.0",
                                                .commands = commands,
                                                .params = params,
                                                .pvs = pvs,
+                                               .events = events,
                                                .rpcs = rpcs,
                                                .depends = depends,
                                                .init = init,

@@ -186,36 +186,50 @@ void on_reply(const siphost_tm_callback_params* p) {
         std::vector<std::string> routes =
             p->reply != nullptr ? callee_routes(p->reply) : std::vector<std::string>();
         std::string socket = p->reply != nullptr ? socket_name(p->reply) : std::string();
-        std::lock_guard lock(s.table->mutex());
-        auto d = s.table->find(static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key));
-        if (!d || (d->state != dialog_state::unconfirmed && d->state != dialog_state::early))
-            return 0; // ended already, or a second 2xx of a fork
-        if (p->code < 200) {
-            if (d->state == dialog_state::unconfirmed) {
-                d->state = dialog_state::early;
-                count(s.metrics.early, 1);
+        std::shared_ptr<dialog> d;
+        {
+            std::lock_guard lock(s.table->mutex());
+            d = s.table->find(static_cast<uint32_t>(key >> 32), static_cast<uint32_t>(key));
+            if (!d || (d->state != dialog_state::unconfirmed && d->state != dialog_state::early))
+                return 0; // ended already, or a second 2xx of a fork
+            if (p->code < 200) {
+                if (d->state == dialog_state::unconfirmed) {
+                    d->state = dialog_state::early;
+                    count(s.metrics.early, 1);
+                }
+                if (d->callee.tag.empty())
+                    d->callee.tag = tag;
+                return 0;
             }
-            if (d->callee.tag.empty())
+            if (p->code >= 300) {
+                log(SIPHOST_LOG_DBG, "dialog " + d->call_id + " failed with " + std::to_string(p->code));
+                count(s.metrics.failed, 1);
+                end_dialog(*d, false);
+            } else {
+                if (d->state == dialog_state::early)
+                    count(s.metrics.early, -1);
+                d->state = dialog_state::confirmed_na;
+                count(s.metrics.active, 1);
+                d->start_ts = unix_now();
+                d->confirmed_ms = h->now_ms();
+                d->expires_ms = d->confirmed_ms + uint64_t{d->lifetime} * 1000;
                 d->callee.tag = tag;
+                d->callee.contact = contact;
+                d->callee.route_set = std::move(routes);
+                d->callee.socket = socket.empty() ? d->caller.socket : socket;
+            }
+        }
+        if (p->code < 300) {
+            // The 2xx as tm received it, on its worker, before onreply_route: as Kamailio runs dialog:start.
+            notify_now(dialog_event::confirmed, d, p->reply);
             return 0;
         }
-        if (p->code >= 300) {
-            log(SIPHOST_LOG_DBG, "dialog " + d->call_id + " failed with " + std::to_string(p->code));
-            count(s.metrics.failed, 1);
-            end_dialog(*d, false);
-            return 0;
-        }
-        if (d->state == dialog_state::early)
-            count(s.metrics.early, -1);
-        d->state = dialog_state::confirmed_na;
-        count(s.metrics.active, 1);
-        d->start_ts = unix_now();
-        d->confirmed_ms = h->now_ms();
-        d->expires_ms = d->confirmed_ms + uint64_t{d->lifetime} * 1000;
-        d->callee.tag = tag;
-        d->callee.contact = contact;
-        d->callee.route_set = std::move(routes);
-        d->callee.socket = socket.empty() ? d->caller.socket : socket;
+        // A negative final goes upstream on the reply's worker or on tm's timer (a 408): a worker runs it,
+        // on a copy of the reply as it went upstream.
+        siphost_msg* copy = p->reply != nullptr ? h->msg_clone(p->reply)
+                            : p->bytes.len > 0  ? h->msg_parse(p->bytes, nullptr)
+                                                : nullptr;
+        notify_later(dialog_event::failed, std::move(d), copy);
         return 0;
     });
 }
@@ -263,6 +277,7 @@ void on_request_in(const siphost_tm_callback_params* p) {
             set_current(msg, d);
             if (spiral)
                 return 0;
+            notify_now(dialog_event::created, d, msg);
         }
         attach(d, p->t);
         return 0;
@@ -351,7 +366,8 @@ std::shared_ptr<dialog> match_in_dialog(siphost_msg* msg, const std::string_view
 
 /// Applies an in-dialog request to its dialog: the ACK confirms, a BYE ends, any other pushes the timeout
 /// back; its CSeq is recorded. Makes the dialog the message's.
-void process_in_dialog(siphost_msg* msg, const std::string_view* route_params) {
+/// in_route: the script runs on msg (loose_route(), dlg_manage()), so dialog:end runs on a worker, on a copy.
+void process_in_dialog(siphost_msg* msg, const std::string_view* route_params, bool in_route) {
     module_state& s = state();
     const siphost_host_api* h = s.host;
     if (h->msg_to_tag(msg).len == 0)
@@ -366,6 +382,7 @@ void process_in_dialog(siphost_msg* msg, const std::string_view* route_params) {
     if (s.rr == nullptr)
         mode = matching::tags; // no cookie without rr
     std::shared_ptr<dialog> d;
+    bool ended = false;
     {
         std::lock_guard lock(s.table->mutex());
         if (s.table->size() == 0)
@@ -383,19 +400,26 @@ void process_in_dialog(siphost_msg* msg, const std::string_view* route_params) {
         }
         if (method == "BYE") {
             log(SIPHOST_LOG_DBG, "dialog " + d->call_id + " ended by a BYE");
+            ended = d->state == dialog_state::confirmed || d->state == dialog_state::confirmed_na;
             end_dialog(*d, false);
         } else if (!d->timeout_noreset && d->expires_ms != 0) {
             d->expires_ms = h->now_ms() + uint64_t{d->lifetime} * 1000;
         }
     }
-    set_current(msg, std::move(d));
+    set_current(msg, d);
+    if (!ended)
+        return;
+    if (!in_route)
+        notify_now(dialog_event::terminated, d, msg);
+    else if (siphost_msg* copy = h->msg_clone(msg))
+        notify_later(dialog_event::terminated, std::move(d), copy);
 }
 
 } // namespace
 
 int on_request(siphost_msg* msg, void*) {
     return sdk::guard(SIPHOST_HOOK_CONTINUE, [msg] {
-        process_in_dialog(msg, nullptr);
+        process_in_dialog(msg, nullptr, false);
         return SIPHOST_HOOK_CONTINUE;
     });
 }
@@ -403,7 +427,7 @@ int on_request(siphost_msg* msg, void*) {
 void on_loose_route(siphost_msg* msg, siphost_str route_params, void*) {
     sdk::guard(0, [&] {
         std::string_view params = sdk::view(route_params);
-        process_in_dialog(msg, &params);
+        process_in_dialog(msg, &params, true);
         return 0;
     });
 }
@@ -413,6 +437,7 @@ void on_tick(uint64_t, void*) {
         module_state& s = state();
         uint64_t now = s.host->now_ms();
         std::vector<std::shared_ptr<dialog>> to_bye;
+        std::vector<std::pair<dialog_event, std::shared_ptr<dialog>>> ended;
         {
             std::lock_guard lock(s.table->mutex());
             for (const auto& d : s.table->all()) {
@@ -428,16 +453,20 @@ void on_tick(uint64_t, void*) {
                         to_bye.push_back(d);
                     } else {
                         end_dialog(*d, true);
+                        ended.emplace_back(dialog_event::expired, d);
                     }
                 } else if (!confirmed && s.params.early_timeout > 0 &&
                            now >= d->created_ms + uint64_t(s.params.early_timeout) * 1000) {
                     log(SIPHOST_LOG_INFO, "dialog " + d->call_id + " was not answered in early_timeout");
                     end_dialog(*d, true);
+                    ended.emplace_back(dialog_event::failed, d);
                 }
             }
         }
         for (const auto& d : to_bye)
-            send_byes(d, bye_both, "");
+            send_byes(d, bye_both, "", dialog_event::expired);
+        for (auto& [event, d] : ended)
+            notify_later(event, std::move(d), nullptr);
         return 0;
     });
 }
@@ -449,7 +478,7 @@ int cmd_dlg_manage(siphost_msg* msg, const siphost_value*, void*) {
     if (s.host->msg_to_tag(msg).len != 0) {
         // In-dialog: loose_route() (or, without rr, the pre-script hook) may have matched it already.
         if (s.rr != nullptr && s.host->msgctx->slot_get(msg, s.slot) == nullptr)
-            process_in_dialog(msg, nullptr);
+            process_in_dialog(msg, nullptr, true);
         return 1;
     }
     if (!is_initial_invite(msg))
@@ -473,6 +502,7 @@ int cmd_dlg_manage(siphost_msg* msg, const siphost_value*, void*) {
     }
     if (spiral)
         return 1;
+    notify_now(dialog_event::created, d, msg);
     if (siphost_tm_transaction* t = s.tm->transaction(msg))
         attach(d, t);
     return 1;

@@ -5,6 +5,7 @@
 #include "dialog_table.hpp"
 #include "profile_set.hpp"
 
+#include <siphost/api/dialog.h>
 #include <siphost/api/rr.h>
 #include <siphost/api/tm.h>
 #include <siphost/module.h>
@@ -97,12 +98,26 @@ int cmd_dlg_get(siphost_msg* msg, const siphost_value* args, void* data);
 int cmd_dlg_set_property(siphost_msg* msg, const siphost_value* args, void* data);
 int cmd_dlg_reset_property(siphost_msg* msg, const siphost_value* args, void* data);
 
+// ---- events and the API (dialog_events.cpp) ----
+
+enum class dialog_event { created, confirmed, terminated, failed, expired };
+/// Runs the API's callbacks, then the event route (dialog:start, end or failed), on msg with d as its dialog.
+/// On the thread handling msg, with no route running on it and without the table's lock.
+void notify_now(dialog_event e, const std::shared_ptr<dialog>& d, siphost_msg* msg);
+/// The same on a worker: copy (owned from now on; NULL: a local request carrying the dialog's Call-ID, From
+/// and To). From any thread, without the table's lock.
+void notify_later(dialog_event e, std::shared_ptr<dialog> d, siphost_msg* copy);
+/// The table published as the "dialog" API.
+const siphost_dialog_api_v1* api();
+
 // ---- BYE (dialog_bye.cpp) ----
 
 enum bye_side : unsigned { bye_caller = 1u, bye_callee = 2u, bye_both = 3u };
 /// Sends BYE to the sides of a confirmed dialog with tm's t_uac and ends it. Call without the lock. Returns
 /// the number of BYEs sent, -1 when the dialog is not confirmed (nothing sent).
-int send_byes(const std::shared_ptr<dialog>& d, unsigned sides, std::string_view extra_headers);
+/// why: what the API's callbacks are told (terminated, or expired for a timeout with send_bye).
+int send_byes(const std::shared_ptr<dialog>& d, unsigned sides, std::string_view extra_headers,
+              dialog_event why = dialog_event::terminated);
 int cmd_dlg_bye(siphost_msg* msg, const siphost_value* args, void* data);
 
 // ---- tables (dialog_pvs.cpp, dialog_rpc.cpp) ----

@@ -7,10 +7,12 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace kit = siphost::testkit;
@@ -186,6 +188,95 @@ TEST(modules_acc_mariadb, rows_go_into_kamailios_mysql_tables) {
     std::string age = server.sql("SELECT ABS(TIMESTAMPDIFF(SECOND, time, NOW())) FROM acc;", status);
     ASSERT_EQ(status, 0) << age;
     EXPECT_LT(std::atoi(age.c_str()), 60) << age;
+}
+
+TEST(modules_acc_mariadb, cdrs_go_into_kamailios_acc_cdrs_table) {
+    mariadb_server server;
+    ASSERT_EQ(server.failure(), "");
+    int status = 0;
+    std::string schema = shell("cat /usr/share/kamailio/mysql/standard-create.sql "
+                               "/usr/share/kamailio/mysql/acc-create.sql",
+                               status);
+    ASSERT_EQ(status, 0) << "Kamailio's schema is missing (kamailio-mysql-modules): " << schema;
+    schema +=
+        "ALTER TABLE acc_cdrs ADD COLUMN callid VARCHAR(255) NOT NULL DEFAULT '', ADD COLUMN from_tag "
+        "VARCHAR(128) NOT NULL DEFAULT '', ADD COLUMN to_tag VARCHAR(128) NOT NULL DEFAULT '', ADD COLUMN "
+        "who VARCHAR(64) NULL;\n";
+    std::string created = server.sql(schema, status);
+    ASSERT_EQ(status, 0) << created;
+
+    kit::peer uas;
+    std::string port = std::to_string(uas.port());
+    kit::host proxy("debug=2\nchildren=2\n"
+                    "loadmodule \"sl\"\nloadmodule \"tm\"\nloadmodule \"textops\"\nloadmodule \"db_mysql\"\n"
+                    "loadmodule \"dialog\"\nloadmodule \"acc\"\n"
+                    "modparam(\"acc\", \"db_url\", \"" +
+                    server.url() +
+                    "\")\n"
+                    "modparam(\"acc\", \"cdr_enable\", 1)\nmodparam(\"acc\", \"cdrs_table\", \"acc_cdrs\")\n"
+                    "modparam(\"acc\", \"cdr_extra_nullable\", 1)\n"
+                    "modparam(\"acc\", \"cdr_extra\", "
+                    "\"callid=$dlg(callid);from_tag=$dlg(from_tag);to_tag=$dlg(to_tag);who=$dlg_var(who)\")\n"
+                    "request_route {\n"
+                    "    if (is_method(\"ACK|BYE\")) { t_relay_to_udp(\"127.0.0.1\", \"" +
+                    port +
+                    "\"); exit; }\n"
+                    "    dlg_manage();\n"
+                    "    t_relay_to_udp(\"127.0.0.1\", \"" +
+                    port + "\");\n}\n");
+    kit::peer uac;
+    kit::request_options options;
+    options.call_id = "cdr-mariadb-1@127.0.0.1";
+    options.extra_headers = "Contact: <sip:alice@127.0.0.1:" + std::to_string(uac.port()) + ">\r\n";
+    uac.send(kit::request("INVITE", "sip:bob@127.0.0.1", uac, options), proxy.port());
+    auto invite = uas.receive();
+    ASSERT_TRUE(invite) << proxy.log();
+    uas.reply(*invite, 200, "OK", "uas-cdr");
+    bool answered = false;
+    for (int i = 0; i < 3 && !answered; ++i) {
+        auto reply = uac.receive();
+        answered = reply && reply->status() == 200;
+    }
+    ASSERT_TRUE(answered) << proxy.log();
+    std::string from_tag = tag_of(invite->header("From"));
+    auto in_dialog = [&](std::string_view method, uint32_t cseq) {
+        kit::request_options o = options;
+        o.cseq = cseq;
+        std::string text = kit::request(method, "sip:bob@127.0.0.1:" + port, uac, o);
+        text.insert(text.find("\r\n", text.find("\r\nTo: ") + 2), ";tag=uas-cdr");
+        size_t tag = text.find("tag=", text.find("\r\nFrom: ")) + 4;
+        text.replace(tag, text.find("\r\n", tag) - tag, from_tag);
+        return text;
+    };
+    uac.send(in_dialog("ACK", 1), proxy.port());
+    ASSERT_TRUE(uas.receive()) << proxy.log();
+    std::this_thread::sleep_for(1100ms);
+    uac.send(in_dialog("BYE", 2), proxy.port());
+    auto bye = uas.receive();
+    ASSERT_TRUE(bye) << proxy.log();
+    uas.reply(*bye, 200, "OK", "uas-cdr");
+    ASSERT_TRUE(proxy.wait_for_log("acc: start_time=")) << proxy.log();
+    EXPECT_EQ(proxy.stop(), 0);
+
+    std::string row = server.sql("SELECT CONCAT_WS('|', callid, from_tag, to_tag, IFNULL(who, 'NULL')) "
+                                 "FROM acc_cdrs;",
+                                 status);
+    ASSERT_EQ(status, 0) << row;
+    EXPECT_EQ(row, "cdr-mariadb-1@127.0.0.1|" + from_tag + "|uas-cdr|NULL\n")
+        << "cdr_extra_nullable: $dlg_var(who) is not set\n"
+        << proxy.log();
+    // DATETIMEs in local time (as db_mysql writes them), the duration as a FLOAT(10,3).
+    std::string times = server.sql("SELECT CONCAT_WS('|', ABS(TIMESTAMPDIFF(SECOND, end_time, NOW())), "
+                                   "TIMESTAMPDIFF(SECOND, start_time, end_time), duration) FROM acc_cdrs;",
+                                   status);
+    ASSERT_EQ(status, 0) << times;
+    int age = 0, span = 0;
+    double duration = 0;
+    ASSERT_EQ(std::sscanf(times.c_str(), "%d|%d|%lf", &age, &span, &duration), 3) << times;
+    EXPECT_LT(age, 60) << times;
+    EXPECT_GE(duration, 1.0) << times;
+    EXPECT_LT(duration, 10.0) << times;
+    EXPECT_LE(std::abs(span - duration), 1.01) << times;
 }
 
 } // namespace

@@ -14,8 +14,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace kit = siphost::testkit;
@@ -501,8 +503,270 @@ TEST(modules_acc, what_is_not_implemented_is_accepted_with_a_warning) {
                                 "modparam(\"acc\", \"report_ack\", 1)\nmodparam(\"acc\", "
                                 "\"cdr_enable\", 0)\nmodparam(\"acc\", \"cdr_extra\", \"a=$fU\")\n"));
     EXPECT_EQ(result.exit_status, 0) << result.output;
-    EXPECT_NE(result.output.find("report_ack is accepted but has no effect"), std::string::npos) << result.output;
-    EXPECT_NE(result.output.find("cdr_extra has no effect"), std::string::npos) << result.output;
+    EXPECT_NE(result.output.find("report_ack is accepted but has no effect"), std::string::npos)
+        << result.output;
+}
+
+// ---- CDRs from dialogs (cdr_enable) ----
+
+/// A proxy tracking INVITE dialogs (dlg_manage) with CDRs on, relaying everything to the UAS.
+std::string cdr_config(uint16_t uas_port, std::string_view more_params, std::string_view driver = "") {
+    std::string uas = "\"127.0.0.1\", \"" + std::to_string(uas_port) + "\"";
+    return "debug=2\nchildren=1\n"
+           "loadmodule \"sl\"\nloadmodule \"tm\"\nloadmodule \"xlog\"\nloadmodule \"textops\"\n" +
+           (driver.empty() ? std::string() : "loadmodule \"" + std::string(driver) + "\"\n") +
+           "loadmodule \"dialog\"\nloadmodule \"acc\"\n"
+           "modparam(\"acc\", \"cdr_enable\", 1)\n"
+           "modparam(\"acc\", \"cdr_extra\",\n"
+           "    "
+           "\"callid=$dlg(callid);from_tag=$dlg(from_tag);to_tag=$dlg(to_tag);who=$dlg_var(who);m=$rm\")\n" +
+           std::string(more_params) +
+           "request_route {\n"
+           "    if (is_method(\"ACK|BYE\")) { t_relay_to_udp(" +
+           uas +
+           "); exit; }\n"
+           "    dlg_manage();\n"
+           "    $dlg_var(who) = \"alice\";\n"
+           "    t_relay_to_udp(" +
+           uas + ");\n}\n";
+}
+
+/// A UAC calling the UAS through the proxy.
+struct cdr_call {
+    kit::peer uac;
+    std::string call_id = "cdr-call-1@127.0.0.1";
+    std::optional<kit::message> invite; ///< as the UAS got it
+
+    kit::request_options options(uint32_t cseq) const {
+        kit::request_options o;
+        o.call_id = call_id;
+        o.cseq = cseq;
+        o.extra_headers = "Contact: <sip:alice@127.0.0.1:" + std::to_string(uac.port()) + ">\r\n";
+        return o;
+    }
+    std::string caller_tag() const { return tag_of(invite->header("From")); }
+
+    /// INVITE, answered with code by the UAS; true when the UAC got the final reply.
+    bool start(kit::host& proxy, kit::peer& uas, int code, std::string_view reason) {
+        uac.send(kit::request("INVITE", "sip:bob@127.0.0.1", uac, options(1)), proxy.port());
+        invite = uas.receive();
+        if (!invite)
+            return false;
+        uas.reply(*invite, code, reason, "uas-tag",
+                  "Contact: <sip:bob@127.0.0.1:" + std::to_string(uas.port()) + ">\r\n");
+        for (int i = 0; i < 3; ++i) {
+            auto reply = uac.receive();
+            if (reply && reply->status() == code)
+                return true;
+        }
+        return false;
+    }
+
+    /// An in-dialog request from the UAC.
+    std::string in_dialog(std::string_view method, uint32_t cseq, uint16_t uas_port) const {
+        std::string text =
+            kit::request(method, "sip:bob@127.0.0.1:" + std::to_string(uas_port), uac, options(cseq));
+        size_t to = text.find("\r\nTo: ");
+        text.insert(text.find("\r\n", to + 2), ";tag=uas-tag");
+        size_t tag = text.find("tag=", text.find("\r\nFrom: ")) + 4;
+        text.replace(tag, text.find("\r\n", tag) - tag, caller_tag());
+        return text;
+    }
+
+    /// ACK, a pause, BYE (answered by the UAS).
+    void talk_and_hang_up(kit::host& proxy, kit::peer& uas, std::chrono::milliseconds pause) {
+        uac.send(in_dialog("ACK", 1, uas.port()), proxy.port());
+        EXPECT_TRUE(uas.receive()) << proxy.log();
+        std::this_thread::sleep_for(pause);
+        uac.send(in_dialog("BYE", 2, uas.port()), proxy.port());
+        auto bye = uas.receive();
+        EXPECT_TRUE(bye) << proxy.log();
+        if (bye)
+            uas.reply(*bye, 200, "OK", "uas-tag");
+    }
+};
+
+/// The CDR lines of the log: "start_time=...; ..." up to the end of the line.
+std::vector<std::string> cdr_lines(const kit::host& proxy) {
+    std::vector<std::string> out;
+    std::string log = proxy.log();
+    const std::string marker = "acc: start_time=";
+    for (size_t at = log.find(marker); at != std::string::npos; at = log.find(marker, at + 1)) {
+        size_t end = log.find('\n', at);
+        out.push_back(log.substr(at + 5, end == std::string::npos ? end : end - at - 5));
+    }
+    return out;
+}
+
+/// name=value of a CDR line ("; " between items).
+std::string cdr_field(const std::string& line, std::string_view name) {
+    std::string key = std::string(name) + "=";
+    size_t at = line.rfind(key, 0) == 0 ? 0 : line.find("; " + key);
+    if (at == std::string::npos)
+        return "<none>";
+    at += at == 0 ? key.size() : key.size() + 2;
+    size_t end = line.find("; ", at);
+    return line.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+double seconds_of(const std::string& text) {
+    return std::atof(text.c_str());
+}
+
+TEST(modules_acc, a_dialog_gets_one_cdr_with_its_times_and_the_byes_extras) {
+    kit::peer uas;
+    kit::host proxy(cdr_config(uas.port(), ""));
+    cdr_call c;
+    ASSERT_TRUE(c.start(proxy, uas, 200, "OK")) << proxy.log();
+    c.talk_and_hang_up(proxy, uas, 1100ms);
+    ASSERT_TRUE(proxy.wait_for_log("acc: start_time=")) << proxy.log();
+    auto lines = cdr_lines(proxy);
+    ASSERT_EQ(lines.size(), 1u) << proxy.log();
+    const std::string& line = lines[0];
+    EXPECT_NE(proxy.log().find("NOTICE: acc: start_time="), std::string::npos) << "log_level 1 is NOTICE";
+    // Kamailio's order and separators: the three core fields, then cdr_extra, "; " between them.
+    EXPECT_EQ(line.rfind("start_time=", 0), 0u) << line;
+    EXPECT_NE(line.find("; end_time="), std::string::npos) << line;
+    EXPECT_NE(line.find("; duration="), std::string::npos) << line;
+    double start = seconds_of(cdr_field(line, "start_time"));
+    double end = seconds_of(cdr_field(line, "end_time"));
+    double duration = seconds_of(cdr_field(line, "duration"));
+    double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    EXPECT_LT(std::abs(now - end), 30.0) << line;
+    EXPECT_NEAR(end - start, duration, 0.001) << line;
+    EXPECT_GE(duration, 1.0) << "from the INVITE to the BYE, with 1.1 s between ACK and BYE: " << line;
+    EXPECT_LT(duration, 10.0) << line;
+    EXPECT_EQ(cdr_field(line, "start_time").find('.'), 10u) << "seconds.microseconds: " << line;
+    EXPECT_EQ(cdr_field(line, "callid"), c.call_id) << line;
+    EXPECT_EQ(cdr_field(line, "from_tag"), c.caller_tag()) << line;
+    EXPECT_EQ(cdr_field(line, "to_tag"), "uas-tag") << line;
+    EXPECT_EQ(cdr_field(line, "who"), "alice") << line;
+    EXPECT_EQ(cdr_field(line, "m"), "BYE") << "cdr_extra is read from the BYE: " << line;
+    EXPECT_EQ(proxy.stop(), 0);
+}
+
+TEST(modules_acc, cdr_start_on_confirmed_starts_at_the_2xx) {
+    kit::peer uas;
+    kit::host proxy(cdr_config(uas.port(), "modparam(\"acc\", \"cdr_start_on_confirmed\", 1)\n"));
+    cdr_call c;
+    c.uac.send(kit::request("INVITE", "sip:bob@127.0.0.1", c.uac, c.options(1)), proxy.port());
+    c.invite = uas.receive();
+    ASSERT_TRUE(c.invite) << proxy.log();
+    std::this_thread::sleep_for(1100ms); // ringing: not part of the call's duration
+    uas.reply(*c.invite, 200, "OK", "uas-tag");
+    ASSERT_TRUE(c.uac.receive());
+    c.talk_and_hang_up(proxy, uas, 0ms);
+    ASSERT_TRUE(proxy.wait_for_log("acc: start_time=")) << proxy.log();
+    auto lines = cdr_lines(proxy);
+    ASSERT_EQ(lines.size(), 1u) << proxy.log();
+    EXPECT_LT(seconds_of(cdr_field(lines[0], "duration")), 0.9) << lines[0];
+    EXPECT_EQ(proxy.stop(), 0);
+}
+
+TEST(modules_acc, a_failed_dialog_gets_a_cdr_unless_cdr_on_failed_is_0) {
+    for (int on_failed : {1, 0}) {
+        kit::peer uas;
+        kit::host proxy(cdr_config(uas.port(), "modparam(\"acc\", \"cdr_on_failed\", " +
+                                                   std::to_string(on_failed) + ")\n"));
+        cdr_call c;
+        ASSERT_TRUE(c.start(proxy, uas, 486, "Busy Here")) << proxy.log();
+        if (on_failed == 1) {
+            ASSERT_TRUE(proxy.wait_for_log("acc: start_time=")) << proxy.log();
+            auto lines = cdr_lines(proxy);
+            ASSERT_EQ(lines.size(), 1u) << proxy.log();
+            EXPECT_EQ(cdr_field(lines[0], "duration"), "0") << lines[0];
+            EXPECT_EQ(cdr_field(lines[0], "start_time"), cdr_field(lines[0], "end_time")) << lines[0];
+            EXPECT_EQ(cdr_field(lines[0], "who"), "alice") << lines[0];
+        } else {
+            std::this_thread::sleep_for(300ms);
+            EXPECT_TRUE(cdr_lines(proxy).empty()) << proxy.log();
+        }
+        EXPECT_EQ(proxy.stop(), 0);
+    }
+}
+
+TEST(modules_acc, cdr_skip_and_cdr_log_enable_keep_the_line_out) {
+    for (std::string params : {std::string("modparam(\"acc\", \"cdr_skip\", \"who\")\n"),
+                               std::string("modparam(\"acc\", \"cdr_log_enable\", 0)\n")}) {
+        kit::peer uas;
+        kit::host proxy(cdr_config(uas.port(), params));
+        cdr_call c;
+        ASSERT_TRUE(c.start(proxy, uas, 200, "OK")) << proxy.log();
+        c.talk_and_hang_up(proxy, uas, 0ms);
+        std::this_thread::sleep_for(300ms);
+        EXPECT_TRUE(cdr_lines(proxy).empty()) << params << proxy.log();
+        EXPECT_EQ(proxy.stop(), 0);
+    }
+}
+
+TEST(modules_acc, a_timed_out_dialog_gets_a_cdr_of_its_dialog_variables_with_cdr_expired_dlg_enable) {
+    kit::peer uas;
+    kit::host proxy(cdr_config(uas.port(), "modparam(\"dialog\", \"default_timeout\", 1)\n"
+                                           "modparam(\"acc\", \"cdr_expired_dlg_enable\", 1)\n"));
+    cdr_call c;
+    ASSERT_TRUE(c.start(proxy, uas, 200, "OK")) << proxy.log();
+    c.uac.send(c.in_dialog("ACK", 1, uas.port()), proxy.port());
+    ASSERT_TRUE(proxy.wait_for_log("acc: start_time=", 4000ms)) << proxy.log();
+    auto lines = cdr_lines(proxy);
+    ASSERT_EQ(lines.size(), 1u) << proxy.log();
+    EXPECT_EQ(cdr_field(lines[0], "who"), "alice") << "$dlg_var extras are kept: " << lines[0];
+    EXPECT_EQ(cdr_field(lines[0], "callid"), "") << "other extras are empty without a message: " << lines[0];
+    EXPECT_GE(seconds_of(cdr_field(lines[0], "duration")), 0.9) << lines[0];
+    EXPECT_EQ(proxy.stop(), 0);
+}
+
+TEST(modules_acc, cdrs_go_into_kamailios_acc_cdrs_table) {
+    sqlite_file db;
+    db.exec("ALTER TABLE acc_cdrs ADD COLUMN callid VARCHAR(255) NOT NULL DEFAULT '';\n"
+            "ALTER TABLE acc_cdrs ADD COLUMN from_tag VARCHAR(128) NOT NULL DEFAULT '';\n"
+            "ALTER TABLE acc_cdrs ADD COLUMN to_tag VARCHAR(128) NOT NULL DEFAULT '';\n"
+            "ALTER TABLE acc_cdrs ADD COLUMN who VARCHAR(64) NOT NULL DEFAULT '';\n"
+            "ALTER TABLE acc_cdrs ADD COLUMN m VARCHAR(16) NOT NULL DEFAULT '';\n");
+    kit::peer uas;
+    kit::host proxy(cdr_config(uas.port(),
+                               "modparam(\"acc\", \"db_url\", \"sqlite:///" + db.path() +
+                                   "\")\nmodparam(\"acc\", \"cdrs_table\", \"acc_cdrs\")\n",
+                               "db_sqlite"));
+    cdr_call c;
+    ASSERT_TRUE(c.start(proxy, uas, 200, "OK")) << proxy.log();
+    c.talk_and_hang_up(proxy, uas, 1100ms);
+    ASSERT_TRUE(proxy.wait_for_log("acc: start_time=")) << proxy.log();
+    EXPECT_EQ(proxy.stop(), 0);
+    auto rows = db.rows("SELECT callid, from_tag, to_tag, who, m FROM acc_cdrs");
+    ASSERT_EQ(rows.size(), 1u) << proxy.log();
+    EXPECT_EQ(rows[0], c.call_id + "|" + c.caller_tag() + "|uas-tag|alice|BYE");
+    auto times = db.rows("SELECT typeof(start_time), (julianday('now') - end_time) * 86400, "
+                         "(end_time - start_time) * 86400, duration FROM acc_cdrs");
+    ASSERT_EQ(times.size(), 1u);
+    std::vector<std::string> cells;
+    for (size_t at = 0; at <= times[0].size();) {
+        size_t bar = times[0].find('|', at);
+        cells.push_back(times[0].substr(at, bar == std::string::npos ? std::string::npos : bar - at));
+        at = bar == std::string::npos ? times[0].size() + 1 : bar + 1;
+    }
+    ASSERT_EQ(cells.size(), 4u) << times[0];
+    EXPECT_EQ(cells[0], "real") << "a datetime as Kamailio's db_sqlite stores it: " << times[0];
+    EXPECT_LT(std::abs(std::atof(cells[1].c_str())), 60.0) << times[0];
+    double duration = std::atof(cells[3].c_str());
+    EXPECT_GE(duration, 1.0) << times[0];
+    EXPECT_LT(duration, 10.0) << times[0];
+    EXPECT_NEAR(std::atof(cells[2].c_str()), duration, 1.01)
+        << "whole seconds in the datetimes: " << times[0];
+}
+
+TEST(modules_acc, cdr_parameters_it_cannot_honour_are_config_errors) {
+    auto no_db = kit::host::check(cdr_config(5060, "modparam(\"acc\", \"cdrs_table\", \"acc_cdrs\")\n"));
+    EXPECT_EQ(no_db.exit_status, 1) << no_db.output;
+    EXPECT_NE(no_db.output.find("cdrs_table 'acc_cdrs' needs a database"), std::string::npos) << no_db.output;
+    auto facility = kit::host::check(cdr_config(5060, "modparam(\"acc\", \"cdr_facility\", \"LOG_NOPE\")\n"));
+    EXPECT_EQ(facility.exit_status, 1) << facility.output;
+    EXPECT_NE(facility.output.find("cdr_facility 'LOG_NOPE'"), std::string::npos) << facility.output;
+    auto extra = kit::host::check(cdr_config(5060, "modparam(\"acc\", \"cdr_extra\", \"a\")\n"));
+    EXPECT_EQ(extra.exit_status, 1) << extra.output;
+    EXPECT_NE(extra.output.find("cdr_extra"), std::string::npos) << extra.output;
+    auto ok = kit::host::check(cdr_config(5060, "modparam(\"acc\", \"cdr_facility\", \"LOG_LOCAL1\")\n"));
+    EXPECT_EQ(ok.exit_status, 0) << ok.output;
+    EXPECT_NE(ok.output.find("cdr_facility LOG_LOCAL1"), std::string::npos) << ok.output;
 }
 
 } // namespace

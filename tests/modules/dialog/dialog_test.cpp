@@ -607,4 +607,100 @@ TEST(modules_dialog, configs_it_cannot_honour_are_refused_in_words) {
     EXPECT_NE(r.exit_status, 0) << r.output;
 }
 
+// ---- event_route[dialog:*] ----
+
+/// htable's ev table, written by the dialog's event routes: what each saw.
+constexpr std::string_view event_modparams = R"cfg(loadmodule "htable"
+modparam("htable", "htable", "ev=>size=4;")
+)cfg";
+
+constexpr std::string_view event_routes = R"cfg(
+event_route[dialog:start] {
+    $sht(ev=>start) = "rs=" + $rs + " ci=" + $dlg(callid) + " state=" + $dlg(state) + " who=" + $dlg_var(who);
+}
+event_route[dialog:end] {
+    $sht(ev=>end) = "rm=" + $rm + " ci=" + $ci + " dlg=" + $dlg(callid) + " who=" + $dlg_var(who);
+}
+event_route[dialog:failed] {
+    $sht(ev=>failed) = "rs=" + $rs + " dlg=" + $dlg(callid) + " who=" + $dlg_var(who);
+}
+)cfg";
+
+std::string event_seen(std::string_view key, std::string_view text) {
+    return call_until("htable.get", text, {std::string("ev"), std::string(key)});
+}
+
+TEST(modules_dialog, event_routes_start_on_the_2xx_and_end_on_the_bye) {
+    call_peers peers;
+    siphost::tests::inprocess_host proxy(
+        proxy_config(peers.uas.port(), event_modparams, "dlg_manage(); $dlg_var(who) = \"alice\";") +
+        std::string(event_routes));
+    peers.send_invite(proxy.port());
+    ASSERT_TRUE(peers.invite);
+    ASSERT_TRUE(peers.answer(200, "OK"));
+    std::string start = event_seen("start", "who=alice");
+    EXPECT_NE(start.find("rs=200 ci=dlg-call-1@127.0.0.1 state=3 who=alice"), std::string::npos) << start;
+    peers.uac.send(peers.in_dialog("ACK", 1), proxy.port());
+    ASSERT_TRUE(peers.uas.receive());
+    peers.uac.send(peers.in_dialog("BYE", 2), proxy.port());
+    ASSERT_TRUE(peers.uas.receive());
+    std::string end = event_seen("end", "who=alice");
+    EXPECT_NE(end.find("rm=BYE ci=dlg-call-1@127.0.0.1 dlg=dlg-call-1@127.0.0.1 who=alice"),
+              std::string::npos)
+        << end;
+    EXPECT_EQ(call("htable.get", {std::string("ev"), std::string("failed")}).find("rs="), std::string::npos);
+    EXPECT_EQ(proxy.stop(), 0);
+}
+
+TEST(modules_dialog, event_route_failed_runs_on_the_negative_reply) {
+    call_peers peers;
+    siphost::tests::inprocess_host proxy(
+        proxy_config(peers.uas.port(), event_modparams, "dlg_manage(); $dlg_var(who) = \"bob\";") +
+        std::string(event_routes));
+    peers.send_invite(proxy.port());
+    ASSERT_TRUE(peers.invite);
+    ASSERT_TRUE(peers.answer(486, "Busy Here"));
+    std::string failed = event_seen("failed", "who=bob");
+    EXPECT_NE(failed.find("rs=486 dlg=dlg-call-1@127.0.0.1 who=bob"), std::string::npos) << failed;
+    EXPECT_EQ(call("htable.get", {std::string("ev"), std::string("start")}).find("rs="), std::string::npos);
+    EXPECT_EQ(call("htable.get", {std::string("ev"), std::string("end")}).find("rm="), std::string::npos);
+    EXPECT_EQ(proxy.stop(), 0);
+}
+
+TEST(modules_dialog, event_route_end_runs_for_a_timeout_on_a_request_carrying_the_dialog) {
+    call_peers peers;
+    siphost::tests::inprocess_host proxy(
+        proxy_config(peers.uas.port(), event_modparams,
+                     "dlg_manage(); dlg_set_timeout(\"1\"); $dlg_var(who) = \"carol\";") +
+        std::string(event_routes));
+    peers.send_invite(proxy.port());
+    ASSERT_TRUE(peers.invite);
+    ASSERT_TRUE(peers.answer(200, "OK"));
+    peers.uac.send(peers.in_dialog("ACK", 1), proxy.port());
+    std::string end = call_until("htable.get", "who=carol", {std::string("ev"), std::string("end")}, 4000ms);
+    EXPECT_NE(end.find("ci=dlg-call-1@127.0.0.1 dlg=dlg-call-1@127.0.0.1 who=carol"), std::string::npos)
+        << end;
+    EXPECT_EQ(proxy.stop(), 0);
+}
+
+TEST(modules_dialog, with_rr_event_route_end_runs_for_the_bye_seen_at_loose_route) {
+    call_peers peers;
+    std::string config = rr_config(peers.uas.port(), event_modparams) + std::string(event_routes);
+    config.replace(config.find("dlg_manage();"), 13, "dlg_manage(); $dlg_var(who) = \"dave\";");
+    siphost::tests::inprocess_host proxy(config);
+    peers.send_invite(proxy.port());
+    ASSERT_TRUE(peers.invite);
+    std::string rr = peers.invite->header("Record-Route").value_or("");
+    ASSERT_TRUE(peers.answer(200, "OK"));
+    EXPECT_NE(event_seen("start", "who=dave").find("rs=200"), std::string::npos);
+    peers.uac.send(with_route(peers.in_dialog("ACK", 1), rr), proxy.port());
+    ASSERT_TRUE(peers.uas.receive());
+    peers.uac.send(with_route(peers.in_dialog("BYE", 2), rr), proxy.port());
+    ASSERT_TRUE(peers.uas.receive());
+    std::string end = event_seen("end", "who=dave");
+    EXPECT_NE(end.find("rm=BYE ci=dlg-call-1@127.0.0.1 dlg=dlg-call-1@127.0.0.1 who=dave"), std::string::npos)
+        << end;
+    EXPECT_EQ(proxy.stop(), 0);
+}
+
 } // namespace
