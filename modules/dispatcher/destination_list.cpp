@@ -5,7 +5,9 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <climits>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace siphost::modules::dispatcher {
@@ -57,6 +59,21 @@ bool attr_int(std::string_view attrs, std::string_view key, int32_t& out) {
         attrs.remove_prefix(semi + 1);
     }
     return true;
+}
+
+/// The value of key in "a=1;duid=x", or nullopt.
+std::optional<std::string_view> attr_text(std::string_view attrs, std::string_view key) {
+    while (!attrs.empty()) {
+        size_t semi = attrs.find(';');
+        std::string_view pair = attrs.substr(0, semi);
+        size_t eq = pair.find('=');
+        if (eq != std::string_view::npos && sdk::trim(pair.substr(0, eq)) == key)
+            return sdk::trim(pair.substr(eq + 1));
+        if (semi == std::string_view::npos)
+            break;
+        attrs.remove_prefix(semi + 1);
+    }
+    return std::nullopt;
 }
 
 /// An IP literal's address for ds_is_from_list; a host name is left to be resolved when matched (family 0),
@@ -116,6 +133,14 @@ void add_destination(const siphost_host_api* host, destination_sets& sets, int64
     dst->attrs = std::string(attrs);
     if (!attr_int(dst->attrs, "weight", dst->weight) || !attr_int(dst->attrs, "rweight", dst->rweight))
         fail("weight and rweight must be numbers from 0 to 100");
+    if (auto duid = attr_text(dst->attrs, "duid"))
+        dst->duid = std::string(*duid);
+    if (auto maxload = attr_text(dst->attrs, "maxload")) {
+        int64_t value = 0;
+        if (!parse_int(*maxload, value) || value < 0 || value > INT32_MAX)
+            fail("maxload must be a number of calls (0: no limit)");
+        dst->maxload = static_cast<int32_t>(value);
+    }
     dst->state.store(dst->flags & (ds_inactive | ds_trying | ds_disabled | ds_probing));
     dst->address = sdk::sized<siphost_dest>();
     literal_address(uri, dst->address);

@@ -29,6 +29,8 @@ struct destination {
     std::string attrs;
     int32_t weight = 0;  ///< attrs "weight=N"
     int32_t rweight = 0; ///< attrs "rweight=N"
+    std::string duid;    ///< attrs "duid=ID": names it for algorithm 10
+    int32_t maxload = 0; ///< attrs "maxload=N": algorithm 10's most calls (0: no limit)
     std::string host;    ///< the URI's host and port, for ds_select_domain
     uint16_t port = 0;
     siphost_dest address{}; ///< resolved at load time (family 0: not resolved)

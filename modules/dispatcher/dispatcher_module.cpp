@@ -4,12 +4,14 @@
 //       Request-URI's host); with flags bit 2 the others go into the failover list for
 //   ds_next_dst(), ds_next_domain()                                       the next one, in failure_route
 //   ds_mark_dst([state])                                                  the state of the last one used
+//   ds_load_update(), ds_load_unset()                                     algorithm 10's call load
 //   ds_is_from_list([set[, mode[, uri]]]), ds_list_exists(set)
 //   RPC: dispatcher.list, dispatcher.reload, dispatcher.set_state
 //   Probing: OPTIONS through tm's t_uac every ds_ping_interval s; event_route[dispatcher:dst-down|dst-up].
 //
 // The failover list is an AVP named after xavp_dst (the host has AVPs, not XAVPs): one value per destination,
 // "setid uri", the current one on top, so that tm carries it into failure_route with the transaction.
+#include "call_load.hpp"
 #include "db_source.hpp"
 #include "destination_list.hpp"
 
@@ -44,6 +46,11 @@ int32_t ping_interval_ = 0;
 int32_t probing_threshold_ = 1;
 int32_t inactive_threshold_ = 1;
 int32_t probing_mode_ = 0;
+int32_t hash_size_ = 0;            ///< ds_hash_size: > 0 turns algorithm 10 on
+int32_t hash_expire_ = 7200;       ///< ds_hash_expire: s an answered call keeps its load
+int32_t hash_initexpire_ = 7200;   ///< ds_hash_initexpire: s an unanswered call keeps its load
+int32_t hash_check_interval_ = 30; ///< ds_hash_check_interval: s between scans for expired calls
+call_load calls_;
 
 siphost_pv_spec* setid_pv_ = nullptr;
 std::vector<int> reply_codes_;   ///< ds_ping_reply_codes "code=N"
@@ -111,6 +118,24 @@ int pick(siphost_msg* msg, destination_set& set, int alg) {
         }
         return -1;
     }
+    case 10: {
+        // The least loaded destination with a duid and room under its maxload; ties go to the first.
+        int best = -1;
+        int32_t best_load = 0;
+        for (size_t i = 0; i < n; ++i) {
+            const destination& d = *set.items[i];
+            if (!d.usable() || d.duid.empty())
+                continue;
+            int32_t load = calls_.load(set.id, d.duid);
+            if (d.maxload > 0 && load >= d.maxload)
+                continue;
+            if (best < 0 || load < best_load) {
+                best = static_cast<int>(i);
+                best_load = load;
+            }
+        }
+        return best;
+    }
     case 11: {
         // Shares among the usable destinations only, so that a destination going down spreads its load.
         uint32_t total = 0;
@@ -146,10 +171,9 @@ const char* unsupported_algorithm(int64_t alg) {
     case 11:
         return nullptr;
     case 10:
-        return "algorithm 10 (call load) needs call tracking by duid and ds_hash_size, which this dispatcher "
-               "does not have";
+        return hash_size_ > 0 ? nullptr : "algorithm 10 (call load) needs ds_hash_size greater than 0";
     default:
-        return "algorithm not supported (0, 1, 2, 4, 8, 9 and 11 are)";
+        return "algorithm not supported (0, 1, 2, 4, 8, 9, 10 and 11 are)";
     }
 }
 
@@ -185,6 +209,11 @@ int select(siphost_msg* msg, const siphost_value* args, bool domain, int64_t lim
         log(SIPHOST_LOG_ERR, "ds_select: " + std::string(why));
         return -1;
     }
+    std::string_view call_id = sdk::view(host_->msg_call_id(msg));
+    if (alg == 10 && (sdk::view(host_->msg_method(msg)) != "INVITE" || call_id.empty())) {
+        log(SIPHOST_LOG_ERR, "ds_select: algorithm 10 (call load) dispatches INVITEs only");
+        return -1;
+    }
     auto sets = current_sets();
     auto* set = sets ? const_cast<destination_set*>(sets->find(static_cast<int32_t>(setid))) : nullptr;
     if (set == nullptr) {
@@ -194,6 +223,9 @@ int select(siphost_msg* msg, const siphost_value* args, bool domain, int64_t lim
     int chosen = pick(msg, *set, static_cast<int>(alg));
     if (chosen < 0)
         return -1;
+    if (alg == 10)
+        calls_.add(call_id, set->id, set->items[static_cast<size_t>(chosen)]->duid,
+                   host_->now_ms() + uint64_t(hash_initexpire_) * 1000);
     if ((flags_ & 2) != 0) {
         siphost_avp_list* avps = host_->msg_avps(msg);
         siphost_str name = sdk::str(xavp_dst_);
@@ -266,8 +298,18 @@ int next(siphost_msg* msg, bool domain) {
     siphost_value value{};
     while (host_->avp_get(avps, name, 0, &value) == 1) {
         destination* dst = sets ? find_named(*sets, sdk::arg_view(value)) : nullptr;
-        if (dst != nullptr && dst->usable())
+        if (dst != nullptr && dst->usable()) {
+            // A call dispatched by load moves its load to the destination it goes to now.
+            std::string_view call_id = sdk::view(host_->msg_call_id(msg));
+            if (!dst->duid.empty() && calls_.has(call_id)) {
+                std::string_view named = sdk::arg_view(value);
+                int64_t setid = 0;
+                sdk::arg_int(sdk::str_value(named.substr(0, named.find(' '))), setid);
+                calls_.add(call_id, static_cast<int32_t>(setid), dst->duid,
+                           host_->now_ms() + uint64_t(hash_initexpire_) * 1000);
+            }
             return apply(msg, *dst, domain);
+        }
         host_->avp_delete(avps, name, 0); // gone by a reload, or down since the selection
     }
     return -1;
@@ -278,6 +320,45 @@ int cmd_next_dst(siphost_msg* msg, const siphost_value*, void*) {
 }
 int cmd_next_domain(siphost_msg* msg, const siphost_value*, void*) {
     return next(msg, true);
+}
+
+// ---- call load (algorithm 10) ----
+
+/// ds_load_update(): a BYE or CANCEL takes the call's load off; a 2xx to the INVITE confirms the call.
+int cmd_load_update(siphost_msg* msg, const siphost_value*, void*) {
+    if (hash_size_ <= 0) {
+        log(SIPHOST_LOG_ERR, "ds_load_update: call load dispatching is off (ds_hash_size is 0)");
+        return -1;
+    }
+    std::string_view call_id = sdk::view(host_->msg_call_id(msg));
+    if (host_->msg_is_request(msg)) {
+        std::string_view method = sdk::view(host_->msg_method(msg));
+        if (method != "BYE" && method != "CANCEL")
+            return 1;
+        return calls_.remove(call_id) ? 1 : -1;
+    }
+    uint32_t cseq = 0;
+    siphost_str cseq_method{nullptr, 0};
+    host_->msg_cseq(msg, &cseq, &cseq_method);
+    int status = host_->msg_status(msg);
+    if (sdk::view(cseq_method) != "INVITE" || status < 200 || status >= 300)
+        return 1;
+    return calls_.confirm(call_id, host_->now_ms() + uint64_t(hash_expire_) * 1000) ? 1 : -1;
+}
+
+/// ds_load_unset(): takes the call's load off (a call that failed).
+int cmd_load_unset(siphost_msg* msg, const siphost_value*, void*) {
+    if (hash_size_ <= 0) {
+        log(SIPHOST_LOG_ERR, "ds_load_unset: call load dispatching is off (ds_hash_size is 0)");
+        return -1;
+    }
+    return calls_.remove(sdk::view(host_->msg_call_id(msg))) ? 1 : -1;
+}
+
+void load_timer(uint64_t now_ms, void*) {
+    size_t dropped = calls_.expire(now_ms);
+    if (dropped > 0)
+        log(SIPHOST_LOG_DBG, "call load: " + std::to_string(dropped) + " calls expired");
 }
 
 // ---- states and events ----
@@ -640,6 +721,8 @@ void rpc_list(siphost_rpc_call* call) {
             rpc->add_int(dest, "PRIORITY", d->priority);
             siphost_rpc_node* attrs = rpc->add_struct(dest, "ATTRS");
             rpc->add_str(attrs, "BODY", sdk::str(d->attrs));
+            rpc->add_str(attrs, "DUID", sdk::str(d->duid));
+            rpc->add_int(attrs, "MAXLOAD", d->maxload);
             rpc->add_int(attrs, "WEIGHT", d->weight);
             rpc->add_int(attrs, "RWEIGHT", d->rweight);
         }
@@ -748,6 +831,12 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char* err, s
             throw sdk::config_error("ds_probing_threshold and ds_inactive_threshold must be at least 1");
         if (probing_mode_ < 0 || probing_mode_ > 3)
             throw sdk::config_error("ds_probing_mode must be 0, 1, 2 or 3");
+        if (hash_size_ < 0 || hash_expire_ <= 0 || hash_initexpire_ <= 0 || hash_check_interval_ <= 0)
+            throw sdk::config_error("ds_hash_size must be 0 or more; ds_hash_expire, ds_hash_initexpire and "
+                                    "ds_hash_check_interval positive numbers of seconds");
+        if (hash_size_ > 0 && host->async->every(self, static_cast<uint32_t>(hash_check_interval_) * 1000u,
+                                                 SIPHOST_TIMER_SLOW, load_timer, nullptr) != 0)
+            throw sdk::config_error("cannot start the call load timer");
         if (ping_interval_ > 0) {
             if (host->async->every(self, static_cast<uint32_t>(ping_interval_) * 1000u, SIPHOST_TIMER_SLOW,
                                    ping_timer, nullptr) != 0)
@@ -770,6 +859,8 @@ void destroy() {
 }
 
 constexpr uint32_t select_routes = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE;
+constexpr uint32_t load_routes = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE | SIPHOST_ROUTE_BRANCH |
+                                 SIPHOST_ROUTE_TM_ONREPLY | SIPHOST_ROUTE_CORE_ONREPLY;
 
 const siphost_command commands[] = {
     sdk::command("ds_select_dst", select_routes, sdk::guarded<&cmd_select_dst>,
@@ -788,6 +879,10 @@ const siphost_command commands[] = {
                  "sets $du to the next destination of the failover list"),
     sdk::command("ds_next_domain", select_routes, sdk::guarded<&cmd_next_domain>, {}, nullptr, nullptr,
                  "sets the Request-URI's host to the next destination of the failover list"),
+    sdk::command("ds_load_update", load_routes, sdk::guarded<&cmd_load_update>, {}, nullptr, nullptr,
+                 "BYE/CANCEL: the call's load off; 2xx to INVITE: the call answered (algorithm 10)"),
+    sdk::command("ds_load_unset", load_routes, sdk::guarded<&cmd_load_unset>, {}, nullptr, nullptr,
+                 "takes the call's load off its destination (algorithm 10)"),
     sdk::command("ds_mark_dst", select_routes, sdk::guarded<&cmd_mark_dst>, {}, nullptr, nullptr,
                  "marks the last destination used inactive"),
     sdk::command("ds_mark_dst", select_routes, sdk::guarded<&cmd_mark_dst_state>, {SIPHOST_ARG_STRING},
@@ -825,6 +920,11 @@ const siphost_param params[] = {
     sdk::string_param("ds_ping_from", &ping_from_, "the probing request's From"),
     sdk::string_param("ds_ping_reply_codes", &ping_reply_codes_, "more replies that count as answers"),
     sdk::int_param("ds_ping_interval", &ping_interval_, "seconds between probes; 0: none"),
+    sdk::int_param("ds_hash_size", &hash_size_, "> 0: call load dispatching (algorithm 10) on"),
+    sdk::int_param("ds_hash_expire", &hash_expire_, "seconds an answered call keeps its load"),
+    sdk::int_param("ds_hash_initexpire", &hash_initexpire_, "seconds an unanswered call keeps its load"),
+    sdk::int_param("ds_hash_check_interval", &hash_check_interval_,
+                   "seconds between scans for expired calls"),
     sdk::int_param("ds_probing_threshold", &probing_threshold_, "failed probes before a destination is down"),
     sdk::int_param("ds_inactive_threshold", &inactive_threshold_, "answered probes before it is up again"),
     sdk::int_param("ds_probing_mode", &probing_mode_,

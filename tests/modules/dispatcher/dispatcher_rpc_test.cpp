@@ -34,13 +34,16 @@ TEST(modules_dispatcher_rpc, list_set_state_and_reload) {
         path + "\")\nrequest_route { sl_send_reply(\"200\", \"OK\"); }\n");
     const std::string target1 =
         "{\"DEST\": {\"URI\": \"sip:127.0.0.1:5071\", \"FLAGS\": \"AX\", \"PRIORITY\": 5, "
-        "\"ATTRS\": {\"BODY\": \"weight=50\", \"WEIGHT\": 50, \"RWEIGHT\": 0}}}";
+        "\"ATTRS\": {\"BODY\": \"weight=50\", \"DUID\": \"\", \"MAXLOAD\": 0, \"WEIGHT\": 50, \"RWEIGHT\": "
+        "0}}}";
     const std::string target2 =
         "{\"DEST\": {\"URI\": \"sip:127.0.0.1:5072\", \"FLAGS\": \"AP\", \"PRIORITY\": 0, "
-        "\"ATTRS\": {\"BODY\": \"\", \"WEIGHT\": 0, \"RWEIGHT\": 0}}}";
-    const std::string set2 = "{\"SET\": {\"ID\": 2, \"TARGETS\": [{\"DEST\": {\"URI\": \"sip:127.0.0.2\", "
-                             "\"FLAGS\": \"AX\", \"PRIORITY\": 0, \"ATTRS\": {\"BODY\": \"\", \"WEIGHT\": 0, "
-                             "\"RWEIGHT\": 0}}}]}}";
+        "\"ATTRS\": {\"BODY\": \"\", \"DUID\": \"\", \"MAXLOAD\": 0, \"WEIGHT\": 0, \"RWEIGHT\": 0}}}";
+    const std::string set2 =
+        "{\"SET\": {\"ID\": 2, \"TARGETS\": [{\"DEST\": {\"URI\": \"sip:127.0.0.2\", "
+        "\"FLAGS\": \"AX\", \"PRIORITY\": 0, \"ATTRS\": {\"BODY\": \"\", \"DUID\": \"\", "
+        "\"MAXLOAD\": 0, \"WEIGHT\": 0, "
+        "\"RWEIGHT\": 0}}}]}}";
     EXPECT_EQ(call("dispatcher.list"), "[{\"NRSETS\": 2, \"RECORDS\": [{\"SET\": {\"ID\": 1, \"TARGETS\": [" +
                                            target1 + ", " + target2 + "]}}, " + set2 + "]}]");
 

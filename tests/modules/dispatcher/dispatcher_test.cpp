@@ -3,11 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 namespace kit = siphost::testkit;
@@ -386,6 +389,148 @@ TEST(modules_dispatcher, ping_reply_codes_accept_more_answers) {
         kit::host::check(config(list, "modparam(\"dispatcher\", \"ds_ping_reply_codes\", \"code=4x\")\n"));
     EXPECT_NE(bad.exit_status, 0);
     EXPECT_NE(bad.output.find("ds_ping_reply_codes"), std::string::npos) << bad.output;
+}
+
+// ---- algorithm 10: call load ----
+
+/// Stateless: an INVITE gets ds_select_dst("1", "10") and a 200 (the choice in the log), a BYE or CANCEL
+/// ds_load_update(), a request with X-Unset ds_load_unset().
+std::string load_config(const std::string& list, const std::string& extra = "") {
+    return "debug=2\nchildren=1\nloadmodule \"sl\"\nloadmodule \"xlog\"\nloadmodule \"textops\"\n"
+           "loadmodule \"dispatcher\"\n"
+           "modparam(\"dispatcher\", \"list_file\", \"" +
+           list + "\")\nmodparam(\"dispatcher\", \"ds_hash_size\", 9)\n" + extra + R"~(
+request_route {
+    if (is_method("BYE|CANCEL")) {
+        if (ds_load_update()) { sl_send_reply("200", "Load Off"); exit; }
+        sl_send_reply("404", "Not Tracked"); exit;
+    }
+    if (is_present_hf("X-Unset")) {
+        if (ds_load_unset()) { sl_send_reply("200", "Unset"); exit; }
+        sl_send_reply("404", "Not Tracked"); exit;
+    }
+    if (!ds_select_dst("1", "10")) { sl_send_reply("503", "No Destination"); exit; }
+    xlog("L_INFO", "LOAD $ci -> $du\n");
+    sl_send_reply("200", "Dispatched");
+}
+)~";
+}
+
+/// Sends method for call_id; returns the reply's status and reason ("200 Dispatched"), or "none".
+std::string load_request(kit::host& proxy, kit::peer& uac, std::string_view method,
+                         const std::string& call_id, std::string_view extra = "") {
+    kit::request_options o;
+    o.call_id = call_id;
+    o.extra_headers = std::string(extra);
+    uac.send(kit::request(method, "sip:bob@127.0.0.1", uac, o), proxy.port());
+    auto reply = uac.receive(2000ms);
+    if (!reply)
+        return "none";
+    std::string line = reply->first_line();
+    return line.substr(std::min(line.size(), std::string_view("SIP/2.0 ").size()));
+}
+
+/// The destination the log says call_id went to, or "".
+std::string dispatched_to(kit::host& proxy, const std::string& call_id) {
+    std::string marker = "LOAD " + call_id + " -> ";
+    if (!proxy.wait_for_log(marker))
+        return "";
+    std::string log = proxy.log();
+    size_t at = log.rfind(marker) + marker.size();
+    return log.substr(at, log.find('\n', at) - at);
+}
+
+TEST(modules_dispatcher, algorithm_10_sends_a_call_to_the_least_loaded_destination_under_its_maxload) {
+    scratch dir;
+    std::string list = dir.write("load", "1 sip:127.0.0.1:7001 0 0 duid=a;maxload=2\n"
+                                         "1 sip:127.0.0.1:7002 0 0 duid=b;maxload=2\n"
+                                         "1 sip:127.0.0.1:7003 0 0 maxload=5\n");
+    kit::host proxy(load_config(list));
+    kit::peer uac;
+    auto invite = [&](const std::string& call_id) {
+        std::string status = load_request(proxy, uac, "INVITE", call_id);
+        return status == "200 Dispatched" ? dispatched_to(proxy, call_id) : status;
+    };
+    EXPECT_EQ(invite("c1"), "sip:127.0.0.1:7001") << proxy.log();
+    EXPECT_EQ(invite("c2"), "sip:127.0.0.1:7002") << "a has one call, b none";
+    EXPECT_EQ(invite("c3"), "sip:127.0.0.1:7001") << "a tie goes to the first";
+    EXPECT_EQ(invite("c4"), "sip:127.0.0.1:7002");
+    EXPECT_EQ(invite("c5"), "503 No Destination") << "both at maxload; 7003 has no duid\n" << proxy.log();
+    EXPECT_EQ(load_request(proxy, uac, "BYE", "c2"), "200 Load Off");
+    EXPECT_EQ(load_request(proxy, uac, "BYE", "c2"), "404 Not Tracked") << "its load is off already";
+    EXPECT_EQ(invite("c6"), "sip:127.0.0.1:7002") << "the BYE freed a call on b";
+    EXPECT_EQ(load_request(proxy, uac, "MESSAGE", "c1", "X-Unset: 1\r\n"), "200 Unset");
+    EXPECT_EQ(load_request(proxy, uac, "CANCEL", "c1"), "404 Not Tracked");
+    EXPECT_EQ(invite("c7"), "sip:127.0.0.1:7001") << "ds_load_unset freed a call on a";
+    EXPECT_EQ(load_request(proxy, uac, "OPTIONS", "o1"), "503 No Destination") << "INVITEs only";
+    EXPECT_TRUE(proxy.wait_for_log("algorithm 10 (call load) dispatches INVITEs only")) << proxy.log();
+    EXPECT_EQ(proxy.stop(), 0);
+}
+
+TEST(modules_dispatcher, algorithm_10_drops_the_load_of_a_call_never_answered_after_ds_hash_initexpire) {
+    scratch dir;
+    std::string list = dir.write("load", "1 sip:127.0.0.1:7001 0 0 duid=a;maxload=1\n");
+    kit::host proxy(load_config(list, "modparam(\"dispatcher\", \"ds_hash_initexpire\", 1)\n"
+                                      "modparam(\"dispatcher\", \"ds_hash_check_interval\", 1)\n"));
+    kit::peer uac;
+    EXPECT_EQ(load_request(proxy, uac, "INVITE", "e1"), "200 Dispatched") << proxy.log();
+    EXPECT_EQ(load_request(proxy, uac, "INVITE", "e2"), "503 No Destination") << "a is at its maxload";
+    std::this_thread::sleep_for(2500ms);
+    EXPECT_EQ(load_request(proxy, uac, "INVITE", "e3"), "200 Dispatched") << "e1 expired\n" << proxy.log();
+    EXPECT_EQ(proxy.stop(), 0);
+}
+
+TEST(modules_dispatcher, algorithm_10_needs_ds_hash_size_and_a_number_for_maxload) {
+    scratch dir;
+    std::string list = dir.write("load", "1 sip:127.0.0.1:7001 0 0 duid=a;maxload=x\n");
+    kit::check_result bad = kit::host::check(load_config(list));
+    EXPECT_NE(bad.exit_status, 0) << bad.output;
+    EXPECT_NE(bad.output.find("maxload must be a number"), std::string::npos) << bad.output;
+    std::string good = dir.write("good", "1 sip:127.0.0.1:7001 0 0 duid=a\n");
+    std::string config = load_config(good);
+    std::string_view param = "modparam(\"dispatcher\", \"ds_hash_size\", 9)";
+    config.replace(config.find(param), param.size(), "");
+    kit::check_result off = kit::host::check(config);
+    EXPECT_NE(off.exit_status, 0) << off.output;
+    EXPECT_NE(off.output.find("algorithm 10 (call load) needs ds_hash_size greater than 0"),
+              std::string::npos)
+        << off.output;
+}
+
+TEST(modules_dispatcher, algorithm_10_keeps_an_answered_calls_load_past_ds_hash_initexpire) {
+    scratch dir;
+    kit::peer gateway, uac;
+    std::string list = dir.write("load", "1 " + dst(gateway) + " 0 0 duid=gw;maxload=1\n");
+    kit::host proxy("debug=2\nchildren=1\nloadmodule \"sl\"\nloadmodule \"tm\"\nloadmodule \"xlog\"\n"
+                    "loadmodule \"dispatcher\"\n"
+                    "modparam(\"dispatcher\", \"list_file\", \"" +
+                    list +
+                    "\")\nmodparam(\"dispatcher\", \"ds_hash_size\", 4)\n"
+                    "modparam(\"dispatcher\", \"ds_hash_initexpire\", 1)\n"
+                    "modparam(\"dispatcher\", \"ds_hash_check_interval\", 1)\n" +
+                    R"~(
+request_route {
+    if (!ds_select_dst("1", "10")) { sl_send_reply("503", "No Destination"); exit; }
+    t_on_reply("answered");
+    t_relay();
+}
+onreply_route[answered] {
+    if (ds_load_update()) xlog("L_INFO", "CONFIRMED $ci $rs\n");
+}
+)~");
+    kit::request_options o;
+    o.call_id = "answered-1";
+    uac.send(kit::request("INVITE", "sip:bob@127.0.0.1", uac, o), proxy.port());
+    auto invite = gateway.receive();
+    ASSERT_TRUE(invite) << proxy.log();
+    gateway.reply(*invite, 200, "OK", "gw-tag");
+    ASSERT_TRUE(proxy.wait_for_log("CONFIRMED answered-1 200")) << proxy.log();
+    std::this_thread::sleep_for(2500ms); // past ds_hash_initexpire: an answered call keeps its load
+    kit::peer second;                    // the first UAC's queue holds the call's 100 and 200
+    EXPECT_EQ(load_request(proxy, second, "INVITE", "answered-2"), "503 No Destination")
+        << "the gateway is at its maxload\n"
+        << proxy.log();
+    EXPECT_EQ(proxy.stop(), 0);
 }
 
 } // namespace
