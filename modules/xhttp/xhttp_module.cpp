@@ -90,7 +90,8 @@ int reply(siphost_msg* msg, int code, siphost_str reason, siphost_str ctype, sip
             return -1;
         siphost_dest to{};
         to.struct_size = sizeof to;
-        if (host_->msg_source(msg, &to) != 0 || to.proto != SIPHOST_PROTO_TCP || to.conn_id == 0)
+        if (host_->msg_source(msg, &to) != 0 ||
+            (to.proto != SIPHOST_PROTO_TCP && to.proto != SIPHOST_PROTO_TLS) || to.conn_id == 0)
             return -1;
         to.flags |= SIPHOST_DEST_NO_CONNECT;
         std::string bytes = http_reply(code, sdk::view(reason), sdk::view(ctype), sdk::view(body));
@@ -104,7 +105,14 @@ int reply(siphost_msg* msg, int code, siphost_str reason, siphost_str ctype, sip
     });
 }
 
-const siphost_xhttp_api_v1 api = {sizeof(siphost_xhttp_api_v1), reply};
+int answered(siphost_msg* msg) {
+    if (msg == nullptr || serving_.msg != msg)
+        return -1;
+    serving_.replied = true;
+    return 1;
+}
+
+const siphost_xhttp_api_v1 api = {sizeof(siphost_xhttp_api_v1), reply, answered};
 
 int on_request(siphost_msg* msg, void*) {
     return sdk::guard(SIPHOST_HOOK_CONTINUE, [&] {

@@ -3,6 +3,8 @@
 #include "core/log.hpp"
 #include "net/resolver.hpp"
 #include "net/socket_address.hpp"
+#include "net/ws_bridge.hpp"
+#include "plugin/host_services.hpp"
 #include "sip/chars.hpp"
 #include "sip/header_params.hpp"
 #include "sip/reply_destination.hpp"
@@ -188,6 +190,17 @@ void runtime::attach(net::udp_transport* transport, const script::interpreter* i
     aliases_ = std::move(aliases);
 }
 
+void runtime::attach_tcp(net::tcp_transport* tcp) {
+    tcp_ = tcp;
+    net::ws_bridge::attach(tcp);
+    // Published by the core, not a module: the websocket module finds it at first use
+    // (siphost/api/websocket.h).
+    auto& services = plugin::host_services::instance();
+    if (tcp != nullptr && services.find_api(SIPHOST_WS_HOST_API_NAME, SIPHOST_WS_HOST_API_MAJOR) == nullptr)
+        services.export_api("core", SIPHOST_WS_HOST_API_NAME, SIPHOST_WS_HOST_API_MAJOR,
+                            net::ws_bridge::table());
+}
+
 int runtime::register_hook(bool request, int when, siphost_message_hook_fn fn, void* data) {
     if (fn == nullptr || (when != SIPHOST_HOOK_PRE_SCRIPT && when != SIPHOST_HOOK_POST_SCRIPT))
         return -1;
@@ -223,7 +236,7 @@ void runtime::on_message(std::string_view bytes, const net::udp_endpoint& source
     msg.conn_id = conn_id;
     thread_local std::string http_copy; // lives as long as `received` parses it (reset below)
     http_start http = http_start::not_http;
-    if (proto == SIPHOST_PROTO_TCP) {
+    if (proto == SIPHOST_PROTO_TCP || proto == SIPHOST_PROTO_TLS) { // HTTP and HTTPS (WebSocket upgrades)
         http = http_as_sip(bytes, http_copy);
         if (http == http_start::ok)
             bytes = http_copy;
@@ -440,7 +453,8 @@ int runtime::run_route(int route_id, siphost_msg& msg) const {
 }
 
 const net::listening_socket* runtime::socket_for(const net::udp_endpoint& to, uint8_t proto) const {
-    if (proto == SIPHOST_PROTO_TCP || proto == SIPHOST_PROTO_TLS)
+    if (proto == SIPHOST_PROTO_TCP || proto == SIPHOST_PROTO_TLS || proto == SIPHOST_PROTO_WS ||
+        proto == SIPHOST_PROTO_WSS)
         return tcp_ != nullptr ? tcp_->socket_for(to, proto) : nullptr;
     if (transport_ == nullptr)
         return nullptr;
@@ -493,7 +507,8 @@ bool runtime::is_myself(std::string_view host, uint16_t port) const {
 }
 
 int runtime::send(const siphost_dest& dst, std::string_view bytes) {
-    if (dst.proto == SIPHOST_PROTO_TCP || dst.proto == SIPHOST_PROTO_TLS) {
+    if (dst.proto == SIPHOST_PROTO_TCP || dst.proto == SIPHOST_PROTO_TLS || dst.proto == SIPHOST_PROTO_WS ||
+        dst.proto == SIPHOST_PROTO_WSS) {
         const std::string name(via_transport(dst.proto));
         if (tcp_ == nullptr) {
             core::log_host(SIPHOST_LOG_ERR, "core",
@@ -634,8 +649,8 @@ int runtime::forward(siphost_msg* msg, std::string_view host, uint16_t port, int
     if (msg == nullptr || !msg->sip.is_request() || transport_ == nullptr)
         return -1;
     if (proto != 0 && proto != SIPHOST_PROTO_UDP && proto != SIPHOST_PROTO_TCP &&
-        proto != SIPHOST_PROTO_TLS) {
-        core::log_host(SIPHOST_LOG_ERR, "core", "forward: only UDP, TCP and TLS are served");
+        proto != SIPHOST_PROTO_TLS && proto != SIPHOST_PROTO_WS && proto != SIPHOST_PROTO_WSS) {
+        core::log_host(SIPHOST_LOG_ERR, "core", "forward: only UDP, TCP, TLS, WS and WSS are served");
         return -1;
     }
     std::string_view target = host;

@@ -42,7 +42,8 @@ public:
                 std::vector<std::string> aliases);
 
     /// Gives the runtime its TCP side (nullptr: none, disable_tcp).
-    void attach_tcp(net::tcp_transport* tcp) { tcp_ = tcp; }
+    /// The TCP transport (null: none); publishes the "core.websocket" API over it.
+    void attach_tcp(net::tcp_transport* tcp);
 
     /// The whole path of one received datagram; called on the worker thread that received it.
     void on_datagram(net::udp_worker& worker, const net::datagram& datagram);

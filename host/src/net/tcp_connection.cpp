@@ -36,7 +36,89 @@ tcp_connection::tcp_connection(tcp_transport& owner, boost::asio::ip::tcp::socke
       last_activity_(clock::now()), tls_(std::move(tls)) {}
 
 uint8_t tcp_connection::proto() const {
+    if (websocket())
+        return tls_ ? SIPHOST_PROTO_WSS : SIPHOST_PROTO_WS;
     return tls_ ? SIPHOST_PROTO_TLS : SIPHOST_PROTO_TCP;
+}
+
+namespace {
+int64_t steady_ms() {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+} // namespace
+
+bool tcp_connection::upgrade(std::string reply, const listening_socket* ws_local) {
+    if (closed() || websocket_.exchange(true, std::memory_order_acq_rel))
+        return false;
+    ws_since_ms_.store(steady_ms(), std::memory_order_relaxed);
+    ws_last_frame_ms_.store(steady_ms(), std::memory_order_relaxed);
+    // After the sends queued before it (none are frames yet), before any queued after it: one strand.
+    boost::asio::post(
+        socket_.get_executor(), [self = shared_from_this(), reply = std::move(reply), ws_local]() mutable {
+            if (self->closed())
+                return;
+            self->enqueue(std::move(reply));
+            if (self->closed())
+                return;
+            if (self->framer_.buffered() > 0) {
+                // RFC 6455 4.1: the client sends frames only once it has the 101; what it sent before is not
+                // one.
+                core::log_host(SIPHOST_LOG_WARN, "net",
+                               "closing the connection from " + peer_text(self->remote_) +
+                                   ": bytes after the WebSocket upgrade request, before its answer");
+                self->do_close({});
+                return;
+            }
+            self->ws_ = std::make_unique<ws_framer>(self->owner_.options().max_message_bytes);
+            if (ws_local != nullptr)
+                self->local_.store(ws_local, std::memory_order_release);
+        });
+    return true;
+}
+
+bool tcp_connection::send_and_close(std::string bytes) {
+    if (closed())
+        return false;
+    boost::asio::post(socket_.get_executor(),
+                      [self = shared_from_this(), bytes = std::move(bytes)]() mutable {
+                          if (self->closed())
+                              return;
+                          self->enqueue(std::move(bytes));
+                          if (self->closed())
+                              return;
+                          self->close_after_write_ = true;
+                          if (!self->writing_)
+                              self->do_close("closed by the server");
+                      });
+    return true;
+}
+
+bool tcp_connection::ws_close(uint16_t code, std::string reason) {
+    if (closed() || !websocket())
+        return false;
+    boost::asio::post(socket_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)] {
+        if (self->closed() || !self->ws_)
+            return;
+        self->enqueue(ws_framer::close_frame(code, reason));
+        self->close_after_write_ = true;
+        if (!self->writing_)
+            self->do_close("closed by the server");
+    });
+    return true;
+}
+
+bool tcp_connection::ws_control(uint8_t opcode, std::string data) {
+    if (closed() || !websocket())
+        return false;
+    if (data.size() > 125)
+        data.resize(125);
+    boost::asio::post(socket_.get_executor(), [self = shared_from_this(), opcode, data = std::move(data)] {
+        if (!self->closed() && self->ws_)
+            self->enqueue(ws_framer::frame(opcode, data));
+    });
+    return true;
 }
 
 void tcp_connection::set_socket_options() {
@@ -90,7 +172,11 @@ bool tcp_connection::send(std::string bytes) {
         return false;
     boost::asio::post(socket_.get_executor(),
                       [self = shared_from_this(), bytes = std::move(bytes)]() mutable {
-                          if (!self->closed())
+                          if (self->closed())
+                              return;
+                          if (self->ws_) // RFC 7118 5: one SIP message, one text frame
+                              self->enqueue(ws_framer::frame(ws_framer::op_text, bytes));
+                          else
                               self->enqueue(std::move(bytes));
                       });
     return true;
@@ -179,6 +265,10 @@ void tcp_connection::write() {
                                  self->queue_.pop_front();
                                  self->last_activity_ = clock::now();
                                  self->writing_ = false;
+                                 if (self->close_after_write_ && self->queue_.empty()) {
+                                     self->do_close("closed by the server");
+                                     return;
+                                 }
                                  if (!self->queue_.empty())
                                      self->write();
                                  else
@@ -193,7 +283,73 @@ void tcp_connection::read() {
                             });
 }
 
+void tcp_connection::deliver(std::string_view bytes) {
+    ++in_flight_;
+    stream_message message;
+    message.bytes.assign(bytes);
+    message.source = remote_;
+    message.socket = local();
+    message.conn_id = id_;
+    message.proto = proto();
+    message.in_flight = std::make_shared<in_flight_token>(in_flight_token{weak_from_this()});
+    owner_.deliver(std::move(message));
+}
+
+void tcp_connection::ws_frame(std::string_view bytes) {
+    ws_->feed(bytes);
+    for (;;) {
+        auto unit = ws_->next();
+        switch (unit) {
+        case ws_framer::kind::need_more:
+            return;
+        case ws_framer::kind::error:
+            core::log_host(SIPHOST_LOG_WARN, "net",
+                           "closing the WebSocket connection " + std::to_string(id_) + " from " +
+                               peer_text(remote_) + ": " + ws_->error_text());
+            enqueue(ws_framer::close_frame(ws_->error_code(), ws_->error_text()));
+            if (!closed()) {
+                close_after_write_ = true;
+                if (!writing_)
+                    do_close({});
+            }
+            return;
+        case ws_framer::kind::close:
+            // RFC 6455 5.5.1: answer with a close frame (echoing the code), then the TCP connection ends.
+            core::log_host(SIPHOST_LOG_DBG, "net",
+                           "WebSocket connection " + std::to_string(id_) + " closed by the client (" +
+                               std::to_string(ws_->close_code()) + ")");
+            enqueue(ws_->close_code() != 0 ? ws_framer::close_frame(ws_->close_code(), {})
+                                           : ws_framer::frame(ws_framer::op_close, {}));
+            if (!closed()) {
+                close_after_write_ = true;
+                if (!writing_)
+                    do_close({});
+            }
+            return;
+        case ws_framer::kind::ping:
+            ws_last_frame_ms_.store(steady_ms(), std::memory_order_relaxed);
+            enqueue(ws_framer::frame(ws_framer::op_pong, ws_->payload()));
+            break;
+        case ws_framer::kind::pong:
+            ws_last_frame_ms_.store(steady_ms(), std::memory_order_relaxed);
+            break;
+        case ws_framer::kind::message:
+            ws_last_frame_ms_.store(steady_ms(), std::memory_order_relaxed);
+            deliver(ws_->payload());
+            break;
+        }
+        if (closed())
+            return;
+    }
+}
+
 void tcp_connection::frame(std::string_view bytes) {
+    if (close_after_write_)
+        return; // closing: what the peer sends now is not read
+    if (ws_) {
+        ws_frame(bytes);
+        return;
+    }
     framer_.feed(bytes);
     for (;;) {
         auto unit = framer_.next();
@@ -213,15 +369,9 @@ void tcp_connection::frame(std::string_view bytes) {
                 return;
             continue;
         }
-        ++in_flight_;
-        stream_message message;
-        message.bytes.assign(framer_.bytes());
-        message.source = remote_;
-        message.socket = local_;
-        message.conn_id = id_;
-        message.proto = proto();
-        message.in_flight = std::make_shared<in_flight_token>(in_flight_token{weak_from_this()});
-        owner_.deliver(std::move(message));
+        deliver(framer_.bytes());
+        if (ws_ || closed())
+            return; // upgraded meanwhile: later bytes are frames (upgrade() refuses leftovers)
     }
 }
 
@@ -261,7 +411,7 @@ void tcp_connection::on_read(const boost::system::error_code& ec, size_t size) {
     }
     if (tls_ && !tls_->established()) {
         // partial_since_ times the handshake
-    } else if (framer_.partial()) {
+    } else if (ws_ ? ws_->partial() : framer_.partial()) {
         if (partial_since_ == clock::time_point{})
             partial_since_ = last_activity_;
     } else {

@@ -2,12 +2,14 @@
 // One TCP connection, accepted or opened: reads and frames messages on the transport's io threads, writes
 // what any thread queues, and closes itself when idle, stuck mid-message, or slow to take what it is sent.
 // All of its state is touched on its own strand only. A TLS connection carries a tls_session that the
-// bytes pass through; a plain one an empty pointer.
+// bytes pass through; a plain one an empty pointer. An upgraded connection (websocket module) carries its
+// messages in WebSocket frames (a ws_framer, made at the upgrade so that idle TCP connections stay small).
 
 #include "net/socket_address.hpp"
 #include "net/tcp_framer.hpp"
 #include "net/tcp_options.hpp"
 #include "net/tls_session.hpp"
+#include "net/ws_framer.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -49,9 +51,23 @@ public:
 
     uint64_t id() const { return id_; }
     const udp_endpoint& remote() const { return remote_; }
-    const listening_socket* local() const { return local_; }
+    const listening_socket* local() const { return local_.load(std::memory_order_acquire); }
     bool closed() const { return closed_.load(std::memory_order_acquire); }
-    /// SIPHOST_PROTO_TCP or SIPHOST_PROTO_TLS.
+    /// Writes reply (the 101 answer) as it is, then reads and writes WebSocket frames, the connection now
+    /// belonging to ws_local (the WS or WSS twin of its listen address). False when it is closed or already
+    /// upgraded; any thread.
+    bool upgrade(std::string reply, const listening_socket* ws_local);
+    /// Writes bytes as they are, then closes; any thread.
+    bool send_and_close(std::string bytes);
+    /// An upgraded connection: sends a close frame and closes; any thread.
+    bool ws_close(uint16_t code, std::string reason);
+    /// An upgraded connection: sends a ping or pong frame; any thread.
+    bool ws_control(uint8_t opcode, std::string data);
+    bool websocket() const { return websocket_.load(std::memory_order_acquire); }
+    /// Milliseconds (steady clock) of the last frame received and of the upgrade; WebSocket only.
+    int64_t ws_last_frame_ms() const { return ws_last_frame_ms_.load(std::memory_order_relaxed); }
+    int64_t ws_since_ms() const { return ws_since_ms_.load(std::memory_order_relaxed); }
+    /// SIPHOST_PROTO_TCP, SIPHOST_PROTO_TLS, or once upgraded SIPHOST_PROTO_WS or SIPHOST_PROTO_WSS.
     uint8_t proto() const;
     /// The TLS layer, or null for plain TCP.
     tls_session* tls() const { return tls_.get(); }
@@ -69,6 +85,9 @@ private:
     /// Runs the handshake on with what was read; false when the connection was closed over it.
     bool continue_handshake();
     void frame(std::string_view bytes);
+    void ws_frame(std::string_view bytes);
+    /// Hands one message to the workers.
+    void deliver(std::string_view bytes);
     void watch();
     void update_deadline();
     clock::time_point deadline() const;
@@ -80,7 +99,7 @@ private:
     boost::asio::steady_timer
         timer_; ///< the nearest of the idle, connect, partial-message and write deadlines
     const uint64_t id_;
-    const listening_socket* local_;
+    std::atomic<const listening_socket*> local_;
     const udp_endpoint remote_;
     tcp_framer framer_;
     std::array<char, 4096> buffer_; ///< small: memory per idle connection counts (issue 15 bench)
@@ -89,6 +108,7 @@ private:
     bool connecting_ = false;
     bool writing_ = false;
     bool reading_paused_ = false;
+    bool close_after_write_ = false; ///< a close frame or an upgrade refusal is going out: close once written
     int in_flight_ = 0;
     clock::time_point last_activity_;
     clock::time_point partial_since_{};
@@ -96,6 +116,10 @@ private:
     clock::time_point connect_started_{};
     std::unique_ptr<tls_session> tls_;
     std::atomic<bool> closed_{false};
+    std::unique_ptr<ws_framer> ws_; ///< set at the upgrade, on the strand
+    std::atomic<bool> websocket_{false};
+    std::atomic<int64_t> ws_last_frame_ms_{0};
+    std::atomic<int64_t> ws_since_ms_{0};
 };
 
 } // namespace siphost::net

@@ -59,6 +59,11 @@ tcp_transport::tcp_transport(const std::vector<listen_spec>& listens, tcp_option
                        std::to_string(listen->port);
         a->listen = listen.get();
         a->tls = server_ctx;
+        // Its WebSocket twin: the same address, named for the connections the websocket module upgrades.
+        auto twin = std::make_unique<listening_socket>(*listen);
+        twin->proto = is_tls ? SIPHOST_PROTO_WSS : SIPHOST_PROTO_WS;
+        twin->name = (is_tls ? "wss" : "ws") + listen->name.substr(3);
+        ws_listens_.push_back(std::move(twin));
         listens_.push_back(std::move(listen));
         acceptors_.push_back(std::move(a));
     }
@@ -188,7 +193,20 @@ bool tcp_transport::is_open(uint64_t conn_id) const {
     return it != by_id_.end() && !it->second->closed();
 }
 
+const listening_socket* tcp_transport::ws_twin(const listening_socket* base) const {
+    for (size_t i = 0; i < listens_.size(); ++i)
+        if (listens_[i].get() == base)
+            return ws_listens_[i].get();
+    return nullptr;
+}
+
 const listening_socket* tcp_transport::socket_for(const udp_endpoint& to, uint8_t proto) const {
+    if (proto == SIPHOST_PROTO_WS || proto == SIPHOST_PROTO_WSS) {
+        for (const auto& listen : ws_listens_)
+            if (listen->proto == proto && listen->endpoint.address().is_v6() == to.address().is_v6())
+                return listen.get();
+        return nullptr;
+    }
     for (const auto& listen : listens_)
         if (listen->proto == proto && listen->endpoint.address().is_v6() == to.address().is_v6())
             return listen.get();
@@ -238,6 +256,8 @@ bool tcp_transport::send(uint64_t conn_id, const udp_endpoint& to, std::string_v
     }
     if (connection)
         return connection->send(std::string(bytes));
+    if (proto == SIPHOST_PROTO_WS || proto == SIPHOST_PROTO_WSS)
+        return false; // only clients open WebSocket connections
     if (no_connect || to.port() == 0 || to.address().is_unspecified())
         return false;
     const listening_socket* local = socket_for(to, proto);

@@ -31,7 +31,7 @@ struct stream_message {
     const listening_socket*
         socket; ///< the listen address it arrived on (or, opened by us, one of its family)
     uint64_t conn_id = 0;
-    uint8_t proto = SIPHOST_PROTO_TCP; ///< SIPHOST_PROTO_TCP or SIPHOST_PROTO_TLS
+    uint8_t proto = SIPHOST_PROTO_TCP; ///< SIPHOST_PROTO_TCP, _TLS, _WS or _WSS
     std::shared_ptr<void> in_flight;   ///< released when handled: lets its connection read on
 };
 
@@ -55,8 +55,9 @@ public:
     const std::vector<std::unique_ptr<listening_socket>>& listens() const { return listens_; }
     const tcp_options& options() const { return options_; }
 
-    /// Sends over connection conn_id when it is open, else over an open connection of proto (TCP or TLS) to
-    /// `to`, else (unless no_connect) over a new one. Any thread; false when there is no way to send.
+    /// Sends over connection conn_id when it is open, else over an open connection of proto (TCP, TLS, WS or
+    /// WSS) to `to`, else (unless no_connect, or a WebSocket proto) over a new one. Any thread; false when
+    /// there is no way to send.
     bool send(uint64_t conn_id, const udp_endpoint& to, std::string_view bytes, bool no_connect,
               uint8_t proto = SIPHOST_PROTO_TCP);
     /// True when TLS connections can be opened (the tls module gave its contexts).
@@ -77,6 +78,8 @@ public:
     void remove(const tcp_connection& connection);
     /// A listen address of proto (TCP or TLS) in to's family, to send from.
     const listening_socket* socket_for(const udp_endpoint& to, uint8_t proto = SIPHOST_PROTO_TCP) const;
+    /// The WS (of a TCP) or WSS (of a TLS) twin of a listen address: what an upgraded connection belongs to.
+    const listening_socket* ws_twin(const listening_socket* base) const;
 
 private:
     struct acceptor {
@@ -95,6 +98,7 @@ private:
     tls_provider tls_;
     boost::asio::io_context io_;
     std::vector<std::unique_ptr<listening_socket>> listens_;
+    std::vector<std::unique_ptr<listening_socket>> ws_listens_; ///< listens_[i]'s WebSocket twin is [i]
     std::vector<std::unique_ptr<acceptor>> acceptors_;
     std::vector<std::thread> threads_;
     std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;

@@ -29,6 +29,11 @@ typedef struct siphost_xhttp_api_v1 {
      * over the connection the HTTP request msg came on (never a new one). Refuses a message that is not an
      * HTTP request and codes outside 100..599. Returns 1 when sent, -1 otherwise. Worker thread of msg. */
     int (*reply)(siphost_msg* msg, int code, siphost_str reason, siphost_str ctype, siphost_str body);
+
+    /* [1.1] Notes that the caller answered the HTTP request msg itself (websocket's handshake writes its own
+     * 101 or refusal), so that xhttp sends no 500 when event_route[xhttp:request] ends. Returns 1, or -1 when
+     * msg is not the request the route runs for. Worker thread of msg. */
+    int (*answered)(siphost_msg* msg);
 } siphost_xhttp_api_v1;
 
 #ifdef __cplusplus
