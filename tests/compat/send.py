@@ -7,7 +7,12 @@ import sys
 REQUESTS = [
     ("OPTIONS", "sip:alice@example.org;transport=udp;x=1", "X-Case: first\r\nX-Num: 42\r\nX-Text: Hello World\r\n"),
     ("INVITE", "sip:+49-301234@127.0.0.1:5060;user=phone", "X-Case: second\r\nX-Num: -7\r\nX-Text: a,b;c=d\r\n"
-     "Contact: \"Bob B\" <sip:bob@192.168.1.20:5062;ob>;expires=60\r\n"),
+     "Contact: \"Bob B\" <sip:bob@192.168.1.20:5062;ob>;expires=60\r\n"
+     "P-Asserted-Identity: \"Carol\" <sip:carol@pai.example.org>\r\n"
+     "P-Preferred-Identity: \"Dave D\" <sip:dave@ppi.example.org:5070>\r\n"
+     "Diversion: <sip:diverter@div.example.org>;reason=unconditional\r\n"
+     "Refer-To: <sip:target@refer.example.org>\r\n"
+     "Content-Type: text/plain\r\n"),
 ]
 
 

@@ -54,7 +54,38 @@ enum class core_pv {
     xavp, ///< an extended AVP: $xavp(root[i]=>field[j])
     xavu, ///< an extended AVP with one value per name: $xavu(root=>field)
     xavi, ///< an extended AVP whose names are compared without case
-    sel   ///< a select: $sel(ruri.user), @ruri.user
+    sel,  ///< a select: $sel(ruri.user), @ruri.user
+    fn,   ///< the From display name
+    tn,   ///< the To display name
+    ct,   ///< the Contact header's value
+    cT,   ///< the Content-Type header's value
+    cl,   ///< the Content-Length header's value
+    rb,   ///< the body
+    rv,   ///< the SIP version
+    rz,   ///< the Request-URI's scheme (tel for a user=phone sip URI)
+    rP,   ///< the Request-URI's transport
+    mf,   ///< the message flags, decimal
+    mF,   ///< the message flags, hex
+    bf,   ///< the branch flags of the Request-URI's branch, decimal
+    bF,   ///< the same in hex
+    od,   ///< the original Request-URI's host
+    op,   ///< the original Request-URI's port
+    oU,   ///< the original Request-URI's user
+    oP,   ///< the original Request-URI's transport
+    dd,   ///< $du's host
+    dp,   ///< $du's port
+    dP,   ///< $du's transport
+    su,   ///< the source as a URI: sip:ip:port
+    sut,  ///< the source as a URI with its transport
+    mi,   ///< the message id
+    ai,   ///< the P-Asserted-Identity URI
+    pu,   ///< the P-Preferred-Identity URI
+    pU,   ///< its user
+    pd,   ///< its host
+    pn,   ///< its display name
+    di,   ///< the Diversion URI
+    re,   ///< the Remote-Party-ID URI
+    rt    ///< the Refer-To URI
 };
 
 struct core_pv_info {

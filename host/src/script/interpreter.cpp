@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdio>
 #include <ctime>
 
 #include "cfg/ip_network.hpp"
@@ -14,6 +15,7 @@
 #include "plugin/avp_list.hpp"
 #include "script/transform.hpp"
 #include "sip/chars.hpp"
+#include "sip/name_addr.hpp"
 #include "sip/uri.hpp"
 
 namespace siphost::script {
@@ -135,6 +137,32 @@ value get_xavp(const pv_spec& pv, run_context& ctx) {
 int set_xavp(const pv_spec& pv, const value& v, run_context& ctx) {
     siphost_value abi = v.to_abi();
     return plugin::xavp_set(ctx.msg->avp_list(), family_of(pv.core), xavp_path_of(pv), abi);
+}
+
+/// A URI's part as the pv module's $rP, $oP, $dP, $op, $dp give it.
+value uri_transport_or_default(const sip::uri& uri) {
+    auto transport = uri.param("transport");
+    if (transport && !transport->empty())
+        return value::own(std::string(*transport));
+    return value::own(uri.scheme_text() == "sips" || uri.scheme_text() == "SIPS" ? "TLS" : "UDP");
+}
+
+value uri_port_or_default(const sip::uri& uri) {
+    if (uri.has_port())
+        return value::make_int(uri.port());
+    return value::make_int(uri.scheme_text() == "sips" || uri.scheme_text() == "SIPS" ? 5061 : 5060);
+}
+
+/// The URI of a header holding one name-addr (P-Asserted-Identity, Diversion, Refer-To, ...), parsed.
+bool header_name_addr(const sip::message& sip, std::string_view name, sip::name_addr& out) {
+    std::string_view found;
+    return sip.header_value(name, 0, found) && sip::parse_single_name_addr(found, out, true);
+}
+
+std::string hex8(std::uint64_t n) {
+    char text[20];
+    std::snprintf(text, sizeof text, "%08X", static_cast<unsigned>(n & 0xffffffffu));
+    return text;
 }
 
 /// A part of a URI as Kamailio's selects give it: null for what the URI lacks.
@@ -438,6 +466,119 @@ value get_raw_pv(const pv_spec& pv, run_context& ctx) {
     }
     case core_pv::mt:
         return value::make_int(sip.is_request() ? 1 : 2);
+    case core_pv::fn:
+        return string_or_null(sip.from().display_name);
+    case core_pv::tn:
+        return string_or_null(sip.to().display_name);
+    case core_pv::ct:
+    case core_pv::cT: {
+        std::string_view found;
+        return sip.header_value(pv.core == core_pv::ct ? "Contact" : "Content-Type", 0, found) ? value::borrow(found)
+                                                                                            : value();
+    }
+    case core_pv::cl: {
+        std::string_view found;
+        if (!sip.header_value("Content-Length", 0, found))
+            return {};
+        std::int64_t length = 0;
+        auto [end, ec] = std::from_chars(found.data(), found.data() + found.size(), length);
+        return ec == std::errc() ? value::make_int(length) : value();
+    }
+    case core_pv::rb:
+        return value::borrow(sip.body());
+    case core_pv::rv:
+        return value::own("SIP/2.0");
+    case core_pv::rz:
+    case core_pv::rP:
+    case core_pv::od:
+    case core_pv::op:
+    case core_pv::oU:
+    case core_pv::oP: {
+        if (!sip.is_request())
+            return {};
+        bool original = pv.core == core_pv::od || pv.core == core_pv::op || pv.core == core_pv::oU ||
+                        pv.core == core_pv::oP;
+        sip::uri uri;
+        if (!uri.parse(original ? sip.request_uri() : sip.current_request_uri()))
+            return {};
+        switch (pv.core) {
+        case core_pv::rz: {
+            std::string scheme(uri.scheme_text());
+            for (char& c : scheme)
+                c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            auto user = uri.param("user");
+            if ((scheme == "sip" || scheme == "sips") && user && sip::chars::iequals(*user, "phone"))
+                scheme = scheme == "sip" ? "tel" : "tels";
+            return value::own(std::move(scheme));
+        }
+        case core_pv::od:
+            return value::borrow(uri.host());
+        case core_pv::op:
+            return uri_port_or_default(uri);
+        case core_pv::oU:
+            return uri.has_user() ? value::borrow(uri.user()) : value();
+        default: // rP, oP
+            return uri_transport_or_default(uri);
+        }
+    }
+    case core_pv::dd:
+    case core_pv::dp:
+    case core_pv::dP: {
+        sip::uri uri;
+        if (msg.dst_uri.empty() || !uri.parse(msg.dst_uri))
+            return {};
+        if (pv.core == core_pv::dd)
+            return value::own(std::string(uri.host()));
+        return pv.core == core_pv::dp ? uri_port_or_default(uri) : uri_transport_or_default(uri);
+    }
+    case core_pv::mf:
+        return value::make_int(static_cast<std::int64_t>(msg.flags & 0xffffffffu));
+    case core_pv::mF:
+        return value::own(hex8(msg.flags));
+    case core_pv::bf:
+        return value::make_int(static_cast<std::int64_t>(msg.ruri_branch_flags & 0xffffffffu));
+    case core_pv::bF:
+        return value::own(hex8(msg.ruri_branch_flags));
+    case core_pv::su:
+    case core_pv::sut: {
+        std::string address = source_address(msg);
+        if (address.empty())
+            return {};
+        if (address.find(':') != std::string::npos)
+            address = "[" + address + "]";
+        std::string uri = "sip:" + address + ":" + std::to_string(msg.source.port());
+        if (pv.core == core_pv::sut)
+            uri += std::string(";transport=") + proto_name(msg.proto);
+        return value::own(std::move(uri));
+    }
+    case core_pv::mi:
+        return value::make_int(static_cast<std::int64_t>(msg.id));
+    case core_pv::ai:
+    case core_pv::di:
+    case core_pv::re:
+    case core_pv::rt: {
+        sip::name_addr na;
+        std::string_view name = pv.core == core_pv::ai   ? "P-Asserted-Identity"
+                                : pv.core == core_pv::di ? "Diversion"
+                                : pv.core == core_pv::re ? "Remote-Party-ID"
+                                                         : "Refer-To";
+        return header_name_addr(sip, name, na) ? value::own(std::string(na.uri_text)) : value();
+    }
+    case core_pv::pu:
+    case core_pv::pU:
+    case core_pv::pd:
+    case core_pv::pn: {
+        sip::name_addr na;
+        if (!header_name_addr(sip, "P-Preferred-Identity", na))
+            return {};
+        if (pv.core == core_pv::pu)
+            return value::own(std::string(na.uri_text));
+        if (pv.core == core_pv::pn)
+            return na.display_name.empty() ? value() : value::own(std::string(na.display_name));
+        if (pv.core == core_pv::pd)
+            return value::own(std::string(na.uri.host()));
+        return na.uri.has_user() ? value::own(std::string(na.uri.user())) : value();
+    }
     case core_pv::pp:
         return value::make_int(static_cast<std::int64_t>(getpid()));
     case core_pv::rc:
