@@ -1,9 +1,13 @@
 #include "sql_connection.hpp"
+#include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <new>
+#include <random>
+#include <thread>
 #include <siphost/module.hpp>
 
 namespace siphost::modules::db {
@@ -243,12 +247,15 @@ int sql_connection::replace(siphost_str table, const siphost_str* columns, const
     // Update the row the keys name, else insert it: portable across the engines (no MySQL REPLACE, which
     // deletes; no ON CONFLICT target, which needs the exact unique index), and atomic in a transaction. Every
     // column, keys included, is set so that a matched row counts as affected on each engine. Two connections
-    // replacing the same keys may deadlock (InnoDB's gap locks): the loser runs its transaction again.
+    // replacing the same keys may deadlock (InnoDB's gap locks): the loser runs its transaction again, after
+    // a short random wait that grows with each try, so that the same two do not collide again at once.
     if (in_transaction_)
         return replace_once(table, columns, values, count, key_count);
-    constexpr int attempts = 5;
+    constexpr int attempts = 10;
     int rc = SIPHOST_DB_E_FAIL;
     for (int attempt = 0; attempt < attempts; ++attempt) {
+        if (attempt > 0)
+            back_off(attempt);
         if (rc = transaction(SIPHOST_DB_TXN_BEGIN); rc != SIPHOST_DB_OK)
             return rc;
         transient_ = false;
@@ -280,6 +287,13 @@ int sql_connection::replace(siphost_str table, const siphost_str* columns, const
             return rc;
     }
     return rc;
+}
+
+void sql_connection::back_off(int attempt) {
+    thread_local std::minstd_rand random(std::random_device{}());
+    int ceiling_ms = std::min(1 << attempt, 64);
+    std::this_thread::sleep_for(
+        std::chrono::microseconds(std::uniform_int_distribution<int>(0, ceiling_ms * 1000)(random)));
 }
 
 int sql_connection::replace_once(siphost_str table, const siphost_str* columns,

@@ -74,6 +74,8 @@ private:
                      const siphost_db_value* key_values, size_t key_count,
                      std::vector<siphost_db_value>& params);
     int check_table(siphost_str table);
+    /// Waits a random moment, longer with each attempt, before a transaction runs again after a deadlock.
+    static void back_off(int attempt);
     int replace_once(siphost_str table, const siphost_str* columns, const siphost_db_value* values,
                      size_t count, size_t key_count);
     int update_rows(siphost_str table, const siphost_str* keys, const char* const* ops,
