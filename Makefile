@@ -54,7 +54,8 @@ test-asan: deps
 test-fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIPHOST_FUZZ=ON -DSIPHOST_BENCH=OFF
 	cmake --build $(BUILD_FUZZ) -j $(JOBS)
-	ctest --test-dir $(BUILD_FUZZ) --output-on-failure -L fuzz
+	# Each fuzz target is one CPU-bound process with its own corpus: they run side by side, one a core.
+	ctest --test-dir $(BUILD_FUZZ) --output-on-failure -L fuzz -j $(JOBS)
 
 bench: build
 	@if [ -x bench/run ]; then bench/run $(BUILD); else \
