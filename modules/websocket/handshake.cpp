@@ -1,6 +1,7 @@
 #include "handshake.hpp"
 
 #include <openssl/evp.h>
+#include <siphost/module.hpp>
 
 #include <array>
 #include <cctype>
@@ -11,22 +12,8 @@ namespace {
 // RFC 6455 1.3: the GUID appended to the client's key.
 constexpr std::string_view ws_guid = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
-std::string_view trim(std::string_view v) {
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
-        v.remove_prefix(1);
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
-        v.remove_suffix(1);
-    return v;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size())
-        return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
+using sdk::iequals;
+using sdk::trim;
 
 /// True when one of the comma-separated tokens of any value is `token` (case-insensitive).
 bool has_token(const std::vector<std::string_view>& values, std::string_view token) {

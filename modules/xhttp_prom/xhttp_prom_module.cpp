@@ -277,7 +277,8 @@ void rpc_counter_inc(siphost_rpc_call* call) {
     finish(call, metrics_.counter_inc(p[0], number, rpc_labels(p, 2), host_->now_ms(), error), error);
 }
 
-void rpc_gauge_set(siphost_rpc_call* call) {
+/// gauge_set and histogram_observe: "name number [labels]", number any real, applied by Update.
+template <auto Update> void rpc_with_real(siphost_rpc_call* call) {
     auto p = rpc_params(call);
     if (!check_count(call, p, 2, "name number [l0 [l1 [l2]]]"))
         return;
@@ -285,18 +286,7 @@ void rpc_gauge_set(siphost_rpc_call* call) {
     if (!parse_number(p[1], number))
         return fault(call, 400, "Invalid parameters: '" + p[1] + "' is not a number");
     std::string error;
-    finish(call, metrics_.gauge_set(p[0], number, rpc_labels(p, 2), host_->now_ms(), error), error);
-}
-
-void rpc_histogram_observe(siphost_rpc_call* call) {
-    auto p = rpc_params(call);
-    if (!check_count(call, p, 2, "name number [l0 [l1 [l2]]]"))
-        return;
-    double number = 0;
-    if (!parse_number(p[1], number))
-        return fault(call, 400, "Invalid parameters: '" + p[1] + "' is not a number");
-    std::string error;
-    finish(call, metrics_.histogram_observe(p[0], number, rpc_labels(p, 2), host_->now_ms(), error), error);
+    finish(call, (metrics_.*Update)(p[0], number, rpc_labels(p, 2), host_->now_ms(), error), error);
 }
 
 void rpc_metric_list_print(siphost_rpc_call* call) {
@@ -413,9 +403,9 @@ const siphost_rpc_command rpcs[] = {
     sdk::rpc("xhttp_prom.counter_inc", rpc_counter_inc,
              "Add a number to a counter: name, number, label values.", "sd"),
     sdk::rpc("xhttp_prom.gauge_reset", rpc_gauge_reset, "Set a gauge to zero: name and label values.", "s"),
-    sdk::rpc("xhttp_prom.gauge_set", rpc_gauge_set, "Set a gauge to a number: name, number, label values.",
-             "ss"),
-    sdk::rpc("xhttp_prom.histogram_observe", rpc_histogram_observe,
+    sdk::rpc("xhttp_prom.gauge_set", rpc_with_real<&user_metrics::gauge_set>,
+             "Set a gauge to a number: name, number, label values.", "ss"),
+    sdk::rpc("xhttp_prom.histogram_observe", rpc_with_real<&user_metrics::histogram_observe>,
              "Observe a number in a histogram: name, number, label values.", "ss"),
     sdk::rpc("xhttp_prom.metric_list_print", rpc_metric_list_print, "List of all user defined metrics.", ""),
     sdk::end_of_rpcs(),
