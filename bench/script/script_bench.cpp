@@ -143,6 +143,9 @@ public:
     int forward(siphost_msg*, std::string_view, std::uint16_t, int) override { return 1; }
     int force_rport(siphost_msg*) override { return 1; }
     bool is_myself(std::string_view, std::uint16_t) const override { return false; }
+    const siphost::net::listening_socket* find_socket(int, std::string_view, std::uint16_t) const override {
+        return nullptr;
+    }
 };
 
 const char* const stateless = R"cfg(

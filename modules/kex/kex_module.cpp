@@ -5,6 +5,7 @@
 //   setbflag(flag [, branch]), resetbflag(...), isbflagset(...) branch flags; branch 0 is the Request-URI's,
 //                                                               i >= 1 the destination set's target i-1
 //   isdsturiset()                                               $du is set
+//   $sf, $sF                                                    the script flags, decimal and 8 hex digits
 //   pv_printf(var, text), avp_printf(var, text)                 var = text, after expanding text
 //   km_append_branch([uri])                                     Kamailio 3.x's name of append_branch()
 //   RPC: core.echo, core.prints, core.printi, core.pwd, core.arg, stats.fetch, stats.fetchn (kex_rpc.cpp)
@@ -22,6 +23,7 @@
 #include <siphost/module.hpp>
 
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -124,6 +126,20 @@ int cmd_resetsflag(siphost_msg* msg, const siphost_value* args, void*) {
 int cmd_issflagset(siphost_msg* msg, const siphost_value* args, void*) {
     uint64_t bit = 0;
     return read_flag(args[0], bit) && (script_flags(msg) & bit) != 0 ? 1 : -1;
+}
+
+/// $sf: the script flags, decimal.
+int get_sflags(siphost_msg* msg, void*, int32_t, siphost_value* out) {
+    *out = sdk::int_value(static_cast<int64_t>(script_flags(msg) & 0xffffffffu));
+    return 0;
+}
+
+/// $sF: the script flags as 8 hex digits.
+int get_sflags_hex(siphost_msg* msg, void*, int32_t, siphost_value* out) {
+    thread_local char text[24];
+    std::snprintf(text, sizeof text, "%08llX", static_cast<unsigned long long>(script_flags(msg) & 0xffffffffu));
+    *out = sdk::str_value(text);
+    return 0;
 }
 
 // ---- branch flags ----
@@ -278,9 +294,18 @@ const siphost_command commands[] = {
     sdk::end_of_commands(),
 };
 
+const siphost_pv pvs[] = {
+    sdk::pseudo_variable("sf", SIPHOST_PV_NAME_NONE, get_sflags, nullptr, nullptr, nullptr,
+                         "the script flags (setsflag), decimal"),
+    sdk::pseudo_variable("sF", SIPHOST_PV_NAME_NONE, get_sflags_hex, nullptr, nullptr, nullptr,
+                         "the script flags (setsflag), 8 hex digits"),
+    sdk::end_of_pvs(),
+};
+
 const siphost_module descriptor = sdk::module({.name = "kex",
                                                .version = "1.0",
                                                .commands = commands,
+                                               .pvs = pvs,
                                                .rpcs = rpc_commands(),
                                                .init = init,
                                                .destroy = destroy});

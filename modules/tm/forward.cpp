@@ -50,6 +50,8 @@ bool destination_of(const siphost_msg* msg, std::string_view host_name, uint16_t
     const siphost_host_api* h = host();
     to = sdk::sized<siphost_dest>();
     to.proto = proto;
+    // force_send_socket(): resolve keeps the script's socket when its protocol is the destination's.
+    to.socket = h->msg_send_socket(msg);
     if (host_name.empty()) {
         siphost_str hop{nullptr, 0};
         if (h->msg_next_hop(msg, &hop) != 0) {

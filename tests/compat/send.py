@@ -13,6 +13,11 @@ REQUESTS = [
      "Diversion: <sip:diverter@div.example.org>;reason=unconditional\r\n"
      "Refer-To: <sip:target@refer.example.org>\r\n"
      "Content-Type: text/plain\r\n"),
+    ("REGISTER", "sip:example.org", "X-Case: third\r\nX-Num: 0\r\nX-Text: none\r\n"
+     "Contact: <sip:alice@127.0.0.1:5090>\r\n"
+     "Authorization: Digest username=\"alice@home.example.org\", realm=\"example.org\", nonce=\"abc123\", "
+     "uri=\"sip:example.org\", response=\"0123456789abcdef0123456789abcdef\", algorithm=MD5, qop=auth, "
+     "nc=00000001, cnonce=\"xyz\"\r\n"),
 ]
 
 

@@ -28,8 +28,8 @@
 /* ---- versions and layout constants ---- */
 
 ABI_VALUE(SIPHOST_ABI_MAJOR, 1);
-ABI_VALUE(SIPHOST_ABI_MINOR, 3);
-ABI_VALUE(SIPHOST_REQUIRE_MINOR, 3);
+ABI_VALUE(SIPHOST_ABI_MINOR, 4);
+ABI_VALUE(SIPHOST_REQUIRE_MINOR, 4);
 ABI_VALUE(SIPHOST_MAX_ARGS, 6);
 ABI_CHECK(entry_symbol_length, sizeof(SIPHOST_ENTRY_SYMBOL) == sizeof("siphost_module_v1"));
 
@@ -335,7 +335,8 @@ ABI_FIELD(siphost_host_api, core_setting_at, 608, 8);
 ABI_FIELD(siphost_host_api, core_setting_get, 616, 8);
 ABI_FIELD(siphost_host_api, core_setting_set, 624, 8);
 ABI_FIELD(siphost_host_api, metric_walk, 632, 8);
-ABI_FIELD(siphost_host_api, reserved, 640, 96);
+ABI_FIELD(siphost_host_api, msg_send_socket, 640, 8);
+ABI_FIELD(siphost_host_api, reserved, 648, 88);
 ABI_SIZE(siphost_host_api, 736);
 
 /* Message context */

@@ -122,6 +122,9 @@ int msg_destination(const siphost_msg* m, siphost_dest* out) {
 siphost_socket* msg_socket(const siphost_msg* m) {
     return to_handle(m->socket);
 }
+siphost_socket* msg_send_socket(const siphost_msg* m) {
+    return to_handle(m->send_socket);
+}
 siphost_str msg_raw(const siphost_msg* m) {
     return to_str(m->sip.raw());
 }
@@ -170,6 +173,7 @@ siphost_msg* msg_clone(const siphost_msg* m) {
     copy->ruri_branch_flags = m->ruri_branch_flags;
     copy->dst_uri = m->dst_uri;
     copy->rport_forced = m->rport_forced;
+    copy->send_socket = m->send_socket;
     return copy.release(); // the caller owns it until msg_free
 }
 
@@ -217,6 +221,7 @@ void fill_message_functions(siphost_host_api& api) {
     api.msg_source = msg_source;
     api.msg_destination = msg_destination;
     api.msg_socket = msg_socket;
+    api.msg_send_socket = msg_send_socket; // [1.4]
     api.msg_raw = msg_raw;
     api.msg_flags = msg_flags;
     api.msg_set_flags = msg_set_flags;

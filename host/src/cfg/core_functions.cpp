@@ -55,6 +55,7 @@ const std::vector<core_function>& core_functions() {
         {"set_forward_no_connect", core_op::no_connect, 0, any, {}},
         {"set_reply_close", core_op::no_connect, 0, any, {}},
         {"set_forward_close", core_op::no_connect, 0, any, {}},
+        {"force_send_socket", core_op::force_send_socket, 1, request_like, {S}},
         {"append_branch", core_op::append_branch, 0, SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE, {}},
         {"append_branch", core_op::append_branch, 1, SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE, {S}},
     };

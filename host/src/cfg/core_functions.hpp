@@ -34,7 +34,8 @@ enum class core_op {
     rewriteport,     ///< rewriteport(port) / setport(port); "" removes the port
     rewritehostport, ///< rewritehostport(host[:port]) / sethostport()
     add_local_rport, ///< add_local_rport(): rport in the Via this server adds
-    no_connect       ///< set_{reply,forward}_no_connect(), set_{reply,forward}_close(): connection flags
+    no_connect,      ///< set_{reply,forward}_no_connect(), set_{reply,forward}_close(): connection flags
+    force_send_socket ///< force_send_socket([proto:]addr[:port]): the local socket a relayed request leaves from
 };
 
 /// One overload of a core function, declared like a module command.

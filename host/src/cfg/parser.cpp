@@ -1055,7 +1055,14 @@ std::optional<op_kind> parser::binary_operator(int level) const {
             return op_kind::multiply;
         if (t.kind == token_kind::slash)
             return op_kind::divide;
-        if (t.kind == token_kind::percent || word("mod"))
+        if (t.kind == token_kind::percent) {
+            // Kamailio's grammar has no '%': such a config does not start there. Read on as modulo so the
+            // rest of the file is still checked.
+            diags_.error(t.where, "'%' is not an operator in Kamailio's config language",
+                         "write 'mod' for the remainder, as in '$var(x) = $var(y) mod 3'");
+            return op_kind::modulo;
+        }
+        if (word("mod"))
             return op_kind::modulo;
         break;
     default:
@@ -1207,6 +1214,20 @@ std::unique_ptr<expr> parser::call_expression(const token& name) {
     advance(); // '('
     if (match(token_kind::rparen))
         return node;
+    std::string first = raw_text(peek());
+    if (name.text == "force_send_socket" && !first.empty() && first.front() != '"' && first.front() != '\'') {
+        // Kamailio's grammar reads a bare socket here: force_send_socket(udp:127.0.0.1:5060).
+        auto argument = std::make_unique<expr>();
+        argument->kind = expr_kind::string;
+        argument->where = peek().where;
+        while (!check(token_kind::rparen) && !check(token_kind::end) && !check(token_kind::semicolon) &&
+               peek().line_index == name.line_index)
+            argument->text += raw_text(advance());
+        if (!expect(token_kind::rparen, "after the socket of 'force_send_socket'"))
+            return nullptr;
+        node->operands.push_back(std::move(argument));
+        return node;
+    }
     while (true) {
         auto argument = expression();
         if (!argument)

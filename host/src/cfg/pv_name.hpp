@@ -85,7 +85,26 @@ enum class core_pv {
     pn,   ///< its display name
     di,   ///< the Diversion URI
     re,   ///< the Remote-Party-ID URI
-    rt    ///< the Refer-To URI
+    rt,   ///< the Refer-To URI
+    ar,   ///< the digest credentials' realm (Proxy-Authorization, else Authorization)
+    au,   ///< their username's user part
+    ad,   ///< their username's domain part
+    aU,   ///< their whole username
+    adu,  ///< their digest URI
+    aa,   ///< their algorithm
+    Au,   ///< the user for accounting: user@domain of the From URI
+    AU,   ///< its user
+    bs,   ///< the body size
+    ds,   ///< the destination set as a Contact header value
+    fs,   ///< the socket forced with force_send_socket: proto:ip:port
+    rmid, ///< the request method's id (Kamailio's METHOD_* bit)
+    RAi,  ///< the advertised address of the socket the message arrived at, else its address
+    RAp,  ///< the same for the port
+    Tb,   ///< the Unix time siphost started at
+    TS,   ///< the same (Kamailio's startup timestamp)
+    Tf,   ///< the current time as ctime() writes it
+    TF,   ///< the current time as ctime() writes it
+    TV    ///< the current time: $TV(s), $TV(u), $TV(sn), $TV(un), $TV(Sn)
 };
 
 struct core_pv_info {

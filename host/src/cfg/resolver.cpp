@@ -489,6 +489,8 @@ void resolver::check_call(expr& e, const context& ctx) {
     if (chosen.core && chosen.core->op == core_op::add_local_rport)
         diags_.warning(e.where, "'add_local_rport' has no effect in siphost",
                        "the Via siphost adds carries no rport parameter yet");
+    if (chosen.core && chosen.core->op == core_op::force_send_socket && argc == 1)
+        check_send_socket(*e.operands[0]);
     e.binding.core = chosen.core;
     e.binding.command = chosen.command;
     e.binding.module = chosen.module;
@@ -565,6 +567,61 @@ void resolver::check_call(expr& e, const context& ctx) {
     }
 }
 
+void resolver::check_send_socket(const expr& arg) {
+    if (arg.kind != expr_kind::string && arg.kind != expr_kind::identifier)
+        return;
+    listen_address wanted;
+    std::string error;
+    if (arg.text.empty() || !parse_listen(arg.text, wanted, error)) {
+        diags_.error(arg.where, "bad force_send_socket argument '" + arg.text + "'" +
+                                    (error.empty() ? std::string() : ": " + error),
+                     "force_send_socket([proto:]address[:port]), e.g. force_send_socket(udp:10.0.0.1:5060)");
+        return;
+    }
+    const auto& params = cfg_.params;
+    auto wanted_address = parse_ip_network(wanted.host);
+    if (!wanted_address || wanted.host.find('/') != std::string::npos) {
+        diags_.error(arg.where, "bad force_send_socket argument '" + arg.text + "': '" + wanted.host +
+                                    "' is not an IP address",
+                     "siphost does not resolve a host name here: write the listen address itself");
+        return;
+    }
+    auto same_address = [](const ip_network& a, const ip_network& b) {
+        return a.family == b.family && std::equal(a.bytes, a.bytes + (a.family == 4 ? 4 : 16), b.bytes);
+    };
+    // Which sockets the listen lines make is only certain for IP addresses: a host name, a wildcard or no
+    // listen line at all (every interface) leaves the question to start-up.
+    if (params.listen.empty())
+        return;
+    std::string listening;
+    for (const auto& entry : params.listen) {
+        auto bound = parse_ip_network(entry.host);
+        if (!bound || entry.host == "0.0.0.0" || entry.host == "::" || entry.host == "[::]")
+            return;
+        std::vector<std::string> protos;
+        if (!entry.proto.empty()) {
+            protos.push_back(entry.proto);
+        } else {
+            protos.push_back("udp");
+            if (!params.disable_tcp)
+                protos.push_back("tcp");
+            if (params.enable_tls && !params.disable_tcp)
+                protos.push_back("tls");
+        }
+        for (const auto& proto : protos) {
+            std::uint16_t port = entry.port != 0 ? entry.port : proto == "tls" ? params.tls_port_no : params.port;
+            std::string name = proto + ":" + (bound->family == 6 ? "[" + entry.host + "]" : entry.host) + ":" +
+                               std::to_string(port);
+            listening += (listening.empty() ? "" : ", ") + name;
+            if ((wanted.proto.empty() || wanted.proto == proto) && (wanted.port == 0 || wanted.port == port) &&
+                same_address(*bound, *wanted_address))
+                return;
+        }
+    }
+    diags_.error(arg.where, "bad force_send_socket argument '" + arg.text + "': siphost does not listen on it",
+                 "the listen addresses are " + listening);
+}
+
 void resolver::check_cfg_get(const select_spec& select, const std::string& text, source_location where) {
     if (select.group == "core") {
         if (!is_core_cfg_variable(select.variable))
@@ -631,6 +688,10 @@ void resolver::check_pv(const std::string& text, source_location where, bool for
                 (inner.rfind("i:", 0) == 0 && !is_numeric(std::string(inner.substr(2)))))
                 diags_.error(where, "bad AVP name '" + name->inner + "'",
                              "$avp(name), $avp(s:name) or $avp(i:number)");
+        } else if (core->id == core_pv::TV && name->inner != "s" && name->inner != "u" && name->inner != "sn" &&
+                   name->inner != "un" && name->inner != "Sn") {
+            diags_.error(where, "'$TV(" + name->inner + ")' is not a time Kamailio gives",
+                         "$TV(s), $TV(u), $TV(sn), $TV(un) or $TV(Sn)");
         } else if (core->id == core_pv::sel) {
             std::string error;
             auto select = parse_select(name->inner, error);

@@ -35,6 +35,8 @@ private:
     void check_call(expr& e, const context& ctx);
     void check_pv(const std::string& text, source_location where, bool for_write);
     void check_cfg_get(const select_spec& select, const std::string& text, source_location where);
+    /// force_send_socket's argument: a socket this config listens on, as Kamailio's fixup demands.
+    void check_send_socket(const expr& arg);
     /// raw is the literal as written (quotes included) when known, so that columns account for escapes.
     void check_template(const std::string& text, source_location where, const std::string& raw = {});
     std::string where_runs(std::uint32_t disallowed, const context& ctx) const;

@@ -464,6 +464,34 @@ const net::listening_socket* runtime::socket_for(const net::udp_endpoint& to, ui
     return nullptr;
 }
 
+const net::listening_socket* runtime::find_socket(int proto, std::string_view address_text, uint16_t port) const {
+    if (address_text.size() >= 2 && address_text.front() == '[' && address_text.back() == ']')
+        address_text = address_text.substr(1, address_text.size() - 2);
+    boost::system::error_code ec;
+    auto address = boost::asio::ip::make_address(std::string(address_text), ec);
+    if (ec)
+        return nullptr;
+    for (const auto* listens : {transport_ != nullptr ? &transport_->listens() : nullptr,
+                                tcp_ != nullptr ? &tcp_->listens() : nullptr}) {
+        if (listens == nullptr)
+            continue;
+        for (const auto& listen : *listens) {
+            if ((proto != 0 && proto != listen->proto) || (port != 0 && port != listen->port))
+                continue;
+            const auto& bound = listen->endpoint.address();
+            if (address == bound)
+                return listen.get();
+            // A wildcard listen sends from every interface of its family.
+            if (bound.is_unspecified() && bound.is_v6() == address.is_v6()) {
+                const auto& local = net::interface_addresses();
+                if (std::find(local.begin(), local.end(), address) != local.end())
+                    return listen.get();
+            }
+        }
+    }
+    return nullptr;
+}
+
 bool runtime::is_myself(std::string_view host, uint16_t port) const {
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
         host = host.substr(1, host.size() - 2);
@@ -538,7 +566,11 @@ int runtime::send(const siphost_dest& dst, std::string_view bytes) {
 
 int runtime::resolve(std::string_view uri_or_host, uint16_t port, siphost_dest& out) const {
     std::string_view host = uri_or_host;
-    uint8_t proto = out.proto != SIPHOST_PROTO_NONE ? out.proto : static_cast<uint8_t>(SIPHOST_PROTO_UDP);
+    // A socket given by the caller (force_send_socket) names the protocol when nothing else does.
+    const auto* chosen = from_handle(out.socket);
+    uint8_t proto = out.proto != SIPHOST_PROTO_NONE ? out.proto
+                    : chosen != nullptr           ? chosen->proto
+                                                  : static_cast<uint8_t>(SIPHOST_PROTO_UDP);
     sip::uri parsed;
     if (uri_or_host.find(':') != std::string_view::npos && parsed.parse(uri_or_host) &&
         (parsed.scheme() == sip::uri_scheme::sip || parsed.scheme() == sip::uri_scheme::sips)) {
@@ -570,8 +602,10 @@ int runtime::resolve(std::string_view uri_or_host, uint16_t port, siphost_dest& 
     net::set_address(out, *result.endpoint);
     out.proto = proto;
     out.conn_id = 0;
-    const auto* given = from_handle(out.socket);
-    if (given == nullptr || given->proto != proto)
+    // A given socket of another protocol or address family cannot carry it (Kamailio ignores such a forced
+    // socket too): the host chooses.
+    if (chosen == nullptr || chosen->proto != proto ||
+        chosen->endpoint.address().is_v6() != result.endpoint->address().is_v6())
         out.socket = to_handle(socket_for(*result.endpoint, proto));
     if (out.socket == nullptr) {
         core::log_host(SIPHOST_LOG_ERR, "core",
@@ -661,6 +695,7 @@ int runtime::forward(siphost_msg* msg, std::string_view host, uint16_t port, int
     siphost_dest to{};
     to.struct_size = sizeof to;
     to.proto = static_cast<uint8_t>(proto);
+    to.socket = to_handle(msg->send_socket); // kept by resolve when the protocols agree
     if (resolve(target, port, to) != 0 || to.socket == nullptr)
         return -1;
     const net::listening_socket* from = from_handle(to.socket);

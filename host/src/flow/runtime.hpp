@@ -54,6 +54,7 @@ public:
     int forward(siphost_msg* msg, std::string_view host, uint16_t port, int proto) override;
     int force_rport(siphost_msg* msg) override;
     bool is_myself(std::string_view host, uint16_t port) const override;
+    const net::listening_socket* find_socket(int proto, std::string_view address, uint16_t port) const override;
 
     // What the host table's functions do (abi/ holds the thin C adapters over these).
     /// Sends to dst on its protocol from its socket (or one of the destination's family). 0 or -1.

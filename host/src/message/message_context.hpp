@@ -47,6 +47,8 @@ struct siphost_msg {
     const siphost::net::listening_socket* socket = nullptr; ///< where it arrived (nullptr: made locally)
     uint8_t proto = SIPHOST_PROTO_UDP;                      ///< the transport it came over
     uint64_t conn_id = 0;                                   ///< its connection (0 for UDP)
+    /// The socket force_send_socket() chose for what is relayed from it ($fs); nullptr: the host chooses.
+    const siphost::net::listening_socket* send_socket = nullptr;
     uint64_t id = 0;                                        ///< msgctx->msg_id: unique per received message
     std::unique_ptr<siphost_avp_list> avps;                 ///< the current AVP list, made on first use
     uint64_t flags = 0;                                     ///< script flags (setflag)
@@ -127,6 +129,7 @@ struct siphost_msg {
         socket = nullptr;
         proto = SIPHOST_PROTO_UDP;
         conn_id = 0;
+        send_socket = nullptr;
         route_type = 0;
         error_code = 0;
         error_reason.clear();

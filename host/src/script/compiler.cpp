@@ -451,6 +451,9 @@ std::unique_ptr<pv_spec> compiled_script::parse_pv(std::string_view text, std::s
             spec->select = std::make_unique<cfg::select_spec>(std::move(*select));
             break;
         }
+        case cfg::core_pv::TV:
+            spec->name = name->inner;
+            break;
         case cfg::core_pv::hdr:
             if (name->inner.empty()) {
                 error = "'$hdr' needs a header name";

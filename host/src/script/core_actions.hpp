@@ -5,6 +5,10 @@
 
 #include <siphost/module.h>
 
+namespace siphost::net {
+struct listening_socket;
+}
+
 namespace siphost::script {
 
 /// What core functions need from the runtime beyond the message itself: sending and the server's own
@@ -24,6 +28,11 @@ public:
 
     /// is_myself(): true when host:port names this server (a listen address or an alias; port 0: any).
     virtual bool is_myself(std::string_view host, std::uint16_t port) const = 0;
+
+    /// force_send_socket(): the listening socket at address (an IP address) and port (0: any) on proto (a
+    /// siphost_proto, 0: any, UDP first); nullptr when there is none.
+    virtual const net::listening_socket* find_socket(int proto, std::string_view address,
+                                                     std::uint16_t port) const = 0;
 };
 
 } // namespace siphost::script

@@ -1,6 +1,7 @@
 #include "script/interpreter.hpp"
 
 #include <arpa/inet.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,12 +10,14 @@
 #include <cstdio>
 #include <ctime>
 
+#include "cfg/global_params.hpp"
 #include "cfg/ip_network.hpp"
 #include "core/log.hpp"
 #include "message/message_context.hpp"
 #include "plugin/avp_list.hpp"
 #include "script/transform.hpp"
 #include "sip/chars.hpp"
+#include "sip/credentials.hpp"
 #include "sip/name_addr.hpp"
 #include "sip/uri.hpp"
 
@@ -157,6 +160,57 @@ value uri_port_or_default(const sip::uri& uri) {
 bool header_name_addr(const sip::message& sip, std::string_view name, sip::name_addr& out) {
     std::string_view found;
     return sip.header_value(name, 0, found) && sip::parse_single_name_addr(found, out, true);
+}
+
+/// When the process started: $Tb and $TS.
+const std::time_t process_started = std::time(nullptr);
+
+/// The digest credentials a request carries, as Kamailio's $au and friends read them: Proxy-Authorization
+/// when there is one, else Authorization. False when there is none or it does not parse.
+bool request_credentials(const sip::message& sip, sip::digest_credentials& out) {
+    std::string_view value;
+    if (!sip.header_value("Proxy-Authorization", 0, value) && !sip.header_value("Authorization", 0, value))
+        return false;
+    return sip::parse_digest_credentials(value, out);
+}
+
+/// Kamailio's method ids ($rmid): one bit per method it knows, the last bit for any other.
+std::int64_t method_id(std::string_view method) {
+    static constexpr std::pair<std::string_view, std::int64_t> ids[] = {
+        {"INVITE", 1},      {"CANCEL", 2},    {"ACK", 4},          {"BYE", 8},        {"INFO", 16},
+        {"REGISTER", 32},   {"SUBSCRIBE", 64}, {"NOTIFY", 128},    {"MESSAGE", 256},  {"OPTIONS", 512},
+        {"PRACK", 1024},    {"UPDATE", 2048}, {"REFER", 4096},     {"PUBLISH", 8192}, {"KDMQ", 16384},
+        {"GET", 32768},     {"POST", 65536},  {"PUT", 131072},     {"DELETE", 262144}};
+    for (const auto& [name, id] : ids)
+        if (method == name)
+            return id;
+    return 524288;
+}
+
+/// A q value (0 .. 1000) as Kamailio prints it: "1", "0.5", "0.25".
+std::string q_text(std::int32_t q) {
+    if (q >= 1000)
+        return "1";
+    if (q <= 0)
+        return "0";
+    char digits[8];
+    std::snprintf(digits, sizeof digits, "%03d", static_cast<int>(q));
+    std::string text = std::string("0.") + digits;
+    while (text.back() == '0')
+        text.pop_back();
+    return text;
+}
+
+/// The current time as ctime() writes it, without its newline.
+value ctime_now() {
+    std::time_t now = std::time(nullptr);
+    char buffer[32];
+    if (ctime_r(&now, buffer) == nullptr)
+        return {};
+    std::string text(buffer);
+    while (!text.empty() && text.back() == '\n')
+        text.pop_back();
+    return value::own(std::move(text));
 }
 
 std::string hex8(std::uint64_t n) {
@@ -589,6 +643,79 @@ value get_raw_pv(const pv_spec& pv, run_context& ctx) {
         if (sip.cseq().method.empty())
             return {};
         return value::make_int(sip.cseq().number);
+    case core_pv::ar:
+    case core_pv::au:
+    case core_pv::ad:
+    case core_pv::aU:
+    case core_pv::adu:
+    case core_pv::aa: {
+        sip::digest_credentials c;
+        if (!sip.is_request() || !request_credentials(sip, c))
+            return {};
+        std::size_t at = c.username.find('@');
+        switch (pv.core) {
+        case core_pv::ar:
+            return value::own(std::string(c.realm));
+        case core_pv::au:
+            return value::own(std::string(c.username.substr(0, at)));
+        case core_pv::ad: // empty, not null, for a username without a domain (as Kamailio)
+            return value::own(at == std::string_view::npos ? std::string() : std::string(c.username.substr(at + 1)));
+        case core_pv::aU:
+            return value::own(std::string(c.username));
+        case core_pv::adu:
+            return value::own(std::string(c.uri));
+        default:
+            return value::own(std::string(c.algorithm));
+        }
+    }
+    case core_pv::Au:
+    case core_pv::AU: {
+        sip::uri uri;
+        if (sip.from().uri_text.empty() || !uri.parse(sip.from().uri_text))
+            return {};
+        std::string user(uri.has_user() ? uri.user() : std::string_view());
+        return value::own(pv.core == core_pv::AU ? user : user + "@" + std::string(uri.host()));
+    }
+    case core_pv::bs:
+        return value::make_int(static_cast<std::int64_t>(sip.body().size()));
+    case core_pv::ds: {
+        if (msg.branches.empty())
+            return {};
+        std::string text = "Contact: ";
+        for (std::size_t i = 0; i < msg.branches.size(); ++i) {
+            const auto& target = msg.branches[i];
+            text += (i == 0 ? "<" : ", <") + target.uri + ">";
+            if (target.info & SIPHOST_BRANCH_Q_SET)
+                text += ";q=" + q_text(target.q);
+        }
+        return value::own(std::move(text));
+    }
+    case core_pv::fs:
+        return msg.send_socket == nullptr ? value() : value::own(msg.send_socket->name);
+    case core_pv::rmid:
+        return sip.is_request() ? value::make_int(method_id(sip.method())) : value();
+    case core_pv::RAi: // siphost advertises each socket's own address: the advertised one is it
+        return msg.socket == nullptr ? value() : value::own(msg.socket->host);
+    case core_pv::RAp:
+        return msg.socket == nullptr ? value() : value::make_int(msg.socket->port);
+    case core_pv::Tb:
+    case core_pv::TS:
+        return value::make_int(static_cast<std::int64_t>(process_started));
+    case core_pv::Tf:
+    case core_pv::TF:
+        return ctime_now();
+    case core_pv::TV: {
+        timeval now{};
+        gettimeofday(&now, nullptr);
+        if (pv.name == "s" || pv.name == "sn")
+            return value::make_int(static_cast<std::int64_t>(now.tv_sec));
+        if (pv.name == "u" || pv.name == "un")
+            return value::make_int(static_cast<std::int64_t>(now.tv_usec));
+        char text[48];
+        std::snprintf(text, sizeof text, "%lld.%06ld", static_cast<long long>(now.tv_sec),
+                      static_cast<long>(now.tv_usec));
+        return value::own(text);
+    }
     }
     return {};
 }
@@ -1103,6 +1230,27 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
         return 1; // reported at check time: siphost's Via has no rport to add yet
     case core_op::no_connect:
         return 1; // a send over UDP neither opens nor closes a connection
+    case core_op::force_send_socket: {
+        cfg::listen_address wanted;
+        std::string error;
+        if (!cfg::parse_listen(std::string(text(0)), wanted, error))
+            return -1;
+        int proto = wanted.proto == "udp"   ? SIPHOST_PROTO_UDP
+                    : wanted.proto == "tcp" ? SIPHOST_PROTO_TCP
+                    : wanted.proto == "tls" ? SIPHOST_PROTO_TLS
+                    : wanted.proto.empty()  ? 0
+                                            : -1;
+        const net::listening_socket* socket =
+            proto >= 0 && ctx.actions != nullptr ? ctx.actions->find_socket(proto, wanted.host, wanted.port)
+                                                 : nullptr;
+        if (socket == nullptr) {
+            core::log_host(SIPHOST_LOG_ERR, "core",
+                           "force_send_socket: siphost does not listen on " + std::string(text(0)));
+            return -1;
+        }
+        msg.send_socket = socket;
+        return 1;
+    }
     }
     return -1;
 }

@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 #define SIPHOST_ABI_MAJOR 1
-#define SIPHOST_ABI_MINOR 3
+#define SIPHOST_ABI_MINOR 4
 
 /* The minor a module requires (its descriptor's abi_minor). Define it before including this header to load on
  * older hosts; then check every later function with SIPHOST_HAS before calling it. */
@@ -709,7 +709,14 @@ typedef struct siphost_host_api {
      * visited. */
     int (*metric_walk)(int (*fn)(const struct siphost_metric_info *info, void *visit_data), void *visit_data);
 
-    void *reserved[12]; /* NULL; later minors take these slots, so the table's size stays */
+    /* ---- [1.4] the socket the script chose (worker thread of msg) ---- */
+
+    /* [1.4] The local socket force_send_socket() chose for relaying the request msg (a clone keeps it), or
+     * NULL when the host chooses by destination. A relay passes it in siphost_dest.socket to resolve(), which
+     * keeps it when its protocol is the destination's; with no transport given, the socket's is used. */
+    siphost_socket *(*msg_send_socket)(const siphost_msg *msg);
+
+    void *reserved[11]; /* NULL; later minors take these slots, so the table's size stays */
 } siphost_host_api;
 
 /* ------------------------------------------------------------------------------------------------------ */

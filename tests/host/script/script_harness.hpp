@@ -13,6 +13,7 @@
 
 #include "cfg/test_modules.hpp"
 #include "core/log.hpp"
+#include "net/udp_worker.hpp"
 #include "script/interpreter.hpp"
 #include "script/script_loader.hpp"
 #include "script/test_message.hpp"
@@ -47,6 +48,13 @@ public:
     bool is_myself(std::string_view host, std::uint16_t port) const override {
         return (host == "127.0.0.1" || host == "proxy.local") && (port == 0 || port == 5060);
     }
+    const net::listening_socket* find_socket(int proto, std::string_view address,
+                                             std::uint16_t port) const override {
+        if (address == "127.0.0.1" && (port == 0 || port == 5060) && (proto == 0 || proto == SIPHOST_PROTO_UDP))
+            return &udp_socket;
+        return nullptr;
+    }
+    net::listening_socket udp_socket{{}, "127.0.0.1", 5060, 0, "udp:127.0.0.1:5060", SIPHOST_PROTO_UDP};
     std::vector<std::string> forwards;
     int forward_result = 1;
     int rport_calls = 0;
