@@ -202,6 +202,9 @@ reload_answer reload_script(const core::command_line& options, loaded_config& lo
     retired.add(interpreter.publish(next));
     loaded.script = next;
     loaded.registry.notify_reload();
+    // What on_reload looked up (route_lookup, pv_parse) left the script held for this thread; let it go, or
+    // the next reload's old script would wait for the main thread.
+    script::interpreter::release_thread_script();
     retired.reap();
     log_lines(SIPHOST_LOG_WARN, text);
     core::log_host(SIPHOST_LOG_NOTICE, "core", "reloaded the routing script: " + next->summary());
