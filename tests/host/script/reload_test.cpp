@@ -88,6 +88,17 @@ TEST(reload_read, modules_may_be_named_otherwise_and_log_prefix_changes_live) {
     EXPECT_FALSE(next->log_prefix().pieces.empty());
 }
 
+TEST(reload_read, custom_cfg_variables_take_the_new_values) {
+    const std::string with_variable =
+        replaced(base_config, "debug=2", "debug=2\nreload.limit = 5 desc \"a limit\"");
+    running_config running(with_variable);
+    std::string out;
+    auto next = running.reload(replaced(with_variable, "reload.limit = 5", "reload.limit = 6"), out);
+    ASSERT_NE(next, nullptr) << out;
+    ASSERT_EQ(next->custom_variables().size(), 1u);
+    EXPECT_EQ(next->custom_variables()[0].number, 6);
+}
+
 TEST(reload_read, a_new_module_is_refused_at_its_line) {
     running_config running;
     std::string out;
