@@ -15,9 +15,7 @@ timer_thread::timer_thread(std::vector<plugin::periodic_timer> timers, std::func
         thread_ = std::thread([this] { run(); });
 }
 
-timer_thread::~timer_thread() {
-    stop();
-}
+timer_thread::~timer_thread() { stop(); }
 
 void timer_thread::stop() {
     {

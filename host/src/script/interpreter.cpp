@@ -473,9 +473,8 @@ value get_raw_pv(const pv_spec& pv, run_context& ctx) {
     case core_pv::ct:
     case core_pv::cT: {
         std::string_view found;
-        return sip.header_value(pv.core == core_pv::ct ? "Contact" : "Content-Type", 0, found)
-                   ? value::borrow(found)
-                   : value();
+        return sip.header_value(pv.core == core_pv::ct ? "Contact" : "Content-Type", 0, found) ? value::borrow(found)
+                                                                                            : value();
     }
     case core_pv::cl: {
         std::string_view found;
