@@ -1,5 +1,6 @@
 #include "app/core_rpc.hpp"
 
+#include "app/script_reloader.hpp"
 #include "core/metrics.hpp"
 #include "core/rpc.hpp"
 #include "plugin/host_services.hpp"
@@ -30,6 +31,7 @@ struct core_state {
     std::time_t started = 0;
     std::map<long, std::string> thread_names; ///< by kernel thread id
     core_rpc_sources sources;
+    std::function<reload_answer()> reload;
 };
 
 core_state& state() {
@@ -339,6 +341,23 @@ void clear_statistics(siphost_rpc_call* call) {
     reset(samples);
 }
 
+// A refusal is a fault, so that kamcmd prints "error: 500 - ..."; its message holds every
+// diagnostic, within what a binrpc reply carries (ctl's default body limit is 32 KB).
+void reload(siphost_rpc_call* call) {
+    std::function<reload_answer()> handler;
+    {
+        std::lock_guard lock(state().mutex);
+        handler = state().reload;
+    }
+    if (!handler)
+        return fault(call, 500, "no running script to reload");
+    reload_answer answer = handler();
+    if (!answer.ok)
+        return fault(call, 500,
+                     reply_text("reload refused, the running script stays:\n" + answer.text, 24000));
+    add(call->result, {}, rpc_value{reply_text("Ok. Script reloaded. " + answer.text, 24000)});
+}
+
 constexpr siphost_rpc_command command(const char* name, siphost_rpc_fn handler, const char* doc,
                                       const char* signature) {
     return {sizeof(siphost_rpc_command), name, handler, doc, signature, 0, 0, {nullptr, nullptr}};
@@ -361,6 +380,11 @@ const siphost_rpc_command core_commands[] = {
     command("stats.reset_statistics", reset_statistics, "Reset the counters: all, group: or names.", "s"),
     command("stats.clear_statistics", clear_statistics,
             "Print the values of the statistics, then reset them.", "s"),
+    command(
+        "siphost.reload", reload,
+        "Reads the config file again and, when it is valid and changes only the routing script, runs every "
+        "new message on the new script.",
+        ""),
 };
 
 } // namespace
@@ -377,6 +401,11 @@ void install_core_rpcs() {
         std::string ignored;
         registry.add("core", &c, ignored);
     }
+}
+
+void set_reload_handler(std::function<reload_answer()> handler) {
+    std::lock_guard lock(state().mutex);
+    state().reload = std::move(handler);
 }
 
 void set_core_rpc_sources(core_rpc_sources sources) {

@@ -4,6 +4,7 @@
 #include "app/core_rpc.hpp"
 #include "app/process_identity.hpp"
 #include "app/registry_catalog.hpp"
+#include "app/script_reloader.hpp"
 #include "app/timer_thread.hpp"
 #include "cfg/config_reader.hpp"
 #include "core/log.hpp"
@@ -16,6 +17,7 @@
 #include "plugin/host_services.hpp"
 #include "plugin/module_registry.hpp"
 #include "script/interpreter.hpp"
+#include "script/reload.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -46,19 +48,23 @@ void warn_ignored_options(const core::command_line& options) {
 struct loaded_config {
     plugin::module_registry registry;
     std::unique_ptr<registry_catalog> catalog;
+    /// What the read loaded and applied, for a reload to compare with; the script's catalog.
+    std::unique_ptr<script::recording_catalog> recorder;
     cfg::diagnostics diagnostics;
     std::shared_ptr<const script::compiled_script> script;
     std::string init_error; ///< a module's init, or the load order, refused
 };
 
-// The phases in Kamailio's order: read the config (loadmodule and modparam take effect as it is read), run
-// every module's init in load order, then compile the script, which runs the fixups. The host table works
-// from init on: route_lookup answers from the blocks that were read until the script is compiled.
+// The phases in Kamailio's order, the same for `siphost -c` and start-up: read the config (loadmodule and
+// modparam take effect as it is read, recorded for reloads to compare with), run every module's init in load
+// order, then compile the script, which runs the fixups. The host table works from init on: route_lookup
+// answers from the blocks that were read until the script is compiled.
 void load(const core::command_line& options, loaded_config& out) {
     out.catalog =
         std::make_unique<registry_catalog>(out.registry, options.module_path, default_module_dirs());
+    out.recorder = std::make_unique<script::recording_catalog>(*out.catalog);
     cfg::config config;
-    if (!cfg::read_config_file(options.config_file, read_options_from(options), out.catalog.get(),
+    if (!cfg::read_config_file(options.config_file, read_options_from(options), out.recorder.get(),
                                out.diagnostics, config))
         return;
     auto& parts = abi::parts();
@@ -73,7 +79,7 @@ void load(const core::command_line& options, loaded_config& out) {
         out.init_error = e.what();
         return;
     }
-    out.script = script::compiled_script::compile(std::move(config), out.catalog.get(), out.diagnostics);
+    out.script = script::compiled_script::compile(std::move(config), out.recorder.get(), out.diagnostics);
     if (!out.script)
         out.registry.destroy_all();
 }
@@ -145,17 +151,64 @@ net::tcp_options tcp_options_from(const cfg::global_params& params) {
     return options;
 }
 
-// Blocks SIGINT/SIGTERM in every thread started after this, so that the main thread alone waits for them.
-// SIGPIPE is ignored, as Kamailio does: a peer that closes a pipe, FIFO or socket a module writes to must cost
-// that write an EPIPE, not the whole server.
+// Blocks SIGINT/SIGTERM (stop) and SIGHUP (reload) in every thread started after this, so that the main
+// thread alone waits for them. SIGPIPE is ignored, as Kamailio does: a peer that closes a pipe, FIFO or
+// socket a module writes to must cost that write an EPIPE, not the whole server.
 sigset_t block_stop_signals() {
     std::signal(SIGPIPE, SIG_IGN);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     return set;
+}
+
+/// Each line of text as one log line (a log line is one line).
+void log_lines(int level, const std::string& text) {
+    size_t start = 0;
+    while (start < text.size()) {
+        size_t end = text.find('\n', start);
+        if (end == std::string::npos)
+            end = text.size();
+        if (end > start)
+            core::log_host(level, "core", text.substr(start, end - start));
+        start = end + 1;
+    }
+}
+
+// One reload on the main thread: read the config again without side effects, check it (all of -c's phases
+// but init, which ran once), compile it (the fixups), publish it to every worker, then the modules'
+// on_reload. Any error leaves the running script in place.
+reload_answer reload_script(const core::command_line& options, loaded_config& loaded,
+                            script::interpreter& interpreter, retired_scripts& retired,
+                            const std::string& why) {
+    core::log_host(SIPHOST_LOG_NOTICE, "core",
+                   "reloading the routing script from " + options.config_file + " (" + why + ")");
+    cfg::diagnostics diags;
+    auto running = interpreter.published();
+    auto next = script::read_for_reload(options.config_file, read_options_from(options), *loaded.recorder,
+                                        loaded.recorder->applied(), running->params(), diags);
+    std::string text = diags.format_all();
+    if (!next) {
+        std::string head = options.config_file + ": " + std::to_string(diags.error_count()) + " error(s), " +
+                           std::to_string(diags.warning_count()) + " warning(s)";
+        core::log_host(SIPHOST_LOG_ERR, "core", "reload refused, the running script stays: " + head);
+        log_lines(SIPHOST_LOG_ERR, text);
+        return {false, text + head};
+    }
+    running.reset();
+    retired.add(interpreter.publish(next));
+    loaded.script = next;
+    loaded.registry.notify_reload();
+    // What on_reload looked up (route_lookup, pv_parse) left the script held for this thread; let it go, or
+    // the next reload's old script would wait for the main thread.
+    script::interpreter::release_thread_script();
+    retired.reap();
+    log_lines(SIPHOST_LOG_WARN, text);
+    core::log_host(SIPHOST_LOG_NOTICE, "core", "reloaded the routing script: " + next->summary());
+    return {true, next->summary() + (text.empty() ? "" : "\n" + text)};
 }
 
 } // namespace
@@ -207,7 +260,8 @@ int run_server(const core::command_line& options) {
     print_diagnostics(loaded);
     if (!loaded.script)
         return 1;
-    const auto& params = loaded.script->params();
+    // A copy: a reload replaces loaded.script (and may change nothing here, see script/reload.hpp).
+    const cfg::global_params params = loaded.script->params();
     int children = services.worker_count();
 
     core::log_settings logging;
@@ -242,6 +296,7 @@ int run_server(const core::command_line& options) {
         parts.interpreter = nullptr;
         interpreter.reset();
         loaded.script.reset();
+        script::interpreter::release_thread_script();
     };
     runtime.attach(nullptr, &*interpreter, params.alias);
     parts.interpreter = &*interpreter;
@@ -264,9 +319,14 @@ int run_server(const core::command_line& options) {
                                               : "this transport is not served"));
         if (params.enable_tls && !tls.loaded())
             throw std::runtime_error("enable_tls=yes needs the tls module (loadmodule \"tls.so\")");
+        // Each message runs wholly on the script published when it arrived, whatever a reload publishes
+        // meanwhile.
         transport = std::make_unique<net::udp_transport>(
             listen_specs(params, "udp"), children,
-            [&runtime](net::udp_worker& worker, const net::datagram& d) { runtime.on_datagram(worker, d); });
+            [&runtime, &interpreter](net::udp_worker& worker, const net::datagram& d) {
+                script::interpreter::message_scope pin(*interpreter, true);
+                runtime.on_datagram(worker, d);
+            });
         auto tcp_listens = listen_specs(params, "tcp");
         if (!params.disable_tcp)
             for (auto& spec : listen_specs(params, "tls"))
@@ -278,10 +338,13 @@ int run_server(const core::command_line& options) {
             // A connection's messages go to one worker (by its id), in order, as a UDP peer's do.
             tcp = std::make_unique<net::tcp_transport>(
                 tcp_listens, options,
-                [udp = transport.get(), children, &runtime](net::stream_message&& m) {
+                [udp = transport.get(), children, &runtime, &interpreter](net::stream_message&& m) {
                     auto message = std::make_shared<net::stream_message>(std::move(m));
                     int worker = static_cast<int>(message->conn_id % static_cast<uint64_t>(children));
-                    udp->post(worker, [message, &runtime] { runtime.on_stream_message(*message); });
+                    udp->post(worker, [message, &runtime, &interpreter] {
+                        script::interpreter::message_scope pin(*interpreter, true);
+                        runtime.on_stream_message(*message);
+                    });
                 },
                 params.enable_tls ? tls.provider() : net::tls_provider{});
         }
@@ -318,7 +381,8 @@ int run_server(const core::command_line& options) {
     };
     auto& slow_timers = net::async_loop::instance();
     slow_timers.start([&] { thread_init(SIPHOST_THREAD_ASYNC, 0); });
-    timer_thread timers(services.timers(), [&] { thread_init(SIPHOST_THREAD_TIMER, 0); });
+    timer_thread timers(
+        services.timers(), [&] { thread_init(SIPHOST_THREAD_TIMER, 0); }, &*interpreter);
     transport->start([&](int worker) {
         plugin::host_services::set_worker_index(worker);
         thread_init(SIPHOST_THREAD_WORKER, worker);
@@ -333,8 +397,29 @@ int run_server(const core::command_line& options) {
         for (const auto& listen : tcp->listens())
             core::log_host(SIPHOST_LOG_NOTICE, "core", "listening on " + listen->name);
 
+    // The main thread waits for a stop or a reload (SIGHUP, or siphost.reload, which queues its request and
+    // wakes it with SIGHUP). While replaced scripts wait for their last messages, it looks each second.
+    reload_requests reloads;
+    retired_scripts retired;
+    set_reload_handler([&reloads] { return reloads.ask(); });
     int signal = 0;
-    sigwait(&stop_signals, &signal);
+    while (signal == 0) {
+        const timespec second{1, 0};
+        int got = retired.empty() ? sigwaitinfo(&stop_signals, nullptr)
+                                  : sigtimedwait(&stop_signals, nullptr, &second);
+        if (got == SIGHUP) {
+            reloads.serve([&](bool requested) {
+                return reload_script(options, loaded, *interpreter, retired,
+                                     requested ? "siphost.reload" : "SIGHUP");
+            });
+        } else if (got == SIGINT || got == SIGTERM) {
+            signal = got;
+        } else {
+            retired.reap(); // the second passed (EAGAIN) or a signal interrupted the wait (EINTR)
+        }
+    }
+    set_reload_handler({});
+    reloads.close();
     if (!thread_init_failed)
         core::log_host(SIPHOST_LOG_NOTICE, "core",
                        std::string("stopping on ") + (signal == SIGINT ? "SIGINT" : "SIGTERM"));
@@ -352,6 +437,7 @@ int run_server(const core::command_line& options) {
     runtime.attach(nullptr, nullptr, {});
     runtime.attach_tcp(nullptr);
     parts = {};
+    retired.clear(); // every thread has stopped: the replaced scripts' fixup_free run here, before destroy
     release_script();
     loaded.registry.destroy_all();
     core::metric_registry::instance().reset();

@@ -4,11 +4,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 namespace siphost::app {
 
-timer_thread::timer_thread(std::vector<plugin::periodic_timer> timers, std::function<void()> on_start)
-    : timers_(std::move(timers)), on_start_(std::move(on_start)) {
+timer_thread::timer_thread(std::vector<plugin::periodic_timer> timers, std::function<void()> on_start,
+                           const script::interpreter* interpreter)
+    : timers_(std::move(timers)), on_start_(std::move(on_start)), interpreter_(interpreter) {
     if (!timers_.empty())
         thread_ = std::thread([this] { run(); });
 }
@@ -39,6 +41,9 @@ void timer_thread::run() {
         if (wake_.wait_until(lock, next, [this] { return stopping_; }))
             break;
         lock.unlock();
+        std::optional<script::interpreter::message_scope> pin;
+        if (interpreter_ != nullptr)
+            pin.emplace(*interpreter_, true);
         auto now = clock::now();
         auto now_ms = static_cast<uint64_t>(
             std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count());

@@ -3,6 +3,7 @@
 // retransmission is never late because a worker is busy.
 
 #include "plugin/host_services.hpp"
+#include "script/interpreter.hpp"
 
 #include <condition_variable>
 #include <functional>
@@ -14,8 +15,11 @@ namespace siphost::app {
 
 class timer_thread {
 public:
-    /// on_start runs first on the thread (modules' thread_init); no thread starts without timers.
-    timer_thread(std::vector<plugin::periodic_timer> timers, std::function<void()> on_start);
+    /// on_start runs first on the thread (modules' thread_init); no thread starts without timers. With an
+    /// interpreter, each round of ticks runs on one script (a timer's failure_route, like a message, is not
+    /// split by a reload).
+    timer_thread(std::vector<plugin::periodic_timer> timers, std::function<void()> on_start,
+                 const script::interpreter* interpreter = nullptr);
     ~timer_thread();
     timer_thread(const timer_thread&) = delete;
     timer_thread& operator=(const timer_thread&) = delete;
@@ -31,6 +35,7 @@ private:
     std::condition_variable wake_;
     bool stopping_ = false;
     std::function<void()> on_start_;
+    const script::interpreter* interpreter_ = nullptr;
     std::thread thread_;
 };
 

@@ -1480,29 +1480,71 @@ flow exec(const std::vector<action>& body, std::size_t from, run_context& ctx) {
 interpreter::interpreter(std::shared_ptr<const compiled_script> script, core_actions* actions)
     : script_(std::move(script)), actions_(actions) {}
 
-worker_state& interpreter::worker() const {
+namespace {
+/// The innermost message_scope of this thread (scopes of several interpreters may nest, in tests).
+thread_local interpreter::message_scope* innermost_scope = nullptr;
+/// What script() returned last on this thread outside a scope, kept alive for the caller.
+thread_local std::shared_ptr<const compiled_script> unpinned_script;
+} // namespace
+
+interpreter::message_scope::message_scope(const interpreter& owner, bool between_messages) : owner_(&owner) {
+    if (between_messages)
+        unpinned_script.reset();
+    for (auto* scope = innermost_scope; scope != nullptr; scope = scope->outer_)
+        if (scope->owner_ == &owner)
+            return; // an outer scope pinned this interpreter's script already
+    script_ = owner.script_.load();
+    outer_ = innermost_scope;
+    innermost_scope = this;
+    active_ = true;
+}
+
+interpreter::message_scope::~message_scope() {
+    if (active_)
+        innermost_scope = outer_;
+}
+
+const compiled_script& interpreter::script() const {
+    for (auto* scope = innermost_scope; scope != nullptr; scope = scope->outer_)
+        if (scope->owner_ == this && scope->active_)
+            return *scope->script_;
+    // Outside a message (an RPC, a slow timer): the published script, held by this thread so that the
+    // reference stays valid while the caller uses it.
+    unpinned_script = script_.load();
+    return *unpinned_script;
+}
+
+void interpreter::release_thread_script() {
+    unpinned_script.reset();
+}
+
+std::shared_ptr<const compiled_script> interpreter::publish(std::shared_ptr<const compiled_script> next) {
+    return script_.exchange(std::move(next));
+}
+
+worker_state& interpreter::worker(const compiled_script& s) const {
     thread_local worker_state state;
-    if (state.owner != script_->generation()) {
+    if (state.owner != s.generation()) {
         state = worker_state{};
-        state.owner = script_->generation();
+        state.owner = s.generation();
     }
     // Slots are made on first assignment (reads check the size), so no lock is taken per message.
     return state;
 }
 
-int interpreter::run(int route_id, siphost_msg* msg, std::int64_t* rc) const {
+int interpreter::run(const compiled_script& s, int route_index, siphost_msg* msg, std::int64_t* rc) const {
     run_context ctx;
     ctx.msg = msg;
     ctx.actions = actions_;
-    ctx.script = script_.get();
-    ctx.worker = &worker();
-    ctx.max_loops = script_->params().max_while_loops;
-    if (route_id < 0 || static_cast<std::size_t>(route_id) >= script_->route_count()) {
-        log_error("route id " + std::to_string(route_id) + " does not exist");
+    ctx.script = &s;
+    ctx.worker = &worker(s);
+    ctx.max_loops = s.params().max_while_loops;
+    if (route_index < 0 || static_cast<std::size_t>(route_index) >= s.route_count()) {
+        log_error("route id " + std::to_string(route_index) + " does not exist");
         return SIPHOST_ROUTE_EXITED;
     }
     context_scope scope(&ctx);
-    exec(script_->route(route_id).body, 0, ctx);
+    exec(s.route(route_index).body, 0, ctx);
     if (rc)
         *rc = ctx.rc;
     switch (ctx.stopped) {
@@ -1515,30 +1557,38 @@ int interpreter::run(int route_id, siphost_msg* msg, std::int64_t* rc) const {
     }
 }
 
+// Each entry point pins the script for its run, so that a run started outside a message_scope (a timer's
+// failure_route) still runs wholly on one script.
 int interpreter::run_request_route(siphost_msg* msg, std::int64_t* rc) const {
-    if (script_->request_route() < 0)
+    message_scope pin(*this);
+    const compiled_script& s = script();
+    if (s.request_route() < 0)
         return SIPHOST_ROUTE_RAN;
-    return run(script_->request_route(), msg, rc);
+    return run(s, s.request_route(), msg, rc);
 }
 
 int interpreter::run_core_onreply(siphost_msg* msg, std::int64_t* rc) const {
-    if (script_->core_onreply_route() < 0)
+    message_scope pin(*this);
+    const compiled_script& s = script();
+    if (s.core_onreply_route() < 0)
         return SIPHOST_ROUTE_RAN;
-    return run(script_->core_onreply_route(), msg, rc);
+    return run(s, s.core_onreply_route(), msg, rc);
 }
 
 int interpreter::run_route(int route_id, siphost_msg* msg, std::int64_t* rc) const {
-    int index = script_->route_index_of_id(route_id);
+    message_scope pin(*this);
+    const compiled_script& s = script();
+    int index = s.route_index_of_id(route_id);
     if (index < 0)
         return SIPHOST_ROUTE_NOT_FOUND;
-    return run(index, msg, rc);
+    return run(s, index, msg, rc);
 }
 
 void interpreter::render(const compiled_template& t, siphost_msg* msg, std::string& out) const {
     run_context ctx;
     ctx.msg = msg;
-    ctx.script = script_.get();
-    ctx.worker = &worker();
+    ctx.script = &script();
+    ctx.worker = &worker(*ctx.script);
     if (current_context && current_context->msg == msg)
         ctx.rc = current_context->rc;
     render_template(t, ctx, out);
@@ -1546,8 +1596,9 @@ void interpreter::render(const compiled_template& t, siphost_msg* msg, std::stri
 
 std::string interpreter::render_log_prefix(siphost_msg* msg) const {
     std::string out;
-    if (!script_->log_prefix().pieces.empty())
-        render(script_->log_prefix(), msg, out);
+    const compiled_script& s = script();
+    if (!s.log_prefix().pieces.empty())
+        render(s.log_prefix(), msg, out);
     return out;
 }
 
@@ -1555,8 +1606,8 @@ int interpreter::pv_get(const pv_spec& pv, siphost_msg* msg, siphost_value* out)
     thread_local value result;
     run_context ctx;
     ctx.msg = msg;
-    ctx.script = script_.get();
-    ctx.worker = &worker();
+    ctx.script = &script();
+    ctx.worker = &worker(*ctx.script);
     if (current_context && current_context->msg == msg)
         ctx.rc = current_context->rc;
     result = get_pv(pv, ctx);
@@ -1568,8 +1619,8 @@ int interpreter::pv_get(const pv_spec& pv, siphost_msg* msg, siphost_value* out)
 int interpreter::pv_set(const pv_spec& pv, siphost_msg* msg, const siphost_value& v) const {
     run_context ctx;
     ctx.msg = msg;
-    ctx.script = script_.get();
-    ctx.worker = &worker();
+    ctx.script = &script();
+    ctx.worker = &worker(*ctx.script);
     return set_pv(pv, value::from_abi(v, true), ctx);
 }
 
