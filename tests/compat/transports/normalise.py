@@ -18,9 +18,36 @@ def port(match):
     return match.group(1) + (value if value in FIXED_PORTS else "EPHEMERAL")
 
 
+def via_params_sorted(line):
+    """A Via's parameters in one order: their order carries no meaning (RFC 3261 20.42)."""
+    name, _, value = line.partition(":")
+    sent_by, *params = value.strip().split(";")
+    return f"{name}: {';'.join([sent_by] + sorted(params))}"
+
+
+def equivalent_forms(line):
+    """What RFC 3261 makes equal written alike: a status line's reason phrase (21: for the human user), the
+    default port 5060 in a Via's sent-by and in a Record-Route or Route URI, the order of Via parameters."""
+    if line.startswith("SIP/2.0 "):
+        return line[:11]
+    name = line.split(":", 1)[0].strip().lower()
+    if name in ("via", "v", "record-route", "route"):
+        line = re.sub(r"(127\.0\.0\.1):5060(?=[;>\s]|$)", r"\1", line)
+    if name in ("via", "v"):
+        line = via_params_sorted(line)
+    return line
+
+
 def normalise(message):
     out = []
-    for line in message.strip("\r\n").split("\n"):
+    head, _, body = message.strip("\r\n").replace("\r\n", "\n").partition("\n\n")
+    lines = head.split("\n")
+    # Header fields of different names in one order: their relative order carries no meaning (RFC 3261
+    # 7.3.1); those of one name (the Vias) keep theirs.
+    lines = lines[:1] + sorted(lines[1:], key=lambda h: h.split(":", 1)[0].strip().lower())
+    if body:
+        lines += [""] + body.split("\n")
+    for line in lines:
         line = line.rstrip("\r")
         line = re.sub(r"(branch=)[^;>,\s]+", r"\1BRANCH", line)
         line = re.sub(r"(tag=)[^;>,\s]+", r"\1TAG", line)
@@ -31,7 +58,7 @@ def normalise(message):
         line = re.sub(r"(;i=)[^;>,\s]+", r"\1ID", line)
         # Each server names itself.
         line = re.sub(r"^(Server|User-Agent):.*$", r"\1: PRODUCT", line, flags=re.I)
-        out.append(line)
+        out.append(equivalent_forms(line))
     return "\n".join(out)
 
 
