@@ -4,8 +4,8 @@
 # 300 more is refused while they stay, and OPTIONS over UDP are answered all along (tcp_idle_10k.py).
 . "$(dirname "$0")/lib.sh"
 COUNT=10000
-# Generous: siphost keeps about 2 KB per idle connection (bench/RESULTS.md); the kernel's socket memory is not
-# in the process's PSS or RSS.
+# Generous: siphost kept 6.2 KB per idle connection when this test was written (bench/RESULTS.md has the
+# bench beside Kamailio); the kernel's socket memory is not in the process's PSS or RSS.
 MAX_KB_PER_CONNECTION=16
 
 # siphost and the client each hold COUNT descriptors and some.
