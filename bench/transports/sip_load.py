@@ -6,7 +6,7 @@
         "calls N successful S failed F rtt_mean_ms M".
   uas PORT --calls N [--tls --cert C --key K] -- answers as sipp's stock uas scenario: 180 and 200 (with SDP)
         to an INVITE, 200 to a BYE, on every connection the proxy opens; ends after N BYEs or --timeout idle.
-  hold HOST PORT COUNT [--tls]                -- opens COUNT connections (TLS: handshake done), 200 at a time,
+  hold HOST PORT COUNT [--tls]                -- opens COUNT connections (TLS: handshake done), --parallel at a time,
         prints "held COUNT" and keeps them idle until stdin closes or --timeout; prints how many the server
         closed meanwhile.
 
@@ -121,9 +121,10 @@ class Uac:
 
     def request(self, method, uri, call_id, cseq, to, routes=(), body=""):
         host, port = self.local
+        token = call_id.split("@")[0]  # a branch and a tag are tokens: no "@"
         lines = [f"{method} {uri} SIP/2.0",
-                 f"Via: SIP/2.0/{self.transport} {host}:{port};branch=z9hG4bK-{call_id}-{cseq}-{method[:3]}",
-                 "Max-Forwards: 70", f"From: sipp <sip:sipp@{host}:{port}>;tag={call_id}", f"To: {to}",
+                 f"Via: SIP/2.0/{self.transport} {host}:{port};branch=z9hG4bK-{token}-{cseq}-{method[:3]}",
+                 "Max-Forwards: 70", f"From: sipp <sip:sipp@{host}:{port}>;tag={token}", f"To: {to}",
                  f"Call-ID: {call_id}", f"CSeq: {cseq} {method}",
                  f"Contact: sip:sipp@{host}:{port};transport={self.transport.lower()}"]
         lines += [f"Route: {r}" for r in routes]
@@ -250,7 +251,7 @@ def hold(args):
     deadline = time.monotonic() + args.timeout
     made = 0
     while (made < args.count or pending) and time.monotonic() < deadline:
-        while made < args.count and len(pending) < 200:
+        while made < args.count and len(pending) < args.parallel:
             s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             s.setblocking(False)
             s.connect_ex((args.host, args.port))
@@ -324,6 +325,7 @@ def main():
     p.add_argument("--cert")
     p.add_argument("--key")
     p.add_argument("--timeout", type=float, default=30)
+    p.add_argument("--parallel", type=int, default=200, help="hold: connects (and handshakes) in flight")
     args = p.parse_args()
     if args.mode == "uas":
         args.port = int(args.rest[0])
