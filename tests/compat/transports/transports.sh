@@ -4,13 +4,15 @@
 # the transport the call came in on. Over TCP a sipp UAC (-t t1) calls a sipp UAS (-t t1); over TLS a Python
 # TLS UAC (tests/integration/tls_peer.py, since Debian's sipp has no TLS) calls a Python TLS UAS. Each call
 # must complete on both servers, the script must log the same lines, and what the UAS and the UAC received
-# must be the same once branches, tags, Call-IDs and ephemeral ports are made uniform (normalise.py).
+# must be the same once branches, tags, Call-IDs and ephemeral ports are made uniform and forms RFC 3261 makes
+# equal are written alike (normalise.py), but for the lines listed under "## tcp_tls" in
+# tests/compat/INTENDED-DIFFERENCES.md with their reasons.
 # Kamailio first, then siphost, on the same ports, one after the other.
 # usage (through tests/integration/in_netns.sh): transports.sh
 . "$SOURCE_DIR/tests/integration/lib.sh"
 . "$SOURCE_DIR/tests/integration/tls_lib.sh"
 HERE="$SOURCE_DIR/tests/compat/transports"
-PY=/usr/bin/python3 # Debian's: the pyenv python3 on PATH may lack nothing here, but the tests pin one
+PY=/usr/bin/python3 # Debian's, whatever python3 comes first on PATH
 
 command -v kamailio > /dev/null || fail "kamailio is not installed (Debian package kamailio): the comparison needs it"
 KAM_MODULES=$(ls -d /usr/lib/*/kamailio/modules 2>/dev/null | head -n 1)
@@ -47,8 +49,9 @@ for who in kamailio siphost; do
     done
 done
 
-# tcp_free: true when nothing listens on TCP 5060 or 5061 (Kamailio's children may outlive its main process).
-tcp_free() { ! ss -Htln 2>/dev/null | grep -q -E '127\.0\.0\.1:(5060|5061)\b'; }
+# ports_free: true when nothing is bound to UDP 5060 or listens on TCP 5060 or 5061 (Kamailio's children may
+# outlive its main process).
+ports_free() { ! ss -Htuln 2>/dev/null | grep -q -E '127\.0\.0\.1:(5060|5061)\b'; }
 
 start_server() { # start_server NAME COMMAND...
     name=$1; shift
@@ -68,8 +71,8 @@ stop_server() {
     for _ in $(seq 1 200); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.05; done
     kill -KILL "$SERVER_PID" 2>/dev/null
     wait "$SERVER_PID" 2>/dev/null
-    for _ in $(seq 1 200); do tcp_free && return 0; sleep 0.05; done
-    fail "TCP 5060 or 5061 is still bound after $1 stopped"
+    for _ in $(seq 1 200); do ports_free && return 0; sleep 0.05; done
+    fail "port 5060 or 5061 is still bound after $1 stopped"
 }
 
 # calls NAME: the TCP call, then the TLS call, through the server running now; their messages in $WORK/NAME-*.
