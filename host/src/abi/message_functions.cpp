@@ -170,6 +170,7 @@ siphost_msg* msg_clone(const siphost_msg* m) {
     copy->ruri_branch_flags = m->ruri_branch_flags;
     copy->dst_uri = m->dst_uri;
     copy->rport_forced = m->rport_forced;
+    copy->send_lines = m->send_lines;
     return copy.release(); // the caller owns it until msg_free
 }
 
