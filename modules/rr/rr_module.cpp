@@ -25,6 +25,7 @@
 #include <array>
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -225,6 +226,13 @@ int record_route(siphost_msg* msg, std::string_view params) {
         tail.append(state->params);
 
     const siphost_send_lines_v1* later = enable_double_rr_ ? send_lines() : nullptr;
+    if (enable_double_rr_ && later == nullptr) {
+        static std::once_flag warned;
+        std::call_once(warned, [] {
+            sdk::log(host_, self_, SIPHOST_LOG_WARN,
+                     "record_route: the host has no core.send_lines API: one Record-Route, as enable_double_rr=0");
+        });
+    }
     if (later != nullptr) {
         // The outgoing socket is chosen when the request is sent: the host asks write_record_routes then.
         // A second record_route() adds a record of its own.

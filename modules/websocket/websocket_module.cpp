@@ -80,8 +80,20 @@ struct closed_connection {
     }
 };
 
+/// Posted and not yet run: what a worker stopped at shutdown never ran is freed at destroy.
+std::mutex pending_mutex_;
+std::vector<std::unique_ptr<closed_connection>> pending_;
+
 void run_closed(void* data) {
-    std::unique_ptr<closed_connection> closed(static_cast<closed_connection*>(data));
+    std::unique_ptr<closed_connection> closed;
+    {
+        std::lock_guard lock(pending_mutex_);
+        auto it = std::find_if(pending_.begin(), pending_.end(), [data](const auto& p) { return p.get() == data; });
+        if (it == pending_.end())
+            return;
+        closed = std::move(*it);
+        pending_.erase(it);
+    }
     sdk::guard(0, [&] {
         // Looked up again: a reload may have taken the block away since the connection closed.
         int route = host_->events->lookup(self_, sdk::str(closed_event));
@@ -117,10 +129,17 @@ void connection_closed(const siphost_ws_conn_info* info, void*) {
         log(SIPHOST_LOG_ERR, "cannot make the message of event_route[websocket:closed] for connection " + id);
         return;
     }
-    if (host_->async->post(self_, -1, run_closed, closed.get()) == 0)
-        closed.release();
-    else
+    void* task = closed.get();
+    {
+        std::lock_guard lock(pending_mutex_);
+        pending_.push_back(std::move(closed));
+    }
+    if (host_->async->post(self_, -1, run_closed, task) != 0) {
         log(SIPHOST_LOG_DBG, "event_route[websocket:closed] not run for connection " + id + ": stopping");
+        std::lock_guard lock(pending_mutex_);
+        pending_.erase(std::find_if(pending_.begin(), pending_.end(),
+                                    [task](const auto& p) { return p.get() == task; }));
+    }
 }
 
 int get_ws_conid(siphost_msg* msg, void*, int32_t, siphost_value* out) {
@@ -496,6 +515,12 @@ const siphost_rpc_command rpcs[] = {
     sdk::end_of_rpcs(),
 };
 
+/// After every thread stopped: the close events no worker ran.
+void destroy() {
+    std::lock_guard lock(pending_mutex_);
+    pending_.clear();
+}
+
 const siphost_module descriptor = sdk::module({.name = module_name,
                                                .version = "1.0",
                                                .commands = commands,
@@ -503,7 +528,8 @@ const siphost_module descriptor = sdk::module({.name = module_name,
                                                .pvs = pvs,
                                                .events = events,
                                                .rpcs = rpcs,
-                                               .init = init});
+                                               .init = init,
+                                               .destroy = destroy});
 
 } // namespace
 } // namespace siphost::modules::websocket

@@ -2,7 +2,7 @@
 # event_route[websocket:closed] (websocket module): it runs once for each WebSocket connection that closes, with
 # $ws_conid the connection's id (the one ws.dump shows) and $si:$sp the client's address; here once for a client
 # that closes its connection and once for a connection the server closes (RPC ws.close). The HTTP connections of
-# the RPCs close too, and raise no event.
+# the RPCs close too, and raise no event. Then siphost stops with a connection open, and stops cleanly.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ws_lib.sh"
 
@@ -45,6 +45,10 @@ grep -q "^closed by the server: 1000" "$WORK/second.log" ||
     fail "the second client saw no close frame 1000: $(cat "$WORK/second.log")"
 wait_line "$WORK/siphost.log" "websocket closed: ws_conid=$ID "
 expect_log "websocket closed: ws_conid=$ID from 127\.0\.0\.1:$PORT over ws conid=$ID\$" 1
-stop_siphost
 expect_log "websocket closed:" 2
+
+# 3. siphost stops with a WebSocket connection open: it closes it and stops cleanly (the route may run or not).
+hold_client third --server-closes
+stop_siphost
+wait "$WS_CLIENT_PID" || fail "the third client: $(cat "$WORK/third.log")"
 echo "PASS: event_route[websocket:closed] with \$ws_conid, for a client's close and for ws.close"
