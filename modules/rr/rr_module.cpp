@@ -2,9 +2,10 @@
 //
 //   record_route(), record_route(params)  adds "Record-Route: <sip:ADDR:PORT;lr[;ftag=..][params]>" on top,
 //                                         ADDR:PORT being what the arrival socket advertises; with
-//                                         enable_double_rr (the default) and a request that leaves from another
-//                                         socket, two: the outgoing socket's, then the arrival one's, each with
-//                                         ;r2=on (written when the request is sent: siphost/api/send_lines.h)
+//                                         enable_double_rr (the default) and a request that leaves from
+//                                         another socket, two: the outgoing socket's, then the arrival one's,
+//                                         each with ;r2=on (written when the request is sent:
+//                                         siphost/api/send_lines.h)
 //   loose_route()                         RFC 3261 16.4 and 16.12 (see loose_route below for the steps)
 //   add_rr_param(param)                   ";name=value" for the Record-Route URI record_route() adds
 //   $route_uri                            the URI of the first Route value
@@ -156,9 +157,9 @@ void append_record_route(std::string& out, std::string_view uri, std::string_vie
 }
 
 /// The send-time lines of double record-routing, for each record_route() in order: from the arrival socket,
-/// one Record-Route as record_route() writes it; from another socket, the outgoing socket's Record-Route on top
-/// of the arrival socket's, each with ;r2=on so that loose_route() takes both Routes at once (as Kamailio writes
-/// them).
+/// one Record-Route as record_route() writes it; from another socket, the outgoing socket's Record-Route on
+/// top of the arrival socket's, each with ;r2=on so that loose_route() takes both Routes at once (as Kamailio
+/// writes them).
 int write_record_routes(const siphost_msg* msg, const siphost_socket* from, siphost_str data, char* buf,
                         size_t cap, size_t* len) {
     return sdk::guard(-1, [&] {
@@ -229,8 +230,9 @@ int record_route(siphost_msg* msg, std::string_view params) {
     if (enable_double_rr_ && later == nullptr) {
         static std::once_flag warned;
         std::call_once(warned, [] {
-            sdk::log(host_, self_, SIPHOST_LOG_WARN,
-                     "record_route: the host has no core.send_lines API: one Record-Route, as enable_double_rr=0");
+            sdk::log(
+                host_, self_, SIPHOST_LOG_WARN,
+                "record_route: the host has no core.send_lines API: one Record-Route, as enable_double_rr=0");
         });
     }
     if (later != nullptr) {
@@ -552,9 +554,10 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char* err, s
     self_ = self;
     callback_count_ = 0;
     if (enable_double_rr_ != 0 && enable_double_rr_ != 1) {
-        std::snprintf(err, err_size,
-                      "enable_double_rr must be 0 or 1 (2, two Record-Routes even from the arrival socket, is not "
-                      "served)");
+        std::snprintf(
+            err, err_size,
+            "enable_double_rr must be 0 or 1 (2, two Record-Routes even from the arrival socket, is not "
+            "served)");
         return -1;
     }
     rr_slot_ = host->msgctx->slot_register(self, destroy_rr_state);
@@ -594,8 +597,9 @@ const siphost_command commands[] = {
 const siphost_param params[] = {
     sdk::int_param("append_fromtag", &append_fromtag_, "adds ;ftag=<From-tag> to Record-Route (default 1)"),
     sdk::int_param("enable_full_lr", &enable_full_lr_, "writes ;lr=on instead of ;lr (default 0)"),
-    sdk::int_param("enable_double_rr", &enable_double_rr_,
-                   "two Record-Routes when the request leaves from another socket than it came to (default 1)"),
+    sdk::int_param(
+        "enable_double_rr", &enable_double_rr_,
+        "two Record-Routes when the request leaves from another socket than it came to (default 1)"),
     sdk::end_of_params(),
 };
 

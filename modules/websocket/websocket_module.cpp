@@ -88,7 +88,8 @@ void run_closed(void* data) {
     std::unique_ptr<closed_connection> closed;
     {
         std::lock_guard lock(pending_mutex_);
-        auto it = std::find_if(pending_.begin(), pending_.end(), [data](const auto& p) { return p.get() == data; });
+        auto it =
+            std::find_if(pending_.begin(), pending_.end(), [data](const auto& p) { return p.get() == data; });
         if (it == pending_.end())
             return;
         closed = std::move(*it);
@@ -111,18 +112,21 @@ void run_closed(void* data) {
 /// The host's on_close function (an io thread): a message from the client's address, over the connection's
 /// transport, for the event route, which a worker runs.
 void connection_closed(const siphost_ws_conn_info* info, void*) {
-    if (info == nullptr || host_->events == nullptr || host_->events->lookup(self_, sdk::str(closed_event)) < 0)
+    if (info == nullptr || host_->events == nullptr ||
+        host_->events->lookup(self_, sdk::str(closed_event)) < 0)
         return;
     auto closed = std::make_unique<closed_connection>();
     closed->conn_id = info->conn_id;
     std::string id = std::to_string(info->conn_id);
     std::string text = "OPTIONS sip:websocket.invalid SIP/2.0\r\n"
                        "Via: SIP/2.0/" +
-                       std::string(info->proto == SIPHOST_PROTO_WSS ? "WSS" : "WS") + " websocket.invalid;branch=z9hG4bKwsclosed" +
-                       id + "\r\nFrom: <sip:websocket.invalid>;tag=" + id +
+                       std::string(info->proto == SIPHOST_PROTO_WSS ? "WSS" : "WS") +
+                       " websocket.invalid;branch=z9hG4bKwsclosed" + id +
+                       "\r\nFrom: <sip:websocket.invalid>;tag=" + id +
                        "\r\nTo: <sip:websocket.invalid>\r\nCall-ID: websocket-closed-" + id +
                        "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
-    siphost_dest from = info->remote; // the client, its connection and the socket it came to: $si, $sp, $conid
+    siphost_dest from =
+        info->remote; // the client, its connection and the socket it came to: $si, $sp, $conid
     from.struct_size = sizeof from;
     closed->msg = host_->msg_parse(sdk::str(text), &from);
     if (closed->msg == nullptr) {

@@ -206,8 +206,8 @@ TEST_F(modules_rr, double_record_route_is_one_from_the_arrival_socket) {
 }
 
 TEST_F(modules_rr, enable_double_rr_0_names_only_the_arrival_socket) {
-    proxy.emplace(std::string(second_socket) +
-                      config("    record_route();", uas.port(), "modparam(\"rr\", \"enable_double_rr\", 0)\n"),
+    proxy.emplace(std::string(second_socket) + config("    record_route();", uas.port(),
+                                                      "modparam(\"rr\", \"enable_double_rr\", 0)\n"),
                   on_5060());
     std::string invite = request(uac, "INVITE", "sip:bob@127.0.0.1", "", "");
     uac.send(invite, 5062);
@@ -219,9 +219,10 @@ TEST_F(modules_rr, enable_double_rr_0_names_only_the_arrival_socket) {
 }
 
 TEST_F(modules_rr, enable_double_rr_2_is_refused) {
-    EXPECT_THROW(kit::host(config("    record_route();", uas.port(), "modparam(\"rr\", \"enable_double_rr\", 2)\n"),
-                           on_5060()),
-                 kit::start_error);
+    EXPECT_THROW(
+        kit::host(config("    record_route();", uas.port(), "modparam(\"rr\", \"enable_double_rr\", 2)\n"),
+                  on_5060()),
+        kit::start_error);
 }
 
 TEST_F(modules_rr, no_route_is_minus_one) {

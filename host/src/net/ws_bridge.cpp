@@ -110,8 +110,8 @@ int on_close(void (*fn)(const siphost_ws_conn_info* info, void* arg), void* arg)
     return 0;
 }
 
-const siphost_ws_host_v1 bridge_table = {sizeof(siphost_ws_host_v1), upgrade, refuse, close, ping, for_each,
-                                         on_close};
+const siphost_ws_host_v1 bridge_table = {
+    sizeof(siphost_ws_host_v1), upgrade, refuse, close, ping, for_each, on_close};
 
 } // namespace
 

@@ -62,11 +62,12 @@ typedef struct siphost_ws_host_v1 {
      * is valid during the call only. Any thread. */
     void (*for_each)(int (*fn)(const siphost_ws_conn_info* info, void* arg), void* arg);
 
-    /* [1.1] Calls fn(info, arg) once for every WebSocket connection that closes, whatever closed it (the client,
-     * close, a protocol error, a timeout, the host stopping): after it closed, on the io thread that closed it,
-     * so fn must be quick and must not block (hand the work to a worker with async->post). info is valid during
-     * the call only; its idle_ms and age_ms are as at the close. One fn: a later call replaces it, fn NULL
-     * removes it. Returns 0. Any thread. Check it with SIPHOST_HAS(siphost_ws_host_v1, api, on_close). */
+    /* [1.1] Calls fn(info, arg) once for every WebSocket connection that closes, whatever closed it (the
+     * client, close, a protocol error, a timeout, the host stopping): after it closed, on the io thread that
+     * closed it, so fn must be quick and must not block (hand the work to a worker with async->post). info is
+     * valid during the call only; its idle_ms and age_ms are as at the close. One fn: a later call replaces
+     * it, fn NULL removes it. Returns 0. Any thread. Check it with SIPHOST_HAS(siphost_ws_host_v1, api,
+     * on_close). */
     int (*on_close)(void (*fn)(const siphost_ws_conn_info* info, void* arg), void* arg);
 } siphost_ws_host_v1;
 
