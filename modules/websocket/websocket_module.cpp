@@ -125,8 +125,8 @@ void connection_closed(const siphost_ws_conn_info* info, void*) {
                        "\r\nFrom: <sip:websocket.invalid>;tag=" + id +
                        "\r\nTo: <sip:websocket.invalid>\r\nCall-ID: websocket-closed-" + id +
                        "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
-    siphost_dest from =
-        info->remote; // the client, its connection and the socket it came to: $si, $sp, $conid
+    // From the client, over its connection, to the socket it came to: $si, $sp, $pr and $conid show them.
+    siphost_dest from = info->remote;
     from.struct_size = sizeof from;
     closed->msg = host_->msg_parse(sdk::str(text), &from);
     if (closed->msg == nullptr) {
