@@ -1,7 +1,11 @@
 // rr: record routing and loose routing (Kamailio's rr module).
 //
 //   record_route(), record_route(params)  adds "Record-Route: <sip:ADDR:PORT;lr[;ftag=..][params]>" on top,
-//                                         ADDR:PORT being what the arrival socket advertises
+//                                         ADDR:PORT being what the arrival socket advertises; with
+//                                         enable_double_rr (the default) and a request that leaves from
+//                                         another socket, two: the outgoing socket's, then the arrival one's,
+//                                         each with ;r2=on (written when the request is sent:
+//                                         siphost/api/send_lines.h)
 //   loose_route()                         RFC 3261 16.4 and 16.12 (see loose_route below for the steps)
 //   add_rr_param(param)                   ";name=value" for the Record-Route URI record_route() adds
 //   $route_uri                            the URI of the first Route value
@@ -12,6 +16,7 @@
 #include "route_set.hpp"
 
 #include <siphost/api/rr.h>
+#include <siphost/api/send_lines.h>
 #include <siphost/module.hpp>
 
 #include <regex.h>
@@ -19,7 +24,9 @@
 #include <cstdio>
 
 #include <array>
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +40,7 @@ const siphost_host_api* host_ = nullptr;
 siphost_module_handle* self_ = nullptr;
 int32_t append_fromtag_ = 1;
 int32_t enable_full_lr_ = 0;
+int32_t enable_double_rr_ = 1;
 int rr_slot_ = -1;
 
 /// The loose_route() callbacks of the API, registered at init (Kamailio's register_rrcb).
@@ -91,68 +99,187 @@ bool is_loose(std::string_view text) {
     return sdk::parse_uri(host_, text, uri) && sdk::param(host_, sdk::view(uri.params), "lr");
 }
 
+/// "sip:ADDR:PORT[;transport=x]" for a socket, as a Route to it must read.
+void append_socket_uri(std::string& out, const siphost_socket_info& socket) {
+    out.append("sip:");
+    std::string_view host = sdk::view(socket.host);
+    bool ipv6 = host.find(':') != std::string_view::npos && host.front() != '[';
+    if (ipv6)
+        out.push_back('[');
+    out.append(host);
+    if (ipv6)
+        out.push_back(']');
+    if (socket.port != 0)
+        out.append(":").append(std::to_string(socket.port));
+    switch (socket.proto) {
+    case SIPHOST_PROTO_TCP:
+        out.append(";transport=tcp");
+        break;
+    case SIPHOST_PROTO_TLS:
+        out.append(";transport=tls");
+        break;
+    case SIPHOST_PROTO_SCTP:
+        out.append(";transport=sctp");
+        break;
+    case SIPHOST_PROTO_WS:
+        out.append(";transport=ws");
+        break;
+    case SIPHOST_PROTO_WSS:
+        out.append(";transport=wss");
+        break;
+    default:
+        break;
+    }
+}
+
+/// The host's send-time lines (siphost/api/send_lines.h); null when it has none.
+const siphost_send_lines_v1* send_lines() {
+    static std::atomic<const siphost_send_lines_v1*> found{nullptr};
+    const siphost_send_lines_v1* api = found.load(std::memory_order_acquire);
+    if (api == nullptr) {
+        api = static_cast<const siphost_send_lines_v1*>(
+            host_->api_lookup(SIPHOST_SEND_LINES_API_NAME, SIPHOST_SEND_LINES_API_MAJOR));
+        if (api == nullptr || api->struct_size < sizeof(siphost_send_lines_v1))
+            return nullptr;
+        found.store(api, std::memory_order_release);
+    }
+    return api;
+}
+
+/// What record_route() leaves for the send-time lines: one record per call, each the arrival socket's URI, a
+/// newline, then what follows the address in each Record-Route (";lr;ftag=..." and the parameters); records
+/// are separated by a NUL, which no script string holds.
+constexpr char double_rr_field_separator = '\n';
+constexpr char double_rr_record_separator = '\0';
+
+void append_record_route(std::string& out, std::string_view uri, std::string_view r2, std::string_view tail) {
+    out.append("Record-Route: <").append(uri).append(r2).append(tail).append(">\r\n");
+}
+
+/// The send-time lines of double record-routing, for each record_route() in order: from the arrival socket,
+/// one Record-Route as record_route() writes it; from another socket, the outgoing socket's Record-Route on
+/// top of the arrival socket's, each with ;r2=on so that loose_route() takes both Routes at once (as Kamailio
+/// writes them).
+int write_record_routes(const siphost_msg* msg, const siphost_socket* from, siphost_str data, char* buf,
+                        size_t cap, size_t* len) {
+    return sdk::guard(-1, [&] {
+        *len = 0;
+        thread_local std::string lines;
+        thread_local std::string out_uri;
+        lines.clear();
+        out_uri.clear();
+        bool same_socket = from == nullptr || from == host_->msg_socket(msg);
+        if (!same_socket) {
+            siphost_socket_info out_socket;
+            if (!sdk::socket_info(host_, from, out_socket))
+                return -1;
+            append_socket_uri(out_uri, out_socket);
+        }
+        std::string_view records = sdk::view(data);
+        while (!records.empty()) {
+            size_t end = records.find(double_rr_record_separator);
+            std::string_view record = records.substr(0, end);
+            records = end == std::string_view::npos ? std::string_view() : records.substr(end + 1);
+            size_t cut = record.find(double_rr_field_separator);
+            if (cut == std::string_view::npos)
+                return -1;
+            std::string_view in_uri = record.substr(0, cut);
+            std::string_view tail = record.substr(cut + 1);
+            if (same_socket) {
+                append_record_route(lines, in_uri, {}, tail);
+            } else {
+                append_record_route(lines, out_uri, ";r2=on", tail);
+                append_record_route(lines, in_uri, ";r2=on", tail);
+            }
+        }
+        *len = lines.size();
+        if (lines.size() > cap)
+            return -1;
+        lines.copy(buf, lines.size());
+        return 0;
+    });
+}
+
 int record_route(siphost_msg* msg, std::string_view params) {
     siphost_socket_info socket;
     if (!sdk::socket_info(host_, host_->msg_socket(msg), socket)) {
         sdk::log(host_, self_, SIPHOST_LOG_ERR, "record_route: the request has no arrival socket");
         return -1;
     }
-    thread_local std::string line;
-    line.assign("Record-Route: <sip:");
-    std::string_view host = sdk::view(socket.host);
-    uint16_t port = socket.port;
-    bool ipv6 = host.find(':') != std::string_view::npos && host.front() != '[';
-    if (ipv6)
-        line.push_back('[');
-    line.append(host);
-    if (ipv6)
-        line.push_back(']');
-    if (port != 0)
-        line.append(":").append(std::to_string(port));
-    switch (socket.proto) {
-    case SIPHOST_PROTO_TCP:
-        line.append(";transport=tcp");
-        break;
-    case SIPHOST_PROTO_TLS:
-        line.append(";transport=tls");
-        break;
-    case SIPHOST_PROTO_SCTP:
-        line.append(";transport=sctp");
-        break;
-    case SIPHOST_PROTO_WS:
-        line.append(";transport=ws");
-        break;
-    case SIPHOST_PROTO_WSS:
-        line.append(";transport=wss");
-        break;
-    default:
-        break;
-    }
-    line.append(enable_full_lr_ ? ";lr=on" : ";lr");
+    thread_local std::string uri;
+    uri.clear();
+    append_socket_uri(uri, socket);
+    thread_local std::string tail;
+    tail.assign(enable_full_lr_ ? ";lr=on" : ";lr");
     if (append_fromtag_) {
         std::string_view from_tag = sdk::view(host_->msg_from_tag(msg));
         if (!from_tag.empty())
-            line.append(";ftag=").append(from_tag);
+            tail.append(";ftag=").append(from_tag);
     }
     params = sdk::trim(params);
     if (!params.empty()) {
         if (params.front() != ';')
-            line.push_back(';');
-        line.append(params);
+            tail.push_back(';');
+        tail.append(params);
     }
     rr_state* state = state_of(msg, true);
     if (state != nullptr)
-        line.append(state->params);
-    line.append(">\r\n");
-    if (host_->msg_add_header(msg, sdk::str(line), SIPHOST_HDR_TOP, siphost_str{nullptr, 0}) != 0) {
-        sdk::log(host_, self_, SIPHOST_LOG_ERR, "record_route: the host refused the header");
-        return -1;
+        tail.append(state->params);
+
+    const siphost_send_lines_v1* later = enable_double_rr_ ? send_lines() : nullptr;
+    if (enable_double_rr_ && later == nullptr) {
+        static std::once_flag warned;
+        std::call_once(warned, [] {
+            sdk::log(
+                host_, self_, SIPHOST_LOG_WARN,
+                "record_route: the host has no core.send_lines API: one Record-Route, as enable_double_rr=0");
+        });
+    }
+    if (later != nullptr) {
+        // The outgoing socket is chosen when the request is sent: the host asks write_record_routes then.
+        // A second record_route() adds a record of its own.
+        thread_local std::string data;
+        siphost_str earlier{nullptr, 0};
+        data.clear();
+        if (later->get(msg, write_record_routes, &earlier) == 1)
+            data.assign(sdk::view(earlier)).push_back(double_rr_record_separator);
+        data.append(uri).push_back(double_rr_field_separator);
+        data.append(tail);
+        if (later->set(msg, write_record_routes, sdk::str(data)) != 0) {
+            sdk::log(host_, self_, SIPHOST_LOG_ERR, "record_route: the host refused the Record-Route");
+            return -1;
+        }
+    } else {
+        thread_local std::string line;
+        line.clear();
+        append_record_route(line, uri, {}, tail);
+        if (host_->msg_add_header(msg, sdk::str(line), SIPHOST_HDR_TOP, siphost_str{nullptr, 0}) != 0) {
+            sdk::log(host_, self_, SIPHOST_LOG_ERR, "record_route: the host refused the header");
+            return -1;
+        }
     }
     if (state != nullptr) {
         state->params.clear();
         state->added = true;
     }
     return 1;
+}
+
+/// Puts params into the double Record-Route record_route() left for sending (in the request, or in tm's copy
+/// of it for a branch or failure route): into the latest record. False when there is none.
+bool append_to_send_lines(siphost_msg* msg, std::string_view params, bool& failed) {
+    const siphost_send_lines_v1* later = send_lines();
+    siphost_str data{nullptr, 0};
+    if (later == nullptr || later->get(msg, write_record_routes, &data) != 1)
+        return false;
+    std::string updated(sdk::view(data));
+    updated.append(params);
+    if (later->set(msg, write_record_routes, sdk::str(updated)) != 0) {
+        sdk::log(host_, self_, SIPHOST_LOG_ERR, "add_rr_param: the host refused the change");
+        failed = true;
+        return false;
+    }
+    return true;
 }
 
 /// Puts params into the Record-Route this proxy already added: the recorded changes are applied first (the
@@ -202,6 +329,10 @@ int add_rr_param(siphost_msg* msg, std::string_view text) {
     bool maybe_added = state->added || host_->msgctx->route_type(msg) != SIPHOST_ROUTE_REQUEST;
     if (maybe_added) {
         bool failed = false;
+        if (append_to_send_lines(msg, params, failed))
+            return 1;
+        if (failed)
+            return -1;
         if (append_to_own_record_route(msg, params, failed))
             return 1;
         if (failed)
@@ -422,6 +553,13 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char* err, s
     host_ = host;
     self_ = self;
     callback_count_ = 0;
+    if (enable_double_rr_ != 0 && enable_double_rr_ != 1) {
+        std::snprintf(
+            err, err_size,
+            "enable_double_rr must be 0 or 1 (2, two Record-Routes even from the arrival socket, is not "
+            "served)");
+        return -1;
+    }
     rr_slot_ = host->msgctx->slot_register(self, destroy_rr_state);
     if (rr_slot_ < 0) {
         std::snprintf(err, err_size, "no per-message slot for add_rr_param");
@@ -459,6 +597,9 @@ const siphost_command commands[] = {
 const siphost_param params[] = {
     sdk::int_param("append_fromtag", &append_fromtag_, "adds ;ftag=<From-tag> to Record-Route (default 1)"),
     sdk::int_param("enable_full_lr", &enable_full_lr_, "writes ;lr=on instead of ;lr (default 0)"),
+    sdk::int_param(
+        "enable_double_rr", &enable_double_rr_,
+        "two Record-Routes when the request leaves from another socket than it came to (default 1)"),
     sdk::end_of_params(),
 };
 

@@ -4,6 +4,8 @@
 //                                           makes its connection a WebSocket one (WS over TCP, WSS over TLS)
 //   ws_close([status, reason[, conn_id]])   closes a WebSocket connection with a close frame
 //   RPC ws.dump [order], ws.close, ws.ping, ws.pong, ws.disable, ws.enable
+//   event_route[websocket:closed]           runs when a WebSocket connection closes, for any reason, with $si
+//                                           and $sp the client's address and $ws_conid the connection's id
 //
 // The frames themselves are the host's (net/ws_framer): this module judges the handshake, keeps idle
 // connections alive with pings or pongs, and drives the host through the "core.websocket" API
@@ -20,6 +22,8 @@
 #include <atomic>
 #include <cstdio>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,7 +62,100 @@ void log(int level, std::string_view text) {
     sdk::log(host_, self_, level, text);
 }
 
-/// The host's WebSocket functions; null when siphost listens on no TCP or TLS address.
+// ---- event_route[websocket:closed] ----
+
+constexpr std::string_view closed_event = "websocket:closed";
+
+/// The message event_route[websocket:closed] runs on, and its connection, for $ws_conid (worker thread).
+thread_local const siphost_msg* closed_msg_ = nullptr;
+thread_local uint64_t closed_conn_id_ = 0;
+
+struct closed_connection {
+    uint64_t conn_id = 0;
+    siphost_msg* msg = nullptr; ///< owned
+
+    ~closed_connection() {
+        if (msg != nullptr)
+            host_->msg_free(msg);
+    }
+};
+
+/// Posted and not yet run: what a worker stopped at shutdown never ran is freed at destroy.
+std::mutex pending_mutex_;
+std::vector<std::unique_ptr<closed_connection>> pending_;
+
+void run_closed(void* data) {
+    std::unique_ptr<closed_connection> closed;
+    {
+        std::lock_guard lock(pending_mutex_);
+        auto it =
+            std::find_if(pending_.begin(), pending_.end(), [data](const auto& p) { return p.get() == data; });
+        if (it == pending_.end())
+            return;
+        closed = std::move(*it);
+        pending_.erase(it);
+    }
+    sdk::guard(0, [&] {
+        // Looked up again: a reload may have taken the block away since the connection closed.
+        int route = host_->events->lookup(self_, sdk::str(closed_event));
+        if (route < 0)
+            return 0;
+        closed_msg_ = closed->msg;
+        closed_conn_id_ = closed->conn_id;
+        host_->events->run(route, closed->msg);
+        closed_msg_ = nullptr;
+        closed_conn_id_ = 0;
+        return 0;
+    });
+}
+
+/// The host's on_close function (an io thread): a message from the client's address, over the connection's
+/// transport, for the event route, which a worker runs.
+void connection_closed(const siphost_ws_conn_info* info, void*) {
+    if (info == nullptr || host_->events == nullptr ||
+        host_->events->lookup(self_, sdk::str(closed_event)) < 0)
+        return;
+    auto closed = std::make_unique<closed_connection>();
+    closed->conn_id = info->conn_id;
+    std::string id = std::to_string(info->conn_id);
+    std::string text = "OPTIONS sip:websocket.invalid SIP/2.0\r\n"
+                       "Via: SIP/2.0/" +
+                       std::string(info->proto == SIPHOST_PROTO_WSS ? "WSS" : "WS") +
+                       " websocket.invalid;branch=z9hG4bKwsclosed" + id +
+                       "\r\nFrom: <sip:websocket.invalid>;tag=" + id +
+                       "\r\nTo: <sip:websocket.invalid>\r\nCall-ID: websocket-closed-" + id +
+                       "\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+    // From the client, over its connection, to the socket it came to: $si, $sp, $pr and $conid show them.
+    siphost_dest from = info->remote;
+    from.struct_size = sizeof from;
+    closed->msg = host_->msg_parse(sdk::str(text), &from);
+    if (closed->msg == nullptr) {
+        log(SIPHOST_LOG_ERR, "cannot make the message of event_route[websocket:closed] for connection " + id);
+        return;
+    }
+    void* task = closed.get();
+    {
+        std::lock_guard lock(pending_mutex_);
+        pending_.push_back(std::move(closed));
+    }
+    if (host_->async->post(self_, -1, run_closed, task) != 0) {
+        log(SIPHOST_LOG_DBG, "event_route[websocket:closed] not run for connection " + id + ": stopping");
+        std::lock_guard lock(pending_mutex_);
+        pending_.erase(std::find_if(pending_.begin(), pending_.end(),
+                                    [task](const auto& p) { return p.get() == task; }));
+    }
+}
+
+int get_ws_conid(siphost_msg* msg, void*, int32_t, siphost_value* out) {
+    *out = msg != nullptr && msg == closed_msg_ ? sdk::int_value(static_cast<int64_t>(closed_conn_id_))
+                                                : sdk::null_value();
+    return 0;
+}
+
+std::once_flag close_listener_;
+
+/// The host's WebSocket functions; null when siphost listens on no TCP or TLS address. The first lookup
+/// asks the host to tell closes, before any connection can be upgraded (only this module upgrades).
 const siphost_ws_host_v1* ws_host() {
     const siphost_ws_host_v1* api = ws_.load(std::memory_order_acquire);
     if (api != nullptr)
@@ -67,6 +164,13 @@ const siphost_ws_host_v1* ws_host() {
         host_->api_lookup(SIPHOST_WS_HOST_API_NAME, SIPHOST_WS_HOST_API_MAJOR));
     if (api == nullptr || api->struct_size < sizeof(siphost_ws_host_v1))
         return nullptr;
+    std::call_once(close_listener_, [api] {
+        if (SIPHOST_HAS(siphost_ws_host_v1, api, on_close))
+            api->on_close(connection_closed, nullptr);
+        else
+            log(SIPHOST_LOG_WARN, "the host does not tell when a WebSocket connection closes: "
+                                  "event_route[websocket:closed] will not run");
+    });
     ws_.store(api, std::memory_order_release);
     return api;
 }
@@ -393,6 +497,17 @@ const siphost_param params[] = {
     sdk::end_of_params(),
 };
 
+const siphost_pv pvs[] = {
+    sdk::pseudo_variable("ws_conid", SIPHOST_PV_NAME_NONE, get_ws_conid, nullptr, nullptr, nullptr,
+                         "in event_route[websocket:closed]: the id of the connection that closed"),
+    sdk::end_of_pvs(),
+};
+
+const siphost_event events[] = {
+    sdk::event("websocket:closed", SIPHOST_ROUTE_EVENT, 0, "a WebSocket connection closed ($ws_conid)"),
+    sdk::end_of_events(),
+};
+
 const siphost_rpc_command rpcs[] = {
     sdk::rpc("ws.dump", rpc_dump,
              "Details of the first 50 WebSocket connections [id_hash|used_desc|used_asc]."),
@@ -404,12 +519,21 @@ const siphost_rpc_command rpcs[] = {
     sdk::end_of_rpcs(),
 };
 
+/// After every thread stopped: the close events no worker ran.
+void destroy() {
+    std::lock_guard lock(pending_mutex_);
+    pending_.clear();
+}
+
 const siphost_module descriptor = sdk::module({.name = module_name,
                                                .version = "1.0",
                                                .commands = commands,
                                                .params = params,
+                                               .pvs = pvs,
+                                               .events = events,
                                                .rpcs = rpcs,
-                                               .init = init});
+                                               .init = init,
+                                               .destroy = destroy});
 
 } // namespace
 } // namespace siphost::modules::websocket

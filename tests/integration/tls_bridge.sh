@@ -98,8 +98,10 @@ tls_peer call 127.0.0.1 5061 --uri "sip:bob@127.0.0.1:5080" ||
     fail "TLS to UDP: the call failed: $(cat "$WORK/peer.out")"
 wait_uas || fail "TLS to UDP: the UAS did not complete the call"
 grep -q "^BYE: SIP/2.0 200" "$WORK/peer.out" || fail "TLS to UDP: the BYE got no 200"
-grep -q "^Record-Route: <sip:127.0.0.1:5061;transport=tls;lr" "$WORK/uas-messages.log" ||
-    fail "TLS to UDP: the UAS saw no Record-Route with transport=tls"
+# Two Record-Routes (rr's enable_double_rr): the UDP side siphost sends from, then the TLS side.
+grep -A1 "^Record-Route: <sip:127.0.0.1:5060;r2=on;lr" "$WORK/uas-messages.log" |
+    grep -q "^Record-Route: <sip:127.0.0.1:5061;transport=tls;r2=on;lr" ||
+    fail "TLS to UDP: the UAS saw no Record-Routes of the UDP side, then the TLS side"
 grep -q "^Via: SIP/2.0/UDP 127.0.0.1:5060;branch=" "$WORK/uas-messages.log" ||
     fail "TLS to UDP: the UAS saw no Via: SIP/2.0/UDP from siphost"
 grep -q "^Via: SIP/2.0/TLS 127.0.0.1:[0-9]*;branch=.*;received=127.0.0.1" "$WORK/uas-messages.log" ||

@@ -38,12 +38,15 @@ wait "$WS_CLIENT_PID" || fail "the browser-like client did not complete the call
 expect_log "calling erin at sip:erin@df7jal23ls0d\.invalid;transport=ws" 1
 expect_log "in-dialog (ACK|BYE) to sip:erin@df7jal23ls0d\.invalid;transport=ws du=sip:127\.0\.0\.1:[0-9]+;transport=ws" 2
 
-# WS caller -> UDP callee, record-routed with transport=ws on the WebSocket side.
+# WS caller -> UDP callee, record-routed on both sides, with transport=ws on the WebSocket side.
 start_uas 5080 1 -sf "$S/tm_uas.xml"
 ws_client call ws://127.0.0.1:8080/ws bob || fail "the WS client's call to UDP failed: $(cat "$WORK/ws-client.log")"
 wait_uas || fail "the UDP UAS did not complete the call from WS"
-grep -q "^200 record-route: <sip:127.0.0.1:8080;transport=ws;lr" "$WORK/ws-client.log" ||
-    fail "the Record-Route does not name the WS side: $(cat "$WORK/ws-client.log")"
+# Two Record-Routes (rr's enable_double_rr; the UAS copies them onto one line): the UDP side siphost sent the
+# INVITE from, then the WS side it came to.
+grep -q -E "^200 record-route: <sip:127\.0\.0\.1:5060;r2=on;lr;ftag=[^>]*>, <sip:127\.0\.0\.1:8080;transport=ws;r2=on;lr" \
+    "$WORK/ws-client.log" ||
+    fail "the Record-Routes do not name the UDP side, then the WS side: $(cat "$WORK/ws-client.log")"
 expect_log "got INVITE over ws/ws" 1
 expect_log "got (ACK|BYE) over ws/ws" 2
 

@@ -4,6 +4,9 @@
   ws_client.py answer URI USER     registers USER, then answers one call (180, 200), waits for its ACK and BYE
   ws_client.py call URI TARGET     calls TARGET through the proxy, ACKs the 200 along its Record-Route, hangs up
   ws_client.py refused URI         a handshake without the sip subprotocol must be refused (400)
+  ws_client.py hold URI --go FILE  sends an OPTIONS, prints "local IP:PORT" once answered, closes the connection
+                                   when FILE exists
+  ws_client.py hold URI --server-closes   the same, then waits for the server to close the connection
 
 --invalid-contact makes the Contact a browser's (an .invalid host), for the nathelper path.
 
@@ -12,6 +15,7 @@ saw ("registered", "invite via: ...", "call done") and exits 0, or prints "error
 """
 import argparse
 import asyncio
+import os
 import random
 import ssl
 import sys
@@ -161,14 +165,40 @@ async def call(client, target):
     print("call done", flush=True)
 
 
+async def hold(client, go, server_closes):
+    await client.send(
+        "OPTIONS sip:%s SIP/2.0\r\nVia: %s\r\nMax-Forwards: 70\r\nFrom: <sip:hold@%s>;tag=%s\r\n"
+        "To: <sip:%s>\r\nCall-ID: %s@hold\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+        % (client.host, client.via(tag()), client.host, tag(), client.host, tag()))
+    await client.expect_final("OPTIONS")
+    print("local " + client.local, flush=True)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + client.timeout
+    if server_closes:
+        try:
+            await asyncio.wait_for(client.ws.recv(), client.timeout)
+            raise RuntimeError("a message instead of the server's close")
+        except websockets.exceptions.ConnectionClosed as e:
+            print("closed by the server: %s %s" % (e.code, e.reason), flush=True)
+        return
+    while not os.path.exists(go):
+        if loop.time() > deadline:
+            raise RuntimeError("%s did not appear within %.0f s" % (go, client.timeout))
+        await asyncio.sleep(0.05)
+    await client.ws.close()
+    print("closed by the client", flush=True)
+
+
 async def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["answer", "call", "refused"])
+    parser.add_argument("mode", choices=["answer", "call", "refused", "hold"])
     parser.add_argument("uri")
     parser.add_argument("name", nargs="?", default="alice")
     parser.add_argument("--ca")
     parser.add_argument("--timeout", type=float, default=20)
     parser.add_argument("--invalid-contact", action="store_true", help="a browser's Contact (.invalid host)")
+    parser.add_argument("--go", help="hold: close once this file exists")
+    parser.add_argument("--server-closes", action="store_true", help="hold: wait for the server's close")
     args = parser.parse_args()
     context = None
     if args.uri.startswith("wss:"):
@@ -187,6 +217,11 @@ async def main():
         if ws.subprotocol != "sip":
             raise RuntimeError("the server did not choose the sip subprotocol")
         client = Client(ws, host, args.timeout, args.invalid_contact)
+        if args.mode == "hold":
+            if not args.server_closes and not args.go:
+                raise RuntimeError("hold needs --go FILE or --server-closes")
+            await hold(client, args.go, args.server_closes)
+            return
         if args.mode == "answer":
             await answer(client, args.name)
         else:

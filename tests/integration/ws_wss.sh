@@ -34,7 +34,8 @@ start_uas 5080 1 -sf "$SOURCE_DIR/tests/integration/scenarios/tm_uas.xml"
 ws_client call wss://127.0.0.1:8443/ws bob --ca "$WORK/ca.pem" ||
     fail "the WSS client's call to UDP failed: $(cat "$WORK/ws-client.log")"
 wait_uas || fail "the UDP UAS did not complete the call from WSS"
-grep -q "^200 record-route: <sip:127.0.0.1:8443;transport=wss;lr" "$WORK/ws-client.log" ||
+grep -q -E "^200 record-route: <sip:127\.0\.0\.1:5060;r2=on;lr;ftag=[^>]*>, <sip:127\.0\.0\.1:8443;transport=wss;r2=on;lr" \
+    "$WORK/ws-client.log" ||
     fail "the Record-Route does not name the WSS side: $(cat "$WORK/ws-client.log")"
 expect_log "got (ACK|BYE) over wss/wss" 2
 stop_siphost

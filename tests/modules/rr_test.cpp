@@ -169,6 +169,62 @@ TEST_F(modules_rr, append_fromtag_and_full_lr_params) {
     EXPECT_EQ(got.header("Record-Route"), "<sip:127.0.0.1:5060;lr=on>") << got.text();
 }
 
+/// A second UDP socket on 5062 after the kit's 5060 (the first, the one the host sends from): a request that
+/// arrives on 5062 leaves from another socket.
+constexpr std::string_view second_socket = "listen=udp:127.0.0.1:5062\n";
+
+TEST_F(modules_rr, double_record_route_names_the_outgoing_then_the_arrival_socket) {
+    proxy.emplace(std::string(second_socket) +
+                      config("    record_route(\"nat=yes\"); add_rr_param(\";did=7\");", uas.port()),
+                  on_5060());
+    std::string invite = request(uac, "INVITE", "sip:bob@127.0.0.1", "", "");
+    uac.send(invite, 5062);
+    auto got = uas.receive();
+    ASSERT_TRUE(got) << proxy->log();
+    std::string tail = ";lr;ftag=" + from_tag(invite) + ";nat=yes;did=7>";
+    auto values = got->headers("Record-Route");
+    ASSERT_EQ(values.size(), 2u) << got->text();
+    EXPECT_EQ(values[0], "<sip:127.0.0.1:5060;r2=on" + tail) << got->text();
+    EXPECT_EQ(values[1], "<sip:127.0.0.1:5062;r2=on" + tail) << got->text();
+    // On top, one after the other, below the proxy's own Via.
+    size_t first_header = got->text().find("\r\n") + 2;
+    size_t second_header = got->text().find("\r\n", first_header) + 2;
+    EXPECT_EQ(got->text().substr(second_header, 14), "Record-Route: ") << got->text();
+}
+
+TEST_F(modules_rr, double_record_route_is_one_from_the_arrival_socket) {
+    proxy.emplace(std::string(second_socket) +
+                      config("    add_rr_param(\"p=1\"); record_route();", uas.port()),
+                  on_5060());
+    std::string invite = request(uac, "INVITE", "sip:bob@127.0.0.1", "", "");
+    uac.send(invite, 5060);
+    auto got = uas.receive();
+    ASSERT_TRUE(got) << proxy->log();
+    auto values = got->headers("Record-Route");
+    ASSERT_EQ(values.size(), 1u) << got->text();
+    EXPECT_EQ(values[0], "<sip:127.0.0.1:5060;lr;ftag=" + from_tag(invite) + ";p=1>") << got->text();
+}
+
+TEST_F(modules_rr, enable_double_rr_0_names_only_the_arrival_socket) {
+    proxy.emplace(std::string(second_socket) + config("    record_route();", uas.port(),
+                                                      "modparam(\"rr\", \"enable_double_rr\", 0)\n"),
+                  on_5060());
+    std::string invite = request(uac, "INVITE", "sip:bob@127.0.0.1", "", "");
+    uac.send(invite, 5062);
+    auto got = uas.receive();
+    ASSERT_TRUE(got) << proxy->log();
+    auto values = got->headers("Record-Route");
+    ASSERT_EQ(values.size(), 1u) << got->text();
+    EXPECT_EQ(values[0], "<sip:127.0.0.1:5062;lr;ftag=" + from_tag(invite) + ">") << got->text();
+}
+
+TEST_F(modules_rr, enable_double_rr_2_is_refused) {
+    EXPECT_THROW(
+        kit::host(config("    record_route();", uas.port(), "modparam(\"rr\", \"enable_double_rr\", 2)\n"),
+                  on_5060()),
+        kit::start_error);
+}
+
 TEST_F(modules_rr, no_route_is_minus_one) {
     EXPECT_EQ(loose_route(request(uac, "BYE", "sip:bob@198.51.100.20", "")),
               "loose_route -1 du=<null> ru=sip:bob@198.51.100.20");

@@ -26,7 +26,7 @@ for f in bin/siphost \
          include/siphost/module.h include/siphost/module.hpp include/siphost/api/tm.h include/siphost/api/sl.h \
          include/siphost/api/db.h include/siphost/api/auth.h include/siphost/api/usrloc.h include/siphost/api/xhttp.h \
          include/siphost/api/rr.h include/siphost/api/tls.h include/siphost/api/dialog.h \
-         include/siphost/api/websocket.h \
+         include/siphost/api/websocket.h include/siphost/api/send_lines.h \
          include/siphost/testkit.hpp "$LIBDIR/libsiphost_testkit.a" \
          "$LIBDIR/cmake/siphost/siphostConfig.cmake" "$LIBDIR/cmake/siphost/siphostConfigVersion.cmake" \
          "$LIBDIR/cmake/siphost/SiphostModule.cmake" "$LIBDIR/pkgconfig/siphost.pc" \

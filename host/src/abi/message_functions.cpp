@@ -174,6 +174,7 @@ siphost_msg* msg_clone(const siphost_msg* m) {
     copy->dst_uri = m->dst_uri;
     copy->rport_forced = m->rport_forced;
     copy->send_socket = m->send_socket;
+    copy->send_lines = m->send_lines;
     return copy.release(); // the caller owns it until msg_free
 }
 

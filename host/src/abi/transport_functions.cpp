@@ -2,6 +2,7 @@
 // SIP serializer.
 #include "abi/host_table.hpp"
 #include "flow/runtime.hpp"
+#include "flow/send_lines.hpp"
 #include "message/message_context.hpp"
 #include "sip/serializer.hpp"
 
@@ -44,8 +45,7 @@ int build_request(const siphost_msg* msg, const siphost_socket* from, siphost_st
     const auto* socket = from_handle(from);
     if (socket == nullptr || msg == nullptr || !msg->sip.is_request())
         return -1;
-    sip::via_spec via{flow::via_transport(socket->proto), socket->host, socket->port, view(branch), {}};
-    return copy_out(sip::write_forwarded_request(msg->sip, via, std::span<char>(buf, cap)), len);
+    return copy_out(flow::write_request_from(*msg, *socket, view(branch), std::span<char>(buf, cap)), len);
 }
 
 int build_relayed_reply(const siphost_msg* reply, char* buf, size_t cap, size_t* len) {

@@ -1,6 +1,7 @@
 #include "flow/runtime.hpp"
 
 #include "core/log.hpp"
+#include "flow/send_lines.hpp"
 #include "net/resolver.hpp"
 #include "net/socket_address.hpp"
 #include "net/ws_bridge.hpp"
@@ -188,6 +189,11 @@ void runtime::attach(net::udp_transport* transport, const script::interpreter* i
     transport_ = transport;
     interpreter_ = interpreter;
     aliases_ = std::move(aliases);
+    // Published by the core: rr finds it at its first record_route() (siphost/api/send_lines.h).
+    auto& services = plugin::host_services::instance();
+    if (services.find_api(SIPHOST_SEND_LINES_API_NAME, SIPHOST_SEND_LINES_API_MAJOR) == nullptr)
+        services.export_api("core", SIPHOST_SEND_LINES_API_NAME, SIPHOST_SEND_LINES_API_MAJOR,
+                            send_lines_table());
 }
 
 void runtime::attach_tcp(net::tcp_transport* tcp) {
@@ -701,8 +707,7 @@ int runtime::forward(siphost_msg* msg, std::string_view host, uint16_t port, int
     const net::listening_socket* from = from_handle(to.socket);
     auto branch = stateless_branch(msg->sip);
     note_connection(*msg);
-    sip::via_spec via{via_transport(from->proto), from->host, from->port, branch, {}};
-    auto written = sip::write_forwarded_request(msg->sip, via, std::span<char>(send_buffer));
+    auto written = write_request_from(*msg, *from, branch, std::span<char>(send_buffer));
     if (!written.ok()) {
         core::log_host(SIPHOST_LOG_ERR, "core",
                        "forward: cannot build the request to relay (" +

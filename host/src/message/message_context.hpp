@@ -8,6 +8,7 @@
 #include "plugin/avp_list.hpp"
 #include "sip/message.hpp"
 
+#include <siphost/api/send_lines.h>
 #include <siphost/module.h>
 
 #include <atomic>
@@ -63,6 +64,14 @@ struct siphost_msg {
     std::vector<target> branches;
     /// Per-module slots (msgctx->slot_*), indexed by slot number; grown on first set.
     std::vector<slot_value> slots;
+    /// Lines written when the request is built for sending, from the socket it leaves from
+    /// (siphost/api/send_lines.h: rr's double Record-Route). Copied by msg_clone, kept by apply_changes.
+    struct send_lines_entry {
+        siphost_send_lines_fn fn = nullptr;
+        std::string data;
+        uint32_t order = 0; ///< where among the recorded changes it goes: their count when it was first set
+    };
+    std::vector<send_lines_entry> send_lines;
 
     siphost_msg() = default;
     siphost_msg(const siphost_msg&) = delete;
@@ -135,6 +144,7 @@ struct siphost_msg {
         error_reason.clear();
         reply_headers.clear();
         branches.clear();
+        send_lines.clear();
     }
 };
 

@@ -2,6 +2,7 @@
 
 #include "core/log.hpp"
 #include "net/tcp_transport.hpp"
+#include "net/ws_bridge.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -498,6 +499,8 @@ void tcp_connection::do_close(const std::string& reason) {
     socket_.close(ignored);
     queue_.clear();
     owner_.remove(*this);
+    if (websocket())
+        ws_bridge::closed(*this); // event_route[websocket:closed]
 }
 
 } // namespace siphost::net

@@ -8,6 +8,7 @@
 namespace siphost::net {
 
 class tcp_transport;
+class tcp_connection;
 
 class ws_bridge {
 public:
@@ -15,6 +16,8 @@ public:
     static const siphost_ws_host_v1* table();
     /// The transport its functions reach (null: none, they fail).
     static void attach(tcp_transport* tcp);
+    /// Tells the module's on_close function that an upgraded connection closed (io thread).
+    static void closed(const tcp_connection& connection);
 };
 
 } // namespace siphost::net

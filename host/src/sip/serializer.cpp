@@ -80,6 +80,7 @@ struct derived_changes {
     std::string_view top_via_line; ///< inserted above the first Via
     bool remove_top_via = false;
     bool decrement_max_forwards = false;
+    std::span<const send_time_lines> send_lines; ///< on top, among the recorded changes by their order
 };
 
 /// The output must not overlap the bytes the message refers to (a message parsed from the same buffer).
@@ -124,7 +125,14 @@ write_result write_with(const message& msg, const derived_changes& derived, std:
             body_changed = true;
             body_length += static_cast<int64_t>(e.text_len) - static_cast<int64_t>(e.remove);
         }
-        pieces.push_back({e.offset, e.remove, edits.text(e), static_cast<int64_t>(e.order)});
+        // Doubled, so that a send-time line recorded between two changes (2 * order - 1) sorts between them.
+        pieces.push_back({e.offset, e.remove, edits.text(e), 2 * static_cast<int64_t>(e.order)});
+    }
+    if (!derived.send_lines.empty()) {
+        uint32_t top = msg.header_count() > 0 ? msg.header(0).line_begin : msg.headers_end();
+        for (const send_time_lines& lines : derived.send_lines)
+            if (!lines.text.empty())
+                pieces.push_back({top, 0, lines.text, 2 * static_cast<int64_t>(lines.order) - 1});
     }
     if (new_body) {
         body_changed = true;
@@ -236,7 +244,8 @@ write_result write_message(const message& msg, std::span<char> out) {
     return write_with(msg, {}, out);
 }
 
-write_result write_forwarded_request(const message& request, const via_spec& via, std::span<char> out) {
+write_result write_forwarded_request(const message& request, const via_spec& via, std::span<char> out,
+                                     std::span<const send_time_lines> lines) {
     if (!request.indexed())
         return {write_status::not_indexed, 0};
     if (!request.is_request())
@@ -270,6 +279,7 @@ write_result write_forwarded_request(const message& request, const via_spec& via
     derived_changes derived;
     derived.top_via_line = std::string_view(line, r.size);
     derived.decrement_max_forwards = true;
+    derived.send_lines = lines;
     return write_with(request, derived, out);
 }
 

@@ -39,6 +39,13 @@ struct via_spec {
     std::string_view params; ///< more parameters, each starting with ';' (";rport")
 };
 
+/// Header lines made only when a request is sent (siphost/api/send_lines.h), put where a line added on top
+/// with message::add_header would have gone when `order` changes had been recorded.
+struct send_time_lines {
+    std::string_view text; ///< whole lines, CRLF-terminated
+    uint32_t order = 0;
+};
+
 /// What a locally generated reply carries beyond what it copies from the request.
 struct local_reply {
     int code = 200;
@@ -53,7 +60,8 @@ write_result write_message(const message& msg, std::span<char> out);
 
 /// A request to relay: recorded changes, a new top Via, Max-Forwards decremented (added as 70 when missing;
 /// a value set by a recorded change is written as it is, not decremented again).
-write_result write_forwarded_request(const message& request, const via_spec& via, std::span<char> out);
+write_result write_forwarded_request(const message& request, const via_spec& via, std::span<char> out,
+                                     std::span<const send_time_lines> lines = {});
 
 /// A reply to relay upstream: recorded changes and the top Via (this proxy's own) removed.
 write_result write_relayed_reply(const message& reply, std::span<char> out);

@@ -152,6 +152,35 @@ TEST(sip_serializer, ForwardedRequest) {
     EXPECT_EQ(m.edits().edits().size(), 1u); // the Via and Max-Forwards were not recorded in m
 }
 
+TEST(sip_serializer, SendTimeLinesGoOnTopInRecordingOrder) {
+    message m;
+    ASSERT_TRUE(m.parse(k_invite).ok());
+    ASSERT_TRUE(m.add_header("X-Before: 1", header_position::top));
+    uint32_t order = static_cast<uint32_t>(m.edits().edits().size()); // set between the two headers
+    ASSERT_TRUE(m.add_header("X-After: 2", header_position::top));
+    std::vector<char> buf(2000);
+    via_spec via{"TCP", "192.0.2.10", 5060, "z9hG4bKproxy1", {}};
+    send_time_lines lines[] = {{"Record-Route: <sip:192.0.2.10;transport=tcp;r2=on;lr>\r\n"
+                                "Record-Route: <sip:192.0.2.10;r2=on;lr>\r\n",
+                                order}};
+    write_result r = write_forwarded_request(m, via, buf, lines);
+    ASSERT_TRUE(r.ok());
+    std::string out(buf.data(), r.size);
+    std::string top = "INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
+                      "Via: SIP/2.0/TCP 192.0.2.10:5060;branch=z9hG4bKproxy1\r\n"
+                      "X-Before: 1\r\n"
+                      "Record-Route: <sip:192.0.2.10;transport=tcp;r2=on;lr>\r\n"
+                      "Record-Route: <sip:192.0.2.10;r2=on;lr>\r\n"
+                      "X-After: 2\r\n"
+                      "Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds\r\n";
+    EXPECT_EQ(out.substr(0, top.size()), top) << out;
+    // Written for this send only: the message keeps its recorded changes, and a write without lines has none.
+    EXPECT_EQ(m.edits().edits().size(), 2u);
+    r = write_forwarded_request(m, via, buf);
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ(std::string(buf.data(), r.size).find("r2=on"), std::string::npos);
+}
+
 TEST(sip_serializer, ForwardedRequestMaxForwardsRules) {
     std::string no_mf = k_invite;
     no_mf.erase(no_mf.find("Max-Forwards: 70\r\n"), 18);

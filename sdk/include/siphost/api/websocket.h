@@ -31,8 +31,8 @@ typedef struct siphost_ws_conn_info {
     size_t struct_size;  /* sizeof(siphost_ws_conn_info) as compiled by the host */
     uint64_t conn_id;    /* $conid */
     uint8_t proto;       /* SIPHOST_PROTO_WS or SIPHOST_PROTO_WSS */
-    siphost_dest remote; /* the client's address and port */
-    siphost_dest local;  /* the listen address it came to */
+    siphost_dest remote; /* the client's address and port (and, from 1.1 on, the socket it came to) */
+    siphost_dest local;  /* the listen address it came to (and, from 1.1 on, that socket) */
     uint64_t idle_ms;    /* since a frame last came from the client */
     uint64_t age_ms;     /* since it became a WebSocket connection */
 } siphost_ws_conn_info;
@@ -61,6 +61,14 @@ typedef struct siphost_ws_host_v1 {
     /* [1.0] Calls fn for each open WebSocket connection, in id order; stops when fn returns non-zero. *info
      * is valid during the call only. Any thread. */
     void (*for_each)(int (*fn)(const siphost_ws_conn_info* info, void* arg), void* arg);
+
+    /* [1.1] Calls fn(info, arg) once for every WebSocket connection that closes, whatever closed it (the
+     * client, close, a protocol error, a timeout, the host stopping): after it closed, on the io thread that
+     * closed it, so fn must be quick and must not block (hand the work to a worker with async->post). info is
+     * valid during the call only; its idle_ms and age_ms are as at the close. One fn: a later call replaces
+     * it, fn NULL removes it. Returns 0. Any thread. Check it with SIPHOST_HAS(siphost_ws_host_v1, api,
+     * on_close). */
+    int (*on_close)(void (*fn)(const siphost_ws_conn_info* info, void* arg), void* arg);
 } siphost_ws_host_v1;
 
 #ifdef __cplusplus
