@@ -439,11 +439,18 @@ int route(siphost_msg* msg) {
 }
 
 /// The URI parameters of this proxy's own Route ("lr;ftag=x;nat=yes"); false when there is none.
+/// The parameters of this proxy's Route as loose_route() found them on this message; false before
+/// loose_route() ran or when it found none. What check_route_param(), is_direction(), $fti and $tti read, as
+/// Kamailio's do (measured: before loose_route() they see no parameters).
+bool routed_params(siphost_msg* msg, std::string_view& params) {
+    rr_state* state = state_of(msg, false);
+    if (state == nullptr || !state->own_route_params)
+        return false;
+    params = *state->own_route_params;
+    return true;
+}
+
 bool own_route_params(siphost_msg* msg, std::string_view& params) {
-    if (rr_state* state = state_of(msg, false); state != nullptr && state->own_route_params) {
-        params = *state->own_route_params;
-        return true;
-    }
     siphost_uri uri;
     std::string_view original = sdk::view(host_->msg_original_ruri(msg));
     siphost_str value{nullptr, 0};
@@ -495,7 +502,7 @@ std::unique_ptr<route_param_regex> fix_check_route_param(const siphost_value* ar
 
 int cmd_check_route_param(siphost_msg* msg, const siphost_value*, void* call_data) {
     std::string_view params;
-    if (!own_route_params(msg, params))
+    if (!routed_params(msg, params))
         return -1;
     return static_cast<const route_param_regex*>(call_data)->matches(params) ? 1 : -1;
 }
@@ -515,14 +522,33 @@ std::unique_ptr<int> fix_direction(const siphost_value* args, const int* constan
 
 /// Downstream when the ftag of the own Route is the From-tag (the caller sends), upstream otherwise; a
 /// missing ftag counts as downstream, as in Kamailio.
-int cmd_is_direction(siphost_msg* msg, const siphost_value*, void* call_data) {
-    bool want_downstream = *static_cast<const int*>(call_data) == 1;
+bool is_downstream(siphost_msg* msg) {
     std::string_view params;
     std::string_view ftag;
-    bool downstream = true;
-    if (own_route_params(msg, params) && sdk::param(host_, params, "ftag", &ftag) && !ftag.empty())
-        downstream = ftag == sdk::view(host_->msg_from_tag(msg));
-    return downstream == want_downstream ? 1 : -1;
+    if (routed_params(msg, params) && sdk::param(host_, params, "ftag", &ftag) && !ftag.empty())
+        return ftag == sdk::view(host_->msg_from_tag(msg));
+    return true;
+}
+
+int cmd_is_direction(siphost_msg* msg, const siphost_value*, void* call_data) {
+    bool want_downstream = *static_cast<const int*>(call_data) == 1;
+    return is_downstream(msg) == want_downstream ? 1 : -1;
+}
+
+/// $fti and $tti: the From and To tags as the dialog's first request had them, whichever way this one goes.
+int get_initial_tag(siphost_msg* msg, bool from_side, siphost_value* out) {
+    bool use_from = is_downstream(msg) == from_side;
+    std::string_view tag = sdk::view(use_from ? host_->msg_from_tag(msg) : host_->msg_to_tag(msg));
+    *out = tag.empty() ? sdk::null_value() : sdk::str_value(tag);
+    return 0;
+}
+
+int get_fti(siphost_msg* msg, void*, int32_t, siphost_value* out) {
+    return get_initial_tag(msg, true, out);
+}
+
+int get_tti(siphost_msg* msg, void*, int32_t, siphost_value* out) {
+    return get_initial_tag(msg, false, out);
 }
 
 int get_route_uri(siphost_msg* msg, void*, int32_t, siphost_value* out) {
@@ -606,6 +632,10 @@ const siphost_param params[] = {
 const siphost_pv pvs[] = {
     sdk::pseudo_variable("route_uri", SIPHOST_PV_NAME_NONE, get_route_uri, nullptr, nullptr, nullptr,
                          "the URI of the first Route header"),
+    sdk::pseudo_variable("fti", SIPHOST_PV_NAME_NONE, get_fti, nullptr, nullptr, nullptr,
+                         "the From tag of the dialog's first request (the To tag of an upstream request)"),
+    sdk::pseudo_variable("tti", SIPHOST_PV_NAME_NONE, get_tti, nullptr, nullptr, nullptr,
+                         "the To tag of the dialog's first request (the From tag of an upstream request)"),
     sdk::end_of_pvs(),
 };
 

@@ -35,12 +35,13 @@ bool reply_counters::register_all(const siphost_host_api* host, siphost_module_h
         if ((single_[i] = register_counter(host, self, name, "stateless replies with this code")) == nullptr)
             return false;
     }
+    provisional_ = register_counter(host, self, "xxx_replies", "stateless provisional (1xx) replies");
     sent_ = register_counter(host, self, "sent_replies", "stateless replies sent");
-    sent_err_ =
-        register_counter(host, self, "sent_err_replies", "stateless replies sent with a code of 300 or more");
+    sent_err_ = register_counter(host, self, "sent_err_replies", "always 0, as in Kamailio 5.6");
     failures_ = register_counter(host, self, "failures", "stateless replies that could not be sent");
     acks_ = register_counter(host, self, "received_ACKs", "ACKs to stateless replies absorbed");
-    return sent_ != nullptr && sent_err_ != nullptr && failures_ != nullptr && acks_ != nullptr;
+    return provisional_ != nullptr && sent_ != nullptr && sent_err_ != nullptr && failures_ != nullptr &&
+           acks_ != nullptr;
 }
 
 siphost_metric* reply_counters::counter_for_code(int code) const {
@@ -48,7 +49,9 @@ siphost_metric* reply_counters::counter_for_code(int code) const {
         if (single_codes[i] == code)
             return single_[i];
     int reply_class = code / 100;
-    return reply_class >= 1 && reply_class <= 6 ? class_[reply_class - 1] : nullptr;
+    if (reply_class == 1)
+        return provisional_;
+    return reply_class >= 2 && reply_class <= 6 ? class_[reply_class - 1] : nullptr;
 }
 
 void reply_counters::add(siphost_metric* metric) const {
@@ -63,8 +66,6 @@ int64_t reply_counters::value(const siphost_metric* metric) const {
 void reply_counters::count_reply(int code) {
     add(counter_for_code(code));
     add(sent_);
-    if (code >= 300)
-        add(sent_err_);
 }
 
 void reply_counters::count_failure() {
@@ -83,7 +84,9 @@ int64_t reply_counters::code_count(int code) const {
 }
 
 int64_t reply_counters::class_count(int reply_class) const {
-    return reply_class >= 1 && reply_class <= 6 ? value(class_[reply_class - 1]) : 0;
+    if (reply_class == 1)
+        return value(provisional_);
+    return reply_class >= 2 && reply_class <= 6 ? value(class_[reply_class - 1]) : 0;
 }
 
 } // namespace siphost::modules::sl

@@ -245,7 +245,7 @@ const siphost_sl_api_v1 sl_api = {
     api_reply_totag,
 };
 
-/// sl.stats: Kamailio's shape; xxx is what sl counts as 1xx.
+/// sl.stats: Kamailio's shape; xxx is every 1xx (xxx_replies).
 void rpc_stats(siphost_rpc_call* call) {
     const siphost_rpc_api* rpc = host_->rpc;
     siphost_rpc_node* st = rpc->add_struct(rpc->result(call), nullptr);

@@ -18,6 +18,9 @@ REQUESTS = [
      "Authorization: Digest username=\"alice@home.example.org\", realm=\"example.org\", nonce=\"abc123\", "
      "uri=\"sip:example.org\", response=\"0123456789abcdef0123456789abcdef\", algorithm=MD5, qop=auth, "
      "nc=00000001, cnonce=\"xyz\"\r\n"),
+    # In a dialog, sent by the callee (upstream): the proxy's own Route names the caller's tag as ftag.
+    ("BYE", "sip:alice@127.0.0.1:5090", "X-Case: fourth\r\nX-Num: 4\r\nX-Text: in dialog\r\n"
+     "Route: <sip:127.0.0.1:{port};lr;ftag=caller-tag>\r\n", "caller-tag"),
 ]
 
 
@@ -26,11 +29,13 @@ def main():
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 5090))
     sock.settimeout(5)
-    for n, (method, uri, extra) in enumerate(REQUESTS, 1):
+    for n, (method, uri, extra, *to_tag) in enumerate(REQUESTS, 1):
+        extra = extra.replace("{port}", str(port))
+        to = f"<sip:bob@example.org>;tag={to_tag[0]}" if to_tag else "<sip:bob@example.org>"
         text = (f"{method} {uri} SIP/2.0\r\n"
                 f"Via: SIP/2.0/UDP 127.0.0.1:5090;branch=z9hG4bK-compat-{n};rport\r\n"
                 f"From: \"Alice A\" <sip:alice@example.org>;tag=from-{n}\r\n"
-                f"To: <sip:bob@example.org>\r\n"
+                f"To: {to}\r\n"
                 f"Call-ID: compat-{n}@127.0.0.1\r\n"
                 f"CSeq: {n} {method}\r\n"
                 f"Max-Forwards: 70\r\n"

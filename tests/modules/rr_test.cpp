@@ -326,10 +326,12 @@ children=1
 loadmodule "sl"
 loadmodule "rr"
 request_route {
+    $vn(route_uri) = $route_uri;
+    loose_route(); # what the checks read, as in Kamailio: they see no Route before it
     check_route_param("nat=yes"); $var(nat) = $rc;
     is_direction("downstream"); $var(down) = $rc;
     is_direction("upstream"); $var(up) = $rc;
-    sl_send_reply("200", "nat $var(nat) downstream $var(down) upstream $var(up) route_uri $route_uri");
+    sl_send_reply("200", "nat $var(nat) downstream $var(down) upstream $var(up) route_uri $vn(route_uri) .");
 }
 )",
                     on_5060()};

@@ -67,7 +67,7 @@ TEST(modules_sl, negative_reply_gets_a_to_tag_and_is_counted) {
     EXPECT_EQ(proxy.counter("sl.404_replies"), 1);
     EXPECT_EQ(proxy.counter("sl.4xx_replies"), 0);
     EXPECT_EQ(proxy.counter("sl.sent_replies"), 1);
-    EXPECT_EQ(proxy.counter("sl.sent_err_replies"), 1);
+    EXPECT_EQ(proxy.counter("sl.sent_err_replies"), 0) << "Kamailio 5.6.3 never counts it";
 }
 
 TEST(modules_sl, class_counter_takes_codes_without_their_own) {
@@ -82,7 +82,7 @@ TEST(modules_sl, class_counter_takes_codes_without_their_own) {
     EXPECT_EQ(proxy.counter("sl.200_replies"), 1);
     EXPECT_EQ(proxy.counter("sl.2xx_replies"), 0);
     EXPECT_EQ(proxy.counter("sl.sent_replies"), 2);
-    EXPECT_EQ(proxy.counter("sl.sent_err_replies"), 1);
+    EXPECT_EQ(proxy.counter("sl.sent_err_replies"), 0) << "Kamailio 5.6.3 never counts it";
 }
 
 TEST(modules_sl, provisional_below_180_has_no_tag) {
@@ -286,7 +286,8 @@ TEST(modules_sl, each_code_goes_to_its_counter) {
                 .status(),
             code);
     EXPECT_EQ(proxy.stop(), 0);
-    EXPECT_EQ(proxy.counter("sl.1xx_replies"), 2);
+    EXPECT_EQ(proxy.counter("sl.1xx_replies"), 0) << "Kamailio 5.6.3 counts 1xx in xxx_replies";
+    EXPECT_EQ(proxy.counter("sl.xxx_replies"), 2);
     EXPECT_EQ(proxy.counter("sl.200_replies"), 2);
     EXPECT_EQ(proxy.counter("sl.404_replies"), 1);
     EXPECT_EQ(proxy.counter("sl.4xx_replies"), 1);

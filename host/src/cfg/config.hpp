@@ -16,6 +16,23 @@ struct loaded_module {
     source_location where;
 };
 
+/// A `loadmodule` or `modparam` statement as read: reading records it, applying (apply_module_statements)
+/// carries it out, in the config's order, so that reading a config has no side effects.
+struct module_statement {
+    enum class kind { loadmodule, modparam } what = kind::loadmodule;
+    // loadmodule
+    std::string file;    ///< as written ("tm.so")
+    std::string options; ///< loadmodule("x", "options")
+    std::string mpath;   ///< mpath= as it stood at this line
+    // modparam
+    std::string module_regex, param;
+    bool is_int = false;
+    std::int64_t number = 0;
+    std::string text;
+    /// loadmodule: the keyword and the file name; modparam: the module, the parameter and the value.
+    source_location where[3];
+};
+
 /// A custom config variable (`group.name = value [desc "text"]`), Kamailio's cfg framework's script form.
 struct custom_variable {
     std::string group;
@@ -31,10 +48,12 @@ struct custom_variable {
 /// bound. The script layer compiles it.
 struct config {
     global_params params;
-    std::vector<loaded_module> modules;
+    std::vector<module_statement> module_statements; ///< in the config's order
+    std::vector<loaded_module> modules;              ///< filled when the statements are applied
     std::size_t modparam_count = 0;
     std::vector<route_block> routes; ///< a route's id is its index here
     std::vector<custom_variable> custom_variables;
+    source_location start; ///< the config's first line: where diagnostics about the whole config point
 
     /// The id of the route block of this type (one SIPHOST_ROUTE_* bit) and name, or -1. Sub-routes
     /// (route[X]) have type SIPHOST_ROUTE_REQUEST and a name; "0" and "" name a type's main block.

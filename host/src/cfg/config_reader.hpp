@@ -21,9 +21,26 @@ struct read_options {
     file_reader reader = read_file_from_disk;
 };
 
-/// Reads a config file through the whole front end: preprocessor, lexer, parser (loading modules and
-/// applying modparams through catalog as it goes), resolver. Every problem lands in diags, sorted by place.
-/// Returns false when there was an error. catalog may be null (then no module is available).
+/// Reads a config without side effects: preprocessor, lexer and parser. `loadmodule` and `modparam` are
+/// recorded in out.module_statements, not carried out; calls are not resolved. What a reload, a checker or a
+/// test reads before deciding to apply anything. False when there was an error (in diags, sorted by place).
+bool describe_config_file(const std::string& path, const read_options& options, diagnostics& diags,
+                          config& out);
+/// The same for config text held in memory, shown under display_name in diagnostics.
+bool describe_config_text(const std::string& display_name, std::string text, const read_options& options,
+                          diagnostics& diags, config& out);
+
+/// Carries out a described config's module statements through catalog, in order (loads the modules, applies
+/// the modparams; each refusal is reported at its statement) and types the event routes the loaded modules
+/// declare as their own route types.
+void apply_module_statements(config& cfg, module_catalog& catalog, diagnostics& diags);
+
+/// apply_module_statements, then the resolver: every call bound to a core function or a loaded module's
+/// command and checked. catalog may be null (then no module is available). False when there was an error.
+bool apply_config(config& cfg, module_catalog* catalog, diagnostics& diags);
+
+/// describe_config_file then apply_config, reporting the problems of both in one sorted list: start-up and
+/// `siphost -c`. False when there was an error.
 bool read_config_file(const std::string& path, const read_options& options, module_catalog* catalog,
                       diagnostics& diags, config& out);
 

@@ -169,9 +169,8 @@ const char* spelling(op_kind op) {
     return "";
 }
 
-parser::parser(const std::vector<source_line>& lines, std::vector<token> tokens, diagnostics& diags,
-               module_catalog* catalog)
-    : lines_(lines), tokens_(std::move(tokens)), diags_(diags), catalog_(catalog) {
+parser::parser(const std::vector<source_line>& lines, std::vector<token> tokens, diagnostics& diags)
+    : lines_(lines), tokens_(std::move(tokens)), diags_(diags) {
     if (tokens_.empty() || tokens_.back().kind != token_kind::end)
         tokens_.push_back(token{});
 }
@@ -421,18 +420,14 @@ void parser::loadmodule(config& out) {
         }
     }
     match(token_kind::semicolon);
-    if (catalog_ == nullptr)
-        return;
-    load_result result = catalog_->load_module(file.text, options, out.params.mpath);
-    if (!result.ok) {
-        diags_.error(file.where, result.error);
-        return;
-    }
-    if (result.already_loaded) {
-        diags_.warning(keyword.where, "module '" + result.module_name + "' is already loaded");
-        return;
-    }
-    out.modules.push_back({file.text, result.module_name, keyword.where});
+    module_statement s;
+    s.what = module_statement::kind::loadmodule;
+    s.file = file.text;
+    s.options = std::move(options);
+    s.mpath = out.params.mpath;
+    s.where[0] = keyword.where;
+    s.where[1] = file.where;
+    out.module_statements.push_back(std::move(s));
 }
 
 void parser::modparam(config& out) {
@@ -489,22 +484,15 @@ void parser::modparam(config& out) {
     }
     match(token_kind::semicolon);
     ++out.modparam_count;
-    if (catalog_ == nullptr)
-        return;
-    std::string error = catalog_->set_module_param(texts[0], texts[1], value);
-    if (error.empty())
-        return;
-    // Point at the part the message is about.
-    source_location at = where[0];
-    if (error.find("has no parameter") != std::string::npos)
-        at = where[1];
-    else if (error.find("needs") != std::string::npos || error.find("refused") != std::string::npos ||
-             error.find("range") != std::string::npos)
-        at = where[2];
-    std::string hint;
-    if (error.find("no loaded module") != std::string::npos)
-        hint = "loadmodule must come before modparam";
-    diags_.error(at, error, hint);
+    module_statement s;
+    s.what = module_statement::kind::modparam;
+    s.module_regex = std::move(texts[0]);
+    s.param = std::move(texts[1]);
+    s.is_int = value.kind == SIPHOST_VALUE_INT;
+    s.number = s.is_int ? value.num : 0;
+    s.text = std::move(string_value);
+    std::copy(std::begin(where), std::end(where), std::begin(s.where));
+    out.module_statements.push_back(std::move(s));
 }
 
 void parser::route_block_statement(config& out) {
@@ -552,15 +540,6 @@ void parser::route_block_statement(config& out) {
         expect(token_kind::lbrace, "to open the route block");
         skip_top_level();
         return;
-    }
-    // A module's declared event may run as its own route type (tm's branch-failure), its block then named
-    // by what follows the event's name, as the command that arms it names it (t_on_branch_failure("X")).
-    if (type == SIPHOST_ROUTE_EVENT && catalog_ != nullptr) {
-        if (auto event = catalog_->find_event(name); event && event->route_type != SIPHOST_ROUTE_EVENT) {
-            type = event->route_type;
-            if (event->named && name.size() > event->declared.size() + 1)
-                name = name.substr(event->declared.size() + 1);
-        }
     }
     route_block route;
     route.type = type;

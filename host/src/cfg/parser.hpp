@@ -5,7 +5,6 @@
 
 #include "cfg/config.hpp"
 #include "cfg/diagnostics.hpp"
-#include "cfg/module_catalog.hpp"
 #include "cfg/preprocessor.hpp"
 #include "cfg/token.hpp"
 
@@ -13,15 +12,14 @@ namespace siphost::cfg {
 
 /// Recursive-descent parser of Kamailio's config language. It reports an error, skips to a point where it
 /// can go on (the end of the statement or of the block), and continues, so one run finds every error.
-/// `loadmodule` and `modparam` take effect through the catalog as they are read, as in Kamailio.
+/// `loadmodule` and `modparam` are recorded in the config (module_statements), not carried out: reading has
+/// no side effects, and apply_module_statements (config_reader.hpp) carries them out in order afterwards.
 class parser {
 public:
     /// Expressions and blocks may nest this deep; more is an error (and keeps the stack bounded).
     static constexpr int max_nesting = 200;
 
-    /// catalog may be null: then loadmodule/modparam are checked for form only (fuzzing).
-    parser(const std::vector<source_line>& lines, std::vector<token> tokens, diagnostics& diags,
-           module_catalog* catalog);
+    parser(const std::vector<source_line>& lines, std::vector<token> tokens, diagnostics& diags);
 
     /// Parses the whole config into out.
     void parse(config& out);
@@ -70,7 +68,6 @@ private:
     const std::vector<source_line>& lines_;
     std::vector<token> tokens_;
     diagnostics& diags_;
-    module_catalog* catalog_;
     std::size_t current_ = 0;
     int depth_ = 0;
     int loop_depth_ = 0; ///< inside switch or while: 'break' is theirs

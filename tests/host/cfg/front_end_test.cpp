@@ -419,6 +419,37 @@ TEST(cfg_catalog, modparam_delivers_values_by_kind) {
     EXPECT_EQ("no loaded module matches 'test'", catalog.set_module_param("test", "int_param", v));
 }
 
+TEST(cfg_front_end, describing_a_config_has_no_side_effects_and_applying_follows_its_order) {
+    // A module's parameter is left as it was by reading; only applying sets it, statement by statement.
+    auto catalog = test::make_test_catalog();
+    ASSERT_TRUE(catalog.load_module("testmod", "", "").ok);
+    siphost_value before{};
+    before.kind = SIPHOST_VALUE_INT;
+    before.num = 5;
+    ASSERT_EQ("", catalog.set_module_param("testmod", "int_param", before));
+    const std::string text = "mpath=\"/first\"\nloadmodule \"testmod\"\nmodparam(\"testmod\", \"int_param\", 41)\n"
+                             "mpath=\"/second\"\nmodparam(\"testmod\", \"int_param\", 42)\n"
+                             "modparam(\"testmod\", \"no_such\", 1)\nrequest_route { exit; }\n";
+    diagnostics diags;
+    config cfg;
+    ASSERT_TRUE(describe_config_text("d.cfg", text, {}, diags, cfg)) << diags.format_all();
+    EXPECT_EQ(5, test::testmod_int_param()) << "reading applied a modparam";
+    EXPECT_TRUE(cfg.modules.empty()) << "reading loaded a module";
+    ASSERT_EQ(cfg.module_statements.size(), 4u);
+    EXPECT_EQ(cfg.module_statements[0].what, module_statement::kind::loadmodule);
+    EXPECT_EQ(cfg.module_statements[0].mpath, "/first") << "a loadmodule searches mpath as it stood there";
+    EXPECT_EQ(cfg.module_statements[2].number, 42);
+    EXPECT_EQ(cfg.module_statements[3].where[1].line, 6u);
+
+    EXPECT_FALSE(apply_config(cfg, &catalog, diags));
+    EXPECT_EQ(42, test::testmod_int_param()) << "the later modparam wins, as applied in order";
+    ASSERT_EQ(cfg.modules.size(), 0u) << "testmod was loaded before: a warning, not a second module";
+    std::string all = diags.format_all();
+    EXPECT_NE(all.find("d.cfg:2:1: warning: module 'testmod' is already loaded"), std::string::npos) << all;
+    EXPECT_NE(all.find("d.cfg:6:21: error: module 'testmod' has no parameter 'no_such'"), std::string::npos)
+        << all;
+}
+
 TEST(cfg_catalog, modparam_boolean_words_and_joined_strings) {
     auto catalog = test::make_test_catalog();
     diagnostics diags;

@@ -447,7 +447,7 @@ INSTANTIATE_TEST_SUITE_P(
     all, script_operators,
     ::testing::Values(
         operator_case{"1 + 2 * 3", "7"}, operator_case{"(1 + 2) * 3", "9"}, operator_case{"10 - 4 - 3", "3"},
-        operator_case{"20 / 3", "6"}, operator_case{"20 mod 3", "2"}, operator_case{"20 % 6", "2"},
+        operator_case{"20 / 3", "6"}, operator_case{"20 mod 3", "2"}, operator_case{"20 mod 6", "2"},
         operator_case{"7 / 0", "<null>"}, operator_case{"-5 + 2", "-3"}, operator_case{"- (2 + 3)", "-5"},
         operator_case{"0x1F + 0XA", "41"}, operator_case{"6 | 9", "15"}, operator_case{"6 & 3", "2"},
         operator_case{"6 ^ 3", "5"}, operator_case{"~0", "-1"}, operator_case{"1 << 4", "16"},
