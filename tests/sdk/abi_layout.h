@@ -28,8 +28,8 @@
 /* ---- versions and layout constants ---- */
 
 ABI_VALUE(SIPHOST_ABI_MAJOR, 1);
-ABI_VALUE(SIPHOST_ABI_MINOR, 3);
-ABI_VALUE(SIPHOST_REQUIRE_MINOR, 3);
+ABI_VALUE(SIPHOST_ABI_MINOR, 4);
+ABI_VALUE(SIPHOST_REQUIRE_MINOR, 4);
 ABI_VALUE(SIPHOST_MAX_ARGS, 6);
 ABI_CHECK(entry_symbol_length, sizeof(SIPHOST_ENTRY_SYMBOL) == sizeof("siphost_module_v1"));
 
@@ -70,6 +70,7 @@ ABI_VALUE(SIPHOST_PROTO_WS, 5);
 ABI_VALUE(SIPHOST_PROTO_WSS, 6);
 
 ABI_VALUE(SIPHOST_DEST_NO_CONNECT, 0x1);
+ABI_VALUE(SIPHOST_DEST_CLOSE, 0x2);
 
 ABI_VALUE(SIPHOST_ARG_NONE, 0);
 ABI_VALUE(SIPHOST_ARG_STRING, 1);
@@ -372,7 +373,8 @@ ABI_FIELD(siphost_msgctx_api, clear_branches, 104, 8);
 ABI_FIELD(siphost_msgctx_api, branch_flags, 112, 8);
 ABI_FIELD(siphost_msgctx_api, set_branch_flags, 120, 8);
 ABI_FIELD(siphost_msgctx_api, apply_changes, 128, 8);
-ABI_SIZE(siphost_msgctx_api, 136);
+ABI_FIELD(siphost_msgctx_api, send_flags, 136, 8);
+ABI_SIZE(siphost_msgctx_api, 144);
 
 /* The SIP toolkit */
 

@@ -170,6 +170,8 @@ siphost_msg* msg_clone(const siphost_msg* m) {
     copy->ruri_branch_flags = m->ruri_branch_flags;
     copy->dst_uri = m->dst_uri;
     copy->rport_forced = m->rport_forced;
+    copy->forward_send_flags = m->forward_send_flags;
+    copy->reply_send_flags = m->reply_send_flags;
     return copy.release(); // the caller owns it until msg_free
 }
 

@@ -53,6 +53,8 @@ struct siphost_msg {
     uint64_t ruri_branch_flags = 0;                         ///< branch flags of the R-URI's branch (setbflag)
     std::string dst_uri;                                    ///< $du; empty when unset
     bool rport_forced = false;                              ///< force_rport(): answer to the source port
+    uint32_t forward_send_flags = 0; ///< siphost_dest_flags for where it is relayed (set_forward_no_connect)
+    uint32_t reply_send_flags = 0;   ///< siphost_dest_flags for its replies (set_reply_no_connect)
     uint32_t route_type = 0;                                ///< the route running on it now (0: none)
     int error_code = 0;                                     ///< the last internal error (msgctx->set_error)
     std::string error_reason;
@@ -124,6 +126,8 @@ struct siphost_msg {
         ruri_branch_flags = 0;
         dst_uri.clear();
         rport_forced = false;
+        forward_send_flags = 0;
+        reply_send_flags = 0;
         socket = nullptr;
         proto = SIPHOST_PROTO_UDP;
         conn_id = 0;

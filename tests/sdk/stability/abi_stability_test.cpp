@@ -123,12 +123,13 @@ TEST(AbiStability, WhatALaterMinorMayDoPasses) {
     EXPECT_TRUE(problems.empty()) << joined(problems);
     const abi_record* minor = find(abi_records_grown(), "SIPHOST_ABI_MINOR");
     ASSERT_NE(minor, nullptr);
-    EXPECT_EQ(minor->value, 4) << "the mutant is a 1.4 header";
+    EXPECT_EQ(minor->value, 5) << "the mutant is a 1.5 header";
 }
 
-TEST(AbiStability, TheCurrentHeadersAre1Point3AnAppendTo1Point0) {
+TEST(AbiStability, TheCurrentHeadersAre1Point4AnAppendTo1Point0) {
     // 1.1 appended the RPC dispatch for control transports to siphost_rpc_api, 1.2 branch flags and
-    // apply_changes to siphost_msgctx_api, 1.3 took a reserved host-table slot for metric_walk
+    // apply_changes to siphost_msgctx_api, 1.3 took a reserved host-table slot for metric_walk, 1.4 appended
+    // send_flags to siphost_msgctx_api
     // (docs/abi.md, "History"): the tables grew, the minor went up, and everything 1.0 had stays where it
     // was (checked above).
     const abi_record* minor = find(abi_records_current(), "SIPHOST_ABI_MINOR");
@@ -136,7 +137,7 @@ TEST(AbiStability, TheCurrentHeadersAre1Point3AnAppendTo1Point0) {
     ASSERT_NE(minor, nullptr);
     ASSERT_NE(old_minor, nullptr);
     EXPECT_EQ(old_minor->value, 0);
-    EXPECT_EQ(minor->value, 3);
+    EXPECT_EQ(minor->value, 4);
     const abi_record* rpc = find(abi_records_current(), "siphost_rpc_api");
     const abi_record* old_rpc = find(abi_records_baseline(), "siphost_rpc_api");
     ASSERT_NE(rpc, nullptr);
@@ -150,7 +151,8 @@ TEST(AbiStability, TheCurrentHeadersAre1Point3AnAppendTo1Point0) {
     const abi_record* old_msgctx = find(abi_records_baseline(), "siphost_msgctx_api");
     ASSERT_NE(msgctx, nullptr);
     ASSERT_NE(old_msgctx, nullptr);
-    EXPECT_EQ(msgctx->size, old_msgctx->size + 3 * sizeof(void (*)())) << "3 functions appended in 1.2";
+    EXPECT_EQ(msgctx->size, old_msgctx->size + 4 * sizeof(void (*)()))
+        << "3 functions appended in 1.2, 1 in 1.4";
     const abi_record* clear = find(abi_records_current(), "siphost_msgctx_api.clear_branches");
     ASSERT_NE(clear, nullptr);
     EXPECT_EQ(clear->offset + clear->size, old_msgctx->size) << "1.0's last function still ends the 1.0 part";
