@@ -33,12 +33,18 @@ enum class core_op {
     rewritehost,     ///< rewritehost(host) / sethost(host)
     rewriteport,     ///< rewriteport(port) / setport(port); "" removes the port
     rewritehostport, ///< rewritehostport(host[:port]) / sethostport()
-    add_local_rport,        ///< add_local_rport(): rport in the Via this server adds
-    set_forward_no_connect, ///< set_forward_no_connect(): relay only over a connection already open
-    set_reply_no_connect,   ///< set_reply_no_connect(): replies only over a connection already open
-    set_forward_close,      ///< set_forward_close(): close the connection after relaying
-    set_reply_close,        ///< set_reply_close(): close the connection after the reply
-    force_tcp_alias         ///< force_tcp_alias([port]): requests to the peer's address and port reuse its connection
+    add_local_rport, ///< add_local_rport(): rport in the Via this server adds
+
+    /// set_forward_no_connect(): relay only over a connection already open
+    set_forward_no_connect,
+    /// set_reply_no_connect(): replies only over a connection already open
+    set_reply_no_connect,
+    /// set_forward_close(): close the connection after relaying
+    set_forward_close,
+    /// set_reply_close(): close the connection after the reply
+    set_reply_close,
+    /// force_tcp_alias([port]): requests to the peer's address and port reuse its connection
+    force_tcp_alias
 };
 
 /// One overload of a core function, declared like a module command.

@@ -384,8 +384,8 @@ void runtime::note_alias(siphost_msg& msg) {
 
 int runtime::force_tcp_alias(siphost_msg* msg, uint16_t port) {
     if (msg == nullptr || msg->conn_id == 0 || tcp_ == nullptr ||
-        (msg->proto != SIPHOST_PROTO_TCP && msg->proto != SIPHOST_PROTO_TLS && msg->proto != SIPHOST_PROTO_WS &&
-         msg->proto != SIPHOST_PROTO_WSS))
+        (msg->proto != SIPHOST_PROTO_TCP && msg->proto != SIPHOST_PROTO_TLS &&
+         msg->proto != SIPHOST_PROTO_WS && msg->proto != SIPHOST_PROTO_WSS))
         return 1; // UDP: no connection to alias, and not an error (as in Kamailio)
     if (port == 0) {
         const sip::via* top = msg->sip.via_at(0);
@@ -565,13 +565,13 @@ int runtime::send(const siphost_dest& dst, std::string_view bytes) {
         if (tcp_->send(dst.conn_id, to, bytes, (dst.flags & SIPHOST_DEST_NO_CONNECT) != 0, dst.proto,
                        (dst.flags & SIPHOST_DEST_CLOSE) != 0))
             return 0;
-        core::log_host(SIPHOST_LOG_ERR, "core",
-                       "cannot send over " + name +
-                           ((dst.flags & SIPHOST_DEST_NO_CONNECT) != 0 ? " (no open connection, no_connect)"
-                                                                       : "") +
-                           " to " +
-                           (dst.family != 0 ? net::address_text(to) + ":" + std::to_string(to.port())
-                                            : "connection " + std::to_string(dst.conn_id)));
+        core::log_host(
+            SIPHOST_LOG_ERR, "core",
+            "cannot send over " + name +
+                ((dst.flags & SIPHOST_DEST_NO_CONNECT) != 0 ? " (no open connection, no_connect)" : "") +
+                " to " +
+                (dst.family != 0 ? net::address_text(to) + ":" + std::to_string(to.port())
+                                 : "connection " + std::to_string(dst.conn_id)));
         return -1;
     }
     if (transport_ == nullptr)

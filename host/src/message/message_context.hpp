@@ -53,8 +53,8 @@ struct siphost_msg {
     uint64_t ruri_branch_flags = 0;                         ///< branch flags of the R-URI's branch (setbflag)
     std::string dst_uri;                                    ///< $du; empty when unset
     bool rport_forced = false;                              ///< force_rport(): answer to the source port
-    uint32_t forward_send_flags = 0; ///< siphost_dest_flags for where it is relayed (set_forward_no_connect)
-    uint32_t reply_send_flags = 0;   ///< siphost_dest_flags for its replies (set_reply_no_connect)
+    uint32_t forward_send_flags = 0;                        ///< set_forward_no_connect(), set_forward_close()
+    uint32_t reply_send_flags = 0;                          ///< set_reply_no_connect(), set_reply_close()
     uint32_t route_type = 0;                                ///< the route running on it now (0: none)
     int error_code = 0;                                     ///< the last internal error (msgctx->set_error)
     std::string error_reason;
