@@ -66,7 +66,7 @@ public:
     /// open. The peer's address, never a host it names, so that a peer can only alias itself. At most
     /// max_aliases per connection; false when the connection is not open or has that many already.
     bool add_alias(uint64_t conn_id, uint16_t port);
-    static constexpr size_t max_aliases = 4;
+    static constexpr size_t max_aliases = 3; ///< as Kamailio: its own address and 3 more ports
     /// True when TLS connections can be opened (the tls module gave its contexts).
     bool serves_tls() const { return static_cast<bool>(tls_); }
     /// The open connection conn_id, or null.
