@@ -52,15 +52,21 @@ bool destination_of(const siphost_msg* msg, std::string_view host_name, uint16_t
     to.proto = proto;
     // force_send_socket(): resolve keeps the script's socket when its protocol is the destination's.
     to.socket = h->msg_send_socket(msg);
+    bool resolved;
     if (host_name.empty()) {
         siphost_str hop{nullptr, 0};
         if (h->msg_next_hop(msg, &hop) != 0) {
             log(SIPHOST_LOG_ERR, "the request has no next hop");
             return false;
         }
-        return h->resolve(hop, 0, &to) == 0 && to.socket != nullptr;
+        resolved = h->resolve(hop, 0, &to) == 0 && to.socket != nullptr;
+    } else {
+        resolved = h->resolve(sdk::str(host_name), port, &to) == 0 && to.socket != nullptr;
     }
-    return h->resolve(sdk::str(host_name), port, &to) == 0 && to.socket != nullptr;
+    // set_forward_no_connect()/set_forward_close(), from the request route or this branch's branch_route:
+    // every message of the branch (the request, its CANCEL) goes with them, as in Kamailio.
+    to.flags |= h->msgctx->send_flags(msg, 0);
+    return resolved;
 }
 
 } // namespace

@@ -36,6 +36,9 @@ bool build_upstream(siphost_msg* reply, std::string& out) {
 
 /// Sends a reply upstream and tells the RESPONSE_OUT callbacks (reply: the relayed one, null for tm's own).
 bool send_upstream(transaction& t, std::string_view bytes, int code, siphost_msg* reply, int branch) {
+    // set_reply_no_connect()/set_reply_close() in an onreply_route add to what the request route set.
+    if (reply != nullptr)
+        t.upstream.flags |= host()->msgctx->send_flags(reply, 1);
     bool sent = send_to(t.upstream, bytes);
     if (sent) {
         callback_event event;

@@ -135,6 +135,72 @@ TEST_F(tcp_transport_test, sending_to_an_address_opens_one_connection_and_reuses
     EXPECT_TRUE(transport->is_open(received.messages.front().conn_id));
 }
 
+TEST_F(tcp_transport_test, close_after_writes_the_bytes_then_closes) {
+    start();
+    auto client = connect();
+    boost::asio::write(client, boost::asio::buffer(request));
+    ASSERT_TRUE(received.wait_for(1));
+    uint64_t id = received.messages.front().conn_id;
+    std::string reply = "SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n";
+    ASSERT_TRUE(transport->send(id, udp_endpoint(), reply, true, SIPHOST_PROTO_TCP, true));
+    std::string got(reply.size(), '\0');
+    boost::asio::read(client, boost::asio::buffer(got));
+    EXPECT_EQ(got, reply) << "the reply is written before the close";
+    EXPECT_TRUE(closed_by_peer(client, 2000ms));
+    EXPECT_TRUE(eventually([&] { return !transport->is_open(id); }));
+}
+
+TEST_F(tcp_transport_test, close_after_on_a_new_connection_waits_for_the_connect) {
+    start();
+    tcp::acceptor peer(client_io, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+    udp_endpoint to(boost::asio::ip::make_address("127.0.0.1"), peer.local_endpoint().port());
+    ASSERT_TRUE(transport->send(0, to, request, false, SIPHOST_PROTO_TCP, true));
+    tcp::socket accepted = peer.accept();
+    std::string got(request.size(), '\0');
+    boost::asio::read(accepted, boost::asio::buffer(got));
+    EXPECT_EQ(got, request);
+    EXPECT_TRUE(closed_by_peer(accepted, 2000ms));
+    EXPECT_TRUE(eventually([&] { return transport->connection_count() == 0; }));
+    EXPECT_FALSE(transport->send(0, to, request, true)) << "closed: no_connect has nothing to send over";
+}
+
+TEST_F(tcp_transport_test, an_alias_sends_to_the_peers_port_over_its_connection) {
+    start();
+    auto client = connect();
+    boost::asio::write(client, boost::asio::buffer(request));
+    ASSERT_TRUE(received.wait_for(1));
+    uint64_t id = received.messages.front().conn_id;
+    // Nobody listens on the aliased port: without the alias, no_connect fails and a connect would be refused.
+    tcp::acceptor unused(client_io, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+    uint16_t alias_port = unused.local_endpoint().port();
+    unused.close();
+    udp_endpoint aliased(boost::asio::ip::make_address("127.0.0.1"), alias_port);
+    EXPECT_FALSE(transport->send(0, aliased, request, true));
+    ASSERT_TRUE(transport->add_alias(id, alias_port));
+    EXPECT_TRUE(transport->add_alias(id, alias_port)) << "the same alias twice is one alias";
+    ASSERT_TRUE(transport->send(0, aliased, request, true));
+    std::string got(request.size(), '\0');
+    boost::asio::read(client, boost::asio::buffer(got));
+    EXPECT_EQ(got, request);
+    EXPECT_EQ(transport->connection_count(), 1u);
+    EXPECT_FALSE(transport->send(0, aliased, request, true, SIPHOST_PROTO_TLS)) << "an alias is per protocol";
+
+    // Another address's port is not reachable through it: the alias is the peer's own IP address only.
+    EXPECT_FALSE(transport->send(0, udp_endpoint(boost::asio::ip::make_address("127.0.0.2"), alias_port),
+                                 request, true));
+
+    // A few aliases per connection, no more.
+    for (uint16_t extra = 1; extra < tcp_transport::max_aliases; ++extra)
+        EXPECT_TRUE(transport->add_alias(id, static_cast<uint16_t>(alias_port + extra)));
+    EXPECT_FALSE(transport->add_alias(id, static_cast<uint16_t>(alias_port + tcp_transport::max_aliases)));
+
+    // Closed, the connection takes its aliases with it.
+    client.close();
+    ASSERT_TRUE(eventually([&] { return transport->connection_count() == 0; }));
+    EXPECT_FALSE(transport->send(0, aliased, request, true));
+    EXPECT_FALSE(transport->add_alias(id, alias_port));
+}
+
 TEST_F(tcp_transport_test, idle_and_unfinished_connections_are_closed) {
     start();
     auto idle = connect();

@@ -104,6 +104,21 @@ TEST_F(tls_transport_test, messages_cross_a_tls_connection_both_ways) {
     ASSERT_TRUE(server_inbox.wait_for(3));
 }
 
+TEST_F(tls_transport_test, close_after_on_a_new_connection_waits_for_the_handshake_and_the_message) {
+    // set_forward_close() on a connection still connecting and shaking hands: the message is held for the
+    // handshake, then written, then the connection closes (not before: that would lose the message).
+    ASSERT_TRUE(client->send(0, to, request, false, SIPHOST_PROTO_TLS, true));
+    ASSERT_TRUE(server_inbox.wait_for(1));
+    EXPECT_EQ(server_inbox.messages.front().bytes, request);
+    auto until = std::chrono::steady_clock::now() + 3s;
+    while ((client->connection_count() > 0 || server->connection_count() > 0) &&
+           std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(client->connection_count(), 0u) << "closed after the message";
+    EXPECT_EQ(server->connection_count(), 0u) << "the server saw the close";
+    EXPECT_FALSE(client->send(0, to, request, true, SIPHOST_PROTO_TLS)) << "nothing open any more";
+}
+
 TEST_F(tls_transport_test, a_connection_that_never_says_hello_is_closed_after_the_handshake_timeout) {
     boost::asio::io_context io;
     tcp::socket silent(io);

@@ -70,6 +70,7 @@ ABI_VALUE(SIPHOST_PROTO_WS, 5);
 ABI_VALUE(SIPHOST_PROTO_WSS, 6);
 
 ABI_VALUE(SIPHOST_DEST_NO_CONNECT, 0x1);
+ABI_VALUE(SIPHOST_DEST_CLOSE, 0x2);
 
 ABI_VALUE(SIPHOST_ARG_NONE, 0);
 ABI_VALUE(SIPHOST_ARG_STRING, 1);
@@ -373,7 +374,8 @@ ABI_FIELD(siphost_msgctx_api, clear_branches, 104, 8);
 ABI_FIELD(siphost_msgctx_api, branch_flags, 112, 8);
 ABI_FIELD(siphost_msgctx_api, set_branch_flags, 120, 8);
 ABI_FIELD(siphost_msgctx_api, apply_changes, 128, 8);
-ABI_SIZE(siphost_msgctx_api, 136);
+ABI_FIELD(siphost_msgctx_api, send_flags, 136, 8);
+ABI_SIZE(siphost_msgctx_api, 144);
 
 /* The SIP toolkit */
 

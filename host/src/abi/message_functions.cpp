@@ -175,6 +175,8 @@ siphost_msg* msg_clone(const siphost_msg* m) {
     copy->rport_forced = m->rport_forced;
     copy->send_socket = m->send_socket;
     copy->send_lines = m->send_lines;
+    copy->forward_send_flags = m->forward_send_flags;
+    copy->reply_send_flags = m->reply_send_flags;
     return copy.release(); // the caller owns it until msg_free
 }
 

@@ -192,6 +192,12 @@ int apply_changes(siphost_msg* msg, char* err, size_t err_size) {
     return 0;
 }
 
+uint32_t send_flags(const siphost_msg* msg, int replies) {
+    if (msg == nullptr)
+        return 0;
+    return replies != 0 ? msg->reply_send_flags : msg->forward_send_flags;
+}
+
 } // namespace
 
 const siphost_msgctx_api* msgctx_table() {
@@ -214,6 +220,7 @@ const siphost_msgctx_api* msgctx_table() {
         t.branch_flags = branch_flags;
         t.set_branch_flags = set_branch_flags;
         t.apply_changes = apply_changes;
+        t.send_flags = send_flags;
         return t;
     }();
     return &table;

@@ -145,6 +145,7 @@ net::tcp_options tcp_options_from(const cfg::global_params& params) {
     options.connect_timeout = std::chrono::seconds(params.tcp_connect_timeout);
     options.send_timeout = std::chrono::seconds(params.tcp_send_timeout);
     options.accept_no_cl = params.tcp_accept_no_cl;
+    options.accept_aliases = params.tcp_accept_aliases;
     options.keepalive = params.tcp_keepalive;
     if (params.tcp_children > 0)
         options.io_threads = params.tcp_children;

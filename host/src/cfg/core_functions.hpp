@@ -34,8 +34,19 @@ enum class core_op {
     rewriteport,     ///< rewriteport(port) / setport(port); "" removes the port
     rewritehostport, ///< rewritehostport(host[:port]) / sethostport()
     add_local_rport, ///< add_local_rport(): rport in the Via this server adds
-    no_connect,      ///< set_{reply,forward}_no_connect(), set_{reply,forward}_close(): connection flags
-    force_send_socket ///< force_send_socket([proto:]addr[:port]): the local socket a relayed request leaves from
+
+    /// set_forward_no_connect(): relay only over a connection already open
+    set_forward_no_connect,
+    /// set_reply_no_connect(): replies only over a connection already open
+    set_reply_no_connect,
+    /// set_forward_close(): close the connection after relaying
+    set_forward_close,
+    /// set_reply_close(): close the connection after the reply
+    set_reply_close,
+    /// force_tcp_alias([port]): requests to the peer's address and port reuse its connection
+    force_tcp_alias,
+    /// force_send_socket([proto:]addr[:port]): the local socket a relayed request leaves from
+    force_send_socket
 };
 
 /// One overload of a core function, declared like a module command.

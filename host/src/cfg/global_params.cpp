@@ -87,6 +87,7 @@ const std::vector<std::string>& handled_params() {
                                                    "tcp_connect_timeout",
                                                    "tcp_send_timeout",
                                                    "tcp_accept_no_cl",
+                                                   "tcp_accept_aliases",
                                                    "tcp_keepalive",
                                                    "tcp_children",
                                                    "enable_tls",
@@ -312,6 +313,8 @@ void apply_global_param(global_params& params, const std::string& name, source_l
         need_bool(params.disable_tcp);
     } else if (name == "tcp_accept_no_cl") {
         need_bool(params.tcp_accept_no_cl);
+    } else if (name == "tcp_accept_aliases") {
+        need_bool(params.tcp_accept_aliases);
     } else if (name == "enable_tls") {
         need_bool(params.enable_tls);
     } else if (name == "disable_tls") {

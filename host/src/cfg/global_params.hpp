@@ -42,6 +42,7 @@ struct global_params {
     int tcp_connect_timeout = 10; ///< seconds
     int tcp_send_timeout = 10;    ///< seconds
     bool tcp_accept_no_cl = false;
+    bool tcp_accept_aliases = false;
     bool tcp_keepalive = true;
     int tcp_children = 0; ///< io threads for TCP; 0: the host's choice
     // TLS (docs/tls.md): the tls module holds the rest.

@@ -153,6 +153,17 @@ uint64_t via_connection(const sip::via& via) {
     return id;
 }
 
+/// True when a Via has the RFC 5923 "alias" parameter.
+bool via_has_alias(const sip::via& via) {
+    bool found = false;
+    size_t pos = 0;
+    sip::read_header_params(via.params, pos, false, [&found](const sip::header_param& p) {
+        if (sip::chars::iequals(p.name, "alias"))
+            found = true;
+    });
+    return found;
+}
+
 /// Back to where msg came from, over its connection when it came over one: for answers that cannot trust
 /// what the message says about its sender.
 siphost_dest back_to_source(const siphost_msg& msg) {
@@ -365,7 +376,40 @@ void runtime::note_connection(siphost_msg& msg) {
     msg.sip.edits().insert(end, {";i=", std::string(hex, static_cast<size_t>(n))});
 }
 
+void runtime::note_alias(siphost_msg& msg) {
+    // tcp_accept_aliases: a top Via with ";alias" asks that requests to its port reuse this connection
+    // (RFC 5923; Kamailio takes the port only, on the peer's own address).
+    if ((msg.proto != SIPHOST_PROTO_TCP && msg.proto != SIPHOST_PROTO_TLS) || msg.conn_id == 0 ||
+        tcp_ == nullptr || !tcp_->options().accept_aliases)
+        return;
+    const sip::via* top = msg.sip.via_at(0);
+    if (top == nullptr || !via_has_alias(*top))
+        return;
+    force_tcp_alias(&msg, 0);
+}
+
+int runtime::force_tcp_alias(siphost_msg* msg, uint16_t port) {
+    if (msg == nullptr || msg->conn_id == 0 || tcp_ == nullptr ||
+        (msg->proto != SIPHOST_PROTO_TCP && msg->proto != SIPHOST_PROTO_TLS &&
+         msg->proto != SIPHOST_PROTO_WS && msg->proto != SIPHOST_PROTO_WSS))
+        return 1; // UDP: no connection to alias, and not an error (as in Kamailio)
+    if (port == 0) {
+        const sip::via* top = msg->sip.via_at(0);
+        port = top != nullptr ? top->port : 0;
+    }
+    if (port == 0) // a Via without a port: the transport's default
+        port = msg->proto == SIPHOST_PROTO_TLS || msg->proto == SIPHOST_PROTO_WSS ? 5061 : 5060;
+    if (tcp_->add_alias(msg->conn_id, port))
+        return 1;
+    core::log_host(SIPHOST_LOG_WARN, "core",
+                   "cannot alias connection " + std::to_string(msg->conn_id) + " to port " +
+                       std::to_string(port) + ": it is closed or has " +
+                       std::to_string(net::tcp_transport::max_aliases) + " aliases already");
+    return -1;
+}
+
 void runtime::handle_request(siphost_msg& msg) {
+    note_alias(msg);
     note_received_and_rport(msg);
     if (run_hooks(request_pre_, msg))
         return;
@@ -429,6 +473,8 @@ bool runtime::relay_reply_statelessly(siphost_msg& msg) {
     dest.proto = proto;
     dest.conn_id = proto != SIPHOST_PROTO_UDP ? via_connection(*upstream) : 0;
     dest.socket = to_handle(socket_for(*endpoint.endpoint, proto));
+    // In the core onreply_route set_forward_*() stand for set_reply_*(), as in Kamailio.
+    dest.flags = msg.forward_send_flags | msg.reply_send_flags;
     return send(dest, std::string_view(send_buffer.data(), written.size)) == 0;
 }
 
@@ -550,12 +596,16 @@ int runtime::send(const siphost_dest& dst, std::string_view bytes) {
             return -1;
         }
         auto to = dst.family != 0 ? net::to_endpoint(dst) : net::udp_endpoint();
-        if (tcp_->send(dst.conn_id, to, bytes, (dst.flags & SIPHOST_DEST_NO_CONNECT) != 0, dst.proto))
+        if (tcp_->send(dst.conn_id, to, bytes, (dst.flags & SIPHOST_DEST_NO_CONNECT) != 0, dst.proto,
+                       (dst.flags & SIPHOST_DEST_CLOSE) != 0))
             return 0;
-        core::log_host(SIPHOST_LOG_ERR, "core",
-                       "cannot send over " + name + " to " +
-                           (dst.family != 0 ? net::address_text(to) + ":" + std::to_string(to.port())
-                                            : "connection " + std::to_string(dst.conn_id)));
+        core::log_host(
+            SIPHOST_LOG_ERR, "core",
+            "cannot send over " + name +
+                ((dst.flags & SIPHOST_DEST_NO_CONNECT) != 0 ? " (no open connection, no_connect)" : "") +
+                " to " +
+                (dst.family != 0 ? net::address_text(to) + ":" + std::to_string(to.port())
+                                 : "connection " + std::to_string(dst.conn_id)));
         return -1;
     }
     if (transport_ == nullptr)
@@ -663,7 +713,7 @@ int runtime::reply_destination(const siphost_msg& request, siphost_dest& out) co
     net::set_address(out, endpoint);
     out.proto = request.proto;
     out.conn_id = request.conn_id;
-    out.flags = 0;
+    out.flags = request.reply_send_flags; // set_reply_no_connect(), set_reply_close()
     out.socket = to_handle(request.socket != nullptr ? request.socket : socket_for(endpoint, request.proto));
     return 0;
 }
@@ -704,6 +754,7 @@ int runtime::forward(siphost_msg* msg, std::string_view host, uint16_t port, int
     to.socket = to_handle(msg->send_socket); // kept by resolve when the protocols agree
     if (resolve(target, port, to) != 0 || to.socket == nullptr)
         return -1;
+    to.flags = msg->forward_send_flags; // set_forward_no_connect(), set_forward_close()
     const net::listening_socket* from = from_handle(to.socket);
     auto branch = stateless_branch(msg->sip);
     note_connection(*msg);

@@ -53,6 +53,7 @@ public:
     // script::core_actions
     int forward(siphost_msg* msg, std::string_view host, uint16_t port, int proto) override;
     int force_rport(siphost_msg* msg) override;
+    int force_tcp_alias(siphost_msg* msg, uint16_t port) override;
     bool is_myself(std::string_view host, uint16_t port) const override;
     const net::listening_socket* find_socket(int proto, std::string_view address, uint16_t port) const override;
 
@@ -84,6 +85,8 @@ private:
     void refuse_http(siphost_msg& msg, std::string_view status, std::string_view why);
     void note_received_and_rport(siphost_msg& msg);
     void note_connection(siphost_msg& msg);
+    /// tcp_accept_aliases: aliases the request's connection when its top Via has ";alias".
+    void note_alias(siphost_msg& msg);
     bool relay_reply_statelessly(siphost_msg& msg);
     static bool run_hooks(const std::vector<message_hook>& hooks, siphost_msg& msg);
     const net::listening_socket* socket_for(const net::udp_endpoint& to,

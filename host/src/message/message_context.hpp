@@ -56,6 +56,8 @@ struct siphost_msg {
     uint64_t ruri_branch_flags = 0;                         ///< branch flags of the R-URI's branch (setbflag)
     std::string dst_uri;                                    ///< $du; empty when unset
     bool rport_forced = false;                              ///< force_rport(): answer to the source port
+    uint32_t forward_send_flags = 0;                        ///< set_forward_no_connect(), set_forward_close()
+    uint32_t reply_send_flags = 0;                          ///< set_reply_no_connect(), set_reply_close()
     uint32_t route_type = 0;                                ///< the route running on it now (0: none)
     int error_code = 0;                                     ///< the last internal error (msgctx->set_error)
     std::string error_reason;
@@ -135,6 +137,8 @@ struct siphost_msg {
         ruri_branch_flags = 0;
         dst_uri.clear();
         rport_forced = false;
+        forward_send_flags = 0;
+        reply_send_flags = 0;
         socket = nullptr;
         proto = SIPHOST_PROTO_UDP;
         conn_id = 0;

@@ -90,9 +90,16 @@ bool tcp_connection::send_and_close(std::string bytes) {
                           if (self->closed())
                               return;
                           self->close_after_write_ = true;
-                          if (!self->writing_)
-                              self->do_close("closed by the server");
+                          self->close_if_written();
                       });
+    return true;
+}
+
+bool tcp_connection::close_if_written() {
+    if (!close_after_write_ || writing_ || connecting_ || !queue_.empty() ||
+        (tls_ && (!tls_->established() || !tls_->pending().empty())))
+        return false;
+    do_close("closed by the server");
     return true;
 }
 
@@ -103,9 +110,10 @@ bool tcp_connection::ws_close(uint16_t code, std::string reason) {
         if (self->closed() || !self->ws_)
             return;
         self->enqueue(ws_framer::close_frame(code, reason));
+        if (self->closed())
+            return;
         self->close_after_write_ = true;
-        if (!self->writing_)
-            self->do_close("closed by the server");
+        self->close_if_written();
     });
     return true;
 }
@@ -168,17 +176,21 @@ void tcp_connection::connect() {
     });
 }
 
-bool tcp_connection::send(std::string bytes) {
+bool tcp_connection::send(std::string bytes, bool close_after) {
     if (closed())
         return false;
     boost::asio::post(socket_.get_executor(),
-                      [self = shared_from_this(), bytes = std::move(bytes)]() mutable {
+                      [self = shared_from_this(), bytes = std::move(bytes), close_after]() mutable {
                           if (self->closed())
                               return;
                           if (self->ws_) // RFC 7118 5: one SIP message, one text frame
                               self->enqueue(ws_framer::frame(ws_framer::op_text, bytes));
                           else
                               self->enqueue(std::move(bytes));
+                          if (close_after && !self->closed()) {
+                              self->close_after_write_ = true;
+                              self->close_if_written();
+                          }
                       });
     return true;
 }
@@ -266,10 +278,8 @@ void tcp_connection::write() {
                                  self->queue_.pop_front();
                                  self->last_activity_ = clock::now();
                                  self->writing_ = false;
-                                 if (self->close_after_write_ && self->queue_.empty()) {
-                                     self->do_close("closed by the server");
+                                 if (self->close_if_written())
                                      return;
-                                 }
                                  if (!self->queue_.empty())
                                      self->write();
                                  else

@@ -42,8 +42,9 @@ public:
     void start();
     /// An opened connection: connects (tcp_connect_timeout), then writes what was queued and reads.
     void connect();
-    /// Queues bytes to write; any thread. False when the connection is closed.
-    bool send(std::string bytes);
+    /// Queues bytes to write (a text frame on a WebSocket connection); close_after closes the connection
+    /// once they are written. Any thread. False when the connection is closed.
+    bool send(std::string bytes, bool close_after = false);
     /// Closes it and takes it out of the transport's table; any thread.
     void close(std::string reason);
     /// A message handed to the workers was handled (reading resumes when it waited for that); any thread.
@@ -92,6 +93,9 @@ private:
     void update_deadline();
     clock::time_point deadline() const;
     void do_close(const std::string& reason);
+    /// Closes now when close_after_write_ is set and everything queued (or held for the TLS handshake) is
+    /// written; true when it closed.
+    bool close_if_written();
     void set_socket_options();
 
     tcp_transport& owner_;

@@ -12,6 +12,7 @@ struct tcp_options {
     std::chrono::seconds connect_timeout{10}; ///< tcp_connect_timeout
     std::chrono::seconds send_timeout{10};    ///< tcp_send_timeout: a write that does not finish closes
     bool accept_no_cl = false;                ///< tcp_accept_no_cl
+    bool accept_aliases = false;              ///< tcp_accept_aliases: a Via's ";alias" aliases its connection
     bool keepalive = true;                    ///< tcp_keepalive: SO_KEEPALIVE on every connection
     int io_threads = 2;                       ///< tcp_children: threads reading and writing connections
     std::chrono::milliseconds partial_timeout{5000}; ///< an unfinished message closes its connection after it

@@ -114,6 +114,7 @@ void tcp_transport::stop() {
     std::lock_guard lock(mutex_);
     by_id_.clear();
     by_remote_.clear();
+    aliases_.clear();
 }
 
 void tcp_transport::accept(acceptor& a) {
@@ -171,15 +172,43 @@ std::shared_ptr<tcp_connection> tcp_transport::add(boost::asio::ip::tcp::socket 
 
 void tcp_transport::remove(const tcp_connection& connection) {
     std::lock_guard lock(mutex_);
-    auto range = by_remote_.equal_range(connection.remote());
-    for (auto it = range.first; it != range.second; ++it) {
-        if (it->second == connection.id()) {
-            by_remote_.erase(it);
-            break;
+    auto forget = [this, id = connection.id()](const udp_endpoint& remote) {
+        auto range = by_remote_.equal_range(remote);
+        for (auto it = range.first; it != range.second; ++it) {
+            if (it->second == id) {
+                by_remote_.erase(it);
+                break;
+            }
         }
+    };
+    forget(connection.remote());
+    if (auto aliased = aliases_.find(connection.id()); aliased != aliases_.end()) {
+        for (const auto& alias : aliased->second)
+            forget(alias);
+        aliases_.erase(aliased);
     }
     // The map's reference may be the last: the connection lives on in the handler that closes it.
     by_id_.erase(connection.id());
+}
+
+bool tcp_transport::add_alias(uint64_t conn_id, uint16_t port) {
+    std::lock_guard lock(mutex_);
+    auto it = by_id_.find(conn_id);
+    if (stopped_ || it == by_id_.end() || it->second->closed())
+        return false;
+    udp_endpoint alias(it->second->remote().address(), port);
+    if (alias == it->second->remote())
+        return true; // the connection's own address finds it already
+    auto& list = aliases_[conn_id];
+    if (std::find(list.begin(), list.end(), alias) != list.end())
+        return true;
+    if (list.size() >= max_aliases)
+        return false;
+    list.push_back(alias);
+    // Last in its range: a send picks the newest entry, so the alias wins over an older connection to the
+    // address (which the peer, naming this connection for it, no longer expects requests on).
+    by_remote_.emplace(alias, conn_id);
+    return true;
 }
 
 size_t tcp_transport::connection_count() const {
@@ -233,7 +262,7 @@ std::vector<std::shared_ptr<tcp_connection>> tcp_transport::connections() const 
 }
 
 bool tcp_transport::send(uint64_t conn_id, const udp_endpoint& to, std::string_view bytes, bool no_connect,
-                         uint8_t proto) {
+                         uint8_t proto, bool close_after) {
     std::shared_ptr<tcp_connection> connection;
     {
         std::lock_guard lock(mutex_);
@@ -255,7 +284,7 @@ bool tcp_transport::send(uint64_t conn_id, const udp_endpoint& to, std::string_v
         }
     }
     if (connection)
-        return connection->send(std::string(bytes));
+        return connection->send(std::string(bytes), close_after);
     if (proto == SIPHOST_PROTO_WS || proto == SIPHOST_PROTO_WSS)
         return false; // only clients open WebSocket connections
     if (no_connect || to.port() == 0 || to.address().is_unspecified())
@@ -291,7 +320,7 @@ bool tcp_transport::send(uint64_t conn_id, const udp_endpoint& to, std::string_v
         return false;
     }
     connection->connect(); // first, so that the write waits for the connection
-    connection->send(std::string(bytes));
+    connection->send(std::string(bytes), close_after);
     return true;
 }
 

@@ -56,10 +56,17 @@ public:
     const tcp_options& options() const { return options_; }
 
     /// Sends over connection conn_id when it is open, else over an open connection of proto (TCP, TLS, WS or
-    /// WSS) to `to`, else (unless no_connect, or a WebSocket proto) over a new one. Any thread; false when
-    /// there is no way to send.
+    /// WSS) to `to` (its own address or an alias of it), else (unless no_connect, or a WebSocket proto) over
+    /// a new one. close_after closes the connection once the bytes are written (set_*_close()). Any thread;
+    /// false when there is no way to send.
     bool send(uint64_t conn_id, const udp_endpoint& to, std::string_view bytes, bool no_connect,
-              uint8_t proto = SIPHOST_PROTO_TCP);
+              uint8_t proto = SIPHOST_PROTO_TCP, bool close_after = false);
+    /// Kamailio's TCP alias (RFC 5923 connection reuse, by port only): from now on a send of the
+    /// connection's proto to the peer's IP address and `port` goes over connection conn_id, while it is
+    /// open. The peer's address, never a host it names, so that a peer can only alias itself. At most
+    /// max_aliases per connection; false when the connection is not open or has that many already.
+    bool add_alias(uint64_t conn_id, uint16_t port);
+    static constexpr size_t max_aliases = 3; ///< as Kamailio: its own address and 3 more ports
     /// True when TLS connections can be opened (the tls module gave its contexts).
     bool serves_tls() const { return static_cast<bool>(tls_); }
     /// The open connection conn_id, or null.
@@ -104,7 +111,8 @@ private:
     std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     mutable std::mutex mutex_; ///< guards the two maps and next_id_
     std::unordered_map<uint64_t, std::shared_ptr<tcp_connection>> by_id_;
-    std::multimap<udp_endpoint, uint64_t> by_remote_;
+    std::multimap<udp_endpoint, uint64_t> by_remote_; ///< each connection's peer, and its aliases
+    std::unordered_map<uint64_t, std::vector<udp_endpoint>> aliases_; ///< by connection id
     uint64_t next_id_ = 1;
     bool stopped_ = false;
 };

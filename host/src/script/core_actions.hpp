@@ -26,6 +26,10 @@ public:
     /// force_rport(): adds rport to the top Via when the reply is built/relayed. Returns >0 or <0.
     virtual int force_rport(siphost_msg* msg) = 0;
 
+    /// force_tcp_alias([port]): requests to the peer's address and port (0: the top Via's port) reuse the
+    /// connection msg came over. >0, or <0 when the alias cannot be added; a no-op (>0) for UDP.
+    virtual int force_tcp_alias(siphost_msg* /*msg*/, std::uint16_t /*port*/) { return 1; }
+
     /// is_myself(): true when host:port names this server (a listen address or an alias; port 0: any).
     virtual bool is_myself(std::string_view host, std::uint16_t port) const = 0;
 

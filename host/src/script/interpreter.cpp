@@ -1228,8 +1228,29 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
         return rewrite_ruri(call.core->op, args[0], msg);
     case core_op::add_local_rport:
         return 1; // reported at check time: siphost's Via has no rport to add yet
-    case core_op::no_connect:
-        return 1; // a send over UDP neither opens nor closes a connection
+    // Over UDP there is no connection: the flags change nothing there.
+    case core_op::set_forward_no_connect:
+        msg.forward_send_flags |= SIPHOST_DEST_NO_CONNECT;
+        return 1;
+    case core_op::set_reply_no_connect:
+        msg.reply_send_flags |= SIPHOST_DEST_NO_CONNECT;
+        return 1;
+    case core_op::set_forward_close:
+        msg.forward_send_flags |= SIPHOST_DEST_CLOSE;
+        return 1;
+    case core_op::set_reply_close:
+        msg.reply_send_flags |= SIPHOST_DEST_CLOSE;
+        return 1;
+    case core_op::force_tcp_alias: {
+        std::int64_t port = call.args.size() > 0 ? args[0].num : 0;
+        if (port < 0 || port > 65535) {
+            log_error("force_tcp_alias(" + std::to_string(port) + "): not a port");
+            return -1;
+        }
+        if (ctx.actions == nullptr)
+            return 1;
+        return ctx.actions->force_tcp_alias(ctx.msg, static_cast<std::uint16_t>(port)) > 0 ? 1 : -1;
+    }
     case core_op::force_send_socket: {
         cfg::listen_address wanted;
         std::string error;

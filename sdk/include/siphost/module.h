@@ -164,7 +164,8 @@ enum siphost_proto {
 
 /* How a destination may be reached. */
 enum siphost_dest_flags {
-    SIPHOST_DEST_NO_CONNECT = 1u << 0 /* only over a connection already open (set_forward_no_connect) */
+    SIPHOST_DEST_NO_CONNECT = 1u << 0, /* only over a connection already open (set_forward_no_connect) */
+    SIPHOST_DEST_CLOSE = 1u << 1       /* [1.4] close the connection once this is written (set_forward_close) */
 };
 
 /* Where a message goes or came from, on any transport: the peer's address and port, the protocol, the
@@ -801,6 +802,13 @@ typedef struct siphost_msgctx_api {
      * msg_apply_changes). Views taken from msg before the call are invalid after it. Returns 0, or -1 with a
      * reason in err (the changed message does not parse: msg keeps its bytes and its recorded changes). */
     int (*apply_changes)(siphost_msg *msg, char *err, size_t err_size);
+
+    /* [1.4] The connection flags the script set on msg (enum siphost_dest_flags): with replies 0 those for the
+     * requests it is relayed as (set_forward_no_connect, set_forward_close), with replies 1 those for the
+     * replies to it (set_reply_no_connect, set_reply_close). The host applies them to the destinations it
+     * makes (reply_destination, its stateless forward); a module that makes its own destination for a
+     * relayed request (tm's branches) ORs these in. msg_clone copies them. */
+    uint32_t (*send_flags)(const siphost_msg *msg, int replies);
 } siphost_msgctx_api;
 
 /* ------------------------------------------------------------------------------------------------------ */

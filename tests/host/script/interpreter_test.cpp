@@ -895,6 +895,47 @@ request_route {
     EXPECT_EQ("false", h.print("$var(bad_port)", m));
 }
 
+TEST(script_core, connection_flags_are_set_on_the_message) {
+    harness h(R"cfg(
+request_route {
+  if ($rU == "fwd") { set_forward_no_connect(); set_forward_close(); }
+  if ($rU == "rpl") { set_reply_no_connect(); }
+  if ($rU == "rplclose") { set_reply_close(); }
+}
+)cfg");
+    test_message fwd;
+    fwd.ruri = "sip:fwd@example.com";
+    h.request(fwd);
+    EXPECT_EQ(fwd.msg().forward_send_flags, uint32_t{SIPHOST_DEST_NO_CONNECT | SIPHOST_DEST_CLOSE});
+    EXPECT_EQ(fwd.msg().reply_send_flags, 0u);
+    test_message rpl;
+    rpl.ruri = "sip:rpl@example.com";
+    h.request(rpl);
+    EXPECT_EQ(rpl.msg().forward_send_flags, 0u);
+    EXPECT_EQ(rpl.msg().reply_send_flags, uint32_t{SIPHOST_DEST_NO_CONNECT});
+    test_message close;
+    close.ruri = "sip:rplclose@example.com";
+    h.request(close);
+    EXPECT_EQ(close.msg().reply_send_flags, uint32_t{SIPHOST_DEST_CLOSE});
+}
+
+TEST(script_core, force_tcp_alias_goes_to_core_actions) {
+    harness h(R"cfg(
+request_route {
+  force_tcp_alias();
+  force_tcp_alias(5070);
+  if (!force_tcp_alias(70000)) $var(bad) = "false";
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    EXPECT_EQ((std::vector<std::uint16_t>{0, 5070}), h.actions.alias_ports);
+    EXPECT_EQ("false", h.print("$var(bad)", m));
+    harness failing(R"cfg(request_route { if (force_tcp_alias()) $var(r) = "ok"; else $var(r) = "no"; })cfg");
+    failing.actions.alias_result = -1;
+    EXPECT_EQ("no", failing.var_after_request("r"));
+}
+
 TEST(script_core, forward_failure_is_false) {
     harness h(
         R"cfg(request_route { if (forward("127.0.0.1")) $var(r) = "ok"; else $var(r) = "failed"; })cfg");

@@ -45,6 +45,10 @@ public:
         ++rport_calls;
         return 1;
     }
+    int force_tcp_alias(siphost_msg*, std::uint16_t port) override {
+        alias_ports.push_back(port);
+        return alias_result;
+    }
     bool is_myself(std::string_view host, std::uint16_t port) const override {
         return (host == "127.0.0.1" || host == "proxy.local") && (port == 0 || port == 5060);
     }
@@ -58,6 +62,8 @@ public:
     std::vector<std::string> forwards;
     int forward_result = 1;
     int rport_calls = 0;
+    std::vector<std::uint16_t> alias_ports;
+    int alias_result = 1;
 };
 
 /// One loaded script with its interpreter.
