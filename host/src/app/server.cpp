@@ -190,7 +190,7 @@ reload_answer reload_script(const core::command_line& options, loaded_config& lo
     cfg::diagnostics diags;
     auto running = interpreter.published();
     auto next = script::read_for_reload(options.config_file, read_options_from(options), *loaded.recorder,
-                                        loaded.recorder->applied(), running->params(), diags);
+                                        loaded.recorder->applied(), *running, diags);
     std::string text = diags.format_all();
     if (!next) {
         std::string head = options.config_file + ": " + std::to_string(diags.error_count()) + " error(s), " +
@@ -297,7 +297,7 @@ int run_server(const core::command_line& options) {
         parts.interpreter = nullptr;
         interpreter.reset();
         loaded.script.reset();
-        script::interpreter::release_thread_script();
+        script::interpreter::release_every_thread_script();
     };
     runtime.attach(nullptr, &*interpreter, params.alias);
     parts.interpreter = &*interpreter;

@@ -9,6 +9,9 @@
 #include <charconv>
 #include <cstdio>
 #include <ctime>
+#include <mutex>
+#include <set>
+#include <utility>
 
 #include "cfg/global_params.hpp"
 #include "cfg/ip_network.hpp"
@@ -1504,13 +1507,43 @@ interpreter::interpreter(std::shared_ptr<const compiled_script> script, core_act
 namespace {
 /// The innermost message_scope of this thread (scopes of several interpreters may nest, in tests).
 thread_local interpreter::message_scope* innermost_scope = nullptr;
-/// What script() returned last on this thread outside a scope, kept alive for the caller.
-thread_local std::shared_ptr<const compiled_script> unpinned_script;
+/// What script() returned last on a thread outside a scope, kept alive for the caller. Every thread's holder
+/// is known, so that shutdown can drop them all before the modules go: a thread that is not the server's (a
+/// test's, an RPC client's) would otherwise free its script at its exit, after the modules' code is unloaded.
+struct unpinned_holder {
+    std::shared_ptr<const compiled_script> script;
+    unpinned_holder();
+    ~unpinned_holder();
+};
+// Never destroyed: threads may end after static destruction has begun.
+std::mutex& holders_mutex() {
+    static auto* mutex = new std::mutex;
+    return *mutex;
+}
+std::set<unpinned_holder*>& holders() {
+    static auto* all = new std::set<unpinned_holder*>;
+    return *all;
+}
+unpinned_holder::unpinned_holder() {
+    std::lock_guard lock(holders_mutex());
+    holders().insert(this);
+}
+unpinned_holder::~unpinned_holder() {
+    std::shared_ptr<const compiled_script> last;
+    {
+        std::lock_guard lock(holders_mutex());
+        holders().erase(this);
+        last = std::move(script);
+    }
+}
+thread_local unpinned_holder unpinned;
 } // namespace
 
 interpreter::message_scope::message_scope(const interpreter& owner, bool between_messages) : owner_(&owner) {
-    if (between_messages)
-        unpinned_script.reset();
+    // Only this thread writes its holder while it runs (shutdown's sweep comes after every thread stopped), so
+    // the test needs no lock: a worker takes none per message.
+    if (between_messages && unpinned.script)
+        interpreter::release_thread_script();
     for (auto* scope = innermost_scope; scope != nullptr; scope = scope->outer_)
         if (scope->owner_ == &owner)
             return; // an outer scope pinned this interpreter's script already
@@ -1531,12 +1564,30 @@ const compiled_script& interpreter::script() const {
             return *scope->script_;
     // Outside a message (an RPC, a slow timer): the published script, held by this thread so that the
     // reference stays valid while the caller uses it.
-    unpinned_script = script_.load();
-    return *unpinned_script;
+    // The holder is made (and registers itself, under the lock) before the lock is taken here; the script it
+    // held is freed after the lock is let go (its fixup_free may come back here).
+    auto& holder = unpinned;
+    auto next = script_.load();
+    std::shared_ptr<const compiled_script> previous;
+    {
+        std::lock_guard lock(holders_mutex());
+        previous = std::exchange(holder.script, std::move(next));
+    }
+    return *holder.script;
 }
 
 void interpreter::release_thread_script() {
-    unpinned_script.reset();
+    auto& holder = unpinned;
+    std::shared_ptr<const compiled_script> last;
+    std::lock_guard lock(holders_mutex());
+    last = std::move(holder.script);
+}
+
+void interpreter::release_every_thread_script() {
+    std::vector<std::shared_ptr<const compiled_script>> last;
+    std::lock_guard lock(holders_mutex());
+    for (auto* holder : holders())
+        last.push_back(std::move(holder->script));
 }
 
 std::shared_ptr<const compiled_script> interpreter::publish(std::shared_ptr<const compiled_script> next) {

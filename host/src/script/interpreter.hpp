@@ -92,6 +92,8 @@ public:
     /// Drops what script() keeps for this thread outside a scope: the main thread calls it before the modules
     /// are destroyed, so that no script outlives them there.
     static void release_thread_script();
+    /// The same for every thread: at shutdown, once no thread runs the script, before the modules go.
+    static void release_every_thread_script();
     /// The script published now, for the next messages.
     std::shared_ptr<const compiled_script> published() const { return script_.load(); }
     /// Makes next the script of every message that starts from now on; returns the one it replaces. Messages

@@ -185,8 +185,9 @@ namespace {
 std::shared_ptr<const compiled_script> check_and_compile(bool read_ok, cfg::config config,
                                                          const reload_catalog& catalog,
                                                          const cfg::module_catalog& running,
-                                                         const cfg::global_params& running_params,
+                                                         const compiled_script& running_script,
                                                          cfg::diagnostics& diags) {
+    const cfg::global_params& running_params = running_script.params();
     // A read that stopped early (a file that cannot be opened) would make every running module look dropped.
     if (read_ok || !config.modules.empty())
         catalog.finish(diags);
@@ -198,6 +199,12 @@ std::shared_ptr<const compiled_script> check_and_compile(bool read_ok, cfg::conf
                 where = config.params.listen.front().where;
             diags.error(where, change);
         }
+    // A module looks its event routes up once, at start-up: one the running script lacked would never run.
+    for (const auto& route : config.routes)
+        if (route.type == SIPHOST_ROUTE_EVENT && running_script.route_lookup(SIPHOST_ROUTE_EVENT, route.name) < 0)
+            diags.error(route.where, "event_route[" + route.name +
+                                         "] is new: modules look up their event routes at start-up only; "
+                                         "restart siphost to add it");
     if (!read_ok || diags.has_errors()) {
         diags.sort();
         return nullptr;
@@ -209,22 +216,21 @@ std::shared_ptr<const compiled_script> check_and_compile(bool read_ok, cfg::conf
 
 std::shared_ptr<const compiled_script>
 read_for_reload(const std::string& path, const cfg::read_options& options, const cfg::module_catalog& running,
-                const applied_modules& applied, const cfg::global_params& running_params,
-                cfg::diagnostics& diags) {
+                const applied_modules& applied, const compiled_script& running_script, cfg::diagnostics& diags) {
     reload_catalog catalog(running, applied);
     cfg::config config;
     bool ok = cfg::read_config_file(path, options, &catalog, diags, config);
-    return check_and_compile(ok, std::move(config), catalog, running, running_params, diags);
+    return check_and_compile(ok, std::move(config), catalog, running, running_script, diags);
 }
 
 std::shared_ptr<const compiled_script>
 read_text_for_reload(const std::string& display_name, std::string text, const cfg::read_options& options,
                      const cfg::module_catalog& running, const applied_modules& applied,
-                     const cfg::global_params& running_params, cfg::diagnostics& diags) {
+                     const compiled_script& running_script, cfg::diagnostics& diags) {
     reload_catalog catalog(running, applied);
     cfg::config config;
     bool ok = cfg::read_config_text(display_name, std::move(text), options, &catalog, diags, config);
-    return check_and_compile(ok, std::move(config), catalog, running, running_params, diags);
+    return check_and_compile(ok, std::move(config), catalog, running, running_script, diags);
 }
 
 } // namespace siphost::script

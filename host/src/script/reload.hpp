@@ -106,16 +106,17 @@ std::vector<std::string> fixed_param_changes(const cfg::global_params& running,
 
 /// Reads path for a reload and compiles it: nullptr (and every problem in diags) when it has an error or
 /// changes what cannot change live. running is the catalog of the running modules (it must outlive the
-/// returned script), applied what start-up applied, running_params the running script's global parameters.
+/// returned script), applied what start-up applied, running_script the script running now (its global
+/// parameters and event routes are what may not change).
 std::shared_ptr<const compiled_script>
 read_for_reload(const std::string& path, const cfg::read_options& options, const cfg::module_catalog& running,
-                const applied_modules& applied, const cfg::global_params& running_params,
+                const applied_modules& applied, const compiled_script& running_script,
                 cfg::diagnostics& diags);
 
 /// The same over config text in memory (tests).
 std::shared_ptr<const compiled_script>
 read_text_for_reload(const std::string& display_name, std::string text, const cfg::read_options& options,
                      const cfg::module_catalog& running, const applied_modules& applied,
-                     const cfg::global_params& running_params, cfg::diagnostics& diags);
+                     const compiled_script& running_script, cfg::diagnostics& diags);
 
 } // namespace siphost::script

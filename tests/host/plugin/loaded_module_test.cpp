@@ -44,7 +44,7 @@ TEST(LoadedModule, RefusesADescriptorThatSaysAnotherMajor) {
 
 TEST(LoadedModule, RefusesANewerMinor) {
     EXPECT_EQ(refusal("newer_minor"), "'" + fixture("newer_minor") +
-                                          "' requires siphost ABI 1.4, this host has ABI 1.3 (rebuild it with "
+                                          "' requires siphost ABI 1.5, this host has ABI 1.4 (rebuild it with "
                                           "SIPHOST_REQUIRE_MINOR 3 if it calls nothing newer)");
 }
 

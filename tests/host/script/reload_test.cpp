@@ -39,7 +39,7 @@ struct running_config {
     std::shared_ptr<const script::compiled_script> reload(const std::string& text, std::string& out) {
         cfg::diagnostics reload_diags;
         auto next = script::read_text_for_reload("new.cfg", text, {}, recorder, recorder.applied(),
-                                                 script->params(), reload_diags);
+                                                 *script, reload_diags);
         out = reload_diags.format_all();
         return next;
     }
@@ -176,6 +176,22 @@ TEST(reload_read, listen_and_other_global_parameters_are_refused) {
     EXPECT_NE(out.find("error: children changed from not set to 4"), std::string::npos) << out;
 }
 
+TEST(reload_read, a_new_event_route_is_refused_and_a_kept_one_is_accepted) {
+    // Modules look their event routes up at start-up: one added later would silently never run.
+    running_config running(base_config + "event_route[tm:local-request] { exit; }\n");
+    std::string out;
+    EXPECT_NE(running.reload(base_config + "event_route[tm:local-request] { return 1; }\n", out), nullptr)
+        << out;
+    EXPECT_EQ(running.reload(base_config + "event_route[tm:local-request] { exit; }\n"
+                                           "event_route[xhttp:request] { exit; }\n",
+                             out),
+              nullptr);
+    EXPECT_NE(out.find("new.cfg:13:1: error: event_route[xhttp:request] is new: modules look up their event "
+                       "routes at start-up only; restart siphost to add it"),
+              std::string::npos)
+        << out;
+}
+
 TEST(reload_read, a_broken_script_gives_every_diagnostic) {
     running_config running;
     std::string out;
@@ -191,7 +207,7 @@ TEST(reload_read, a_missing_file_is_one_error_and_not_a_list_of_dropped_modules)
     running_config running;
     cfg::diagnostics diags;
     auto next = script::read_for_reload("/nonexistent/siphost-reload.cfg", {}, running.recorder,
-                                        running.recorder.applied(), running.script->params(), diags);
+                                        running.recorder.applied(), *running.script, diags);
     EXPECT_EQ(next, nullptr);
     EXPECT_EQ(diags.error_count(), 1u) << diags.format_all();
 }
