@@ -93,13 +93,16 @@ script_lines() {
 }
 
 # compare_script_lines: Kamailio's script lines against siphost's, in order; the differences must be listed in
-# $WORK/intended.txt. Returns 1 (after printing the diff) when they are not.
+# $WORK/intended.txt (ACCEPTED counts them). Returns 1 (after printing the diff) when they are not.
 compare_script_lines() {
     script_lines kamailio
     script_lines siphost
     [ -s "$WORK/kamailio.lines" ] || fail "Kamailio's script logged nothing: $(tail -n 20 "$WORK/kamailio.log")"
     diff -u "$WORK/kamailio.lines" "$WORK/siphost.lines" > "$WORK/lines.diff" && return 0
-    unknown=$(tail -n +3 "$WORK/lines.diff" | grep '^[-+]' | grep -v -x -F -f "$WORK/intended.txt")
+    tail -n +3 "$WORK/lines.diff" | grep '^[-+]' > "$WORK/lines.lines"
+    unknown=$(grep -v -x -F -f "$WORK/intended.txt" "$WORK/lines.lines")
+    accepted=$(grep -c -x -F -f "$WORK/intended.txt" "$WORK/lines.lines")
+    ACCEPTED=$((${ACCEPTED:-0} + ${accepted:-0}))
     [ -z "$unknown" ] && return 0
     echo "DIFFERENT: the script's lines (- Kamailio, + siphost):"
     cat "$WORK/lines.diff"

@@ -16,9 +16,13 @@
 . "$SOURCE_DIR/tests/compat/compat_lib.sh"
 scenario=${COMPAT_CALL:?scenario name}
 DIR="$COMPAT_DIR/calls/$scenario"
+# shellcheck disable=SC2034 # used by the peers files
+SIPP="$COMPAT_DIR/calls/sipp" # the peers' scenario files the call flows share
 [ -f "$DIR/peers" ] || fail "no scenario $DIR/peers"
-UAS2="" SETTLE=0
+CONFIG="" UAC="" UAS="" UAS2="" SETTLE=0
+# shellcheck source=/dev/null
 . "$DIR/peers"
+[ -n "$CONFIG" ] && [ -n "$UAC" ] && [ -n "$UAS" ] || fail "$DIR/peers must set CONFIG, UAC and UAS"
 case $CONFIG in /*) ;; *) [ -f "$DIR/$CONFIG" ] && CONFIG="$DIR/$CONFIG" || CONFIG="$SOURCE_DIR/$CONFIG" ;; esac
 [ -f "$CONFIG" ] || fail "$scenario: no config $CONFIG"
 kamailio_config "$CONFIG" "$WORK/kamailio.cfg"
@@ -63,7 +67,6 @@ start_kamailio "$WORK/kamailio.cfg" udp 5060
 call kamailio
 stop_kamailio 5060
 start_siphost "$CONFIG"
-SERVER_PID=$SIPHOST_PID
 call siphost
 stop_siphost
 
@@ -76,5 +79,5 @@ for part in $parts; do
 done
 compare_script_lines || status=1
 [ "$status" = 0 ] || fail "$scenario: siphost's call differs from Kamailio's"
-echo "PASS: $scenario: $(cat "$WORK"/siphost-*.txt | grep -c '^--$') messages received alike on Kamailio and" \
-    "siphost but for $ACCEPTED intended diff lines, $(wc -l < "$WORK/siphost.lines") script lines alike"
+echo "PASS: $scenario: the peers received $(cat "$WORK"/siphost-*.txt | grep -c '^--$') messages and the script" \
+    "logged $(wc -l < "$WORK/siphost.lines") lines alike on Kamailio and siphost, but for $ACCEPTED intended diff lines"
