@@ -11,6 +11,9 @@
 #   UAS      the first UAS's sipp arguments
 #   UAS2     the second UAS's sipp arguments, or empty
 #   SETTLE   seconds to wait after the last peer is done before the server stops (timers that still log), or 0
+# The peers' scenario files of sipp/ retransmit after 2 s, not sipp's usual 500 ms: on a loaded machine, a
+# retransmission that one server's run gets and the other's does not would make a script log one line more
+# (the peers' copies of a retransmission are left out of the comparison: normalise.py --once).
 # usage (through tests/integration/in_netns.sh): calls.sh, with COMPAT_CALL=SCENARIO
 . "$SOURCE_DIR/tests/integration/lib.sh"
 . "$SOURCE_DIR/tests/compat/compat_lib.sh"
