@@ -106,6 +106,9 @@ void set_message_prefix(std::string_view prefix) {
 bool has_message_prefix() {
     return !message_prefix.empty();
 }
+std::string_view current_message_prefix() {
+    return message_prefix;
+}
 
 std::string_view level_name(int level) {
     switch (level) {

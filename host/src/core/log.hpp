@@ -58,6 +58,8 @@ void set_thread_rank(int rank);
 void set_message_prefix(std::string_view prefix);
 /// True while a message prefix is set on this thread.
 bool has_message_prefix();
+/// The message prefix set on this thread (empty when none).
+std::string_view current_message_prefix();
 
 /// Writes one line; `prefix` is what stands after the level ("<script>: ", "tm: ", or empty).
 void log_line(int level, std::string_view prefix, std::string_view text);

@@ -488,17 +488,18 @@ int runtime::run_route(int route_id, siphost_msg& msg) const {
     msg.route_type = type;
     const auto& log_prefix = interpreter_->script().log_prefix();
     int result;
-    if (log_prefix.pieces.empty() || core::has_message_prefix()) {
-        result = interpreter_->run_route(route_id, &msg); // a worker: the received message's prefix stands
+    if (log_prefix.pieces.empty()) {
+        result = interpreter_->run_route(route_id, &msg);
     } else {
-        // A timer (tm's fr_timer firing failure_route): no message was received, so the route's message
-        // gives the prefix, as it would have on a worker.
-        thread_local std::string prefix;
-        prefix.clear();
+        // As Kamailio sets it for every route it runs: the prefix comes from the route's message, so a
+        // failure_route that a reply (on a worker) or a timer runs logs with the request's, as branch_route
+        // does, and onreply_route with the reply's. The received message's prefix comes back afterwards.
+        std::string outer_prefix(core::current_message_prefix());
+        std::string prefix;
         interpreter_->render(log_prefix, &msg, prefix);
         core::set_message_prefix(prefix);
         result = interpreter_->run_route(route_id, &msg);
-        core::set_message_prefix({});
+        core::set_message_prefix(outer_prefix);
     }
     msg.route_type = outer;
     return result;

@@ -5,18 +5,14 @@
 # TLS UAC (tests/integration/tls_peer.py, since Debian's sipp has no TLS) calls a Python TLS UAS. Each call
 # must complete on both servers, the script must log the same lines, and what the UAS and the UAC received
 # must be the same once branches, tags, Call-IDs and ephemeral ports are made uniform and forms RFC 3261 makes
-# equal are written alike (normalise.py), but for the lines listed under "## tcp_tls" in
+# equal are written alike (../normalise.py), but for the lines listed under "## tcp_tls" in
 # tests/compat/INTENDED-DIFFERENCES.md with their reasons.
 # Kamailio first, then siphost, on the same ports, one after the other.
 # usage (through tests/integration/in_netns.sh): transports.sh
 . "$SOURCE_DIR/tests/integration/lib.sh"
 . "$SOURCE_DIR/tests/integration/tls_lib.sh"
-HERE="$SOURCE_DIR/tests/compat/transports"
-PY=/usr/bin/python3 # Debian's, whatever python3 comes first on PATH
+. "$SOURCE_DIR/tests/compat/compat_lib.sh"
 
-command -v kamailio > /dev/null || fail "kamailio is not installed (Debian package kamailio): the comparison needs it"
-KAM_MODULES=$(ls -d /usr/lib/*/kamailio/modules 2>/dev/null | head -n 1)
-[ -n "$KAM_MODULES" ] || fail "Kamailio's modules are not installed (Debian package kamailio)"
 [ -f "$KAM_MODULES/tls.so" ] ||
     fail "Kamailio's tls module is missing ($KAM_MODULES/tls.so): install Debian's kamailio-tls-modules (make deps)"
 
@@ -43,37 +39,10 @@ for who in kamailio siphost; do
         -e "s|^loadmodule \"tm.so\"\$|loadmodule \"tls.so\"\nmodparam(\"tls\", \"config\", \"$WORK/tls.cfg\")\nloadmodule \"tm.so\"|" \
         -e "s|t_relay_to_udp(\"127.0.0.1\", \"5080\");|$RELAY|" \
         "$SOURCE_DIR/cfg/seed-stateful.cfg" > "$WORK/$who.cfg"
-    [ "$who" = kamailio ] && sed -i "1a mpath=\"$KAM_MODULES/\"" "$WORK/$who.cfg"
     for line in 'listen=tls:127.0.0.1:5061' 'loadmodule "tls.so"' 't_relay();'; do
         grep -q -F "$line" "$WORK/$who.cfg" || fail "the seed's stateful config changed: no '$line' after the edit"
     done
 done
-
-# ports_free: true when nothing is bound to UDP 5060 or listens on TCP 5060 or 5061 (Kamailio's children may
-# outlive its main process).
-ports_free() { ! ss -Htuln 2>/dev/null | grep -q -E '127\.0\.0\.1:(5060|5061)\b'; }
-
-start_server() { # start_server NAME COMMAND...
-    name=$1; shift
-    "$@" > "$WORK/$name.log" 2>&1 &
-    SERVER_PID=$!
-    PIDS="$PIDS $SERVER_PID"
-    for _ in $(seq 1 200); do
-        ss -Htln 2>/dev/null | grep -q '127\.0\.0\.1:5061\b' && return 0
-        kill -0 "$SERVER_PID" 2>/dev/null || fail "$name did not start: $(tail -n 20 "$WORK/$name.log")"
-        sleep 0.05
-    done
-    fail "$name does not listen on tls:127.0.0.1:5061"
-}
-
-stop_server() {
-    kill -INT "$SERVER_PID" 2>/dev/null
-    for _ in $(seq 1 200); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null
-    for _ in $(seq 1 200); do ports_free && return 0; sleep 0.05; done
-    fail "port 5060 or 5061 is still bound after $1 stopped"
-}
 
 # calls NAME: the TCP call, then the TLS call, through the server running now; their messages in $WORK/NAME-*.
 calls() {
@@ -104,51 +73,25 @@ calls() {
     wait "$uas" || fail "$who: the TLS UAS did not see INVITE, ACK and BYE: $(cat "$WORK/$who-tls-uas.out")"
 }
 
-start_server kamailio kamailio -f "$WORK/kamailio.cfg" -DD -E -Y "$WORK" -w "$WORK" -P "$WORK/kamailio.pid"
+kamailio_config "$WORK/kamailio.cfg" "$WORK/kamailio-mpath.cfg"
+start_kamailio "$WORK/kamailio-mpath.cfg" tcp 5061
 calls kamailio
 sleep 0.3
-stop_server kamailio
+stop_kamailio 5060 5061
 start_siphost "$WORK/siphost.cfg"
 SERVER_PID=$SIPHOST_PID
 calls siphost
 sleep 0.3
 stop_siphost
 
-# Accepted differences: the lines under "## tcp_tls" in INTENDED-DIFFERENCES.md (as compat.sh reads them).
-sed -n "/^## tcp_tls\$/,/^## /p" "$SOURCE_DIR/tests/compat/INTENDED-DIFFERENCES.md" |
-    sed -n 's/^- `\([-+].*\)`:.*$/\1/p' > "$WORK/intended.txt"
+intended_lines tcp_tls
 [ -s "$WORK/intended.txt" ] || fail "no tcp_tls section in tests/compat/INTENDED-DIFFERENCES.md"
-status=0 accepted=0
+status=0 ACCEPTED=0
 for part in tcp-uas tcp-uac tls-uas tls-uac; do
     mode=sipp; case $part in tls-*) mode=heads ;; esac
-    for who in kamailio siphost; do
-        $PY "$HERE/normalise.py" "$mode" "$WORK/$who-$part.msg" > "$WORK/$who-$part.txt" ||
-            fail "$who: cannot read the messages of $part"
-    done
-    diff -u "$WORK/kamailio-$part.txt" "$WORK/siphost-$part.txt" > "$WORK/$part.diff"
-    tail -n +3 "$WORK/$part.diff" | grep '^[-+]' > "$WORK/$part.lines"
-    unknown=$(grep -v -x -F -f "$WORK/intended.txt" "$WORK/$part.lines")
-    accepted=$((accepted + $(grep -c -x -F -f "$WORK/intended.txt" "$WORK/$part.lines")))
-    if [ -n "$unknown" ]; then
-        echo "DIFFERENT: what the ${part%-*} ${part#*-} received (- Kamailio, + siphost):"
-        cat "$WORK/$part.diff"
-        echo "not listed in INTENDED-DIFFERENCES.md:"
-        echo "$unknown"
-        status=1
-    fi
+    compare_normalised "$mode" "$part" || status=1
 done
-# The seed's xlog lines end without a newline: Kamailio runs them together on one line, so each is cut out up to
-# the next log line's "N(pid) LEVEL:" prefix.
-for who in kamailio siphost; do
-    perl -ne 'while (/<script>: (.*?)\s*(?=\s\d+\(\d+\) [A-Z]+: |$)/g) { print "$1\n" }' "$WORK/$who.log" \
-        > "$WORK/$who.lines"
-done
-[ -s "$WORK/kamailio.lines" ] || fail "Kamailio's script logged nothing"
-if ! diff -u "$WORK/kamailio.lines" "$WORK/siphost.lines" > "$WORK/lines.diff"; then
-    echo "DIFFERENT: the script's lines (- Kamailio, + siphost):"
-    cat "$WORK/lines.diff"
-    status=1
-fi
+compare_script_lines || status=1
 [ "$status" = 0 ] || fail "siphost's TCP or TLS call differs from Kamailio's"
 echo "PASS: the same TCP and TLS calls on Kamailio and siphost: $(cat "$WORK"/siphost-*.txt | grep -c '^--$') messages" \
-    "alike but for $accepted intended diff lines, $(wc -l < "$WORK/siphost.lines") script lines alike"
+    "alike but for $ACCEPTED intended diff lines, $(wc -l < "$WORK/siphost.lines") script lines alike"

@@ -722,6 +722,20 @@ request_route {
     EXPECT_EQ("-1|<script>|[<null>] [5] [<null>] [$] [$5] [$] [1 INVITE]", script_log().back());
 }
 
+TEST(script_pvs, templates_print_a_transformed_null_as_nothing) {
+    // As Kamailio 5.6 prints them (tests/compat/scenarios/transformations.cfg): a transformation of a null
+    // value, or one that cannot apply, fails there, and the item prints nothing.
+    harness h(R"cfg(
+request_route {
+  xlog("[$(hdr(X-Missing){s.len})] [$(du{uri.host})] [$(hdr(X-Missing){nameaddr.uri}{uri.host})] [$(hdr(CSeq){s.substr,40,1})] [$(hdr(CSeq){s.len})]");
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    EXPECT_EQ("-1|<script>|[] [] [] [] [8]", script_log().back());
+    EXPECT_EQ("<null>", h.print("$(hdr(X-Missing){s.len})", m)); // read as a value, it stays null
+}
+
 TEST(script_pvs, abi_pv_parse_get_set) {
     harness h("request_route { exit; }");
     test_message m;
