@@ -135,6 +135,7 @@ void tcp_connection::set_socket_options() {
     socket_.set_option(boost::asio::ip::tcp::no_delay(true), ignored);
     if (owner_.options().keepalive)
         socket_.set_option(boost::asio::socket_base::keep_alive(true), ignored);
+    socket_.non_blocking(true, ignored); // read() reads only what is there (read_some after readiness)
 }
 
 void tcp_connection::start() {
@@ -288,10 +289,25 @@ void tcp_connection::write() {
 }
 
 void tcp_connection::read() {
-    socket_.async_read_some(boost::asio::buffer(buffer_),
-                            [self = shared_from_this()](const boost::system::error_code& ec, size_t size) {
-                                self->on_read(ec, size);
-                            });
+    // Waits for readiness, then reads into the io thread's buffer: an idle connection holds no read buffer of
+    // its own, which is most of what one costs (issue 15's memory per idle connection).
+    socket_.async_wait(boost::asio::ip::tcp::socket::wait_read,
+                       [self = shared_from_this()](const boost::system::error_code& ec) {
+                           if (self->closed())
+                               return;
+                           if (ec) {
+                               self->on_read(ec, {});
+                               return;
+                           }
+                           thread_local std::array<char, 16384> buffer;
+                           boost::system::error_code read_ec;
+                           size_t size = self->socket_.read_some(boost::asio::buffer(buffer), read_ec);
+                           if (read_ec == boost::asio::error::would_block || read_ec == boost::asio::error::try_again) {
+                               self->read(); // woken without data (it can happen): wait again
+                               return;
+                           }
+                           self->on_read(read_ec, std::string_view(buffer.data(), size));
+                       });
 }
 
 void tcp_connection::deliver(std::string_view bytes) {
@@ -386,7 +402,7 @@ void tcp_connection::frame(std::string_view bytes) {
     }
 }
 
-void tcp_connection::on_read(const boost::system::error_code& ec, size_t size) {
+void tcp_connection::on_read(const boost::system::error_code& ec, std::string_view bytes) {
     if (closed())
         return;
     if (ec) {
@@ -395,7 +411,7 @@ void tcp_connection::on_read(const boost::system::error_code& ec, size_t size) {
     }
     last_activity_ = clock::now();
     if (tls_) {
-        if (!tls_->feed(buffer_.data(), size)) {
+        if (!tls_->feed(bytes.data(), bytes.size())) {
             do_close("cannot buffer TLS input");
             return;
         }
@@ -416,7 +432,7 @@ void tcp_connection::on_read(const boost::system::error_code& ec, size_t size) {
                 return;
         }
     } else {
-        frame(std::string_view(buffer_.data(), size));
+        frame(bytes);
         if (closed())
             return;
     }

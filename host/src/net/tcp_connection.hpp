@@ -75,7 +75,7 @@ public:
 
 private:
     void read();
-    void on_read(const boost::system::error_code& ec, size_t size);
+    void on_read(const boost::system::error_code& ec, std::string_view bytes);
     void write();
     /// Queues plaintext: encrypted first on TLS (held until the handshake is done).
     void enqueue(std::string bytes);
@@ -106,7 +106,6 @@ private:
     std::atomic<const listening_socket*> local_;
     const udp_endpoint remote_;
     tcp_framer framer_;
-    std::array<char, 4096> buffer_; ///< small: memory per idle connection counts (issue 15 bench)
     std::deque<std::string> queue_;
     size_t queued_bytes_ = 0;
     bool connecting_ = false;
