@@ -4,7 +4,7 @@
 //   $T_reply_code     the reply code (onreply: the reply's; failure: the chosen one; request: the last sent)
 //   $T_req(pv)        pv evaluated on the transaction's request
 //   $T_rpl(pv)        pv evaluated on the reply of onreply_route / the chosen reply of failure_route
-//   $T_branch_idx     the branch a tm route runs for
+//   $T_branch_idx     the branch a tm route runs for; in failure_route the number of branches so far
 //   t_is_failure_route(), t_is_branch_route(), t_is_reply_route()
 #include <siphost/api/tm.h>
 #include <siphost/module.hpp>
@@ -82,6 +82,15 @@ int get_reply_code(siphost_msg* msg, void*, int32_t, siphost_value* out) {
 }
 
 int get_branch_idx(siphost_msg* msg, void*, int32_t, siphost_value* out) {
+    // In failure_route Kamailio 5.6.3 gives the number of branches the transaction has had (measured: 1 after
+    // one failed branch, 2 after a parallel fork of two), not the index of the one that failed.
+    if (tm_->route_type() == SIPHOST_ROUTE_FAILURE) {
+        auto info = sdk::sized<siphost_tm_transaction_info>();
+        if (siphost_tm_transaction* t = tm_->transaction(msg); t != nullptr && tm_->transaction_info(t, &info) == 0) {
+            *out = sdk::int_value(static_cast<int64_t>(info.branch_count));
+            return 0;
+        }
+    }
     int index = tm_->branch_index(msg);
     *out = index < 0 ? sdk::null_value() : sdk::int_value(index);
     return 0;

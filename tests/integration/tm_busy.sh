@@ -18,7 +18,7 @@ expect_log '<script>: onreply 486 avp=kept T_reply_code=486' 1
 # (run by that reply) the INVITE's.
 expect_log '\{2 1 INVITE [^ }]+\} <script>: onreply 486' 1
 expect_log '\{1 1 INVITE [^ }]+\} <script>: failure_route T_reply_code=486' 1
-expect_log '<script>: failure_route T_reply_code=486 avp=kept branch=0' 1
+expect_log '<script>: failure_route T_reply_code=486 avp=kept branch=1' 1
 expect_log '<script>: failure_route matched 486' 1
 expect_log '<script>: failure_route is failure route' 1
 expect_log '<script>: failure_route branch replied' 1

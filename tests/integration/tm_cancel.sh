@@ -12,7 +12,7 @@ sleep 3 # timers of 1 s here; the margin is for a busy machine
 stop_siphost
 
 expect_log '<script>: request CANCEL' 1
-expect_log '<script>: failure_route T_reply_code=487 avp=kept branch=0' 1
+expect_log '<script>: failure_route T_reply_code=487 avp=kept branch=1' 1
 expect_log '<script>: failure_route canceled' 1
 expect_log '<script>: request ACK' 0
 expect_log 'counters:.* tm\.relayed_4xx=1( |$)' 1

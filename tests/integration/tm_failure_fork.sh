@@ -26,11 +26,11 @@ sleep 3 # wt_timer is 1 s here; the margin is for a busy machine
 stop_siphost
 
 expect_log '<script>: request INVITE' 1
-expect_log '<script>: FORK sees 486 on branch 0' 1
+expect_log '<script>: FORK sees 486 on branch 1' 1
 expect_log '<script>: branch 1 to sip:second@127\.0\.0\.1:5082' 1
 expect_log '<script>: branch 2 to sip:third@127\.0\.0\.1:5084' 1
 expect_log '<script>: branch [03] to' 0
-expect_log '<script>: LAST sees 603 on branch 2' 1
+expect_log '<script>: LAST sees 603 on branch 3' 1
 expect_log 'counters:.* tm\.relayed_6xx=1( |$)' 1
 expect_log 'counters:.* tm\.active=0( |$)' 1
 echo "PASS: tm failure fork"

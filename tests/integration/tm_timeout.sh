@@ -15,7 +15,7 @@ wait_uas || fail "the UAS was not cancelled, or its 487 not ACKed"
 sleep 3 # timers of 1 s here; the margin is for a busy machine
 stop_siphost
 
-expect_log '<script>: failure_route T_reply_code=408 avp=kept branch=0' 1
+expect_log '<script>: failure_route T_reply_code=408 avp=kept branch=1' 1
 expect_log '<script>: failure_route matched 408' 1
 expect_log '<script>: failure_route branch timed out' 1
 expect_log '<script>: failure_route branch replied' 1 # the 180 counts
