@@ -407,8 +407,14 @@ void finish_if_complete(transaction& t) {
             size_t before = t.branches.size();
             branch& chosen = t.branches[static_cast<size_t>(best)];
             t.failure_ruri.assign(sdk::view(host()->msg_ruri(t.request.get())));
-            run_transaction_route(t, route, SIPHOST_ROUTE_FAILURE, t.request.get(), best,
-                                  chosen.reply_msg.get(), chosen.status);
+            // Each failure_route runs on a copy of the transaction's request, as Kamailio's does (measured):
+            // what one changes ($ru, $du, headers) is gone for the next, but the message flags it sets stay.
+            owned_msg attempt(host()->msg_clone(t.request.get()));
+            siphost_msg* on = attempt ? attempt.get() : t.request.get();
+            run_transaction_route(t, route, SIPHOST_ROUTE_FAILURE, on, best, chosen.reply_msg.get(),
+                                  chosen.status);
+            if (attempt)
+                host()->msg_set_flags(t.request.get(), host()->msg_flags(attempt.get()));
             if (t.final_sent)
                 return; // the route replied (t_reply)
             if (t.branches.size() > before) {
