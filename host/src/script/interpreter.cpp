@@ -682,12 +682,16 @@ value get_raw_pv(const pv_spec& pv, run_context& ctx) {
     case core_pv::bs:
         return value::make_int(static_cast<std::int64_t>(sip.body().size()));
     case core_pv::ds: {
-        if (msg.branches.empty())
+        // As Kamailio prints its destination set: a Request-URI the script rewrote comes first (measured: an
+        // unchanged one does not appear), then the targets.
+        bool rewritten = sip.is_request() && sip.current_request_uri() != sip.request_uri();
+        if (msg.branches.empty() && !rewritten)
             return {};
         std::string text = "Contact: ";
-        for (std::size_t i = 0; i < msg.branches.size(); ++i) {
-            const auto& target = msg.branches[i];
-            text += (i == 0 ? "<" : ", <") + target.uri + ">";
+        if (rewritten)
+            text.append("<").append(sip.current_request_uri()).append(">");
+        for (const auto& target : msg.branches) {
+            text += (text.size() > 9 ? ", <" : "<") + target.uri + ">";
             if (target.info & SIPHOST_BRANCH_Q_SET)
                 text += ";q=" + q_text(target.q);
         }
