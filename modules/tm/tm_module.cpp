@@ -11,7 +11,8 @@
 //   t_branch_timeout(), t_branch_replied(), t_any_timeout(), t_any_replied()
 //   RPC: tm.stats, tm.list
 //
-// A pre-script request hook absorbs retransmissions and the ACKs of negative INVITE replies; a post-script
+// A pre-script request hook absorbs retransmissions and notes the ACKs of negative INVITE replies (which go on
+// to the script, as in Kamailio, where t_check_trans() is true for them and t_relay() takes them); a post-script
 // reply hook takes the replies of tm's branches. The "tm" major 1 API (<siphost/api/tm.h>) serves sl, tmx
 // and any module that needs transactions: callbacks on their events, stateful replies, t_uac.
 #include "tm.hpp"
@@ -128,6 +129,18 @@ bool port_of(const siphost_value& arg, uint16_t& port) {
 
 // ---- script commands ----
 
+/// An ACK for a negative final reply of an INVITE transaction here (relayed or tm's own).
+bool acks_negative_reply(siphost_msg* msg) {
+    request_key key;
+    if (!read_request_key(msg, key))
+        return false;
+    auto t = match_request(key, match_mode::same);
+    if (!t)
+        return false;
+    std::lock_guard lock(t->mutex);
+    return t->invite && t->final_sent && t->status >= 300;
+}
+
 int relay(siphost_msg* msg, std::string_view host_name, uint16_t port, uint8_t proto = SIPHOST_PROTO_NONE) {
     if (route_context& route = current_route(); route.txn != nullptr) {
         if (route.route_type != SIPHOST_ROUTE_FAILURE)
@@ -137,8 +150,11 @@ int relay(siphost_msg* msg, std::string_view host_name, uint16_t port, uint8_t p
         return relay_to_targets(*route.txn, msg, host_name, port, consumed, proto);
     }
     std::string_view method = sdk::view(host()->msg_method(msg));
-    if (method == "ACK")
+    if (method == "ACK") {
+        if (acks_negative_reply(msg))
+            return 1; // hop by hop: it ends here (the pre-script hook stopped the reply's retransmissions)
         return forward_stateless(msg, host_name, port, proto); // the ACK to a 2xx: end to end, no transaction
+    }
     if (method == "CANCEL") {
         request_key key;
         if (!read_request_key(msg, key))
@@ -300,9 +316,9 @@ int cmd_t_check_trans(siphost_msg* msg, const siphost_value*, void*) {
     auto t = match_request(key, match_mode::same);
     if (!t)
         return -1;
-    if (key.method == "ACK")
-        return 1;
     std::lock_guard lock(t->mutex);
+    if (key.method == "ACK") // the ACK of a negative reply ends here, and so does the script (measured)
+        return t->invite && t->final_sent && t->status >= 300 ? 0 : 1;
     resend_last_reply(*t); // a retransmission: answered, and the script ends
     return 0;
 }
@@ -506,7 +522,9 @@ int on_request_hook(siphost_msg* msg, void*) {
                 ++t->upstream_generation; // timer G stops
                 schedule_wait(*t);
             }
-            return SIPHOST_HOOK_CONSUMED;
+            // As in Kamailio (measured), the script sees it too: t_check_trans() is true for it and t_relay()
+            // takes it without sending it on (relay() below). A script that does neither drops it.
+            return SIPHOST_HOOK_CONTINUE;
         }
         resend_last_reply(*t);
         return SIPHOST_HOOK_CONSUMED;
