@@ -534,7 +534,7 @@ const net::listening_socket* runtime::find_socket(int proto, std::string_view ad
             const auto& bound = listen->endpoint.address();
             if (address == bound)
                 return listen.get();
-            // A wildcard listen sends from every interface of its family.
+            // A wildcard listen receives on and sends from every interface of its family.
             if (bound.is_unspecified() && bound.is_v6() == address.is_v6()) {
                 const auto& local = net::interface_addresses();
                 if (std::find(local.begin(), local.end(), address) != local.end())
@@ -548,26 +548,9 @@ const net::listening_socket* runtime::find_socket(int proto, std::string_view ad
 bool runtime::is_myself(std::string_view host, uint16_t port) const {
     if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
         host = host.substr(1, host.size() - 2);
-    boost::system::error_code ec;
-    auto address = boost::asio::ip::make_address(std::string(host), ec);
-    for (const auto* listens : {transport_ != nullptr ? &transport_->listens() : nullptr,
-                                tcp_ != nullptr ? &tcp_->listens() : nullptr}) {
-        if (listens == nullptr)
-            continue;
-        for (const auto& listen : *listens) {
-            if (ec || (port != 0 && port != listen->port))
-                continue;
-            const auto& bound = listen->endpoint.address();
-            if (address == bound)
-                return true;
-            // A wildcard listen receives on every interface of its family: each address is this server.
-            if (bound.is_unspecified() && bound.is_v6() == address.is_v6()) {
-                const auto& local = net::interface_addresses();
-                if (std::find(local.begin(), local.end(), address) != local.end())
-                    return true;
-            }
-        }
-    }
+    // A listen address (a wildcard one receives on every interface of its family), on any transport.
+    if (find_socket(0, host, port) != nullptr)
+        return true;
     for (const auto& alias : aliases_) {
         // alias=host[:port]
         auto colon = alias.rfind(':');
