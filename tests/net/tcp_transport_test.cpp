@@ -1,9 +1,12 @@
 // The TCP connection table on loopback (each test in a network namespace of its own): messages handed on with
 // their connection, replies over that connection, reuse by address, idle and unfinished connections closed,
-// the connection limit.
+// the connection limit. Each test runs twice: with the transport's own io threads, and with connections on
+// reader loops that other threads run (as the server's TCP readers do).
 #include "net/tcp_transport.hpp"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
@@ -11,6 +14,9 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <deque>
+#include <future>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -27,11 +33,13 @@ struct inbox {
     std::mutex mutex;
     std::condition_variable changed;
     std::vector<stream_message> messages;
+    std::vector<std::thread::id> threads; ///< the thread each message was handed on
 
     stream_handler handler() {
         return [this](stream_message&& m) {
             std::lock_guard lock(mutex);
             messages.push_back(std::move(m));
+            threads.push_back(std::this_thread::get_id());
             changed.notify_all();
         };
     }
@@ -76,13 +84,66 @@ bool closed_by_peer(tcp::socket& socket, std::chrono::milliseconds limit) {
     return false;
 }
 
-class tcp_transport_test : public ::testing::Test {
+/// Event loops, each run by a thread of its own, standing in for the server's TCP readers.
+class reader_pool {
+public:
+    explicit reader_pool(int count) : loops_(static_cast<size_t>(count)) {
+        for (size_t i = 0; i < loops_.size(); ++i) {
+            guards_.emplace_back(loops_[i].get_executor());
+            threads_.emplace_back([this, i] {
+                this_thread_reader() = static_cast<int>(i);
+                loops_[i].run();
+            });
+        }
+    }
+    ~reader_pool() {
+        guards_.clear();
+        for (auto& loop : loops_)
+            loop.stop();
+        for (auto& thread : threads_)
+            thread.join();
+    }
+    reader_loops loops() {
+        reader_loops readers;
+        for (auto& loop : loops_)
+            readers.loops.push_back(&loop);
+        readers.current = [] { return this_thread_reader(); };
+        return readers;
+    }
+    std::thread::id thread(size_t i) const { return threads_[i].get_id(); }
+    size_t size() const { return loops_.size(); }
+
+private:
+    static int& this_thread_reader() {
+        thread_local int index = -1;
+        return index;
+    }
+    std::deque<boost::asio::io_context> loops_;
+    std::vector<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> guards_;
+    std::vector<std::thread> threads_;
+};
+
+class transport_fixture : public ::testing::Test {
 protected:
+    explicit transport_fixture(bool on_readers) : on_readers_(on_readers) {}
+    void TearDown() override {
+        transport.reset(); // before the readers: its connections live on their loops
+        readers.reset();
+    }
     void start(tcp_options options = quick_options()) {
+        if (on_readers_)
+            readers = std::make_unique<reader_pool>(2);
         transport = std::make_unique<tcp_transport>(std::vector<listen_spec>{{"tcp", "127.0.0.1", 0}},
-                                                    options, received.handler());
+                                                    options, received.handler(), tls_provider{},
+                                                    readers ? readers->loops() : reader_loops{});
         transport->start();
         port = transport->listens().front()->port;
+    }
+    bool on_a_reader(std::thread::id id) const {
+        for (size_t i = 0; readers && i < readers->size(); ++i)
+            if (readers->thread(i) == id)
+                return true;
+        return false;
     }
     tcp::socket connect() {
         tcp::socket socket(client_io);
@@ -90,13 +151,26 @@ protected:
         return socket;
     }
 
+    bool on_readers_;
     inbox received;
+    std::unique_ptr<reader_pool> readers;
     std::unique_ptr<tcp_transport> transport;
     uint16_t port = 0;
     boost::asio::io_context client_io;
 };
 
-TEST_F(tcp_transport_test, a_message_is_handed_on_and_answered_over_its_connection) {
+/// The parameter: true for connections on reader loops.
+class tcp_transport_test : public transport_fixture, public ::testing::WithParamInterface<bool> {
+protected:
+    tcp_transport_test() : transport_fixture(GetParam()) {}
+};
+
+class tcp_transport_readers : public transport_fixture {
+protected:
+    tcp_transport_readers() : transport_fixture(true) {}
+};
+
+TEST_P(tcp_transport_test, a_message_is_handed_on_and_answered_over_its_connection) {
     start();
     auto client = connect();
     boost::asio::write(client, boost::asio::buffer(request));
@@ -115,7 +189,7 @@ TEST_F(tcp_transport_test, a_message_is_handed_on_and_answered_over_its_connecti
     EXPECT_EQ(got, reply);
 }
 
-TEST_F(tcp_transport_test, sending_to_an_address_opens_one_connection_and_reuses_it) {
+TEST_P(tcp_transport_test, sending_to_an_address_opens_one_connection_and_reuses_it) {
     start();
     tcp::acceptor peer(client_io, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
     udp_endpoint to(boost::asio::ip::make_address("127.0.0.1"), peer.local_endpoint().port());
@@ -135,7 +209,7 @@ TEST_F(tcp_transport_test, sending_to_an_address_opens_one_connection_and_reuses
     EXPECT_TRUE(transport->is_open(received.messages.front().conn_id));
 }
 
-TEST_F(tcp_transport_test, close_after_writes_the_bytes_then_closes) {
+TEST_P(tcp_transport_test, close_after_writes_the_bytes_then_closes) {
     start();
     auto client = connect();
     boost::asio::write(client, boost::asio::buffer(request));
@@ -150,7 +224,7 @@ TEST_F(tcp_transport_test, close_after_writes_the_bytes_then_closes) {
     EXPECT_TRUE(eventually([&] { return !transport->is_open(id); }));
 }
 
-TEST_F(tcp_transport_test, close_after_on_a_new_connection_waits_for_the_connect) {
+TEST_P(tcp_transport_test, close_after_on_a_new_connection_waits_for_the_connect) {
     start();
     tcp::acceptor peer(client_io, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
     udp_endpoint to(boost::asio::ip::make_address("127.0.0.1"), peer.local_endpoint().port());
@@ -164,7 +238,7 @@ TEST_F(tcp_transport_test, close_after_on_a_new_connection_waits_for_the_connect
     EXPECT_FALSE(transport->send(0, to, request, true)) << "closed: no_connect has nothing to send over";
 }
 
-TEST_F(tcp_transport_test, an_alias_sends_to_the_peers_port_over_its_connection) {
+TEST_P(tcp_transport_test, an_alias_sends_to_the_peers_port_over_its_connection) {
     start();
     auto client = connect();
     boost::asio::write(client, boost::asio::buffer(request));
@@ -201,7 +275,7 @@ TEST_F(tcp_transport_test, an_alias_sends_to_the_peers_port_over_its_connection)
     EXPECT_FALSE(transport->add_alias(id, alias_port));
 }
 
-TEST_F(tcp_transport_test, idle_and_unfinished_connections_are_closed) {
+TEST_P(tcp_transport_test, idle_and_unfinished_connections_are_closed) {
     start();
     auto idle = connect();
     auto unfinished = connect();
@@ -212,7 +286,7 @@ TEST_F(tcp_transport_test, idle_and_unfinished_connections_are_closed) {
     EXPECT_TRUE(eventually([&] { return transport->connection_count() == 0; }));
 }
 
-TEST_F(tcp_transport_test, connections_beyond_the_limit_are_refused) {
+TEST_P(tcp_transport_test, connections_beyond_the_limit_are_refused) {
     start();
     std::vector<tcp::socket> held;
     for (int i = 0; i < 4; ++i)
@@ -229,7 +303,7 @@ TEST_F(tcp_transport_test, connections_beyond_the_limit_are_refused) {
     EXPECT_TRUE(received.wait_for(2));
 }
 
-TEST_F(tcp_transport_test, a_framing_error_closes_the_connection) {
+TEST_P(tcp_transport_test, a_framing_error_closes_the_connection) {
     start();
     auto client = connect();
     std::string no_length = "OPTIONS sip:a@b SIP/2.0\r\nCall-ID: 1\r\n\r\n";
@@ -237,6 +311,50 @@ TEST_F(tcp_transport_test, a_framing_error_closes_the_connection) {
     EXPECT_TRUE(closed_by_peer(client, 1000ms));
     EXPECT_TRUE(received.messages.empty());
 }
+
+TEST_F(tcp_transport_readers, hand_on_messages_on_their_own_threads) {
+    start();
+    std::vector<tcp::socket> clients;
+    for (int i = 0; i < 4; ++i) {
+        clients.push_back(connect());
+        boost::asio::write(clients.back(), boost::asio::buffer(request));
+    }
+    ASSERT_TRUE(received.wait_for(4));
+    std::set<std::thread::id> used;
+    for (const auto& id : received.threads) {
+        EXPECT_TRUE(on_a_reader(id)) << "a message handed on outside the readers";
+        used.insert(id);
+    }
+    EXPECT_EQ(used.size(), 2u) << "accepted connections are shared out among the readers";
+}
+
+TEST_F(tcp_transport_readers, a_connection_a_reader_opens_stays_on_that_reader) {
+    start();
+    tcp::acceptor peer(client_io, tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), 0));
+    udp_endpoint to(boost::asio::ip::make_address("127.0.0.1"), peer.local_endpoint().port());
+    auto client = connect();
+    boost::asio::write(client, boost::asio::buffer(request));
+    ASSERT_TRUE(received.wait_for(1));
+    std::thread::id reader = received.threads.front();
+    ASSERT_TRUE(on_a_reader(reader));
+    // Relayed from that reader's thread, as the script would: the new connection is opened there ...
+    std::promise<bool> sent;
+    boost::asio::post(readers->loops().loops[reader == readers->thread(0) ? 0 : 1]->get_executor(),
+                      [&] { sent.set_value(transport->send(0, to, request, false)); });
+    ASSERT_TRUE(sent.get_future().get());
+    tcp::socket accepted = peer.accept();
+    std::string got(request.size(), '\0');
+    boost::asio::read(accepted, boost::asio::buffer(got));
+    // ... and what comes back on it is handed on by the same reader.
+    boost::asio::write(accepted, boost::asio::buffer(request));
+    ASSERT_TRUE(received.wait_for(2));
+    EXPECT_EQ(received.threads[1], reader);
+}
+
+INSTANTIATE_TEST_SUITE_P(modes, tcp_transport_test, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                             return info.param ? std::string("reader_loops") : std::string("io_threads");
+                         });
 
 TEST(tcp_transport, refuses_an_address_it_cannot_use) {
     inbox received;

@@ -92,7 +92,7 @@ int core_setting_get(siphost_str name, siphost_value* out) {
     else if (wanted == "log_stderror")
         out->num = core::logging_to_stderr() ? 1 : 0;
     else if (wanted == "children")
-        out->num = plugin::host_services::instance().worker_count();
+        out->num = plugin::host_services::instance().children();
     else
         return -1;
     return 0;

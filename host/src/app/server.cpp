@@ -55,6 +55,49 @@ struct loaded_config {
     std::string init_error; ///< a module's init, or the load order, refused
 };
 
+std::vector<net::listen_spec> listen_specs(const cfg::global_params& params, const std::string& proto) {
+    std::vector<net::listen_spec> specs;
+    if (proto == "tcp" && params.disable_tcp)
+        return specs;
+    if (proto == "tls") {
+        // Only where TLS is enabled; a listen address without a protocol gets TLS on tls_port_no.
+        if (!params.enable_tls)
+            return specs;
+        for (const auto& listen : params.listen)
+            if (listen.proto == "tls" || listen.proto.empty())
+                specs.push_back(
+                    {proto, listen.host,
+                     listen.proto == "tls" && listen.port != 0 ? listen.port : params.tls_port_no});
+        if (params.listen.empty())
+            specs.push_back({proto, "0.0.0.0", params.tls_port_no});
+        return specs;
+    }
+    for (const auto& listen : params.listen)
+        if (listen.proto == proto || listen.proto.empty())
+            specs.push_back({proto, listen.host, listen.port != 0 ? listen.port : params.port});
+    if (params.listen
+            .empty()) // Kamailio listens on every address; siphost needs one to be named or takes them all
+        specs.push_back({proto, "0.0.0.0", params.port});
+    return specs;
+}
+
+// The TCP and TLS addresses siphost listens on.
+std::vector<net::listen_spec> stream_listen_specs(const cfg::global_params& params) {
+    auto specs = listen_specs(params, "tcp");
+    if (!params.disable_tcp)
+        for (auto& spec : listen_specs(params, "tls"))
+            specs.push_back(std::move(spec));
+    return specs;
+}
+
+// Kamailio's tcp_children, the workers that read TCP, TLS and WebSocket connections and run the script for
+// their messages: as many as the UDP workers unless the config says, none without a TCP listen address.
+int tcp_reader_count(const cfg::global_params& params, int children) {
+    if (stream_listen_specs(params).empty())
+        return 0;
+    return params.tcp_children > 0 ? params.tcp_children : children;
+}
+
 // The phases in Kamailio's order, the same for `siphost -c` and start-up: read the config (loadmodule and
 // modparam take effect as it is read, recorded for reloads to compare with), run every module's init in load
 // order, then compile the script, which runs the fixups. The host table works from init on: route_lookup
@@ -69,7 +112,9 @@ void load(const core::command_line& options, loaded_config& out) {
         return;
     auto& parts = abi::parts();
     parts.registry = &out.registry;
-    plugin::host_services::instance().set_worker_count(options.children.value_or(config.params.children));
+    int children = options.children.value_or(config.params.children);
+    plugin::host_services::instance().set_worker_count(children + tcp_reader_count(config.params, children));
+    plugin::host_services::instance().set_children(children);
     parts.routes_read.clear();
     for (const auto& route : config.routes)
         parts.routes_read.emplace_back(route.type, route.name);
@@ -112,32 +157,6 @@ std::string metrics_line() {
 
 /// The listen addresses of one protocol. Kamailio's rule: listen=IP:PORT without a protocol listens on UDP
 /// and, unless disable_tcp, on TCP too; so does the default of listening on every address.
-std::vector<net::listen_spec> listen_specs(const cfg::global_params& params, const std::string& proto) {
-    std::vector<net::listen_spec> specs;
-    if (proto == "tcp" && params.disable_tcp)
-        return specs;
-    if (proto == "tls") {
-        // Only where TLS is enabled; a listen address without a protocol gets TLS on tls_port_no.
-        if (!params.enable_tls)
-            return specs;
-        for (const auto& listen : params.listen)
-            if (listen.proto == "tls" || listen.proto.empty())
-                specs.push_back(
-                    {proto, listen.host,
-                     listen.proto == "tls" && listen.port != 0 ? listen.port : params.tls_port_no});
-        if (params.listen.empty())
-            specs.push_back({proto, "0.0.0.0", params.tls_port_no});
-        return specs;
-    }
-    for (const auto& listen : params.listen)
-        if (listen.proto == proto || listen.proto.empty())
-            specs.push_back({proto, listen.host, listen.port != 0 ? listen.port : params.port});
-    if (params.listen
-            .empty()) // Kamailio listens on every address; siphost needs one to be named or takes them all
-        specs.push_back({proto, "0.0.0.0", params.port});
-    return specs;
-}
-
 net::tcp_options tcp_options_from(const cfg::global_params& params) {
     net::tcp_options options;
     options.lifetime = std::chrono::seconds(params.tcp_connection_lifetime);
@@ -263,7 +282,8 @@ int run_server(const core::command_line& options) {
         return 1;
     // A copy: a reload replaces loaded.script (and may change nothing here, see script/reload.hpp).
     const cfg::global_params params = loaded.script->params();
-    int children = services.worker_count();
+    const int children = services.children();
+    const int tcp_readers = services.worker_count() - children;
 
     core::log_settings logging;
     logging.debug = params.debug + options.debug_delta;
@@ -327,27 +347,24 @@ int run_server(const core::command_line& options) {
             [&runtime, &interpreter](net::udp_worker& worker, const net::datagram& d) {
                 script::interpreter::message_scope pin(*interpreter, true);
                 runtime.on_datagram(worker, d);
-            });
-        auto tcp_listens = listen_specs(params, "tcp");
-        if (!params.disable_tcp)
-            for (auto& spec : listen_specs(params, "tls"))
-                tcp_listens.push_back(std::move(spec));
+            },
+            tcp_readers);
+        auto tcp_listens = stream_listen_specs(params);
         if (!tcp_listens.empty()) {
             auto options = tcp_options_from(params);
             if (tls.connection_timeout() > 0)
                 options.tls_lifetime = std::chrono::seconds(tls.connection_timeout());
-            // A connection's messages go to one worker (by its id), in order, as a UDP peer's do.
+            // A connection lives on one TCP reader, which runs the script for each of its messages, in order,
+            // as a UDP worker does for a datagram.
+            auto* udp = transport.get();
             tcp = std::make_unique<net::tcp_transport>(
                 tcp_listens, options,
-                [udp = transport.get(), children, &runtime, &interpreter](net::stream_message&& m) {
-                    auto message = std::make_shared<net::stream_message>(std::move(m));
-                    int worker = static_cast<int>(message->conn_id % static_cast<uint64_t>(children));
-                    udp->post(worker, [message, &runtime, &interpreter] {
-                        script::interpreter::message_scope pin(*interpreter, true);
-                        runtime.on_stream_message(*message);
-                    });
+                [&runtime, &interpreter](net::stream_message&& message) {
+                    script::interpreter::message_scope pin(*interpreter, true);
+                    runtime.on_stream_message(message);
                 },
-                params.enable_tls ? tls.provider() : net::tls_provider{});
+                params.enable_tls ? tls.provider() : net::tls_provider{},
+                net::reader_loops{udp->reader_loops(), [udp] { return udp->current_reader(); }});
         }
         // The sockets are open: from here on siphost needs no privilege it was started with.
         if (std::string error; !drop_privileges(options, error))
@@ -366,7 +383,7 @@ int run_server(const core::command_line& options) {
         tls.attach(tcp.get());
     if (tcp)
         set_core_rpc_sources(
-            {[&tcp] { return tcp->connection_count(); }, params.tcp_max_connections, params.tcp_children});
+            {[&tcp] { return tcp->connection_count(); }, params.tcp_max_connections, tcp_readers});
 
     // Every thread that may call a module runs the modules' thread_init first. A refusal stops the host
     // (module.h's promise): the thread asks the main thread to stop, as a signal would.
@@ -396,7 +413,9 @@ int run_server(const core::command_line& options) {
                            std::to_string(children) + " workers");
     if (tcp)
         for (const auto& listen : tcp->listens())
-            core::log_host(SIPHOST_LOG_NOTICE, "core", "listening on " + listen->name);
+            core::log_host(SIPHOST_LOG_NOTICE, "core",
+                           "listening on " + listen->name + " with " + std::to_string(tcp_readers) +
+                               " readers");
 
     // The main thread waits for a stop or a reload (SIGHUP, or siphost.reload, which queues its request and
     // wakes it with SIGHUP). While replaced scripts wait for their last messages, it looks each second.

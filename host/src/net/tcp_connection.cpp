@@ -224,10 +224,34 @@ void tcp_connection::enqueue_raw(std::string bytes) {
         do_close("the peer does not take what it is sent");
         return;
     }
+    if (!writing_ && !connecting_ && queue_.empty() && write_now(bytes)) {
+        close_if_written(); // what a close waited for (a TLS handshake's held messages) may be this
+        return;
+    }
+    if (closed())
+        return;
     queued_bytes_ += bytes.size();
     queue_.push_back(std::move(bytes));
     if (!writing_ && !connecting_)
         write();
+}
+
+bool tcp_connection::write_now(std::string& bytes) {
+    // The socket is non-blocking: a peer that keeps up takes a SIP message in one call, with no completion
+    // handler and no send deadline to arm. What it does not take goes out through write() as before.
+    boost::system::error_code ec;
+    size_t sent = socket_.write_some(boost::asio::buffer(bytes), ec);
+    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again)
+        return false;
+    if (ec) {
+        do_close("write failed: " + ec.message());
+        return false;
+    }
+    last_activity_ = clock::now();
+    if (sent == bytes.size())
+        return true;
+    bytes.erase(0, sent);
+    return false;
 }
 
 bool tcp_connection::flush_tls() {
@@ -480,7 +504,8 @@ tcp_connection::clock::time_point tcp_connection::deadline() const {
 
 void tcp_connection::update_deadline() {
     // Cancels the wait in watch(), which then waits again for the new time.
-    timer_.expires_at(deadline());
+    if (auto at = deadline(); at < timer_.expiry())
+        timer_.expires_at(at);
 }
 
 void tcp_connection::watch() {
@@ -488,7 +513,7 @@ void tcp_connection::watch() {
     timer_.async_wait([self = shared_from_this()](const boost::system::error_code&) {
         if (self->closed())
             return;
-        if (self->timer_.expiry() > clock::now()) {
+        if (self->deadline() > clock::now()) {
             self->watch();
             return;
         }

@@ -1,7 +1,7 @@
 #pragma once
 // One TCP connection, accepted or opened: reads and frames messages on the transport's io threads, writes
 // what any thread queues, and closes itself when idle, stuck mid-message, or slow to take what it is sent.
-// All of its state is touched on its own strand only. A TLS connection carries a tls_session that the
+// All of its state is touched on its own executor only (a strand, or a reader loop's one thread). A TLS connection carries a tls_session that the
 // bytes pass through; a plain one an empty pointer. An upgraded connection (websocket module) carries its
 // messages in WebSocket frames (a ws_framer, made at the upgrade so that idle TCP connections stay small).
 
@@ -31,7 +31,7 @@ class tcp_connection : public std::enable_shared_from_this<tcp_connection> {
 public:
     using clock = std::chrono::steady_clock;
 
-    /// socket's executor must be a strand of the transport's io_context.
+    /// socket's executor must run one handler at a time: a strand, or a loop that one thread runs.
     tcp_connection(tcp_transport& owner, boost::asio::ip::tcp::socket socket, uint64_t id,
                    const listening_socket* local, const udp_endpoint& remote,
                    std::unique_ptr<tls_session> tls = nullptr);
@@ -90,7 +90,12 @@ private:
     /// Hands one message to the workers.
     void deliver(std::string_view bytes);
     void watch();
+    /// Brings the timer forward when the deadline moved earlier. A later deadline (the idle time after a
+    /// read or write) leaves it: watch() finds the new one when it fires, so traffic re-arms no timer.
     void update_deadline();
+    /// Writes the head of an empty queue at once when the socket takes it all; false when it did not (the
+    /// rest queued) or the connection closed over it.
+    bool write_now(std::string& bytes);
     clock::time_point deadline() const;
     void do_close(const std::string& reason);
     /// Closes now when close_after_write_ is set and everything queued (or held for the TLS handshake) is

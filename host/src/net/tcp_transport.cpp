@@ -14,8 +14,8 @@
 namespace siphost::net {
 
 tcp_transport::tcp_transport(const std::vector<listen_spec>& listens, tcp_options options,
-                             stream_handler handler, tls_provider tls)
-    : options_(options), handler_(std::move(handler)), tls_(std::move(tls)) {
+                             stream_handler handler, tls_provider tls, reader_loops readers)
+    : options_(options), handler_(std::move(handler)), tls_(std::move(tls)), readers_(std::move(readers)) {
     for (const auto& spec : listens) {
         if (spec.proto != "tcp" && spec.proto != "tls")
             throw std::runtime_error("listen=" + spec.proto + ":" + spec.host + ": not a TCP or TLS address");
@@ -78,7 +78,8 @@ void tcp_transport::start() {
         io_.get_executor());
     for (auto& a : acceptors_)
         accept(*a);
-    int threads = std::max(1, options_.io_threads);
+    // With reader loops this thread only accepts.
+    int threads = readers_.loops.empty() ? std::max(1, options_.io_threads) : 1;
     for (int i = 0; i < threads; ++i)
         threads_.emplace_back([this] { io_.run(); });
 }
@@ -117,8 +118,18 @@ void tcp_transport::stop() {
     aliases_.clear();
 }
 
+boost::asio::any_io_executor tcp_transport::home_for_new(bool for_accept) {
+    if (readers_.loops.empty())
+        return boost::asio::make_strand(io_);
+    int current = !for_accept && readers_.current ? readers_.current() : -1;
+    size_t index = current >= 0 && static_cast<size_t>(current) < readers_.loops.size()
+                       ? static_cast<size_t>(current)
+                       : next_reader_.fetch_add(1, std::memory_order_relaxed) % readers_.loops.size();
+    return readers_.loops[index]->get_executor();
+}
+
 void tcp_transport::accept(acceptor& a) {
-    a.socket.async_accept(boost::asio::make_strand(io_), [this, &a](const boost::system::error_code& ec,
+    a.socket.async_accept(home_for_new(true), [this, &a](const boost::system::error_code& ec,
                                                                     boost::asio::ip::tcp::socket socket) {
         if (ec == boost::asio::error::operation_aborted || !a.socket.is_open())
             return;
@@ -313,7 +324,7 @@ bool tcp_transport::send(uint64_t conn_id, const udp_endpoint& to, std::string_v
             return false;
         }
     }
-    boost::asio::ip::tcp::socket socket(boost::asio::make_strand(io_));
+    boost::asio::ip::tcp::socket socket(home_for_new(false));
     connection = add(std::move(socket), local, to, std::move(session));
     if (!connection) {
         core::log_host(SIPHOST_LOG_ERR, "net", "cannot open a TCP connection: tcp_max_connections reached");

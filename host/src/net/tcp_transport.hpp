@@ -1,8 +1,11 @@
 #pragma once
 // The TCP side of the host: listen addresses, the connection table (ids are $conid and siphost_dest.conn_id)
-// and the io threads that read and write every connection. No worker owns a connection: complete messages
-// are handed on through the handler (the server posts them to a worker), so a slow or hostile peer costs
-// an io thread a little time, never a worker's UDP traffic.
+// and the event loops that read and write every connection. In the server each connection lives on one TCP
+// reader loop (the workers Kamailio calls tcp_children, which have no UDP socket): its messages are handed to
+// the handler on that loop's thread, which runs the script there, so a message costs no hand-off between
+// threads, and a slow or hostile peer costs a reader a little time, never a UDP worker's traffic. Any
+// thread may send on any connection. Without reader loops (the unit tests) the transport's own io threads
+// read, each connection on a strand.
 
 #include "net/tcp_connection.hpp"
 #include "net/tcp_options.hpp"
@@ -13,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -37,12 +41,22 @@ struct stream_message {
 
 using stream_handler = std::function<void(stream_message&&)>;
 
+/// The event loops connections live on, each run by one thread that is not the transport's.
+struct reader_loops {
+    std::vector<boost::asio::io_context*> loops;
+    /// The calling thread's loop (an index into loops), or -1: a connection opened by a reader stays on its
+    /// reader, so that a request and what it relays share one thread.
+    std::function<int()> current;
+};
+
 class tcp_transport {
 public:
     /// Binds and listens on every address (proto "tcp" or "tls"); throws std::runtime_error naming the
     /// address that cannot be used, or a TLS address without a server context from tls.
+    /// With readers, connections live on those loops and the handler runs on their threads; the
+    /// transport's own thread only accepts.
     tcp_transport(const std::vector<listen_spec>& listens, tcp_options options, stream_handler handler,
-                  tls_provider tls = {});
+                  tls_provider tls = {}, reader_loops readers = {});
     ~tcp_transport();
     tcp_transport(const tcp_transport&) = delete;
     tcp_transport& operator=(const tcp_transport&) = delete;
@@ -80,7 +94,6 @@ public:
     bool is_open(uint64_t conn_id) const;
 
     // For tcp_connection.
-    boost::asio::io_context& io() { return io_; }
     void deliver(stream_message&& message) { handler_(std::move(message)); }
     void remove(const tcp_connection& connection);
     /// A listen address of proto (TCP or TLS) in to's family, to send from.
@@ -96,6 +109,9 @@ private:
         SSL_CTX* tls = nullptr; ///< a TLS listen address's server context
     };
     void accept(acceptor& a);
+    /// Where a new connection lives: the calling reader's loop when it is one (for_accept: the next in
+    /// turn), a strand of the transport's own io_context without readers.
+    boost::asio::any_io_executor home_for_new(bool for_accept);
     std::shared_ptr<tcp_connection> add(boost::asio::ip::tcp::socket socket, const listening_socket* local,
                                         const udp_endpoint& remote,
                                         std::unique_ptr<tls_session> tls = nullptr);
@@ -103,6 +119,8 @@ private:
     tcp_options options_;
     stream_handler handler_;
     tls_provider tls_;
+    reader_loops readers_;
+    std::atomic<unsigned> next_reader_{0};
     boost::asio::io_context io_;
     std::vector<std::unique_ptr<listening_socket>> listens_;
     std::vector<std::unique_ptr<listening_socket>> ws_listens_; ///< listens_[i]'s WebSocket twin is [i]

@@ -16,7 +16,8 @@ thread_local udp_worker* this_thread_worker = nullptr;
 } // namespace
 
 udp_transport::udp_transport(const std::vector<listen_spec>& listens, int children,
-                             datagram_handler handler) {
+                             datagram_handler handler, int tcp_readers)
+    : children_(children) {
     for (const auto& spec : listens) {
         if (spec.proto != "udp")
             throw std::runtime_error("listen=" + spec.proto + ":" + spec.host + ": only UDP is supported");
@@ -50,6 +51,22 @@ udp_transport::udp_transport(const std::vector<listen_spec>& listens, int childr
             }
         }
     }
+    const std::vector<std::unique_ptr<listening_socket>> none;
+    for (int i = 0; i < tcp_readers; ++i)
+        workers_.push_back(std::make_unique<udp_worker>(children + i, none, handler));
+}
+
+std::vector<boost::asio::io_context*> udp_transport::reader_loops() {
+    std::vector<boost::asio::io_context*> loops;
+    for (size_t i = static_cast<size_t>(children_); i < workers_.size(); ++i)
+        loops.push_back(&workers_[i]->loop());
+    return loops;
+}
+
+int udp_transport::current_reader() const {
+    return this_thread_worker != nullptr && this_thread_worker->index() >= children_
+               ? this_thread_worker->index() - children_
+               : -1;
 }
 
 udp_transport::~udp_transport() {
@@ -104,7 +121,9 @@ bool udp_transport::send(const listening_socket* from, const udp_endpoint& to, s
     }
     if (workers_.empty())
         return false;
-    udp_worker* worker = this_thread_worker != nullptr ? this_thread_worker : workers_.front().get();
+    udp_worker* worker = this_thread_worker != nullptr && this_thread_worker->has_udp_sockets()
+                             ? this_thread_worker
+                             : workers_.front().get();
     // sendto on the descriptor is safe from any thread; Asio's socket object is not, so it is bypassed here.
     auto sent = ::sendto(worker->native_socket(from->index), bytes.data(), bytes.size(), MSG_DONTWAIT,
                          to.data(), static_cast<socklen_t>(to.size()));

@@ -54,6 +54,10 @@ public:
     void post(std::function<void()> task);
 
     int index() const { return index_; }
+    /// False for a TCP reader, which has no UDP socket.
+    bool has_udp_sockets() const { return !sockets_.empty(); }
+    /// The event loop: a TCP reader's connections live on it.
+    boost::asio::io_context& loop() { return io_; }
     /// The native descriptor of this worker's socket on a listen address (to send from it).
     int native_socket(size_t listen_index) { return sockets_[listen_index]->socket.native_handle(); }
     /// Where this worker's socket on a listen address is bound (the port the kernel chose for port 0).

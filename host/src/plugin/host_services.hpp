@@ -32,8 +32,11 @@ public:
     void add_timer(periodic_timer timer);
     std::vector<periodic_timer> timers() const;
 
+    /// Every worker thread: the UDP workers (children) and after them the TCP readers.
     void set_worker_count(int count) { worker_count_ = count; }
     int worker_count() const { return worker_count_; }
+    void set_children(int count) { children_ = count; }
+    int children() const { return children_; }
     static void set_worker_index(int index);
     static int worker_index();
 
@@ -52,6 +55,7 @@ private:
     std::vector<published_api> apis_;
     std::vector<periodic_timer> timers_;
     int worker_count_ = 0;
+    int children_ = 0;
 };
 
 } // namespace siphost::plugin
