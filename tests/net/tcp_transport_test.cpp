@@ -238,6 +238,33 @@ TEST_P(tcp_transport_test, close_after_on_a_new_connection_waits_for_the_connect
     EXPECT_FALSE(transport->send(0, to, request, true)) << "closed: no_connect has nothing to send over";
 }
 
+TEST_P(tcp_transport_test, what_a_slow_peer_cannot_take_yet_follows_in_order) {
+    // More than the kernel buffers for a peer that does not read: sends from another thread first write what
+    // the socket takes, then queue the rest on the connection's own thread; nothing is lost or reordered.
+    auto options = quick_options();
+    options.max_queued_bytes = 64u << 20;
+    options.lifetime = 30s;
+    start(options);
+    tcp::socket client(client_io);
+    client.open(tcp::v4());
+    client.set_option(boost::asio::socket_base::receive_buffer_size(4096));
+    client.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+    boost::asio::write(client, boost::asio::buffer(request));
+    ASSERT_TRUE(received.wait_for(1));
+    uint64_t id = received.messages.front().conn_id;
+    std::string expected;
+    for (int i = 0; i < 160; ++i) {
+        std::string chunk(64 * 1024, static_cast<char>('a' + i % 26));
+        chunk.replace(0, std::to_string(i).size(), std::to_string(i));
+        ASSERT_TRUE(transport->send(id, udp_endpoint(), chunk, true)) << "chunk " << i;
+        expected += chunk;
+    }
+    std::string got(expected.size(), '\0');
+    boost::asio::read(client, boost::asio::buffer(got));
+    EXPECT_TRUE(got == expected) << "the bytes came back changed or out of order";
+    EXPECT_TRUE(transport->is_open(id));
+}
+
 TEST_P(tcp_transport_test, an_alias_sends_to_the_peers_port_over_its_connection) {
     start();
     auto client = connect();
@@ -312,14 +339,18 @@ TEST_P(tcp_transport_test, a_framing_error_closes_the_connection) {
     EXPECT_TRUE(received.messages.empty());
 }
 
-TEST_F(tcp_transport_readers, hand_on_messages_on_their_own_threads) {
-    start();
+TEST_F(tcp_transport_readers, accept_and_hand_on_messages_on_their_own_threads) {
+    // Each reader accepts on the address (SO_REUSEPORT), the kernel choosing by the client's port: 32
+    // connections all landing on one of two readers would happen once in 2^31 runs.
+    auto options = quick_options();
+    options.max_connections = 64;
+    start(options);
     std::vector<tcp::socket> clients;
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < 32; ++i) {
         clients.push_back(connect());
         boost::asio::write(clients.back(), boost::asio::buffer(request));
     }
-    ASSERT_TRUE(received.wait_for(4));
+    ASSERT_TRUE(received.wait_for(32));
     std::set<std::thread::id> used;
     for (const auto& id : received.threads) {
         EXPECT_TRUE(on_a_reader(id)) << "a message handed on outside the readers";

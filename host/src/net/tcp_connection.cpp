@@ -8,6 +8,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
 namespace siphost::net {
 namespace {
 
@@ -34,7 +39,7 @@ tcp_connection::tcp_connection(tcp_transport& owner, boost::asio::ip::tcp::socke
       remote_(remote),
       framer_(tcp_framer::limits{owner.options().max_message_bytes, owner.options().max_message_bytes,
                                  owner.options().accept_no_cl}),
-      last_activity_(clock::now()), tls_(std::move(tls)) {}
+      last_activity_ticks_(clock::now().time_since_epoch().count()), tls_(std::move(tls)) {}
 
 uint8_t tcp_connection::proto() const {
     if (websocket())
@@ -96,9 +101,15 @@ bool tcp_connection::send_and_close(std::string bytes) {
 }
 
 bool tcp_connection::close_if_written() {
-    if (!close_after_write_ || writing_ || connecting_ || !queue_.empty() ||
-        (tls_ && (!tls_->established() || !tls_->pending().empty())))
+    if (!close_after_write_)
         return false;
+    {
+        std::lock_guard lock(write_mutex_);
+        direct_ = false; // nothing more from other threads: the connection is closing
+        if (writing_ || connecting_ || !queue_.empty() ||
+            (tls_ && (!tls_->established() || !tls_->pending().empty())))
+            return false;
+    }
     do_close("closed by the server");
     return true;
 }
@@ -145,12 +156,17 @@ void tcp_connection::start() {
             self->partial_since_ = clock::now(); // the handshake must end within tls_handshake_timeout
         self->watch();
         self->read();
+        std::lock_guard lock(self->write_mutex_);
+        self->refresh_direct();
     });
 }
 
 void tcp_connection::connect() {
     boost::asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
-        self->connecting_ = true;
+        {
+            std::lock_guard lock(self->write_mutex_);
+            self->connecting_ = true;
+        }
         self->connect_started_ = clock::now();
         self->watch();
         boost::asio::ip::tcp::endpoint to(self->remote_.address(), self->remote_.port());
@@ -161,17 +177,24 @@ void tcp_connection::connect() {
                 self->do_close("cannot connect: " + ec.message());
                 return;
             }
-            self->connecting_ = false;
-            self->last_activity_ = clock::now();
+            {
+                std::lock_guard lock(self->write_mutex_);
+                self->connecting_ = false;
+            }
+            self->touch();
             self->set_socket_options();
             if (self->tls_) {
-                self->partial_since_ = self->last_activity_;
+                self->partial_since_ = self->last_activity();
                 if (!self->continue_handshake()) // sends the ClientHello
                     return;
             }
             self->read();
-            if (!self->queue_.empty() && !self->writing_) // the ClientHello may be on its way already
-                self->write();
+            {
+                std::lock_guard lock(self->write_mutex_);
+                if (!self->queue_.empty() && !self->writing_) // the ClientHello may be on its way already
+                    self->write();
+                self->refresh_direct();
+            }
             self->update_deadline();
         });
     });
@@ -180,6 +203,16 @@ void tcp_connection::connect() {
 bool tcp_connection::send(std::string bytes, bool close_after) {
     if (closed())
         return false;
+    if (!close_after) {
+        switch (write_direct(bytes)) {
+        case direct::written:
+            return true;
+        case direct::failed:
+            return false;
+        case direct::not_now:
+            break;
+        }
+    }
     boost::asio::post(socket_.get_executor(),
                       [self = shared_from_this(), bytes = std::move(bytes), close_after]() mutable {
                           if (self->closed())
@@ -220,38 +253,76 @@ void tcp_connection::enqueue(std::string bytes) {
 void tcp_connection::enqueue_raw(std::string bytes) {
     if (bytes.empty())
         return;
-    if (queued_bytes_ + bytes.size() > owner_.options().max_queued_bytes) {
-        do_close("the peer does not take what it is sent");
-        return;
+    bool written = false;
+    std::string error;
+    {
+        std::lock_guard lock(write_mutex_);
+        if (queued_bytes_ + bytes.size() > owner_.options().max_queued_bytes) {
+            error = "the peer does not take what it is sent";
+        } else if (!writing_ && !connecting_ && queue_.empty() && write_now(bytes, error)) {
+            written = true;
+        } else if (error.empty()) {
+            queued_bytes_ += bytes.size();
+            queue_.push_back(std::move(bytes));
+            if (!writing_ && !connecting_)
+                write();
+            refresh_direct();
+        }
     }
-    if (!writing_ && !connecting_ && queue_.empty() && write_now(bytes)) {
+    if (!error.empty())
+        do_close(error);
+    else if (written)
         close_if_written(); // what a close waited for (a TLS handshake's held messages) may be this
-        return;
-    }
-    if (closed())
-        return;
-    queued_bytes_ += bytes.size();
-    queue_.push_back(std::move(bytes));
-    if (!writing_ && !connecting_)
-        write();
 }
 
-bool tcp_connection::write_now(std::string& bytes) {
+bool tcp_connection::write_now(std::string& bytes, std::string& error) {
     // The socket is non-blocking: a peer that keeps up takes a SIP message in one call, with no completion
     // handler and no send deadline to arm. What it does not take goes out through write() as before.
-    boost::system::error_code ec;
-    size_t sent = socket_.write_some(boost::asio::buffer(bytes), ec);
-    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again)
-        return false;
-    if (ec) {
-        do_close("write failed: " + ec.message());
+    ssize_t sent = ::send(socket_.native_handle(), bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            error = std::string("write failed: ") + std::strerror(errno);
         return false;
     }
-    last_activity_ = clock::now();
-    if (sent == bytes.size())
+    touch();
+    if (static_cast<size_t>(sent) == bytes.size())
         return true;
-    bytes.erase(0, sent);
+    bytes.erase(0, static_cast<size_t>(sent));
     return false;
+}
+
+tcp_connection::direct tcp_connection::write_direct(std::string& bytes) {
+    std::string error;
+    {
+        std::lock_guard lock(write_mutex_);
+        if (!direct_ || closed() || websocket())
+            return direct::not_now;
+        if (write_now(bytes, error))
+            return direct::written;
+        direct_ = false;
+        if (error.empty()) {
+            // Partly taken, or not at all: the rest goes first, written by the connection's own thread.
+            queued_bytes_ += bytes.size();
+            queue_.push_back(std::move(bytes));
+        }
+    }
+    if (!error.empty()) {
+        close(error);
+        return direct::failed;
+    }
+    boost::asio::post(socket_.get_executor(), [self = shared_from_this()] {
+        if (self->closed())
+            return;
+        std::lock_guard lock(self->write_mutex_);
+        if (!self->writing_ && !self->connecting_ && !self->queue_.empty())
+            self->write();
+    });
+    return direct::written;
+}
+
+void tcp_connection::refresh_direct() {
+    direct_ = !closed() && !connecting_ && !writing_ && queue_.empty() && !tls_ && !websocket() &&
+              !close_after_write_;
 }
 
 bool tcp_connection::flush_tls() {
@@ -289,6 +360,7 @@ bool tcp_connection::continue_handshake() {
 
 void tcp_connection::write() {
     writing_ = true;
+    direct_ = false;
     write_started_ = clock::now();
     update_deadline();
     boost::asio::async_write(socket_, boost::asio::buffer(queue_.front()),
@@ -299,15 +371,19 @@ void tcp_connection::write() {
                                      self->do_close("write failed: " + ec.message());
                                      return;
                                  }
-                                 self->queued_bytes_ -= self->queue_.front().size();
-                                 self->queue_.pop_front();
-                                 self->last_activity_ = clock::now();
-                                 self->writing_ = false;
-                                 if (self->close_if_written())
-                                     return;
-                                 if (!self->queue_.empty())
-                                     self->write();
-                                 else
+                                 self->touch();
+                                 {
+                                     std::lock_guard lock(self->write_mutex_);
+                                     self->queued_bytes_ -= self->queue_.front().size();
+                                     self->queue_.pop_front();
+                                     self->writing_ = false;
+                                     if (!self->queue_.empty()) {
+                                         self->write();
+                                         return;
+                                     }
+                                     self->refresh_direct();
+                                 }
+                                 if (!self->close_if_written())
                                      self->update_deadline();
                              });
 }
@@ -433,7 +509,7 @@ void tcp_connection::on_read(const boost::system::error_code& ec, std::string_vi
         do_close(ec == boost::asio::error::eof ? "closed by the peer" : "read failed: " + ec.message());
         return;
     }
-    last_activity_ = clock::now();
+    touch();
     if (tls_) {
         if (!tls_->feed(bytes.data(), bytes.size())) {
             do_close("cannot buffer TLS input");
@@ -464,7 +540,7 @@ void tcp_connection::on_read(const boost::system::error_code& ec, std::string_vi
         // partial_since_ times the handshake
     } else if (ws_ ? ws_->partial() : framer_.partial()) {
         if (partial_since_ == clock::time_point{})
-            partial_since_ = last_activity_;
+            partial_since_ = last_activity();
     } else {
         partial_since_ = {};
     }
@@ -490,7 +566,7 @@ tcp_connection::clock::time_point tcp_connection::deadline() const {
     const auto& options = owner_.options();
     if (connecting_)
         return connect_started_ + options.connect_timeout;
-    auto at = last_activity_ + (tls_ ? options.tls_lifetime : options.lifetime);
+    auto at = last_activity() + (tls_ ? options.tls_lifetime : options.lifetime);
     if (partial_since_ != clock::time_point{})
         at =
             std::min(at, partial_since_ +
@@ -546,9 +622,14 @@ void tcp_connection::do_close(const std::string& reason) {
                            peer_text(remote_) + ": " + reason);
     boost::system::error_code ignored;
     timer_.cancel();
+    {
+        // After a write another thread has begun, before the descriptor goes (closed_ keeps new ones out).
+        std::lock_guard lock(write_mutex_);
+        direct_ = false;
+        queue_.clear();
+    }
     socket_.shutdown(boost::asio::ip::tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
-    queue_.clear();
     owner_.remove(*this);
     if (websocket())
         ws_bridge::closed(*this); // event_route[websocket:closed]

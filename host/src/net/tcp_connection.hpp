@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <string>
 
 namespace siphost::net {
@@ -93,9 +94,20 @@ private:
     /// Brings the timer forward when the deadline moved earlier. A later deadline (the idle time after a
     /// read or write) leaves it: watch() finds the new one when it fires, so traffic re-arms no timer.
     void update_deadline();
-    /// Writes the head of an empty queue at once when the socket takes it all; false when it did not (the
-    /// rest queued) or the connection closed over it.
-    bool write_now(std::string& bytes);
+    /// Writes bytes at once, as much as the socket takes; true when it took all, else bytes keeps the rest
+    /// (error says why when the write failed). With write_mutex_ held, the queue empty and no write going.
+    bool write_now(std::string& bytes, std::string& error);
+    enum class direct { written, not_now, failed };
+    /// A plain TCP connection with nothing queued is written by the sending thread itself, whichever it is:
+    /// a relay between connections of two readers then costs no hand-off. not_now: queue it on the
+    /// connection's own thread instead.
+    direct write_direct(std::string& bytes);
+    /// With write_mutex_ held: whether other threads may write now.
+    void refresh_direct();
+    void touch() { last_activity_ticks_.store(clock::now().time_since_epoch().count(), std::memory_order_relaxed); }
+    clock::time_point last_activity() const {
+        return clock::time_point(clock::duration(last_activity_ticks_.load(std::memory_order_relaxed)));
+    }
     clock::time_point deadline() const;
     void do_close(const std::string& reason);
     /// Closes now when close_after_write_ is set and everything queued (or held for the TLS handshake) is
@@ -111,14 +123,18 @@ private:
     std::atomic<const listening_socket*> local_;
     const udp_endpoint remote_;
     tcp_framer framer_;
+    /// Guards what a sending thread that is not the connection's own reads or changes: the queue, whether
+    /// a write or a connect is going on, and direct_. The connection's thread changes them only holding it.
+    std::mutex write_mutex_;
     std::deque<std::string> queue_;
     size_t queued_bytes_ = 0;
     bool connecting_ = false;
     bool writing_ = false;
+    bool direct_ = false; ///< other threads may write (write_direct)
     bool reading_paused_ = false;
     bool close_after_write_ = false; ///< a close frame or an upgrade refusal is going out: close once written
     int in_flight_ = 0;
-    clock::time_point last_activity_;
+    std::atomic<clock::duration::rep> last_activity_ticks_; ///< any thread's last read or write
     clock::time_point partial_since_{};
     clock::time_point write_started_{};
     clock::time_point connect_started_{};

@@ -12,6 +12,11 @@
 #include <stdexcept>
 
 namespace siphost::net {
+namespace {
+
+using reuse_port = boost::asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+
+} // namespace
 
 tcp_transport::tcp_transport(const std::vector<listen_spec>& listens, tcp_options options,
                              stream_handler handler, tls_provider tls, reader_loops readers)
@@ -39,33 +44,47 @@ tcp_transport::tcp_transport(const std::vector<listen_spec>& listens, tcp_option
         listen->proto = is_tls ? SIPHOST_PROTO_TLS : SIPHOST_PROTO_TCP;
         listen->host = address.to_string();
         listen->index = listens_.size();
-        auto a = std::make_unique<acceptor>(io_);
+        // With readers, each has an acceptor of its own on the address (SO_REUSEPORT: the kernel shares the
+        // connections out), so a connection is accepted on the thread it will live on.
+        std::vector<boost::asio::io_context*> homes = readers_.loops;
+        if (homes.empty())
+            homes.push_back(&io_);
+        std::vector<std::unique_ptr<acceptor>> group;
         boost::asio::ip::tcp::endpoint endpoint(address, spec.port);
-        try {
-            a->socket.open(endpoint.protocol());
-            a->socket.set_option(boost::asio::socket_base::reuse_address(true));
-            if (address.is_v6())
-                a->socket.set_option(boost::asio::ip::v6_only(true));
-            a->socket.bind(endpoint);
-            a->socket.listen(boost::asio::socket_base::max_listen_connections);
-        } catch (const std::system_error& e) {
-            throw std::runtime_error("cannot listen on " + spec.proto + ":" + spec.host + ":" +
-                                     std::to_string(spec.port) + ": " + e.code().message());
+        for (auto* home : homes) {
+            auto a = std::make_unique<acceptor>(*home);
+            try {
+                a->socket.open(endpoint.protocol());
+                a->socket.set_option(boost::asio::socket_base::reuse_address(true));
+                if (homes.size() > 1)
+                    a->socket.set_option(reuse_port(true));
+                if (address.is_v6())
+                    a->socket.set_option(boost::asio::ip::v6_only(true));
+                a->socket.bind(endpoint);
+                a->socket.listen(boost::asio::socket_base::max_listen_connections);
+            } catch (const std::system_error& e) {
+                throw std::runtime_error("cannot listen on " + spec.proto + ":" + spec.host + ":" +
+                                         std::to_string(endpoint.port()) + ": " + e.code().message());
+            }
+            endpoint = a->socket.local_endpoint(); // port 0: the others take the port the first was given
+            group.push_back(std::move(a));
         }
-        auto bound = a->socket.local_endpoint();
-        listen->endpoint = udp_endpoint(bound.address(), bound.port());
-        listen->port = bound.port();
+        listen->endpoint = udp_endpoint(endpoint.address(), endpoint.port());
+        listen->port = endpoint.port();
         listen->name = spec.proto + ":" + (address.is_v6() ? "[" + listen->host + "]" : listen->host) + ":" +
                        std::to_string(listen->port);
-        a->listen = listen.get();
-        a->tls = server_ctx;
+        for (auto& a : group) {
+            a->listen = listen.get();
+            a->tls = server_ctx;
+        }
         // Its WebSocket twin: the same address, named for the connections the websocket module upgrades.
         auto twin = std::make_unique<listening_socket>(*listen);
         twin->proto = is_tls ? SIPHOST_PROTO_WSS : SIPHOST_PROTO_WS;
         twin->name = (is_tls ? "wss" : "ws") + listen->name.substr(3);
         ws_listens_.push_back(std::move(twin));
         listens_.push_back(std::move(listen));
-        acceptors_.push_back(std::move(a));
+        for (auto& a : group)
+            acceptors_.push_back(std::move(a));
     }
 }
 
@@ -77,9 +96,10 @@ void tcp_transport::start() {
     work_ = std::make_unique<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>(
         io_.get_executor());
     for (auto& a : acceptors_)
-        accept(*a);
-    // With reader loops this thread only accepts.
-    int threads = readers_.loops.empty() ? std::max(1, options_.io_threads) : 1;
+        boost::asio::post(a->socket.get_executor(), [this, a = a.get()] { accept(*a); });
+    if (!readers_.loops.empty())
+        return; // the readers accept, read and write
+    int threads = std::max(1, options_.io_threads);
     for (int i = 0; i < threads; ++i)
         threads_.emplace_back([this] { io_.run(); });
 }
@@ -94,12 +114,14 @@ void tcp_transport::stop() {
         for (auto& [id, connection] : by_id_)
             open.push_back(connection);
     }
-    boost::asio::post(io_, [this] {
-        for (auto& a : acceptors_) {
+    // Each acceptor closes on its own thread; the wait is bounded in case that thread has stopped running.
+    auto open_acceptors = std::make_shared<std::atomic<size_t>>(acceptors_.size());
+    for (auto& a : acceptors_)
+        boost::asio::post(a->socket.get_executor(), [a = a.get(), open_acceptors] {
             boost::system::error_code ignored;
             a->socket.close(ignored);
-        }
-    });
+            open_acceptors->fetch_sub(1, std::memory_order_release);
+        });
     for (auto& connection : open)
         connection->close({});
     work_.reset();
@@ -107,6 +129,8 @@ void tcp_transport::stop() {
     auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
     while (connection_count() > 0 && std::chrono::steady_clock::now() < until)
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    while (open_acceptors->load(std::memory_order_acquire) > 0 && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     io_.stop();
     for (auto& thread : threads_)
         if (thread.joinable())
@@ -118,10 +142,10 @@ void tcp_transport::stop() {
     aliases_.clear();
 }
 
-boost::asio::any_io_executor tcp_transport::home_for_new(bool for_accept) {
+boost::asio::any_io_executor tcp_transport::home_for_new() {
     if (readers_.loops.empty())
         return boost::asio::make_strand(io_);
-    int current = !for_accept && readers_.current ? readers_.current() : -1;
+    int current = readers_.current ? readers_.current() : -1;
     size_t index = current >= 0 && static_cast<size_t>(current) < readers_.loops.size()
                        ? static_cast<size_t>(current)
                        : next_reader_.fetch_add(1, std::memory_order_relaxed) % readers_.loops.size();
@@ -129,7 +153,9 @@ boost::asio::any_io_executor tcp_transport::home_for_new(bool for_accept) {
 }
 
 void tcp_transport::accept(acceptor& a) {
-    a.socket.async_accept(home_for_new(true), [this, &a](const boost::system::error_code& ec,
+    // Into the acceptor's own loop when readers accept; else onto a strand of the io threads.
+    auto home = readers_.loops.empty() ? home_for_new() : a.socket.get_executor();
+    a.socket.async_accept(home, [this, &a](const boost::system::error_code& ec,
                                                                     boost::asio::ip::tcp::socket socket) {
         if (ec == boost::asio::error::operation_aborted || !a.socket.is_open())
             return;
@@ -324,7 +350,7 @@ bool tcp_transport::send(uint64_t conn_id, const udp_endpoint& to, std::string_v
             return false;
         }
     }
-    boost::asio::ip::tcp::socket socket(home_for_new(false));
+    boost::asio::ip::tcp::socket socket(home_for_new());
     connection = add(std::move(socket), local, to, std::move(session));
     if (!connection) {
         core::log_host(SIPHOST_LOG_ERR, "net", "cannot open a TCP connection: tcp_max_connections reached");

@@ -109,9 +109,9 @@ private:
         SSL_CTX* tls = nullptr; ///< a TLS listen address's server context
     };
     void accept(acceptor& a);
-    /// Where a new connection lives: the calling reader's loop when it is one (for_accept: the next in
-    /// turn), a strand of the transport's own io_context without readers.
-    boost::asio::any_io_executor home_for_new(bool for_accept);
+    /// Where a connection we open lives: the calling reader's loop when it is one, else the next reader in
+    /// turn; a strand of the transport's own io_context without readers.
+    boost::asio::any_io_executor home_for_new();
     std::shared_ptr<tcp_connection> add(boost::asio::ip::tcp::socket socket, const listening_socket* local,
                                         const udp_endpoint& remote,
                                         std::unique_ptr<tls_session> tls = nullptr);
@@ -124,7 +124,7 @@ private:
     boost::asio::io_context io_;
     std::vector<std::unique_ptr<listening_socket>> listens_;
     std::vector<std::unique_ptr<listening_socket>> ws_listens_; ///< listens_[i]'s WebSocket twin is [i]
-    std::vector<std::unique_ptr<acceptor>> acceptors_;
+    std::vector<std::unique_ptr<acceptor>> acceptors_; ///< with readers, one per reader and address
     std::vector<std::thread> threads_;
     std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
     mutable std::mutex mutex_; ///< guards the two maps and next_id_

@@ -76,7 +76,9 @@ private:
     void receive(bound_socket& bound);
 
     int index_;                                          ///< 0 .. children-1
-    boost::asio::io_context io_;                         ///< this worker's only event loop
+    /// This worker's only event loop. Run by one thread (hint 1): what the worker posts to itself (a TCP
+    /// connection's next step) goes on a private queue, with no lock and no wake-up of the reactor.
+    boost::asio::io_context io_{1};
     std::vector<std::unique_ptr<bound_socket>> sockets_; ///< one per listen address
     datagram_handler handler_;
 };
