@@ -107,6 +107,7 @@ int route_to(siphost_msg* msg, const std::vector<target>& targets, bool first_in
         const target& t = targets.front();
         if (host->msg_set_ruri(msg, sdk::str(t.uri)) != 0)
             return -3;
+        set_ruid(msg, t.ruid);
         std::string hop = next_hop(t);
         if (!hop.empty() && host->msg_set_dst_uri(msg, sdk::str(hop)) != 0)
             return -3;

@@ -48,6 +48,7 @@ struct context {
     siphost_pv_spec* received_pv = nullptr; ///< received_avp parsed, or NULL
     siphost_metric* accepted = nullptr;
     siphost_metric* rejected = nullptr;
+    int ruid_slot = -1; ///< per message: the ruid of the contact lookup() put into the Request-URI ($ruid)
     settings params;
 };
 
@@ -67,6 +68,9 @@ int lookup(siphost_msg* msg, siphost_udomain* domain, std::string_view uri);
 int lookup_branches(siphost_msg* msg, siphost_udomain* domain);
 int registered(siphost_msg* msg, siphost_udomain* domain, std::string_view uri);
 int unregister(siphost_msg* msg, siphost_udomain* domain, std::string_view uri, std::string_view ruid);
+
+/// Remembers on msg the ruid of the contact now in its Request-URI, for $ruid.
+void set_ruid(siphost_msg* msg, std::string_view ruid);
 
 /// The usrloc bit (SIPHOST_METHOD_*) of a method name, 0 for any other method. Allow tokens are matched
 /// ignoring case, as Kamailio reads them; a request's own method exactly (methods are case-sensitive).

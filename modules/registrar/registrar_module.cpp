@@ -84,7 +84,25 @@ bool extract_aor(std::string_view text, std::string& aor, bool& no_user) {
     return true;
 }
 
+void set_ruid(siphost_msg* msg, std::string_view ruid) {
+    const context& c = ctx();
+    if (c.ruid_slot >= 0)
+        c.host->msgctx->slot_set(msg, c.ruid_slot, new std::string(ruid));
+}
+
 namespace {
+
+/// $ruid: the ruid of the contact the last successful lookup() put into the Request-URI; null before. Kept
+/// when the script changes the Request-URI afterwards or a later lookup() finds nothing (Kamailio 5.6.3,
+/// measured).
+int get_ruid(siphost_msg* msg, void*, int32_t, siphost_value* out) {
+    const context& c = ctx();
+    const auto* ruid = c.ruid_slot >= 0
+                           ? static_cast<const std::string*>(c.host->msgctx->slot_get(msg, c.ruid_slot))
+                           : nullptr;
+    *out = ruid == nullptr ? sdk::null_value() : sdk::str_value(*ruid);
+    return 0;
+}
 
 /// A call site's location table (its first argument, a constant) and constant flags.
 struct call_site {
@@ -209,6 +227,10 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char* err, s
         if (p.gruu_enabled != 0)
             throw sdk::config_error("gruu_enabled " + std::to_string(p.gruu_enabled) +
                                     ": siphost's registrar does not make GRUUs (RFC 5627); set it to 0");
+        c.ruid_slot =
+            host->msgctx->slot_register(self, [](void* value) { delete static_cast<std::string*>(value); });
+        if (c.ruid_slot < 0)
+            throw sdk::config_error("registrar: no per-message slot left for $ruid");
         c.accepted = sdk::register_counter(host, self, "accepted_regs", "REGISTERs saved");
         c.rejected = sdk::register_counter(host, self, "rejected_regs", "REGISTERs refused");
         return 0;
@@ -299,10 +321,17 @@ const siphost_param params[] = {
     sdk::int_param("use_path", &p.use_path, "store the Path header"),
     sdk::int_param("path_mode", &p.path_mode, "0 store, 1 echo when supported, 2 require 'path' support"),
     sdk::int_param("contact_max_size", &p.contact_max_size, "the longest Contact URI stored"),
-    sdk::int_param("gruu_enabled", &p.gruu_enabled, "GRUU in replies (RFC 5627): only 0, siphost makes no GRUUs"),
+    sdk::int_param("gruu_enabled", &p.gruu_enabled,
+                   "GRUU in replies (RFC 5627): only 0, siphost makes no GRUUs"),
     sdk::string_param("received_avp", &p.received_avp, "pseudo-variable holding the received URI"),
     sdk::string_param("received_param", &p.received_param, "Contact parameter naming the received URI"),
     sdk::end_of_params(),
+};
+
+const siphost_pv pvs[] = {
+    sdk::pseudo_variable("ruid", SIPHOST_PV_NAME_NONE, get_ruid, nullptr, nullptr, nullptr,
+                         "the ruid of the location record lookup() put into the Request-URI"),
+    sdk::end_of_pvs(),
 };
 
 const char* const depends[] = {"sl", "usrloc", nullptr};
@@ -311,6 +340,7 @@ const siphost_module descriptor = sdk::module({.name = "registrar",
                                                .version = "1.0",
                                                .commands = commands,
                                                .params = params,
+                                               .pvs = pvs,
                                                .depends = depends,
                                                .init = init,
                                                .destroy = destroy});

@@ -345,7 +345,8 @@ TEST_F(Registrar, ForEachContactWalksEveryUnexpiredContactWithItsAor) {
     // Stopping early: the first nonzero return ends the walk.
     int calls = 0;
     ul_->for_each_contact(
-        location_, [](siphost_udomain*, siphost_str, const siphost_ucontact*, void* n) {
+        location_,
+        [](siphost_udomain*, siphost_str, const siphost_ucontact*, void* n) {
             ++*static_cast<int*>(n);
             return 1;
         },
@@ -455,6 +456,67 @@ TEST_F(Registrar, LookupRoutesByQAndRegisteredAndUnregister) {
     EXPECT_EQ(call("lookup", msg, {str_arg("location")}), -1);
     host()->msg_free(msg);
     EXPECT_EQ(ul_->delete_record(location_, s("carol")), 1);
+}
+
+/// The value of one of the modules' pseudo-variables on msg as text ("<null>" for null), through its getter
+/// as the host calls it.
+std::string module_pv_text(module_registry& registry, siphost_msg* msg, std::string_view name) {
+    auto ref = registry.find_pv(name);
+    if (!ref)
+        return "no such pseudo-variable";
+    siphost_value v{};
+    if (ref->pv->get(msg, nullptr, SIPHOST_PV_NO_INDEX, &v) != 0)
+        return "<error>";
+    return v.kind == SIPHOST_VALUE_STR   ? std::string(v.str.s, v.str.len)
+           : v.kind == SIPHOST_VALUE_INT ? std::to_string(v.num)
+                                         : "<null>";
+}
+
+TEST_F(Registrar, RuidIsTheRecordLookupPutIntoTheRequestUri) {
+    EXPECT_EQ(
+        save("ru", "c1", 1, "Contact: <sip:ru@10.0.0.1>;q=0.2, <sip:ru@10.0.0.2>;q=0.9\r\nExpires: 600\r\n"),
+        1);
+    std::vector<std::pair<std::string, std::string>> records; // contact, ruid
+    ul_->get_contacts(
+        location_, s("ru"), 0,
+        [](const siphost_ucontact* c, void* data) {
+            static_cast<decltype(records)*>(data)->emplace_back(std::string(c->contact.s, c->contact.len),
+                                                                std::string(c->ruid.s, c->ruid.len));
+            return 0;
+        },
+        &records);
+    ASSERT_EQ(records.size(), 2u);
+    std::string best_ruid, other_ruid;
+    for (const auto& [uri, ruid] : records)
+        (uri == "sip:ru@10.0.0.2" ? best_ruid : other_ruid) = ruid;
+    ASSERT_FALSE(best_ruid.empty());
+    ASSERT_NE(best_ruid, other_ruid);
+
+    std::string invite =
+        "INVITE sip:ru@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch=z9hG4bKr1\r\n"
+        "From: <sip:a@127.0.0.1>;tag=a\r\nTo: <sip:ru@127.0.0.1>\r\nCall-ID: ruid1\r\n"
+        "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+    siphost_msg* msg = parse(invite);
+    EXPECT_EQ(module_pv_text(*registry_, msg, "ruid"), "<null>") << "no lookup() yet";
+    EXPECT_EQ(call("registered", msg, {str_arg("location")}), 1);
+    EXPECT_EQ(module_pv_text(*registry_, msg, "ruid"), "<null>") << "registered() does not set it";
+    EXPECT_EQ(call("lookup", msg, {str_arg("location")}), 1);
+    EXPECT_EQ(module_pv_text(*registry_, msg, "ruid"), best_ruid)
+        << "the Request-URI's contact, not a branch's";
+    siphost_branch b{};
+    b.struct_size = sizeof b;
+    ASSERT_EQ(host()->msgctx->branch_at(msg, 0, &b), 0);
+    EXPECT_EQ(std::string(b.ruid.s, b.ruid.len), other_ruid);
+    // Kamailio 5.6.3 keeps it when the Request-URI changes or a later lookup() finds nothing.
+    ASSERT_EQ(host()->msg_set_ruri(msg, s("sip:elsewhere@127.0.0.1")), 0);
+    EXPECT_EQ(call("lookup", msg, {str_arg("location"), str_arg("sip:nobody@127.0.0.1")}), -1);
+    EXPECT_EQ(module_pv_text(*registry_, msg, "ruid"), best_ruid);
+    host()->msg_free(msg);
+
+    msg = parse(invite); // another message starts without one
+    EXPECT_EQ(module_pv_text(*registry_, msg, "ruid"), "<null>");
+    host()->msg_free(msg);
+    EXPECT_EQ(ul_->delete_record(location_, s("ru")), 2);
 }
 
 TEST_F(Registrar, MethodFilteringSkipsContactsThatDoNotAllowTheMethod) {
