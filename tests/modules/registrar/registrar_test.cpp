@@ -345,8 +345,7 @@ TEST_F(Registrar, ForEachContactWalksEveryUnexpiredContactWithItsAor) {
     // Stopping early: the first nonzero return ends the walk.
     int calls = 0;
     ul_->for_each_contact(
-        location_,
-        [](siphost_udomain*, siphost_str, const siphost_ucontact*, void* n) {
+        location_, [](siphost_udomain*, siphost_str, const siphost_ucontact*, void* n) {
             ++*static_cast<int*>(n);
             return 1;
         },
