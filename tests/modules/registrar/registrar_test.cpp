@@ -357,7 +357,8 @@ TEST_F(Registrar, ForEachContactWalksEveryUnexpiredContactWithItsAor) {
 
 TEST_F(Registrar, SaveAddsRefreshesQueriesAndRemoves) {
     EXPECT_EQ(save("reg", "c1", 1, "Contact: <sip:reg@10.0.0.1>\r\nExpires: 600\r\n"), 1);
-    EXPECT_EQ(save("reg", "c1", 2, "Contact: <sip:reg@10.0.0.2>;q=0.7\r\nExpires: 600\r\n"), 2);
+    // Kamailio 5.6.3 (measured): 1 when a binding was added and none refreshed, even to an AOR that existed.
+    EXPECT_EQ(save("reg", "c1", 2, "Contact: <sip:reg@10.0.0.2>;q=0.7\r\nExpires: 600\r\n"), 1);
     EXPECT_EQ(save("reg", "c1", 3, "Contact: <sip:reg@10.0.0.1>;q=0.9;expires=300\r\n"), 2);
     EXPECT_EQ(save("reg", "c2", 1, ""), 4) << "no Contact: a query";
     EXPECT_EQ(contacts_of("reg"), (std::vector<std::string>{"sip:reg@10.0.0.1", "sip:reg@10.0.0.2"}))
@@ -404,7 +405,10 @@ TEST_F(Registrar, SaveFlagFourKeepsOneContact) {
     EXPECT_EQ(save("one", "c1", 1, "Contact: <sip:one@10.0.0.1>, <sip:one@10.0.0.2>\r\nExpires: 600\r\n"), 1);
     siphost_msg* msg =
         parse(register_text("one", "c1", 2, "Contact: <sip:one@10.0.0.3>\r\nExpires: 600\r\n"));
-    EXPECT_EQ(call("save", msg, {str_arg("location"), str_arg("0x04")}), 2);
+    EXPECT_EQ(call("save", msg, {str_arg("location"), str_arg("0x04")}), 1) << "added, none refreshed (Kamailio's 1)";
+    host()->msg_free(msg);
+    msg = parse(register_text("one", "c1", 3, "Contact: <sip:one@10.0.0.3>\r\nExpires: 600\r\n"));
+    EXPECT_EQ(call("save", msg, {str_arg("location"), str_arg("0x04")}), 2) << "refreshed";
     host()->msg_free(msg);
     EXPECT_EQ(contacts_of("one"), std::vector<std::string>{"sip:one@10.0.0.3"});
     EXPECT_EQ(ul_->delete_record(location_, s("one")), 1);
