@@ -57,6 +57,8 @@ run_pass all-fields
 L="$WORK/siphost-all-fields.lines"
 grep -q '^lookup-alice: lookup rc=1 ru=sip:alice@127.0.0.1:5082 du=sip:10.9.9.9:5099 ruid=\(R[0-9]*\) rcd=\[\1|sip:alice@127.0.0.1:5082|300-ish|sip:10.9.9.9:5099|<null>\]' "$L" ||
     fail "lookup() did not set \$ruid and xavp_rcd for the best contact: $(grep '^lookup-alice' "$L")"
+grep -q '^lookup-alice: lookup rc=1 .* branch0=\[sip:alice@127.0.0.1:5081|R[0-9]*|500|sip:10.9.9.9:5099|<null>\] branches=1' "$L" ||
+    fail "the other contact's branch lacks its ruid, q or destination: $(grep '^lookup-alice: lookup' "$L")"
 grep -q '^max-contacts-1-of-2: save rc=-2 ' "$L" || fail "\$xavp(reg=>max_contacts) 1 did not refuse two contacts"
 grep -q '^expires-and-q: save rc=1 rcd=\[R[0-9]*|sip:carol@127.0.0.1:5081|600|' "$L" ||
     fail "\$xavp(reg=>expires) did not replace the Contact's expires"
@@ -82,4 +84,7 @@ refused "match_option 8" 'modparam("registrar", "xavp_cfg", "reg")' 'registered(
     "match_option must be a constant"
 refused "xavp_rcd_mask 64" 'modparam("registrar", "xavp_rcd_mask", 64)' 'save("location");' \
     "xavp_rcd_mask must be a sum of"
+refused "a \$branch field Kamailio does not have" '' '$var(a) = $branch(instance);' \
+    "siphost's \$branch has uri, dst_uri, path, q, flags, send_socket, ruid and count"
+refused "a negative \$branch index" '' '$var(a) = $(branch(ruid)[-1]);' "\$branch takes an index from 0 on"
 echo "PASS: xavp_cfg, xavp_rcd and \$ruid as Kamailio 5.6's; bad settings refused at start"
