@@ -50,7 +50,8 @@ void store_target_rcd(siphost_msg* msg, const target& t) {
     record_details r;
     r.ruid = t.ruid;
     r.contact = t.uri;
-    r.expires = t.expires == 0 ? 0 : std::max<int64_t>(t.expires - static_cast<int64_t>(std::time(nullptr)), 0);
+    r.expires =
+        t.expires == 0 ? 0 : std::max<int64_t>(t.expires - static_cast<int64_t>(std::time(nullptr)), 0);
     r.received = t.received;
     r.path = t.path;
     store_rcd(msg, r);

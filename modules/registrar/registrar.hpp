@@ -39,9 +39,11 @@ struct settings {
     int32_t gruu_enabled = 0; ///< siphost's registrar makes no GRUUs (RFC 5627): only 0 is accepted
     const char* received_avp = nullptr;
     const char* received_param = nullptr;
-    const char* xavp_cfg = nullptr; ///< name of the xavp holding per-request settings ($xavp(reg=>max_contacts))
+    const char* xavp_cfg =
+        nullptr; ///< name of the xavp holding per-request settings ($xavp(reg=>max_contacts))
     const char* xavp_rcd = nullptr; ///< name of the xavp that gets the used record's details
-    int32_t xavp_rcd_mask = 0;      ///< xavp_rcd fields left out: 1 ruid, 2 contact, 4 expires, 8 received, 16 path
+    int32_t xavp_rcd_mask =
+        0; ///< xavp_rcd fields left out: 1 ruid, 2 contact, 4 expires, 8 received, 16 path
 };
 
 struct context {
@@ -79,8 +81,15 @@ int unregister(siphost_msg* msg, siphost_udomain* domain, std::string_view uri, 
 void set_ruid(siphost_msg* msg, std::string_view ruid);
 
 /// xavp_cfg's fields (see xavp.cpp).
-enum cfg_field { cfg_max_contacts, cfg_expires, cfg_q, cfg_match_callid, cfg_match_received, cfg_match_contact,
-                 cfg_field_count };
+enum cfg_field {
+    cfg_max_contacts,
+    cfg_expires,
+    cfg_q,
+    cfg_match_callid,
+    cfg_match_received,
+    cfg_match_contact,
+    cfg_field_count
+};
 
 /// Parses the $xavp specs of xavp_cfg and xavp_rcd (once; pv_parse works from the fixups on). Throws
 /// sdk::config_error.

@@ -154,7 +154,8 @@ std::unique_ptr<call_site> fix_save(const siphost_value* args, const int* consta
 
 /// registered()'s match_option (1 Call-ID, 2 received, 4 contact, compared with $xavp(<xavp_cfg>=>match_*))
 /// and match_action (2: no xavp_rcd): constants, as in Kamailio.
-std::unique_ptr<call_site> fix_registered_match(const siphost_value* args, const int* constant, bool with_action) {
+std::unique_ptr<call_site> fix_registered_match(const siphost_value* args, const int* constant,
+                                                bool with_action) {
     auto site = fix_domain(args, constant);
     int64_t option = 0;
     if (!constant[2] || !sdk::arg_int(args[2], option) || option < 0 || option > 7)
@@ -164,8 +165,9 @@ std::unique_ptr<call_site> fix_registered_match(const siphost_value* args, const
     if (with_action) {
         int64_t action = 0;
         if (!constant[3] || !sdk::arg_int(args[3], action) || (action != 0 && action != 2))
-            throw sdk::config_error("registered(): match_action must be 0 or 2 (no xavp_rcd); 1 (restore the "
-                                    "contact's xavps) needs usrloc's xavp_contact, which siphost does not have");
+            throw sdk::config_error(
+                "registered(): match_action must be 0 or 2 (no xavp_rcd); 1 (restore the "
+                "contact's xavps) needs usrloc's xavp_contact, which siphost does not have");
         site->match_action = static_cast<uint32_t>(action);
     }
     if (option != 0 && (ctx().params.xavp_cfg == nullptr || *ctx().params.xavp_cfg == '\0'))
@@ -327,7 +329,8 @@ const siphost_command commands[] = {
         {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING, SIPHOST_ARG_INT}, sdk::fixup<&fix_registered3>,
         "registered(domain, uri, match_option): only contacts matching $xavp(<xavp_cfg>=>match_*)"),
     cmd("registered", SIPHOST_ROUTE_ANY, sdk::guarded<&cmd_registered_match>,
-        {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING, SIPHOST_ARG_INT, SIPHOST_ARG_INT}, sdk::fixup<&fix_registered4>,
+        {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING, SIPHOST_ARG_INT, SIPHOST_ARG_INT},
+        sdk::fixup<&fix_registered4>,
         "registered(domain, uri, match_option, match_action): 2 leaves xavp_rcd alone"),
     cmd("unregister", SIPHOST_ROUTE_ANY, sdk::guarded<&cmd_unregister2>,
         {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, sdk::fixup<&fix_domain>,
@@ -358,8 +361,9 @@ const siphost_param params[] = {
     sdk::int_param("gruu_enabled", &p.gruu_enabled, "GRUU in replies (RFC 5627): only 0, siphost makes no GRUUs"),
     sdk::string_param("received_avp", &p.received_avp, "pseudo-variable holding the received URI"),
     sdk::string_param("received_param", &p.received_param, "Contact parameter naming the received URI"),
-    sdk::string_param("xavp_cfg", &p.xavp_cfg,
-                      "xavp of per-request settings: max_contacts, expires, q, match_callid/received/contact"),
+    sdk::string_param(
+        "xavp_cfg", &p.xavp_cfg,
+        "xavp of per-request settings: max_contacts, expires, q, match_callid/received/contact"),
     sdk::string_param("xavp_rcd", &p.xavp_rcd,
                       "xavp that gets the used record's ruid, contact, expires, received, path"),
     sdk::int_param("xavp_rcd_mask", &p.xavp_rcd_mask,

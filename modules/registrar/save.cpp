@@ -267,8 +267,9 @@ void store_bindings_rcd(siphost_msg* msg, const std::vector<binding>& bindings, 
     if (!xavp_rcd_enabled())
         return;
     for (const binding& b : bindings)
-        store_rcd(msg, record_details{b.ruid, b.uri, b.expires == 0 ? 0 : std::max<int64_t>(b.expires - now, 0),
-                                      b.received, b.path});
+        store_rcd(msg,
+                  record_details{b.ruid, b.uri, b.expires == 0 ? 0 : std::max<int64_t>(b.expires - now, 0),
+                                 b.received, b.path});
 }
 
 std::string contact_lines(const std::vector<binding>& bindings, int64_t now) {

@@ -24,7 +24,7 @@ constexpr std::array<rcd_field, 5> rcd_fields = {
 struct xavp_specs {
     bool prepared = false;
     std::array<siphost_pv_spec*, cfg_field_count> cfg{};
-    siphost_pv_spec* rcd_root = nullptr;                 ///< $xavp(rcd): is there an item?
+    siphost_pv_spec* rcd_root = nullptr;                        ///< $xavp(rcd): is there an item?
     std::array<siphost_pv_spec*, rcd_fields.size()> rcd_push{}; ///< $xavp(rcd=>f): a new item holding f
     std::array<siphost_pv_spec*, rcd_fields.size()> rcd_top{};  ///< $xavp(rcd[0]=>f): f on top in item 0
 };
@@ -155,11 +155,21 @@ void store_rcd(siphost_msg* msg, const record_details& r) {
             continue;
         siphost_value v{};
         switch (i) {
-        case 0: v = sdk::str_value(r.ruid); break;
-        case 1: v = sdk::str_value(r.contact); break;
-        case 2: v = sdk::int_value(r.expires); break;
-        case 3: v = sdk::str_value(r.received); break;
-        default: v = sdk::str_value(r.path); break;
+        case 0:
+            v = sdk::str_value(r.ruid);
+            break;
+        case 1:
+            v = sdk::str_value(r.contact);
+            break;
+        case 2:
+            v = sdk::int_value(r.expires);
+            break;
+        case 3:
+            v = sdk::str_value(r.received);
+            break;
+        default:
+            v = sdk::str_value(r.path);
+            break;
         }
         if (v.kind == SIPHOST_VALUE_STR && v.str.len == 0)
             continue;

@@ -105,7 +105,8 @@ enum class core_pv {
     Tf,   ///< the current time as ctime() writes it
     TF,   ///< the current time as ctime() writes it
     TV,   ///< the current time: $TV(s), $TV(u), $TV(sn), $TV(un), $TV(Sn)
-    branch ///< a target of the destination set: $branch(uri), $(branch(ruid)[1]), $branch(count)
+    /// a target of the destination set: $branch(uri), $(branch(ruid)[1]), $branch(count)
+    branch
 };
 
 struct core_pv_info {

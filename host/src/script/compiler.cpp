@@ -463,11 +463,13 @@ std::unique_ptr<pv_spec> compiled_script::parse_pv(std::string_view text, std::s
             for (std::string_view f : fields)
                 known = known || name->inner == f;
             if (!known) {
-                error = "'$branch(" + name->inner + ")': siphost's $branch has uri, dst_uri, path, q, flags, "
+                error = "'$branch(" + name->inner +
+                        ")': siphost's $branch has uri, dst_uri, path, q, flags, "
                         "send_socket, ruid and count";
                 return nullptr;
             }
-            if (spec->index != SIPHOST_PV_NO_INDEX && (spec->index < 0 || spec->index == SIPHOST_PV_ALL_INDEX)) {
+            if (spec->index != SIPHOST_PV_NO_INDEX &&
+                (spec->index < 0 || spec->index == SIPHOST_PV_ALL_INDEX)) {
                 error = "'" + std::string(text) + "': $branch takes an index from 0 on";
                 return nullptr;
             }

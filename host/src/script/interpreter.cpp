@@ -703,7 +703,8 @@ value get_raw_pv(const pv_spec& pv, run_context& ctx) {
         // Kamailio 5.6.3's values (measured): count is null for an empty set; an unset q, an empty dst_uri,
         // path or ruid, no socket, and an index past the end are null; q is an integer (500 for 0.5).
         if (pv.name == "count")
-            return msg.branches.empty() ? value() : value::make_int(static_cast<std::int64_t>(msg.branches.size()));
+            return msg.branches.empty() ? value()
+                                        : value::make_int(static_cast<std::int64_t>(msg.branches.size()));
         std::size_t index = pv.index == SIPHOST_PV_NO_INDEX ? 0 : static_cast<std::size_t>(pv.index);
         if (index >= msg.branches.size())
             return {};

@@ -405,7 +405,8 @@ TEST_F(Registrar, SaveFlagFourKeepsOneContact) {
     EXPECT_EQ(save("one", "c1", 1, "Contact: <sip:one@10.0.0.1>, <sip:one@10.0.0.2>\r\nExpires: 600\r\n"), 1);
     siphost_msg* msg =
         parse(register_text("one", "c1", 2, "Contact: <sip:one@10.0.0.3>\r\nExpires: 600\r\n"));
-    EXPECT_EQ(call("save", msg, {str_arg("location"), str_arg("0x04")}), 1) << "added, none refreshed (Kamailio's 1)";
+    EXPECT_EQ(call("save", msg, {str_arg("location"), str_arg("0x04")}), 1)
+        << "added, none refreshed (Kamailio's 1)";
     host()->msg_free(msg);
     msg = parse(register_text("one", "c1", 3, "Contact: <sip:one@10.0.0.3>\r\nExpires: 600\r\n"));
     EXPECT_EQ(call("save", msg, {str_arg("location"), str_arg("0x04")}), 2) << "refreshed";
