@@ -45,6 +45,7 @@ const char* qop_ = nullptr;
 const char* algorithm_ = nullptr;
 const char* realm_prefix_ = nullptr;
 int32_t use_domain_ = 0;
+int32_t add_authinfo_hdr_ = 0;
 int32_t force_stateless_reply_ = 0;
 int32_t checks_register_ = 0;
 int32_t checks_no_dlg_ = 0;
@@ -69,6 +70,7 @@ auth_settings read_settings() {
     s.max_drift = static_cast<uint32_t>(max_drift_);
     s.nonce_count = nonce_count_ != 0;
     s.one_time_nonce = one_time_nonce_ != 0;
+    s.add_authinfo_hdr = add_authinfo_hdr_ != 0;
     // nc_array_* and otn_in_flight_* size one tracker here (a word per nonce holds both checks): the
     // largest asked for wins, Kamailio's default order 20 otherwise.
     unsigned order = 0;
@@ -405,6 +407,8 @@ const siphost_param params[] = {
     sdk::string_param("qop", &qop_, "qop of challenges whose flags set none: auth, auth-int or empty"),
     sdk::string_param("algorithm", &algorithm_, "MD5, SHA-256 (-sess forms; a list offers several)"),
     sdk::string_param("realm_prefix", &realm_prefix_, "stripped from a realm taken from the From/To host"),
+    sdk::int_param("add_authinfo_hdr", &add_authinfo_hdr_,
+                   "1: an Authentication-Info header (rspauth) in the replies to an authorized request"),
     sdk::int_param("use_domain", &use_domain_, "pv_auth_check compares the URI host with the realm"),
     sdk::int_param("force_stateless_reply", &force_stateless_reply_, "challenges are always sent by sl"),
     sdk::int_param("auth_checks_register", &checks_register_,

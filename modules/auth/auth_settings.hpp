@@ -21,6 +21,9 @@ struct auth_settings {
     std::vector<digest_algorithm> algorithms{digest_algorithm::md5}; ///< offered, in this order
     bool algorithm_named = false; ///< the algorithm parameter was given: challenges name it
     bool force_stateless_reply = false;
+    /// add_authinfo_hdr: an Authentication-Info header (RFC 2617 3.2.3) goes into the replies to a request
+    /// whose credentials were accepted.
+    bool add_authinfo_hdr = false;
     bool use_domain = false; ///< pv_auth_check compares the URI host with the realm too
     /// auth_checks_register, auth_checks_no_dlg, auth_checks_in_dlg: the request parts a nonce is bound to
     /// (1 Request-URI, 2 Call-ID, 4 From tag, 8 source address), checked when the response has no nc.

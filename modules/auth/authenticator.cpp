@@ -17,6 +17,11 @@ struct msg_state {
     bool authorized = false;
     uint32_t hf = 0;
     uint32_t index = 0;
+    /// With add_authinfo_hdr: the HA1 check_response last accepted, and for which credentials (post_auth
+    /// gets no HA1 through the API, and needs it for rspauth).
+    std::string matched_ha1;
+    uint32_t matched_hf = 0;
+    uint32_t matched_index = 0;
 };
 
 namespace {
@@ -302,7 +307,7 @@ int authenticator::pre_auth(siphost_msg* msg, std::string_view realm_arg, uint32
 }
 
 int authenticator::check_response(siphost_msg* msg, const siphost_auth_credentials& cred,
-                                  std::string_view ha1, std::string_view method) const {
+                                  std::string_view ha1, std::string_view method) {
     auto algorithm = static_cast<digest_algorithm>(cred.algorithm);
     if (cred.algorithm > static_cast<uint32_t>(digest_algorithm::sha256_sess) ||
         ha1.size() != hash_hex_length(algorithm) || !is_hex(ha1))
@@ -323,7 +328,51 @@ int authenticator::check_response(siphost_msg* msg, const siphost_auth_credentia
     if (expected.empty() || expected.size() != received.size() ||
         CRYPTO_memcmp(expected.data(), received.data(), expected.size()) != 0)
         return SIPHOST_AUTH_INVALID_PASSWORD;
+    if (settings_.add_authinfo_hdr) {
+        if (msg_state* s = state(msg, true)) {
+            s->matched_ha1 = lower(ha1);
+            s->matched_hf = cred.hf;
+            s->matched_index = cred.index;
+        }
+    }
     return SIPHOST_AUTH_OK;
+}
+
+/// Authentication-Info (RFC 2617 3.2.3, RFC 3261 20.6): rspauth proves that this server knows the user's
+/// secret. It is the response's digest with an empty method in A2 (":" digest-uri; for auth-int the hash
+/// of an empty body, as the local replies it goes into carry none). nextnonce is the nonce just used,
+/// or a fresh one with one_time_nonce, which refuses the used one; qop, cnonce and nc repeat the
+/// credentials' and are left out when the credentials had no qop.
+void authenticator::add_authentication_info(siphost_msg* msg, const siphost_auth_credentials& cred,
+                                            const msg_state& s) {
+    const siphost_credentials& c = cred.digest;
+    auto algorithm = static_cast<digest_algorithm>(cred.algorithm);
+    std::string qop = lower(sdk::view(c.qop));
+    digest_input input;
+    input.method = "";
+    input.uri = sdk::view(c.uri);
+    input.nonce = sdk::view(c.nonce);
+    input.nc = sdk::view(c.nc);
+    input.cnonce = sdk::view(c.cnonce);
+    input.qop = qop;
+    input.body = "";
+    std::string rspauth = compute_response(algorithm, s.matched_ha1, input);
+    if (rspauth.empty())
+        return;
+    std::string next = settings_.one_time_nonce ? new_nonce(msg) : std::string(sdk::view(c.nonce));
+    std::string line = "Authentication-Info: nextnonce=\"" + next + "\"";
+    if (!qop.empty())
+        line += ", qop=" + qop;
+    line += ", rspauth=\"" + rspauth + "\"";
+    if (!qop.empty()) {
+        line += ", cnonce=\"";
+        line.append(sdk::view(c.cnonce));
+        line += "\", nc=";
+        line.append(sdk::view(c.nc));
+    }
+    line += "\r\n";
+    if (host_->msgctx->add_reply_header(msg, sdk::str(line)) != 0)
+        sdk::log(host_, self_, SIPHOST_LOG_ERR, "cannot queue the Authentication-Info header");
 }
 
 int authenticator::post_auth(siphost_msg* msg, const siphost_auth_credentials& cred) {
@@ -352,14 +401,15 @@ int authenticator::post_auth(siphost_msg* msg, const siphost_auth_credentials& c
     s->authorized = true;
     s->hf = cred.hf;
     s->index = cred.index;
+    if (settings_.add_authinfo_hdr && !s->matched_ha1.empty() && s->matched_hf == cred.hf &&
+        s->matched_index == cred.index) {
+        add_authentication_info(msg, cred, *s);
+        s->matched_ha1.clear(); // one header per accepted response
+    }
     return SIPHOST_AUTH_OK;
 }
 
-std::string authenticator::challenge_headers(siphost_msg* msg, std::string_view realm_arg, uint32_t flags,
-                                             uint32_t hf) {
-    std::string realm = realm_for(msg, realm_arg);
-    if (realm.empty())
-        return {};
+std::string authenticator::new_nonce(siphost_msg* msg) {
     nonce_authority::contents contents;
     contents.created = now_seconds();
     contents.expires = contents.created + settings_.nonce_expire;
@@ -370,7 +420,15 @@ std::string authenticator::challenge_headers(siphost_msg* msg, std::string_view 
     contents.checks = checks_for(msg);
     if (contents.checks != 0)
         contents.binding = binding_of(msg, contents.checks);
-    std::string nonce = nonces_.make(contents);
+    return nonces_.make(contents);
+}
+
+std::string authenticator::challenge_headers(siphost_msg* msg, std::string_view realm_arg, uint32_t flags,
+                                             uint32_t hf) {
+    std::string realm = realm_for(msg, realm_arg);
+    if (realm.empty())
+        return {};
+    std::string nonce = new_nonce(msg);
 
     std::string_view qop = settings_.qop;
     uint32_t qop_bits = flags & (SIPHOST_AUTH_CHALLENGE_QOP_AUTH | SIPHOST_AUTH_CHALLENGE_QOP_AUTH_INT);

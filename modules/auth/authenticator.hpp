@@ -29,8 +29,9 @@ public:
                   const siphost_sl_api_v1* sl);
 
     int pre_auth(siphost_msg* msg, std::string_view realm, uint32_t hf, siphost_auth_credentials& out);
+    /// Not const: with add_authinfo_hdr a matching HA1 is kept on the message for post_auth's rspauth.
     int check_response(siphost_msg* msg, const siphost_auth_credentials& cred, std::string_view ha1,
-                       std::string_view method) const;
+                       std::string_view method);
     int post_auth(siphost_msg* msg, const siphost_auth_credentials& cred);
 
     /// The challenge lines for a new nonce; empty when there is no realm.
@@ -56,6 +57,8 @@ private:
     const siphost_tm_api_v1* tm();
     uint8_t checks_for(siphost_msg* msg) const;
     std::array<unsigned char, 8> binding_of(siphost_msg* msg, uint8_t checks) const;
+    std::string new_nonce(siphost_msg* msg);
+    void add_authentication_info(siphost_msg* msg, const siphost_auth_credentials& cred, const msg_state& s);
 
     const siphost_host_api* host_;
     siphost_module_handle* self_;

@@ -1,6 +1,8 @@
 // lookup(), lookup_branches(), registered(), unregister(): reading the location table for routing.
 #include "registrar.hpp"
 
+#include <algorithm>
+#include <ctime>
 #include <vector>
 
 namespace siphost::modules::registrar {
@@ -13,7 +15,9 @@ struct target {
     std::string path;
     std::string instance;
     std::string ruid;
+    std::string callid;
     siphost_socket* socket = nullptr;
+    int64_t expires = 0; ///< absolute; 0: permanent
     int32_t q = -1;
     uint32_t reg_id = 0;
     uint32_t cflags = 0;
@@ -28,13 +32,29 @@ int copy_target(const siphost_ucontact* c, void* data) {
     t.path.assign(sdk::view(c->path));
     t.instance.assign(sdk::view(c->instance));
     t.ruid.assign(sdk::view(c->ruid));
+    t.callid.assign(sdk::view(c->callid));
     t.socket = c->socket;
+    t.expires = c->expires;
     t.q = c->q;
     t.reg_id = c->reg_id;
     t.cflags = c->cflags;
     t.methods = c->methods;
     out->push_back(std::move(t));
     return 0;
+}
+
+/// xavp_rcd for a contact: its details, with the seconds it has left.
+void store_target_rcd(siphost_msg* msg, const target& t) {
+    if (!xavp_rcd_enabled())
+        return;
+    record_details r;
+    r.ruid = t.ruid;
+    r.contact = t.uri;
+    r.expires =
+        t.expires == 0 ? 0 : std::max<int64_t>(t.expires - static_cast<int64_t>(std::time(nullptr)), 0);
+    r.received = t.received;
+    r.path = t.path;
+    store_rcd(msg, r);
 }
 
 /// The first URI of a Path value ("<sip:edge;lr>,<sip:core;lr>" -> "sip:edge;lr").
@@ -107,6 +127,8 @@ int route_to(siphost_msg* msg, const std::vector<target>& targets, bool first_in
         const target& t = targets.front();
         if (host->msg_set_ruri(msg, sdk::str(t.uri)) != 0)
             return -3;
+        set_ruid(msg, t.ruid);
+        store_target_rcd(msg, t);
         std::string hop = next_hop(t);
         if (!hop.empty() && host->msg_set_dst_uri(msg, sdk::str(hop)) != 0)
             return -3;
@@ -193,7 +215,8 @@ int lookup_branches(siphost_msg* msg, siphost_udomain* domain) {
     return rc;
 }
 
-int registered(siphost_msg* msg, siphost_udomain* domain, std::string_view uri) {
+int registered(siphost_msg* msg, siphost_udomain* domain, std::string_view uri, uint32_t match_option,
+               uint32_t match_action) {
     const context& c = ctx();
     std::string target_uri(uri);
     if (target_uri.empty())
@@ -204,8 +227,26 @@ int registered(siphost_msg* msg, siphost_udomain* domain, std::string_view uri) 
     if (!extract_aor(target_uri, aor, no_user))
         return -1;
     std::vector<target> targets;
-    int n = c.ul->get_contacts(domain, sdk::str(aor), 0, copy_target, &targets);
-    return n > 0 ? 1 : -1;
+    if (c.ul->get_contacts(domain, sdk::str(aor), 0, copy_target, &targets) <= 0)
+        return -1;
+    // Each selected match_* value that $xavp(<xavp_cfg>) holds must equal the contact's; one not given is not
+    // compared (Kamailio's rule).
+    std::optional<std::string> callid, received, contact;
+    if ((match_option & 1) != 0)
+        callid = cfg_string(msg, cfg_match_callid);
+    if ((match_option & 2) != 0)
+        received = cfg_string(msg, cfg_match_received);
+    if ((match_option & 4) != 0)
+        contact = cfg_string(msg, cfg_match_contact);
+    for (const target& t : targets) {
+        if ((callid && *callid != t.callid) || (received && *received != t.received) ||
+            (contact && *contact != t.uri))
+            continue;
+        if ((match_action & 2) == 0)
+            store_target_rcd(msg, t);
+        return 1;
+    }
+    return -1;
 }
 
 int unregister(siphost_msg*, siphost_udomain* domain, std::string_view uri, std::string_view ruid) {

@@ -6,6 +6,7 @@
 #include <siphost/module.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,6 +39,11 @@ struct settings {
     int32_t gruu_enabled = 0; ///< siphost's registrar makes no GRUUs (RFC 5627): only 0 is accepted
     const char* received_avp = nullptr;
     const char* received_param = nullptr;
+    const char* xavp_cfg =
+        nullptr; ///< name of the xavp holding per-request settings ($xavp(reg=>max_contacts))
+    const char* xavp_rcd = nullptr; ///< name of the xavp that gets the used record's details
+    int32_t xavp_rcd_mask =
+        0; ///< xavp_rcd fields left out: 1 ruid, 2 contact, 4 expires, 8 received, 16 path
 };
 
 struct context {
@@ -48,6 +54,7 @@ struct context {
     siphost_pv_spec* received_pv = nullptr; ///< received_avp parsed, or NULL
     siphost_metric* accepted = nullptr;
     siphost_metric* rejected = nullptr;
+    int ruid_slot = -1; ///< per message: the ruid of the contact lookup() put into the Request-URI ($ruid)
     settings params;
 };
 
@@ -65,8 +72,43 @@ int save(siphost_msg* msg, siphost_udomain* domain, uint32_t flags, std::string_
 /// lookup(domain[, uri]) and lookup_branches(domain); see lookup.cpp.
 int lookup(siphost_msg* msg, siphost_udomain* domain, std::string_view uri);
 int lookup_branches(siphost_msg* msg, siphost_udomain* domain);
-int registered(siphost_msg* msg, siphost_udomain* domain, std::string_view uri);
+/// registered(domain[, uri[, match_option[, match_action]]]); see lookup.cpp.
+int registered(siphost_msg* msg, siphost_udomain* domain, std::string_view uri, uint32_t match_option,
+               uint32_t match_action);
 int unregister(siphost_msg* msg, siphost_udomain* domain, std::string_view uri, std::string_view ruid);
+
+/// Remembers on msg the ruid of the contact now in its Request-URI, for $ruid.
+void set_ruid(siphost_msg* msg, std::string_view ruid);
+
+/// xavp_cfg's fields (see xavp.cpp).
+enum cfg_field {
+    cfg_max_contacts,
+    cfg_expires,
+    cfg_q,
+    cfg_match_callid,
+    cfg_match_received,
+    cfg_match_contact,
+    cfg_field_count
+};
+
+/// Parses the $xavp specs of xavp_cfg and xavp_rcd (once; pv_parse works from the fixups on). Throws
+/// sdk::config_error.
+void prepare_xavps();
+void free_xavps();
+/// A field of $xavp(<xavp_cfg>) on msg: nullopt when xavp_cfg is not set or the field not there.
+std::optional<int64_t> cfg_int(siphost_msg* msg, cfg_field field);
+std::optional<std::string> cfg_string(siphost_msg* msg, cfg_field field);
+
+/// What xavp_rcd records of a location record.
+struct record_details {
+    std::string_view ruid;
+    std::string_view contact;
+    int64_t expires = 0; ///< seconds left (0: permanent)
+    std::string_view received;
+    std::string_view path;
+};
+bool xavp_rcd_enabled();
+void store_rcd(siphost_msg* msg, const record_details& r);
 
 /// The usrloc bit (SIPHOST_METHOD_*) of a method name, 0 for any other method. Allow tokens are matched
 /// ignoring case, as Kamailio reads them; a request's own method exactly (methods are case-sensitive).

@@ -84,16 +84,37 @@ bool extract_aor(std::string_view text, std::string& aor, bool& no_user) {
     return true;
 }
 
+void set_ruid(siphost_msg* msg, std::string_view ruid) {
+    const context& c = ctx();
+    if (c.ruid_slot >= 0)
+        c.host->msgctx->slot_set(msg, c.ruid_slot, new std::string(ruid));
+}
+
 namespace {
+
+/// $ruid: the ruid of the contact the last successful lookup() put into the Request-URI; null before. Kept
+/// when the script changes the Request-URI afterwards or a later lookup() finds nothing (Kamailio 5.6.3,
+/// measured).
+int get_ruid(siphost_msg* msg, void*, int32_t, siphost_value* out) {
+    const context& c = ctx();
+    const auto* ruid = c.ruid_slot >= 0
+                           ? static_cast<const std::string*>(c.host->msgctx->slot_get(msg, c.ruid_slot))
+                           : nullptr;
+    *out = ruid == nullptr ? sdk::null_value() : sdk::str_value(*ruid);
+    return 0;
+}
 
 /// A call site's location table (its first argument, a constant) and constant flags.
 struct call_site {
     siphost_udomain* domain = nullptr;
+    uint32_t match_option = 0; ///< registered(): 1 Call-ID, 2 received, 4 contact
+    uint32_t match_action = 0; ///< registered(): 2 no xavp_rcd
 };
 
 std::unique_ptr<call_site> fix_domain(const siphost_value* args, const int* constant) {
     if (!constant[0])
         throw sdk::config_error("the location table must be a constant name, such as \"location\"");
+    prepare_xavps();
     auto site = std::make_unique<call_site>();
     site->domain = ctx().ul->get_domain(args[0].str);
     if (site->domain == nullptr)
@@ -131,14 +152,36 @@ std::unique_ptr<call_site> fix_save(const siphost_value* args, const int* consta
     return site;
 }
 
-std::unique_ptr<call_site> fix_registered3(const siphost_value* args, const int* constant) {
+/// registered()'s match_option (1 Call-ID, 2 received, 4 contact, compared with $xavp(<xavp_cfg>=>match_*))
+/// and match_action (2: no xavp_rcd): constants, as in Kamailio.
+std::unique_ptr<call_site> fix_registered_match(const siphost_value* args, const int* constant,
+                                                bool with_action) {
     auto site = fix_domain(args, constant);
     int64_t option = 0;
-    if (!constant[2] || !sdk::arg_int(args[2], option) || option != 0)
-        throw sdk::config_error(
-            "registered(): match_option needs xavp_cfg values ($xavp), which siphost does "
-            "not have; only 0 is accepted");
+    if (!constant[2] || !sdk::arg_int(args[2], option) || option < 0 || option > 7)
+        throw sdk::config_error("registered(): match_option must be a constant: a sum of 1 (Call-ID), 2 "
+                                "(received), 4 (contact)");
+    site->match_option = static_cast<uint32_t>(option);
+    if (with_action) {
+        int64_t action = 0;
+        if (!constant[3] || !sdk::arg_int(args[3], action) || (action != 0 && action != 2))
+            throw sdk::config_error(
+                "registered(): match_action must be 0 or 2 (no xavp_rcd); 1 (restore the "
+                "contact's xavps) needs usrloc's xavp_contact, which siphost does not have");
+        site->match_action = static_cast<uint32_t>(action);
+    }
+    if (option != 0 && (ctx().params.xavp_cfg == nullptr || *ctx().params.xavp_cfg == '\0'))
+        log(SIPHOST_LOG_WARN, "registered(): match_option without modparam xavp_cfg compares nothing");
+    prepare_xavps();
     return site;
+}
+
+std::unique_ptr<call_site> fix_registered3(const siphost_value* args, const int* constant) {
+    return fix_registered_match(args, constant, false);
+}
+
+std::unique_ptr<call_site> fix_registered4(const siphost_value* args, const int* constant) {
+    return fix_registered_match(args, constant, true);
 }
 
 siphost_udomain* domain_of(void* call_data) {
@@ -172,10 +215,15 @@ int cmd_lookup_branches(siphost_msg* msg, const siphost_value*, void* data) {
     return lookup_branches(msg, domain_of(data));
 }
 int cmd_registered1(siphost_msg* msg, const siphost_value*, void* data) {
-    return registered(msg, domain_of(data), {});
+    return registered(msg, domain_of(data), {}, 0, 0);
 }
 int cmd_registered2(siphost_msg* msg, const siphost_value* args, void* data) {
-    return registered(msg, domain_of(data), sdk::arg_view(args[1]));
+    return registered(msg, domain_of(data), sdk::arg_view(args[1]), 0, 0);
+}
+int cmd_registered_match(siphost_msg* msg, const siphost_value* args, void* data) {
+    const auto* site = static_cast<const call_site*>(data);
+    return registered(msg, domain_of(data), sdk::arg_view(args[1]), site != nullptr ? site->match_option : 0,
+                      site != nullptr ? site->match_action : 0);
 }
 int cmd_unregister2(siphost_msg* msg, const siphost_value* args, void* data) {
     return unregister(msg, domain_of(data), sdk::arg_view(args[1]), {});
@@ -206,9 +254,15 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char* err, s
             throw sdk::config_error("default_q must be -1 (unset) or 0..1000");
         if (p.contact_max_size < 16)
             throw sdk::config_error("contact_max_size must be at least 16");
+        if (p.xavp_rcd_mask < 0 || p.xavp_rcd_mask > 31)
+            throw sdk::config_error("xavp_rcd_mask must be a sum of 1, 2, 4, 8, 16 (0..31)");
         if (p.gruu_enabled != 0)
             throw sdk::config_error("gruu_enabled " + std::to_string(p.gruu_enabled) +
                                     ": siphost's registrar does not make GRUUs (RFC 5627); set it to 0");
+        c.ruid_slot =
+            host->msgctx->slot_register(self, [](void* value) { delete static_cast<std::string*>(value); });
+        if (c.ruid_slot < 0)
+            throw sdk::config_error("registrar: no per-message slot left for $ruid");
         c.accepted = sdk::register_counter(host, self, "accepted_regs", "REGISTERs saved");
         c.rejected = sdk::register_counter(host, self, "rejected_regs", "REGISTERs refused");
         return 0;
@@ -216,6 +270,7 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char* err, s
 }
 
 void destroy() {
+    free_xavps();
     context& c = ctx();
     if (c.received_pv != nullptr)
         c.host->pv_free(c.received_pv);
@@ -270,9 +325,13 @@ const siphost_command commands[] = {
         sdk::fixup<&fix_domain>, "registered(domain): true when the Request-URI's AOR has a contact"),
     cmd("registered", SIPHOST_ROUTE_ANY, sdk::guarded<&cmd_registered2>,
         {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, sdk::fixup<&fix_domain>, "registered(domain, uri)"),
-    cmd("registered", SIPHOST_ROUTE_ANY, sdk::guarded<&cmd_registered2>,
+    cmd("registered", SIPHOST_ROUTE_ANY, sdk::guarded<&cmd_registered_match>,
         {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING, SIPHOST_ARG_INT}, sdk::fixup<&fix_registered3>,
-        "registered(domain, uri, 0)"),
+        "registered(domain, uri, match_option): only contacts matching $xavp(<xavp_cfg>=>match_*)"),
+    cmd("registered", SIPHOST_ROUTE_ANY, sdk::guarded<&cmd_registered_match>,
+        {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING, SIPHOST_ARG_INT, SIPHOST_ARG_INT},
+        sdk::fixup<&fix_registered4>,
+        "registered(domain, uri, match_option, match_action): 2 leaves xavp_rcd alone"),
     cmd("unregister", SIPHOST_ROUTE_ANY, sdk::guarded<&cmd_unregister2>,
         {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, sdk::fixup<&fix_domain>,
         "unregister(domain, uri): removes every contact of the AOR"),
@@ -302,7 +361,20 @@ const siphost_param params[] = {
     sdk::int_param("gruu_enabled", &p.gruu_enabled, "GRUU in replies (RFC 5627): only 0, siphost makes no GRUUs"),
     sdk::string_param("received_avp", &p.received_avp, "pseudo-variable holding the received URI"),
     sdk::string_param("received_param", &p.received_param, "Contact parameter naming the received URI"),
+    sdk::string_param(
+        "xavp_cfg", &p.xavp_cfg,
+        "xavp of per-request settings: max_contacts, expires, q, match_callid/received/contact"),
+    sdk::string_param("xavp_rcd", &p.xavp_rcd,
+                      "xavp that gets the used record's ruid, contact, expires, received, path"),
+    sdk::int_param("xavp_rcd_mask", &p.xavp_rcd_mask,
+                   "xavp_rcd fields left out: 1 ruid, 2 contact, 4 expires, 8 received, 16 path"),
     sdk::end_of_params(),
+};
+
+const siphost_pv pvs[] = {
+    sdk::pseudo_variable("ruid", SIPHOST_PV_NAME_NONE, get_ruid, nullptr, nullptr, nullptr,
+                         "the ruid of the location record lookup() put into the Request-URI"),
+    sdk::end_of_pvs(),
 };
 
 const char* const depends[] = {"sl", "usrloc", nullptr};
@@ -311,6 +383,7 @@ const siphost_module descriptor = sdk::module({.name = "registrar",
                                                .version = "1.0",
                                                .commands = commands,
                                                .params = params,
+                                               .pvs = pvs,
                                                .depends = depends,
                                                .init = init,
                                                .destroy = destroy});

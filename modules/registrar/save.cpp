@@ -74,6 +74,7 @@ struct request_info {
     bool path_supported = false;
     bool has_expires = false;
     uint32_t expires_header = 0;
+    int32_t max_contacts = 0; ///< the modparam, or $xavp(<xavp_cfg>=>max_contacts)
     std::vector<request_contact> contacts;
 };
 
@@ -84,6 +85,7 @@ struct binding {
     std::string callid;
     std::string received;
     std::string instance;
+    std::string path;
     int64_t expires = 0;
     int32_t q = -1;
     uint32_t reg_id = 0;
@@ -97,6 +99,7 @@ int copy_binding(const siphost_ucontact* c, void* data) {
     b.callid.assign(sdk::view(c->callid));
     b.received.assign(sdk::view(c->received));
     b.instance.assign(sdk::view(c->instance));
+    b.path.assign(sdk::view(c->path));
     b.expires = c->expires;
     b.q = c->q;
     b.reg_id = c->reg_id;
@@ -130,8 +133,7 @@ reg_error read_request(siphost_msg* msg, request_info& info) {
     }
 
     // Every Contact line, each a list (or "*").
-    const size_t limit =
-        std::max(contacts_per_request, static_cast<size_t>(std::max(c.params.max_contacts, 0)));
+    const size_t limit = std::max(contacts_per_request, static_cast<size_t>(std::max(info.max_contacts, 0)));
     std::vector<siphost_contact> parsed(limit + 1);
     siphost_str name{nullptr, 0}, value{nullptr, 0};
     for (size_t i = 0; host->msg_header_at(msg, i, &name, &value) == 1; ++i) {
@@ -170,6 +172,18 @@ reg_error read_request(siphost_msg* msg, request_info& info) {
                                             : c.params.default_expires;
             info.contacts.push_back(rc);
         }
+    }
+    // $xavp(<xavp_cfg>=>expires) and =>q replace what the request says (Kamailio 5.6.3, measured: a
+    // Contact's own expires parameter and q too); the expires limits still apply afterwards.
+    if (auto expires = cfg_int(msg, cfg_expires); expires && *expires >= 0)
+        for (request_contact& rc : info.contacts)
+            rc.expires = std::min<int64_t>(*expires, UINT32_MAX);
+    if (auto q = cfg_int(msg, cfg_q); q) {
+        if (*q >= 0 && *q <= 1000)
+            for (request_contact& rc : info.contacts)
+                rc.q = static_cast<int32_t>(*q);
+        else
+            log(SIPHOST_LOG_WARN, "xavp_cfg: q must be 0..1000: ignored");
     }
     if (info.star && (!info.has_expires || info.expires_header != 0))
         return r_star_exp;
@@ -245,6 +259,19 @@ void append_q(std::string& out, int32_t q) {
 }
 
 /// The Contact lines of a 200: every binding with its remaining expires.
+std::string contact_lines(const std::vector<binding>& bindings, int64_t now);
+
+/// xavp_rcd: each binding a reply lists, in its order, so the newest value of each field is the last one's
+/// (Kamailio 5.6.3, measured).
+void store_bindings_rcd(siphost_msg* msg, const std::vector<binding>& bindings, int64_t now) {
+    if (!xavp_rcd_enabled())
+        return;
+    for (const binding& b : bindings)
+        store_rcd(msg,
+                  record_details{b.ruid, b.uri, b.expires == 0 ? 0 : std::max<int64_t>(b.expires - now, 0),
+                                 b.received, b.path});
+}
+
 std::string contact_lines(const std::vector<binding>& bindings, int64_t now) {
     const context& c = ctx();
     std::string_view received_param =
@@ -276,13 +303,14 @@ void count(bool accepted) {
 }
 
 /// Answers an error, unless save_no_reply.
-int reply_error(siphost_msg* msg, const reg_error& e, uint32_t flags, int rc = -1) {
+int reply_error(siphost_msg* msg, const reg_error& e, uint32_t flags, int rc = -1,
+                std::string_view extra_headers = {}) {
     const context& c = ctx();
     count(false);
     log(SIPHOST_LOG_INFO, std::string("REGISTER refused: ") + std::to_string(e.code) + " " + e.info);
     if ((flags & save_no_reply) != 0)
         return rc;
-    std::string headers;
+    std::string headers(extra_headers);
     if (e.code == 423) {
         headers.append("Min-Expires: ").append(std::to_string(c.params.min_expires)).append("\r\n");
     } else {
@@ -326,6 +354,9 @@ int save(siphost_msg* msg, siphost_udomain* domain, uint32_t flags, std::string_
     if (!host->msg_is_request(msg))
         return -1;
     request_info info;
+    info.max_contacts = c.params.max_contacts;
+    if (auto max = cfg_int(msg, cfg_max_contacts); max && *max >= 0)
+        info.max_contacts = static_cast<int32_t>(std::min<int64_t>(*max, INT32_MAX));
     reg_error e = read_request(msg, info);
     if (e.code != 200)
         return reply_error(msg, e, flags, e.code == 503 ? -2 : -1);
@@ -354,7 +385,6 @@ int save(siphost_msg* msg, siphost_udomain* domain, uint32_t flags, std::string_
     std::vector<binding> current;
     if (c.ul->get_contacts(domain, sdk::str(aor), 0, copy_binding, &current) < 0)
         return reply_error(msg, r_ul_get, flags);
-    bool existed = !current.empty();
 
     siphost_ucontact base = sdk::sized<siphost_ucontact>();
     base.callid = sdk::str(info.callid);
@@ -440,8 +470,11 @@ int save(siphost_msg* msg, siphost_udomain* domain, uint32_t flags, std::string_
                     --bindings;
                 }
         }
-        if (c.params.max_contacts > 0 && bindings > c.params.max_contacts)
-            return reply_error(msg, r_too_many, flags, -2);
+        if (info.max_contacts > 0 && bindings > info.max_contacts) {
+            // As Kamailio does (measured): the 503 lists the AOR's bindings, which go to xavp_rcd too.
+            store_bindings_rcd(msg, current, now);
+            return reply_error(msg, r_too_many, flags, -2, contact_lines(current, now));
+        }
 
         bool inserted = false, updated = false, removed = false;
         for (const change& ch : plan) {
@@ -461,7 +494,9 @@ int save(siphost_msg* msg, siphost_udomain* domain, uint32_t flags, std::string_
                 removed = true;
             }
         }
-        rc_code = inserted && !existed ? 1 : (inserted || updated) ? 2 : removed ? 3 : 2;
+        // Kamailio 5.6.3's codes (measured): 2 when a binding was refreshed, else 1 when one was added (to a
+        // new AOR or not), else 3 when one was removed.
+        rc_code = updated ? 2 : inserted ? 1 : removed ? 3 : 2;
         current.clear();
         if (c.ul->get_contacts(domain, sdk::str(aor), 0, copy_binding, &current) < 0)
             return reply_error(msg, r_ul_get, flags);
@@ -470,6 +505,7 @@ int save(siphost_msg* msg, siphost_udomain* domain, uint32_t flags, std::string_
         current.clear();
 
     count(true);
+    store_bindings_rcd(msg, current, now); // none after a removal of all
     if ((flags & save_no_reply) == 0) {
         std::string headers = contact_lines(current, now);
         if (!info.path.empty() &&

@@ -268,6 +268,18 @@ int on_reply_hook(siphost_msg* reply, void*) {
     });
 }
 
+int send_script_reply(transaction& t, siphost_msg* msg, int code, std::string_view reason,
+                      std::string_view extra_headers, std::string_view body) {
+    if (msg == nullptr || msg == t.request.get())
+        return send_local_reply(t, code, reason, extra_headers, body);
+    std::string_view queued = sdk::view(host()->msgctx->reply_headers(msg));
+    if (queued.empty())
+        return send_local_reply(t, code, reason, extra_headers, body);
+    std::string lines(queued);
+    lines.append(extra_headers);
+    return send_local_reply(t, code, reason, lines, body);
+}
+
 int send_local_reply(transaction& t, int code, std::string_view reason, std::string_view extra_headers,
                      std::string_view body) {
     const siphost_host_api* h = host();

@@ -185,6 +185,12 @@ int on_reply_hook(siphost_msg* reply, void* data);
 /// (t_uac) has nobody upstream: a final code completes it instead. Returns 1 or -1.
 int send_local_reply(transaction& t, int code, std::string_view reason, std::string_view extra_headers = {},
                      std::string_view body = {});
+/// send_local_reply for a reply the script (or a module) asks for on msg: the lines queued on msg for its
+/// local replies (msgctx->add_reply_header: append_to_reply, auth's Authentication-Info) go in too, as in
+/// Kamailio, where t_reply takes the reply lumps of the message being processed. The transaction's request is
+/// a clone made at t_newtran, which does not carry lines queued on msg after that.
+int send_script_reply(transaction& t, siphost_msg* msg, int code, std::string_view reason,
+                      std::string_view extra_headers = {}, std::string_view body = {});
 /// Sends the last reply again (a retransmitted request). Lock held.
 void resend_last_reply(transaction& t);
 /// A branch ends with a reply tm made (timeout): code is 408. Lock held.

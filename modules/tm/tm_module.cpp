@@ -294,7 +294,7 @@ int cmd_t_reply(siphost_msg* msg, const siphost_value* args, void*) {
     if (!t)
         return -1;
     std::lock_guard lock(t->mutex);
-    return send_local_reply(*t, static_cast<int>(code), sdk::arg_view(args[1]));
+    return send_script_reply(*t, msg, static_cast<int>(code), sdk::arg_view(args[1]));
 }
 
 int cmd_t_newtran(siphost_msg* msg, const siphost_value*, void*) {
@@ -557,7 +557,8 @@ int api_reply_with(siphost_msg* request, int code, siphost_str reason, siphost_s
         if (!t)
             return -1;
         std::lock_guard lock(t->mutex);
-        return send_local_reply(*t, code, sdk::view(reason), sdk::view(extra_headers), sdk::view(body));
+        return send_script_reply(*t, request, code, sdk::view(reason), sdk::view(extra_headers),
+                                 sdk::view(body));
     });
 }
 

@@ -112,6 +112,9 @@ const std::vector<core_pv_info>& core_pvs() {
         {"Tf", core_pv::Tf, none, false, "the current time in ctime() format (as $TF)"},
         {"TF", core_pv::TF, none, false, "the current time in ctime() format"},
         {"TV", core_pv::TV, named, false, "the current time: $TV(s) seconds, $TV(u) microseconds, $TV(Sn) s.u"},
+        {"branch", core_pv::branch, named, false,
+         "a target of the destination set ([n], 0 the first): uri, dst_uri, path, q, flags, send_socket, "
+         "ruid; count"},
     };
     return table;
 }

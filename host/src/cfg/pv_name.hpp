@@ -104,7 +104,9 @@ enum class core_pv {
     TS,   ///< the same (Kamailio's startup timestamp)
     Tf,   ///< the current time as ctime() writes it
     TF,   ///< the current time as ctime() writes it
-    TV    ///< the current time: $TV(s), $TV(u), $TV(sn), $TV(un), $TV(Sn)
+    TV,   ///< the current time: $TV(s), $TV(u), $TV(sn), $TV(un), $TV(Sn)
+    /// a target of the destination set: $branch(uri), $(branch(ruid)[1]), $branch(count)
+    branch
 };
 
 struct core_pv_info {

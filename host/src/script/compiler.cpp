@@ -454,6 +454,28 @@ std::unique_ptr<pv_spec> compiled_script::parse_pv(std::string_view text, std::s
         case cfg::core_pv::TV:
             spec->name = name->inner;
             break;
+        case cfg::core_pv::branch: {
+            // Kamailio's fields, read-only here (measured on 5.6.3: [n] counts from the first target; it
+            // refuses negative indexes and [*]).
+            static constexpr std::string_view fields[] = {"uri",   "dst_uri",     "path", "q",
+                                                          "flags", "send_socket", "ruid", "count"};
+            bool known = false;
+            for (std::string_view f : fields)
+                known = known || name->inner == f;
+            if (!known) {
+                error = "'$branch(" + name->inner +
+                        ")': siphost's $branch has uri, dst_uri, path, q, flags, "
+                        "send_socket, ruid and count";
+                return nullptr;
+            }
+            if (spec->index != SIPHOST_PV_NO_INDEX &&
+                (spec->index < 0 || spec->index == SIPHOST_PV_ALL_INDEX)) {
+                error = "'" + std::string(text) + "': $branch takes an index from 0 on";
+                return nullptr;
+            }
+            spec->name = name->inner;
+            break;
+        }
         case cfg::core_pv::hdr:
             if (name->inner.empty()) {
                 error = "'$hdr' needs a header name";

@@ -699,6 +699,31 @@ value get_raw_pv(const pv_spec& pv, run_context& ctx) {
     }
     case core_pv::fs:
         return msg.send_socket == nullptr ? value() : value::own(msg.send_socket->name);
+    case core_pv::branch: {
+        // Kamailio 5.6.3's values (measured): count is null for an empty set; an unset q, an empty dst_uri,
+        // path or ruid, no socket, and an index past the end are null; q is an integer (500 for 0.5).
+        if (pv.name == "count")
+            return msg.branches.empty() ? value()
+                                        : value::make_int(static_cast<std::int64_t>(msg.branches.size()));
+        std::size_t index = pv.index == SIPHOST_PV_NO_INDEX ? 0 : static_cast<std::size_t>(pv.index);
+        if (index >= msg.branches.size())
+            return {};
+        const auto& target = msg.branches[index];
+        auto text_or_null = [](const std::string& text) { return text.empty() ? value() : value::own(text); };
+        if (pv.name == "uri")
+            return text_or_null(target.uri);
+        if (pv.name == "dst_uri")
+            return text_or_null(target.dst_uri);
+        if (pv.name == "path")
+            return text_or_null(target.path);
+        if (pv.name == "ruid")
+            return text_or_null(target.ruid);
+        if (pv.name == "q")
+            return (target.info & SIPHOST_BRANCH_Q_SET) != 0 ? value::make_int(target.q) : value();
+        if (pv.name == "flags")
+            return value::make_int(static_cast<std::int64_t>(target.flags));
+        return target.socket == nullptr ? value() : value::own(target.socket->name); // send_socket
+    }
     case core_pv::rmid:
         return sip.is_request() ? value::make_int(method_id(sip.method())) : value();
     case core_pv::RAi: // siphost advertises each socket's own address: the advertised one is it

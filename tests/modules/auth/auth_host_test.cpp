@@ -46,6 +46,7 @@ protected:
         registry_->set_param("auth", "qop", std::string("auth"));
         registry_->set_param("auth", "algorithm", std::string("SHA-256, MD5"));
         registry_->set_param("auth", "auth_checks_register", int64_t{3}); // Request-URI and Call-ID
+        registry_->set_param("auth", "add_authinfo_hdr", int64_t{1});
         abi::parts().runtime = runtime_.get();
         abi::parts().registry = registry_.get();
         registry_->init_all(abi::host_table());
@@ -169,6 +170,71 @@ TEST_F(auth_in_host, the_right_password_authenticates_with_md5_and_sha256) {
     no_qop.qop.clear();
     no_qop.algorithm_text.clear();
     EXPECT_EQ(authenticate(no_qop), SIPHOST_AUTH_OK);
+}
+
+/// RFC 2617 3.2.3's rspauth, computed here step by step rather than through compute_response.
+std::string expected_rspauth(const ua_credentials& ua) {
+    std::string ha1 = hash_hex(ua.algorithm, {ua.user, ua.realm, ua.password});
+    std::string ha2 = hash_hex(ua.algorithm, {"", ua.uri}); // A2 = ":" digest-uri
+    if (ua.qop.empty())
+        return hash_hex(ua.algorithm, {ha1, ua.nonce, ha2});
+    return hash_hex(ua.algorithm, {ha1, ua.nonce, ua.nc, ua.cnonce, ua.qop, ha2});
+}
+
+std::string queued_reply_headers(siphost_msg* msg) {
+    return std::string(sdk::view(abi::host_table()->msgctx->reply_headers(msg)));
+}
+
+TEST_F(auth_in_host, add_authinfo_hdr_puts_authentication_info_with_rspauth_into_the_reply) {
+    ua_credentials md5;
+    md5.nonce = fresh_nonce();
+    siphost_msg* msg = parse(request("REGISTER", md5.line()));
+    ASSERT_EQ(call("pv_www_authenticate", msg,
+                   {sdk::str_value(realm), sdk::str_value(password), sdk::int_value(0)}),
+              SIPHOST_AUTH_OK);
+    EXPECT_EQ(queued_reply_headers(msg), "Authentication-Info: nextnonce=\"" + md5.nonce +
+                                             "\", qop=auth, rspauth=\"" + expected_rspauth(md5) +
+                                             "\", cnonce=\"0a4f113b\", nc=00000001\r\n");
+
+    ua_credentials sha; // through the API, as auth_db uses it
+    sha.nonce = fresh_nonce();
+    sha.algorithm = digest_algorithm::sha256;
+    sha.algorithm_text = "SHA-256";
+    sha.nc = "00000002";
+    sha.cnonce = "c2";
+    msg = parse(request("REGISTER", sha.line()));
+    siphost_auth_credentials cred = sdk::sized<siphost_auth_credentials>();
+    ASSERT_EQ(api_->pre_auth(msg, sdk::str(""), SIPHOST_AUTH_HF_AUTHORIZATION, &cred),
+              SIPHOST_AUTH_DO_AUTHENTICATION);
+    std::string ha1 = compute_ha1(digest_algorithm::sha256, "alice", realm, password);
+    ASSERT_EQ(api_->check_response(msg, &cred, sdk::str(ha1), sdk::str("")), SIPHOST_AUTH_OK);
+    EXPECT_EQ(queued_reply_headers(msg), "") << "only once post_auth accepted the nonce";
+    ASSERT_EQ(api_->post_auth(msg, &cred), SIPHOST_AUTH_OK);
+    std::string rspauth = expected_rspauth(sha);
+    EXPECT_EQ(rspauth.size(), 64u);
+    EXPECT_EQ(queued_reply_headers(msg), "Authentication-Info: nextnonce=\"" + sha.nonce +
+                                             "\", qop=auth, rspauth=\"" + rspauth +
+                                             "\", cnonce=\"c2\", nc=00000002\r\n");
+
+    ua_credentials no_qop; // no qop: no qop, cnonce or nc to repeat
+    no_qop.nonce = fresh_nonce();
+    no_qop.qop.clear();
+    no_qop.algorithm_text.clear();
+    msg = parse(request("REGISTER", no_qop.line()));
+    ASSERT_EQ(call("pv_www_authenticate", msg,
+                   {sdk::str_value(realm), sdk::str_value(password), sdk::int_value(0)}),
+              SIPHOST_AUTH_OK);
+    EXPECT_EQ(queued_reply_headers(msg), "Authentication-Info: nextnonce=\"" + no_qop.nonce +
+                                             "\", rspauth=\"" + expected_rspauth(no_qop) + "\"\r\n");
+
+    ua_credentials wrong; // a refused response gets none
+    wrong.nonce = fresh_nonce();
+    wrong.password = "guess";
+    msg = parse(request("REGISTER", wrong.line()));
+    EXPECT_EQ(call("pv_www_authenticate", msg,
+                   {sdk::str_value(realm), sdk::str_value(password), sdk::int_value(0)}),
+              SIPHOST_AUTH_INVALID_PASSWORD);
+    EXPECT_EQ(queued_reply_headers(msg), "");
 }
 
 TEST_F(auth_in_host, without_nc_a_bound_nonce_only_serves_the_request_it_was_made_for) {

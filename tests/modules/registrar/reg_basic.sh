@@ -76,8 +76,9 @@ grep -q "^SIP/2.0 400" "$WORK/noto.reply" || fail "a REGISTER without To got: $(
 expect_request "dave was not stored" 5071 OPTIONS dave c-opt 3 404 ''
 
 stop_siphost
-expect_log '<script>: save 1 for sip:alice@127\.0\.0\.1' 1
-expect_log '<script>: save 2 for sip:alice@127\.0\.0\.1' 2
+# (A contact added to an AOR that has one is 1, as in Kamailio 5.6.3: 2 is for a refresh.)
+expect_log '<script>: save 1 for sip:alice@127\.0\.0\.1' 2
+expect_log '<script>: save 2 for sip:alice@127\.0\.0\.1' 1
 expect_log '<script>: save 4 for sip:alice@127\.0\.0\.1' 2
 expect_log '<script>: save 3 for sip:alice@127\.0\.0\.1' 2
 expect_log 'counters:.* registrar\.rejected_regs=7( |$)' 1

@@ -1,0 +1,90 @@
+#!/bin/sh
+# registrar's xavp_cfg and xavp_rcd, and $ruid, on Kamailio 5.6 (Debian's) and on siphost: one config
+# (cfg/xavp.cfg), the same requests (reg_xavp.py: save() with max_contacts, expires and q from the xavp,
+# registered() with each match_option and match_action 2, lookup() and what it leaves in the xavp and in
+# $ruid), twice: with every xavp_rcd field, and with xavp_rcd_mask 20. The script's lines (ruids numbered in
+# order of appearance) and the replies must be the same on both.
+. "$SOURCE_DIR/tests/integration/lib.sh"
+REG_DIR="$SOURCE_DIR/tests/modules/registrar"
+command -v kamailio > /dev/null || fail "kamailio is not installed (Debian package kamailio): the comparison needs it"
+KAM_MODULES=$(ls -d /usr/lib/*/kamailio/modules 2>/dev/null | head -n 1)
+[ -n "$KAM_MODULES" ] || fail "Kamailio's modules are not installed"
+
+# The script's lines with every ruid replaced by R1, R2, ... in order of first appearance.
+script_lines() {
+    sed -n 's/^.*<script>: //p' "$1" | python3 -c '
+import re, sys
+names = {}
+for line in sys.stdin:
+    sys.stdout.write(re.sub(r"uloc-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+", lambda m: names.setdefault(m.group(0), "R%d" % (len(names) + 1)), line))'
+}
+
+run_pass() {
+    pass=$1; shift
+    for who in kamailio siphost; do
+        port=5071; [ "$who" = siphost ] && port=5072
+        { printf '#!KAMAILIO\ndebug=2\nlog_stderror=yes\nfork=no\nchildren=1\nlisten=udp:127.0.0.1:%s\n' "$port"
+          [ "$who" = kamailio ] && printf 'mpath="%s/"\n' "$KAM_MODULES"
+          cat "$REG_DIR/cfg/xavp.cfg"; } > "$WORK/$who.cfg"
+    done
+    kamailio -f "$WORK/kamailio.cfg" -DD -E -w "$WORK" "$@" > "$WORK/kamailio-$pass.log" 2>&1 &
+    KAM_PID=$!
+    PIDS="$PIDS $KAM_PID"
+    start_siphost "$WORK/siphost.cfg" "$@"
+    wait_port 5071 "$KAM_PID"
+    python3 "$REG_DIR/reg_xavp.py" 5071 > "$WORK/kamailio-$pass.replies" 2>&1 ||
+        fail "$pass: Kamailio did not answer: $(cat "$WORK/kamailio-$pass.replies")"
+    python3 "$REG_DIR/reg_xavp.py" 5072 > "$WORK/siphost-$pass.replies" 2>&1 ||
+        fail "$pass: siphost did not answer: $(cat "$WORK/siphost-$pass.replies")"
+    stop_siphost
+    cp "$WORK/siphost.log" "$WORK/siphost-$pass.log"
+    kill -TERM "$KAM_PID" 2>/dev/null
+    for _ in $(seq 1 100); do kill -0 "$KAM_PID" 2>/dev/null || break; sleep 0.05; done
+    script_lines "$WORK/kamailio-$pass.log" > "$WORK/kamailio-$pass.lines"
+    script_lines "$WORK/siphost-$pass.log" > "$WORK/siphost-$pass.lines"
+    [ -s "$WORK/kamailio-$pass.lines" ] || fail "$pass: Kamailio logged nothing: $(tail -n 20 "$WORK/kamailio-$pass.log")"
+    if ! diff -u "$WORK/kamailio-$pass.lines" "$WORK/siphost-$pass.lines" > "$WORK/$pass-lines.diff" ||
+        ! diff -u "$WORK/kamailio-$pass.replies" "$WORK/siphost-$pass.replies" > "$WORK/$pass-replies.diff"; then
+        echo "DIFFERENT (- Kamailio, + siphost):"
+        cat "$WORK/$pass-lines.diff" "$WORK/$pass-replies.diff"
+        fail "$pass: siphost's registrar does not do what Kamailio's does"
+    fi
+    echo "PASS: $pass: $(wc -l < "$WORK/siphost-$pass.lines") lines and $(wc -l < "$WORK/siphost-$pass.replies") reply lines as Kamailio's"
+}
+
+run_pass all-fields
+# What the comparison stands on, said outright (so that a Kamailio that changed would show here too).
+L="$WORK/siphost-all-fields.lines"
+grep -q '^lookup-alice: lookup rc=1 ru=sip:alice@127.0.0.1:5082 du=sip:10.9.9.9:5099 ruid=\(R[0-9]*\) rcd=\[\1|sip:alice@127.0.0.1:5082|300-ish|sip:10.9.9.9:5099|<null>\]' "$L" ||
+    fail "lookup() did not set \$ruid and xavp_rcd for the best contact: $(grep '^lookup-alice' "$L")"
+grep -q '^lookup-alice: lookup rc=1 .* branch0=\[sip:alice@127.0.0.1:5081|R[0-9]*|500|sip:10.9.9.9:5099|<null>\] branches=1' "$L" ||
+    fail "the other contact's branch lacks its ruid, q or destination: $(grep '^lookup-alice: lookup' "$L")"
+grep -q '^max-contacts-1-of-2: save rc=-2 ' "$L" || fail "\$xavp(reg=>max_contacts) 1 did not refuse two contacts"
+grep -q '^expires-and-q: save rc=1 rcd=\[R[0-9]*|sip:carol@127.0.0.1:5081|600|' "$L" ||
+    fail "\$xavp(reg=>expires) did not replace the Contact's expires"
+grep -q '^registered-other-callid: registered rc=-1 ' "$L" || fail "match_callid did not refuse another Call-ID"
+grep -q '^lookup-dave: lookup rc=1 .*|<sip:127.0.0.1:5096;lr>\]' "$L" || fail "xavp_rcd has no path"
+run_pass mask -A WITH_MASK
+grep -q '^lookup-dave: lookup rc=1 .*|null|<null>|<null>\]' "$WORK/siphost-mask.lines" ||
+    grep -q '^lookup-dave: lookup rc=1 .*|none|<null>|<null>\]' "$WORK/siphost-mask.lines" ||
+    fail "xavp_rcd_mask 20 did not leave expires and path out: $(grep '^lookup-dave' "$WORK/siphost-mask.lines")"
+# What siphost refuses when it reads the config, each with its reason.
+refused() {
+    what=$1; param=$2; route=$3; expected=$4
+    printf '#!KAMAILIO\nlisten=udp:127.0.0.1:5060\nloadmodule "sl.so"\nloadmodule "pv.so"\nloadmodule "usrloc.so"\nloadmodule "registrar.so"\n%s\nrequest_route { %s }\n' \
+        "$param" "$route" > "$WORK/refused.cfg"
+    "$SIPHOST" -c -L "$MODULES" -f "$WORK/refused.cfg" > "$WORK/refused.out" 2>&1 && fail "$what was accepted"
+    grep -q "$expected" "$WORK/refused.out" || fail "$what: no '$expected' in: $(cat "$WORK/refused.out")"
+}
+refused "an xavp_cfg that is no xavp name" 'modparam("registrar", "xavp_cfg", "re g")' 'save("location");' \
+    "xavp_cfg 're g' is not an xavp name"
+refused "match_action 1" 'modparam("registrar", "xavp_cfg", "reg")' 'registered("location", "$ru", 2, 1);' \
+    "match_action must be 0 or 2"
+refused "match_option 8" 'modparam("registrar", "xavp_cfg", "reg")' 'registered("location", "$ru", 8);' \
+    "match_option must be a constant"
+refused "xavp_rcd_mask 64" 'modparam("registrar", "xavp_rcd_mask", 64)' 'save("location");' \
+    "xavp_rcd_mask must be a sum of"
+refused "a \$branch field Kamailio does not have" '' '$var(a) = $branch(instance);' \
+    "siphost's \$branch has uri, dst_uri, path, q, flags, send_socket, ruid and count"
+refused "a negative \$branch index" '' '$var(a) = $(branch(ruid)[-1]);' "\$branch takes an index from 0 on"
+echo "PASS: xavp_cfg, xavp_rcd and \$ruid as Kamailio 5.6's; bad settings refused at start"
