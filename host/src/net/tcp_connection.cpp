@@ -411,14 +411,18 @@ void tcp_connection::read() {
 }
 
 void tcp_connection::deliver(std::string_view bytes) {
-    ++in_flight_;
     stream_message message;
     message.bytes.assign(bytes);
     message.source = remote_;
     message.socket = local();
     message.conn_id = id_;
     message.proto = proto();
-    message.in_flight = std::make_shared<in_flight_token>(in_flight_token{weak_from_this()});
+    // A reader runs the handler to its end before it reads on: only a handler that may keep the message
+    // (no readers) needs to say when it is done.
+    if (!owner_.delivers_inline()) {
+        ++in_flight_;
+        message.in_flight = std::make_shared<in_flight_token>(in_flight_token{weak_from_this()});
+    }
     owner_.deliver(std::move(message));
 }
 

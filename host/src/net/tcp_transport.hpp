@@ -36,7 +36,7 @@ struct stream_message {
         socket; ///< the listen address it arrived on (or, opened by us, one of its family)
     uint64_t conn_id = 0;
     uint8_t proto = SIPHOST_PROTO_TCP; ///< SIPHOST_PROTO_TCP, _TLS, _WS or _WSS
-    std::shared_ptr<void> in_flight;   ///< released when handled: lets its connection read on
+    std::shared_ptr<void> in_flight;   ///< released when handled: lets its connection read on (null on a reader)
 };
 
 using stream_handler = std::function<void(stream_message&&)>;
@@ -95,6 +95,8 @@ public:
 
     // For tcp_connection.
     void deliver(stream_message&& message) { handler_(std::move(message)); }
+    /// True when connections live on reader loops, whose threads run the handler themselves.
+    bool delivers_inline() const { return !readers_.loops.empty(); }
     void remove(const tcp_connection& connection);
     /// A listen address of proto (TCP or TLS) in to's family, to send from.
     const listening_socket* socket_for(const udp_endpoint& to, uint8_t proto = SIPHOST_PROTO_TCP) const;
