@@ -4,7 +4,10 @@ return code for an open, a closed and an unknown connection, and tcp_set_connect
 connection at the new time, sooner and later than tcp_connection_lifetime (8 s in tcpops.cfg). The expected
 codes are what Kamailio 5.6.3 returned for the same requests. Every wait is bounded; every socket has a
 timeout.
-usage: tcpops_client.py PORT [measure]   (measure: print the codes instead of checking them)"""
+usage: tcpops_client.py PORT [measure|kamailio]
+  measure:  print the codes instead of checking them
+  kamailio: check every code but not the times (Kamailio closes idle connections at a coarser step:
+            docs/tcpops.md)"""
 import re
 import socket
 import subprocess
@@ -14,13 +17,14 @@ import time
 HOST = "127.0.0.1"
 PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 5060
 MEASURE = len(sys.argv) > 2 and sys.argv[2] == "measure"
+CODES_ONLY = len(sys.argv) > 2 and sys.argv[2] == "kamailio"
 UNKNOWN = 987654
 failures = []
 sequence = [0]
 
 
-def check(name, got, want):
-    if MEASURE:
+def check(name, got, want, timing=False):
+    if MEASURE or (timing and CODES_ONLY):
         print(f"{name} = {got}")
         return
     ok = got == want
@@ -158,25 +162,25 @@ def main():
     # A lifetime of 0 is accepted; siphost closes the connection once what was queued (the reply) is written.
     z = connection()
     check("zero lifetime", z.rc("life_self", arg=0), 1)
-    took = z.closed_by_server_within(5)
-    check("a 0 s lifetime closes the connection once idle", took is not None, True)
+    took = z.closed_by_server_within(1 if CODES_ONLY else 5)
+    check("a 0 s lifetime closes the connection once idle", took is not None, True, timing=True)
     # A lifetime shorter than tcp_connection_lifetime (8 s) closes an idle connection at the new time...
     c = connection()
     check("short life rc", c.rc("life_self", arg=2), 1)
-    took = c.closed_by_server_within(12)
+    took = c.closed_by_server_within(5 if CODES_ONLY else 12)
     check("a 2 s lifetime closes an idle connection after 1.5 to 6 s",
-          took is not None and 1.5 <= took <= 6, True)
-    if MEASURE:
+          took is not None and 1.5 <= took <= 6, True, timing=True)
+    if MEASURE or CODES_ONLY:
         print(f"  closed after {took}")
     # ...and a longer one keeps it open past tcp_connection_lifetime, until the new time.
     d = connection()
     e = connection()  # set from another connection, by id
     check("long life rc", e.rc("life", d.conid, 14), 1)
     e.close()
-    took = d.closed_by_server_within(25)
+    took = d.closed_by_server_within(5 if CODES_ONLY else 25)
     check("a 14 s lifetime keeps an idle connection open past 8 s and closes it by 20 s",
-          took is not None and 11 <= took <= 20, True)
-    if MEASURE:
+          took is not None and 11 <= took <= 20, True, timing=True)
+    if MEASURE or CODES_ONLY:
         print(f"  closed after {took}")
 
     b.close()
