@@ -6,7 +6,8 @@
 //   tcp_conid_state(conid)                 1 open, 3 still connecting (opened by us), -1 no such connection
 //   tcp_conid_alive(conid)                 1 open, -1 otherwise
 //   tcp_keepalive_enable([conid], idle, count, interval)
-//   tcp_keepalive_disable([conid])         1 done, -1 no such connection or a bad value
+//   tcp_keepalive_disable([conid])         1 done, -1 no such connection (a negative value keeps the
+//                                          system's, as 0 does, and is 1 as in Kamailio)
 //   tcp_set_connection_lifetime([conid], lifetime)
 //                                          1 done, -1 a negative lifetime; with a conid that is not open 0,
 //                                          which ends the script, as Kamailio 5.6.3 does
@@ -18,6 +19,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -74,9 +76,12 @@ int cmd_conid_alive(siphost_msg*, const siphost_value* args, void*) {
 int keepalive_enable(uint64_t conid, const siphost_value* values) {
     int64_t idle = 0, count = 0, interval = 0;
     if (conid == 0 || !sdk::arg_int(values[0], idle) || !sdk::arg_int(values[1], count) ||
-        !sdk::arg_int(values[2], interval) || idle < 0 || count < 0 || interval < 0 || idle > INT32_MAX ||
-        count > INT32_MAX || interval > INT32_MAX)
+        !sdk::arg_int(values[2], interval) || idle > INT32_MAX || count > INT32_MAX || interval > INT32_MAX)
         return -1;
+    // Kamailio 5.6.3 turns keepalive on and returns 1 for a negative value too; the system's value stays.
+    idle = std::max<int64_t>(idle, 0);
+    count = std::max<int64_t>(count, 0);
+    interval = std::max<int64_t>(interval, 0);
     return host_->conn_set_keepalive(conid, 1, static_cast<uint32_t>(idle), static_cast<uint32_t>(count),
                                      static_cast<uint32_t>(interval)) == 0
                ? 1

@@ -152,6 +152,7 @@ def main():
         check(f"not a number {name}", b.rc(name, "abc", 60), -1)
     check("negative state", b.rc("state", -5), -1)
     check("negative lifetime", b.rc("life", b.conid, -3), -1)
+    check("negative keepalive idle (the system's stays)", b.rc("ka_idle", b.conid, -3), 1)
     check("unknown close", b.rc("close", UNKNOWN), -1)
     check("get of a name that does not resolve", b.rc("get", target="no.such.host.invalid:5060"), -5)
     f = connection()
