@@ -98,6 +98,30 @@ class connection:
         return None
 
 
+def udp_rc(op, arg=None):
+    """The return code of op run on a request that came over UDP (no connection of its own)."""
+    sequence[0] += 1
+    n = sequence[0]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    u.settimeout(3)
+    u.bind((HOST, 0))
+    lines = [f"OPTIONS sip:tcpops@{HOST}:{PORT} SIP/2.0",
+             f"Via: SIP/2.0/UDP {HOST}:{u.getsockname()[1]};branch=z9hG4bK-tcpops-udp-{n}", "Max-Forwards: 70",
+             f"From: <sip:tester@{HOST}>;tag=u{n}", f"To: <sip:tcpops@{HOST}>", f"Call-ID: tcpops-udp-{n}@{HOST}",
+             f"CSeq: {n} OPTIONS", f"X-Op: {op}"]
+    if arg is not None:
+        lines.append(f"X-Arg: {arg}")
+    lines.append("Content-Length: 0")
+    try:
+        u.sendto(("\r\n".join(lines) + "\r\n\r\n").encode(), (HOST, PORT))
+        reply = u.recv(65535).decode(errors="replace")
+    except socket.timeout:
+        return 0  # the script ended: no reply
+    finally:
+        u.close()
+    return int(re.search(r"rc=(-?\d+)", reply).group(1))
+
+
 def keepalive_timer(client_port):
     """The server side's keepalive timer for the connection from client_port, in seconds, as ss shows it
     ("timer:(keepalive,29sec,0)"), or None when that socket has no keepalive timer."""
@@ -155,6 +179,18 @@ def main():
     check("negative keepalive idle (the system's stays)", b.rc("ka_idle", b.conid, -3), 1)
     check("unknown close", b.rc("close", UNKNOWN), -1)
     check("get of a name that does not resolve", b.rc("get", target="no.such.host.invalid:5060"), -5)
+    # Without a conid on a request that came over UDP there is no connection to act on.
+    for name in ("ka_on_self", "ka_off_self", "close_self"):
+        check(f"over UDP {name}", udp_rc(name), -1)
+    check("over UDP life_self", udp_rc("life_self", 30), -1)
+    # tcp_close_connection() closes the request's own connection at once, before the reply is sent.
+    g = connection()
+    try:
+        g.ask("close_self")
+        closed_first = False
+    except RuntimeError:
+        closed_first = True
+    check("tcp_close_connection() closes its own connection before any reply", closed_first, True)
     f = connection()
     check("open close", b.rc("close", f.conid), 1)
     check("tcp_close_connection closes it", f.closed_by_server_within(5) is not None, True)
