@@ -313,6 +313,57 @@ TEST_P(tcp_transport_test, idle_and_unfinished_connections_are_closed) {
     EXPECT_TRUE(eventually([&] { return transport->connection_count() == 0; }));
 }
 
+TEST_P(tcp_transport_test, a_connections_own_lifetime_replaces_the_configured_one) {
+    // tcpops' tcp_set_connection_lifetime: the deadline timer only moves earlier on its own, so a longer
+    // lifetime must be found when the configured one fires, and a shorter one must move the timer.
+    tcp_options options = quick_options();
+    options.lifetime = 3s;
+    start(options);
+    auto shorter = connect();
+    auto longer = connect();
+    boost::asio::write(shorter, boost::asio::buffer(request));
+    boost::asio::write(longer, boost::asio::buffer(request));
+    ASSERT_TRUE(received.wait_for(2));
+    uint64_t shorter_id = 0, longer_id = 0;
+    for (const auto& m : received.messages)
+        (m.source.port() == shorter.local_endpoint().port() ? shorter_id : longer_id) = m.conn_id;
+    auto s = transport->find(shorter_id);
+    auto l = transport->find(longer_id);
+    ASSERT_TRUE(s && l);
+    ASSERT_TRUE(s->set_lifetime(1s));
+    ASSERT_TRUE(l->set_lifetime(5s));
+    auto began = std::chrono::steady_clock::now();
+    EXPECT_TRUE(closed_by_peer(shorter, 2500ms)); // 1 s, not 3
+    // Still open 4 s after it was set, past the configured 3 s (a load can only make it close later).
+    auto open_until = began + 4s;
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(open_until - std::chrono::steady_clock::now());
+    EXPECT_FALSE(closed_by_peer(longer, std::max(left, 0ms)));
+    EXPECT_TRUE(closed_by_peer(longer, 4000ms)); // 5 s after it was set
+    EXPECT_GE(std::chrono::steady_clock::now() - began, 4500ms);
+    EXPECT_FALSE(s->set_lifetime(1s)) << "closed";
+}
+
+TEST_P(tcp_transport_test, a_connection_is_found_by_its_peer_and_takes_keepalive_settings) {
+    start();
+    auto client = connect();
+    boost::asio::write(client, boost::asio::buffer(request));
+    ASSERT_TRUE(received.wait_for(1));
+    uint64_t id = received.messages.front().conn_id;
+    udp_endpoint peer(boost::asio::ip::make_address("127.0.0.1"), client.local_endpoint().port());
+    EXPECT_EQ(transport->find_by_remote(peer), id);
+    EXPECT_EQ(transport->find_by_remote(udp_endpoint(peer.address(), static_cast<uint16_t>(peer.port() + 1))),
+              0u);
+    auto connection = transport->find(id);
+    ASSERT_TRUE(connection);
+    EXPECT_FALSE(connection->connecting());
+    EXPECT_TRUE(connection->set_keepalive(true, 30, 3, 10));
+    EXPECT_TRUE(connection->set_keepalive(false, 0, 0, 0));
+    connection->close("test");
+    EXPECT_TRUE(eventually([&] { return transport->find_by_remote(peer) == 0; }));
+    EXPECT_FALSE(connection->set_keepalive(true, 30, 3, 10));
+}
+
 TEST_P(tcp_transport_test, connections_beyond_the_limit_are_refused) {
     start();
     std::vector<tcp::socket> held;

@@ -28,8 +28,8 @@
 /* ---- versions and layout constants ---- */
 
 ABI_VALUE(SIPHOST_ABI_MAJOR, 1);
-ABI_VALUE(SIPHOST_ABI_MINOR, 4);
-ABI_VALUE(SIPHOST_REQUIRE_MINOR, 4);
+ABI_VALUE(SIPHOST_ABI_MINOR, 5);
+ABI_VALUE(SIPHOST_REQUIRE_MINOR, 5);
 ABI_VALUE(SIPHOST_MAX_ARGS, 6);
 ABI_CHECK(entry_symbol_length, sizeof(SIPHOST_ENTRY_SYMBOL) == sizeof("siphost_module_v1"));
 
@@ -71,6 +71,10 @@ ABI_VALUE(SIPHOST_PROTO_WSS, 6);
 
 ABI_VALUE(SIPHOST_DEST_NO_CONNECT, 0x1);
 ABI_VALUE(SIPHOST_DEST_CLOSE, 0x2);
+
+ABI_VALUE(SIPHOST_CONN_NONE, 0);
+ABI_VALUE(SIPHOST_CONN_OPEN, 1);
+ABI_VALUE(SIPHOST_CONN_CONNECTING, 2);
 
 ABI_VALUE(SIPHOST_ARG_NONE, 0);
 ABI_VALUE(SIPHOST_ARG_STRING, 1);
@@ -337,7 +341,12 @@ ABI_FIELD(siphost_host_api, core_setting_get, 616, 8);
 ABI_FIELD(siphost_host_api, core_setting_set, 624, 8);
 ABI_FIELD(siphost_host_api, metric_walk, 632, 8);
 ABI_FIELD(siphost_host_api, msg_send_socket, 640, 8);
-ABI_FIELD(siphost_host_api, reserved, 648, 88);
+ABI_FIELD(siphost_host_api, conn_state, 648, 8);
+ABI_FIELD(siphost_host_api, conn_find, 656, 8);
+ABI_FIELD(siphost_host_api, conn_set_lifetime, 664, 8);
+ABI_FIELD(siphost_host_api, conn_set_keepalive, 672, 8);
+ABI_FIELD(siphost_host_api, conn_close, 680, 8);
+ABI_FIELD(siphost_host_api, reserved, 688, 48);
 ABI_SIZE(siphost_host_api, 736);
 
 /* Message context */

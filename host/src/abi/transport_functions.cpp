@@ -4,8 +4,11 @@
 #include "flow/runtime.hpp"
 #include "flow/send_lines.hpp"
 #include "message/message_context.hpp"
+#include "net/socket_address.hpp"
+#include "net/tcp_transport.hpp"
 #include "sip/serializer.hpp"
 
+#include <chrono>
 #include <span>
 
 namespace siphost::abi {
@@ -100,6 +103,56 @@ int is_myself(siphost_str host, uint16_t port) {
     return runtime != nullptr && runtime->is_myself(view(host), port) ? 1 : 0;
 }
 
+// [1.5] connections by id, for tcpops: the open connection or null.
+std::shared_ptr<net::tcp_connection> open_connection(uint64_t conn_id) {
+    auto* runtime = parts().runtime;
+    auto* tcp = runtime != nullptr ? runtime->tcp() : nullptr;
+    return tcp != nullptr && conn_id != 0 ? tcp->find(conn_id) : nullptr;
+}
+
+int conn_state(uint64_t conn_id) {
+    auto connection = open_connection(conn_id);
+    if (connection == nullptr)
+        return SIPHOST_CONN_NONE;
+    return connection->connecting() ? SIPHOST_CONN_CONNECTING : SIPHOST_CONN_OPEN;
+}
+
+int conn_find(const siphost_dest* to, uint64_t* conn_id) {
+    auto* runtime = parts().runtime;
+    auto* tcp = runtime != nullptr ? runtime->tcp() : nullptr;
+    if (tcp == nullptr || !dest_ok(to) || conn_id == nullptr || (to->family != 4 && to->family != 6))
+        return -1;
+    uint64_t found = tcp->find_by_remote(net::to_endpoint(*to));
+    if (found == 0)
+        return -1;
+    *conn_id = found;
+    return 0;
+}
+
+int conn_set_lifetime(uint64_t conn_id, uint32_t seconds) {
+    auto connection = open_connection(conn_id);
+    return connection != nullptr && connection->set_lifetime(std::chrono::seconds(seconds)) ? 0 : -1;
+}
+
+int conn_set_keepalive(uint64_t conn_id, int enable, uint32_t idle, uint32_t count, uint32_t interval) {
+    constexpr uint32_t most = 0x7fffffff; // setsockopt takes an int
+    auto connection = open_connection(conn_id);
+    if (connection == nullptr || idle > most || count > most || interval > most)
+        return -1;
+    return connection->set_keepalive(enable != 0, static_cast<int>(idle), static_cast<int>(count),
+                                     static_cast<int>(interval))
+               ? 0
+               : -1;
+}
+
+int conn_close(uint64_t conn_id) {
+    auto connection = open_connection(conn_id);
+    if (connection == nullptr)
+        return -1;
+    connection->close("closed by the script");
+    return 0;
+}
+
 } // namespace
 
 void fill_transport_functions(siphost_host_api& api) {
@@ -113,6 +166,11 @@ void fill_transport_functions(siphost_host_api& api) {
     api.send_stateless_reply = send_stateless_reply;
     api.socket_info = socket_info;
     api.is_myself = is_myself;
+    api.conn_state = conn_state;                 // [1.5]
+    api.conn_find = conn_find;                   // [1.5]
+    api.conn_set_lifetime = conn_set_lifetime;   // [1.5]
+    api.conn_set_keepalive = conn_set_keepalive; // [1.5]
+    api.conn_close = conn_close;                 // [1.5]
 }
 
 } // namespace siphost::abi

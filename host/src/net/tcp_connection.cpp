@@ -8,6 +8,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -162,6 +164,7 @@ void tcp_connection::start() {
 }
 
 void tcp_connection::connect() {
+    connecting_flag_.store(true, std::memory_order_release);
     boost::asio::dispatch(socket_.get_executor(), [self = shared_from_this()] {
         {
             std::lock_guard lock(self->write_mutex_);
@@ -181,6 +184,7 @@ void tcp_connection::connect() {
                 std::lock_guard lock(self->write_mutex_);
                 self->connecting_ = false;
             }
+            self->connecting_flag_.store(false, std::memory_order_release);
             self->touch();
             self->set_socket_options();
             if (self->tls_) {
@@ -570,7 +574,7 @@ tcp_connection::clock::time_point tcp_connection::deadline() const {
     const auto& options = owner_.options();
     if (connecting_)
         return connect_started_ + options.connect_timeout;
-    auto at = last_activity() + (tls_ ? options.tls_lifetime : options.lifetime);
+    auto at = last_activity() + idle_lifetime();
     if (partial_since_ != clock::time_point{})
         at =
             std::min(at, partial_since_ +
@@ -637,6 +641,56 @@ void tcp_connection::do_close(const std::string& reason) {
     owner_.remove(*this);
     if (websocket())
         ws_bridge::closed(*this); // event_route[websocket:closed]
+}
+
+// tcpops' per-connection settings, kept apart from the read and write paths above.
+
+tcp_connection::clock::duration tcp_connection::idle_lifetime() const {
+    if (lifetime_)
+        return *lifetime_;
+    const auto& options = owner_.options();
+    return tls_ ? options.tls_lifetime : options.lifetime;
+}
+
+bool tcp_connection::set_lifetime(std::chrono::seconds lifetime) {
+    if (closed())
+        return false;
+    // Posted, not run at once: a reply the script sends after this call (also posted) goes out before a
+    // lifetime of 0 closes the connection.
+    boost::asio::post(socket_.get_executor(), [self = shared_from_this(), lifetime] {
+        if (self->closed())
+            return;
+        self->lifetime_ = lifetime;
+        self->touch();
+        // An earlier deadline moves the timer; a later one is found by watch() when the timer fires.
+        self->update_deadline();
+    });
+    return true;
+}
+
+bool tcp_connection::set_keepalive(bool enable, int idle, int count, int interval) {
+    if (closed())
+        return false;
+    boost::asio::dispatch(socket_.get_executor(), [self = shared_from_this(), enable, idle, count, interval] {
+        if (self->closed())
+            return;
+        using keep_idle = boost::asio::detail::socket_option::integer<IPPROTO_TCP, TCP_KEEPIDLE>;
+        using keep_count = boost::asio::detail::socket_option::integer<IPPROTO_TCP, TCP_KEEPCNT>;
+        using keep_interval = boost::asio::detail::socket_option::integer<IPPROTO_TCP, TCP_KEEPINTVL>;
+        boost::system::error_code ec;
+        self->socket_.set_option(boost::asio::socket_base::keep_alive(enable), ec);
+        if (enable && !ec && idle > 0)
+            self->socket_.set_option(keep_idle(idle), ec);
+        if (enable && !ec && count > 0)
+            self->socket_.set_option(keep_count(count), ec);
+        if (enable && !ec && interval > 0)
+            self->socket_.set_option(keep_interval(interval), ec);
+        if (ec)
+            core::log_host(SIPHOST_LOG_WARN, "net",
+                           "TCP keepalive on connection " + std::to_string(self->id_) + " to " +
+                               peer_text(self->remote_) + " was refused: " + ec.message());
+    });
+    return true;
 }
 
 } // namespace siphost::net

@@ -21,6 +21,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace siphost::net {
@@ -73,6 +74,16 @@ public:
     uint8_t proto() const;
     /// The TLS layer, or null for plain TCP.
     tls_session* tls() const { return tls_.get(); }
+    /// True until an opened connection has connected (tcpops' tcp_conid_state 3).
+    bool connecting() const { return connecting_flag_.load(std::memory_order_acquire); }
+    /// tcpops' tcp_set_connection_lifetime: from now on the connection closes after `lifetime` without
+    /// traffic instead of tcp_connection_lifetime (or the tls connection_timeout), counted from now as
+    /// Kamailio counts it. Any thread; false when it is closed.
+    bool set_lifetime(std::chrono::seconds lifetime);
+    /// tcpops' tcp_keepalive_enable/disable: TCP keepalive probes on this connection, the first after
+    /// idle seconds, then every interval seconds, count unanswered ones closing it (0: the system's
+    /// value). Any thread; false when it is closed (a refused option is logged: the connection stays usable).
+    bool set_keepalive(bool enable, int idle, int count, int interval);
 
 private:
     void read();
@@ -144,6 +155,11 @@ private:
     std::atomic<bool> websocket_{false};
     std::atomic<int64_t> ws_last_frame_ms_{0};
     std::atomic<int64_t> ws_since_ms_{0};
+    /// set_lifetime's idle lifetime; zero duration and unset: the options' (on the executor only).
+    std::optional<clock::duration> lifetime_;
+    std::atomic<bool> connecting_flag_{false}; ///< connecting_, for other threads
+    /// The idle lifetime in force: set_lifetime's, else the options' for the connection's kind.
+    clock::duration idle_lifetime() const;
 };
 
 } // namespace siphost::net

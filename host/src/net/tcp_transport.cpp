@@ -279,6 +279,18 @@ const listening_socket* tcp_transport::socket_for(const udp_endpoint& to, uint8_
     return nullptr;
 }
 
+uint64_t tcp_transport::find_by_remote(const udp_endpoint& to) const {
+    std::lock_guard lock(mutex_);
+    uint64_t lowest = 0;
+    auto range = by_remote_.equal_range(to);
+    for (auto it = range.first; it != range.second; ++it) {
+        auto found = by_id_.find(it->second);
+        if (found != by_id_.end() && !found->second->closed() && (lowest == 0 || it->second < lowest))
+            lowest = it->second;
+    }
+    return lowest;
+}
+
 std::shared_ptr<tcp_connection> tcp_transport::find(uint64_t conn_id) const {
     std::lock_guard lock(mutex_);
     auto it = by_id_.find(conn_id);

@@ -85,6 +85,9 @@ public:
     bool serves_tls() const { return static_cast<bool>(tls_); }
     /// The open connection conn_id, or null.
     std::shared_ptr<tcp_connection> find(uint64_t conn_id) const;
+    /// The id of an open connection to `to` (its peer's address, or an alias of it), the lowest when there
+    /// are several, or 0 (tcpops' tcp_get_conid).
+    uint64_t find_by_remote(const udp_endpoint& to) const;
     /// Every open connection (for the RPCs), in id order.
     std::vector<std::shared_ptr<tcp_connection>> connections() const;
 

@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 #define SIPHOST_ABI_MAJOR 1
-#define SIPHOST_ABI_MINOR 4
+#define SIPHOST_ABI_MINOR 5
 
 /* The minor a module requires (its descriptor's abi_minor). Define it before including this header to load on
  * older hosts; then check every later function with SIPHOST_HAS before calling it. */
@@ -166,6 +166,13 @@ enum siphost_proto {
 enum siphost_dest_flags {
     SIPHOST_DEST_NO_CONNECT = 1u << 0, /* only over a connection already open (set_forward_no_connect) */
     SIPHOST_DEST_CLOSE = 1u << 1       /* [1.4] close the connection once this is written (set_forward_close) */
+};
+
+/* [1.5] What conn_state says of a connection id. */
+enum siphost_conn_state {
+    SIPHOST_CONN_NONE = 0,      /* no connection is open by that id (never was, or closed) */
+    SIPHOST_CONN_OPEN = 1,      /* open: accepted, or opened and connected */
+    SIPHOST_CONN_CONNECTING = 2 /* opened by the host and still connecting */
 };
 
 /* Where a message goes or came from, on any transport: the peer's address and port, the protocol, the
@@ -717,7 +724,28 @@ typedef struct siphost_host_api {
      * keeps it when its protocol is the destination's; with no transport given, the socket's is used. */
     siphost_socket *(*msg_send_socket)(const siphost_msg *msg);
 
-    void *reserved[11]; /* NULL; later minors take these slots, so the table's size stays */
+    /* ---- [1.5] connections by id ($conid, siphost_dest.conn_id) of TCP, TLS, WS and WSS, for tcpops (any
+     * thread). What a setter changes is applied on the connection's own thread, at once when that is the
+     * caller's (a message's own connection), else just after; a connection that closes in between ignores
+     * it. ---- */
+
+    /* [1.5] The state of connection conn_id: enum siphost_conn_state. */
+    int (*conn_state)(uint64_t conn_id);
+    /* [1.5] The id of an open connection to to's address and port (its peer, or a port the peer aliased), the
+     * lowest when several; to->proto and to->socket are not compared. Returns 0 with *conn_id set, or -1. */
+    int (*conn_find)(const siphost_dest *to, uint64_t *conn_id);
+    /* [1.5] From now on connection conn_id closes after `seconds` without traffic, counted from now, instead of
+     * tcp_connection_lifetime (the tls module's connection_timeout); 0 closes it once idle. Returns 0, or -1
+     * when it is not open. */
+    int (*conn_set_lifetime)(uint64_t conn_id, uint32_t seconds);
+    /* [1.5] TCP keepalive on connection conn_id: enable 0 turns it off; else probes begin after idle seconds
+     * without traffic, every interval seconds, and count unanswered ones close it (a 0 keeps the system's
+     * value). Returns 0, or -1 when it is not open (an option the system refuses is logged). */
+    int (*conn_set_keepalive)(uint64_t conn_id, int enable, uint32_t idle, uint32_t count, uint32_t interval);
+    /* [1.5] Closes connection conn_id (what is queued is dropped). Returns 0, or -1 when it is not open. */
+    int (*conn_close)(uint64_t conn_id);
+
+    void *reserved[6]; /* NULL; later minors take these slots, so the table's size stays */
 } siphost_host_api;
 
 /* ------------------------------------------------------------------------------------------------------ */

@@ -495,6 +495,7 @@ TEST(cfg_standard_modules, well_known_functions) {
     EXPECT_EQ("textops", standard_module_for("append_hf"));
     EXPECT_EQ("xlog", standard_module_for("xlog"));
     EXPECT_EQ("maxfwd", standard_module_for("mf_process_maxfwd_header"));
+    EXPECT_EQ("tcpops", standard_module_for("tcp_set_connection_lifetime"));
     EXPECT_EQ("", standard_module_for("forward"));
 }
 

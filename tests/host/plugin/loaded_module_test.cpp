@@ -44,8 +44,8 @@ TEST(LoadedModule, RefusesADescriptorThatSaysAnotherMajor) {
 
 TEST(LoadedModule, RefusesANewerMinor) {
     EXPECT_EQ(refusal("newer_minor"), "'" + fixture("newer_minor") +
-                                          "' requires siphost ABI 1.5, this host has ABI 1.4 (rebuild it with "
-                                          "SIPHOST_REQUIRE_MINOR 4 if it calls nothing newer)");
+                                          "' requires siphost ABI 1.6, this host has ABI 1.5 (rebuild it with "
+                                          "SIPHOST_REQUIRE_MINOR 5 if it calls nothing newer)");
 }
 
 TEST(LoadedModule, RefusesASharedObjectWithoutEntryFunction) {
