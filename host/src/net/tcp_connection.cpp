@@ -157,9 +157,13 @@ void tcp_connection::start() {
         if (self->tls_)
             self->partial_since_ = clock::now(); // the handshake must end within tls_handshake_timeout
         self->watch();
-        self->read();
-        std::lock_guard lock(self->write_mutex_);
-        self->refresh_direct();
+        {
+            std::lock_guard lock(self->write_mutex_);
+            self->refresh_direct();
+        }
+        // A client usually sends its first bytes right behind the connect: read them now rather than after
+        // one more turn of the event loop.
+        self->read_now();
     });
 }
 
@@ -403,15 +407,19 @@ void tcp_connection::read() {
                                self->on_read(ec, {});
                                return;
                            }
-                           thread_local std::array<char, 16384> buffer;
-                           boost::system::error_code read_ec;
-                           size_t size = self->socket_.read_some(boost::asio::buffer(buffer), read_ec);
-                           if (read_ec == boost::asio::error::would_block || read_ec == boost::asio::error::try_again) {
-                               self->read(); // woken without data (it can happen): wait again
-                               return;
-                           }
-                           self->on_read(read_ec, std::string_view(buffer.data(), size));
+                           self->read_now();
                        });
+}
+
+void tcp_connection::read_now() {
+    thread_local std::array<char, 16384> buffer;
+    boost::system::error_code ec;
+    size_t size = socket_.read_some(boost::asio::buffer(buffer), ec);
+    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) {
+        read(); // nothing there yet (or woken without data, which can happen): wait
+        return;
+    }
+    on_read(ec, std::string_view(buffer.data(), size));
 }
 
 void tcp_connection::deliver(std::string_view bytes) {

@@ -87,6 +87,8 @@ public:
 
 private:
     void read();
+    /// Reads what is there at once; waits (read()) when nothing is.
+    void read_now();
     void on_read(const boost::system::error_code& ec, std::string_view bytes);
     void write();
     /// Queues plaintext: encrypted first on TLS (held until the handshake is done).

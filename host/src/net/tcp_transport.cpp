@@ -155,14 +155,14 @@ boost::asio::any_io_executor tcp_transport::home_for_new() {
 void tcp_transport::accept(acceptor& a) {
     // Into the acceptor's own loop when readers accept; else onto a strand of the io threads.
     auto home = readers_.loops.empty() ? home_for_new() : a.socket.get_executor();
-    a.socket.async_accept(home, [this, &a](const boost::system::error_code& ec,
-                                                                    boost::asio::ip::tcp::socket socket) {
+    // The peer's address comes with the accept (no getpeername per connection).
+    a.socket.async_accept(home, a.peer, [this, &a](const boost::system::error_code& ec,
+                                                   boost::asio::ip::tcp::socket socket) {
         if (ec == boost::asio::error::operation_aborted || !a.socket.is_open())
             return;
         if (!ec) {
-            boost::system::error_code peer_error;
-            auto peer = socket.remote_endpoint(peer_error);
-            if (!peer_error) {
+            const auto peer = a.peer;
+            if (peer.port() != 0) {
                 std::unique_ptr<tls_session> session;
                 std::string error;
                 if (a.tls != nullptr && !(session = tls_session::make(a.tls, true, {}, error))) {

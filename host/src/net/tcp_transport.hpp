@@ -112,6 +112,7 @@ private:
         boost::asio::ip::tcp::acceptor socket;
         const listening_socket* listen = nullptr;
         SSL_CTX* tls = nullptr; ///< a TLS listen address's server context
+        boost::asio::ip::tcp::endpoint peer; ///< the pending accept's peer
     };
     void accept(acceptor& a);
     /// Where a connection we open lives: the calling reader's loop when it is one, else the next reader in
