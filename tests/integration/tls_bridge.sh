@@ -1,6 +1,6 @@
 #!/bin/sh
 # Bridging TLS and UDP through tm: a TLS caller (Python) to a UDP UAS (sipp), and a UDP caller (sipp) to a
-# TLS UAS (Python) reached through t_relay_to_tls (then a "sips:" $du) with the client profile of tls.cfg verifying its
+# TLS UAS (Python) reached through t_relay_to_tls (then a "sips:" $du, and forward_tls() for the ACK) with the client profile of tls.cfg verifying its
 # certificate (ca_list) and sending SNI. Each leg carries its own transport in Via and Record-Route, and the
 # TLS UAS sees the whole call on the one connection siphost opened (reuse).
 . "$(dirname "$0")/lib.sh"
@@ -72,8 +72,15 @@ request_route {
     if ($pr == "tls") {
         t_relay_to_udp("127.0.0.1", "5080");
     } else {
-        # the INVITE goes by t_relay_to_tls, the ACK and BYE by a sips: URI: one connection for all
+        # the INVITE goes by t_relay_to_tls, the ACK by forward_tls, the BYE by a sips: URI: one connection
+        # for all
         if (has_totag()) {
+            if (is_method("ACK")) {
+                # stateless, over the TLS connection the INVITE opened
+                xlog("L_NOTICE", "ACK by forward_tls\n");
+                forward_tls("127.0.0.1", "5081");
+                exit;
+            }
             $du = "sips:127.0.0.1:5081";
             t_relay();
         } else {
@@ -127,6 +134,8 @@ grep -q "^Via: SIP/2.0/TLS 127.0.0.1:5061;branch=" "$WORK/tls-uas-messages.log" 
     fail "UDP to TLS: the TLS UAS saw no Via: SIP/2.0/TLS 127.0.0.1:5061 from siphost"
 grep -q "^Via: SIP/2.0/UDP 127.0.0.1:5070" "$WORK/tls-uas-messages.log" ||
     fail "UDP to TLS: the caller's UDP Via did not reach the TLS UAS"
+expect_log "ACK by forward_tls" 1
+grep -q "^ACK sip:" "$WORK/tls-uas-messages.log" || fail "UDP to TLS: the ACK sent by forward_tls() did not arrive"
 stop_siphost
 
 # A client profile that cannot verify the UAS: the handshake fails, logged with the reason.
