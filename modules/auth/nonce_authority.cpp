@@ -73,7 +73,8 @@ std::array<unsigned char, 16> nonce_authority::seal(const unsigned char* data, s
     const EVP_MD* md = sha256_md();
     bool ok = ctx != nullptr && EVP_DigestInit_ex2(ctx, md, nullptr) == 1 &&
               EVP_DigestUpdate(ctx, inner_pad_.data(), inner_pad_.size()) == 1 &&
-              EVP_DigestUpdate(ctx, data, len) == 1 && EVP_DigestFinal_ex(ctx, inner.data(), &inner_len) == 1 &&
+              EVP_DigestUpdate(ctx, data, len) == 1 &&
+              EVP_DigestFinal_ex(ctx, inner.data(), &inner_len) == 1 &&
               EVP_DigestInit_ex2(ctx, md, nullptr) == 1 &&
               EVP_DigestUpdate(ctx, outer_pad_.data(), outer_pad_.size()) == 1 &&
               EVP_DigestUpdate(ctx, inner.data(), inner_len) == 1 &&

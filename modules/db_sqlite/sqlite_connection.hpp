@@ -1,9 +1,9 @@
 #pragma once
 // One SQLite database file opened for one thread at a time.
 #include "common/sql_connection.hpp"
+#include <functional>
 #include <memory>
 #include <sqlite3.h>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>

@@ -480,7 +480,8 @@ TEST_P(SqliteDbTest, CachedStatementsSeeOtherWritersAndOutgrowTheCache) {
             std::string sql = "SELECT password, " + std::to_string(i) + " FROM subscriber WHERE username = ?";
             siphost_db_value params[] = {str_value("c0")};
             siphost_db_result* result = nullptr;
-            ASSERT_EQ(db_->raw_query(conn_, s(sql), params, 1, &result), SIPHOST_DB_OK) << db_->last_error(conn_);
+            ASSERT_EQ(db_->raw_query(conn_, s(sql), params, 1, &result), SIPHOST_DB_OK)
+                << db_->last_error(conn_);
             ASSERT_EQ(result->row_count, 1u) << sql;
             EXPECT_EQ(siphost_db_cell(result, 0, 1)->i, i) << sql;
             db_->free_result(conn_, result);

@@ -401,7 +401,8 @@ TEST_F(Registrar, BadRegistersStoreNothing) {
     EXPECT_EQ(ul_->delete_record(location_, s("bad")), 1);
 }
 
-// More contacts in one header than save() parses on its stack (8): the rest are read too, the last one included.
+// More contacts in one header than save() parses on its stack (8): the rest are read too, the last one
+// included.
 TEST_F(Registrar, AContactListLongerThanTheStackBufferIsReadWhole) {
     std::string line = "Contact: ";
     for (int i = 0; i < 11; ++i)
