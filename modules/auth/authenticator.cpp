@@ -1,5 +1,7 @@
 #include "authenticator.hpp"
 
+#include "digest.hpp"
+
 #include <siphost/module.hpp>
 
 #include <openssl/crypto.h>
@@ -163,8 +165,10 @@ std::array<unsigned char, 8> authenticator::binding_of(siphost_msg* msg, uint8_t
     std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
     unsigned int len = 0;
     std::array<unsigned char, 8> out{};
-    if (EVP_Digest(parts.data(), parts.size(), md.data(), &len, EVP_sha256(), nullptr) == 1 &&
-        len >= out.size())
+    EVP_MD_CTX* ctx = thread_md_ctx();
+    if (ctx != nullptr && EVP_DigestInit_ex2(ctx, sha256_md(), nullptr) == 1 &&
+        EVP_DigestUpdate(ctx, parts.data(), parts.size()) == 1 &&
+        EVP_DigestFinal_ex(ctx, md.data(), &len) == 1 && len >= out.size())
         std::copy(md.begin(), md.begin() + static_cast<std::ptrdiff_t>(out.size()), out.begin());
     return out;
 }

@@ -3,7 +3,6 @@
 #include <openssl/evp.h>
 
 #include <array>
-#include <memory>
 
 namespace siphost::modules::auth {
 namespace {
@@ -21,15 +20,41 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 const EVP_MD* digest_of(digest_algorithm algorithm) {
-    return algorithm == digest_algorithm::md5 || algorithm == digest_algorithm::md5_sess ? EVP_md5()
-                                                                                         : EVP_sha256();
+    return algorithm == digest_algorithm::md5 || algorithm == digest_algorithm::md5_sess ? md5_md()
+                                                                                         : sha256_md();
 }
 
-struct md_ctx_free {
-    void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+/// Never freed: a thread's context may refer to them until the thread ends, which may be after static
+/// destructors ran; they are reachable, so leak checkers do not count them.
+const EVP_MD* fetch_or(const char* name, const EVP_MD* fallback) {
+    EVP_MD* fetched = EVP_MD_fetch(nullptr, name, nullptr);
+    return fetched != nullptr ? fetched : fallback;
+}
+
+struct owned_md_ctx {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    owned_md_ctx() = default;
+    owned_md_ctx(const owned_md_ctx&) = delete;
+    owned_md_ctx& operator=(const owned_md_ctx&) = delete;
+    ~owned_md_ctx() { EVP_MD_CTX_free(ctx); }
 };
 
 } // namespace
+
+const EVP_MD* sha256_md() {
+    static const EVP_MD* const md = fetch_or("SHA2-256", EVP_sha256());
+    return md;
+}
+
+const EVP_MD* md5_md() {
+    static const EVP_MD* const md = fetch_or("MD5", EVP_md5());
+    return md;
+}
+
+EVP_MD_CTX* thread_md_ctx() {
+    thread_local owned_md_ctx owned;
+    return owned.ctx;
+}
 
 std::optional<digest_algorithm> parse_algorithm(std::string_view name) {
     if (name.empty() || iequals(name, "MD5"))
@@ -66,18 +91,18 @@ bool is_session(digest_algorithm algorithm) {
 }
 
 std::string hash_hex(digest_algorithm algorithm, std::initializer_list<std::string_view> parts) {
-    std::unique_ptr<EVP_MD_CTX, md_ctx_free> ctx(EVP_MD_CTX_new());
+    EVP_MD_CTX* ctx = thread_md_ctx();
     std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
     unsigned int md_len = 0;
-    bool ok = ctx != nullptr && EVP_DigestInit_ex(ctx.get(), digest_of(algorithm), nullptr) == 1;
+    bool ok = ctx != nullptr && EVP_DigestInit_ex2(ctx, digest_of(algorithm), nullptr) == 1;
     bool first = true;
     for (std::string_view part : parts) {
         if (!first)
-            ok = ok && EVP_DigestUpdate(ctx.get(), ":", 1) == 1;
+            ok = ok && EVP_DigestUpdate(ctx, ":", 1) == 1;
         first = false;
-        ok = ok && EVP_DigestUpdate(ctx.get(), part.data(), part.size()) == 1;
+        ok = ok && EVP_DigestUpdate(ctx, part.data(), part.size()) == 1;
     }
-    ok = ok && EVP_DigestFinal_ex(ctx.get(), md.data(), &md_len) == 1;
+    ok = ok && EVP_DigestFinal_ex(ctx, md.data(), &md_len) == 1;
     if (!ok)
         return {}; // callers compare against it, and an empty value never matches a response
     static constexpr char digits[] = "0123456789abcdef";

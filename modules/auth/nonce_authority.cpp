@@ -1,8 +1,9 @@
 #include "nonce_authority.hpp"
 
+#include "digest.hpp"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
@@ -45,22 +46,40 @@ nonce_authority::nonce_authority(std::string_view secret) {
     if (secret.empty()) {
         if (RAND_bytes(key_.data(), static_cast<int>(key_.size())) != 1)
             throw std::runtime_error("cannot get random bytes for the nonce secret");
-        return;
+    } else {
+        // Hashing the secret gives a full-size key whatever its length.
+        unsigned int len = 0;
+        if (EVP_Digest(secret.data(), secret.size(), key_.data(), &len, EVP_sha256(), nullptr) != 1 ||
+            len != key_.size())
+            throw std::runtime_error("cannot derive the nonce key from the secret");
     }
-    // Hashing the secret gives a full-size key whatever its length.
-    unsigned int len = 0;
-    if (EVP_Digest(secret.data(), secret.size(), key_.data(), &len, EVP_sha256(), nullptr) != 1 ||
-        len != key_.size())
-        throw std::runtime_error("cannot derive the nonce key from the secret");
+    // The key (32 bytes) is shorter than SHA-256's block, so RFC 2104 pads it with zeros.
+    inner_pad_.fill(0x36);
+    outer_pad_.fill(0x5c);
+    for (size_t i = 0; i < key_.size(); ++i) {
+        inner_pad_[i] ^= key_[i];
+        outer_pad_[i] ^= key_[i];
+    }
 }
 
 std::array<unsigned char, 16> nonce_authority::seal(const unsigned char* data, size_t len) const {
+    // HMAC-SHA-256 (RFC 2104): H(key ^ opad || H(key ^ ipad || data)), the first seal_size bytes.
+    std::array<unsigned char, EVP_MAX_MD_SIZE> inner{};
     std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+    unsigned int inner_len = 0;
     unsigned int mac_len = 0;
     std::array<unsigned char, seal_size> out{};
-    if (HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), data, len, mac.data(), &mac_len) ==
-            nullptr ||
-        mac_len < seal_size) {
+    EVP_MD_CTX* ctx = thread_md_ctx();
+    const EVP_MD* md = sha256_md();
+    bool ok = ctx != nullptr && EVP_DigestInit_ex2(ctx, md, nullptr) == 1 &&
+              EVP_DigestUpdate(ctx, inner_pad_.data(), inner_pad_.size()) == 1 &&
+              EVP_DigestUpdate(ctx, data, len) == 1 &&
+              EVP_DigestFinal_ex(ctx, inner.data(), &inner_len) == 1 &&
+              EVP_DigestInit_ex2(ctx, md, nullptr) == 1 &&
+              EVP_DigestUpdate(ctx, outer_pad_.data(), outer_pad_.size()) == 1 &&
+              EVP_DigestUpdate(ctx, inner.data(), inner_len) == 1 &&
+              EVP_DigestFinal_ex(ctx, mac.data(), &mac_len) == 1;
+    if (!ok || mac_len < seal_size) {
         // A zero seal never verifies: check() compares against a fresh HMAC, which fails the same way.
         return out;
     }

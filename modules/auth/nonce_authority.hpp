@@ -46,6 +46,11 @@ private:
     std::array<unsigned char, 16> seal(const unsigned char* data, size_t len) const;
 
     std::array<unsigned char, 32> key_{};
+    /// The key XOR HMAC's inner and outer pads, one SHA-256 block each (RFC 2104), made once: the seal is
+    /// HMAC-SHA-256 computed over the thread's reused digest context, not by OpenSSL's HMAC(), which fetches
+    /// the MAC and the digest and allocates its contexts on every call.
+    std::array<unsigned char, 64> inner_pad_{};
+    std::array<unsigned char, 64> outer_pad_{};
 };
 
 } // namespace siphost::modules::auth

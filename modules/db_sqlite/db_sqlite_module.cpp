@@ -48,6 +48,10 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char* err, s
         sdk::write_error(err, err_size, "the sqlite library was built without thread support");
         return -1;
     }
+    // SQLite counts every allocation under a global mutex, for sqlite3_memory_used(), which nothing here
+    // reads: off. It can only be set before the library initializes; when another user in the process
+    // initialized it first, SQLite refuses (SQLITE_MISUSE) and keeps counting, which is harmless.
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     if (host->api_export(self, SIPHOST_DB_API_PREFIX "sqlite", SIPHOST_DB_API_MAJOR, &api_) != 0) {
         sdk::write_error(err, err_size,
                          "cannot export the \"db:sqlite\" API: another module already exports it");

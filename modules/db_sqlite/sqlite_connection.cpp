@@ -149,72 +149,71 @@ int sqlite_connection::run(std::string_view sql, std::span<const siphost_db_valu
                            db::result_set* out) {
     if (db_ == nullptr)
         return fail(SIPHOST_DB_E_CONN, "the sqlite database is not open");
-    std::string key(sql);
-    statement_ptr stmt;
-    if (auto cached = statements_.find(key); cached != statements_.end()) {
-        stmt = std::move(cached->second);
-        statements_.erase(cached);
+    sqlite3_stmt* stmt = nullptr;
+    statement_ptr uncached; // owns a statement the cache could not take (finalized after the reset below)
+    if (auto cached = statements_.find(sql); cached != statements_.end()) {
+        stmt = cached->second.get();
     } else {
         sqlite3_stmt* raw = nullptr;
         const char* tail = nullptr;
         int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, &tail);
-        stmt.reset(raw);
+        statement_ptr prepared(raw);
         if (rc != SQLITE_OK)
             return fail(error_code(rc), std::string("sqlite: ") + sqlite3_errmsg(db_));
-        if (stmt == nullptr)
+        if (prepared == nullptr)
             return fail(SIPHOST_DB_E_ARG, "sqlite: the statement is empty");
         if (tail != nullptr &&
             std::string_view(tail, sql.data() + sql.size() - tail).find_first_not_of(" \t\r\n;") !=
                 std::string_view::npos)
             return fail(SIPHOST_DB_E_ARG, "sqlite: only one statement may be run at a time");
-    }
-    // Back into the cache, reset (its locks released, its values unbound), however the run ends.
-    struct give_back {
-        sqlite_connection& self;
-        std::string& key;
-        statement_ptr& stmt;
-        ~give_back() {
-            sqlite3_reset(stmt.get());
-            sqlite3_clear_bindings(stmt.get());
-            try {
-                if (self.statements_.size() >= max_cached_statements)
-                    self.statements_.clear();
-                self.statements_.emplace(std::move(key), std::move(stmt));
-            } catch (const std::bad_alloc&) {
-                // Not cached: stmt finalizes it.
-            }
+        // Nothing runs now (run() is not re-entered), so the cache may start afresh here.
+        if (statements_.size() >= max_cached_statements)
+            statements_.clear();
+        stmt = raw;
+        try {
+            statements_.emplace(std::string(sql), std::move(prepared));
+        } catch (const std::bad_alloc&) {
+            uncached = std::move(prepared); // run it all the same, uncached
         }
-    } keep{*this, key, stmt};
+    }
+    // Reset (its locks released, its values unbound) however the run ends.
+    struct reset_after {
+        sqlite3_stmt* stmt;
+        ~reset_after() {
+            sqlite3_reset(stmt);
+            sqlite3_clear_bindings(stmt);
+        }
+    } keep{stmt};
     int rc = SQLITE_OK;
-    if (static_cast<size_t>(sqlite3_bind_parameter_count(stmt.get())) != params.size())
+    if (static_cast<size_t>(sqlite3_bind_parameter_count(stmt)) != params.size())
         return fail(SIPHOST_DB_E_ARG, "sqlite: the statement has " +
-                                          std::to_string(sqlite3_bind_parameter_count(stmt.get())) +
+                                          std::to_string(sqlite3_bind_parameter_count(stmt)) +
                                           " placeholders for " + std::to_string(params.size()) + " values");
     for (size_t i = 0; i < params.size(); ++i) {
         const siphost_db_value& v = params[i];
         int index = static_cast<int>(i + 1);
         if (db::is_null(v)) {
-            rc = sqlite3_bind_null(stmt.get(), index);
+            rc = sqlite3_bind_null(stmt, index);
             continue;
         }
         switch (v.type) {
         case SIPHOST_DB_INT:
         case SIPHOST_DB_BIGINT:
-            rc = sqlite3_bind_int64(stmt.get(), index, v.i);
+            rc = sqlite3_bind_int64(stmt, index, v.i);
             break;
         case SIPHOST_DB_DOUBLE:
-            rc = sqlite3_bind_double(stmt.get(), index, v.d);
+            rc = sqlite3_bind_double(stmt, index, v.d);
             break;
         case SIPHOST_DB_DATETIME:
             // Kamailio 5.6's db_sqlite stores a datetime as its Julian day (a REAL), so both read one table.
-            rc = sqlite3_bind_double(stmt.get(), index, julian_day(v.i));
+            rc = sqlite3_bind_double(stmt, index, julian_day(v.i));
             break;
         case SIPHOST_DB_STRING:
-            rc = sqlite3_bind_text(stmt.get(), index, v.s.len == 0 ? "" : v.s.s, static_cast<int>(v.s.len),
+            rc = sqlite3_bind_text(stmt, index, v.s.len == 0 ? "" : v.s.s, static_cast<int>(v.s.len),
                                    SQLITE_TRANSIENT);
             break;
         case SIPHOST_DB_BLOB:
-            rc = sqlite3_bind_blob(stmt.get(), index, v.s.len == 0 ? "" : v.s.s, static_cast<int>(v.s.len),
+            rc = sqlite3_bind_blob(stmt, index, v.s.len == 0 ? "" : v.s.s, static_cast<int>(v.s.len),
                                    SQLITE_TRANSIENT);
             break;
         default:
@@ -223,21 +222,21 @@ int sqlite_connection::run(std::string_view sql, std::span<const siphost_db_valu
         if (rc != SQLITE_OK)
             return fail(error_code(rc), std::string("sqlite: ") + sqlite3_errmsg(db_));
     }
-    int columns = sqlite3_column_count(stmt.get());
+    int columns = sqlite3_column_count(stmt);
     bool typed = false;
-    while ((rc = sqlite3_step(stmt.get())) == SQLITE_ROW) {
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (out == nullptr)
             continue;
         if (!typed) {
             for (int c = 0; c < columns; ++c) {
-                const char* name = sqlite3_column_name(stmt.get(), c);
-                out->add_column(name == nullptr ? "" : name, column_type(stmt.get(), c));
+                const char* name = sqlite3_column_name(stmt, c);
+                out->add_column(name == nullptr ? "" : name, column_type(stmt, c));
             }
             typed = true;
         }
         for (int c = 0; c < columns; ++c) {
             uint32_t type = out->column_type(static_cast<size_t>(c));
-            int storage = sqlite3_column_type(stmt.get(), c);
+            int storage = sqlite3_column_type(stmt, c);
             if (storage == SQLITE_NULL) {
                 out->add_null(type);
                 continue;
@@ -245,39 +244,39 @@ int sqlite_connection::run(std::string_view sql, std::span<const siphost_db_valu
             switch (type) {
             case SIPHOST_DB_INT:
             case SIPHOST_DB_BIGINT:
-                out->add_int(type, sqlite3_column_int64(stmt.get(), c));
+                out->add_int(type, sqlite3_column_int64(stmt, c));
                 break;
             case SIPHOST_DB_DOUBLE:
-                out->add_double(sqlite3_column_double(stmt.get(), c));
+                out->add_double(sqlite3_column_double(stmt, c));
                 break;
             case SIPHOST_DB_DATETIME: {
                 // A REAL is a Julian day (Kamailio's and our own writes), an INTEGER seconds since the epoch,
                 // text "YYYY-MM-DD HH:MM:SS" in local time (a schema's defaults, older writers).
                 int64_t seconds = 0;
                 if (storage == SQLITE_FLOAT) {
-                    seconds = unix_seconds(sqlite3_column_double(stmt.get(), c));
+                    seconds = unix_seconds(sqlite3_column_double(stmt, c));
                 } else if (storage == SQLITE_INTEGER) {
-                    seconds = sqlite3_column_int64(stmt.get(), c);
+                    seconds = sqlite3_column_int64(stmt, c);
                 } else {
-                    const char* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt.get(), c));
+                    const char* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
                     if (text == nullptr || !db::parse_datetime(text, seconds))
                         return fail(SIPHOST_DB_E_FAIL,
-                                    std::string("sqlite: column ") + sqlite3_column_name(stmt.get(), c) +
+                                    std::string("sqlite: column ") + sqlite3_column_name(stmt, c) +
                                         " holds no date and time: \"" + (text == nullptr ? "" : text) + "\"");
                 }
                 out->add_int(type, seconds);
                 break;
             }
             case SIPHOST_DB_BLOB: {
-                const void* bytes = sqlite3_column_blob(stmt.get(), c);
-                int len = sqlite3_column_bytes(stmt.get(), c);
+                const void* bytes = sqlite3_column_blob(stmt, c);
+                int len = sqlite3_column_bytes(stmt, c);
                 out->add_bytes(type,
                                std::string_view(static_cast<const char*>(bytes), static_cast<size_t>(len)));
                 break;
             }
             default: {
-                const unsigned char* text = sqlite3_column_text(stmt.get(), c);
-                int len = sqlite3_column_bytes(stmt.get(), c);
+                const unsigned char* text = sqlite3_column_text(stmt, c);
+                int len = sqlite3_column_bytes(stmt, c);
                 out->add_bytes(
                     type, std::string_view(reinterpret_cast<const char*>(text), static_cast<size_t>(len)));
                 break;
@@ -290,11 +289,11 @@ int sqlite_connection::run(std::string_view sql, std::span<const siphost_db_valu
     if (out != nullptr && !typed) {
         // No rows: the columns are still named, so that a consumer may look them up.
         for (int c = 0; c < columns; ++c) {
-            const char* name = sqlite3_column_name(stmt.get(), c);
-            out->add_column(name == nullptr ? "" : name, column_type(stmt.get(), c));
+            const char* name = sqlite3_column_name(stmt, c);
+            out->add_column(name == nullptr ? "" : name, column_type(stmt, c));
         }
     }
-    affected_ = sqlite3_stmt_readonly(stmt.get()) ? 0 : sqlite3_changes(db_);
+    affected_ = sqlite3_stmt_readonly(stmt) ? 0 : sqlite3_changes(db_);
     return SIPHOST_DB_OK;
 }
 

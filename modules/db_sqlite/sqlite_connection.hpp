@@ -1,9 +1,11 @@
 #pragma once
 // One SQLite database file opened for one thread at a time.
 #include "common/sql_connection.hpp"
+#include <functional>
 #include <memory>
 #include <sqlite3.h>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 namespace siphost::modules::db_sqlite {
@@ -34,9 +36,16 @@ private:
     void close();
 
     sqlite3* db_ = nullptr;
+    /// Looks a statement's SQL up without copying it into a std::string first.
+    struct sql_hash {
+        using is_transparent = void;
+        size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+    };
+
     /// Prepared statements by their SQL text: a module runs the same few statements again and again, and
-    /// preparing one costs more than running it. Each is reset as soon as it has run, so none holds a lock.
-    std::unordered_map<std::string, statement_ptr> statements_;
+    /// preparing one costs more than running it. Each stays in the map while it runs (run() is not
+    /// re-entered on a connection) and is reset as soon as it has run, so none holds a lock.
+    std::unordered_map<std::string, statement_ptr, sql_hash, std::equal_to<>> statements_;
     std::string path_;
     bool read_only_ = false;
 };

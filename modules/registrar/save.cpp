@@ -6,6 +6,7 @@
 #include "registrar.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <ctime>
 #include <vector>
@@ -134,7 +135,10 @@ reg_error read_request(siphost_msg* msg, request_info& info) {
 
     // Every Contact line, each a list (or "*").
     const size_t limit = std::max(contacts_per_request, static_cast<size_t>(std::max(info.max_contacts, 0)));
-    std::vector<siphost_contact> parsed(limit + 1);
+    // A phone sends one contact or a few: those are parsed on the stack, and only a longer list gets a
+    // buffer of its size (a buffer for the limit, 13 KB cleared on every REGISTER, was 2 % of the CPU).
+    std::array<siphost_contact, 8> few;
+    std::vector<siphost_contact> many;
     siphost_str name{nullptr, 0}, value{nullptr, 0};
     for (size_t i = 0; host->msg_header_at(msg, i, &name, &value) == 1; ++i) {
         std::string_view n = sdk::view(name);
@@ -142,7 +146,15 @@ reg_error read_request(siphost_msg* msg, request_info& info) {
             continue;
         // Removed headers are still listed by msg_header_at; the first lookups skip them.
         size_t count = 0;
-        int kind = sdk::parse_contacts(host, sdk::view(value), parsed.data(), parsed.size(), count);
+        const siphost_contact* parsed = few.data();
+        int kind = sdk::parse_contacts(host, sdk::view(value), few.data(), few.size(), count);
+        if (kind == SIPHOST_CONTACTS_LIST && count > few.size() && info.contacts.size() + count <= limit) {
+            many.resize(count);
+            kind = sdk::parse_contacts(host, sdk::view(value), many.data(), many.size(), count);
+            if (count > many.size()) // the same text parsed twice cannot grow; refuse rather than overrun
+                return r_parse_cont;
+            parsed = many.data();
+        }
         if (kind == SIPHOST_CONTACTS_MALFORMED)
             return r_parse_cont;
         if (kind == SIPHOST_CONTACTS_STAR) {

@@ -73,10 +73,17 @@ match_rules rules() {
     return match_rules{matching_mode_, cseq_delay_};
 }
 
+/// The process id for ruids, read once (getpid() is a system call, on every REGISTER otherwise). Read before
+/// a daemonizing fork, it is the parent's: the ruids stay unique all the same, by their epoch and counter.
+unsigned ruid_pid() {
+    static const unsigned pid = static_cast<unsigned>(getpid());
+    return pid;
+}
+
 std::string make_ruid() {
     char buf[SIPHOST_USRLOC_RUID_MAX];
     int n = std::snprintf(buf, sizeof buf, "uloc-%llx-%x-%u", static_cast<unsigned long long>(ruid_epoch_),
-                          static_cast<unsigned>(getpid()), ruid_counter_.fetch_add(1) + 1);
+                          ruid_pid(), ruid_counter_.fetch_add(1) + 1);
     return std::string(buf, n > 0 ? static_cast<size_t>(n) : 0);
 }
 

@@ -6,6 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
 namespace siphost::modules::auth {
 namespace {
 
@@ -84,6 +91,44 @@ TEST(auth_nonce, round_trip_carries_times_and_id) {
     EXPECT_EQ(c.expires, 1300u);
     EXPECT_EQ(c.id, 42u);
     EXPECT_TRUE(c.tracked);
+}
+
+// The seal is computed by hand over a reused digest context; it must stay the HMAC-SHA-256 (OpenSSL's own)
+// under the key SHA-256(secret), so that nonces keep their form.
+TEST(auth_nonce, the_seal_is_hmac_sha256_under_the_hashed_secret) {
+    nonce_authority authority("secret");
+    std::string nonce = authority.make({1000, 1300, 42, true});
+    unsigned char key[32];
+    unsigned int key_len = 0;
+    ASSERT_EQ(EVP_Digest("secret", 6, key, &key_len, EVP_sha256(), nullptr), 1);
+    const unsigned char body[13] = {0, 0, 0x03, 0xe8, 0, 0, 0x05, 0x14, 0, 0, 0, 42, 1};
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int mac_len = 0;
+    ASSERT_NE(HMAC(EVP_sha256(), key, static_cast<int>(key_len), body, sizeof body, mac, &mac_len), nullptr);
+    std::string expected;
+    static constexpr char digits[] = "0123456789abcdef";
+    for (unsigned char b : body)
+        expected += {digits[b >> 4], digits[b & 0x0f]};
+    for (size_t i = 0; i < 16; ++i)
+        expected += {digits[mac[i] >> 4], digits[mac[i] & 0x0f]};
+    EXPECT_EQ(nonce, expected);
+
+    // Each thread hashes on its own context: threads sealing at once agree with each other.
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 1000; ++i) {
+                if (authority.make({1000, 1300, 42, true}) != expected)
+                    ++wrong;
+                if (compute_ha1(digest_algorithm::md5, "Mufasa", "testrealm@host.com", "Circle Of Life") !=
+                    "939e7578ed9e3c518a452acee763bce9")
+                    ++wrong;
+            }
+        });
+    for (auto& t : threads)
+        t.join();
+    EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(auth_nonce, expired_and_future_nonces_are_stale) {

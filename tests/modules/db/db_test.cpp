@@ -455,6 +455,40 @@ TEST_P(SqliteDbTest, DatetimesAreJulianDaysAsKamailiosDbSqlite) {
 INSTANTIATE_TEST_SUITE_P(Engines, SqliteDbTest, ::testing::Values("sqlite"),
                          [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
 
+// db_sqlite keeps its prepared statements: a cached query still reads what another connection wrote since
+// (each run is its own read transaction, as the uncached one was), and more statements than the cache holds
+// (64) run right, the first ones prepared again.
+TEST_P(SqliteDbTest, CachedStatementsSeeOtherWritersAndOutgrowTheCache) {
+    ASSERT_EQ(insert_subscriber("c0", "example.org", "before"), SIPHOST_DB_OK) << db_->last_error(conn_);
+    EXPECT_EQ(query("subscriber", {"username"}, {}, {str_value("c0")}, {"password"})->text(0, "password"),
+              "before");
+    char err[256] = "";
+    siphost_db_conn* other = nullptr;
+    ASSERT_EQ(db_->open(s(engine_->url), &other, err, sizeof err), SIPHOST_DB_OK) << err;
+    siphost_str key[] = {s("username")};
+    siphost_db_value c0[] = {str_value("c0")};
+    siphost_str column[] = {s("password")};
+    siphost_db_value after[] = {str_value("after")};
+    ASSERT_EQ(db_->update(other, s("subscriber"), key, nullptr, c0, 1, column, after, 1), SIPHOST_DB_OK)
+        << db_->last_error(other);
+    db_->close(other);
+    EXPECT_EQ(query("subscriber", {"username"}, {}, {str_value("c0")}, {"password"})->text(0, "password"),
+              "after");
+
+    for (int round = 0; round < 2; ++round) {
+        for (int i = 0; i < 80; ++i) {
+            std::string sql = "SELECT password, " + std::to_string(i) + " FROM subscriber WHERE username = ?";
+            siphost_db_value params[] = {str_value("c0")};
+            siphost_db_result* result = nullptr;
+            ASSERT_EQ(db_->raw_query(conn_, s(sql), params, 1, &result), SIPHOST_DB_OK)
+                << db_->last_error(conn_);
+            ASSERT_EQ(result->row_count, 1u) << sql;
+            EXPECT_EQ(siphost_db_cell(result, 0, 1)->i, i) << sql;
+            db_->free_result(conn_, result);
+        }
+    }
+}
+
 TEST_P(DbTest, LocationTypesNullsOperatorsAndOrder) {
     const int64_t base = 1900000000; // 2030-03-17, a whole second
     ASSERT_EQ(insert_location("r1", "carol", str_value("example.org"), base + 10, 0.5, 3, int_value(8191)),

@@ -401,6 +401,18 @@ TEST_F(Registrar, BadRegistersStoreNothing) {
     EXPECT_EQ(ul_->delete_record(location_, s("bad")), 1);
 }
 
+// More contacts in one header than save() parses on its stack (8): the rest are read too, the last one
+// included.
+TEST_F(Registrar, AContactListLongerThanTheStackBufferIsReadWhole) {
+    std::string line = "Contact: ";
+    for (int i = 0; i < 11; ++i)
+        line += (i > 0 ? ", " : "") + std::string("<sip:w") + std::to_string(i) + "@10.0.0.1>;expires=0";
+    line += ", <sip:w11@10.0.0.1>;expires=600\r\n";
+    EXPECT_GT(save("wide", "c1", 1, line), 0);
+    EXPECT_EQ(contacts_of("wide"), std::vector<std::string>{"sip:w11@10.0.0.1"});
+    EXPECT_EQ(ul_->delete_record(location_, s("wide")), 1);
+}
+
 TEST_F(Registrar, SaveFlagFourKeepsOneContact) {
     EXPECT_EQ(save("one", "c1", 1, "Contact: <sip:one@10.0.0.1>, <sip:one@10.0.0.2>\r\nExpires: 600\r\n"), 1);
     siphost_msg* msg =
