@@ -286,7 +286,7 @@ value select_header_line(const sip::message& sip, std::string_view name, std::in
     std::vector<std::size_t> lines;
     for (std::size_t i = 0; i < sip.header_count(); ++i) {
         const sip::header_field& h = sip.header(i);
-        if (!h.removed && (kind != sip::header_kind::other ? h.kind == kind : same_name(sip.name(h))))
+        if (kind != sip::header_kind::other ? h.kind == kind : same_name(sip.name(h)))
             lines.push_back(i);
     }
     std::int64_t at = index > 0 ? index - 1 : static_cast<std::int64_t>(lines.size()) - 1 + index;
