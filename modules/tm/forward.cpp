@@ -279,9 +279,9 @@ std::string build_hop_request(std::string_view method, const branch& b, std::str
     return out;
 }
 
-void send_cancel(transaction& t, size_t index) {
+void send_cancel(transaction& t, size_t index, bool timed_out) {
     branch& b = t.branches[index];
-    if (b.cancel_sent || b.final)
+    if (b.cancel_sent || (b.final && !(timed_out && b.local)))
         return;
     b.cancel_sent = true;
     b.cancel = build_hop_request("CANCEL", b, {});

@@ -171,8 +171,9 @@ int forward_stateless(siphost_msg* msg, std::string_view host, uint16_t port,
 /// A hop-by-hop request (CANCEL, ACK) for a branch: method, the branch's Request-URI, top Via, From,
 /// Call-ID, CSeq number and Route set, and `to` (the To header value to use). Empty on error.
 std::string build_hop_request(std::string_view method, const branch& b, std::string_view to);
-/// Sends a CANCEL on branch index (lock held).
-void send_cancel(transaction& t, size_t index);
+/// Sends a CANCEL on branch index (lock held): not on a final branch, unless timed_out and the branch's final
+/// reply is tm's own timeout.
+void send_cancel(transaction& t, size_t index, bool timed_out = false);
 /// Sends bytes to a destination. True when sent.
 bool send_to(const siphost_dest& destination, std::string_view bytes);
 /// Builds msg (with its recorded changes) with a new top Via from socket `from` and `branch` into out.
