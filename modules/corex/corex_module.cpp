@@ -85,6 +85,15 @@ int cmd_append_branch(siphost_msg* msg, const siphost_value* args, void*) {
     branch.info = SIPHOST_BRANCH_Q_SET;
     if (branch.uri.len == 0)
         return -1;
+    // As Kamailio's: the target also takes the message's $du, branch flags and forced socket (kept on the
+    // message: only the form without a URI moves them).
+    branch.dst_uri = host_->msg_dst_uri(msg);
+    uint64_t flags = 0;
+    if (SIPHOST_HAS(siphost_msgctx_api, host_->msgctx, branch_flags) &&
+        host_->msgctx->branch_flags(msg, 0, &flags) == 0)
+        branch.flags = flags;
+    if (SIPHOST_HAS(siphost_host_api, host_, msg_send_socket))
+        branch.socket = host_->msg_send_socket(msg);
     return host_->msgctx->append_branch(msg, &branch) >= 0 ? 1 : -1;
 }
 

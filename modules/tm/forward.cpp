@@ -46,12 +46,12 @@ namespace {
 
 /// Where a request goes: host:port when given, else its next hop; with the socket its Via is made from.
 bool destination_of(const siphost_msg* msg, std::string_view host_name, uint16_t port, siphost_dest& to,
-                    uint8_t proto) {
+                    uint8_t proto, siphost_socket* forced = nullptr) {
     const siphost_host_api* h = host();
     to = sdk::sized<siphost_dest>();
     to.proto = proto;
     // force_send_socket(): resolve keeps the script's socket when its protocol is the destination's.
-    to.socket = h->msg_send_socket(msg);
+    to.socket = forced != nullptr ? forced : h->msg_send_socket(msg);
     bool resolved;
     if (host_name.empty()) {
         siphost_str hop{nullptr, 0};
@@ -118,7 +118,7 @@ std::shared_ptr<transaction> new_transaction(siphost_msg* msg, const request_key
 }
 
 int relay_branch(transaction& t, siphost_msg* source, std::string_view host_name, uint16_t port,
-                 uint8_t proto) {
+                 uint8_t proto, siphost_socket* target_socket) {
     const siphost_host_api* h = host();
     tm_state& s = state();
     if (t.final_sent) {
@@ -145,8 +145,12 @@ int relay_branch(transaction& t, siphost_msg* source, std::string_view host_name
         build_from = branch_copy.get();
     }
 
+    // The target's socket (append_branch() takes force_send_socket()'s), unless branch_route forced one.
+    siphost_socket* forced = target_socket;
+    if (build_from != source && h->msg_send_socket(build_from) != h->msg_send_socket(source))
+        forced = nullptr;
     branch b;
-    if (!destination_of(build_from, host_name, port, b.destination, proto)) {
+    if (!destination_of(build_from, host_name, port, b.destination, proto, forced)) {
         log(SIPHOST_LOG_ERR, "cannot relay: no destination");
         return -1;
     }
@@ -185,6 +189,7 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
     struct target_copy {
         std::string uri, dst_uri, path;
         uint64_t flags = 0;
+        siphost_socket* socket = nullptr;
     };
     std::vector<target_copy> targets;
     uint32_t target_count = h->msgctx->branch_count(msg);
@@ -192,7 +197,7 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
         siphost_branch target = sdk::sized<siphost_branch>();
         if (h->msgctx->branch_at(msg, i, &target) == 0)
             targets.push_back({std::string(sdk::view(target.uri)), std::string(sdk::view(target.dst_uri)),
-                               std::string(sdk::view(target.path)), target.flags});
+                               std::string(sdk::view(target.path)), target.flags, target.socket});
     }
     if (target_count > 0)
         h->msgctx->clear_branches(msg);
@@ -212,7 +217,7 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
             log(SIPHOST_LOG_ERR, "cannot relay to a branch of the destination set");
             continue;
         }
-        relayed += relay_branch(t, copy.get(), host_name, port, proto) > 0 ? 1 : 0;
+        relayed += relay_branch(t, copy.get(), host_name, port, proto, target.socket) > 0 ? 1 : 0;
     }
     return relayed > 0 ? 1 : -1;
 }
@@ -274,9 +279,9 @@ std::string build_hop_request(std::string_view method, const branch& b, std::str
     return out;
 }
 
-void send_cancel(transaction& t, size_t index) {
+void send_cancel(transaction& t, size_t index, bool timed_out) {
     branch& b = t.branches[index];
-    if (b.cancel_sent || b.final)
+    if (b.cancel_sent || (b.final && !(timed_out && b.local)))
         return;
     b.cancel_sent = true;
     b.cancel = build_hop_request("CANCEL", b, {});

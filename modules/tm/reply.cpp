@@ -131,6 +131,15 @@ void on_provisional(transaction& t, size_t index, siphost_msg* reply, int code) 
 /// A final reply to a branch that is already final: a retransmission.
 void on_repeated_final(transaction& t, size_t index, siphost_msg* reply, int code) {
     branch& b = t.branches[index];
+    if (b.local && !b.late_final) {
+        // The branch timed out here; what its UAS says now (the 487 to tm's CANCEL) still runs the branch's
+        // onreply_route, as in Kamailio, though it goes no further: the branch's outcome is decided. Its
+        // retransmissions do not run it again.
+        b.late_final = code >= 200;
+        if (t.on_reply >= 0)
+            run_transaction_route(t, t.on_reply, SIPHOST_ROUTE_TM_ONREPLY, reply, static_cast<int>(index), reply,
+                                  code);
+    }
     if (t.invite && code >= 300) {
         // Our ACK was lost, or the branch had timed out and its 487 arrives now: ACK it (again).
         if (b.ack.empty())
@@ -352,8 +361,7 @@ void fail_branch_locally(transaction& t, size_t index, int code) {
     branch& b = t.branches[index];
     if (b.final)
         return;
-    if (t.invite && b.status >= 100)
-        send_cancel(t, index); // the UAS rings on: stop it
+    bool ringing = t.invite && b.status >= 100;
     b.final = true;
     b.local = true;
     b.status = code;
@@ -361,6 +369,10 @@ void fail_branch_locally(transaction& t, size_t index, int code) {
     ++b.final_generation;
     run_branch_failure(t, index, nullptr, code);
     finish_if_complete(t);
+    // The UAS rings on: stop it. After failure_route and the reply upstream, as Kamailio does (its 487 then
+    // comes after them, and runs onreply_route: on_repeated_final).
+    if (ringing)
+        send_cancel(t, index, true);
 }
 
 namespace {

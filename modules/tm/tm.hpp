@@ -155,9 +155,10 @@ std::shared_ptr<transaction> match_ack_to_local_reply(const request_key& key);
 /// 100). Returned locked; null on error.
 std::shared_ptr<transaction> new_transaction(siphost_msg* msg, const request_key& key);
 /// Adds a branch built from `source` towards host:port (empty host: the request's next hop) and sends it.
-/// Lock held. Returns 1 or -1.
+/// Lock held. target_socket (a destination set target's forced socket) is sent from unless branch_route
+/// forces another; null: the request's own. Returns 1 or -1.
 int relay_branch(transaction& t, siphost_msg* source, std::string_view host, uint16_t port,
-                 uint8_t proto = SIPHOST_PROTO_NONE);
+                 uint8_t proto = SIPHOST_PROTO_NONE, siphost_socket* target_socket = nullptr);
 /// Relays msg to its Request-URI and to every target of its destination set (append_branch), in parallel,
 /// and empties the set. request_uri_consumed (a failure_route that kept the R-URI its branches were tried
 /// with) leaves the Request-URI out when the set has targets. Returns 1 when a branch went out, else -1.
@@ -170,8 +171,9 @@ int forward_stateless(siphost_msg* msg, std::string_view host, uint16_t port,
 /// A hop-by-hop request (CANCEL, ACK) for a branch: method, the branch's Request-URI, top Via, From,
 /// Call-ID, CSeq number and Route set, and `to` (the To header value to use). Empty on error.
 std::string build_hop_request(std::string_view method, const branch& b, std::string_view to);
-/// Sends a CANCEL on branch index (lock held).
-void send_cancel(transaction& t, size_t index);
+/// Sends a CANCEL on branch index (lock held): not on a final branch, unless timed_out and the branch's final
+/// reply is tm's own timeout.
+void send_cancel(transaction& t, size_t index, bool timed_out = false);
 /// Sends bytes to a destination. True when sent.
 bool send_to(const siphost_dest& destination, std::string_view bytes);
 /// Builds msg (with its recorded changes) with a new top Via from socket `from` and `branch` into out.

@@ -37,6 +37,7 @@ struct branch {
     bool replied = false;       ///< a reply came from downstream (a provisional one counts)
     bool final = false;         ///< a final reply came (or the timeout made one)
     bool local = false;         ///< the final reply was made by tm (timeout)
+    bool late_final = false;    ///< after that, the UAS's own final reply came (its 487 to tm's CANCEL)
     bool cancel_sent = false;
     bool cancel_wanted = false;   ///< CANCEL it as soon as it has a provisional reply
     bool cancel_answered = false; ///< a reply to tm's CANCEL came: stop resending it

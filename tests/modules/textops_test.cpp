@@ -137,7 +137,9 @@ TEST_F(modules_textops, remove_hf_and_is_present_hf) {
     remove_hf("Subject"); $var(e) = $rc;
     remove_hf("X-Missing"); $var(f) = $rc;
     xlog("L_INFO", "rcs $var(a) $var(b) $var(c) $var(d) $var(e) $var(f)\n");)");
-    EXPECT_TRUE(logged("rcs 1 1 1 -1 -1 -1")) << proxy->log();
+    // As in Kamailio (measured): the removal shows in what is sent, not to is_present_hf, and a second
+    // remove_hf() finds the header again.
+    EXPECT_TRUE(logged("rcs 1 1 1 1 1 -1")) << proxy->log();
     EXPECT_EQ(got.text().find("Subject"), std::string::npos) << got.text();
 }
 

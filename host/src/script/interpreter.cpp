@@ -286,7 +286,7 @@ value select_header_line(const sip::message& sip, std::string_view name, std::in
     std::vector<std::size_t> lines;
     for (std::size_t i = 0; i < sip.header_count(); ++i) {
         const sip::header_field& h = sip.header(i);
-        if (!h.removed && (kind != sip::header_kind::other ? h.kind == kind : same_name(sip.name(h))))
+        if (kind != sip::header_kind::other ? h.kind == kind : same_name(sip.name(h)))
             lines.push_back(i);
     }
     std::int64_t at = index > 0 ? index - 1 : static_cast<std::int64_t>(lines.size()) - 1 + index;
@@ -1234,16 +1234,27 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
     case core_op::force_rport:
         return ctx.actions && ctx.actions->force_rport(ctx.msg) > 0 ? 1 : -1;
     case core_op::append_branch: {
-        // Without an argument the current Request-URI and $du become a branch; with one, that URI alone.
+        // As Kamailio's: the new target takes the message's $du, branch flags and forced socket, with the
+        // given URI or, without one, the current Request-URI; that form moves them into the target (they are
+        // cleared on the message).
         siphost_msg::target branch;
         if (call.args.empty()) {
             if (msg.sip.is_request())
                 branch.uri.assign(msg.sip.current_request_uri());
-            branch.dst_uri = msg.dst_uri;
         } else {
             branch.uri.assign(text(0));
         }
-        return msg.append_branch(std::move(branch)) < 0 ? -1 : 1;
+        branch.dst_uri = msg.dst_uri;
+        branch.flags = msg.ruri_branch_flags;
+        branch.socket = msg.send_socket;
+        if (msg.append_branch(std::move(branch)) < 0)
+            return -1;
+        if (call.args.empty()) {
+            msg.dst_uri.clear();
+            msg.ruri_branch_flags = 0;
+            msg.send_socket = nullptr;
+        }
+        return 1;
     }
     case core_op::is_myself: {
         std::string_view target = text(0);

@@ -147,10 +147,11 @@ const header_field* message::find_header(std::string_view name) const {
     return nullptr;
 }
 
-template <class F> void message::for_each_header(header_kind kind, std::string_view name, F&& f) const {
+template <class F>
+void message::for_each_header(header_kind kind, std::string_view name, F&& f, bool with_removed) const {
     for (std::size_t i = 0; i < headers_.size(); ++i) {
         const header_field& h = headers_[i];
-        if (h.removed || h.kind != kind)
+        if ((h.removed && !with_removed) || h.kind != kind)
             continue;
         if (kind == header_kind::other && !iequals(this->name(h), name))
             continue;
@@ -183,7 +184,7 @@ bool message::header_value(std::string_view name, uint32_t index, std::string_vi
             return true;
         });
         return !found;
-    });
+    }, true);
     return found;
 }
 
@@ -314,10 +315,14 @@ int message::remove_header(std::string_view name, int32_t index) {
     int32_t seen = 0;
     for (std::size_t i = 0; i < headers_.size(); ++i) {
         header_field& h = headers_[i];
-        if (h.removed || h.kind != kind || (kind == header_kind::other && !iequals(this->name(h), name)))
+        if (h.kind != kind || (kind == header_kind::other && !iequals(this->name(h), name)))
             continue;
         if (index < 0 || seen == index) {
-            if (edits_.replace(h.line_begin, h.line_end - h.line_begin, {})) {
+            // Lines count as received, as lookups see them: one removed already counts again without a
+            // second change (Kamailio's remove_hf() finds and removes it again, and says so).
+            if (h.removed) {
+                ++removed;
+            } else if (edits_.replace(h.line_begin, h.line_end - h.line_begin, {})) {
                 h.removed = true;
                 ++removed;
             }

@@ -32,7 +32,7 @@ struct header_field {
     uint32_t value_end = 0;
     uint16_t name_len = 0;
     header_kind kind = header_kind::other;
-    bool removed = false; ///< removed by a recorded change; lookups skip it
+    bool removed = false; ///< removed by a recorded change: still read by header_value (as received), not sent
 };
 
 enum class method_kind : uint8_t {
@@ -120,7 +120,9 @@ public:
     const header_field* find_header(header_kind kind) const;
     const header_field* find_header(std::string_view name) const;
     /// The index-th value of a header: comma elements count one each for list headers (Via, Route,
-    /// Contact, Supported, ...), otherwise one per line. False when there is none.
+    /// Contact, Supported, ...), otherwise one per line. False when there is none. Reads the headers as
+    /// received, those a recorded change removed included (the script's lookups, as Kamailio's: removals
+    /// show when the message is sent, or after apply_changes).
     bool header_value(std::string_view name, uint32_t index, std::string_view& out) const;
     /// Offset of the empty line that ends the headers (the end of the bytes when it is missing).
     uint32_t headers_end() const { return headers_end_; }
@@ -163,7 +165,8 @@ public:
     edit_list& edits() { return edits_; }
     /// Adds a whole header line (CRLF added when missing). anchor names a header for after/before.
     bool add_header(std::string_view line, header_position position, std::string_view anchor = {});
-    /// Removes every line of a header (index < 0) or the index-th remaining line. Returns the count removed.
+    /// Removes every line of a header (index < 0) or the index-th line as received. Returns the count removed
+    /// (lines removed already count again, without a new change).
     int remove_header(std::string_view name, int32_t index = -1);
     /// Replaces len received bytes at offset with text. False when the range is outside the message
     /// (header section and body) or overlaps another change.
@@ -188,7 +191,10 @@ private:
         }
         return a;
     }
-    template <class F> void for_each_header(header_kind kind, std::string_view name, F&& f) const;
+    /// Calls f(index, line) for each line of a header, in order, while it returns true; with_removed: lines a
+    /// recorded change removed too.
+    template <class F>
+    void for_each_header(header_kind kind, std::string_view name, F&& f, bool with_removed = false) const;
     bool parse_name_addr_list(header_kind kind, std::vector<name_addr>& out) const;
     void shrink_to_fit();
 

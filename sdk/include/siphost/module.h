@@ -498,8 +498,9 @@ typedef struct siphost_host_api {
     siphost_str (*msg_dst_uri)(const siphost_msg *msg);
     /* [1.0] The index-th value of header `name` (full or compact form, any case; comma-separated values count
      * one each for headers whose grammar allows lists, like Via and Route; otherwise one per line). Returns 1
-     * and sets *value (trimmed) when there is one, 0 when not. Sees the received headers minus the removed
-     * ones; headers added by msg_add_header are not seen. */
+     * and sets *value (trimmed) when there is one, 0 when not. Sees the headers as received, as Kamailio's
+     * lookups do: those msg_remove_header removed too (until msgctx->apply_changes), those msg_add_header
+     * added not. */
     int (*msg_header)(const siphost_msg *msg, siphost_str name, uint32_t index, siphost_str *value);
     /* [1.0] The i-th header line as received (removed ones included, added ones not): returns 1 with name and
      * value set, 0 past the end. */
@@ -546,7 +547,8 @@ typedef struct siphost_host_api {
      * otherwise. The line has no other effect: a "Max-Forwards:" line is one more header (use
      * msg_set_max_forwards to change the relayed value). */
     int (*msg_add_header)(siphost_msg *msg, siphost_str text, int position, siphost_str anchor);
-    /* [1.0] Removes every line of header `name` (index < 0) or the index-th line. Returns how many. */
+    /* [1.0] Removes every line of header `name` (index < 0) or the index-th line (counted as received).
+     * Returns how many; a line removed already counts again, without a second change. */
     int (*msg_remove_header)(siphost_msg *msg, siphost_str name, int32_t index);
     /* [1.0] Replaces len received bytes at offset (into msg_raw) with text (copied); for subst-style edits.
      * Ranges must not overlap other replacements. Returns 0 or -1. */

@@ -846,6 +846,29 @@ request_route {
     EXPECT_EQ("sip:main@127.0.0.1", m.msg().sip.current_request_uri());
 }
 
+TEST(script_core, append_branch_takes_du_and_without_a_uri_moves_it) {
+    // As Kamailio's: a target with a URI takes $du too (it stays on the message); without a URI, $du moves.
+    harness h(R"cfg(
+request_route {
+  setdsturi("sip:127.0.0.1:5090");
+  append_branch("sip:second@127.0.0.1:5091");
+  $var(kept) = $du;
+  append_branch();
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    using target = std::pair<std::string, std::string>;
+    std::vector<target> branches;
+    for (const auto& t : m.msg().branches)
+        branches.emplace_back(t.uri, t.dst_uri);
+    EXPECT_EQ((std::vector<target>{{"sip:second@127.0.0.1:5091", "sip:127.0.0.1:5090"},
+                                   {m.ruri, "sip:127.0.0.1:5090"}}),
+              branches);
+    EXPECT_EQ("sip:127.0.0.1:5090", h.print("$var(kept)", m));
+    EXPECT_EQ("", m.msg().dst_uri);
+}
+
 TEST(script_core, kamailio_core_keywords) {
     harness h(R"cfg(
 request_route {

@@ -324,7 +324,8 @@ TEST_F(modules_textopsx, remove_hf_value_every_value_and_parameters) {
     remove_hf_value("Supported[*]"); $var(b) = $rc;
     is_present_hf("Supported"); $var(c) = $rc;
     xlog("L_INFO", "remove all $var(a) $var(b) $var(c)\n");)");
-    EXPECT_TRUE(logged("remove all 1 1 -1")) << proxy->log();
+    // is_present_hf() reads the message as received, as in Kamailio; what is sent has no Supported.
+    EXPECT_TRUE(logged("remove all 1 1 1")) << proxy->log();
     EXPECT_NE(got.text().find("\r\nX-Foo: a, b\r\n"), std::string::npos) << got.text();
     EXPECT_EQ(got.text().find("Supported"), std::string::npos) << got.text();
 }
