@@ -24,12 +24,17 @@ const EVP_MD* digest_of(digest_algorithm algorithm) {
                                                                                          : sha256_md();
 }
 
-/// Never freed: a thread's context may refer to them until the thread ends, which may be after static
-/// destructors ran; they are reachable, so leak checkers do not count them.
-const EVP_MD* fetch_or(const char* name, const EVP_MD* fallback) {
-    EVP_MD* fetched = EVP_MD_fetch(nullptr, name, nullptr);
-    return fetched != nullptr ? fetched : fallback;
-}
+/// A fetched algorithm, freed when the module is unloaded. A thread's context that still uses it holds a
+/// reference of its own (OpenSSL counts them), so the order of the two frees does not matter.
+struct fetched_md {
+    fetched_md(const char* name, const EVP_MD* fallback)
+        : owned(EVP_MD_fetch(nullptr, name, nullptr)), md(owned != nullptr ? owned : fallback) {}
+    fetched_md(const fetched_md&) = delete;
+    fetched_md& operator=(const fetched_md&) = delete;
+    ~fetched_md() { EVP_MD_free(owned); }
+    EVP_MD* owned;
+    const EVP_MD* md;
+};
 
 struct owned_md_ctx {
     EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -42,13 +47,13 @@ struct owned_md_ctx {
 } // namespace
 
 const EVP_MD* sha256_md() {
-    static const EVP_MD* const md = fetch_or("SHA2-256", EVP_sha256());
-    return md;
+    static const fetched_md sha256("SHA2-256", EVP_sha256());
+    return sha256.md;
 }
 
 const EVP_MD* md5_md() {
-    static const EVP_MD* const md = fetch_or("MD5", EVP_md5());
-    return md;
+    static const fetched_md md5("MD5", EVP_md5());
+    return md5.md;
 }
 
 EVP_MD_CTX* thread_md_ctx() {
