@@ -83,58 +83,42 @@ int cmd_append_branch(siphost_msg* msg, const siphost_value* args, void*) {
         return -1;
     }
     branch.info = SIPHOST_BRANCH_Q_SET;
+    // As Kamailio's: the target also takes the message's $du, branch flags and forced socket. With a URI they
+    // stay on the message; an empty one makes a target of the current Request-URI and moves them into it.
+    bool moves = branch.uri.len == 0;
+    if (moves && !SIPHOST_HAS(siphost_host_api, host_, msg_set_send_socket)) {
+        log(SIPHOST_LOG_ERR, "append_branch: an empty URI needs a siphost host of ABI 1.6 or later");
+        return -1;
+    }
+    if (moves)
+        branch.uri = host_->msg_ruri(msg);
     if (branch.uri.len == 0)
         return -1;
-    // As Kamailio's: the target also takes the message's $du, branch flags and forced socket (kept on the
-    // message: only the form without a URI moves them).
     branch.dst_uri = host_->msg_dst_uri(msg);
     uint64_t flags = 0;
-    if (SIPHOST_HAS(siphost_msgctx_api, host_->msgctx, branch_flags) &&
-        host_->msgctx->branch_flags(msg, 0, &flags) == 0)
+    bool has_flags = SIPHOST_HAS(siphost_msgctx_api, host_->msgctx, branch_flags);
+    if (has_flags && host_->msgctx->branch_flags(msg, 0, &flags) == 0)
         branch.flags = flags;
     if (SIPHOST_HAS(siphost_host_api, host_, msg_send_socket))
         branch.socket = host_->msg_send_socket(msg);
-    return host_->msgctx->append_branch(msg, &branch) >= 0 ? 1 : -1;
+    if (host_->msgctx->append_branch(msg, &branch) < 0)
+        return -1;
+    // The strings were copied into the target, so the message's own may change now.
+    if (moves && (host_->msg_set_dst_uri(msg, siphost_str{nullptr, 0}) != 0 ||
+                  (has_flags && host_->msgctx->set_branch_flags(msg, 0, 0) != 0) ||
+                  host_->msg_set_send_socket(msg, nullptr) != 0))
+        return -1;
+    return 1;
 }
 
 // ---- send_udp, send_tcp, send_data ----
 
-/// Splits "host", "host:port", "[v6]" or "[v6]:port"; false when the port is not a number.
-bool split_host_port(std::string_view text, std::string& host, uint16_t& port) {
-    text = sdk::trim(text);
-    port = 0;
-    std::string_view rest;
-    if (!text.empty() && text.front() == '[') {
-        size_t close = text.find(']');
-        if (close == std::string_view::npos)
-            return false;
-        host.assign(text.substr(1, close - 1));
-        rest = text.substr(close + 1);
-    } else if (text.find(':') != text.rfind(':')) {
-        host.assign(text); // a bare IPv6 address
-    } else {
-        size_t colon = text.find(':');
-        host.assign(text.substr(0, colon));
-        if (colon != std::string_view::npos)
-            rest = text.substr(colon);
-    }
-    if (host.empty())
-        return false;
-    if (rest.empty())
-        return true;
-    uint64_t number = 0;
-    if (rest.front() != ':' || !sdk::parse_uint(rest.substr(1), number, 65535) || number == 0)
-        return false;
-    port = static_cast<uint16_t>(number);
-    return true;
-}
-
 /// The message's bytes, unchanged, to host:port (or $du, else the Request-URI) over proto.
 int send_raw(siphost_msg* msg, const siphost_value* target, uint8_t proto) {
-    std::string host;
+    std::string_view host;
     uint16_t port = 0;
     if (target != nullptr) {
-        if (!split_host_port(sdk::arg_view(*target), host, port)) {
+        if (!sdk::split_host_port(sdk::arg_view(*target), host, port)) {
             log(SIPHOST_LOG_ERR, "'" + std::string(sdk::arg_view(*target)) + "' is not host[:port]");
             return -1;
         }
@@ -147,7 +131,7 @@ int send_raw(siphost_msg* msg, const siphost_value* target, uint8_t proto) {
             log(SIPHOST_LOG_ERR, "no destination: neither $du nor the Request-URI is a SIP URI");
             return -1;
         }
-        host.assign(sdk::view(parsed.host));
+        host = sdk::view(parsed.host);
         port = parsed.port;
     }
     siphost_dest dest = sdk::sized<siphost_dest>();

@@ -46,12 +46,12 @@ namespace {
 
 /// Where a request goes: host:port when given, else its next hop; with the socket its Via is made from.
 bool destination_of(const siphost_msg* msg, std::string_view host_name, uint16_t port, siphost_dest& to,
-                    uint8_t proto, siphost_socket* forced = nullptr) {
+                    uint8_t proto) {
     const siphost_host_api* h = host();
     to = sdk::sized<siphost_dest>();
     to.proto = proto;
     // force_send_socket(): resolve keeps the script's socket when its protocol is the destination's.
-    to.socket = forced != nullptr ? forced : h->msg_send_socket(msg);
+    to.socket = h->msg_send_socket(msg);
     bool resolved;
     if (host_name.empty()) {
         siphost_str hop{nullptr, 0};
@@ -118,7 +118,7 @@ std::shared_ptr<transaction> new_transaction(siphost_msg* msg, const request_key
 }
 
 int relay_branch(transaction& t, siphost_msg* source, std::string_view host_name, uint16_t port,
-                 uint8_t proto, siphost_socket* target_socket) {
+                 uint8_t proto) {
     const siphost_host_api* h = host();
     tm_state& s = state();
     if (t.final_sent) {
@@ -145,12 +145,8 @@ int relay_branch(transaction& t, siphost_msg* source, std::string_view host_name
         build_from = branch_copy.get();
     }
 
-    // The target's socket (append_branch() takes force_send_socket()'s), unless branch_route forced one.
-    siphost_socket* forced = target_socket;
-    if (build_from != source && h->msg_send_socket(build_from) != h->msg_send_socket(source))
-        forced = nullptr;
     branch b;
-    if (!destination_of(build_from, host_name, port, b.destination, proto, forced)) {
+    if (!destination_of(build_from, host_name, port, b.destination, proto)) {
         log(SIPHOST_LOG_ERR, "cannot relay: no destination");
         return -1;
     }
@@ -207,9 +203,12 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
     for (const target_copy& target : targets) {
         // Each target is the request with its own Request-URI and $du, as the script would have set them,
         // and its Path (a contact registered through proxies, RFC 3327) as the first Route headers.
+        // Its socket is its own (append_branch() gives it force_send_socket()'s): one without leaves from the
+        // socket its destination picks, as in Kamailio, not from the one forced on the message.
         owned_msg copy(h->msg_clone(msg));
         std::string route = target.path.empty() ? std::string() : "Route: " + target.path + "\r\n";
-        if (!copy || h->msgctx->set_branch_flags(copy.get(), 0, target.flags) != 0 ||
+        if (!copy || h->msg_set_send_socket(copy.get(), target.socket) != 0 ||
+            h->msgctx->set_branch_flags(copy.get(), 0, target.flags) != 0 ||
             h->msg_set_ruri(copy.get(), sdk::str(target.uri)) != 0 ||
             h->msg_set_dst_uri(copy.get(), sdk::str(target.dst_uri)) != 0 ||
             (!route.empty() &&
@@ -217,7 +216,7 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
             log(SIPHOST_LOG_ERR, "cannot relay to a branch of the destination set");
             continue;
         }
-        relayed += relay_branch(t, copy.get(), host_name, port, proto, target.socket) > 0 ? 1 : 0;
+        relayed += relay_branch(t, copy.get(), host_name, port, proto) > 0 ? 1 : 0;
     }
     return relayed > 0 ? 1 : -1;
 }

@@ -155,10 +155,10 @@ std::shared_ptr<transaction> match_ack_to_local_reply(const request_key& key);
 /// 100). Returned locked; null on error.
 std::shared_ptr<transaction> new_transaction(siphost_msg* msg, const request_key& key);
 /// Adds a branch built from `source` towards host:port (empty host: the request's next hop) and sends it.
-/// Lock held. target_socket (a destination set target's forced socket) is sent from unless branch_route
-/// forces another; null: the request's own. Returns 1 or -1.
+/// Lock held. It leaves from source's send socket (force_send_socket(), a target's own), or the one a
+/// branch_route forces. Returns 1 or -1.
 int relay_branch(transaction& t, siphost_msg* source, std::string_view host, uint16_t port,
-                 uint8_t proto = SIPHOST_PROTO_NONE, siphost_socket* target_socket = nullptr);
+                 uint8_t proto = SIPHOST_PROTO_NONE);
 /// Relays msg to its Request-URI and to every target of its destination set (append_branch), in parallel,
 /// and empties the set. request_uri_consumed (a failure_route that kept the R-URI its branches were tried
 /// with) leaves the Request-URI out when the set has targets. Returns 1 when a branch went out, else -1.

@@ -28,8 +28,8 @@
 /* ---- versions and layout constants ---- */
 
 ABI_VALUE(SIPHOST_ABI_MAJOR, 1);
-ABI_VALUE(SIPHOST_ABI_MINOR, 5);
-ABI_VALUE(SIPHOST_REQUIRE_MINOR, 5);
+ABI_VALUE(SIPHOST_ABI_MINOR, 6);
+ABI_VALUE(SIPHOST_REQUIRE_MINOR, 6);
 ABI_VALUE(SIPHOST_MAX_ARGS, 6);
 ABI_CHECK(entry_symbol_length, sizeof(SIPHOST_ENTRY_SYMBOL) == sizeof("siphost_module_v1"));
 
@@ -346,7 +346,8 @@ ABI_FIELD(siphost_host_api, conn_find, 656, 8);
 ABI_FIELD(siphost_host_api, conn_set_lifetime, 664, 8);
 ABI_FIELD(siphost_host_api, conn_set_keepalive, 672, 8);
 ABI_FIELD(siphost_host_api, conn_close, 680, 8);
-ABI_FIELD(siphost_host_api, reserved, 688, 48);
+ABI_FIELD(siphost_host_api, msg_set_send_socket, 688, 8);
+ABI_FIELD(siphost_host_api, reserved, 696, 40);
 ABI_SIZE(siphost_host_api, 736);
 
 /* Message context */

@@ -125,6 +125,12 @@ siphost_socket* msg_socket(const siphost_msg* m) {
 siphost_socket* msg_send_socket(const siphost_msg* m) {
     return to_handle(m->send_socket);
 }
+int msg_set_send_socket(siphost_msg* m, siphost_socket* socket) {
+    if (!m->sip.is_request())
+        return -1;
+    m->send_socket = from_handle(socket);
+    return 0;
+}
 siphost_str msg_raw(const siphost_msg* m) {
     return to_str(m->sip.raw());
 }
@@ -224,7 +230,8 @@ void fill_message_functions(siphost_host_api& api) {
     api.msg_source = msg_source;
     api.msg_destination = msg_destination;
     api.msg_socket = msg_socket;
-    api.msg_send_socket = msg_send_socket; // [1.4]
+    api.msg_send_socket = msg_send_socket;         // [1.4]
+    api.msg_set_send_socket = msg_set_send_socket; // [1.6]
     api.msg_raw = msg_raw;
     api.msg_flags = msg_flags;
     api.msg_set_flags = msg_set_flags;

@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 #define SIPHOST_ABI_MAJOR 1
-#define SIPHOST_ABI_MINOR 5
+#define SIPHOST_ABI_MINOR 6
 
 /* The minor a module requires (its descriptor's abi_minor). Define it before including this header to load on
  * older hosts; then check every later function with SIPHOST_HAS before calling it. */
@@ -747,7 +747,12 @@ typedef struct siphost_host_api {
     /* [1.5] Closes connection conn_id (what is queued is dropped). Returns 0, or -1 when it is not open. */
     int (*conn_close)(uint64_t conn_id);
 
-    void *reserved[6]; /* NULL; later minors take these slots, so the table's size stays */
+    /* [1.6] Sets the local socket msg_send_socket returns for the request msg (what force_send_socket() sets),
+     * or clears it with NULL so that the host chooses by destination. Worker thread of msg. Returns 0, or -1
+     * for a reply. */
+    int (*msg_set_send_socket)(siphost_msg *msg, siphost_socket *socket);
+
+    void *reserved[5]; /* NULL; later minors take these slots, so the table's size stays */
 } siphost_host_api;
 
 /* ------------------------------------------------------------------------------------------------------ */

@@ -82,6 +82,36 @@ constexpr bool parse_uint(std::string_view v, uint64_t& out, uint64_t max = UINT
     return true;
 }
 
+/// Splits "host", "host:port", "[v6]" or "[v6]:port" (a bare IPv6 address has no port) into views of text;
+/// port stays 0 when none is written. False when the host is empty or the port is not a number from 1 to 65535.
+constexpr bool split_host_port(std::string_view text, std::string_view& host, uint16_t& port) noexcept {
+    text = trim(text);
+    port = 0;
+    std::string_view rest;
+    if (!text.empty() && text.front() == '[') {
+        size_t close = text.find(']');
+        if (close == std::string_view::npos)
+            return false;
+        host = text.substr(1, close - 1);
+        rest = text.substr(close + 1);
+    } else if (text.find(':') != text.rfind(':')) {
+        host = text;
+    } else {
+        size_t colon = text.find(':');
+        host = text.substr(0, colon);
+        rest = colon == std::string_view::npos ? std::string_view() : text.substr(colon);
+    }
+    if (host.empty())
+        return false;
+    if (rest.empty())
+        return true;
+    uint64_t number = 0;
+    if (rest.front() != ':' || !parse_uint(rest.substr(1), number, 65535) || number == 0)
+        return false;
+    port = static_cast<uint16_t>(number);
+    return true;
+}
+
 // ---- arguments and values --------------------------------------------------------------------------------
 
 /// The string of a value, or empty when it is not a string.
