@@ -145,35 +145,6 @@ int cmd_close0(siphost_msg* msg, const siphost_value*, void*) {
     return close_connection(own_conid(msg));
 }
 
-/// Splits "host", "host:port", "[v6]" or "[v6]:port"; false when the port is not a number from 1 to 65535.
-bool split_hostport(std::string_view text, std::string_view& host, uint16_t& port) {
-    text = sdk::trim(text);
-    port = default_port;
-    std::string_view rest;
-    if (!text.empty() && text.front() == '[') {
-        size_t close = text.find(']');
-        if (close == std::string_view::npos)
-            return false;
-        host = text.substr(1, close - 1);
-        rest = text.substr(close + 1);
-    } else if (text.find(':') != text.rfind(':')) {
-        host = text; // a bare IPv6 address: no port
-    } else {
-        size_t colon = text.find(':');
-        host = text.substr(0, colon);
-        rest = colon == std::string_view::npos ? std::string_view() : text.substr(colon);
-    }
-    if (host.empty())
-        return false;
-    if (rest.empty())
-        return true;
-    uint64_t number = 0;
-    if (rest.front() != ':' || !sdk::parse_uint(rest.substr(1), number, 65535) || number == 0)
-        return false;
-    port = static_cast<uint16_t>(number);
-    return true;
-}
-
 std::unique_ptr<sdk::parsed_pv> fix_get_conid(const siphost_value* args, const int*) {
     return std::make_unique<sdk::parsed_pv>(host_, sdk::arg_view(args[1]));
 }
@@ -182,8 +153,10 @@ int cmd_get_conid(siphost_msg* msg, const siphost_value* args, void* call_data) 
     const auto* target = static_cast<const sdk::parsed_pv*>(call_data);
     std::string_view host;
     uint16_t port = 0;
-    if (target == nullptr || !split_hostport(sdk::arg_view(args[0]), host, port))
+    if (target == nullptr || !sdk::split_host_port(sdk::arg_view(args[0]), host, port))
         return -1;
+    if (port == 0)
+        port = default_port;
     auto to = sdk::sized<siphost_dest>();
     std::string name(host);
     if (inet_pton(AF_INET, name.c_str(), to.ip) == 1) {

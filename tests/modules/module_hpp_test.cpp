@@ -153,6 +153,33 @@ TEST(modules_sdk_helpers, arguments) {
     EXPECT_EQ(sdk::arg_view(sdk::int_value(1)), "");
 }
 
+TEST(modules_sdk_helpers, split_host_port) {
+    std::string_view host;
+    uint16_t port = 1;
+    EXPECT_TRUE(sdk::split_host_port(" 10.0.0.1 ", host, port));
+    EXPECT_EQ(host, "10.0.0.1");
+    EXPECT_EQ(port, 0);
+    EXPECT_TRUE(sdk::split_host_port("example.com:5080", host, port));
+    EXPECT_EQ(host, "example.com");
+    EXPECT_EQ(port, 5080);
+    EXPECT_TRUE(sdk::split_host_port("[::1]:5061", host, port));
+    EXPECT_EQ(host, "::1");
+    EXPECT_EQ(port, 5061);
+    EXPECT_TRUE(sdk::split_host_port("[::1]", host, port));
+    EXPECT_EQ(host, "::1");
+    EXPECT_EQ(port, 0);
+    EXPECT_TRUE(sdk::split_host_port("fe80::1", host, port)) << "a bare IPv6 address has no port";
+    EXPECT_EQ(host, "fe80::1");
+    EXPECT_EQ(port, 0);
+    EXPECT_FALSE(sdk::split_host_port("", host, port));
+    EXPECT_FALSE(sdk::split_host_port(":5060", host, port));
+    EXPECT_FALSE(sdk::split_host_port("h:0", host, port));
+    EXPECT_FALSE(sdk::split_host_port("h:65536", host, port));
+    EXPECT_FALSE(sdk::split_host_port("h:50x", host, port));
+    EXPECT_FALSE(sdk::split_host_port("[::1", host, port));
+    EXPECT_FALSE(sdk::split_host_port("[::1]x", host, port));
+}
+
 int throwing_handler(siphost_msg*, const siphost_value*, void*) {
     throw std::runtime_error("boom");
 }

@@ -8,51 +8,14 @@ request is sent at most 3 times, each wait lasts at most 2 s. Prints PASS or FAI
 every step went as expected."""
 import hashlib
 import re
-import socket
 import sys
 
-SERVER = ("127.0.0.1", 5060)
-LOCAL = ("127.0.0.1", 5073)
+from register_ua import RegisterUA, status
+
 USER, PASSWORD, URI = "alice", "wonderland", "sip:127.0.0.1"
 MODE = sys.argv[1] if len(sys.argv) > 1 else "qop"
-
-sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-sock.bind(LOCAL)
-sock.settimeout(2.0)
-cseq = 0
-
-
-def request(authorization=None):
-    global cseq
-    cseq += 1
-    lines = [
-        f"REGISTER {URI} SIP/2.0",
-        f"Via: SIP/2.0/UDP 127.0.0.1:{LOCAL[1]};branch=z9hG4bK-ai-{cseq}",
-        f"From: <sip:{USER}@127.0.0.1>;tag=ai",
-        f"To: <sip:{USER}@127.0.0.1>",
-        "Call-ID: authinfo-client",
-        f"CSeq: {cseq} REGISTER",
-        f"Contact: <sip:{USER}@127.0.0.1:{LOCAL[1]}>",
-        "Max-Forwards: 70",
-    ]
-    if authorization:
-        lines.append("Authorization: " + authorization)
-    text = "\r\n".join(lines + ["Content-Length: 0", "", ""])
-    for _ in range(3):
-        sock.sendto(text.encode(), SERVER)
-        try:
-            while True:
-                data = sock.recv(65535).decode(errors="replace")
-                if f"CSeq: {cseq} REGISTER" in data:
-                    return data
-        except socket.timeout:
-            continue
-    return ""
-
-
-def status(reply):
-    m = re.match(r"SIP/2\.0 (\d{3})", reply)
-    return int(m.group(1)) if m else 0
+ua = RegisterUA(5073, USER, "authinfo-client", URI)
+request = ua.request
 
 
 def header(reply, name):

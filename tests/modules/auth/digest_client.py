@@ -4,50 +4,13 @@ through siphost on 127.0.0.1:5060 and replays a nonce count. Bounded: every requ
 each wait lasts at most 2 s. Prints PASS or FAIL lines; exits 0 only when every step went as expected."""
 import hashlib
 import re
-import socket
 import sys
 
-SERVER = ("127.0.0.1", 5060)
-LOCAL = ("127.0.0.1", 5072)
+from register_ua import RegisterUA, status
+
 USER, PASSWORD = "alice", "wonderland"
-
-sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-sock.bind(LOCAL)
-sock.settimeout(2.0)
-cseq = 0
-
-
-def request(authorization=None):
-    global cseq
-    cseq += 1
-    lines = [
-        f"REGISTER sip:127.0.0.1 SIP/2.0",
-        f"Via: SIP/2.0/UDP 127.0.0.1:{LOCAL[1]};branch=z9hG4bK-py-{cseq}",
-        f"From: <sip:{USER}@127.0.0.1>;tag=py",
-        f"To: <sip:{USER}@127.0.0.1>",
-        "Call-ID: digest-client",
-        f"CSeq: {cseq} REGISTER",
-        f"Contact: <sip:{USER}@127.0.0.1:{LOCAL[1]}>",
-        "Max-Forwards: 70",
-    ]
-    if authorization:
-        lines.append("Authorization: " + authorization)
-    text = "\r\n".join(lines + ["Content-Length: 0", "", ""])
-    for _ in range(3):
-        sock.sendto(text.encode(), SERVER)
-        try:
-            while True:
-                data = sock.recv(65535).decode(errors="replace")
-                if f"CSeq: {cseq} REGISTER" in data:
-                    return data
-        except socket.timeout:
-            continue
-    return ""
-
-
-def status(reply):
-    m = re.match(r"SIP/2\.0 (\d{3})", reply)
-    return int(m.group(1)) if m else 0
+ua = RegisterUA(5072, USER, "digest-client")
+request = ua.request
 
 
 def challenges(reply):
