@@ -471,6 +471,15 @@ void parser::modparam(config& out) {
     } else if (check(token_kind::identifier) && boolean_word(peek().text) >= 0) {
         value.kind = SIPHOST_VALUE_INT;
         value.num = boolean_word(advance().text);
+    } else if (check(token_kind::identifier)) {
+        // Most often a #!define'd name (DBURL) whose #!define sits in an #!ifdef that is not on.
+        diags_.error(peek().where,
+                     "'" + peek().text + "' is not defined: modparam's value must be a quoted string, a number, " +
+                         "yes/no or a #!define'd name",
+                     "#!define " + peek().text + " \"...\" before this line, or -A " + peek().text +
+                         "=... on the command line (the #!define may be inside an #!ifdef that is off)");
+        skip_top_level();
+        return;
     } else {
         diags_.error(peek().where, "modparam's value must be a quoted string, a number or yes/no",
                      "yes, true, on and enable are 1; no, false, off and disable are 0");
