@@ -74,17 +74,24 @@ def read_replies(s, count, limit=3.0):
     return data
 
 
+def closed_now(conns, wait):
+    """Those of conns the peer has closed (EOF or reset), waiting at most `wait` seconds for one."""
+    readable, _, _ = select.select(conns, [], [], wait)
+    gone = set()
+    for c in readable:
+        try:
+            if c.recv(65535) == b"":
+                gone.add(c)
+        except OSError:
+            gone.add(c)
+    return gone
+
+
 def closed_within(s, seconds):
     """True when the peer closes (EOF or reset) within `seconds`."""
-    s.settimeout(0.5)
     deadline = time.time() + seconds
     while time.time() < deadline:
-        try:
-            if s.recv(65535) == b"":
-                return True
-        except socket.timeout:
-            continue
-        except OSError:
+        if closed_now([s], 0.5):
             return True
     return False
 
@@ -161,19 +168,6 @@ for _ in range(MAX_CONNECTIONS + 20):
 time.sleep(0.5)
 # Each TCP reader accepts on its own socket (SO_REUSEPORT), so the surplus is not always the last ones
 # opened: watch them all until as many as the limit leaves out are closed.
-def closed_now(conns, wait):
-    """Those of conns the peer has closed (EOF or reset), waiting at most `wait` seconds for one."""
-    readable, _, _ = select.select(conns, [], [], wait)
-    gone = set()
-    for c in readable:
-        try:
-            if c.recv(65535) == b"":
-                gone.add(c)
-        except OSError:
-            gone.add(c)
-    return gone
-
-
 refused = set()
 deadline = time.time() + 5.0
 while time.time() < deadline and len(refused) < len(held) - MAX_CONNECTIONS:
