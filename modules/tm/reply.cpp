@@ -248,31 +248,34 @@ int run_transaction_route(transaction& t, int route_id, uint32_t route_type, sip
     return rc;
 }
 
+std::shared_ptr<transaction> reply_transaction(const siphost_msg* reply, reply_match& match) {
+    const siphost_host_api* h = host();
+    if (!decode_branch(sdk::view(h->msg_via_branch(reply, 0)), match.id))
+        return nullptr; // not tm's
+    auto t = state().transactions.find(match.id.slot, match.id.label);
+    siphost_str cseq_method{nullptr, 0};
+    if (!t || h->msg_cseq(reply, &match.cseq, &cseq_method) != 0)
+        return nullptr;
+    match.method = sdk::view(cseq_method);
+    return t;
+}
+
 int on_reply_hook(siphost_msg* reply, void*) {
     return sdk::guard(SIPHOST_HOOK_CONTINUE, [&] {
         const siphost_host_api* h = host();
-        branch_id id;
-        if (!decode_branch(sdk::view(h->msg_via_branch(reply, 0)), id))
-            return SIPHOST_HOOK_CONTINUE; // not tm's: the host relays it statelessly
-        auto t = state().transactions.find(id.slot, id.label);
-        if (!t)
-            return SIPHOST_HOOK_CONTINUE; // a late reply to a finished transaction: relayed statelessly
-        uint32_t cseq = 0;
-        siphost_str cseq_method{nullptr, 0};
-        if (h->msg_cseq(reply, &cseq, &cseq_method) != 0)
-            return SIPHOST_HOOK_CONSUMED;
-        std::string_view method = sdk::view(cseq_method);
-        std::lock_guard lock(t->mutex);
-        if (id.index >= t->branches.size() || cseq != t->cseq)
+        reply_match match;
+        auto t = reply_transaction(reply, match);
+        if (!t) // not tm's, or a late reply to a finished transaction: the host relays it statelessly
             return SIPHOST_HOOK_CONTINUE;
-        if (method == "CANCEL" && t->method != "CANCEL") {
-            t->branches[id.index].cancel_answered = true; // the answer to tm's own CANCEL ends here
+        std::lock_guard lock(t->mutex);
+        if (!match.answers(*t))
+            return SIPHOST_HOOK_CONTINUE;
+        if (match.method == "CANCEL" && t->method != "CANCEL") {
+            t->branches[match.id.index].cancel_answered = true; // the answer to tm's own CANCEL ends here
             return SIPHOST_HOOK_CONSUMED;
         }
-        if (method != t->method)
-            return SIPHOST_HOOK_CONTINUE;
         count(state().metrics.replies_received);
-        handle_reply(*t, id.index, reply, h->msg_status(reply));
+        handle_reply(*t, match.id.index, reply, h->msg_status(reply));
         return SIPHOST_HOOK_CONSUMED;
     });
 }

@@ -182,6 +182,19 @@ bool build_with_branch(const siphost_msg* msg, const siphost_socket* from, std::
 
 // ---- reply.cpp ----
 
+/// What a reply says of the transaction it answers: the branch id of its top Via, its CSeq number and method.
+struct reply_match {
+    branch_id id;
+    uint32_t cseq = 0;
+    std::string_view method;
+    /// It answers a branch of t (lock held): t's CSeq, and t's method or the CANCEL tm sent on that branch.
+    bool answers(const transaction& t) const {
+        return id.index < t.branches.size() && cseq == t.cseq && (method == t.method || method == "CANCEL");
+    }
+};
+/// The transaction whose branch a reply's top Via names (tm's own branch of a live transaction), or null;
+/// match.answers() tells whether the reply really answers it.
+std::shared_ptr<transaction> reply_transaction(const siphost_msg* reply, reply_match& match);
 int on_reply_hook(siphost_msg* reply, void* data);
 /// Sends a reply made by tm upstream, with extra header lines and a body (lock held). A local transaction
 /// (t_uac) has nobody upstream: a final code completes it instead. Returns 1 or -1.

@@ -308,6 +308,14 @@ int cmd_t_newtran(siphost_msg* msg, const siphost_value*, void*) {
 int cmd_t_check_trans(siphost_msg* msg, const siphost_value*, void*) {
     if (current_route().txn != nullptr || transaction_of(msg))
         return 1;
+    if (!host()->msg_is_request(msg)) { // the core onreply_route: does the reply answer a transaction?
+        reply_match match;
+        auto t = reply_transaction(msg, match);
+        if (!t)
+            return -1;
+        std::lock_guard lock(t->mutex);
+        return match.answers(*t) ? 1 : -1;
+    }
     request_key key;
     if (!read_request_key(msg, key))
         return -1;
@@ -873,8 +881,10 @@ const siphost_command commands[] = {
                  "sends a stateful reply: t_reply(code, reason)"),
     sdk::command("t_newtran", SIPHOST_ROUTE_REQUEST, sdk::guarded<&cmd_t_newtran>, {}, nullptr, nullptr,
                  "creates the transaction of the request"),
-    sdk::command("t_check_trans", arm_routes, sdk::guarded<&cmd_t_check_trans>, {}, nullptr, nullptr,
-                 "true when the request has a transaction; answers a retransmission and ends the script"),
+    sdk::command("t_check_trans", arm_routes | SIPHOST_ROUTE_CORE_ONREPLY, sdk::guarded<&cmd_t_check_trans>, {},
+                 nullptr, nullptr,
+                 "true when the request has a transaction (answering a retransmission ends the script), or the "
+                 "reply answers one"),
     sdk::command("t_check_status", status_routes, sdk::guarded<&cmd_t_check_status>, {SIPHOST_ARG_STRING},
                  sdk::fixup<&fix_check_status>, sdk::free_call_data<status_pattern>,
                  "true when the reply code matches the regular expression"),
