@@ -16,7 +16,9 @@ enum class tr_params {
     one_name,     ///< uri.param,name
     name_opt_sep, ///< param.value,name[,separator]
     int_opt_sep,  ///< param.name,index[,separator]
-    opt_sep       ///< param.count[,separator]
+    opt_sep,      ///< param.count[,separator]
+    opt_int,      ///< s.prefixes[,length]
+    substitution  ///< re.subst,/regex/replacement/flags
 };
 
 struct tr_info {
@@ -51,6 +53,20 @@ const std::vector<tr_info>& table() {
         {"s.sha512", tr_kind::s_sha512, tr_params::none, "{s.sha512}"},
         {"s.encode.base64", tr_kind::s_encode_base64, tr_params::none, "{s.encode.base64}"},
         {"s.decode.base64", tr_kind::s_decode_base64, tr_params::none, "{s.decode.base64}"},
+        {"s.prefixes", tr_kind::s_prefixes, tr_params::opt_int, "{s.prefixes[,max length]}"},
+        {"s.prefixes.quoted", tr_kind::s_prefixes_quoted, tr_params::opt_int,
+         "{s.prefixes.quoted[,max length]}"},
+        {"s.escape.user", tr_kind::s_escape_user, tr_params::none, "{s.escape.user}"},
+        {"s.unescape.user", tr_kind::s_unescape_user, tr_params::none, "{s.unescape.user}"},
+        {"s.escape.param", tr_kind::s_escape_param, tr_params::none, "{s.escape.param}"},
+        {"s.unescape.param", tr_kind::s_unescape_param, tr_params::none, "{s.unescape.param}"},
+        {"s.urlencode.param", tr_kind::s_urlencode_param, tr_params::none, "{s.urlencode.param}"},
+        {"s.urldecode.param", tr_kind::s_urldecode_param, tr_params::none, "{s.urldecode.param}"},
+        {"s.unquote", tr_kind::s_unquote, tr_params::none, "{s.unquote}"},
+        {"s.unbracket", tr_kind::s_unbracket, tr_params::none, "{s.unbracket}"},
+        {"s.rmws", tr_kind::s_rmws, tr_params::none, "{s.rmws}"},
+        {"s.corehash", tr_kind::s_corehash, tr_params::opt_int, "{s.corehash[,size]}"},
+        {"re.subst", tr_kind::re_subst, tr_params::substitution, "{re.subst,/regex/replacement/flags}"},
         {"line.count", tr_kind::line_count, tr_params::none, "{line.count}"},
         {"line.at", tr_kind::line_at, tr_params::one_int, "{line.at,position}"},
         {"line.sw", tr_kind::line_sw, tr_params::one_name, "{line.sw,prefix}"},
@@ -61,7 +77,10 @@ const std::vector<tr_info>& table() {
         {"uri.param", tr_kind::uri_param, tr_params::one_name, "{uri.param,name}"},
         {"uri.transport", tr_kind::uri_transport, tr_params::none, "{uri.transport}"},
         {"uri.scheme", tr_kind::uri_scheme, tr_params::none, "{uri.scheme}"},
+        {"uri.passwd", tr_kind::uri_passwd, tr_params::none, "{uri.passwd}"},
+        {"uri.headers", tr_kind::uri_headers, tr_params::none, "{uri.headers}"},
         {"param.value", tr_kind::param_value, tr_params::name_opt_sep, "{param.value,name[,separator]}"},
+        {"param.in", tr_kind::param_in, tr_params::name_opt_sep, "{param.in,name[,separator]}"},
         {"param.count", tr_kind::param_count, tr_params::opt_sep, "{param.count[,separator]}"},
         {"param.name", tr_kind::param_name, tr_params::int_opt_sep, "{param.name,index[,separator]}"},
         {"param.valueat", tr_kind::param_valueat, tr_params::int_opt_sep,
@@ -102,6 +121,14 @@ void fill_params(const tr_info& info, bool has_params, std::string_view params, 
         error = "bad parameters for transformation '" + std::string(info.name) + "': " + why + "; usage " +
                 info.usage;
     };
+    if (info.params == tr_params::substitution) {
+        // The whole parameter, commas and '$' (an anchor there) included, is the expression.
+        if (!has_params)
+            wrong("missing parameter");
+        else if (!(tr.substitution = regex_substitution::parse(params, error)))
+            error = "bad parameters for transformation '" + std::string(info.name) + "': " + error;
+        return;
+    }
     if (params.find('$') != std::string_view::npos) {
         wrong("pseudo-variables as parameters are not supported");
         return;
@@ -112,6 +139,10 @@ void fill_params(const tr_info& info, bool has_params, std::string_view params, 
     case tr_params::none:
         if (has_params)
             wrong("it takes no parameter");
+        return;
+    case tr_params::opt_int:
+        if (has_params && !parse_int(params, tr.number))
+            wrong("the parameter must be an integer");
         return;
     case tr_params::opt_sep:
         if (has_params) {

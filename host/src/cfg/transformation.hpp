@@ -4,9 +4,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "cfg/regex_substitution.hpp"
 
 namespace siphost::cfg {
 
@@ -34,6 +37,19 @@ enum class tr_kind {
     s_sha512,
     s_encode_base64,
     s_decode_base64,
+    s_prefixes,
+    s_prefixes_quoted,
+    s_escape_user,
+    s_unescape_user,
+    s_escape_param,
+    s_unescape_param,
+    s_urlencode_param,
+    s_urldecode_param,
+    s_unquote,
+    s_unbracket,
+    s_rmws,
+    s_corehash,
+    re_subst,
     line_count,
     line_at,
     line_sw,
@@ -44,7 +60,10 @@ enum class tr_kind {
     uri_param,
     uri_transport,
     uri_scheme,
+    uri_passwd,
+    uri_headers,
     param_value,
+    param_in,
     param_count,
     param_name,
     param_valueat,
@@ -69,6 +88,7 @@ struct transformation {
     std::int64_t number = 0;  ///< an integer parameter (offset, index, length)
     std::int64_t number2 = 0; ///< a second integer parameter (s.substr's length)
     std::size_t offset = 0;   ///< where its '{' is in the text it was parsed from
+    std::shared_ptr<const regex_substitution> substitution; ///< re.subst's, compiled
 };
 
 /// Parses "{a}{b,1}..." (the text must start with '{'). On error returns false, names the reason in error
