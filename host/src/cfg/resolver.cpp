@@ -674,6 +674,10 @@ void resolver::check_pv(const std::string& text, source_location where, bool for
                      "assign to the pseudo-variable without {...}");
         return;
     }
+    for (const auto& tr : name->transforms)
+        for (const auto& param : tr.pv_params)
+            if (!param.text.empty())
+                check_pv(param.text, where, false);
     // Kamailio's textops registers the re.* class: without it, {re.subst,...} is an unknown transformation.
     for (const auto& tr : name->transforms) {
         if (tr.kind != tr_kind::re_subst || !catalog_)

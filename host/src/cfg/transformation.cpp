@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "cfg/pv_name.hpp"
+
 namespace siphost::cfg {
 namespace {
 
@@ -129,10 +131,21 @@ void fill_params(const tr_info& info, bool has_params, std::string_view params, 
             error = "bad parameters for transformation '" + std::string(info.name) + "': " + error;
         return;
     }
-    if (params.find('$') != std::string_view::npos) {
-        wrong("pseudo-variables as parameters are not supported");
-        return;
-    }
+    // A parameter that starts with '$' is a pseudo-variable, read each time the value is, where Kamailio 5.6
+    // takes one (not for separators).
+    auto as_pv = [&](std::string_view param, int slot, bool integer) {
+        if (param.empty() || param.front() != '$')
+            return false;
+        tr.pv_params[slot] = {std::string(param), integer};
+        return true;
+    };
+    auto int_or_pv = [&](std::string_view param, int slot, std::int64_t& out) {
+        return as_pv(param, slot, true) || parse_int(param, out);
+    };
+    auto text_or_pv = [&](std::string_view param, int slot, std::string& out) {
+        if (!as_pv(param, slot, false))
+            out = std::string(param);
+    };
     std::string_view rest;
     bool more = false;
     switch (info.params) {
@@ -141,9 +154,9 @@ void fill_params(const tr_info& info, bool has_params, std::string_view params, 
             wrong("it takes no parameter");
         return;
     case tr_params::opt_int:
-        if (has_params && !parse_int(params, tr.number))
+        if (has_params && !int_or_pv(params, 0, tr.number))
             wrong("the parameter must be an integer");
-        return;
+        break;
     case tr_params::opt_sep:
         if (has_params) {
             if (params.size() != 1)
@@ -153,68 +166,74 @@ void fill_params(const tr_info& info, bool has_params, std::string_view params, 
         }
         return;
     default:
+        if (!has_params) {
+            wrong("missing parameter");
+            return;
+        }
         break;
-    }
-    if (!has_params) {
-        wrong("missing parameter");
-        return;
     }
     std::string_view first = split_first(params, rest, more);
     switch (info.params) {
     case tr_params::int_int:
-        if (!more || !parse_int(first, tr.number) || !parse_int(rest, tr.number2))
+        if (!more || !int_or_pv(first, 0, tr.number) || !int_or_pv(rest, 1, tr.number2))
             wrong("offset and length must be integers");
-        return;
+        break;
     case tr_params::int_char:
-        if (!more || !parse_int(first, tr.number))
+        if (!more || !int_or_pv(first, 0, tr.number))
             wrong("the index must be an integer");
         else if (rest.size() != 1)
             wrong("the separator must be one character");
         else
             tr.separator = rest[0];
-        return;
+        break;
     case tr_params::one_int:
-        if (!parse_int(params, tr.number))
+        if (!int_or_pv(params, 0, tr.number))
             wrong(info.kind == tr_kind::line_at ? "the position must be an integer"
                                                 : "the length must be an integer");
-        return;
+        break;
     case tr_params::one_char:
-        if (params.size() != 1)
+        if (!as_pv(params, 0, false) && params.size() != 1)
             wrong("the parameter must be one character");
         else
-            tr.text = std::string(params);
-        return;
+            text_or_pv(params, 0, tr.text);
+        break;
     case tr_params::two_strings:
         if (!more || first.empty())
             wrong("a non-empty match and a replacement are needed");
         else {
-            tr.text = std::string(first);
-            tr.text2 = std::string(rest);
+            text_or_pv(first, 0, tr.text);
+            text_or_pv(rest, 1, tr.text2);
         }
-        return;
+        break;
     case tr_params::one_name:
         if (params.empty())
             wrong("the name is empty");
         else
-            tr.text = std::string(params);
-        return;
+            text_or_pv(params, 0, tr.text);
+        break;
     case tr_params::name_opt_sep:
     case tr_params::int_opt_sep:
-        if (info.params == tr_params::name_opt_sep ? first.empty() : !parse_int(first, tr.number)) {
+        if (info.params == tr_params::name_opt_sep ? first.empty() : !int_or_pv(first, 0, tr.number)) {
             wrong(info.params == tr_params::name_opt_sep ? "the name is empty"
                                                          : "the index must be an integer");
             return;
         }
-        tr.text = std::string(first);
+        if (info.params == tr_params::name_opt_sep)
+            text_or_pv(first, 0, tr.text);
         if (more) {
             if (rest.size() != 1)
                 wrong("the separator must be one character");
             else
                 tr.separator = rest[0];
         }
-        return;
+        break;
     default:
-        return;
+        break;
+    }
+    for (const auto& pv : tr.pv_params) {
+        std::string why;
+        if (error.empty() && !pv.text.empty() && !parse_pv_name(pv.text, why))
+            wrong("'" + pv.text + "' is not a pseudo-variable: " + why);
     }
 }
 

@@ -78,7 +78,13 @@ enum class tr_kind {
     tobody_params
 };
 
-/// One parsed transformation with its literal parameters checked.
+/// A parameter written as a pseudo-variable, "{s.substr,$var(i),1}": read each time the value is.
+struct tr_pv_parameter {
+    std::string text;     ///< "$var(i)"; empty when the parameter is a literal
+    bool integer = false; ///< the parameter is a number: Kamailio then needs an integer value
+};
+
+/// One parsed transformation with its parameters checked.
 struct transformation {
     tr_kind kind = tr_kind::s_len;
     std::string name;         ///< "s.substr", for messages
@@ -89,6 +95,7 @@ struct transformation {
     std::int64_t number2 = 0; ///< a second integer parameter (s.substr's length)
     std::size_t offset = 0;   ///< where its '{' is in the text it was parsed from
     std::shared_ptr<const regex_substitution> substitution; ///< re.subst's, compiled
+    tr_pv_parameter pv_params[2]; ///< the first (number or text) and second (number2 or text2) parameter
 };
 
 /// Parses "{a}{b,1}..." (the text must start with '{'). On error returns false, names the reason in error

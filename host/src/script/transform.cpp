@@ -573,13 +573,42 @@ value apply_one(const cfg::transformation& tr, const value& in) {
     }
 }
 
+/// tr with its pseudo-variable parameters read; false when one cannot be used.
+bool resolve_parameters(const cfg::transformation& tr, std::size_t index, const tr_parameter_reader& read,
+                        cfg::transformation& out) {
+    out = tr;
+    for (int slot = 0; slot < 2; ++slot) {
+        const auto& param = tr.pv_params[slot];
+        if (param.text.empty())
+            continue;
+        value got = read ? read(index, slot) : value();
+        if (got.is_null() || (param.integer && !got.is_int()))
+            return false;
+        if (param.integer) {
+            (slot == 0 ? out.number : out.number2) = got.number();
+            continue;
+        }
+        std::string buffer;
+        std::string text(got.as_text(buffer));
+        if (text.empty() && (tr.kind == tr_kind::s_stripto || (tr.kind == tr_kind::s_replace && slot == 0)))
+            return false; // nothing to look for
+        (slot == 0 ? out.text : out.text2) = std::move(text);
+    }
+    return true;
+}
+
 } // namespace
 
-value apply_transformations(const std::vector<cfg::transformation>& transforms, value v) {
-    for (const auto& tr : transforms) {
-        v = apply_one(tr, v);
-        if (v.is_null())
-            break;
+value apply_transformations(const std::vector<cfg::transformation>& transforms, value v,
+                            const tr_parameter_reader& read_parameter) {
+    for (std::size_t i = 0; i < transforms.size() && !v.is_null(); ++i) {
+        const auto& tr = transforms[i];
+        if (tr.pv_params[0].text.empty() && tr.pv_params[1].text.empty()) {
+            v = apply_one(tr, v);
+            continue;
+        }
+        cfg::transformation resolved;
+        v = resolve_parameters(tr, i, read_parameter, resolved) ? apply_one(resolved, v) : value();
     }
     return v;
 }

@@ -63,9 +63,13 @@ TEST(cfg_transformations, bad_ones_name_the_reason_and_the_byte) {
          4},
         {"$(ru{uri.param})",
          "bad parameters for transformation 'uri.param': missing parameter; usage {uri.param,name}", 4},
-        {"$(ru{s.strip,$var(n)})",
-         "bad parameters for transformation 's.strip': pseudo-variables as parameters are not supported; "
-         "usage {s.strip,length}",
+        {"$(ru{s.select,1,$var(c)})", // Kamailio takes no pseudo-variable as a separator
+         "bad parameters for transformation 's.select': the separator must be one character; usage "
+         "{s.select,index,separator}",
+         4},
+        {"$(ru{s.strip,$var(n})",
+         "bad parameters for transformation 's.strip': '$var(n' is not a pseudo-variable: missing ')'; usage "
+         "{s.strip,length}",
          4},
         {"$(ru{s.len)", "missing '}' after the transformation", 4},
         {"$(ru{s.len}x)", "unexpected 'x' after the transformations", 11},
@@ -132,6 +136,30 @@ TEST(cfg_transformations, new_members_parse_with_their_parameters) {
               error.find("bad parameters for transformation 're.subst': the substitution '/[a/b/' has a bad "
                          "regex: "))
         << error;
+}
+
+TEST(cfg_transformations, parameters_may_be_pseudo_variables) {
+    std::string error;
+    auto pv =
+        parse_pv_name("$(var(x){s.substr,$var(i),1}{s.replace,a$,$hdr(X)}{param.value,$avp(n),&})", error);
+    ASSERT_TRUE(pv) << error;
+    ASSERT_EQ(3u, pv->transforms.size());
+    EXPECT_EQ("$var(i)", pv->transforms[0].pv_params[0].text);
+    EXPECT_TRUE(pv->transforms[0].pv_params[0].integer);
+    EXPECT_EQ("", pv->transforms[0].pv_params[1].text);
+    EXPECT_EQ(1, pv->transforms[0].number2);
+    EXPECT_EQ("a$", pv->transforms[1].text); // only a leading '$' makes a pseudo-variable
+    EXPECT_EQ("$hdr(X)", pv->transforms[1].pv_params[1].text);
+    EXPECT_FALSE(pv->transforms[1].pv_params[1].integer);
+    EXPECT_EQ("$avp(n)", pv->transforms[2].pv_params[0].text);
+    EXPECT_EQ('&', pv->transforms[2].separator);
+
+    diagnostics diags;
+    config cfg;
+    read_config_text("t.cfg", "request_route {\n  $var(a) = $(ru{s.substr,$nosuch(x),1});\n}\n", {}, nullptr,
+                     diags, cfg);
+    EXPECT_EQ(1u, diags.error_count()) << diags.format_all();
+    EXPECT_NE(std::string::npos, diags.format_all().find("nosuch")) << diags.format_all();
 }
 
 TEST(cfg_transformations, re_subst_needs_textops) {

@@ -284,6 +284,52 @@ TEST(script_transformations, unquote_unbracket_rmws) {
     EXPECT_EQ("abc", on(h, m, " a b\t\r\nc ", "{s.rmws}"));
 }
 
+TEST(script_transformations, pseudo_variables_as_parameters) {
+    // Measured on Kamailio 5.6.3: a number must come from an integer value (a string "2" fails: null); text
+    // may come from any value (an integer as its decimal text); a null parameter fails.
+    harness h(R"cfg(
+request_route {
+  $var(s) = "abcdef;ghi";
+  $var(i) = 2;
+  $var(is) = "2";
+  $var(neg) = -2;
+  $var(one) = 1;
+  $var(c) = "d";
+  $var(n) = "ghi";
+  $var(p) = "a=1;ghi=2;c";
+  exit;
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    EXPECT_EQ("c", h.print("$(var(s){s.substr,$var(i),1})", m));
+    EXPECT_EQ("bc", h.print("$(var(s){s.substr,1,$var(i)})", m));
+    EXPECT_EQ("cd", h.print("$(var(s){s.substr,$var(i),$var(i)})", m));
+    EXPECT_EQ("hi", h.print("$(var(s){s.substr,$var(neg),0})", m));
+    EXPECT_EQ("a", h.print("$(var(s){s.substr,$var(unset),1})", m)); // an unset $var is 0
+    EXPECT_EQ("<null>", h.print("$(var(s){s.substr,$var(is),1})", m));
+    EXPECT_EQ("<null>", h.print("$(var(s){s.substr,$hdr(X-Missing),1})", m));
+    EXPECT_EQ("cdef;ghi", h.print("$(var(s){s.strip,$var(i)})", m));
+    EXPECT_EQ("<null>", h.print("$(var(s){s.strip,$var(is)})", m));
+    EXPECT_EQ("ghi", h.print("$(var(s){s.select,$var(one),;})", m));
+    EXPECT_EQ("<null>", h.print("$(var(s){s.select,$var(i),;})", m)); // out of range
+    EXPECT_EQ("def;ghi", h.print("$(var(s){s.stripto,$var(c)})", m));
+    EXPECT_EQ("abcXef;ghi", h.print("$(var(s){s.replace,$var(c),X})", m));
+    EXPECT_EQ("abcghief;ghi", h.print("$(var(s){s.replace,d,$var(n)})", m));
+    EXPECT_EQ("a,ab", h.print("$(var(s){s.prefixes,$var(i)})", m));
+    EXPECT_EQ("2", h.print("$(var(p){param.value,$var(n)})", m));
+    EXPECT_EQ("1", h.print("$(var(p){param.in,$var(n)})", m));
+    EXPECT_EQ("c", h.print("$(var(p){param.name,$var(i)})", m));
+    EXPECT_EQ("2", h.print("$(var(p){param.valueat,$var(neg)})", m));
+    EXPECT_EQ("<null>", h.print("$(var(p){param.name,$var(is)})", m));
+    EXPECT_EQ("X2b", on(h, m, "a2b", "{s.replace,a,X}"));
+    h.request(m);
+    EXPECT_EQ("5", on(h, m, "sip:a@b;ghi=5", "{uri.param,$var(n)}"));
+    EXPECT_EQ("aXb", on(h, m, "a2b", "{s.replace,$var(i),X}")); // the integer as its text
+    EXPECT_EQ("2b", on(h, m, "a2b", "{s.stripto,$var(i)}"));
+    EXPECT_EQ("2x", on(h, m, "2x", "{line.sw,$var(i)}"));
+}
+
 TEST(script_transformations, regex_substitution) {
     harness h("request_route { exit; }");
     test_message m;
