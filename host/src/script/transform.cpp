@@ -270,7 +270,8 @@ std::optional<std::string> percent_encode(std::string_view s, std::string_view k
     return out;
 }
 
-/// Kamailio's unescape of a user or a parameter: each '%' needs two hex digits, and "%00" is refused.
+/// Kamailio's unescape of a user or a parameter: each '%' needs two hex digits that make a printable ASCII
+/// byte (5.6.3 refuses "%09", "%7f", "%c3").
 std::optional<std::string> percent_decode_strict(std::string_view s) {
     std::string out;
     for (std::size_t i = 0; i < s.size(); ++i) {
@@ -280,9 +281,10 @@ std::optional<std::string> percent_decode_strict(std::string_view s) {
         }
         int high = i + 2 < s.size() ? hex_digit(s[i + 1]) : -1;
         int low = high >= 0 ? hex_digit(s[i + 2]) : -1;
-        if (low < 0 || (high == 0 && low == 0))
+        int byte = high * 16 + low;
+        if (low < 0 || byte < 0x20 || byte > 0x7e)
             return std::nullopt;
-        out += static_cast<char>(high * 16 + low);
+        out += static_cast<char>(byte);
         i += 2;
     }
     return out;

@@ -258,6 +258,11 @@ TEST(script_transformations, escape_user_and_param_and_url) {
     EXPECT_EQ("<null>", on(h, m, "a%", "{s.unescape.param}"));
     EXPECT_EQ("<null>", on(h, m, "%zz", "{s.unescape.user}"));
     EXPECT_EQ("<null>", on(h, m, "%00x", "{s.unescape.user}"));
+    EXPECT_EQ("<null>", on(h, m, "x%09", "{s.unescape.user}"));
+    EXPECT_EQ("<null>", on(h, m, "x%1f", "{s.unescape.param}"));
+    EXPECT_EQ("<null>", on(h, m, "x%7f", "{s.unescape.user}"));
+    EXPECT_EQ("<null>", on(h, m, "x%c3%a9", "{s.unescape.param}"));
+    EXPECT_EQ("x ~", on(h, m, "x%20%7e", "{s.unescape.user}"));
 
     EXPECT_EQ("a b c", on(h, m, "a+b%20c", "{s.urldecode.param}"));
     // Kamailio 5.6.3 decodes what is not hex too, and drops a '%' without two characters after it.
