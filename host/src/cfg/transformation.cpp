@@ -81,6 +81,7 @@ const std::vector<tr_info>& table() {
         {"uri.scheme", tr_kind::uri_scheme, tr_params::none, "{uri.scheme}"},
         {"uri.passwd", tr_kind::uri_passwd, tr_params::none, "{uri.passwd}"},
         {"uri.headers", tr_kind::uri_headers, tr_params::none, "{uri.headers}"},
+        {"uri.tosocket", tr_kind::uri_tosocket, tr_params::none, "{uri.tosocket}"},
         {"param.value", tr_kind::param_value, tr_params::name_opt_sep, "{param.value,name[,separator]}"},
         {"param.in", tr_kind::param_in, tr_params::name_opt_sep, "{param.in,name[,separator]}"},
         {"param.count", tr_kind::param_count, tr_params::opt_sep, "{param.count[,separator]}"},
@@ -223,6 +224,8 @@ void fill_params(const tr_info& info, bool has_params, std::string_view params, 
         if (more) {
             if (rest.size() != 1)
                 wrong("the separator must be one character");
+            else if (rest[0] == ',') // Kamailio 5.6.3 refuses it here (not in param.count)
+                wrong("the separator cannot be ','");
             else
                 tr.separator = rest[0];
         }

@@ -62,6 +62,7 @@ enum class tr_kind {
     uri_scheme,
     uri_passwd,
     uri_headers,
+    uri_tosocket,
     param_value,
     param_in,
     param_count,

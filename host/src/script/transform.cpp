@@ -163,6 +163,17 @@ value apply_uri(const cfg::transformation& tr, std::string_view s) {
         return value::own(std::string(u.password()));
     case tr_kind::uri_headers:
         return value::own(std::string(u.headers()));
+    case tr_kind::uri_tosocket: {
+        // As Kamailio 5.6.3 writes it: "proto:host:port" from the transport parameter (port 5060 when the
+        // URI has none, whatever the transport); "" without a transport it knows (wss included).
+        std::string proto(u.param("transport").value_or(std::string_view()));
+        for (auto& c : proto)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (proto != "udp" && proto != "tcp" && proto != "tls" && proto != "sctp" && proto != "ws")
+            return value::own(std::string());
+        return value::own(proto + ":" + std::string(u.host()) + ":" +
+                          std::to_string(u.has_port() ? u.port() : 5060));
+    }
     default: // uri_scheme
         return value::own(std::string(u.scheme_text()));
     }
@@ -544,6 +555,7 @@ value apply_one(const cfg::transformation& tr, const value& in) {
     case tr_kind::uri_scheme:
     case tr_kind::uri_passwd:
     case tr_kind::uri_headers:
+    case tr_kind::uri_tosocket:
         return apply_uri(tr, s);
     case tr_kind::param_value:
     case tr_kind::param_count:

@@ -98,6 +98,10 @@ TEST(cfg_transformations, bad_ones_name_the_reason_and_the_byte) {
          "bad parameters for transformation 'param.in': the separator must be one character; usage "
          "{param.in,name[,separator]}",
          4},
+        {"$(ru{param.value,a,,})",
+         "bad parameters for transformation 'param.value': the separator cannot be ','; usage "
+         "{param.value,name[,separator]}",
+         4},
         {"$(ru{via.branch})", "unknown transformation 'via.branch'", 4}, // not in Kamailio 5.6
         {"$(ru{param.name,x})",
          "bad parameters for transformation 'param.name': the index must be an integer; usage "

@@ -165,6 +165,26 @@ TEST(script_transformations, uri_parts_of_the_message) {
     EXPECT_EQ("sips", on(h, m, "sips:[2001:db8::1]:5061", "{uri.scheme}"));
 }
 
+TEST(script_transformations, uri_passwd_headers_and_tosocket) {
+    harness h("request_route { exit; }");
+    test_message m;
+    const std::string full = "sip:alice:secret@example.org:5070;transport=tcp;lr?Subject=hi&X=1";
+    EXPECT_EQ("secret", on(h, m, full, "{uri.passwd}"));
+    EXPECT_EQ("Subject=hi&X=1", on(h, m, full, "{uri.headers}"));
+    EXPECT_EQ("", on(h, m, "sip:example.org", "{uri.passwd}"));
+    EXPECT_EQ("", on(h, m, "sip:example.org", "{uri.headers}"));
+    EXPECT_EQ("<null>", on(h, m, "not a uri", "{uri.passwd}"));
+    // As Kamailio 5.6.3 prints them.
+    EXPECT_EQ("tcp:example.org:5070", on(h, m, full, "{uri.tosocket}"));
+    EXPECT_EQ("tls:10.0.0.1:5060", on(h, m, "sip:carol@10.0.0.1;transport=TLS", "{uri.tosocket}"));
+    EXPECT_EQ("tls:[::1]:5071", on(h, m, "sips:x@[::1]:5071;transport=tls", "{uri.tosocket}"));
+    EXPECT_EQ("ws:h:5060", on(h, m, "sip:x@h;transport=ws", "{uri.tosocket}"));
+    EXPECT_EQ("sctp:h:5060", on(h, m, "sip:x@h;transport=SCTP", "{uri.tosocket}"));
+    EXPECT_EQ("", on(h, m, "sip:x@h;transport=wss", "{uri.tosocket}"));
+    EXPECT_EQ("", on(h, m, "sip:x@h;transport=foo", "{uri.tosocket}"));
+    EXPECT_EQ("", on(h, m, "sip:x@10.0.0.1:5070", "{uri.tosocket}"));
+}
+
 TEST(script_transformations, param_lists) {
     harness h("request_route { exit; }");
     test_message m;
