@@ -67,6 +67,8 @@ const std::vector<tr_info>& table() {
         {"s.unquote", tr_kind::s_unquote, tr_params::none, "{s.unquote}"},
         {"s.unbracket", tr_kind::s_unbracket, tr_params::none, "{s.unbracket}"},
         {"s.rmws", tr_kind::s_rmws, tr_params::none, "{s.rmws}"},
+        {"s.before", tr_kind::s_before, tr_params::one_name, "{s.before,char}"},
+        {"s.after", tr_kind::s_after, tr_params::one_name, "{s.after,char}"},
         {"s.corehash", tr_kind::s_corehash, tr_params::opt_int, "{s.corehash[,size]}"},
         {"re.subst", tr_kind::re_subst, tr_params::substitution, "{re.subst,/regex/replacement/flags}"},
         {"line.count", tr_kind::line_count, tr_params::none, "{line.count}"},

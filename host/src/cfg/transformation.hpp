@@ -48,6 +48,8 @@ enum class tr_kind {
     s_unquote,
     s_unbracket,
     s_rmws,
+    s_before,
+    s_after,
     s_corehash,
     re_subst,
     line_count,

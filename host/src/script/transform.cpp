@@ -530,6 +530,15 @@ value apply_one(const cfg::transformation& tr, const value& in) {
                 out += c;
         return value::own(std::move(out));
     }
+    case tr_kind::s_before:
+    case tr_kind::s_after: {
+        // Kamailio 5.6.3 looks for the parameter's first character only: before it (all when absent),
+        // after it ("" when absent).
+        auto at = s.find(tr.text[0]);
+        if (at == std::string_view::npos)
+            return value::own(std::string(tr.kind == tr_kind::s_before ? s : std::string_view()));
+        return value::own(std::string(tr.kind == tr_kind::s_before ? s.substr(0, at) : s.substr(at + 1)));
+    }
     case tr_kind::s_corehash:
         return value::make_int(core_hash(s, static_cast<std::uint32_t>(tr.number)));
     case tr_kind::re_subst:
@@ -604,7 +613,8 @@ bool resolve_parameters(const cfg::transformation& tr, std::size_t index, const 
         }
         std::string buffer;
         std::string text(got.as_text(buffer));
-        if (text.empty() && (tr.kind == tr_kind::s_stripto || (tr.kind == tr_kind::s_replace && slot == 0)))
+        if (text.empty() && (tr.kind == tr_kind::s_stripto || tr.kind == tr_kind::s_before ||
+                             tr.kind == tr_kind::s_after || (tr.kind == tr_kind::s_replace && slot == 0)))
             return false; // nothing to look for
         (slot == 0 ? out.text : out.text2) = std::move(text);
     }

@@ -355,6 +355,19 @@ request_route {
     EXPECT_EQ("2x", on(h, m, "2x", "{line.sw,$var(i)}"));
 }
 
+TEST(script_transformations, before_and_after) {
+    harness h("request_route { exit; }");
+    test_message m;
+    EXPECT_EQ("abc", on(h, m, "abc@def@ghi", "{s.before,@}"));
+    EXPECT_EQ("def@ghi", on(h, m, "abc@def@ghi", "{s.after,@}"));
+    EXPECT_EQ("abc@def@ghi", on(h, m, "abc@def@ghi", "{s.before,x}"));
+    EXPECT_EQ("", on(h, m, "abc@def@ghi", "{s.after,x}"));
+    EXPECT_EQ("", on(h, m, "abc@def@ghi", "{s.before,a}"));
+    EXPECT_EQ("", on(h, m, "abc@def@ghi", "{s.after,i}"));
+    EXPECT_EQ("a", on(h, m, "abcbdx", "{s.before,bd}")); // the first character only, as Kamailio 5.6.3
+    EXPECT_EQ("cbdx", on(h, m, "abcbdx", "{s.after,bd}"));
+}
+
 TEST(script_transformations, regex_substitution) {
     harness h("request_route { exit; }");
     test_message m;
