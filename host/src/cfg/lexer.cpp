@@ -284,11 +284,9 @@ void lexer::lex_string(token& t) {
         case '\'':
             t.text += '\'';
             break;
-        case '0':
-            t.text += '\0';
-            break;
         default:
-            // Kamailio keeps an unknown escape as written (so "\$" or "\d" in a regex survive).
+            // Kamailio keeps an unknown escape as written (so "\$" or "\d" in a regex survive); "\0" too, as
+            // Kamailio 5.6.3 measures, so that {re.subst,/re/[\0]/} refers to the match.
             t.text += '\\';
             t.text += e;
             break;

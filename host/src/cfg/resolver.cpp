@@ -674,6 +674,23 @@ void resolver::check_pv(const std::string& text, source_location where, bool for
                      "assign to the pseudo-variable without {...}");
         return;
     }
+    for (const auto& tr : name->transforms)
+        for (const auto& param : tr.pv_params)
+            if (!param.text.empty())
+                check_pv(param.text, where, false);
+    // Kamailio's textops registers the re.* class: without it, {re.subst,...} is an unknown transformation.
+    for (const auto& tr : name->transforms) {
+        if (tr.kind != tr_kind::re_subst || !catalog_)
+            continue;
+        auto loaded = catalog_->module_names();
+        if (std::find(loaded.begin(), loaded.end(), "textops") == loaded.end()) {
+            source_location at = where;
+            at.column += static_cast<std::uint32_t>(text.find("{re.subst"));
+            diags_.error(at, "bad pseudo-variable '" + text + "': the transformation 're.subst' is textops'",
+                         "loadmodule \"textops.so\"");
+            return;
+        }
+    }
     if (const auto* core = find_core_pv(name->name)) {
         if ((core->flags & SIPHOST_PV_NAME_REQUIRED) && !name->has_inner)
             diags_.error(where, "'$" + name->name + "' needs a name", "$" + name->name + "(name)");

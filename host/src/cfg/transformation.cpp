@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "cfg/pv_name.hpp"
+
 namespace siphost::cfg {
 namespace {
 
@@ -16,7 +18,9 @@ enum class tr_params {
     one_name,     ///< uri.param,name
     name_opt_sep, ///< param.value,name[,separator]
     int_opt_sep,  ///< param.name,index[,separator]
-    opt_sep       ///< param.count[,separator]
+    opt_sep,      ///< param.count[,separator]
+    opt_int,      ///< s.prefixes[,length]
+    substitution  ///< re.subst,/regex/replacement/flags
 };
 
 struct tr_info {
@@ -51,6 +55,22 @@ const std::vector<tr_info>& table() {
         {"s.sha512", tr_kind::s_sha512, tr_params::none, "{s.sha512}"},
         {"s.encode.base64", tr_kind::s_encode_base64, tr_params::none, "{s.encode.base64}"},
         {"s.decode.base64", tr_kind::s_decode_base64, tr_params::none, "{s.decode.base64}"},
+        {"s.prefixes", tr_kind::s_prefixes, tr_params::opt_int, "{s.prefixes[,max length]}"},
+        {"s.prefixes.quoted", tr_kind::s_prefixes_quoted, tr_params::opt_int,
+         "{s.prefixes.quoted[,max length]}"},
+        {"s.escape.user", tr_kind::s_escape_user, tr_params::none, "{s.escape.user}"},
+        {"s.unescape.user", tr_kind::s_unescape_user, tr_params::none, "{s.unescape.user}"},
+        {"s.escape.param", tr_kind::s_escape_param, tr_params::none, "{s.escape.param}"},
+        {"s.unescape.param", tr_kind::s_unescape_param, tr_params::none, "{s.unescape.param}"},
+        {"s.urlencode.param", tr_kind::s_urlencode_param, tr_params::none, "{s.urlencode.param}"},
+        {"s.urldecode.param", tr_kind::s_urldecode_param, tr_params::none, "{s.urldecode.param}"},
+        {"s.unquote", tr_kind::s_unquote, tr_params::none, "{s.unquote}"},
+        {"s.unbracket", tr_kind::s_unbracket, tr_params::none, "{s.unbracket}"},
+        {"s.rmws", tr_kind::s_rmws, tr_params::none, "{s.rmws}"},
+        {"s.before", tr_kind::s_before, tr_params::one_name, "{s.before,char}"},
+        {"s.after", tr_kind::s_after, tr_params::one_name, "{s.after,char}"},
+        {"s.corehash", tr_kind::s_corehash, tr_params::opt_int, "{s.corehash[,size]}"},
+        {"re.subst", tr_kind::re_subst, tr_params::substitution, "{re.subst,/regex/replacement/flags}"},
         {"line.count", tr_kind::line_count, tr_params::none, "{line.count}"},
         {"line.at", tr_kind::line_at, tr_params::one_int, "{line.at,position}"},
         {"line.sw", tr_kind::line_sw, tr_params::one_name, "{line.sw,prefix}"},
@@ -61,7 +81,11 @@ const std::vector<tr_info>& table() {
         {"uri.param", tr_kind::uri_param, tr_params::one_name, "{uri.param,name}"},
         {"uri.transport", tr_kind::uri_transport, tr_params::none, "{uri.transport}"},
         {"uri.scheme", tr_kind::uri_scheme, tr_params::none, "{uri.scheme}"},
+        {"uri.passwd", tr_kind::uri_passwd, tr_params::none, "{uri.passwd}"},
+        {"uri.headers", tr_kind::uri_headers, tr_params::none, "{uri.headers}"},
+        {"uri.tosocket", tr_kind::uri_tosocket, tr_params::none, "{uri.tosocket}"},
         {"param.value", tr_kind::param_value, tr_params::name_opt_sep, "{param.value,name[,separator]}"},
+        {"param.in", tr_kind::param_in, tr_params::name_opt_sep, "{param.in,name[,separator]}"},
         {"param.count", tr_kind::param_count, tr_params::opt_sep, "{param.count[,separator]}"},
         {"param.name", tr_kind::param_name, tr_params::int_opt_sep, "{param.name,index[,separator]}"},
         {"param.valueat", tr_kind::param_valueat, tr_params::int_opt_sep,
@@ -102,10 +126,29 @@ void fill_params(const tr_info& info, bool has_params, std::string_view params, 
         error = "bad parameters for transformation '" + std::string(info.name) + "': " + why + "; usage " +
                 info.usage;
     };
-    if (params.find('$') != std::string_view::npos) {
-        wrong("pseudo-variables as parameters are not supported");
+    if (info.params == tr_params::substitution) {
+        // The whole parameter, commas and '$' (an anchor there) included, is the expression.
+        if (!has_params)
+            wrong("missing parameter");
+        else if (!(tr.substitution = regex_substitution::parse(params, error)))
+            error = "bad parameters for transformation '" + std::string(info.name) + "': " + error;
         return;
     }
+    // A parameter that starts with '$' is a pseudo-variable, read each time the value is, where Kamailio 5.6
+    // takes one (not for separators).
+    auto as_pv = [&](std::string_view param, int slot, bool integer) {
+        if (param.empty() || param.front() != '$')
+            return false;
+        tr.pv_params[slot] = {std::string(param), integer};
+        return true;
+    };
+    auto int_or_pv = [&](std::string_view param, int slot, std::int64_t& out) {
+        return as_pv(param, slot, true) || parse_int(param, out);
+    };
+    auto text_or_pv = [&](std::string_view param, int slot, std::string& out) {
+        if (!as_pv(param, slot, false))
+            out = std::string(param);
+    };
     std::string_view rest;
     bool more = false;
     switch (info.params) {
@@ -113,6 +156,10 @@ void fill_params(const tr_info& info, bool has_params, std::string_view params, 
         if (has_params)
             wrong("it takes no parameter");
         return;
+    case tr_params::opt_int:
+        if (has_params && !int_or_pv(params, 0, tr.number))
+            wrong("the parameter must be an integer");
+        break;
     case tr_params::opt_sep:
         if (has_params) {
             if (params.size() != 1)
@@ -122,68 +169,76 @@ void fill_params(const tr_info& info, bool has_params, std::string_view params, 
         }
         return;
     default:
+        if (!has_params) {
+            wrong("missing parameter");
+            return;
+        }
         break;
-    }
-    if (!has_params) {
-        wrong("missing parameter");
-        return;
     }
     std::string_view first = split_first(params, rest, more);
     switch (info.params) {
     case tr_params::int_int:
-        if (!more || !parse_int(first, tr.number) || !parse_int(rest, tr.number2))
+        if (!more || !int_or_pv(first, 0, tr.number) || !int_or_pv(rest, 1, tr.number2))
             wrong("offset and length must be integers");
-        return;
+        break;
     case tr_params::int_char:
-        if (!more || !parse_int(first, tr.number))
+        if (!more || !int_or_pv(first, 0, tr.number))
             wrong("the index must be an integer");
         else if (rest.size() != 1)
             wrong("the separator must be one character");
         else
             tr.separator = rest[0];
-        return;
+        break;
     case tr_params::one_int:
-        if (!parse_int(params, tr.number))
+        if (!int_or_pv(params, 0, tr.number))
             wrong(info.kind == tr_kind::line_at ? "the position must be an integer"
                                                 : "the length must be an integer");
-        return;
+        break;
     case tr_params::one_char:
-        if (params.size() != 1)
+        if (!as_pv(params, 0, false) && params.size() != 1)
             wrong("the parameter must be one character");
         else
-            tr.text = std::string(params);
-        return;
+            text_or_pv(params, 0, tr.text);
+        break;
     case tr_params::two_strings:
         if (!more || first.empty())
             wrong("a non-empty match and a replacement are needed");
         else {
-            tr.text = std::string(first);
-            tr.text2 = std::string(rest);
+            text_or_pv(first, 0, tr.text);
+            text_or_pv(rest, 1, tr.text2);
         }
-        return;
+        break;
     case tr_params::one_name:
         if (params.empty())
             wrong("the name is empty");
         else
-            tr.text = std::string(params);
-        return;
+            text_or_pv(params, 0, tr.text);
+        break;
     case tr_params::name_opt_sep:
     case tr_params::int_opt_sep:
-        if (info.params == tr_params::name_opt_sep ? first.empty() : !parse_int(first, tr.number)) {
+        if (info.params == tr_params::name_opt_sep ? first.empty() : !int_or_pv(first, 0, tr.number)) {
             wrong(info.params == tr_params::name_opt_sep ? "the name is empty"
                                                          : "the index must be an integer");
             return;
         }
-        tr.text = std::string(first);
+        if (info.params == tr_params::name_opt_sep)
+            text_or_pv(first, 0, tr.text);
         if (more) {
             if (rest.size() != 1)
                 wrong("the separator must be one character");
+            else if (rest[0] == ',') // Kamailio 5.6.3 refuses it here (not in param.count)
+                wrong("the separator cannot be ','");
             else
                 tr.separator = rest[0];
         }
-        return;
+        break;
     default:
-        return;
+        break;
+    }
+    for (const auto& pv : tr.pv_params) {
+        std::string why;
+        if (error.empty() && !pv.text.empty() && !parse_pv_name(pv.text, why))
+            wrong("'" + pv.text + "' is not a pseudo-variable: " + why);
     }
 }
 

@@ -4,9 +4,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "cfg/regex_substitution.hpp"
 
 namespace siphost::cfg {
 
@@ -34,6 +37,21 @@ enum class tr_kind {
     s_sha512,
     s_encode_base64,
     s_decode_base64,
+    s_prefixes,
+    s_prefixes_quoted,
+    s_escape_user,
+    s_unescape_user,
+    s_escape_param,
+    s_unescape_param,
+    s_urlencode_param,
+    s_urldecode_param,
+    s_unquote,
+    s_unbracket,
+    s_rmws,
+    s_before,
+    s_after,
+    s_corehash,
+    re_subst,
     line_count,
     line_at,
     line_sw,
@@ -44,7 +62,11 @@ enum class tr_kind {
     uri_param,
     uri_transport,
     uri_scheme,
+    uri_passwd,
+    uri_headers,
+    uri_tosocket,
     param_value,
+    param_in,
     param_count,
     param_name,
     param_valueat,
@@ -59,7 +81,13 @@ enum class tr_kind {
     tobody_params
 };
 
-/// One parsed transformation with its literal parameters checked.
+/// A parameter written as a pseudo-variable, "{s.substr,$var(i),1}": read each time the value is.
+struct tr_pv_parameter {
+    std::string text;     ///< "$var(i)"; empty when the parameter is a literal
+    bool integer = false; ///< the parameter is a number: Kamailio then needs an integer value
+};
+
+/// One parsed transformation with its parameters checked.
 struct transformation {
     tr_kind kind = tr_kind::s_len;
     std::string name;         ///< "s.substr", for messages
@@ -69,6 +97,8 @@ struct transformation {
     std::int64_t number = 0;  ///< an integer parameter (offset, index, length)
     std::int64_t number2 = 0; ///< a second integer parameter (s.substr's length)
     std::size_t offset = 0;   ///< where its '{' is in the text it was parsed from
+    std::shared_ptr<const regex_substitution> substitution; ///< re.subst's, compiled
+    tr_pv_parameter pv_params[2]; ///< the first (number or text) and second (number2 or text2) parameter
 };
 
 /// Parses "{a}{b,1}..." (the text must start with '{'). On error returns false, names the reason in error

@@ -380,6 +380,17 @@ std::unique_ptr<pv_spec> compiled_script::parse_pv(std::string_view text, std::s
     spec->text = std::string(text);
     spec->index = name->index;
     spec->transforms = std::move(name->transforms);
+    for (std::size_t i = 0; i < spec->transforms.size(); ++i)
+        for (int slot = 0; slot < 2; ++slot) {
+            const std::string& param = spec->transforms[i].pv_params[slot].text;
+            if (param.empty())
+                continue;
+            spec->transform_parameters.resize(2 * spec->transforms.size());
+            auto param_spec = parse_pv(param, error);
+            if (!param_spec)
+                return nullptr;
+            spec->transform_parameters[2 * i + static_cast<std::size_t>(slot)] = std::move(param_spec);
+        }
     if (const auto* core = cfg::find_core_pv(name->name)) {
         spec->core = core->id;
         if ((core->flags & SIPHOST_PV_NAME_REQUIRED) && !name->has_inner) {

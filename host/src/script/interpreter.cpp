@@ -755,7 +755,11 @@ value get_raw_pv(const pv_spec& pv, run_context& ctx) {
 value get_pv(const pv_spec& pv, run_context& ctx) {
     if (pv.transforms.empty())
         return get_raw_pv(pv, ctx);
-    return apply_transformations(pv.transforms, get_raw_pv(pv, ctx));
+    if (pv.transform_parameters.empty())
+        return apply_transformations(pv.transforms, get_raw_pv(pv, ctx));
+    return apply_transformations(pv.transforms, get_raw_pv(pv, ctx), [&](std::size_t index, int slot) {
+        return get_pv(*pv.transform_parameters[2 * index + static_cast<std::size_t>(slot)], ctx);
+    });
 }
 
 int set_avp(const pv_spec& pv, const value& v, run_context& ctx) {

@@ -28,6 +28,9 @@ struct pv_spec {
     std::uint32_t slot = 0; ///< $var/$vn: the variable's slot in the worker's storage
     std::string text;       ///< as written, for messages
     std::vector<cfg::transformation> transforms; ///< applied in order to what is read; read-only then
+    /// The pseudo-variables written as transformation parameters: [2 * i + slot] for transforms[i]; empty
+    /// when there are none.
+    std::vector<std::unique_ptr<pv_spec>> transform_parameters;
 
     pv_spec() = default;
     pv_spec(const pv_spec&) = delete;

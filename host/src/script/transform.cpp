@@ -159,6 +159,21 @@ value apply_uri(const cfg::transformation& tr, std::string_view s) {
         return value::own(std::string(u.param(tr.text).value_or(std::string_view())));
     case tr_kind::uri_transport:
         return value::own(std::string(u.param("transport").value_or(std::string_view())));
+    case tr_kind::uri_passwd:
+        return value::own(std::string(u.password()));
+    case tr_kind::uri_headers:
+        return value::own(std::string(u.headers()));
+    case tr_kind::uri_tosocket: {
+        // As Kamailio 5.6.3 writes it: "proto:host:port" from the transport parameter (port 5060 when the
+        // URI has none, whatever the transport); "" without a transport it knows (wss included).
+        std::string proto(u.param("transport").value_or(std::string_view()));
+        for (auto& c : proto)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (proto != "udp" && proto != "tcp" && proto != "tls" && proto != "sctp" && proto != "ws")
+            return value::own(std::string());
+        return value::own(proto + ":" + std::string(u.host()) + ":" +
+                          std::to_string(u.has_port() ? u.port() : 5060));
+    }
     default: // uri_scheme
         return value::own(std::string(u.scheme_text()));
     }
@@ -244,6 +259,123 @@ std::vector<std::string_view> lines_of(std::string_view s) {
         s.remove_prefix(end + 1);
     }
     return out;
+}
+
+/// %xx (lower-case hex) for every byte but those keep allows; nullopt for a control or non-ASCII byte when
+/// printable_only (Kamailio's escape_user and escape_param refuse them).
+std::optional<std::string> percent_encode(std::string_view s, std::string_view keep, bool printable_only) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string out;
+    for (char c : s) {
+        auto byte = static_cast<unsigned char>(c);
+        if (printable_only && (byte < 0x20 || byte > 0x7e))
+            return std::nullopt;
+        if (std::isalnum(byte) || keep.find(c) != std::string_view::npos) {
+            out += c;
+        } else {
+            out += '%';
+            out += digits[byte >> 4];
+            out += digits[byte & 0x0f];
+        }
+    }
+    return out;
+}
+
+/// Kamailio's unescape of a user or a parameter: each '%' needs two hex digits that make a printable ASCII
+/// byte (5.6.3 refuses "%09", "%7f", "%c3").
+std::optional<std::string> percent_decode_strict(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '%') {
+            out += s[i];
+            continue;
+        }
+        int high = i + 2 < s.size() ? hex_digit(s[i + 1]) : -1;
+        int low = high >= 0 ? hex_digit(s[i + 2]) : -1;
+        int byte = high * 16 + low;
+        if (low < 0 || byte < 0x20 || byte > 0x7e)
+            return std::nullopt;
+        out += static_cast<char>(byte);
+        i += 2;
+    }
+    return out;
+}
+
+/// s.urldecode.param as Kamailio 5.6 decodes: '+' is a space; "%" and the next two characters are one byte
+/// even when they are not hex digits (each read as digit or letter value, OR-ed as Kamailio does); a '%'
+/// without two characters after it is dropped.
+std::string url_decode(std::string_view s) {
+    auto value_of = [](char c) {
+        auto byte = static_cast<unsigned char>(c);
+        return std::isdigit(byte) ? byte - '0' : std::tolower(byte) - 'a' + 10;
+    };
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '%') {
+            if (i + 2 < s.size()) {
+                out += static_cast<char>((value_of(s[i + 1]) << 4) | value_of(s[i + 2]));
+                i += 2;
+            }
+        } else {
+            out += s[i] == '+' ? ' ' : s[i];
+        }
+    }
+    return out;
+}
+
+/// The prefixes of s, shortest first, up to max_length bytes (all when max_length is not in 1..size),
+/// separated by commas, each in single quotes when quoted: "123" gives 1,12,123.
+std::string prefixes(std::string_view s, std::int64_t max_length, bool quoted) {
+    std::size_t count = max_length > 0 && static_cast<std::uint64_t>(max_length) < s.size()
+                            ? static_cast<std::size_t>(max_length)
+                            : s.size();
+    std::string out;
+    for (std::size_t n = 1; n <= count; ++n) {
+        if (n > 1)
+            out += ',';
+        if (quoted)
+            out.append(1, '\'').append(s.substr(0, n)).append(1, '\'');
+        else
+            out.append(s.substr(0, n));
+    }
+    return out;
+}
+
+/// Kamailio's core string hash (the one its hash tables use), masked with size - 1 when size is not 0. The
+/// bytes are read as signed chars, as Kamailio's C reads them.
+std::uint32_t core_hash(std::string_view s, std::uint32_t size) {
+    auto at = [&](std::size_t i) { return static_cast<std::uint32_t>(static_cast<signed char>(s[i])); };
+    auto mix = [](std::uint32_t v) { return v ^ (v >> 3); };
+    std::uint32_t h = 0;
+    std::size_t i = 0;
+    for (; i + 4 <= s.size(); i += 4)
+        h += mix((at(i) << 24) + (at(i + 1) << 16) + (at(i + 2) << 8) + at(i + 3));
+    std::uint32_t tail = 0;
+    switch (s.size() - i) {
+    case 3:
+        tail = (at(i) << 16) + (at(i + 1) << 8) + at(i + 2);
+        break;
+    case 2:
+        tail = (at(i) << 8) + at(i + 1);
+        break;
+    case 1:
+        tail = at(i);
+        break;
+    default:
+        break;
+    }
+    h += mix(tail);
+    h = (h + (h >> 11)) + ((h >> 13) + (h >> 23));
+    return size != 0 ? h & (size - 1) : h;
+}
+
+/// s without its first and last byte when they are open and close.
+std::string_view without_pair(std::string_view s, char open, char close) {
+    return s.size() >= 2 && s.front() == open && s.back() == close ? s.substr(1, s.size() - 2) : s;
+}
+
+value from_optional(std::optional<std::string> text) {
+    return text ? value::own(std::move(*text)) : value();
 }
 
 value apply_one(const cfg::transformation& tr, const value& in) {
@@ -371,6 +503,46 @@ value apply_one(const cfg::transformation& tr, const value& in) {
     case tr_kind::s_encode_base64:
     case tr_kind::s_decode_base64:
         return base64(s, tr.kind == tr_kind::s_encode_base64);
+    case tr_kind::s_prefixes:
+    case tr_kind::s_prefixes_quoted:
+        return value::own(prefixes(s, tr.number, tr.kind == tr_kind::s_prefixes_quoted));
+    case tr_kind::s_escape_user: // RFC 3261's unreserved and user-unreserved characters stay
+        return from_optional(percent_encode(s, "-_.!~*'()&=+$,;?", true));
+    case tr_kind::s_escape_param: // unreserved and param-unreserved stay
+        return from_optional(percent_encode(s, "-_.!~*'()[]/:&+$", true));
+    case tr_kind::s_urlencode_param:
+        return from_optional(percent_encode(s, "-_.~", false));
+    case tr_kind::s_unescape_user:
+    case tr_kind::s_unescape_param:
+        return from_optional(percent_decode_strict(s));
+    case tr_kind::s_urldecode_param:
+        return value::own(url_decode(s));
+    case tr_kind::s_unquote: {
+        std::string_view inner = without_pair(s, '"', '"');
+        return value::own(std::string(inner.size() == s.size() ? without_pair(s, '\'', '\'') : inner));
+    }
+    case tr_kind::s_unbracket:
+        return value::own(std::string(without_pair(s, '<', '>')));
+    case tr_kind::s_rmws: {
+        std::string out;
+        for (char c : s)
+            if (!is_space(c))
+                out += c;
+        return value::own(std::move(out));
+    }
+    case tr_kind::s_before:
+    case tr_kind::s_after: {
+        // Kamailio 5.6.3 looks for the parameter's first character only: before it (all when absent),
+        // after it ("" when absent).
+        auto at = s.find(tr.text[0]);
+        if (at == std::string_view::npos)
+            return value::own(std::string(tr.kind == tr_kind::s_before ? s : std::string_view()));
+        return value::own(std::string(tr.kind == tr_kind::s_before ? s.substr(0, at) : s.substr(at + 1)));
+    }
+    case tr_kind::s_corehash:
+        return value::make_int(core_hash(s, static_cast<std::uint32_t>(tr.number)));
+    case tr_kind::re_subst:
+        return from_optional(tr.substitution->apply(s));
     case tr_kind::line_count:
         return value::make_int(static_cast<std::int64_t>(lines_of(s).size()));
     case tr_kind::line_at: {
@@ -390,14 +562,22 @@ value apply_one(const cfg::transformation& tr, const value& in) {
     case tr_kind::uri_param:
     case tr_kind::uri_transport:
     case tr_kind::uri_scheme:
+    case tr_kind::uri_passwd:
+    case tr_kind::uri_headers:
+    case tr_kind::uri_tosocket:
         return apply_uri(tr, s);
     case tr_kind::param_value:
     case tr_kind::param_count:
     case tr_kind::param_name:
-    case tr_kind::param_valueat: {
-        auto items = param_list(s, tr.separator);
-        if (!items) // Kamailio logs the parse error and gives an empty string
-            return value::own(std::string());
+    case tr_kind::param_valueat:
+    case tr_kind::param_in: {
+        // Kamailio fails (the value is null) on an empty list and on one it cannot parse, which it logs.
+        auto items = s.empty() ? std::nullopt : param_list(s, tr.separator);
+        if (!items)
+            return {};
+        if (tr.kind == tr_kind::param_in)
+            return value::make_int(std::any_of(items->begin(), items->end(),
+                                               [&](const param_item& p) { return iequal(p.name, tr.text); }));
         if (tr.kind == tr_kind::param_value) {
             for (const auto& p : *items)
                 if (iequal(p.name, tr.text))
@@ -416,13 +596,43 @@ value apply_one(const cfg::transformation& tr, const value& in) {
     }
 }
 
+/// tr with its pseudo-variable parameters read; false when one cannot be used.
+bool resolve_parameters(const cfg::transformation& tr, std::size_t index, const tr_parameter_reader& read,
+                        cfg::transformation& out) {
+    out = tr;
+    for (int slot = 0; slot < 2; ++slot) {
+        const auto& param = tr.pv_params[slot];
+        if (param.text.empty())
+            continue;
+        value got = read ? read(index, slot) : value();
+        if (got.is_null() || (param.integer && !got.is_int()))
+            return false;
+        if (param.integer) {
+            (slot == 0 ? out.number : out.number2) = got.number();
+            continue;
+        }
+        std::string buffer;
+        std::string text(got.as_text(buffer));
+        if (text.empty() && (tr.kind == tr_kind::s_stripto || tr.kind == tr_kind::s_before ||
+                             tr.kind == tr_kind::s_after || (tr.kind == tr_kind::s_replace && slot == 0)))
+            return false; // nothing to look for
+        (slot == 0 ? out.text : out.text2) = std::move(text);
+    }
+    return true;
+}
+
 } // namespace
 
-value apply_transformations(const std::vector<cfg::transformation>& transforms, value v) {
-    for (const auto& tr : transforms) {
-        v = apply_one(tr, v);
-        if (v.is_null())
-            break;
+value apply_transformations(const std::vector<cfg::transformation>& transforms, value v,
+                            const tr_parameter_reader& read_parameter) {
+    for (std::size_t i = 0; i < transforms.size() && !v.is_null(); ++i) {
+        const auto& tr = transforms[i];
+        if (tr.pv_params[0].text.empty() && tr.pv_params[1].text.empty()) {
+            v = apply_one(tr, v);
+            continue;
+        }
+        cfg::transformation resolved;
+        v = resolve_parameters(tr, i, read_parameter, resolved) ? apply_one(resolved, v) : value();
     }
     return v;
 }

@@ -45,6 +45,18 @@ TEST(cfg_lexer, tokens_with_locations) {
     EXPECT_EQ(5u, tokens[10].where.column);
 }
 
+TEST(cfg_lexer, string_escapes_as_kamailio_reads_them) {
+    // Measured on Kamailio 5.6.3: "a\0b" has 4 bytes ({s.len} is 4), so "\0" and "\1" stay as written (a
+    // back-reference in {re.subst,...}); \n, \r, \t, \\ and \" are replaced.
+    diagnostics diags;
+    auto tokens = lex(R"("a\0b"; "\1\d\$"; "\n\r\t\\\"")", diags);
+    ASSERT_FALSE(diags.has_errors()) << diags.format_all();
+    ASSERT_GE(tokens.size(), 5u);
+    EXPECT_EQ("a\\0b", tokens[0].text);
+    EXPECT_EQ("\\1\\d\\$", tokens[2].text);
+    EXPECT_EQ("\n\r\t\\\"", tokens[4].text);
+}
+
 TEST(cfg_lexer, numbers_in_kamailios_bases) {
     // Measured on Kamailio 5.6.3: 0600 is 384, 101b is 5, 0x1F is 31; 08 and 0o17 are syntax errors.
     diagnostics diags;

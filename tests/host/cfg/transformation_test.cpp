@@ -63,12 +63,46 @@ TEST(cfg_transformations, bad_ones_name_the_reason_and_the_byte) {
          4},
         {"$(ru{uri.param})",
          "bad parameters for transformation 'uri.param': missing parameter; usage {uri.param,name}", 4},
-        {"$(ru{s.strip,$var(n)})",
-         "bad parameters for transformation 's.strip': pseudo-variables as parameters are not supported; "
-         "usage {s.strip,length}",
+        {"$(ru{s.select,1,$var(c)})", // Kamailio takes no pseudo-variable as a separator
+         "bad parameters for transformation 's.select': the separator must be one character; usage "
+         "{s.select,index,separator}",
+         4},
+        {"$(ru{s.strip,$var(n})",
+         "bad parameters for transformation 's.strip': '$var(n' is not a pseudo-variable: missing ')'; usage "
+         "{s.strip,length}",
          4},
         {"$(ru{s.len)", "missing '}' after the transformation", 4},
         {"$(ru{s.len}x)", "unexpected 'x' after the transformations", 11},
+        {"$(ru{re.subst,/a/b})",
+         "bad parameters for transformation 're.subst': the substitution '/a/b' has no end to its "
+         "replacement",
+         4},
+        {"$(ru{re.subst,/a/b/x})",
+         "bad parameters for transformation 're.subst': the substitution '/a/b/x' has an unknown flag 'x' "
+         "(the flags are i, g and s)",
+         4},
+        {"$(ru{re.subst})",
+         "bad parameters for transformation 're.subst': missing parameter; usage "
+         "{re.subst,/regex/replacement/flags}",
+         4},
+        {"$(ru{s.prefixes,x})",
+         "bad parameters for transformation 's.prefixes': the parameter must be an integer; usage "
+         "{s.prefixes[,max length]}",
+         4},
+        {"$(ru{s.unquote,1})",
+         "bad parameters for transformation 's.unquote': it takes no parameter; usage {s.unquote}", 4},
+        {"$(ru{param.in})",
+         "bad parameters for transformation 'param.in': missing parameter; usage {param.in,name[,separator]}",
+         4},
+        {"$(ru{param.in,a,xy})",
+         "bad parameters for transformation 'param.in': the separator must be one character; usage "
+         "{param.in,name[,separator]}",
+         4},
+        {"$(ru{param.value,a,,})",
+         "bad parameters for transformation 'param.value': the separator cannot be ','; usage "
+         "{param.value,name[,separator]}",
+         4},
+        {"$(ru{via.branch})", "unknown transformation 'via.branch'", 4}, // not in Kamailio 5.6
         {"$(ru{param.name,x})",
          "bad parameters for transformation 'param.name': the index must be an integer; usage "
          "{param.name,index[,separator]}",
@@ -85,6 +119,72 @@ TEST(cfg_transformations, bad_ones_name_the_reason_and_the_byte) {
     std::string error;
     EXPECT_FALSE(parse_pv_name("$ru{s.len}", error));
     EXPECT_EQ("unexpected '{s.len}' after the pseudo-variable", error);
+}
+
+TEST(cfg_transformations, new_members_parse_with_their_parameters) {
+    std::string error;
+    auto pv =
+        parse_pv_name("$(var(x){s.prefixes,3}{s.corehash,16}{param.in,a,&}{re.subst,/a,$/\\0\\0/gi})", error);
+    ASSERT_TRUE(pv) << error;
+    ASSERT_EQ(4u, pv->transforms.size());
+    EXPECT_EQ(tr_kind::s_prefixes, pv->transforms[0].kind);
+    EXPECT_EQ(3, pv->transforms[0].number);
+    EXPECT_EQ(16, pv->transforms[1].number);
+    EXPECT_EQ("a", pv->transforms[2].text);
+    EXPECT_EQ('&', pv->transforms[2].separator);
+    ASSERT_NE(nullptr, pv->transforms[3].substitution); // a '$' and a ',' in the regex are its own
+    EXPECT_EQ("xa,A,A,", *pv->transforms[3].substitution->apply("xa,A,"));
+    auto bad_regex = parse_pv_name("$(var(x){re.subst,/[a/b/})", error);
+    EXPECT_FALSE(bad_regex);
+    EXPECT_EQ(0u,
+              error.find("bad parameters for transformation 're.subst': the substitution '/[a/b/' has a bad "
+                         "regex: "))
+        << error;
+}
+
+TEST(cfg_transformations, parameters_may_be_pseudo_variables) {
+    std::string error;
+    auto pv =
+        parse_pv_name("$(var(x){s.substr,$var(i),1}{s.replace,a$,$hdr(X)}{param.value,$avp(n),&})", error);
+    ASSERT_TRUE(pv) << error;
+    ASSERT_EQ(3u, pv->transforms.size());
+    EXPECT_EQ("$var(i)", pv->transforms[0].pv_params[0].text);
+    EXPECT_TRUE(pv->transforms[0].pv_params[0].integer);
+    EXPECT_EQ("", pv->transforms[0].pv_params[1].text);
+    EXPECT_EQ(1, pv->transforms[0].number2);
+    EXPECT_EQ("a$", pv->transforms[1].text); // only a leading '$' makes a pseudo-variable
+    EXPECT_EQ("$hdr(X)", pv->transforms[1].pv_params[1].text);
+    EXPECT_FALSE(pv->transforms[1].pv_params[1].integer);
+    EXPECT_EQ("$avp(n)", pv->transforms[2].pv_params[0].text);
+    EXPECT_EQ('&', pv->transforms[2].separator);
+
+    diagnostics diags;
+    config cfg;
+    read_config_text("t.cfg", "request_route {\n  $var(a) = $(ru{s.substr,$nosuch(x),1});\n}\n", {}, nullptr,
+                     diags, cfg);
+    EXPECT_EQ(1u, diags.error_count()) << diags.format_all();
+    EXPECT_NE(std::string::npos, diags.format_all().find("nosuch")) << diags.format_all();
+}
+
+TEST(cfg_transformations, re_subst_needs_textops) {
+    auto catalog = test::make_test_catalog();
+    diagnostics diags;
+    config cfg;
+    read_config_text("t.cfg",
+                     "loadmodule \"pv\"\nrequest_route {\n  $var(a) = $(ru{s.len}{re.subst,/a/b/});\n}\n", {},
+                     &catalog, diags, cfg);
+    ASSERT_EQ(1u, diags.error_count()) << diags.format_all();
+    EXPECT_EQ(3u, diags.all()[0].where.line);
+    EXPECT_EQ(24u, diags.all()[0].where.column); // the '{' of {re.subst
+    EXPECT_NE(std::string::npos, diags.format_all().find("the transformation 're.subst' is textops'"))
+        << diags.format_all();
+
+    diagnostics with_textops;
+    config cfg2;
+    read_config_text(
+        "t.cfg", "loadmodule \"textops\"\nrequest_route {\n  $var(a) = $(ru{s.len}{re.subst,/a/b/});\n}\n",
+        {}, &catalog, with_textops, cfg2);
+    EXPECT_FALSE(with_textops.has_errors()) << with_textops.format_all();
 }
 
 TEST(cfg_transformations, config_errors_point_at_the_transformation) {

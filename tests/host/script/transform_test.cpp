@@ -165,6 +165,26 @@ TEST(script_transformations, uri_parts_of_the_message) {
     EXPECT_EQ("sips", on(h, m, "sips:[2001:db8::1]:5061", "{uri.scheme}"));
 }
 
+TEST(script_transformations, uri_passwd_headers_and_tosocket) {
+    harness h("request_route { exit; }");
+    test_message m;
+    const std::string full = "sip:alice:secret@example.org:5070;transport=tcp;lr?Subject=hi&X=1";
+    EXPECT_EQ("secret", on(h, m, full, "{uri.passwd}"));
+    EXPECT_EQ("Subject=hi&X=1", on(h, m, full, "{uri.headers}"));
+    EXPECT_EQ("", on(h, m, "sip:example.org", "{uri.passwd}"));
+    EXPECT_EQ("", on(h, m, "sip:example.org", "{uri.headers}"));
+    EXPECT_EQ("<null>", on(h, m, "not a uri", "{uri.passwd}"));
+    // As Kamailio 5.6.3 prints them.
+    EXPECT_EQ("tcp:example.org:5070", on(h, m, full, "{uri.tosocket}"));
+    EXPECT_EQ("tls:10.0.0.1:5060", on(h, m, "sip:carol@10.0.0.1;transport=TLS", "{uri.tosocket}"));
+    EXPECT_EQ("tls:[::1]:5071", on(h, m, "sips:x@[::1]:5071;transport=tls", "{uri.tosocket}"));
+    EXPECT_EQ("ws:h:5060", on(h, m, "sip:x@h;transport=ws", "{uri.tosocket}"));
+    EXPECT_EQ("sctp:h:5060", on(h, m, "sip:x@h;transport=SCTP", "{uri.tosocket}"));
+    EXPECT_EQ("", on(h, m, "sip:x@h;transport=wss", "{uri.tosocket}"));
+    EXPECT_EQ("", on(h, m, "sip:x@h;transport=foo", "{uri.tosocket}"));
+    EXPECT_EQ("", on(h, m, "sip:x@10.0.0.1:5070", "{uri.tosocket}"));
+}
+
 TEST(script_transformations, param_lists) {
     harness h("request_route { exit; }");
     test_message m;
@@ -175,7 +195,8 @@ TEST(script_transformations, param_lists) {
     EXPECT_EQ("", on(h, m, list, "{param.value,flag}"));
     EXPECT_EQ("", on(h, m, list, "{param.value,missing}"));
     EXPECT_EQ("4", on(h, m, list, "{param.count}"));
-    EXPECT_EQ("0", on(h, m, "", "{param.count}"));
+    EXPECT_EQ("<null>", on(h, m, "", "{param.count}")); // Kamailio fails on an empty list
+    EXPECT_EQ("<null>", on(h, m, "", "{param.value,a}"));
     EXPECT_EQ("a", on(h, m, list, "{param.name,0}"));
     EXPECT_EQ("c", on(h, m, list, "{param.name,-1}"));
     EXPECT_EQ("two", on(h, m, list, "{param.valueat,1}"));
@@ -184,12 +205,197 @@ TEST(script_transformations, param_lists) {
     EXPECT_EQ("y", on(h, m, "x=1&z=y", "{param.value,z,&}"));
     EXPECT_EQ("2", on(h, m, "x=1&z=y", "{param.count,&}"));
     EXPECT_EQ("1", on(h, m, ";lr", "{param.count}"));
-    // As Kamailio 5.6.3 reads them (tests/compat/scenarios/transformations.cfg): a ',' ends the list, a quoted
-    // value stays whole, and text that is no list gives an empty string.
+    // As Kamailio 5.6.3 reads them (tests/compat/scenarios/transformations.cfg): a ',' ends the list, a
+    // quoted value stays whole, and text that is no list fails (null; {s.len} after it prints nothing there).
     EXPECT_EQ("1", on(h, m, "a,b;c=d", "{param.count}"));
     EXPECT_EQ("", on(h, m, "a,b;c=d", "{param.value,c}"));
     EXPECT_EQ("x;y", on(h, m, "q=\"x;y\";r=1", "{param.value,q}").substr(1, 3));
-    EXPECT_EQ("", on(h, m, "Hello World", "{param.count}"));
+    EXPECT_EQ("<null>", on(h, m, "Hello World", "{param.count}"));
+    EXPECT_EQ("<null>", on(h, m, "a=\"x;y\" junk", "{param.value,a}"));
+}
+
+TEST(script_transformations, param_in) {
+    harness h("request_route { exit; }");
+    test_message m;
+    // Measured on Kamailio 5.6.3: 1 when the name is in the list (any case, with or without a value), else 0.
+    EXPECT_EQ("1", on(h, m, "a=1;B=2;c", "{param.in,a}"));
+    EXPECT_EQ("1", on(h, m, "a=1;B=2;c", "{param.in,b}"));
+    EXPECT_EQ("1", on(h, m, "a=1;B=2;c", "{param.in,c}"));
+    EXPECT_EQ("0", on(h, m, "a=1;B=2;c", "{param.in,d}"));
+    EXPECT_EQ("1", on(h, m, "a=1|b=2", "{param.in,b,|}"));
+    EXPECT_EQ("0", on(h, m, "a=1|b=2", "{param.in,b}"));
+    EXPECT_EQ("1", on(h, m, "a=1;b", "{param.in,b}{s.int}"));
+    EXPECT_EQ("<null>", on(h, m, "", "{param.in,a}"));
+    EXPECT_EQ("<null>", on(h, m, "a=\"x;y\" junk", "{param.in,a}"));
+}
+
+TEST(script_transformations, prefixes_and_core_hash) {
+    harness h("request_route { exit; }");
+    test_message m;
+    EXPECT_EQ("1,12,123,1234,12345", on(h, m, "12345", "{s.prefixes}"));
+    EXPECT_EQ("1,12,123", on(h, m, "12345", "{s.prefixes,3}"));
+    EXPECT_EQ("1,12,123,1234,12345", on(h, m, "12345", "{s.prefixes,9}"));
+    EXPECT_EQ("1,12,123,1234,12345", on(h, m, "12345", "{s.prefixes,-1}"));
+    EXPECT_EQ("'1','12'", on(h, m, "12345", "{s.prefixes.quoted,2}"));
+    EXPECT_EQ("'<','<>'", on(h, m, "<>", "{s.prefixes.quoted}"));
+    EXPECT_EQ("a,a ,a b", on(h, m, "a b", "{s.prefixes}"));
+    EXPECT_EQ("", on(h, m, "", "{s.prefixes}"));
+    // The values Kamailio 5.6.3 prints.
+    EXPECT_EQ("7167810", on(h, m, "abc", "{s.corehash}"));
+    EXPECT_EQ("0", on(h, m, "abc", "{s.corehash,10}"));
+    EXPECT_EQ("2", on(h, m, "abc", "{s.corehash,16}"));
+    EXPECT_EQ("7167808", on(h, m, "abc", "{s.corehash,-3}"));
+    EXPECT_EQ("924651812", on(h, m, "12345", "{s.corehash}"));
+    EXPECT_EQ("292", on(h, m, "12345", "{s.corehash,1000}"));
+    EXPECT_EQ("0", on(h, m, "", "{s.corehash}"));
+}
+
+TEST(script_transformations, escape_user_and_param_and_url) {
+    harness h("request_route { exit; }");
+    test_message m;
+    std::string printable;
+    for (char c = 0x20; c < 0x7f; ++c)
+        printable += c;
+    // Every printable ASCII byte, as Kamailio 5.6.3 escapes it.
+    EXPECT_EQ("%20!%22%23$%25&'()*+,-.%2f0123456789%3a;%3c=%3e?%40ABCDEFGHIJKLMNOPQRSTUVWXYZ%5b%5c%5d%5e_%60"
+              "abcdefghijklmnopqrstuvwxyz%7b%7c%7d~",
+              on(h, m, printable, "{s.escape.user}"));
+    EXPECT_EQ("%20!%22%23$%25&'()*+%2c-./0123456789:%3b%3c%3d%3e%3f%40ABCDEFGHIJKLMNOPQRSTUVWXYZ[%5c]%5e_%60"
+              "abcdefghijklmnopqrstuvwxyz%7b%7c%7d~",
+              on(h, m, printable, "{s.escape.param}"));
+    EXPECT_EQ("%20%21%22%23%24%25%26%27%28%29%2a%2b%2c-.%2f0123456789%3a%3b%3c%3d%3e%3f%40"
+              "ABCDEFGHIJKLMNOPQRSTUVWXYZ%5b%5c%5d%5e_%60abcdefghijklmnopqrstuvwxyz%7b%7c%7d~",
+              on(h, m, printable, "{s.urlencode.param}"));
+    // A control or non-ASCII byte: escape.user and escape.param fail, urlencode encodes it.
+    EXPECT_EQ("<null>", on(h, m, "a\tb", "{s.escape.user}"));
+    EXPECT_EQ("<null>", on(h, m, "\xc3\xa9", "{s.escape.param}"));
+    EXPECT_EQ("a%09%c3%a9", on(h, m, "a\t\xc3\xa9", "{s.urlencode.param}"));
+    EXPECT_EQ("", on(h, m, "", "{s.escape.user}"));
+
+    EXPECT_EQ("a b;c@d/eAB", on(h, m, "a%20b%3Bc%40d%2fe%41%42", "{s.unescape.user}"));
+    EXPECT_EQ("a+b c", on(h, m, "a+b%20c", "{s.unescape.param}"));
+    EXPECT_EQ("<null>", on(h, m, "%4", "{s.unescape.user}"));
+    EXPECT_EQ("<null>", on(h, m, "a%", "{s.unescape.param}"));
+    EXPECT_EQ("<null>", on(h, m, "%zz", "{s.unescape.user}"));
+    EXPECT_EQ("<null>", on(h, m, "%00x", "{s.unescape.user}"));
+    EXPECT_EQ("<null>", on(h, m, "x%09", "{s.unescape.user}"));
+    EXPECT_EQ("<null>", on(h, m, "x%1f", "{s.unescape.param}"));
+    EXPECT_EQ("<null>", on(h, m, "x%7f", "{s.unescape.user}"));
+    EXPECT_EQ("<null>", on(h, m, "x%c3%a9", "{s.unescape.param}"));
+    EXPECT_EQ("x ~", on(h, m, "x%20%7e", "{s.unescape.user}"));
+
+    EXPECT_EQ("a b c", on(h, m, "a+b%20c", "{s.urldecode.param}"));
+    // Kamailio 5.6.3 decodes what is not hex too, and drops a '%' without two characters after it.
+    EXPECT_EQ("a b;c@d/e34", on(h, m, "a%20b%3Bc%40d%2fe%zz%4", "{s.urldecode.param}"));
+    EXPECT_EQ("0178", on(h, m, "%g1x", "{s.urldecode.param}{s.encode.hexa}"));
+    EXPECT_EQ("ea7810794a4a20", on(h, m, "%!!x%GGy%4A%4a+", "{s.urldecode.param}{s.encode.hexa}"));
+    EXPECT_EQ("61", on(h, m, "a%", "{s.urldecode.param}{s.encode.hexa}"));
+    EXPECT_EQ("0078", on(h, m, "%00x", "{s.urldecode.param}{s.encode.hexa}"));
+}
+
+TEST(script_transformations, unquote_unbracket_rmws) {
+    harness h("request_route { exit; }");
+    test_message m;
+    EXPECT_EQ("quoted", on(h, m, "\"quoted\"", "{s.unquote}"));
+    EXPECT_EQ("single", on(h, m, "'single'", "{s.unquote}"));
+    EXPECT_EQ("\"mixed'", on(h, m, "\"mixed'", "{s.unquote}"));
+    EXPECT_EQ("\"", on(h, m, "\"", "{s.unquote}"));
+    EXPECT_EQ("", on(h, m, "\"\"", "{s.unquote}"));
+    EXPECT_EQ("<sip:a@b>", on(h, m, "<sip:a@b>", "{s.unquote}"));
+    EXPECT_EQ("sip:a@b", on(h, m, "<sip:a@b>", "{s.unbracket}"));
+    EXPECT_EQ("\"quoted\"", on(h, m, "\"quoted\"", "{s.unbracket}"));
+    EXPECT_EQ("<half", on(h, m, "<half", "{s.unbracket}"));
+    EXPECT_EQ("", on(h, m, "<>", "{s.unbracket}"));
+    EXPECT_EQ("abc", on(h, m, " a b\t\r\nc ", "{s.rmws}"));
+}
+
+TEST(script_transformations, pseudo_variables_as_parameters) {
+    // Measured on Kamailio 5.6.3: a number must come from an integer value (a string "2" fails: null); text
+    // may come from any value (an integer as its decimal text); a null parameter fails.
+    harness h(R"cfg(
+request_route {
+  $var(s) = "abcdef;ghi";
+  $var(i) = 2;
+  $var(is) = "2";
+  $var(neg) = -2;
+  $var(one) = 1;
+  $var(c) = "d";
+  $var(n) = "ghi";
+  $var(p) = "a=1;ghi=2;c";
+  exit;
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    EXPECT_EQ("c", h.print("$(var(s){s.substr,$var(i),1})", m));
+    EXPECT_EQ("bc", h.print("$(var(s){s.substr,1,$var(i)})", m));
+    EXPECT_EQ("cd", h.print("$(var(s){s.substr,$var(i),$var(i)})", m));
+    EXPECT_EQ("hi", h.print("$(var(s){s.substr,$var(neg),0})", m));
+    EXPECT_EQ("a", h.print("$(var(s){s.substr,$var(unset),1})", m)); // an unset $var is 0
+    EXPECT_EQ("<null>", h.print("$(var(s){s.substr,$var(is),1})", m));
+    EXPECT_EQ("<null>", h.print("$(var(s){s.substr,$hdr(X-Missing),1})", m));
+    EXPECT_EQ("cdef;ghi", h.print("$(var(s){s.strip,$var(i)})", m));
+    EXPECT_EQ("<null>", h.print("$(var(s){s.strip,$var(is)})", m));
+    EXPECT_EQ("ghi", h.print("$(var(s){s.select,$var(one),;})", m));
+    EXPECT_EQ("<null>", h.print("$(var(s){s.select,$var(i),;})", m)); // out of range
+    EXPECT_EQ("def;ghi", h.print("$(var(s){s.stripto,$var(c)})", m));
+    EXPECT_EQ("abcXef;ghi", h.print("$(var(s){s.replace,$var(c),X})", m));
+    EXPECT_EQ("abcghief;ghi", h.print("$(var(s){s.replace,d,$var(n)})", m));
+    EXPECT_EQ("a,ab", h.print("$(var(s){s.prefixes,$var(i)})", m));
+    EXPECT_EQ("2", h.print("$(var(p){param.value,$var(n)})", m));
+    EXPECT_EQ("1", h.print("$(var(p){param.in,$var(n)})", m));
+    EXPECT_EQ("c", h.print("$(var(p){param.name,$var(i)})", m));
+    EXPECT_EQ("2", h.print("$(var(p){param.valueat,$var(neg)})", m));
+    EXPECT_EQ("<null>", h.print("$(var(p){param.name,$var(is)})", m));
+    EXPECT_EQ("X2b", on(h, m, "a2b", "{s.replace,a,X}"));
+    h.request(m);
+    EXPECT_EQ("5", on(h, m, "sip:a@b;ghi=5", "{uri.param,$var(n)}"));
+    EXPECT_EQ("aXb", on(h, m, "a2b", "{s.replace,$var(i),X}")); // the integer as its text
+    EXPECT_EQ("2b", on(h, m, "a2b", "{s.stripto,$var(i)}"));
+    EXPECT_EQ("2x", on(h, m, "2x", "{line.sw,$var(i)}"));
+}
+
+TEST(script_transformations, before_and_after) {
+    harness h("request_route { exit; }");
+    test_message m;
+    EXPECT_EQ("abc", on(h, m, "abc@def@ghi", "{s.before,@}"));
+    EXPECT_EQ("def@ghi", on(h, m, "abc@def@ghi", "{s.after,@}"));
+    EXPECT_EQ("abc@def@ghi", on(h, m, "abc@def@ghi", "{s.before,x}"));
+    EXPECT_EQ("", on(h, m, "abc@def@ghi", "{s.after,x}"));
+    EXPECT_EQ("", on(h, m, "abc@def@ghi", "{s.before,a}"));
+    EXPECT_EQ("", on(h, m, "abc@def@ghi", "{s.after,i}"));
+    EXPECT_EQ("a", on(h, m, "abcbdx", "{s.before,bd}")); // the first character only, as Kamailio 5.6.3
+    EXPECT_EQ("cbdx", on(h, m, "abcbdx", "{s.after,bd}"));
+}
+
+TEST(script_transformations, regex_substitution) {
+    harness h("request_route { exit; }");
+    test_message m;
+    const std::string text = "abc(def)ghi abc";
+    EXPECT_EQ("X(def)ghi abc", on(h, m, text, "{re.subst,/abc/X/}"));
+    EXPECT_EQ("X(def)ghi X", on(h, m, text, "{re.subst,/abc/X/g}"));
+    EXPECT_EQ("abc(def)ghi abc", on(h, m, text, "{re.subst,/ABC/X/}"));
+    EXPECT_EQ("X(def)ghi X", on(h, m, text, "{re.subst,/ABC/X/ig}"));
+    EXPECT_EQ("ba(def)ghi ba", on(h, m, text, "{re.subst,/(a)(b)c/\\2\\1/g}"));
+    EXPECT_EQ("[abc(def)ghi abc]", on(h, m, text, "{re.subst,/^.*$/[\\0]/}"));
+    EXPECT_EQ("&&(def)ghi abc", on(h, m, text, "{re.subst,/a.c/&&/}"));        // '&' is no back-reference
+    EXPECT_EQ("[](def)ghi abc", on(h, m, text, "{re.subst,/(x)?abc/[\\1]/}")); // a group that did not match
+    EXPECT_EQ("a(def)ghi abc", on(h, m, text, "{re.subst,/(b)(c)/\\3/}"));     // one that does not exist
+    EXPECT_EQ("Xbc(def)ghi abc", on(h, m, text, "{re.subst,|a|X|}"));          // any delimiter
+    EXPECT_EQ("abX(def)ghi abX", on(h, m, text, "{re.subst,/c\\/?/X/g}"));     // an escaped one
+    EXPECT_EQ("a,c(def)ghi a,c", on(h, m, text, "{re.subst,/b/,/g}"));         // commas belong to it
+    EXPECT_EQ("Y(def)ghi abc", on(h, m, text, "{re.subst,/^abc/Y/g}"));
+    EXPECT_EQ("W(W)W W", on(h, m, text, "{re.subst,/[[:alnum:]]+/W/g}"));
+    EXPECT_EQ("12x45", on(h, m, "12345", "{re.subst,/3/x/}"));
+    // Line by line unless s: '^' after a line break, '.' not across one.
+    EXPECT_EQ("a\nX", on(h, m, "a\nb", "{re.subst,/^b/X/}"));
+    EXPECT_EQ("a\nb", on(h, m, "a\nb", "{re.subst,/^b/X/s}"));
+    EXPECT_EQ("X", on(h, m, "a\nb", "{re.subst,/a.b/X/s}"));
+    EXPECT_EQ("a\tb", on(h, m, "a-b", "{re.subst,/-/\\t/}"));
+    // Kamailio fails on an empty value and on a match of no bytes.
+    EXPECT_EQ("<null>", on(h, m, "", "{re.subst,/x/y/}"));
+    EXPECT_EQ("<null>", on(h, m, text, "{re.subst,/b*/-/g}"));
+    EXPECT_EQ("<null>", on(h, m, text, "{re.subst,/x*/-/}"));
 }
 
 TEST(script_transformations, name_addr_and_to_body) {
