@@ -85,6 +85,17 @@ int find_targets(siphost_msg* msg, siphost_udomain* domain, std::string_view uri
         return -3;
     if (out.empty())
         return -1;
+    // lookup_filter_mode 1: only contacts saved with one of the branch flags in $xavp(<xavp_cfg>=>rlf_bflags)
+    // (none given, or 0: no filter; Kamailio 5.6.3, measured).
+    if ((c.params.lookup_filter_mode & 1) != 0) {
+        std::optional<int64_t> wanted = cfg_int(msg, cfg_rlf_bflags);
+        if (wanted && *wanted != 0) {
+            std::erase_if(out,
+                          [&](const target& t) { return (t.cflags & static_cast<uint32_t>(*wanted)) == 0; });
+            if (out.empty())
+                return -1;
+        }
+    }
     if (c.params.method_filtering != 0 && c.host->msg_is_request(msg) &&
         sdk::view(c.host->msg_to_tag(msg)).empty()) {
         uint32_t bit = method_bit(sdk::view(c.host->msg_method(msg)), false);
@@ -127,18 +138,26 @@ int route_to(siphost_msg* msg, const std::vector<target>& targets, bool first_in
         const target& t = targets.front();
         if (host->msg_set_ruri(msg, sdk::str(t.uri)) != 0)
             return -3;
-        set_ruid(msg, t.ruid);
+        // The Request-URI's branch keeps the contact's Path beside the message (Kamailio's path vector): the
+        // host writes it as a Route header when this branch is sent, and only then, so a fork's other
+        // branches go their own way. $ruid reads the ruid from there too.
+        siphost_branch own = sdk::sized<siphost_branch>();
+        own.path = sdk::str(t.path);
+        own.instance = sdk::str(t.instance);
+        own.ruid = sdk::str(t.ruid);
+        if (t.q >= 0) {
+            own.q = t.q;
+            own.info = SIPHOST_BRANCH_Q_SET;
+        }
+        own.reg_id = t.reg_id;
+        own.socket = t.socket;
+        if (host->msgctx->set_ruri_branch(msg, &own) != 0)
+            return -3;
         store_target_rcd(msg, t);
         std::string hop = next_hop(t);
         if (!hop.empty() && host->msg_set_dst_uri(msg, sdk::str(hop)) != 0)
             return -3;
-        if (SIPHOST_HAS(siphost_msgctx_api, host->msgctx, set_branch_flags))
-            host->msgctx->set_branch_flags(msg, 0, t.cflags);
-        if (!t.path.empty()) {
-            std::string route = "Route: " + t.path + "\r\n";
-            if (host->msg_add_header(msg, sdk::str(route), SIPHOST_HDR_BOTTOM, sdk::str("")) != 0)
-                return -3;
-        }
+        host->msgctx->set_branch_flags(msg, 0, t.cflags);
         start = 1;
         if (c.params.append_branches == 0)
             return 1;
@@ -242,6 +261,8 @@ int registered(siphost_msg* msg, siphost_udomain* domain, std::string_view uri, 
         if ((callid && *callid != t.callid) || (received && *received != t.received) ||
             (contact && *contact != t.uri))
             continue;
+        // match_action 1 would restore the xavps usrloc's xavp_contact saved with the contact: siphost's
+        // usrloc keeps none (it has no xavp_contact), so there is nothing to restore.
         if ((match_action & 2) == 0)
             store_target_rcd(msg, t);
         return 1;

@@ -28,8 +28,8 @@
 /* ---- versions and layout constants ---- */
 
 ABI_VALUE(SIPHOST_ABI_MAJOR, 1);
-ABI_VALUE(SIPHOST_ABI_MINOR, 5);
-ABI_VALUE(SIPHOST_REQUIRE_MINOR, 5);
+ABI_VALUE(SIPHOST_ABI_MINOR, 6);
+ABI_VALUE(SIPHOST_REQUIRE_MINOR, 6);
 ABI_VALUE(SIPHOST_MAX_ARGS, 6);
 ABI_CHECK(entry_symbol_length, sizeof(SIPHOST_ENTRY_SYMBOL) == sizeof("siphost_module_v1"));
 
@@ -346,7 +346,8 @@ ABI_FIELD(siphost_host_api, conn_find, 656, 8);
 ABI_FIELD(siphost_host_api, conn_set_lifetime, 664, 8);
 ABI_FIELD(siphost_host_api, conn_set_keepalive, 672, 8);
 ABI_FIELD(siphost_host_api, conn_close, 680, 8);
-ABI_FIELD(siphost_host_api, reserved, 688, 48);
+ABI_FIELD(siphost_host_api, socket_find, 688, 8);
+ABI_FIELD(siphost_host_api, reserved, 696, 40);
 ABI_SIZE(siphost_host_api, 736);
 
 /* Message context */
@@ -384,7 +385,9 @@ ABI_FIELD(siphost_msgctx_api, branch_flags, 112, 8);
 ABI_FIELD(siphost_msgctx_api, set_branch_flags, 120, 8);
 ABI_FIELD(siphost_msgctx_api, apply_changes, 128, 8);
 ABI_FIELD(siphost_msgctx_api, send_flags, 136, 8);
-ABI_SIZE(siphost_msgctx_api, 144);
+ABI_FIELD(siphost_msgctx_api, set_ruri_branch, 144, 8);
+ABI_FIELD(siphost_msgctx_api, ruri_branch, 152, 8);
+ABI_SIZE(siphost_msgctx_api, 160);
 
 /* The SIP toolkit */
 

@@ -51,7 +51,7 @@ TEST(SdkAbi, CAndCppAgreeOnEveryStructSize) { expect_sizes(all_structs{}, siphos
 
 TEST(SdkAbi, VersionsAndTheEntrySymbol) {
     EXPECT_EQ(SIPHOST_ABI_MAJOR, 1);
-    EXPECT_EQ(SIPHOST_ABI_MINOR, 5);
+    EXPECT_EQ(SIPHOST_ABI_MINOR, 6);
     EXPECT_EQ(SIPHOST_REQUIRE_MINOR, SIPHOST_ABI_MINOR) << "a module requires the SDK's minor by default";
     EXPECT_EQ(SIPHOST_MAX_ARGS, 6);
     EXPECT_EQ(std::string_view(SIPHOST_ENTRY_SYMBOL), "siphost_module_v1");

@@ -198,6 +198,39 @@ uint32_t send_flags(const siphost_msg* msg, int replies) {
     return replies != 0 ? msg->reply_send_flags : msg->forward_send_flags;
 }
 
+int set_ruri_branch(siphost_msg* msg, const siphost_branch* attrs) {
+    if (msg == nullptr || attrs == nullptr || attrs->struct_size < offsetof(siphost_branch, reserved) ||
+        !msg->sip.is_request())
+        return -1;
+    auto& t = msg->ruri_branch;
+    t.path.assign(view(attrs->path));
+    t.instance.assign(view(attrs->instance));
+    t.ruid.assign(view(attrs->ruid));
+    t.q = attrs->q;
+    t.info = attrs->info;
+    t.reg_id = attrs->reg_id;
+    if (attrs->socket != nullptr)
+        msg->send_socket = from_handle(attrs->socket);
+    return 0;
+}
+
+int ruri_branch(const siphost_msg* msg, siphost_branch* out) {
+    if (msg == nullptr || out == nullptr || out->struct_size < offsetof(siphost_branch, reserved))
+        return -1;
+    const auto& t = msg->ruri_branch;
+    out->uri = msg->sip.is_request() ? to_str(msg->sip.current_request_uri()) : siphost_str{nullptr, 0};
+    out->dst_uri = to_str(msg->dst_uri);
+    out->path = to_str(t.path);
+    out->instance = to_str(t.instance);
+    out->ruid = to_str(t.ruid);
+    out->q = t.q;
+    out->info = t.info;
+    out->flags = msg->ruri_branch_flags;
+    out->socket = to_handle(msg->send_socket);
+    out->reg_id = t.reg_id;
+    return 0;
+}
+
 } // namespace
 
 const siphost_msgctx_api* msgctx_table() {
@@ -221,6 +254,8 @@ const siphost_msgctx_api* msgctx_table() {
         t.set_branch_flags = set_branch_flags;
         t.apply_changes = apply_changes;
         t.send_flags = send_flags;
+        t.set_ruri_branch = set_ruri_branch;
+        t.ruri_branch = ruri_branch;
         return t;
     }();
     return &table;
