@@ -64,7 +64,7 @@ TEST(SdkAbi, TheModuleMacroDefinesTheEntryInC) {
     EXPECT_EQ(module, siphost_module_v1()) << "the same pointer each time";
     EXPECT_EQ(module->struct_size, sizeof(siphost_module));
     EXPECT_EQ(module->abi_major, 1u);
-    EXPECT_EQ(module->abi_minor, 5u);
+    EXPECT_EQ(module->abi_minor, 6u);
     EXPECT_STREQ(module->name, "layout");
 }
 
