@@ -193,7 +193,8 @@ TEST(sip_serializer, PathRouteGoesBeforeTheFirstRouteOrBelowTheNewVia) {
     std::string out(buf.data(), r.size);
     std::string top = "INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
                       "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKproxy1\r\n" +
-                      std::string(path) + "Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds\r\n";
+                      std::string(path) +
+                      "Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds\r\n";
     EXPECT_EQ(out.substr(0, top.size()), top) << out;
 
     std::string routed = k_invite;
