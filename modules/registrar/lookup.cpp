@@ -110,11 +110,10 @@ int find_targets(siphost_msg* msg, siphost_udomain* domain, std::string_view uri
     return 1;
 }
 
-bool append_target(siphost_msg* msg, const target& t) {
+/// A contact as a branch (views into t): its URI, Path, instance, ruid, q, cflags, socket and reg-id.
+siphost_branch branch_of(const target& t) {
     siphost_branch b = sdk::sized<siphost_branch>();
-    std::string hop = next_hop(t);
     b.uri = sdk::str(t.uri);
-    b.dst_uri = sdk::str(hop);
     b.path = sdk::str(t.path);
     b.instance = sdk::str(t.instance);
     b.ruid = sdk::str(t.ruid);
@@ -125,11 +124,18 @@ bool append_target(siphost_msg* msg, const target& t) {
     b.flags = t.cflags;
     b.socket = t.socket;
     b.reg_id = t.reg_id;
+    return b;
+}
+
+bool append_target(siphost_msg* msg, const target& t) {
+    siphost_branch b = branch_of(t);
+    std::string hop = next_hop(t);
+    b.dst_uri = sdk::str(hop);
     return ctx().host->msgctx->append_branch(msg, &b) >= 0;
 }
 
-/// The first contact goes into the Request-URI (with $du and the Path's Route headers), the rest into the
-/// destination set when append_branches says so.
+/// The first contact goes into the Request-URI (with $du, and its Path as the Request-URI branch's path
+/// vector), the rest into the destination set when append_branches says so.
 int route_to(siphost_msg* msg, const std::vector<target>& targets, bool first_into_ruri) {
     const context& c = ctx();
     const siphost_host_api* host = c.host;
@@ -141,16 +147,7 @@ int route_to(siphost_msg* msg, const std::vector<target>& targets, bool first_in
         // The Request-URI's branch keeps the contact's Path beside the message (Kamailio's path vector): the
         // host writes it as a Route header when this branch is sent, and only then, so a fork's other
         // branches go their own way. $ruid reads the ruid from there too.
-        siphost_branch own = sdk::sized<siphost_branch>();
-        own.path = sdk::str(t.path);
-        own.instance = sdk::str(t.instance);
-        own.ruid = sdk::str(t.ruid);
-        if (t.q >= 0) {
-            own.q = t.q;
-            own.info = SIPHOST_BRANCH_Q_SET;
-        }
-        own.reg_id = t.reg_id;
-        own.socket = t.socket;
+        siphost_branch own = branch_of(t);
         if (host->msgctx->set_ruri_branch(msg, &own) != 0)
             return -3;
         store_target_rcd(msg, t);

@@ -5,20 +5,8 @@
 # said outright: $ruid in branch_route is the branch's own; the Request-URI's Path goes as the first Route on its
 # own branch only (before the request's Route, with stateless forward() too, and again from failure_route, where
 # $ruid is null); xavp_cfg's socket is stored with sock_flag; rlf_bflags filters with lookup_filter_mode 1.
-. "$SOURCE_DIR/tests/integration/lib.sh"
-REG_DIR="$SOURCE_DIR/tests/modules/registrar"
-command -v kamailio > /dev/null || fail "kamailio is not installed (Debian package kamailio): the comparison needs it"
-KAM_MODULES=$(ls -d /usr/lib/*/kamailio/modules 2>/dev/null | head -n 1)
-[ -n "$KAM_MODULES" ] || fail "Kamailio's modules are not installed"
-
-# The script's lines with every ruid replaced by R1, R2, ... in order of first appearance, the port as PORT.
-script_lines() {
-    sed -n 's/^.*<script>: //p' "$1" | sed 's/:507[12]\b/:PORT/g' | python3 -c '
-import re, sys
-names = {}
-for line in sys.stdin:
-    sys.stdout.write(re.sub(r"uloc-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+", lambda m: names.setdefault(m.group(0), "R%d" % (len(names) + 1)), line))'
-}
+. "$SOURCE_DIR/tests/modules/registrar/reg_lib.sh"
+require_kamailio
 
 for who in kamailio siphost; do
     port=5071; [ "$who" = siphost ] && port=5072

@@ -4,20 +4,8 @@
 # registered() with each match_option and match_action 1, 2 and 3, lookup() and what it leaves in the xavp and in
 # $ruid), twice: with every xavp_rcd field, and with xavp_rcd_mask 20. The script's lines (ruids numbered in
 # order of appearance) and the replies must be the same on both.
-. "$SOURCE_DIR/tests/integration/lib.sh"
-REG_DIR="$SOURCE_DIR/tests/modules/registrar"
-command -v kamailio > /dev/null || fail "kamailio is not installed (Debian package kamailio): the comparison needs it"
-KAM_MODULES=$(ls -d /usr/lib/*/kamailio/modules 2>/dev/null | head -n 1)
-[ -n "$KAM_MODULES" ] || fail "Kamailio's modules are not installed"
-
-# The script's lines with every ruid replaced by R1, R2, ... in order of first appearance.
-script_lines() {
-    sed -n 's/^.*<script>: //p' "$1" | python3 -c '
-import re, sys
-names = {}
-for line in sys.stdin:
-    sys.stdout.write(re.sub(r"uloc-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+", lambda m: names.setdefault(m.group(0), "R%d" % (len(names) + 1)), line))'
-}
+. "$SOURCE_DIR/tests/modules/registrar/reg_lib.sh"
+require_kamailio
 
 run_pass() {
     pass=$1; shift
