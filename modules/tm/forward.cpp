@@ -102,6 +102,10 @@ std::shared_ptr<transaction> new_transaction(siphost_msg* msg, const request_key
     // 5.6.3: in failure_route $ruid is null, and a new relay there still carries the Path as Route).
     siphost_branch own = sdk::sized<siphost_branch>();
     if (h->msgctx->ruri_branch(t->request.get(), &own) == 0 && own.ruid.len > 0) {
+        // Copies: the views point into the very strings set_ruri_branch replaces.
+        std::string path(sdk::view(own.path)), instance(sdk::view(own.instance));
+        own.path = sdk::str(path);
+        own.instance = sdk::str(instance);
         own.ruid = sdk::str("");
         own.socket = nullptr;
         h->msgctx->set_ruri_branch(t->request.get(), &own);
