@@ -200,7 +200,7 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
     // The destination set is read and emptied first: a branch_route or a later failure_route starts afresh.
     struct target_copy {
         std::string uri, dst_uri, path, instance, ruid;
-        siphost_branch attrs; ///< its q, info, flags, socket and reg-id (the views are re-pointed on use)
+        siphost_branch attrs; ///< q, info, flags, socket, reg-id; views re-pointed at the copies
     };
     std::vector<target_copy> targets;
     uint32_t target_count = h->msgctx->branch_count(msg);
@@ -223,6 +223,8 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
         // in Kamailio.
         owned_msg copy(h->msg_clone(msg));
         siphost_branch& attrs = target.attrs;
+        attrs.uri = sdk::str(target.uri);
+        attrs.dst_uri = sdk::str(target.dst_uri);
         attrs.path = sdk::str(target.path);
         attrs.instance = sdk::str(target.instance);
         attrs.ruid = sdk::str(target.ruid);
