@@ -85,6 +85,17 @@ int find_targets(siphost_msg* msg, siphost_udomain* domain, std::string_view uri
         return -3;
     if (out.empty())
         return -1;
+    // lookup_filter_mode 1: only contacts saved with one of the branch flags in $xavp(<xavp_cfg>=>rlf_bflags)
+    // (none given, or 0: no filter; Kamailio 5.6.3, measured).
+    if ((c.params.lookup_filter_mode & 1) != 0) {
+        std::optional<int64_t> wanted = cfg_int(msg, cfg_rlf_bflags);
+        if (wanted && *wanted != 0) {
+            std::erase_if(out,
+                          [&](const target& t) { return (t.cflags & static_cast<uint32_t>(*wanted)) == 0; });
+            if (out.empty())
+                return -1;
+        }
+    }
     if (c.params.method_filtering != 0 && c.host->msg_is_request(msg) &&
         sdk::view(c.host->msg_to_tag(msg)).empty()) {
         uint32_t bit = method_bit(sdk::view(c.host->msg_method(msg)), false);
@@ -99,11 +110,10 @@ int find_targets(siphost_msg* msg, siphost_udomain* domain, std::string_view uri
     return 1;
 }
 
-bool append_target(siphost_msg* msg, const target& t) {
+/// A contact as a branch (views into t): its URI, Path, instance, ruid, q, cflags, socket and reg-id.
+siphost_branch branch_of(const target& t) {
     siphost_branch b = sdk::sized<siphost_branch>();
-    std::string hop = next_hop(t);
     b.uri = sdk::str(t.uri);
-    b.dst_uri = sdk::str(hop);
     b.path = sdk::str(t.path);
     b.instance = sdk::str(t.instance);
     b.ruid = sdk::str(t.ruid);
@@ -114,11 +124,18 @@ bool append_target(siphost_msg* msg, const target& t) {
     b.flags = t.cflags;
     b.socket = t.socket;
     b.reg_id = t.reg_id;
+    return b;
+}
+
+bool append_target(siphost_msg* msg, const target& t) {
+    siphost_branch b = branch_of(t);
+    std::string hop = next_hop(t);
+    b.dst_uri = sdk::str(hop);
     return ctx().host->msgctx->append_branch(msg, &b) >= 0;
 }
 
-/// The first contact goes into the Request-URI (with $du and the Path's Route headers), the rest into the
-/// destination set when append_branches says so.
+/// The first contact goes into the Request-URI (with $du, and its Path as the Request-URI branch's path
+/// vector), the rest into the destination set when append_branches says so.
 int route_to(siphost_msg* msg, const std::vector<target>& targets, bool first_into_ruri) {
     const context& c = ctx();
     const siphost_host_api* host = c.host;
@@ -127,18 +144,17 @@ int route_to(siphost_msg* msg, const std::vector<target>& targets, bool first_in
         const target& t = targets.front();
         if (host->msg_set_ruri(msg, sdk::str(t.uri)) != 0)
             return -3;
-        set_ruid(msg, t.ruid);
+        // The Request-URI's branch keeps the contact's Path beside the message (Kamailio's path vector): the
+        // host writes it as a Route header when this branch is sent, and only then, so a fork's other
+        // branches go their own way. $ruid reads the ruid from there too.
+        siphost_branch own = branch_of(t);
+        if (host->msgctx->set_ruri_branch(msg, &own) != 0)
+            return -3;
         store_target_rcd(msg, t);
         std::string hop = next_hop(t);
         if (!hop.empty() && host->msg_set_dst_uri(msg, sdk::str(hop)) != 0)
             return -3;
-        if (SIPHOST_HAS(siphost_msgctx_api, host->msgctx, set_branch_flags))
-            host->msgctx->set_branch_flags(msg, 0, t.cflags);
-        if (!t.path.empty()) {
-            std::string route = "Route: " + t.path + "\r\n";
-            if (host->msg_add_header(msg, sdk::str(route), SIPHOST_HDR_BOTTOM, sdk::str("")) != 0)
-                return -3;
-        }
+        host->msgctx->set_branch_flags(msg, 0, t.cflags);
         start = 1;
         if (c.params.append_branches == 0)
             return 1;
@@ -242,6 +258,8 @@ int registered(siphost_msg* msg, siphost_udomain* domain, std::string_view uri, 
         if ((callid && *callid != t.callid) || (received && *received != t.received) ||
             (contact && *contact != t.uri))
             continue;
+        // match_action 1 would restore the xavps usrloc's xavp_contact saved with the contact: siphost's
+        // usrloc keeps none (it has no xavp_contact), so there is nothing to restore.
         if ((match_action & 2) == 0)
             store_target_rcd(msg, t);
         return 1;

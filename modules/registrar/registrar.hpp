@@ -44,6 +44,8 @@ struct settings {
     const char* xavp_rcd = nullptr; ///< name of the xavp that gets the used record's details
     int32_t xavp_rcd_mask =
         0; ///< xavp_rcd fields left out: 1 ruid, 2 contact, 4 expires, 8 received, 16 path
+    int32_t sock_flag = -1;         ///< message flag: save() stores $xavp(<xavp_cfg>=>socket)'s socket
+    int32_t lookup_filter_mode = 0; ///< 1: lookup() keeps contacts with a branch flag of =>rlf_bflags
 };
 
 struct context {
@@ -54,7 +56,6 @@ struct context {
     siphost_pv_spec* received_pv = nullptr; ///< received_avp parsed, or NULL
     siphost_metric* accepted = nullptr;
     siphost_metric* rejected = nullptr;
-    int ruid_slot = -1; ///< per message: the ruid of the contact lookup() put into the Request-URI ($ruid)
     settings params;
 };
 
@@ -77,9 +78,6 @@ int registered(siphost_msg* msg, siphost_udomain* domain, std::string_view uri, 
                uint32_t match_action);
 int unregister(siphost_msg* msg, siphost_udomain* domain, std::string_view uri, std::string_view ruid);
 
-/// Remembers on msg the ruid of the contact now in its Request-URI, for $ruid.
-void set_ruid(siphost_msg* msg, std::string_view ruid);
-
 /// xavp_cfg's fields (see xavp.cpp).
 enum cfg_field {
     cfg_max_contacts,
@@ -88,6 +86,8 @@ enum cfg_field {
     cfg_match_callid,
     cfg_match_received,
     cfg_match_contact,
+    cfg_rlf_bflags,
+    cfg_socket,
     cfg_field_count
 };
 

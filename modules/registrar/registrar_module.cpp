@@ -84,23 +84,17 @@ bool extract_aor(std::string_view text, std::string& aor, bool& no_user) {
     return true;
 }
 
-void set_ruid(siphost_msg* msg, std::string_view ruid) {
-    const context& c = ctx();
-    if (c.ruid_slot >= 0)
-        c.host->msgctx->slot_set(msg, c.ruid_slot, new std::string(ruid));
-}
-
 namespace {
 
-/// $ruid: the ruid of the contact the last successful lookup() put into the Request-URI; null before. Kept
+/// $ruid: the ruid of the Request-URI's branch, which the last successful lookup() set; null before. Kept
 /// when the script changes the Request-URI afterwards or a later lookup() finds nothing (Kamailio 5.6.3,
-/// measured).
+/// measured). In branch_route tm's copy of the branch carries that branch's own.
 int get_ruid(siphost_msg* msg, void*, int32_t, siphost_value* out) {
-    const context& c = ctx();
-    const auto* ruid = c.ruid_slot >= 0
-                           ? static_cast<const std::string*>(c.host->msgctx->slot_get(msg, c.ruid_slot))
-                           : nullptr;
-    *out = ruid == nullptr ? sdk::null_value() : sdk::str_value(*ruid);
+    siphost_branch own = sdk::sized<siphost_branch>();
+    if (ctx().host->msgctx->ruri_branch(msg, &own) != 0 || own.ruid.len == 0)
+        *out = sdk::null_value();
+    else
+        *out = sdk::str_value(sdk::view(own.ruid));
     return 0;
 }
 
@@ -108,7 +102,7 @@ int get_ruid(siphost_msg* msg, void*, int32_t, siphost_value* out) {
 struct call_site {
     siphost_udomain* domain = nullptr;
     uint32_t match_option = 0; ///< registered(): 1 Call-ID, 2 received, 4 contact
-    uint32_t match_action = 0; ///< registered(): 2 no xavp_rcd
+    uint32_t match_action = 0; ///< registered(): 1 restore the contact's xavps, 2 no xavp_rcd
 };
 
 std::unique_ptr<call_site> fix_domain(const siphost_value* args, const int* constant) {
@@ -153,7 +147,7 @@ std::unique_ptr<call_site> fix_save(const siphost_value* args, const int* consta
 }
 
 /// registered()'s match_option (1 Call-ID, 2 received, 4 contact, compared with $xavp(<xavp_cfg>=>match_*))
-/// and match_action (2: no xavp_rcd): constants, as in Kamailio.
+/// and match_action (1 restore the contact's xavps, 2 no xavp_rcd): constants, as in Kamailio.
 std::unique_ptr<call_site> fix_registered_match(const siphost_value* args, const int* constant,
                                                 bool with_action) {
     auto site = fix_domain(args, constant);
@@ -164,10 +158,12 @@ std::unique_ptr<call_site> fix_registered_match(const siphost_value* args, const
     site->match_option = static_cast<uint32_t>(option);
     if (with_action) {
         int64_t action = 0;
-        if (!constant[3] || !sdk::arg_int(args[3], action) || (action != 0 && action != 2))
-            throw sdk::config_error(
-                "registered(): match_action must be 0 or 2 (no xavp_rcd); 1 (restore the "
-                "contact's xavps) needs usrloc's xavp_contact, which siphost does not have");
+        // 1 restores the xavps usrloc's xavp_contact saved with the contact. siphost's usrloc has no
+        // xavp_contact (it refuses the parameter), so no contact carries any: nothing to restore, as in a
+        // Kamailio without xavp_contact.
+        if (!constant[3] || !sdk::arg_int(args[3], action) || action < 0 || action > 3)
+            throw sdk::config_error("registered(): match_action must be a constant: a sum of 1 (restore the "
+                                    "contact's xavps) and 2 (no xavp_rcd)");
         site->match_action = static_cast<uint32_t>(action);
     }
     if (option != 0 && (ctx().params.xavp_cfg == nullptr || *ctx().params.xavp_cfg == '\0'))
@@ -256,13 +252,15 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char* err, s
             throw sdk::config_error("contact_max_size must be at least 16");
         if (p.xavp_rcd_mask < 0 || p.xavp_rcd_mask > 31)
             throw sdk::config_error("xavp_rcd_mask must be a sum of 1, 2, 4, 8, 16 (0..31)");
+        if (p.sock_flag < -1 || p.sock_flag > 63)
+            throw sdk::config_error("sock_flag must be a message flag (0..63), or -1 for none");
+        if (p.lookup_filter_mode < 0 || p.lookup_filter_mode > 1)
+            throw sdk::config_error("lookup_filter_mode " + std::to_string(p.lookup_filter_mode) +
+                                    ": siphost's registrar has 0 and 1 (rlf_bflags); 2 (contacts with an "
+                                    "open TCP connection) is not there");
         if (p.gruu_enabled != 0)
             throw sdk::config_error("gruu_enabled " + std::to_string(p.gruu_enabled) +
                                     ": siphost's registrar does not make GRUUs (RFC 5627); set it to 0");
-        c.ruid_slot =
-            host->msgctx->slot_register(self, [](void* value) { delete static_cast<std::string*>(value); });
-        if (c.ruid_slot < 0)
-            throw sdk::config_error("registrar: no per-message slot left for $ruid");
         c.accepted = sdk::register_counter(host, self, "accepted_regs", "REGISTERs saved");
         c.rejected = sdk::register_counter(host, self, "rejected_regs", "REGISTERs refused");
         return 0;
@@ -331,7 +329,8 @@ const siphost_command commands[] = {
     cmd("registered", SIPHOST_ROUTE_ANY, sdk::guarded<&cmd_registered_match>,
         {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING, SIPHOST_ARG_INT, SIPHOST_ARG_INT},
         sdk::fixup<&fix_registered4>,
-        "registered(domain, uri, match_option, match_action): 2 leaves xavp_rcd alone"),
+        "registered(domain, uri, match_option, match_action): 1 restores the contact's xavps, 2 leaves "
+        "xavp_rcd alone"),
     cmd("unregister", SIPHOST_ROUTE_ANY, sdk::guarded<&cmd_unregister2>,
         {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, sdk::fixup<&fix_domain>,
         "unregister(domain, uri): removes every contact of the AOR"),
@@ -358,16 +357,22 @@ const siphost_param params[] = {
     sdk::int_param("use_path", &p.use_path, "store the Path header"),
     sdk::int_param("path_mode", &p.path_mode, "0 store, 1 echo when supported, 2 require 'path' support"),
     sdk::int_param("contact_max_size", &p.contact_max_size, "the longest Contact URI stored"),
-    sdk::int_param("gruu_enabled", &p.gruu_enabled, "GRUU in replies (RFC 5627): only 0, siphost makes no GRUUs"),
+    sdk::int_param("gruu_enabled", &p.gruu_enabled,
+                   "GRUU in replies (RFC 5627): only 0, siphost makes no GRUUs"),
     sdk::string_param("received_avp", &p.received_avp, "pseudo-variable holding the received URI"),
     sdk::string_param("received_param", &p.received_param, "Contact parameter naming the received URI"),
     sdk::string_param(
         "xavp_cfg", &p.xavp_cfg,
-        "xavp of per-request settings: max_contacts, expires, q, match_callid/received/contact"),
+        "xavp of per-request settings: max_contacts, expires, q, match_callid/received/contact, rlf_bflags, "
+        "socket"),
     sdk::string_param("xavp_rcd", &p.xavp_rcd,
                       "xavp that gets the used record's ruid, contact, expires, received, path"),
     sdk::int_param("xavp_rcd_mask", &p.xavp_rcd_mask,
                    "xavp_rcd fields left out: 1 ruid, 2 contact, 4 expires, 8 received, 16 path"),
+    sdk::int_param("sock_flag", &p.sock_flag,
+                   "message flag: save() stores the socket $xavp(<xavp_cfg>=>socket) names (-1: none)"),
+    sdk::int_param("lookup_filter_mode", &p.lookup_filter_mode,
+                   "1: lookup() keeps contacts with a branch flag of $xavp(<xavp_cfg>=>rlf_bflags)"),
     sdk::end_of_params(),
 };
 

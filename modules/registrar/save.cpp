@@ -250,6 +250,17 @@ reg_error read_request(siphost_msg* msg, request_info& info) {
             return r_contact_len;
     }
     info.socket = host->msg_socket(msg);
+    // With sock_flag set on the message, $xavp(<xavp_cfg>=>socket) names the socket to store instead
+    // (Kamailio 5.6: a socket that is not ours is an error, and the one the REGISTER came on is kept).
+    if (c.params.sock_flag >= 0 && (host->msg_flags(msg) & (uint64_t{1} << c.params.sock_flag)) != 0) {
+        if (std::optional<std::string> name = cfg_string(msg, cfg_socket)) {
+            siphost_socket* chosen = host->socket_find(sdk::str(*name));
+            if (chosen != nullptr)
+                info.socket = chosen;
+            else
+                log(SIPHOST_LOG_ERR, "xavp_cfg socket: non-local socket <" + *name + ">");
+        }
+    }
     siphost_socket_info si;
     if (sdk::socket_info(host, info.socket, si))
         info.socket_name.assign(sdk::view(si.name));

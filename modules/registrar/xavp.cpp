@@ -11,7 +11,8 @@ namespace siphost::modules::registrar {
 namespace {
 
 constexpr std::array<const char*, cfg_field_count> cfg_names = {
-    "max_contacts", "expires", "q", "match_callid", "match_received", "match_contact"};
+    "max_contacts",   "expires",       "q",          "match_callid",
+    "match_received", "match_contact", "rlf_bflags", "socket"};
 
 /// xavp_rcd's fields and their bit in xavp_rcd_mask (Kamailio's).
 struct rcd_field {

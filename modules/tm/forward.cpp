@@ -98,6 +98,18 @@ std::shared_ptr<transaction> new_transaction(siphost_msg* msg, const request_key
         s.transactions.remove(*t);
         return nullptr;
     }
+    // Kamailio's copy of the request keeps the Request-URI branch's path vector but not its ruid (measured on
+    // 5.6.3: in failure_route $ruid is null, and a new relay there still carries the Path as Route).
+    siphost_branch own = sdk::sized<siphost_branch>();
+    if (h->msgctx->ruri_branch(t->request.get(), &own) == 0 && own.ruid.len > 0) {
+        // Copies: the views point into the very strings set_ruri_branch replaces.
+        std::string path(sdk::view(own.path)), instance(sdk::view(own.instance));
+        own.path = sdk::str(path);
+        own.instance = sdk::str(instance);
+        own.ruid = sdk::str("");
+        own.socket = nullptr;
+        h->msgctx->set_ruri_branch(t->request.get(), &own);
+    }
     // The AVPs set so far belong to the transaction from now on (onreply and failure routes see them).
     t->avps.reset(h->msg_swap_avps(msg, h->avp_list_new()));
     t->upstream = sdk::sized<siphost_dest>();
@@ -183,9 +195,8 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
     const siphost_host_api* h = host();
     // The destination set is read and emptied first: a branch_route or a later failure_route starts afresh.
     struct target_copy {
-        std::string uri, dst_uri, path;
-        uint64_t flags = 0;
-        siphost_socket* socket = nullptr;
+        std::string uri, dst_uri, path, instance, ruid;
+        siphost_branch attrs; ///< q, info, flags, socket, reg-id; views re-pointed at the copies
     };
     std::vector<target_copy> targets;
     uint32_t target_count = h->msgctx->branch_count(msg);
@@ -193,26 +204,32 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
         siphost_branch target = sdk::sized<siphost_branch>();
         if (h->msgctx->branch_at(msg, i, &target) == 0)
             targets.push_back({std::string(sdk::view(target.uri)), std::string(sdk::view(target.dst_uri)),
-                               std::string(sdk::view(target.path)), target.flags, target.socket});
+                               std::string(sdk::view(target.path)), std::string(sdk::view(target.instance)),
+                               std::string(sdk::view(target.ruid)), target});
     }
     if (target_count > 0)
         h->msgctx->clear_branches(msg);
     int relayed = 0;
     if (!request_uri_consumed || targets.empty())
         relayed += relay_branch(t, msg, host_name, port, proto) > 0 ? 1 : 0;
-    for (const target_copy& target : targets) {
+    for (target_copy& target : targets) {
         // Each target is the request with its own Request-URI and $du, as the script would have set them,
-        // and its Path (a contact registered through proxies, RFC 3327) as the first Route headers.
-        // Its socket is its own (append_branch() gives it force_send_socket()'s): one without leaves from the
-        // socket its destination picks, as in Kamailio, not from the one forced on the message.
+        // and as its Request-URI branch its own Path (a contact registered through proxies, RFC 3327: written
+        // as the first Route when sent), ruid ($ruid in branch_route), instance, reg-id and socket ($fs), as
+        // in Kamailio. A target without a socket of its own (appended before force_send_socket()) leaves from
+        // the socket its destination picks, not from the one forced on the message.
         owned_msg copy(h->msg_clone(msg));
-        std::string route = target.path.empty() ? std::string() : "Route: " + target.path + "\r\n";
-        if (!copy || h->msg_set_send_socket(copy.get(), target.socket) != 0 ||
-            h->msgctx->set_branch_flags(copy.get(), 0, target.flags) != 0 ||
+        siphost_branch& attrs = target.attrs;
+        attrs.uri = sdk::str(target.uri);
+        attrs.dst_uri = sdk::str(target.dst_uri);
+        attrs.path = sdk::str(target.path);
+        attrs.instance = sdk::str(target.instance);
+        attrs.ruid = sdk::str(target.ruid);
+        if (!copy || h->msg_set_send_socket(copy.get(), attrs.socket) != 0 ||
+            h->msgctx->set_branch_flags(copy.get(), 0, attrs.flags) != 0 ||
             h->msg_set_ruri(copy.get(), sdk::str(target.uri)) != 0 ||
             h->msg_set_dst_uri(copy.get(), sdk::str(target.dst_uri)) != 0 ||
-            (!route.empty() &&
-             h->msg_add_header(copy.get(), sdk::str(route), SIPHOST_HDR_BEFORE, sdk::str("Route")) != 0)) {
+            h->msgctx->set_ruri_branch(copy.get(), &attrs) != 0) {
             log(SIPHOST_LOG_ERR, "cannot relay to a branch of the destination set");
             continue;
         }

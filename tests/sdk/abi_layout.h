@@ -346,8 +346,9 @@ ABI_FIELD(siphost_host_api, conn_find, 656, 8);
 ABI_FIELD(siphost_host_api, conn_set_lifetime, 664, 8);
 ABI_FIELD(siphost_host_api, conn_set_keepalive, 672, 8);
 ABI_FIELD(siphost_host_api, conn_close, 680, 8);
-ABI_FIELD(siphost_host_api, msg_set_send_socket, 688, 8);
-ABI_FIELD(siphost_host_api, reserved, 696, 40);
+ABI_FIELD(siphost_host_api, socket_find, 688, 8);
+ABI_FIELD(siphost_host_api, msg_set_send_socket, 696, 8);
+ABI_FIELD(siphost_host_api, reserved, 704, 32);
 ABI_SIZE(siphost_host_api, 736);
 
 /* Message context */
@@ -385,7 +386,9 @@ ABI_FIELD(siphost_msgctx_api, branch_flags, 112, 8);
 ABI_FIELD(siphost_msgctx_api, set_branch_flags, 120, 8);
 ABI_FIELD(siphost_msgctx_api, apply_changes, 128, 8);
 ABI_FIELD(siphost_msgctx_api, send_flags, 136, 8);
-ABI_SIZE(siphost_msgctx_api, 144);
+ABI_FIELD(siphost_msgctx_api, set_ruri_branch, 144, 8);
+ABI_FIELD(siphost_msgctx_api, ruri_branch, 152, 8);
+ABI_SIZE(siphost_msgctx_api, 160);
 
 /* The SIP toolkit */
 

@@ -177,6 +177,7 @@ siphost_msg* msg_clone(const siphost_msg* m) {
     copy->id = m->id;
     copy->flags = m->flags;
     copy->ruri_branch_flags = m->ruri_branch_flags;
+    copy->ruri_branch = m->ruri_branch;
     copy->dst_uri = m->dst_uri;
     copy->rport_forced = m->rport_forced;
     copy->send_socket = m->send_socket;

@@ -96,20 +96,33 @@ siphost_str reply_headers(const siphost_msg* msg) {
     return msg == nullptr ? siphost_str{nullptr, 0} : to_str(msg->reply_headers);
 }
 
+/// A branch's attributes beyond its URI, destination, flags and socket (what the R-URI's branch keeps too).
+void copy_attrs_in(const siphost_branch& b, siphost_msg::target& t) {
+    t.path.assign(view(b.path));
+    t.instance.assign(view(b.instance));
+    t.ruid.assign(view(b.ruid));
+    t.q = b.q;
+    t.info = b.info;
+    t.reg_id = b.reg_id;
+}
+void copy_attrs_out(const siphost_msg::target& t, siphost_branch& b) {
+    b.path = to_str(t.path);
+    b.instance = to_str(t.instance);
+    b.ruid = to_str(t.ruid);
+    b.q = t.q;
+    b.info = t.info;
+    b.reg_id = t.reg_id;
+}
+
 int append_branch(siphost_msg* msg, const siphost_branch* b) {
     if (msg == nullptr || b == nullptr || b->struct_size < offsetof(siphost_branch, reserved))
         return -1;
     siphost_msg::target t;
     t.uri.assign(view(b->uri));
     t.dst_uri.assign(view(b->dst_uri));
-    t.path.assign(view(b->path));
-    t.instance.assign(view(b->instance));
-    t.ruid.assign(view(b->ruid));
-    t.q = b->q;
-    t.info = b->info;
+    copy_attrs_in(*b, t);
     t.flags = b->flags;
     t.socket = from_handle(b->socket);
-    t.reg_id = b->reg_id;
     return msg->append_branch(std::move(t));
 }
 
@@ -120,14 +133,9 @@ int branch_at(const siphost_msg* msg, uint32_t index, siphost_branch* out) {
     const auto& t = msg->branches[index];
     out->uri = to_str(t.uri);
     out->dst_uri = to_str(t.dst_uri);
-    out->path = to_str(t.path);
-    out->instance = to_str(t.instance);
-    out->ruid = to_str(t.ruid);
-    out->q = t.q;
-    out->info = t.info;
+    copy_attrs_out(t, *out);
     out->flags = t.flags;
     out->socket = to_handle(t.socket);
-    out->reg_id = t.reg_id;
     return 0;
 }
 
@@ -198,6 +206,27 @@ uint32_t send_flags(const siphost_msg* msg, int replies) {
     return replies != 0 ? msg->reply_send_flags : msg->forward_send_flags;
 }
 
+int set_ruri_branch(siphost_msg* msg, const siphost_branch* attrs) {
+    if (msg == nullptr || attrs == nullptr || attrs->struct_size < offsetof(siphost_branch, reserved) ||
+        !msg->sip.is_request())
+        return -1;
+    copy_attrs_in(*attrs, msg->ruri_branch);
+    if (attrs->socket != nullptr)
+        msg->send_socket = from_handle(attrs->socket);
+    return 0;
+}
+
+int ruri_branch(const siphost_msg* msg, siphost_branch* out) {
+    if (msg == nullptr || out == nullptr || out->struct_size < offsetof(siphost_branch, reserved))
+        return -1;
+    out->uri = msg->sip.is_request() ? to_str(msg->sip.current_request_uri()) : siphost_str{nullptr, 0};
+    out->dst_uri = to_str(msg->dst_uri);
+    copy_attrs_out(msg->ruri_branch, *out);
+    out->flags = msg->ruri_branch_flags;
+    out->socket = to_handle(msg->send_socket);
+    return 0;
+}
+
 } // namespace
 
 const siphost_msgctx_api* msgctx_table() {
@@ -221,6 +250,8 @@ const siphost_msgctx_api* msgctx_table() {
         t.set_branch_flags = set_branch_flags;
         t.apply_changes = apply_changes;
         t.send_flags = send_flags;
+        t.set_ruri_branch = set_ruri_branch;
+        t.ruri_branch = ruri_branch;
         return t;
     }();
     return &table;

@@ -1,6 +1,7 @@
 // Building and sending messages, where replies go, the host's sockets: adapters over flow::runtime and the
 // SIP serializer.
 #include "abi/host_table.hpp"
+#include "cfg/global_params.hpp"
 #include "flow/runtime.hpp"
 #include "flow/send_lines.hpp"
 #include "message/message_context.hpp"
@@ -153,6 +154,20 @@ int conn_close(uint64_t conn_id) {
     return 0;
 }
 
+siphost_socket* socket_find(siphost_str name) {
+    auto* runtime = parts().runtime;
+    cfg::listen_address wanted;
+    std::string error;
+    if (runtime == nullptr || name.len == 0 || !cfg::parse_listen(std::string(view(name)), wanted, error))
+        return nullptr;
+    int proto = wanted.proto.empty()    ? 0
+                : wanted.proto == "udp" ? SIPHOST_PROTO_UDP
+                : wanted.proto == "tcp" ? SIPHOST_PROTO_TCP
+                : wanted.proto == "tls" ? SIPHOST_PROTO_TLS
+                                        : -1;
+    return proto < 0 ? nullptr : flow::to_handle(runtime->find_socket(proto, wanted.host, wanted.port));
+}
+
 } // namespace
 
 void fill_transport_functions(siphost_host_api& api) {
@@ -171,6 +186,7 @@ void fill_transport_functions(siphost_host_api& api) {
     api.conn_set_lifetime = conn_set_lifetime;   // [1.5]
     api.conn_set_keepalive = conn_set_keepalive; // [1.5]
     api.conn_close = conn_close;                 // [1.5]
+    api.socket_find = socket_find;               // [1.6]
 }
 
 } // namespace siphost::abi

@@ -50,8 +50,13 @@ const siphost_send_lines_v1* send_lines_table() {
 sip::write_result write_request_from(const siphost_msg& msg, const net::listening_socket& from,
                                      std::string_view branch, std::span<char> out) {
     sip::via_spec via{via_transport(from.proto), from.host, from.port, branch, {}};
+    // The path vector of the Request-URI's branch (registrar's lookup()) leaves as a Route header.
+    thread_local std::string path_route;
+    path_route.clear();
+    if (!msg.ruri_branch.path.empty())
+        path_route.append("Route: ").append(msg.ruri_branch.path).append("\r\n");
     if (msg.send_lines.empty())
-        return sip::write_forwarded_request(msg.sip, via, out);
+        return sip::write_forwarded_request(msg.sip, via, out, {}, path_route);
     thread_local std::vector<std::string> texts;
     std::vector<sip::send_time_lines> lines;
     texts.resize(std::max(texts.size(), msg.send_lines.size()));
@@ -70,7 +75,7 @@ sip::write_result write_request_from(const siphost_msg& msg, const net::listenin
         text.resize(len);
         lines.push_back({text, entry.order});
     }
-    return sip::write_forwarded_request(msg.sip, via, out, lines);
+    return sip::write_forwarded_request(msg.sip, via, out, lines, path_route);
 }
 
 } // namespace siphost::flow

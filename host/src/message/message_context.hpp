@@ -54,6 +54,11 @@ struct siphost_msg {
     std::unique_ptr<siphost_avp_list> avps;                 ///< the current AVP list, made on first use
     uint64_t flags = 0;                                     ///< script flags (setflag)
     uint64_t ruri_branch_flags = 0;                         ///< branch flags of the R-URI's branch (setbflag)
+    /// The R-URI's own branch beyond its URI (msgctx->set_ruri_branch): the path vector, ruid, instance,
+    /// reg-id and q lookup() set; its uri, dst_uri, flags and socket stay unused (sip, dst_uri,
+    /// ruri_branch_flags and send_socket hold those). The path becomes a Route header whenever the request is
+    /// built for sending.
+    target ruri_branch;
     std::string dst_uri;                                    ///< $du; empty when unset
     bool rport_forced = false;                              ///< force_rport(): answer to the source port
     uint32_t forward_send_flags = 0;                        ///< set_forward_no_connect(), set_forward_close()
@@ -120,6 +125,16 @@ struct siphost_msg {
         return storage;
     }
 
+    /// Forgets the R-URI's branch attributes, keeping the strings' capacity.
+    void clear_ruri_branch() {
+        ruri_branch.path.clear();
+        ruri_branch.instance.clear();
+        ruri_branch.ruid.clear();
+        ruri_branch.q = 0;
+        ruri_branch.info = 0;
+        ruri_branch.reg_id = 0;
+    }
+
     /// Frees every slot's value with its module's destructor.
     void release_slots() {
         for (auto& slot : slots) {
@@ -135,6 +150,7 @@ struct siphost_msg {
         avps.reset();
         flags = 0;
         ruri_branch_flags = 0;
+        clear_ruri_branch();
         dst_uri.clear();
         rport_forced = false;
         forward_send_flags = 0;

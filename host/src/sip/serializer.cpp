@@ -81,6 +81,7 @@ struct derived_changes {
     bool remove_top_via = false;
     bool decrement_max_forwards = false;
     std::span<const send_time_lines> send_lines; ///< on top, among the recorded changes by their order
+    std::string_view path_route; ///< before the first Route that is left, else right below the new Via
 };
 
 /// The output must not overlap the bytes the message refers to (a message parsed from the same buffer).
@@ -192,6 +193,15 @@ write_result write_with(const message& msg, const derived_changes& derived, std:
                                 : (msg.header_count() > 0 ? msg.header(0).line_begin : msg.headers_end());
         pieces.push_back({at, 0, derived.top_via_line, k_first - 1});
     }
+    if (!derived.path_route.empty()) {
+        const header_field* first_route = msg.find_header(header_kind::route);
+        const header_field* first_via = msg.find_header(header_kind::via);
+        uint32_t at = first_route ? first_route->line_begin
+                      : first_via ? first_via->line_begin
+                                  : (msg.header_count() > 0 ? msg.header(0).line_begin : msg.headers_end());
+        // k_first sorts it after the new Via (k_first - 1) and before any line a change adds there.
+        pieces.push_back({at, 0, derived.path_route, k_first});
+    }
     if (derived.remove_top_via) {
         const via* top = msg.via_at(0);
         if (!top)
@@ -245,7 +255,7 @@ write_result write_message(const message& msg, std::span<char> out) {
 }
 
 write_result write_forwarded_request(const message& request, const via_spec& via, std::span<char> out,
-                                     std::span<const send_time_lines> lines) {
+                                     std::span<const send_time_lines> lines, std::string_view path_route) {
     if (!request.indexed())
         return {write_status::not_indexed, 0};
     if (!request.is_request())
@@ -280,6 +290,7 @@ write_result write_forwarded_request(const message& request, const via_spec& via
     derived.top_via_line = std::string_view(line, r.size);
     derived.decrement_max_forwards = true;
     derived.send_lines = lines;
+    derived.path_route = path_route;
     return write_with(request, derived, out);
 }
 

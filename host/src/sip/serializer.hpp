@@ -59,9 +59,12 @@ struct local_reply {
 write_result write_message(const message& msg, std::span<char> out);
 
 /// A request to relay: recorded changes, a new top Via, Max-Forwards decremented (added as 70 when missing;
-/// a value set by a recorded change is written as it is, not decremented again).
+/// a value set by a recorded change is written as it is, not decremented again). path_route, whole lines (the
+/// path vector of the Request-URI's branch as a Route header), goes before the first Route, or right below
+/// the new Via when there is none (RFC 3327, where Kamailio puts it).
 write_result write_forwarded_request(const message& request, const via_spec& via, std::span<char> out,
-                                     std::span<const send_time_lines> lines = {});
+                                     std::span<const send_time_lines> lines = {},
+                                     std::string_view path_route = {});
 
 /// A reply to relay upstream: recorded changes and the top Via (this proxy's own) removed.
 write_result write_relayed_reply(const message& reply, std::span<char> out);

@@ -747,12 +747,17 @@ typedef struct siphost_host_api {
     /* [1.5] Closes connection conn_id (what is queued is dropped). Returns 0, or -1 when it is not open. */
     int (*conn_close)(uint64_t conn_id);
 
+    /* [1.6] The local socket a name gives: "[proto:]address[:port]" as listen= and force_send_socket() take
+     * it ("udp:127.0.0.1:5060"; a missing proto or port matches any), or NULL when this server has no such
+     * socket. For registrar's xavp_cfg socket and contacts that name theirs. Any thread. */
+    siphost_socket *(*socket_find)(siphost_str name);
+
     /* [1.6] Sets the local socket msg_send_socket returns for the request msg (what force_send_socket() sets),
      * or clears it with NULL so that the host chooses by destination. Worker thread of msg. Returns 0, or -1
      * for a reply. */
     int (*msg_set_send_socket)(siphost_msg *msg, siphost_socket *socket);
 
-    void *reserved[5]; /* NULL; later minors take these slots, so the table's size stays */
+    void *reserved[4]; /* NULL; later minors take these slots, so the table's size stays */
 } siphost_host_api;
 
 /* ------------------------------------------------------------------------------------------------------ */
@@ -844,6 +849,20 @@ typedef struct siphost_msgctx_api {
      * makes (reply_destination, its stateless forward); a module that makes its own destination for a
      * relayed request (tm's branches) ORs these in. msg_clone copies them. */
     uint32_t (*send_flags)(const siphost_msg *msg, int replies);
+
+    /* [1.6] The Request-URI's own branch (Kamailio's branch 0) beyond its URI: the contact's path vector, ruid,
+     * +sip.instance, reg-id and q that registrar's lookup() puts there with the Request-URI. Every way the
+     * request is relayed (forward(), build_request) writes the path as one Route header before its first Route
+     * (RFC 3327), or right below the new Via when it has none; the script's $ruid reads the ruid. Sets path,
+     * instance, ruid, q (with SIPHOST_BRANCH_Q_SET) and reg_id from attrs (copied; empty clears), and a socket
+     * that is not NULL as force_send_socket's; uri, dst_uri and flags are ignored (msg_set_ruri,
+     * msg_set_dst_uri and set_branch_flags set those). A new Request-URI keeps them, as in Kamailio. msg_clone
+     * copies them, so that tm's copy of a branch carries that branch's. Returns 0, or -1 for a reply. */
+    int (*set_ruri_branch)(siphost_msg *msg, const siphost_branch *attrs);
+    /* [1.6] Writes those attributes into out (out->struct_size must be set; views valid until the next set),
+     * with uri the Request-URI, dst_uri $du, flags branch 0's flags and socket force_send_socket's. Returns 0,
+     * or -1. */
+    int (*ruri_branch)(const siphost_msg *msg, siphost_branch *out);
 } siphost_msgctx_api;
 
 /* ------------------------------------------------------------------------------------------------------ */

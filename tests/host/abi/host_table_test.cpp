@@ -222,6 +222,49 @@ TEST(HostTable, BranchFlagsAreKeptPerBranchAndCopiedByAClone) {
     host()->msg_free(msg);
 }
 
+TEST(HostTable, TheRequestUriBranchKeepsItsAttributesAndAClonesThem) {
+    siphost_msg* msg = host()->msg_parse(str(request), nullptr);
+    ASSERT_NE(msg, nullptr);
+    const auto* ctx = host()->msgctx;
+    ASSERT_TRUE(SIPHOST_HAS(siphost_msgctx_api, ctx, ruri_branch));
+    siphost_branch read{};
+    read.struct_size = sizeof read;
+    ASSERT_EQ(ctx->ruri_branch(msg, &read), 0);
+    EXPECT_EQ(read.path.len, 0u);
+    EXPECT_EQ(read.ruid.len, 0u);
+    siphost_branch own{};
+    own.struct_size = sizeof own;
+    own.path = str("<sip:edge.example.com;lr>");
+    own.ruid = str("uloc-1-2-3");
+    own.q = 500;
+    own.info = SIPHOST_BRANCH_Q_SET;
+    own.reg_id = 2;
+    ASSERT_EQ(ctx->set_ruri_branch(msg, &own), 0);
+    ASSERT_EQ(host()->msg_set_ruri(msg, str("sip:other@10.0.0.9")), 0);
+    siphost_msg* copy = host()->msg_clone(msg);
+    ASSERT_NE(copy, nullptr);
+    for (const siphost_msg* m :
+         {static_cast<const siphost_msg*>(msg), static_cast<const siphost_msg*>(copy)}) {
+        ASSERT_EQ(ctx->ruri_branch(m, &read), 0);
+        EXPECT_EQ(std::string(read.path.s, read.path.len), "<sip:edge.example.com;lr>");
+        EXPECT_EQ(std::string(read.ruid.s, read.ruid.len), "uloc-1-2-3") << "a new Request-URI keeps it";
+        EXPECT_EQ(std::string(read.uri.s, read.uri.len), "sip:other@10.0.0.9");
+        EXPECT_EQ(read.q, 500);
+        EXPECT_EQ(read.info, SIPHOST_BRANCH_Q_SET);
+        EXPECT_EQ(read.reg_id, 2u);
+    }
+    own.path = str("");
+    own.ruid = str("uloc-4-5-6");
+    ASSERT_EQ(ctx->set_ruri_branch(copy, &own), 0);
+    ASSERT_EQ(ctx->ruri_branch(copy, &read), 0);
+    EXPECT_EQ(read.path.len, 0u) << "an empty path clears it";
+    ASSERT_EQ(ctx->ruri_branch(msg, &read), 0);
+    EXPECT_EQ(std::string(read.ruid.s, read.ruid.len), "uloc-1-2-3") << "the clone's are its own";
+    EXPECT_EQ(host()->socket_find(str("udp:192.0.2.77:5060")), nullptr) << "no such local socket";
+    host()->msg_free(copy);
+    host()->msg_free(msg);
+}
+
 TEST(HostTable, TheAvpFunctionsOwnListsThroughHandles) {
     siphost_avp_list* list = host()->avp_list_new();
     siphost_value v{SIPHOST_VALUE_STR, 0, 0, str("kept")};

@@ -43,9 +43,10 @@ TEST(LoadedModule, RefusesADescriptorThatSaysAnotherMajor) {
 }
 
 TEST(LoadedModule, RefusesANewerMinor) {
-    EXPECT_EQ(refusal("newer_minor"), "'" + fixture("newer_minor") +
-                                          "' requires siphost ABI 1.6, this host has ABI 1.5 (rebuild it with "
-                                          "SIPHOST_REQUIRE_MINOR 5 if it calls nothing newer)");
+    EXPECT_EQ(refusal("newer_minor"),
+              "'" + fixture("newer_minor") +
+                  "' requires siphost ABI 1.7, this host has ABI 1.6 (rebuild it with "
+                  "SIPHOST_REQUIRE_MINOR 6 if it calls nothing newer)");
 }
 
 TEST(LoadedModule, RefusesASharedObjectWithoutEntryFunction) {

@@ -181,6 +181,36 @@ TEST(sip_serializer, SendTimeLinesGoOnTopInRecordingOrder) {
     EXPECT_EQ(std::string(buf.data(), r.size).find("r2=on"), std::string::npos);
 }
 
+TEST(sip_serializer, PathRouteGoesBeforeTheFirstRouteOrBelowTheNewVia) {
+    // Where Kamailio 5.6.3 writes the path vector of the Request-URI's branch (measured, reg_relay.sh).
+    std::vector<char> buf(2000);
+    via_spec via{"UDP", "192.0.2.10", 5060, "z9hG4bKproxy1", {}};
+    std::string_view path = "Route: <sip:edge.example.com;lr>,<sip:core.example.com;lr>\r\n";
+    message plain;
+    ASSERT_TRUE(plain.parse(k_invite).ok());
+    write_result r = write_forwarded_request(plain, via, buf, {}, path);
+    ASSERT_TRUE(r.ok());
+    std::string out(buf.data(), r.size);
+    std::string top = "INVITE sip:bob@biloxi.example.com SIP/2.0\r\n"
+                      "Via: SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bKproxy1\r\n" +
+                      std::string(path) +
+                      "Via: SIP/2.0/UDP pc33.atlanta.example.com;branch=z9hG4bK776asdhds\r\n";
+    EXPECT_EQ(out.substr(0, top.size()), top) << out;
+
+    std::string routed = k_invite;
+    routed.insert(routed.find("Max-Forwards:"), "Route: <sip:next.example.com;lr>\r\n");
+    message m;
+    ASSERT_TRUE(m.parse(routed).ok());
+    r = write_forwarded_request(m, via, buf, {}, path);
+    ASSERT_TRUE(r.ok());
+    out.assign(buf.data(), r.size);
+    message f;
+    ASSERT_TRUE(f.parse(out).ok()) << out;
+    EXPECT_NE(out.find(std::string(path) + "Route: <sip:next.example.com;lr>\r\n"), std::string::npos) << out;
+    EXPECT_EQ(out.find("Route:"), out.find(std::string(path))) << "no Route before the path's";
+    EXPECT_EQ(m.edits().edits().size(), 0u) << "written for this send only";
+}
+
 TEST(sip_serializer, ForwardedRequestMaxForwardsRules) {
     std::string no_mf = k_invite;
     no_mf.erase(no_mf.find("Max-Forwards: 70\r\n"), 18);

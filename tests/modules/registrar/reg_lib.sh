@@ -57,3 +57,20 @@ expect_request() {
         fail "$what"
     fi
 }
+
+# The side-by-side tests with Kamailio (reg_xavp.sh, reg_relay.sh): Debian's kamailio and its modules' directory.
+require_kamailio() {
+    command -v kamailio > /dev/null || fail "kamailio is not installed (Debian package kamailio): the comparison needs it"
+    KAM_MODULES=$(ls -d /usr/lib/*/kamailio/modules 2>/dev/null | head -n 1)
+    [ -n "$KAM_MODULES" ] || fail "Kamailio's modules are not installed"
+}
+
+# script_lines LOG: the script's lines of a server's log with every ruid replaced by R1, R2, ... in order of first
+# appearance, and the servers' ports (5071 Kamailio, 5072 siphost) written PORT, so that the two compare.
+script_lines() {
+    sed -n 's/^.*<script>: //p' "$1" | sed 's/:507[12]\b/:PORT/g' | python3 -c '
+import re, sys
+names = {}
+for line in sys.stdin:
+    sys.stdout.write(re.sub(r"uloc-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+", lambda m: names.setdefault(m.group(0), "R%d" % (len(names) + 1)), line))'
+}

@@ -1,23 +1,11 @@
 #!/bin/sh
 # registrar's xavp_cfg and xavp_rcd, and $ruid, on Kamailio 5.6 (Debian's) and on siphost: one config
 # (cfg/xavp.cfg), the same requests (reg_xavp.py: save() with max_contacts, expires and q from the xavp,
-# registered() with each match_option and match_action 2, lookup() and what it leaves in the xavp and in
+# registered() with each match_option and match_action 1, 2 and 3, lookup() and what it leaves in the xavp and in
 # $ruid), twice: with every xavp_rcd field, and with xavp_rcd_mask 20. The script's lines (ruids numbered in
 # order of appearance) and the replies must be the same on both.
-. "$SOURCE_DIR/tests/integration/lib.sh"
-REG_DIR="$SOURCE_DIR/tests/modules/registrar"
-command -v kamailio > /dev/null || fail "kamailio is not installed (Debian package kamailio): the comparison needs it"
-KAM_MODULES=$(ls -d /usr/lib/*/kamailio/modules 2>/dev/null | head -n 1)
-[ -n "$KAM_MODULES" ] || fail "Kamailio's modules are not installed"
-
-# The script's lines with every ruid replaced by R1, R2, ... in order of first appearance.
-script_lines() {
-    sed -n 's/^.*<script>: //p' "$1" | python3 -c '
-import re, sys
-names = {}
-for line in sys.stdin:
-    sys.stdout.write(re.sub(r"uloc-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+", lambda m: names.setdefault(m.group(0), "R%d" % (len(names) + 1)), line))'
-}
+. "$SOURCE_DIR/tests/modules/registrar/reg_lib.sh"
+require_kamailio
 
 run_pass() {
     pass=$1; shift
@@ -64,6 +52,12 @@ grep -q '^expires-and-q: save rc=1 rcd=\[R[0-9]*|sip:carol@127.0.0.1:5081|600|' 
     fail "\$xavp(reg=>expires) did not replace the Contact's expires"
 grep -q '^registered-other-callid: registered rc=-1 ' "$L" || fail "match_callid did not refuse another Call-ID"
 grep -q '^lookup-dave: lookup rc=1 .*|<sip:127.0.0.1:5096;lr>\]' "$L" || fail "xavp_rcd has no path"
+# match_action 1 (restore the contact's xavps: without usrloc's xavp_contact there are none) still matches and
+# fills xavp_rcd; 3 matches and leaves it alone.
+grep -q '^registered-restore: registered rc=1 rcd=\[R[0-9]*|sip:alice@127.0.0.1:5082|' "$L" ||
+    fail "match_action 1: $(grep '^registered-restore:' "$L")"
+grep -q '^registered-restore-no-rcd: registered rc=1 rcd=\[<null>|<null>|<null>\]' "$L" ||
+    fail "match_action 3: $(grep '^registered-restore-no-rcd:' "$L")"
 run_pass mask -A WITH_MASK
 grep -q '^lookup-dave: lookup rc=1 .*|null|<null>|<null>\]' "$WORK/siphost-mask.lines" ||
     grep -q '^lookup-dave: lookup rc=1 .*|none|<null>|<null>\]' "$WORK/siphost-mask.lines" ||
@@ -78,8 +72,8 @@ refused() {
 }
 refused "an xavp_cfg that is no xavp name" 'modparam("registrar", "xavp_cfg", "re g")' 'save("location");' \
     "xavp_cfg 're g' is not an xavp name"
-refused "match_action 1" 'modparam("registrar", "xavp_cfg", "reg")' 'registered("location", "$ru", 2, 1);' \
-    "match_action must be 0 or 2"
+refused "match_action 4" 'modparam("registrar", "xavp_cfg", "reg")' 'registered("location", "$ru", 2, 4);' \
+    "match_action must be a constant: a sum of 1"
 refused "match_option 8" 'modparam("registrar", "xavp_cfg", "reg")' 'registered("location", "$ru", 8);' \
     "match_option must be a constant"
 refused "xavp_rcd_mask 64" 'modparam("registrar", "xavp_rcd_mask", 64)' 'save("location");' \
