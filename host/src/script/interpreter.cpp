@@ -36,6 +36,10 @@ struct run_context {
     enum class stop { none, exit, drop } stopped = stop::none;
     int route_depth = 0;
     std::uint32_t max_loops = 100;
+    /// Set by eval_bool when the condition it evaluated failed rather than was false (Kamailio's -1 of a
+    /// comparison that cannot be made: snd_port outside onsend_route). '!' turns a failure into false, not
+    /// true; '&&' and '||' pass it on when nothing was true.
+    bool condition_failed = false;
 };
 
 namespace {
@@ -1043,29 +1047,60 @@ value eval(const node& n, run_context& ctx) {
 }
 
 /// A condition: commands and routes are true when they return > 0 (Kamailio's rule); values by truthiness.
+/// ctx.condition_failed tells whether a false result is a failure (see run_context); as measured on Kamailio
+/// 5.6.3: !F is false, !!F true, F && x and x && F fail when x is true, F || x is x when x is true and a
+/// failure otherwise.
 bool eval_bool(const node& n, run_context& ctx) {
     using cfg::op_kind;
+    bool result = false;
     switch (n.kind) {
+    case node_kind::constant:
+        if (n.op == op_kind::no_send_info) {
+            ctx.condition_failed = true;
+            return false;
+        }
+        result = n.constant.truthy();
+        break;
     case node_kind::call:
-        return run_call(*n.call, ctx) > 0;
+        result = run_call(*n.call, ctx) > 0;
+        break;
     case node_kind::route_call:
-        return run_sub_route(n.route_id, ctx) > 0;
+        result = run_sub_route(n.route_id, ctx) > 0;
+        break;
     case node_kind::unary:
-        if (n.op == op_kind::log_not)
-            return !eval_bool(*n.left, ctx);
+        if (n.op == op_kind::log_not) {
+            bool operand = eval_bool(*n.left, ctx);
+            bool failed = ctx.condition_failed;
+            ctx.condition_failed = false;
+            return !failed && !operand;
+        }
+        result = eval(n, ctx).truthy();
         break;
     case node_kind::binary:
-        if (n.op == op_kind::log_and)
-            return eval_bool(*n.left, ctx) && ctx.stopped == run_context::stop::none &&
-                   eval_bool(*n.right, ctx);
-        if (n.op == op_kind::log_or)
-            return (eval_bool(*n.left, ctx) ||
-                    (ctx.stopped == run_context::stop::none && eval_bool(*n.right, ctx)));
+        if (n.op == op_kind::log_and) {
+            if (!eval_bool(*n.left, ctx) || ctx.stopped != run_context::stop::none)
+                return false; // a failure of the left operand stays
+            return eval_bool(*n.right, ctx);
+        }
+        if (n.op == op_kind::log_or) {
+            if (eval_bool(*n.left, ctx))
+                return true;
+            bool left_failed = ctx.condition_failed;
+            if (ctx.stopped != run_context::stop::none)
+                return false;
+            if (eval_bool(*n.right, ctx))
+                return true;
+            ctx.condition_failed = ctx.condition_failed || left_failed;
+            return false;
+        }
+        result = eval(n, ctx).truthy();
         break;
     default:
+        result = eval(n, ctx).truthy();
         break;
     }
-    return eval(n, ctx).truthy();
+    ctx.condition_failed = false;
+    return result;
 }
 
 void render_template(const compiled_template& t, run_context& ctx, std::string& out) {
@@ -1174,6 +1209,77 @@ std::int64_t rewrite_ruri(cfg::core_op op, const siphost_value& arg, siphost_msg
     return msg.set_request_uri(sip::rebuild_uri(uri, replace)) ? 1 : -1;
 }
 
+/// userphone(): ";user=phone" added to the Request-URI's parameters (before its headers) unless a user
+/// parameter already says "phone" (its name in any case, the value as written: Kamailio adds another to
+/// ";User=Phone"). A tel URI stays as it is.
+std::int64_t add_user_phone(siphost_msg& msg) {
+    if (!msg.sip.is_request())
+        return -1;
+    sip::uri uri;
+    if (!uri.parse(msg.sip.current_request_uri()))
+        return -1;
+    if (uri.scheme() != sip::uri_scheme::sip && uri.scheme() != sip::uri_scheme::sips)
+        return 1;
+    if (uri.param("user") == std::optional<std::string_view>("phone"))
+        return 1;
+    std::string_view text = uri.text();
+    std::size_t end = uri.headers().empty() ? text.size() : text.size() - uri.headers().size() - 1;
+    std::string changed(text.substr(0, end));
+    changed += ";user=phone";
+    changed += text.substr(end);
+    return msg.set_request_uri(changed) ? 1 : -1;
+}
+
+/// rewritehostporttrans(host[:port][;transport=x]): host and port as rewritehostport sets them, the
+/// Request-URI's transport parameter dropped, and what follows host[:port] in the argument (its transport)
+/// put first among the parameters, as Kamailio does.
+std::int64_t rewrite_host_port_transport(const siphost_value& arg, siphost_msg& msg) {
+    if (!msg.sip.is_request())
+        return -1;
+    std::string_view text = view(arg.str);
+    std::size_t semicolon = text.find(';');
+    std::string_view hostport = text.substr(0, semicolon);
+    std::string_view added =
+        semicolon == std::string_view::npos ? std::string_view() : text.substr(semicolon);
+    sip::uri uri;
+    if (!uri.parse(msg.sip.current_request_uri()))
+        return -1;
+    std::string kept = std::string(added);
+    std::string_view params = uri.params();
+    for (std::size_t at = 0; at < params.size();) {
+        std::size_t next = params.find(';', at + 1);
+        std::string_view param =
+            params.substr(at, next == std::string_view::npos ? std::string_view::npos : next - at);
+        std::string_view name = param.substr(
+            1, param.find('=') == std::string_view::npos ? std::string_view::npos : param.find('=') - 1);
+        if (!sip::chars::iequals(name, "transport"))
+            kept += param;
+        at = next == std::string_view::npos ? params.size() : next;
+    }
+    const std::string whole(uri.text()); // the URI's views go when the Request-URI changes
+    std::size_t params_at = static_cast<std::size_t>(params.data() - uri.text().data());
+    if (params.empty())
+        params_at = uri.headers().empty() ? whole.size() : whole.size() - uri.headers().size() - 1;
+    std::string without_params(whole.substr(0, params_at));
+    if (!uri.headers().empty())
+        without_params.append("?").append(uri.headers());
+    sip::uri bare;
+    if (!bare.parse(without_params))
+        return -1;
+    siphost_value hostport_value = arg;
+    hostport_value.str = {hostport.data(), hostport.size()};
+    if (!msg.set_request_uri(without_params) ||
+        rewrite_ruri(cfg::core_op::rewritehostport, hostport_value, msg) < 0) {
+        msg.set_request_uri(whole);
+        return -1;
+    }
+    std::string rebuilt(msg.sip.current_request_uri());
+    std::size_t insert_at =
+        bare.headers().empty() ? rebuilt.size() : rebuilt.size() - bare.headers().size() - 1;
+    rebuilt.insert(insert_at, kept);
+    return msg.set_request_uri(rebuilt) ? 1 : -1;
+}
+
 std::int64_t run_core(const call_site& call, const siphost_value* args, run_context& ctx) {
     siphost_msg& msg = *ctx.msg;
     using cfg::core_op;
@@ -1280,6 +1386,31 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
         return rewrite_ruri(call.core->op, args[0], msg);
     case core_op::add_local_rport:
         return 1; // reported at check time: siphost's Via has no rport to add yet
+    case core_op::userphone:
+        return add_user_phone(msg);
+    case core_op::rewritehostporttrans:
+        return rewrite_host_port_transport(args[0], msg);
+    case core_op::remove_branch: {
+        // As Kamailio's: the first target without an index; an index past the end changes nothing and is
+        // still true.
+        std::int64_t index = call.args.empty() ? 0 : args[0].num;
+        if (index >= 0 && static_cast<std::uint64_t>(index) < msg.branches.size())
+            msg.branches.erase(msg.branches.begin() + index);
+        return 1;
+    }
+    case core_op::clear_branches:
+        msg.branches.clear();
+        return 1;
+    case core_op::set_advertised:
+    case core_op::udp_mtu_try_proto:
+        return 1; // reported at check time: siphost has no such feature
+    case core_op::cfg_select:
+        core::log_host(SIPHOST_LOG_ERR, "core",
+                       "cfg_select(): group instance '" + std::string(text(0)) + "[" +
+                           std::to_string(args[1].num) + "]' does not exist");
+        return -1;
+    case core_op::cfg_reset:
+        return 1; // the default instance is the only one siphost has
     // Over UDP there is no connection: the flags change nothing there.
     case core_op::set_forward_no_connect:
         msg.forward_send_flags |= SIPHOST_DEST_NO_CONNECT;
