@@ -226,8 +226,29 @@ std::string hex8(std::uint64_t n) {
     return text;
 }
 
-/// A part of a URI as Kamailio's selects give it: null for what the URI lacks.
-value select_uri_part(std::string_view text, cfg::select_part part) {
+/// The value of parameter name (any case) in ";a=1;b" (header or URI parameters, as written); null when
+/// absent or without a value, as Kamailio's params.NAME selects give it.
+value select_param(std::string_view params, std::string_view name) {
+    for (std::size_t at = 0; at < params.size();) {
+        std::size_t next = params.find(';', at + 1);
+        std::string_view param =
+            params.substr(at, next == std::string_view::npos ? std::string_view::npos : next - at);
+        if (!param.empty() && param.front() == ';')
+            param.remove_prefix(1);
+        std::size_t equals = param.find('=');
+        std::string_view param_name = sip::chars::trim(param.substr(0, equals));
+        if (sip::chars::iequals(param_name, name))
+            return equals == std::string_view::npos
+                       ? value()
+                       : string_or_null(sip::chars::trim(param.substr(equals + 1)));
+        at = next == std::string_view::npos ? params.size() : next;
+    }
+    return {};
+}
+
+/// A part of a URI as Kamailio's selects give it: null for what the URI lacks. param names the parameter of
+/// select_part::param.
+value select_uri_part(std::string_view text, cfg::select_part part, std::string_view param = {}) {
     using cfg::select_part;
     if (part == select_part::whole)
         return string_or_null(text);
@@ -235,6 +256,25 @@ value select_uri_part(std::string_view text, cfg::select_part part) {
     if (!uri.parse(text))
         return {};
     switch (part) {
+    case select_part::param:
+        return select_param(uri.params(), param);
+    case select_part::hostport: {
+        if (uri.host().empty())
+            return {};
+        std::uint16_t port = uri.has_port()                          ? uri.port()
+                             : uri.scheme() == sip::uri_scheme::sips ? 5061
+                                                                     : 5060;
+        return value::own(std::string(uri.host()) + ":" + std::to_string(port));
+    }
+    case select_part::rn_user: {
+        std::string digits;
+        for (char c : uri.user())
+            if (c != '-' && c != '.' && c != '(' && c != ')')
+                digits += c;
+        return digits.empty() ? value() : value::own(std::move(digits));
+    }
+    case select_part::password:
+        return uri.has_password() ? string_or_null(uri.password()) : value();
     case select_part::user: {
         if (!uri.has_user())
             return {};
@@ -299,6 +339,8 @@ value select_header_line(const sip::message& sip, std::string_view name, std::in
     return value::borrow(sip.value(sip.header(lines[static_cast<std::size_t>(at)])));
 }
 
+std::string source_address(const siphost_msg& msg);
+
 /// Kamailio's selects; every value is a string, as there.
 value get_select(const pv_spec& pv, run_context& ctx) {
     using cfg::select_part;
@@ -309,27 +351,61 @@ value get_select(const pv_spec& pv, run_context& ctx) {
     case select_root::ruri:
         if (!sip.is_request())
             return {};
-        return select_uri_part(sip.current_request_uri(), s.part);
+        return select_uri_part(sip.current_request_uri(), s.part, s.param);
     case select_root::from:
-    case select_root::to: {
-        const sip::name_addr& na = s.root == select_root::from ? sip.from() : sip.to();
-        switch (s.part) {
-        case select_part::whole: {
-            std::string_view found;
-            return sip.header_value(s.root == select_root::from ? "From" : "To", 0, found)
-                       ? value::borrow(found)
-                       : value();
+    case select_root::to:
+    case select_root::contact: {
+        const char* header = s.root == select_root::from ? "From"
+                             : s.root == select_root::to ? "To"
+                                                         : "Contact";
+        std::string_view found;
+        if (s.part == select_part::whole)
+            return sip.header_value(header, 0, found) ? value::borrow(found) : value();
+        const sip::name_addr* na = nullptr;
+        if (s.root == select_root::contact) {
+            auto contacts = sip.contacts();
+            if (!contacts || contacts->empty())
+                return {};
+            na = &contacts->front();
+        } else {
+            na = s.root == select_root::from ? &sip.from() : &sip.to();
         }
+        switch (s.part) {
         case select_part::uri:
-            return select_uri_part(na.uri_text, s.uri_part);
+            return select_uri_part(na->uri_text, s.uri_part, s.param);
         case select_part::tag:
-            return string_or_null(na.tag);
+            return string_or_null(na->tag);
         case select_part::name:
-            return string_or_null(na.display_name);
+            // Kamailio gives a Contact without a display name an empty one, a From or To none.
+            if (s.root == select_root::contact)
+                return value::borrow(na->display_name);
+            return string_or_null(na->display_name);
+        case select_part::param:
+            return select_param(na->params, s.param);
+        case select_part::expires:
+            return select_param(na->params, "expires");
+        case select_part::q:
+            return select_param(na->params, "q");
         default:
             return {};
         }
     }
+    case select_root::src: {
+        if (ctx.msg->socket == nullptr)
+            return {};
+        if (s.part == select_part::ip)
+            return string_or_null(source_address(*ctx.msg));
+        return value::own(std::to_string(ctx.msg->source.port()));
+    }
+    case select_root::dst: {
+        if (ctx.msg->socket == nullptr)
+            return {};
+        if (s.part == select_part::ip)
+            return value::own(ctx.msg->socket->host);
+        return value::own(std::to_string(ctx.msg->socket->port));
+    }
+    case select_root::header:
+        return select_header_line(sip, s.header, 1);
     case select_root::via: {
         if (s.index < 1)
             return {};
@@ -349,6 +425,12 @@ value get_select(const pv_spec& pv, run_context& ctx) {
             return string_or_null(via->transport);
         case select_part::received:
             return string_or_null(via->received);
+        case select_part::protocol_name:
+            return string_or_null(via->protocol_name);
+        case select_part::protocol_version:
+            return string_or_null(via->protocol_version);
+        case select_part::param:
+            return select_param(via->params, s.param);
         default:
             return {};
         }
@@ -378,6 +460,10 @@ value get_select(const pv_spec& pv, run_context& ctx) {
             return value::own(std::to_string(sip.raw().size()));
         case select_part::header:
             return select_header_line(sip, s.header, s.index);
+        case select_part::message_type:
+            return value::own(sip.is_request() ? "1" : "2");
+        case select_part::flags:
+            return value::own(std::to_string(ctx.msg->flags));
         default:
             return {};
         }
