@@ -246,6 +246,15 @@ value select_param(std::string_view params, std::string_view name) {
     return {};
 }
 
+/// A telephone number without RFC 3966's visual separators (- . ( )); null when nothing is left.
+value without_visual_separators(std::string_view user) {
+    std::string digits;
+    for (char c : user)
+        if (c != '-' && c != '.' && c != '(' && c != ')')
+            digits += c;
+    return digits.empty() ? value() : value::own(std::move(digits));
+}
+
 /// A part of a URI as Kamailio's selects give it: null for what the URI lacks. param names the parameter of
 /// select_part::param.
 value select_uri_part(std::string_view text, cfg::select_part part, std::string_view param = {}) {
@@ -266,13 +275,8 @@ value select_uri_part(std::string_view text, cfg::select_part part, std::string_
                                                                      : 5060;
         return value::own(std::string(uri.host()) + ":" + std::to_string(port));
     }
-    case select_part::rn_user: {
-        std::string digits;
-        for (char c : uri.user())
-            if (c != '-' && c != '.' && c != '(' && c != ')')
-                digits += c;
-        return digits.empty() ? value() : value::own(std::move(digits));
-    }
+    case select_part::rn_user:
+        return without_visual_separators(uri.user());
     case select_part::password:
         return uri.has_password() ? string_or_null(uri.password()) : value();
     case select_part::user: {
@@ -282,11 +286,7 @@ value select_uri_part(std::string_view text, cfg::select_part part, std::string_
         auto user_param = uri.param("user");
         if (!user_param || !sip::chars::iequals(*user_param, "phone"))
             return string_or_null(uri.user());
-        std::string digits;
-        for (char c : uri.user())
-            if (c != '-' && c != '.' && c != '(' && c != ')')
-                digits += c;
-        return digits.empty() ? value() : value::own(std::move(digits));
+        return without_visual_separators(uri.user());
     }
     case select_part::host:
         return string_or_null(uri.host());

@@ -15,6 +15,15 @@
 namespace siphost::cfg {
 namespace {
 
+/// Each finding as "line:column message", in the order reported.
+std::vector<std::string> located_messages(const diagnostics& diags) {
+    std::vector<std::string> lines;
+    for (const auto& d : diags.all())
+        lines.push_back(std::to_string(d.where.line) + ":" + std::to_string(d.where.column) + " " +
+                        d.message);
+    return lines;
+}
+
 std::vector<token> lex(const std::string& text, diagnostics& diags) {
     preprocessor pre(diags, [](const std::string&) { return std::nullopt; });
     auto pp = pre.run_text("t.cfg", text);
@@ -544,10 +553,6 @@ TEST(cfg_resolver, selects_kamailio_refuses_are_refused) {
         "  $var(d) = @src.ip + @dst.port + @contact.uri.params.ob + @via[2].params.branch + @event;\n"
         "}\n",
         {}, nullptr, diags, cfg);
-    std::vector<std::string> lines;
-    for (const auto& d : diags.all())
-        lines.push_back(std::to_string(d.where.line) + ":" + std::to_string(d.where.column) + " " +
-                        d.message);
     EXPECT_EQ((std::vector<std::string>{
                   "2:13 bad select '@src': 'src' needs a part: src.ip or src.port",
                   "3:13 bad select '@from.params': 'params' needs a parameter name: params.NAME",
@@ -557,7 +562,7 @@ TEST(cfg_resolver, selects_kamailio_refuses_are_refused) {
                   "4:28 bad select '@dst.host': 'dst' has no 'host' (it has ip, port)",
                   "4:40 bad select '@contact.user': 'contact' has no 'user' (it has uri, name, expires, q, "
                   "params)"}),
-              lines);
+              located_messages(diags));
 }
 
 TEST(cfg_resolver, xavp_names_are_checked) {
