@@ -68,6 +68,10 @@ const std::vector<core_function>& core_functions() {
         {"udp_mtu_try_proto", core_op::udp_mtu_try_proto, 1, any, {S}},
         {"cfg_select", core_op::cfg_select, 2, any, {S, I}},
         {"cfg_reset", core_op::cfg_reset, 1, any, {S}},
+        // The flag argument is a declared avpflags name; the resolver turns it into the flag's bit.
+        {"setavpflag", core_op::setavpflag, 2, any, {S, I}},
+        {"resetavpflag", core_op::resetavpflag, 2, any, {S, I}},
+        {"isavpflagset", core_op::isavpflagset, 2, any, {S, I}},
         {"add_local_rport", core_op::add_local_rport, 0, request_like, {}},
         {"set_reply_no_connect", core_op::set_reply_no_connect, 0, any, {}},
         {"set_forward_no_connect", core_op::set_forward_no_connect, 0, any, {}},

@@ -55,7 +55,10 @@ enum class core_op {
     set_advertised,
     udp_mtu_try_proto, ///< udp_mtu_try_proto(proto): accepted, without effect (warned at load)
     cfg_select,        ///< cfg_select(group, id): siphost's cfg groups have no instances: an error
-    cfg_reset          ///< cfg_reset(group): back to the default instance, which is the only one
+    cfg_reset,         ///< cfg_reset(group): back to the default instance, which is the only one
+    setavpflag,        ///< setavpflag(name, flag): on the newest value of the AVP name
+    resetavpflag,      ///< resetavpflag(name, flag)
+    isavpflagset       ///< isavpflagset(name, flag)
 };
 
 /// One overload of a core function, declared like a module command.

@@ -598,6 +598,9 @@ void resolver::check_call(expr& e, const context& ctx) {
                        "siphost's cfg groups have no other instances to select");
     if (chosen.core && chosen.core->op == core_op::force_send_socket && argc == 1)
         check_send_socket(*e.operands[0]);
+    if (chosen.core && (chosen.core->op == core_op::setavpflag || chosen.core->op == core_op::resetavpflag ||
+                        chosen.core->op == core_op::isavpflagset))
+        bind_avp_flag(e);
     e.binding.core = chosen.core;
     e.binding.command = chosen.command;
     e.binding.module = chosen.module;
@@ -672,6 +675,34 @@ void resolver::check_call(expr& e, const context& ctx) {
             break;
         }
     }
+}
+
+void resolver::bind_avp_flag(expr& call) {
+    expr& name = *call.operands[0];
+    expr& flag = *call.operands[1];
+    if (flag.kind == expr_kind::string || flag.kind == expr_kind::identifier) {
+        const auto& names = cfg_.avp_flag_names;
+        auto found = std::find(names.begin(), names.end(), flag.text);
+        if (found == names.end()) {
+            std::string near = nearest_name(flag.text, names);
+            diags_.error(flag.where, "avpflag '" + flag.text + "' is not declared",
+                         near.empty() ? "declare it at the top level: avpflags " + flag.text + ";"
+                                      : "did you mean '" + near + "'?");
+        }
+        // The flag's bit from here on (0 after the error above, so that no second error follows).
+        flag.kind = expr_kind::integer;
+        flag.number = found == names.end() ? 0 : found - names.begin();
+    } else {
+        diags_.error(flag.where, "argument 2 of '" + call.text + "' must be a flag declared with avpflags");
+    }
+    if (name.kind != expr_kind::string) {
+        diags_.error(name.where, "argument 1 of '" + call.text + "' must be an AVP name in quotes",
+                     "\"name\" or \"s:name\"");
+        return;
+    }
+    // Kamailio reads "s:name" as name; a "$avp(name)" spelling names no AVP there (measured on 5.6.3).
+    if (name.text.rfind("s:", 0) == 0)
+        name.text.erase(0, 2);
 }
 
 void resolver::check_mtu_proto(expr& call) {

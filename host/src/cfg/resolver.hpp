@@ -45,6 +45,8 @@ private:
     void check_send_socket(const expr& arg);
     /// udp_mtu_try_proto's argument: a transport word (TCP, tcp), as Kamailio's grammar demands.
     void check_mtu_proto(expr& call);
+    /// setavpflag() and its kin: the flag a declared avpflags name (made its bit), the AVP name without "s:".
+    void bind_avp_flag(expr& call);
     /// raw is the literal as written (quotes included) when known, so that columns account for escapes.
     void check_template(const std::string& text, source_location where, const std::string& raw = {});
     std::string where_runs(std::uint32_t disallowed, const context& ctx) const;

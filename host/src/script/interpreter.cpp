@@ -1497,6 +1497,24 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
         return -1;
     case core_op::cfg_reset:
         return 1; // the default instance is the only one siphost has
+    case core_op::setavpflag:
+    case core_op::resetavpflag:
+    case core_op::isavpflagset: {
+        // As Kamailio's: the flag of the AVP's newest value; false when the AVP has none.
+        if (args[1].num < 0 || args[1].num >= static_cast<std::int64_t>(cfg::max_avp_flags))
+            return -1;
+        const std::uint32_t bit = std::uint32_t{1} << args[1].num;
+        auto& entries = msg.avp_list().entries;
+        auto newest = std::find_if(entries.rbegin(), entries.rend(),
+                                   [&](const siphost_avp_list::entry& e) { return e.name == text(0); });
+        if (newest == entries.rend())
+            return -1;
+        if (call.core->op == core_op::isavpflagset)
+            return (newest->script_flags & bit) ? 1 : -1;
+        newest->script_flags = call.core->op == core_op::setavpflag ? (newest->script_flags | bit)
+                                                                    : (newest->script_flags & ~bit);
+        return 1;
+    }
     // Over UDP there is no connection: the flags change nothing there.
     case core_op::set_forward_no_connect:
         msg.forward_send_flags |= SIPHOST_DEST_NO_CONNECT;

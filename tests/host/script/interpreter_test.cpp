@@ -1359,5 +1359,33 @@ request_route {
     EXPECT_EQ("1", cleared.print("$var(empty_again)", n));
 }
 
+TEST(script_core, avp_flags_mark_the_newest_value) {
+    harness h(R"cfg(
+avpflags seen, kept;
+request_route {
+  $var(missing) = setavpflag("x", "seen");
+  $avp(x) = 1;
+  setavpflag("s:x", "kept");
+  $var(kept) = isavpflagset("x", kept);
+  $var(seen) = isavpflagset("x", "seen");
+  $avp(x) = 2;
+  $var(newer) = isavpflagset("x", "kept");
+  $avp(y) = "v";
+  setavpflag("y", "seen");
+  resetavpflag("y", "seen");
+  $var(reset) = isavpflagset("y", "seen");
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    EXPECT_EQ("-1", h.print("$var(missing)", m));
+    EXPECT_EQ("1", h.print("$var(kept)", m));
+    EXPECT_EQ("-1", h.print("$var(seen)", m));
+    EXPECT_EQ("-1", h.print("$var(newer)", m));
+    EXPECT_EQ("-1", h.print("$var(reset)", m));
+    ASSERT_EQ(3u, m.msg().avp_list().entries.size());          // x, x, y
+    EXPECT_EQ(2u, m.msg().avp_list().entries[0].script_flags); // kept is the second name: bit 1
+}
+
 } // namespace
 } // namespace siphost::test
