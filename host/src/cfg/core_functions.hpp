@@ -58,7 +58,9 @@ enum class core_op {
     cfg_reset,         ///< cfg_reset(group): back to the default instance, which is the only one
     setavpflag,        ///< setavpflag(name, flag): on the newest value of the AVP name
     resetavpflag,      ///< resetavpflag(name, flag)
-    isavpflagset       ///< isavpflagset(name, flag)
+    isavpflagset,      ///< isavpflagset(name, flag)
+    forward_sctp,      ///< forward_sctp(host[, port]): siphost has no SCTP: false (warned at load)
+    error              ///< error(text, text): does nothing and is true, as Kamailio's (warned at load)
 };
 
 /// One overload of a core function, declared like a module command.

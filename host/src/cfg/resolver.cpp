@@ -591,6 +591,10 @@ void resolver::check_call(expr& e, const context& ctx) {
     if (chosen.core && chosen.core->op == core_op::set_advertised)
         diags_.warning(e.where, "'" + e.text + "' has no effect in siphost",
                        "siphost does not advertise addresses other than those it listens on");
+    if (chosen.core && chosen.core->op == core_op::forward_sctp)
+        diags_.warning(e.where, "'forward_sctp' always fails in siphost", "siphost has no SCTP transport");
+    if (chosen.core && chosen.core->op == core_op::error)
+        diags_.warning(e.where, "'error' has no effect", "Kamailio's error() does nothing either");
     if (chosen.core && chosen.core->op == core_op::udp_mtu_try_proto)
         check_mtu_proto(e);
     if (chosen.core && chosen.core->op == core_op::cfg_select)

@@ -1489,7 +1489,11 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
         return 1;
     case core_op::set_advertised:
     case core_op::udp_mtu_try_proto:
-        return 1; // reported at check time: siphost has no such feature
+    case core_op::error:
+        return 1; // reported at check time: siphost has no such feature (error(): Kamailio has none either)
+    case core_op::forward_sctp:
+        log_error("forward_sctp(): siphost has no SCTP transport");
+        return -1;
     case core_op::cfg_select:
         core::log_host(SIPHOST_LOG_ERR, "core",
                        "cfg_select(): group instance '" + std::string(text(0)) + "[" +
