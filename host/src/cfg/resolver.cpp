@@ -909,6 +909,9 @@ void resolver::check_template(const std::string& text, source_location where, co
 
 void resolver::warn_unused() {
     for (const auto& r : cfg_.routes) {
+        if (r.type == SIPHOST_ROUTE_ONSEND)
+            diags_.warning(r.where, "onsend_route is checked but never run by siphost",
+                           "siphost does not run the script before sending yet");
         bool named_kind = (r.type == SIPHOST_ROUTE_REQUEST || r.type == SIPHOST_ROUTE_FAILURE ||
                            r.type == SIPHOST_ROUTE_TM_ONREPLY || r.type == SIPHOST_ROUTE_BRANCH) &&
                           !r.name.empty();
