@@ -1343,9 +1343,9 @@ std::int64_t rewrite_host_port_transport(const siphost_value& arg, siphost_msg& 
         at = next == std::string_view::npos ? params.size() : next;
     }
     const std::string whole(uri.text()); // the URI's views go when the Request-URI changes
-    std::size_t params_at = static_cast<std::size_t>(params.data() - uri.text().data());
-    if (params.empty())
-        params_at = uri.headers().empty() ? whole.size() : whole.size() - uri.headers().size() - 1;
+    std::size_t params_at = uri.headers().empty() ? whole.size() : whole.size() - uri.headers().size() - 1;
+    if (!params.empty())
+        params_at = static_cast<std::size_t>(params.data() - uri.text().data());
     std::string without_params(whole.substr(0, params_at));
     if (!uri.headers().empty())
         without_params.append("?").append(uri.headers());
