@@ -46,6 +46,9 @@ struct custom_variable {
 
 /// A config after reading and resolving: global parameters, modules, and the route blocks with every call
 /// bound. The script layer compiles it.
+/// How many flag names 'avpflags' may declare (the bits of siphost_avp_list::entry::script_flags).
+inline constexpr std::size_t max_avp_flags = 32;
+
 struct config {
     global_params params;
     std::vector<module_statement> module_statements; ///< in the config's order
@@ -53,6 +56,9 @@ struct config {
     std::size_t modparam_count = 0;
     std::vector<route_block> routes; ///< a route's id is its index here
     std::vector<custom_variable> custom_variables;
+    /// Names declared with 'avpflags a, b;' (setavpflag, isavpflagset): the flag of a name is its bit, in
+    /// the order first declared.
+    std::vector<std::string> avp_flag_names;
     source_location start; ///< the config's first line: where diagnostics about the whole config point
 
     /// The id of the route block of this type (one SIPHOST_ROUTE_* bit) and name, or -1. Sub-routes

@@ -46,7 +46,21 @@ enum class core_op {
     /// force_tcp_alias([port]): requests to the peer's address and port reuse its connection
     force_tcp_alias,
     /// force_send_socket([proto:]addr[:port]): the local socket a relayed request leaves from
-    force_send_socket
+    force_send_socket,
+    userphone,            ///< userphone(): ";user=phone" on the R-URI unless it has it
+    rewritehostporttrans, ///< rewritehostporttrans(host[:port][;transport=x]) / sethpt(): transport replaced
+    remove_branch,        ///< remove_branch([index]): one target of the destination set (0 the first)
+    clear_branches,       ///< clear_branches(): empties the destination set
+    /// set_advertised_address(addr), set_advertised_port(port): accepted, without effect (warned at load)
+    set_advertised,
+    udp_mtu_try_proto, ///< udp_mtu_try_proto(proto): accepted, without effect (warned at load)
+    cfg_select,        ///< cfg_select(group, id): siphost's cfg groups have no instances: an error
+    cfg_reset,         ///< cfg_reset(group): back to the default instance, which is the only one
+    setavpflag,        ///< setavpflag(name, flag): on the newest value of the AVP name
+    resetavpflag,      ///< resetavpflag(name, flag)
+    isavpflagset,      ///< isavpflagset(name, flag)
+    forward_sctp,      ///< forward_sctp(host[, port]): siphost has no SCTP: false (warned at load)
+    error              ///< error(text, text): does nothing and is true, as Kamailio's (warned at load)
 };
 
 /// One overload of a core function, declared like a module command.

@@ -162,6 +162,7 @@ const char* spelling(op_kind op) {
     case op_kind::str_cast:
         return "(str)";
     case op_kind::in_network:
+    case op_kind::no_send_info:
         return "==";
     case op_kind::none:
         return "";
@@ -267,6 +268,8 @@ void parser::top_level(config& out) {
         return loadmodule(out);
     if (t.text == "modparam")
         return modparam(out);
+    if (t.text == "avpflags")
+        return avp_flags_statement(out);
     if (find_route_keyword(t.text) &&
         (peek(1).kind == token_kind::lbrace || peek(1).kind == token_kind::lbracket))
         return route_block_statement(out);
@@ -350,6 +353,28 @@ void parser::global_param(config& out) {
         }
     }
     apply_global_param(out.params, name.text, name.where, value, parts[0]->where, diags_);
+}
+
+void parser::avp_flags_statement(config& out) {
+    advance(); // avpflags
+    do {
+        if (!check(token_kind::identifier)) {
+            diags_.error(peek().where, "expected a flag name after 'avpflags'", "avpflags name1, name2;");
+            skip_top_level();
+            return;
+        }
+        const token& name = advance();
+        // A name declared twice keeps its first bit, as Kamailio accepts it.
+        if (std::find(out.avp_flag_names.begin(), out.avp_flag_names.end(), name.text) ==
+            out.avp_flag_names.end()) {
+            if (out.avp_flag_names.size() == max_avp_flags)
+                diags_.error(name.where, "too many avpflags: siphost has " + std::to_string(max_avp_flags));
+            else
+                out.avp_flag_names.emplace_back(name.text);
+        }
+    } while (match(token_kind::comma));
+    if (!expect(token_kind::semicolon, "after the avpflags names"))
+        skip_top_level();
 }
 
 void parser::custom_variable_statement(config& out) {

@@ -40,6 +40,8 @@ private:
     void top_level(config& out);
     void global_param(config& out);
     void custom_variable_statement(config& out);
+    /// avpflags name[, name]... ;
+    void avp_flags_statement(config& out);
     void loadmodule(config& out);
     void modparam(config& out);
     void route_block_statement(config& out);

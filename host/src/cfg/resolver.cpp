@@ -239,21 +239,57 @@ bool is_word(const expr& e, std::string_view word) {
     return e.kind == expr_kind::identifier && e.text == word;
 }
 
-bool iequal(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
+/// Kamailio's keywords about where a message is being sent (its onsend_route's destination). to_proto and
+/// to_af are other spellings of snd_proto and snd_af.
+bool is_send_keyword(std::string_view word) {
+    for (std::string_view name :
+         {"snd_ip", "snd_port", "snd_af", "snd_proto", "to_ip", "to_port", "to_af", "to_proto"})
+        if (word == name)
+            return true;
+    return false;
+}
+
+bool is_comparison(op_kind op) {
+    switch (op) {
+    case op_kind::equal:
+    case op_kind::not_equal:
+    case op_kind::match:
+    case op_kind::not_match:
+    case op_kind::less:
+    case op_kind::greater:
+    case op_kind::less_equal:
+    case op_kind::greater_equal:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/// "udp" or "UDP" for "udp": Kamailio's lexer knows a value word in lower or upper case only ("Udp" is an
+/// unknown name there).
+bool same_word_in_one_case(std::string_view written, std::string_view lower) {
+    if (written == lower)
+        return true;
+    if (written.size() != lower.size())
+        return false;
+    return std::equal(written.begin(), written.end(), lower.begin(), [](char w, char l) {
+        return w == static_cast<char>(std::toupper(static_cast<unsigned char>(l)));
+    });
 }
 
 } // namespace
 
-void resolver::rewrite_core_keywords(expr& e) {
+void resolver::rewrite_core_keywords(expr& e, const context& ctx) {
     if (e.kind == expr_kind::identifier) {
         if (const char* pv = keyword_pv(e.text)) {
             e.kind = expr_kind::pvar;
             e.text = pv;
         }
+        return;
+    }
+    if (e.kind == expr_kind::binary && is_comparison(e.op) && e.operands[0]->kind == expr_kind::identifier &&
+        is_send_keyword(e.operands[0]->text)) {
+        rewrite_send_comparison(e, ctx);
         return;
     }
     if (e.kind != expr_kind::binary || (e.op != op_kind::equal && e.op != op_kind::not_equal))
@@ -268,7 +304,7 @@ void resolver::rewrite_core_keywords(expr& e) {
             negate = !negate;
             subject = std::move(subject->operands[0]);
         }
-        rewrite_core_keywords(*subject);
+        rewrite_core_keywords(*subject, ctx);
         auto call = std::make_unique<expr>();
         call->kind = expr_kind::call;
         call->where = e.where;
@@ -286,19 +322,12 @@ void resolver::rewrite_core_keywords(expr& e) {
     }
     expr& left = *e.operands[0];
     expr& right = *e.operands[1];
-    // "proto == UDP", "af == INET": the bare words are the values $pr and $af print.
-    if (is_word(left, "proto") && right.kind == expr_kind::identifier) {
-        for (std::string_view name : {"udp", "tcp", "tls", "sctp", "ws", "wss"})
-            if (iequal(right.text, name)) {
-                right.kind = expr_kind::string;
-                right.text = std::string(name);
-            }
-    }
-    if (is_word(left, "af") && right.kind == expr_kind::identifier &&
-        (iequal(right.text, "inet") || iequal(right.text, "inet6"))) {
-        right.kind = expr_kind::string;
-        right.text = iequal(right.text, "inet") ? "INET" : "INET6";
-    }
+    // "proto == UDP", "af == INET" (or the numbers Kamailio gives them: proto == 1, af == 2): the values
+    // $pr and $af print.
+    if (is_word(left, "proto"))
+        rewrite_proto_value(right);
+    if (is_word(left, "af"))
+        rewrite_af_value(right);
     // "src_ip == 10.0.0.0/8": the address lies in the network.
     if ((is_word(left, "src_ip") || is_word(left, "dst_ip")) && right.kind == expr_kind::string &&
         right.text.find('/') != std::string::npos) {
@@ -323,15 +352,85 @@ void resolver::rewrite_core_keywords(expr& e) {
     }
 }
 
+namespace {
+
+/// Kamailio's numbers for the transports (its PROTO_* values), as the script may compare proto with them.
+constexpr std::string_view proto_names[] = {"", "udp", "tcp", "tls", "sctp", "ws", "wss"};
+
+} // namespace
+
+void resolver::rewrite_proto_value(expr& value) {
+    if (value.kind == expr_kind::identifier) {
+        for (std::string_view name : proto_names)
+            if (!name.empty() && same_word_in_one_case(value.text, name)) {
+                value.kind = expr_kind::string;
+                value.text = std::string(name);
+            }
+    } else if (value.kind == expr_kind::integer && value.number > 0 &&
+               value.number < static_cast<std::int64_t>(std::size(proto_names))) {
+        value.kind = expr_kind::string;
+        value.text = std::string(proto_names[value.number]);
+    }
+}
+
+void resolver::rewrite_af_value(expr& value) {
+    // AF_INET and AF_INET6 are 2 and 10 on Linux, where Kamailio compares af with them as numbers.
+    if (value.kind == expr_kind::identifier &&
+        (same_word_in_one_case(value.text, "inet") || same_word_in_one_case(value.text, "inet6"))) {
+        value.kind = expr_kind::string;
+        value.text = value.text.size() == 4 ? "INET" : "INET6";
+    } else if (value.kind == expr_kind::integer && (value.number == 2 || value.number == 10)) {
+        value.kind = expr_kind::string;
+        value.text = value.number == 2 ? "INET" : "INET6";
+    }
+}
+
+void resolver::rewrite_send_comparison(expr& e, const context& ctx) {
+    const std::string keyword = e.operands[0]->text;
+    expr& value = *e.operands[1];
+    // Kamailio refuses snd_ip and to_ip outside an onsend_route block (the block as written: a route[X]
+    // called from onsend_route is refused too), and takes the other keywords anywhere.
+    if ((keyword == "snd_ip" || keyword == "to_ip") && ctx.route->type != SIPHOST_ROUTE_ONSEND)
+        diags_.error(e.operands[0]->where, "'" + keyword + "' is allowed only in onsend_route",
+                     "outside it, nothing is being sent");
+    if (keyword == "snd_proto" || keyword == "to_proto")
+        rewrite_proto_value(value);
+    if (keyword == "snd_af" || keyword == "to_af")
+        rewrite_af_value(value);
+    if (value.kind == expr_kind::identifier && value.text != "myself" &&
+        !((keyword == "snd_ip" || keyword == "to_ip") && parse_ip_network(value.text)))
+        diags_.error(value.where, "unknown name '" + value.text + "'",
+                     "compare " + keyword + " with a number, a string or a pseudo-variable");
+    else if (value.kind == expr_kind::string && value.text.find('/') != std::string::npos &&
+             !parse_ip_network(value.text))
+        diags_.error(value.where, "'" + value.text + "' is not a network",
+                     "write an address and a prefix length: 10.0.0.0/8, 2001:db8::/32");
+    else if (value.kind != expr_kind::identifier)
+        check_expr(value, ctx);
+    // These keywords describe the message being sent, which only an onsend_route has, and siphost runs no
+    // onsend_route: everywhere else Kamailio finds no send information and the comparison fails, whatever
+    // the operator (snd_port != 0 fails too, as measured on 5.6.3); the value is not read. The failure is
+    // Kamailio's -1 of a condition: false, and still false under '!' (the interpreter's eval_bool).
+    const source_location where = e.where;
+    e = expr{};
+    e.kind = expr_kind::integer;
+    e.where = where;
+    e.number = -1;
+    e.op = op_kind::no_send_info;
+}
+
 void resolver::check_expr(expr& e, const context& ctx, bool argument) {
     if (!argument)
-        rewrite_core_keywords(e);
+        rewrite_core_keywords(e, ctx);
     switch (e.kind) {
     case expr_kind::integer:
     case expr_kind::string:
         return;
     case expr_kind::identifier:
-        if (!argument)
+        if (!argument && is_send_keyword(e.text))
+            diags_.error(e.where, "'" + e.text + "' can only be compared, as in Kamailio",
+                         e.text + " == value");
+        else if (!argument)
             diags_.error(e.where, "unknown name '" + e.text + "'",
                          "write \"" + e.text + "\" for a string, or $var(" + e.text + ") for a variable");
         return;
@@ -489,8 +588,23 @@ void resolver::check_call(expr& e, const context& ctx) {
     if (chosen.core && chosen.core->op == core_op::add_local_rport)
         diags_.warning(e.where, "'add_local_rport' has no effect in siphost",
                        "the Via siphost adds carries no rport parameter yet");
+    if (chosen.core && chosen.core->op == core_op::set_advertised)
+        diags_.warning(e.where, "'" + e.text + "' has no effect in siphost",
+                       "siphost does not advertise addresses other than those it listens on");
+    if (chosen.core && chosen.core->op == core_op::forward_sctp)
+        diags_.warning(e.where, "'forward_sctp' always fails in siphost", "siphost has no SCTP transport");
+    if (chosen.core && chosen.core->op == core_op::error)
+        diags_.warning(e.where, "'error' has no effect", "Kamailio's error() does nothing either");
+    if (chosen.core && chosen.core->op == core_op::udp_mtu_try_proto)
+        check_mtu_proto(e);
+    if (chosen.core && chosen.core->op == core_op::cfg_select)
+        diags_.warning(e.where, "'cfg_select' always fails in siphost",
+                       "siphost's cfg groups have no other instances to select");
     if (chosen.core && chosen.core->op == core_op::force_send_socket && argc == 1)
         check_send_socket(*e.operands[0]);
+    if (chosen.core && (chosen.core->op == core_op::setavpflag || chosen.core->op == core_op::resetavpflag ||
+                        chosen.core->op == core_op::isavpflagset))
+        bind_avp_flag(e);
     e.binding.core = chosen.core;
     e.binding.command = chosen.command;
     e.binding.module = chosen.module;
@@ -565,6 +679,50 @@ void resolver::check_call(expr& e, const context& ctx) {
             break;
         }
     }
+}
+
+void resolver::bind_avp_flag(expr& call) {
+    expr& name = *call.operands[0];
+    expr& flag = *call.operands[1];
+    if (flag.kind == expr_kind::string || flag.kind == expr_kind::identifier) {
+        const auto& names = cfg_.avp_flag_names;
+        auto found = std::find(names.begin(), names.end(), flag.text);
+        if (found == names.end()) {
+            std::string near = nearest_name(flag.text, names);
+            diags_.error(flag.where, "avpflag '" + flag.text + "' is not declared",
+                         near.empty() ? "declare it at the top level: avpflags " + flag.text + ";"
+                                      : "did you mean '" + near + "'?");
+        }
+        // The flag's bit from here on (0 after the error above, so that no second error follows).
+        flag.kind = expr_kind::integer;
+        flag.number = found == names.end() ? 0 : found - names.begin();
+    } else {
+        diags_.error(flag.where, "argument 2 of '" + call.text + "' must be a flag declared with avpflags");
+    }
+    if (name.kind != expr_kind::string) {
+        diags_.error(name.where, "argument 1 of '" + call.text + "' must be an AVP name in quotes",
+                     "\"name\" or \"s:name\"");
+        return;
+    }
+    // Kamailio reads "s:name" as name; a "$avp(name)" spelling names no AVP there (measured on 5.6.3).
+    if (name.text.rfind("s:", 0) == 0)
+        name.text.erase(0, 2);
+}
+
+void resolver::check_mtu_proto(expr& call) {
+    expr& arg = *call.operands[0];
+    bool known = false;
+    if (arg.kind == expr_kind::identifier)
+        for (std::string_view name : {"udp", "tcp", "tls", "sctp"})
+            known = known || same_word_in_one_case(arg.text, name);
+    if (!known) {
+        diags_.error(arg.where, "bad udp_mtu_try_proto argument: a transport is expected",
+                     "udp_mtu_try_proto(TCP), or UDP, TLS, SCTP");
+        return;
+    }
+    diags_.warning(
+        call.where, "'udp_mtu_try_proto' has no effect in siphost",
+        "siphost has no udp_mtu: a request too large for UDP is not switched to another transport");
 }
 
 void resolver::check_send_socket(const expr& arg) {
@@ -768,6 +926,9 @@ void resolver::check_template(const std::string& text, source_location where, co
 
 void resolver::warn_unused() {
     for (const auto& r : cfg_.routes) {
+        if (r.type == SIPHOST_ROUTE_ONSEND)
+            diags_.warning(r.where, "onsend_route is checked but never run by siphost",
+                           "siphost does not run the script before sending yet");
         bool named_kind = (r.type == SIPHOST_ROUTE_REQUEST || r.type == SIPHOST_ROUTE_FAILURE ||
                            r.type == SIPHOST_ROUTE_TM_ONREPLY || r.type == SIPHOST_ROUTE_BRANCH) &&
                           !r.name.empty();

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <charconv>
+#include <utility>
 #include <vector>
 
 namespace siphost::cfg {
@@ -55,22 +56,50 @@ struct part_name {
     select_part part;
 };
 
-constexpr part_name uri_parts[] = {{"user", select_part::user}, {"host", select_part::host},
-                                   {"port", select_part::port}, {"params", select_part::params},
-                                   {"type", select_part::type}, {"transport", select_part::transport}};
-constexpr part_name name_addr_parts[] = {
-    {"uri", select_part::uri}, {"tag", select_part::tag}, {"name", select_part::name}};
+constexpr part_name uri_parts[] = {{"user", select_part::user},         {"host", select_part::host},
+                                   {"port", select_part::port},         {"params", select_part::params},
+                                   {"type", select_part::type},         {"transport", select_part::transport},
+                                   {"hostport", select_part::hostport}, {"rn_user", select_part::rn_user},
+                                   {"pwd", select_part::password}};
+constexpr part_name name_addr_parts[] = {{"uri", select_part::uri},
+                                         {"tag", select_part::tag},
+                                         {"name", select_part::name},
+                                         {"params", select_part::params}};
+constexpr part_name contact_parts[] = {{"uri", select_part::uri},
+                                       {"name", select_part::name},
+                                       {"expires", select_part::expires},
+                                       {"q", select_part::q},
+                                       {"params", select_part::params}};
 constexpr part_name via_parts[] = {{"branch", select_part::branch},
                                    {"host", select_part::host},
                                    {"port", select_part::port},
                                    {"transport", select_part::transport},
-                                   {"received", select_part::received}};
+                                   {"received", select_part::received},
+                                   {"name", select_part::protocol_name},
+                                   {"version", select_part::protocol_version},
+                                   {"params", select_part::params},
+                                   {"rport", select_part::param},
+                                   {"i", select_part::param},
+                                   {"alias", select_part::param}};
+constexpr part_name address_parts[] = {{"ip", select_part::ip}, {"port", select_part::port}};
+/// Selects that read the first header of their name, as Kamailio 5.6 defines them.
+constexpr std::pair<const char*, const char*> header_roots[] = {{"event", "Event"},
+                                                                {"max_forwards", "Max-Forwards"},
+                                                                {"content_length", "Content-Length"},
+                                                                {"content_type", "Content-Type"},
+                                                                {"date", "Date"},
+                                                                {"identity", "Identity"},
+                                                                {"identity_info", "Identity-Info"},
+                                                                {"user_agent", "User-Agent"},
+                                                                {"record_route", "Record-Route"}};
 constexpr part_name cseq_parts[] = {{"method", select_part::method}, {"num", select_part::num}};
 constexpr part_name msg_parts[] = {{"first_line", select_part::first_line},
                                    {"body", select_part::body},
                                    {"len", select_part::len},
                                    {"header", select_part::header},
-                                   {"h", select_part::header}};
+                                   {"h", select_part::header},
+                                   {"type", select_part::message_type},
+                                   {"flags", select_part::flags}};
 
 template <std::size_t N>
 bool find_part(const part_name (&table)[N], const segment& s, const std::string& of, select_part& out,
@@ -85,6 +114,40 @@ bool find_part(const part_name (&table)[N], const segment& s, const std::string&
         known += (known.empty() ? "" : ", ") + std::string(p.name);
     error = "'" + of + "' has no '" + s.name + (s.has_index ? "[...]" : "") + "' (it has " + known + ")";
     return false;
+}
+
+/// "params.NAME" at parts[at]: the parameter's name into out.param. A bare "params" is refused where
+/// Kamailio refuses it (allow_whole false: from.params, via.params, contact.params).
+bool read_param_name(const std::vector<segment>& parts, std::size_t at, bool allow_whole, select_spec& out,
+                     select_part& part, std::string& error) {
+    if (at + 1 < parts.size()) {
+        if (parts[at + 1].has_index) {
+            error = "'" + parts[at + 1].name + "' takes no index";
+            return false;
+        }
+        out.param = parts[at + 1].name;
+        part = select_part::param;
+        return true;
+    }
+    if (!allow_whole) {
+        error = "'params' needs a parameter name: params.NAME";
+        return false;
+    }
+    return true;
+}
+
+/// The URI parts from parts[at] on (ruri.user, from.uri.params.NAME); how many segments they take.
+std::optional<std::size_t> read_uri_part(const std::vector<segment>& parts, std::size_t at,
+                                         const std::string& of, select_spec& out, select_part& part,
+                                         std::string& error) {
+    if (!find_part(uri_parts, parts[at], of, part, error))
+        return std::nullopt;
+    if (part == select_part::params && at + 1 < parts.size()) {
+        if (!read_param_name(parts, at, true, out, part, error))
+            return std::nullopt;
+        return 2;
+    }
+    return 1;
 }
 
 } // namespace
@@ -111,32 +174,73 @@ std::optional<select_spec> parse_select(std::string_view text, std::string& erro
         out.root = select_root::ruri;
         if (!no_index(first))
             return std::nullopt;
-        if (parts.size() > 1 && !find_part(uri_parts, parts[1], "ruri", out.part, error))
-            return std::nullopt;
-        return no_more(parts.size() > 1 ? 2 : 1) ? std::optional(out) : std::nullopt;
+        if (parts.size() == 1)
+            return out;
+        auto used = read_uri_part(parts, 1, "ruri", out, out.part, error);
+        return used && no_more(1 + *used) ? std::optional(out) : std::nullopt;
     }
-    if (first.name == "from" || first.name == "to") {
-        out.root = first.name == "from" ? select_root::from : select_root::to;
+    // Kamailio's one-letter names of these headers are selects too.
+    const std::string root = first.name == "f"   ? "from"
+                             : first.name == "t" ? "to"
+                             : first.name == "v" ? "via"
+                             : first.name == "m" ? "contact"
+                                                 : first.name;
+    if (root == "from" || root == "to" || root == "contact") {
+        out.root = root == "from" ? select_root::from : root == "to" ? select_root::to : select_root::contact;
         if (!no_index(first))
             return std::nullopt;
         if (parts.size() == 1)
             return out;
-        if (!find_part(name_addr_parts, parts[1], first.name, out.part, error))
+        if (out.root == select_root::contact ? !find_part(contact_parts, parts[1], root, out.part, error)
+                                             : !find_part(name_addr_parts, parts[1], root, out.part, error))
             return std::nullopt;
         if (out.part == select_part::uri && parts.size() > 2) {
-            if (!find_part(uri_parts, parts[2], first.name + ".uri", out.uri_part, error))
+            auto used = read_uri_part(parts, 2, root + ".uri", out, out.uri_part, error);
+            return used && no_more(2 + *used) ? std::optional(out) : std::nullopt;
+        }
+        if (out.part == select_part::params) {
+            if (!read_param_name(parts, 1, false, out, out.part, error))
                 return std::nullopt;
             return no_more(3) ? std::optional(out) : std::nullopt;
         }
         return no_more(2) ? std::optional(out) : std::nullopt;
     }
-    if (first.name == "via") {
+    if (root == "via") {
         out.root = select_root::via;
         out.index = first.has_index ? first.index : 1;
-        if (parts.size() > 1 && !find_part(via_parts, parts[1], "via", out.part, error))
+        if (parts.size() == 1)
+            return out;
+        if (!find_part(via_parts, parts[1], "via", out.part, error))
             return std::nullopt;
-        return no_more(parts.size() > 1 ? 2 : 1) ? std::optional(out) : std::nullopt;
+        if (out.part == select_part::param)
+            out.param = parts[1].name; // via.rport, via.i, via.alias: the parameters of those names
+        if (out.part == select_part::params) {
+            if (!read_param_name(parts, 1, false, out, out.part, error))
+                return std::nullopt;
+            return no_more(3) ? std::optional(out) : std::nullopt;
+        }
+        return no_more(2) ? std::optional(out) : std::nullopt;
     }
+    if (first.name == "src" || first.name == "dst") {
+        out.root = first.name == "src" ? select_root::src : select_root::dst;
+        if (!no_index(first))
+            return std::nullopt;
+        if (parts.size() == 1) {
+            error = "'" + first.name + "' needs a part: " + first.name + ".ip or " + first.name + ".port";
+            return std::nullopt;
+        }
+        if (!find_part(address_parts, parts[1], first.name, out.part, error))
+            return std::nullopt;
+        return no_more(2) ? std::optional(out) : std::nullopt;
+    }
+    for (const auto& [name, header] : header_roots)
+        if (first.name == name) {
+            out.root = select_root::header;
+            out.header = header;
+            if (!no_index(first))
+                return std::nullopt;
+            return no_more(1) ? std::optional(out) : std::nullopt;
+        }
     if (first.name == "cseq") {
         out.root = select_root::cseq;
         if (!no_index(first))
@@ -180,8 +284,10 @@ std::optional<select_spec> parse_select(std::string_view text, std::string& erro
         out.variable = parts[2].name;
         return out;
     }
-    error =
-        "unknown select '" + first.name + "' (siphost has ruri, from, to, via, cseq, call_id, msg, cfg_get)";
+    error = "unknown select '" + first.name +
+            "' (siphost has ruri, from, to, via, contact, cseq, call_id, msg, src, dst, cfg_get, event, "
+            "max_forwards, "
+            "content_length, content_type, date, identity, identity_info, user_agent, record_route)";
     return std::nullopt;
 }
 

@@ -10,7 +10,20 @@
 namespace siphost::cfg {
 
 /// The header or message part a select starts from.
-enum class select_root { ruri, from, to, via, cseq, call_id, msg, cfg_get };
+enum class select_root {
+    ruri,
+    from,
+    to,
+    via,
+    cseq,
+    call_id,
+    msg,
+    cfg_get,
+    src,     ///< where the message came from: .ip, .port
+    dst,     ///< the local address it arrived at: .ip, .port
+    contact, ///< the first Contact header
+    header   ///< the first header named in select_spec::header (@event, @max_forwards, @user_agent, ...)
+};
 
 /// What a select reads of its root; whole is the root itself.
 enum class select_part {
@@ -31,7 +44,18 @@ enum class select_part {
     first_line,
     body,
     len,
-    header
+    header,
+    param,            ///< params.NAME: the parameter named in select_spec::param (null without a value)
+    ip,               ///< src.ip, dst.ip
+    expires,          ///< contact.expires
+    q,                ///< contact.q
+    protocol_name,    ///< via.name ("SIP")
+    protocol_version, ///< via.version ("2.0")
+    hostport,         ///< a URI's host:port, the port 5060 (5061 for sips) when not written
+    rn_user,          ///< a URI's user without visual separators (- . ( ))
+    password,         ///< ruri.pwd
+    message_type,     ///< msg.type: 1 for a request, 2 for a reply
+    flags             ///< msg.flags: the script flags
 };
 
 /// A parsed select.
@@ -40,7 +64,8 @@ struct select_spec {
     select_part part = select_part::whole;     ///< of the root (from.tag, via.branch, msg.header)
     select_part uri_part = select_part::whole; ///< of a From/To URI (from.uri.user)
     std::int32_t index = 1;                    ///< via[N] and msg.header.NAME[N]: 1 is the first
-    std::string header;                        ///< msg.header.NAME: the header's name ('_' read as '-')
+    std::string header;                        ///< msg.header.NAME and header roots: the header's name
+    std::string param;                         ///< params.NAME (of the root, or of its URI: uri_part)
     std::string group;                         ///< cfg_get.GROUP.VAR
     std::string variable;
 };

@@ -34,6 +34,7 @@ struct siphost_avp_list {
         uint32_t kind = SIPHOST_VALUE_NULL; ///< SIPHOST_VALUE_INT or SIPHOST_VALUE_STR
         int64_t num = 0;
         std::string str;
+        uint32_t script_flags = 0; ///< setavpflag(): bits of the config's avpflags names
     };
     std::vector<entry> entries; ///< in the order added; lookups walk from the back
     /// The extended AVPs by xavp_family, roots in the order added. They live in this list so that they move

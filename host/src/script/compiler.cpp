@@ -169,6 +169,7 @@ private:
         switch (e.kind) {
         case cfg::expr_kind::integer:
             n->kind = node_kind::constant;
+            n->op = e.op; // no_send_info marks a failed comparison
             n->constant = value::make_int(e.number);
             break;
         case cfg::expr_kind::string:

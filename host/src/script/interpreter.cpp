@@ -36,6 +36,10 @@ struct run_context {
     enum class stop { none, exit, drop } stopped = stop::none;
     int route_depth = 0;
     std::uint32_t max_loops = 100;
+    /// Set by eval_bool when the condition it evaluated failed rather than was false (Kamailio's -1 of a
+    /// comparison that cannot be made: snd_port outside onsend_route). '!' turns a failure into false, not
+    /// true; '&&' and '||' pass it on when nothing was true.
+    bool condition_failed = false;
 };
 
 namespace {
@@ -222,8 +226,38 @@ std::string hex8(std::uint64_t n) {
     return text;
 }
 
-/// A part of a URI as Kamailio's selects give it: null for what the URI lacks.
-value select_uri_part(std::string_view text, cfg::select_part part) {
+/// The value of parameter name (any case) in ";a=1;b" (header or URI parameters, as written); null when
+/// absent or without a value, as Kamailio's params.NAME selects give it.
+value select_param(std::string_view params, std::string_view name) {
+    for (std::size_t at = 0; at < params.size();) {
+        std::size_t next = params.find(';', at + 1);
+        std::string_view param =
+            params.substr(at, next == std::string_view::npos ? std::string_view::npos : next - at);
+        if (!param.empty() && param.front() == ';')
+            param.remove_prefix(1);
+        std::size_t equals = param.find('=');
+        std::string_view param_name = sip::chars::trim(param.substr(0, equals));
+        if (sip::chars::iequals(param_name, name))
+            return equals == std::string_view::npos
+                       ? value()
+                       : string_or_null(sip::chars::trim(param.substr(equals + 1)));
+        at = next == std::string_view::npos ? params.size() : next;
+    }
+    return {};
+}
+
+/// A telephone number without RFC 3966's visual separators (- . ( )); null when nothing is left.
+value without_visual_separators(std::string_view user) {
+    std::string digits;
+    for (char c : user)
+        if (c != '-' && c != '.' && c != '(' && c != ')')
+            digits += c;
+    return digits.empty() ? value() : value::own(std::move(digits));
+}
+
+/// A part of a URI as Kamailio's selects give it: null for what the URI lacks. param names the parameter of
+/// select_part::param.
+value select_uri_part(std::string_view text, cfg::select_part part, std::string_view param = {}) {
     using cfg::select_part;
     if (part == select_part::whole)
         return string_or_null(text);
@@ -231,6 +265,20 @@ value select_uri_part(std::string_view text, cfg::select_part part) {
     if (!uri.parse(text))
         return {};
     switch (part) {
+    case select_part::param:
+        return select_param(uri.params(), param);
+    case select_part::hostport: {
+        if (uri.host().empty())
+            return {};
+        std::uint16_t port = uri.has_port()                          ? uri.port()
+                             : uri.scheme() == sip::uri_scheme::sips ? 5061
+                                                                     : 5060;
+        return value::own(std::string(uri.host()) + ":" + std::to_string(port));
+    }
+    case select_part::rn_user:
+        return without_visual_separators(uri.user());
+    case select_part::password:
+        return uri.has_password() ? string_or_null(uri.password()) : value();
     case select_part::user: {
         if (!uri.has_user())
             return {};
@@ -238,11 +286,7 @@ value select_uri_part(std::string_view text, cfg::select_part part) {
         auto user_param = uri.param("user");
         if (!user_param || !sip::chars::iequals(*user_param, "phone"))
             return string_or_null(uri.user());
-        std::string digits;
-        for (char c : uri.user())
-            if (c != '-' && c != '.' && c != '(' && c != ')')
-                digits += c;
-        return digits.empty() ? value() : value::own(std::move(digits));
+        return without_visual_separators(uri.user());
     }
     case select_part::host:
         return string_or_null(uri.host());
@@ -295,6 +339,8 @@ value select_header_line(const sip::message& sip, std::string_view name, std::in
     return value::borrow(sip.value(sip.header(lines[static_cast<std::size_t>(at)])));
 }
 
+std::string source_address(const siphost_msg& msg);
+
 /// Kamailio's selects; every value is a string, as there.
 value get_select(const pv_spec& pv, run_context& ctx) {
     using cfg::select_part;
@@ -305,27 +351,61 @@ value get_select(const pv_spec& pv, run_context& ctx) {
     case select_root::ruri:
         if (!sip.is_request())
             return {};
-        return select_uri_part(sip.current_request_uri(), s.part);
+        return select_uri_part(sip.current_request_uri(), s.part, s.param);
     case select_root::from:
-    case select_root::to: {
-        const sip::name_addr& na = s.root == select_root::from ? sip.from() : sip.to();
-        switch (s.part) {
-        case select_part::whole: {
-            std::string_view found;
-            return sip.header_value(s.root == select_root::from ? "From" : "To", 0, found)
-                       ? value::borrow(found)
-                       : value();
+    case select_root::to:
+    case select_root::contact: {
+        const char* header = s.root == select_root::from ? "From"
+                             : s.root == select_root::to ? "To"
+                                                         : "Contact";
+        std::string_view found;
+        if (s.part == select_part::whole)
+            return sip.header_value(header, 0, found) ? value::borrow(found) : value();
+        const sip::name_addr* na = nullptr;
+        if (s.root == select_root::contact) {
+            auto contacts = sip.contacts();
+            if (!contacts || contacts->empty())
+                return {};
+            na = &contacts->front();
+        } else {
+            na = s.root == select_root::from ? &sip.from() : &sip.to();
         }
+        switch (s.part) {
         case select_part::uri:
-            return select_uri_part(na.uri_text, s.uri_part);
+            return select_uri_part(na->uri_text, s.uri_part, s.param);
         case select_part::tag:
-            return string_or_null(na.tag);
+            return string_or_null(na->tag);
         case select_part::name:
-            return string_or_null(na.display_name);
+            // Kamailio gives a Contact without a display name an empty one, a From or To none.
+            if (s.root == select_root::contact)
+                return value::borrow(na->display_name);
+            return string_or_null(na->display_name);
+        case select_part::param:
+            return select_param(na->params, s.param);
+        case select_part::expires:
+            return select_param(na->params, "expires");
+        case select_part::q:
+            return select_param(na->params, "q");
         default:
             return {};
         }
     }
+    case select_root::src: {
+        if (ctx.msg->socket == nullptr)
+            return {};
+        if (s.part == select_part::ip)
+            return string_or_null(source_address(*ctx.msg));
+        return value::own(std::to_string(ctx.msg->source.port()));
+    }
+    case select_root::dst: {
+        if (ctx.msg->socket == nullptr)
+            return {};
+        if (s.part == select_part::ip)
+            return value::own(ctx.msg->socket->host);
+        return value::own(std::to_string(ctx.msg->socket->port));
+    }
+    case select_root::header:
+        return select_header_line(sip, s.header, 1);
     case select_root::via: {
         if (s.index < 1)
             return {};
@@ -345,6 +425,12 @@ value get_select(const pv_spec& pv, run_context& ctx) {
             return string_or_null(via->transport);
         case select_part::received:
             return string_or_null(via->received);
+        case select_part::protocol_name:
+            return string_or_null(via->protocol_name);
+        case select_part::protocol_version:
+            return string_or_null(via->protocol_version);
+        case select_part::param:
+            return select_param(via->params, s.param);
         default:
             return {};
         }
@@ -374,6 +460,10 @@ value get_select(const pv_spec& pv, run_context& ctx) {
             return value::own(std::to_string(sip.raw().size()));
         case select_part::header:
             return select_header_line(sip, s.header, s.index);
+        case select_part::message_type:
+            return value::own(sip.is_request() ? "1" : "2");
+        case select_part::flags:
+            return value::own(std::to_string(ctx.msg->flags));
         default:
             return {};
         }
@@ -1047,29 +1137,60 @@ value eval(const node& n, run_context& ctx) {
 }
 
 /// A condition: commands and routes are true when they return > 0 (Kamailio's rule); values by truthiness.
+/// ctx.condition_failed tells whether a false result is a failure (see run_context); as measured on Kamailio
+/// 5.6.3: !F is false, !!F true, F && x and x && F fail when x is true, F || x is x when x is true and a
+/// failure otherwise.
 bool eval_bool(const node& n, run_context& ctx) {
     using cfg::op_kind;
+    bool result = false;
     switch (n.kind) {
+    case node_kind::constant:
+        if (n.op == op_kind::no_send_info) {
+            ctx.condition_failed = true;
+            return false;
+        }
+        result = n.constant.truthy();
+        break;
     case node_kind::call:
-        return run_call(*n.call, ctx) > 0;
+        result = run_call(*n.call, ctx) > 0;
+        break;
     case node_kind::route_call:
-        return run_sub_route(n.route_id, ctx) > 0;
+        result = run_sub_route(n.route_id, ctx) > 0;
+        break;
     case node_kind::unary:
-        if (n.op == op_kind::log_not)
-            return !eval_bool(*n.left, ctx);
+        if (n.op == op_kind::log_not) {
+            bool operand = eval_bool(*n.left, ctx);
+            bool failed = ctx.condition_failed;
+            ctx.condition_failed = false;
+            return !failed && !operand;
+        }
+        result = eval(n, ctx).truthy();
         break;
     case node_kind::binary:
-        if (n.op == op_kind::log_and)
-            return eval_bool(*n.left, ctx) && ctx.stopped == run_context::stop::none &&
-                   eval_bool(*n.right, ctx);
-        if (n.op == op_kind::log_or)
-            return (eval_bool(*n.left, ctx) ||
-                    (ctx.stopped == run_context::stop::none && eval_bool(*n.right, ctx)));
+        if (n.op == op_kind::log_and) {
+            if (!eval_bool(*n.left, ctx) || ctx.stopped != run_context::stop::none)
+                return false; // a failure of the left operand stays
+            return eval_bool(*n.right, ctx);
+        }
+        if (n.op == op_kind::log_or) {
+            if (eval_bool(*n.left, ctx))
+                return true;
+            bool left_failed = ctx.condition_failed;
+            if (ctx.stopped != run_context::stop::none)
+                return false;
+            if (eval_bool(*n.right, ctx))
+                return true;
+            ctx.condition_failed = ctx.condition_failed || left_failed;
+            return false;
+        }
+        result = eval(n, ctx).truthy();
         break;
     default:
+        result = eval(n, ctx).truthy();
         break;
     }
-    return eval(n, ctx).truthy();
+    ctx.condition_failed = false;
+    return result;
 }
 
 void render_template(const compiled_template& t, run_context& ctx, std::string& out) {
@@ -1178,6 +1299,77 @@ std::int64_t rewrite_ruri(cfg::core_op op, const siphost_value& arg, siphost_msg
     return msg.set_request_uri(sip::rebuild_uri(uri, replace)) ? 1 : -1;
 }
 
+/// userphone(): ";user=phone" added to the Request-URI's parameters (before its headers) unless a user
+/// parameter already says "phone" (its name in any case, the value as written: Kamailio adds another to
+/// ";User=Phone"). A tel URI stays as it is.
+std::int64_t add_user_phone(siphost_msg& msg) {
+    if (!msg.sip.is_request())
+        return -1;
+    sip::uri uri;
+    if (!uri.parse(msg.sip.current_request_uri()))
+        return -1;
+    if (uri.scheme() != sip::uri_scheme::sip && uri.scheme() != sip::uri_scheme::sips)
+        return 1;
+    if (uri.param("user") == std::optional<std::string_view>("phone"))
+        return 1;
+    std::string_view text = uri.text();
+    std::size_t end = uri.headers().empty() ? text.size() : text.size() - uri.headers().size() - 1;
+    std::string changed(text.substr(0, end));
+    changed += ";user=phone";
+    changed += text.substr(end);
+    return msg.set_request_uri(changed) ? 1 : -1;
+}
+
+/// rewritehostporttrans(host[:port][;transport=x]): host and port as rewritehostport sets them, the
+/// Request-URI's transport parameter dropped, and what follows host[:port] in the argument (its transport)
+/// put first among the parameters, as Kamailio does.
+std::int64_t rewrite_host_port_transport(const siphost_value& arg, siphost_msg& msg) {
+    if (!msg.sip.is_request())
+        return -1;
+    std::string_view text = view(arg.str);
+    std::size_t semicolon = text.find(';');
+    std::string_view hostport = text.substr(0, semicolon);
+    std::string_view added =
+        semicolon == std::string_view::npos ? std::string_view() : text.substr(semicolon);
+    sip::uri uri;
+    if (!uri.parse(msg.sip.current_request_uri()))
+        return -1;
+    std::string kept = std::string(added);
+    std::string_view params = uri.params();
+    for (std::size_t at = 0; at < params.size();) {
+        std::size_t next = params.find(';', at + 1);
+        std::string_view param =
+            params.substr(at, next == std::string_view::npos ? std::string_view::npos : next - at);
+        std::string_view name = param.substr(
+            1, param.find('=') == std::string_view::npos ? std::string_view::npos : param.find('=') - 1);
+        if (!sip::chars::iequals(name, "transport"))
+            kept += param;
+        at = next == std::string_view::npos ? params.size() : next;
+    }
+    const std::string whole(uri.text()); // the URI's views go when the Request-URI changes
+    std::size_t params_at = uri.headers().empty() ? whole.size() : whole.size() - uri.headers().size() - 1;
+    if (!params.empty())
+        params_at = static_cast<std::size_t>(params.data() - uri.text().data());
+    std::string without_params(whole.substr(0, params_at));
+    if (!uri.headers().empty())
+        without_params.append("?").append(uri.headers());
+    sip::uri bare;
+    if (!bare.parse(without_params))
+        return -1;
+    siphost_value hostport_value = arg;
+    hostport_value.str = {hostport.data(), hostport.size()};
+    if (!msg.set_request_uri(without_params) ||
+        rewrite_ruri(cfg::core_op::rewritehostport, hostport_value, msg) < 0) {
+        msg.set_request_uri(whole);
+        return -1;
+    }
+    std::string rebuilt(msg.sip.current_request_uri());
+    std::size_t insert_at =
+        bare.headers().empty() ? rebuilt.size() : rebuilt.size() - bare.headers().size() - 1;
+    rebuilt.insert(insert_at, kept);
+    return msg.set_request_uri(rebuilt) ? 1 : -1;
+}
+
 std::int64_t run_core(const call_site& call, const siphost_value* args, run_context& ctx) {
     siphost_msg& msg = *ctx.msg;
     using cfg::core_op;
@@ -1284,6 +1476,53 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
         return rewrite_ruri(call.core->op, args[0], msg);
     case core_op::add_local_rport:
         return 1; // reported at check time: siphost's Via has no rport to add yet
+    case core_op::userphone:
+        return add_user_phone(msg);
+    case core_op::rewritehostporttrans:
+        return rewrite_host_port_transport(args[0], msg);
+    case core_op::remove_branch: {
+        // As Kamailio's: the first target without an index; an index past the end changes nothing and is
+        // still true.
+        std::int64_t index = call.args.empty() ? 0 : args[0].num;
+        if (index >= 0 && static_cast<std::uint64_t>(index) < msg.branches.size())
+            msg.branches.erase(msg.branches.begin() + index);
+        return 1;
+    }
+    case core_op::clear_branches:
+        msg.branches.clear();
+        return 1;
+    case core_op::set_advertised:
+    case core_op::udp_mtu_try_proto:
+    case core_op::error:
+        return 1; // reported at check time: siphost has no such feature (error(): Kamailio has none either)
+    case core_op::forward_sctp:
+        log_error("forward_sctp(): siphost has no SCTP transport");
+        return -1;
+    case core_op::cfg_select:
+        core::log_host(SIPHOST_LOG_ERR, "core",
+                       "cfg_select(): group instance '" + std::string(text(0)) + "[" +
+                           std::to_string(args[1].num) + "]' does not exist");
+        return -1;
+    case core_op::cfg_reset:
+        return 1; // the default instance is the only one siphost has
+    case core_op::setavpflag:
+    case core_op::resetavpflag:
+    case core_op::isavpflagset: {
+        // As Kamailio's: the flag of the AVP's newest value; false when the AVP has none.
+        if (args[1].num < 0 || args[1].num >= static_cast<std::int64_t>(cfg::max_avp_flags))
+            return -1;
+        const std::uint32_t bit = std::uint32_t{1} << args[1].num;
+        auto& entries = msg.avp_list().entries;
+        auto newest = std::find_if(entries.rbegin(), entries.rend(),
+                                   [&](const siphost_avp_list::entry& e) { return e.name == text(0); });
+        if (newest == entries.rend())
+            return -1;
+        if (call.core->op == core_op::isavpflagset)
+            return (newest->script_flags & bit) ? 1 : -1;
+        newest->script_flags = call.core->op == core_op::setavpflag ? (newest->script_flags | bit)
+                                                                    : (newest->script_flags & ~bit);
+        return 1;
+    }
     // Over UDP there is no connection: the flags change nothing there.
     case core_op::set_forward_no_connect:
         msg.forward_send_flags |= SIPHOST_DEST_NO_CONNECT;

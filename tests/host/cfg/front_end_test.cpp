@@ -15,6 +15,15 @@
 namespace siphost::cfg {
 namespace {
 
+/// Each finding as "line:column message", in the order reported.
+std::vector<std::string> located_messages(const diagnostics& diags) {
+    std::vector<std::string> lines;
+    for (const auto& d : diags.all())
+        lines.push_back(std::to_string(d.where.line) + ":" + std::to_string(d.where.column) + " " +
+                        d.message);
+    return lines;
+}
+
 std::vector<token> lex(const std::string& text, diagnostics& diags) {
     preprocessor pre(diags, [](const std::string&) { return std::nullopt; });
     auto pp = pre.run_text("t.cfg", text);
@@ -531,14 +540,41 @@ TEST(cfg_resolver, selects_are_checked_with_line_and_column) {
     EXPECT_EQ(
         (std::vector<std::string>{
             "4:13 bad select '@ruri.nothing': 'ruri' has no 'nothing' (it has user, host, port, params, "
-            "type, "
-            "transport)",
-            "5:7 bad select '@nothing': unknown select 'nothing' (siphost has ruri, from, to, via, cseq, "
-            "call_id, msg, cfg_get)",
+            "type, transport, hostport, rn_user, pwd)",
+            "5:7 bad select '@nothing': unknown select 'nothing' (siphost has ruri, from, to, via, contact, "
+            "cseq, "
+            "call_id, msg, src, dst, cfg_get, event, max_forwards, content_length, content_type, date, "
+            "identity, "
+            "identity_info, user_agent, record_route)",
             "6:13 bad select '$sel(cfg_get.app.limt)': the cfg group 'app' has no variable 'limt'",
             "6:38 bad select '@cfg_get.core.nope': the core's cfg group has no variable 'nope'",
             "6:59 bad select '@cfg_get.none.x': there is no cfg group 'none'", "7:3 '@ruri' is read-only"}),
         lines);
+}
+
+TEST(cfg_resolver, selects_kamailio_refuses_are_refused) {
+    // Each refused by Kamailio 5.6.3 too ("invalid select name" / "Unable to resolve select").
+    diagnostics diags;
+    config cfg;
+    read_config_text(
+        "sel.cfg",
+        "request_route {\n"
+        "  $var(a) = @src;\n"
+        "  $var(b) = @from.params + @via.params + @contact.params;\n"
+        "  $var(c) = @cseq.number + @dst.host + @contact.user;\n"
+        "  $var(d) = @src.ip + @dst.port + @contact.uri.params.ob + @via[2].params.branch + @event;\n"
+        "}\n",
+        {}, nullptr, diags, cfg);
+    EXPECT_EQ((std::vector<std::string>{
+                  "2:13 bad select '@src': 'src' needs a part: src.ip or src.port",
+                  "3:13 bad select '@from.params': 'params' needs a parameter name: params.NAME",
+                  "3:28 bad select '@via.params': 'params' needs a parameter name: params.NAME",
+                  "3:42 bad select '@contact.params': 'params' needs a parameter name: params.NAME",
+                  "4:13 bad select '@cseq.number': 'cseq' has no 'number' (it has method, num)",
+                  "4:28 bad select '@dst.host': 'dst' has no 'host' (it has ip, port)",
+                  "4:40 bad select '@contact.user': 'contact' has no 'user' (it has uri, name, expires, q, "
+                  "params)"}),
+              located_messages(diags));
 }
 
 TEST(cfg_resolver, xavp_names_are_checked) {

@@ -1266,5 +1266,126 @@ TEST(script_commands, integer_argument_without_a_variable_is_a_load_error) {
               diags.format_all().find("argument 1 of 'strip' must be a number, not 'two'"));
 }
 
+TEST(script_core, send_keywords_fail_where_nothing_is_sent) {
+    // As measured on Kamailio 5.6.3 outside onsend_route: every comparison fails, and '!' does not make a
+    // failure true (!!F does), while '||' goes on to a true right operand.
+    harness h(R"cfg(
+request_route {
+  $var(one) = 1;
+  if (snd_port == 0) $var(eq) = 1;
+  if (snd_port != 0) $var(ne) = 1;
+  if (to_af != INET) $var(af) = 1;
+  if (!(snd_proto == UDP)) $var(not) = 1;
+  if (!!(to_port == 0)) $var(not_not) = 1;
+  if (!($var(one) == 1 && snd_port == 0)) $var(not_and) = 1;
+  if (!($var(one) == 0 && snd_port == 0)) $var(not_false_and) = 1;
+  if (snd_port == 0 || $var(one) == 1) $var(or_true) = 1;
+  if (!(snd_port == 0 || $var(one) == 0)) $var(not_or_false) = 1;
+  if (proto == 1 && proto == udp && proto != 2 && af == 2 && af == inet) $var(numbers) = 1;
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    for (const char* unset : {"eq", "ne", "af", "not", "not_and", "not_or_false"})
+        EXPECT_EQ("0", h.print(std::string("$var(") + unset + ")", m)) << unset;
+    for (const char* set : {"not_not", "not_false_and", "or_true", "numbers"})
+        EXPECT_EQ("1", h.print(std::string("$var(") + set + ")", m)) << set;
+}
+
+TEST(script_core, userphone_and_rewritehostporttrans_change_the_request_uri) {
+    harness h(R"cfg(
+request_route {
+  seturi("sip:a@b;x=1?h=v");
+  userphone();
+  $var(phone) = $ru;
+  userphone();
+  $var(phone_again) = $ru;
+  seturi("sip:a@b;user=ip");
+  userphone();
+  $var(user_ip) = $ru;
+  seturi("sip:a@b:7;transport=udp;x=1");
+  sethpt("c:5;transport=tcp");
+  $var(hpt) = $ru;
+  seturi("sips:a@b:7;x=1;transport=tls;lr?h=1");
+  rewritehostporttrans("[::1]");
+  $var(hpt_v6) = $ru;
+  seturi("sip:a@b");
+  $var(bad_port) = sethpt("c:x5");
+  $var(after_bad) = $ru;
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    EXPECT_EQ("sip:a@b;x=1;user=phone?h=v", h.print("$var(phone)", m));
+    EXPECT_EQ("sip:a@b;x=1;user=phone?h=v", h.print("$var(phone_again)", m));
+    EXPECT_EQ("sip:a@b;user=ip;user=phone", h.print("$var(user_ip)", m));
+    EXPECT_EQ("sip:a@c:5;transport=tcp;x=1", h.print("$var(hpt)", m));
+    EXPECT_EQ("sips:a@[::1];x=1;lr?h=1", h.print("$var(hpt_v6)", m));
+    EXPECT_EQ("-1", h.print("$var(bad_port)", m));
+    EXPECT_EQ("sip:a@b", h.print("$var(after_bad)", m));
+}
+
+TEST(script_core, remove_branch_and_clear_branches) {
+    harness h(R"cfg(
+request_route {
+  append_branch("sip:b1@x");
+  append_branch("sip:b2@x");
+  append_branch("sip:b3@x");
+  append_branch("sip:b4@x");
+  remove_branch();
+  remove_branch(1);
+  $var(past_end) = remove_branch(7);
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    std::vector<std::string> uris;
+    for (const auto& t : m.msg().branches)
+        uris.push_back(t.uri);
+    // remove_branch() takes the first; an index past the end changes nothing and is still true
+    EXPECT_EQ((std::vector<std::string>{"sip:b2@x", "sip:b4@x"}), uris);
+    EXPECT_EQ("1", h.print("$var(past_end)", m));
+
+    harness cleared(R"cfg(
+request_route {
+  append_branch("sip:b1@x");
+  clear_branches();
+  $var(empty_again) = remove_branch(0);
+}
+)cfg");
+    test_message n;
+    cleared.request(n);
+    EXPECT_TRUE(n.msg().branches.empty());
+    EXPECT_EQ("1", cleared.print("$var(empty_again)", n));
+}
+
+TEST(script_core, avp_flags_mark_the_newest_value) {
+    harness h(R"cfg(
+avpflags seen, kept;
+request_route {
+  $var(missing) = setavpflag("x", "seen");
+  $avp(x) = 1;
+  setavpflag("s:x", "kept");
+  $var(kept) = isavpflagset("x", kept);
+  $var(seen) = isavpflagset("x", "seen");
+  $avp(x) = 2;
+  $var(newer) = isavpflagset("x", "kept");
+  $avp(y) = "v";
+  setavpflag("y", "seen");
+  resetavpflag("y", "seen");
+  $var(reset) = isavpflagset("y", "seen");
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    EXPECT_EQ("-1", h.print("$var(missing)", m));
+    EXPECT_EQ("1", h.print("$var(kept)", m));
+    EXPECT_EQ("-1", h.print("$var(seen)", m));
+    EXPECT_EQ("-1", h.print("$var(newer)", m));
+    EXPECT_EQ("-1", h.print("$var(reset)", m));
+    ASSERT_EQ(3u, m.msg().avp_list().entries.size());          // x, x, y
+    EXPECT_EQ(2u, m.msg().avp_list().entries[0].script_flags); // kept is the second name: bit 1
+}
+
 } // namespace
 } // namespace siphost::test

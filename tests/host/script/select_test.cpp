@@ -105,5 +105,64 @@ TEST(script_select, a_reply_has_no_request_uri) {
     EXPECT_EQ("INVITE", h.print("$var(m)", reply));
 }
 
+TEST(script_select, source_contact_parameters_and_header_selects) {
+    // The rules measured on Kamailio 5.6.3 (tests/compat/scenarios/selects_more.cfg compares them there).
+    harness h(R"cfg(
+request_route {
+  setflag(2);
+  $var(src) = @src.ip + ":" + @src.port;
+  $var(contact) = @contact;
+  $var(m) = @m.uri.host;
+  $var(curi) = @contact.uri;
+  $var(cname) = @contact.name;
+  $var(expires) = @contact.expires;
+  $var(q) = @contact.q;
+  $var(cparam) = $sel(contact.params.reg-id);
+  $var(curi_param) = @contact.uri.params.ob;
+  $var(ruri_transport) = @ruri.params.transport;
+  $var(ruri_none) = @ruri.params.none;
+  $var(from_tag) = @from.params.tag;
+  $var(via_branch) = @via[2].params.branch;
+  $var(via_rport) = @via.rport;
+  $var(via_name) = @via.name + "/" + @via.version;
+  $var(hostport) = @ruri.hostport + " " + @to.uri.hostport;
+  $var(event) = @event;
+  $var(ua) = @user_agent;
+  $var(mf) = @max_forwards;
+  $var(type) = @msg.type;
+  $var(flags) = @msg.flags;
+  $var(f) = @f.uri.user;
+}
+)cfg");
+    test_message m;
+    m.extra_headers =
+        "Contact: <sip:carol@10.0.0.9:5070;ob>;expires=30;q=0.5;reg-id=1\r\nContact: <sip:x@y>\r\n"
+        "User-Agent: phone 1\r\nEvent: presence\r\n";
+    h.request(m);
+    EXPECT_EQ("127.0.0.1:5062", h.print("$var(src)", m));
+    EXPECT_EQ("<sip:carol@10.0.0.9:5070;ob>;expires=30;q=0.5;reg-id=1", h.print("$var(contact)", m));
+    EXPECT_EQ("10.0.0.9", h.print("$var(m)", m));
+    EXPECT_EQ("sip:carol@10.0.0.9:5070;ob", h.print("$var(curi)", m));
+    EXPECT_EQ("", h.print("$var(cname)", m)); // no display name: empty, not null
+    EXPECT_EQ("30", h.print("$var(expires)", m));
+    EXPECT_EQ("0.5", h.print("$var(q)", m));
+    EXPECT_EQ("1", h.print("$var(cparam)", m));
+    EXPECT_EQ("<null>", h.print("$sel(contact.uri.params.ob)", m)); // a parameter without a value
+    EXPECT_EQ("udp", h.print("$var(ruri_transport)", m));
+    EXPECT_EQ("<null>", h.print("$sel(ruri.params.none)", m));
+    EXPECT_EQ("ftag1", h.print("$var(from_tag)", m));
+    EXPECT_EQ("z9hG4bK2", h.print("$var(via_branch)", m));
+    EXPECT_EQ("<null>", h.print("$sel(via.rport)", m));
+    EXPECT_EQ("<null>", h.print("$sel(content_type)", m));
+    EXPECT_EQ("SIP/2.0", h.print("$var(via_name)", m));
+    EXPECT_EQ("example.com:5080 biloxi.example.com:5060", h.print("$var(hostport)", m));
+    EXPECT_EQ("presence", h.print("$var(event)", m));
+    EXPECT_EQ("phone 1", h.print("$var(ua)", m));
+    EXPECT_EQ("70", h.print("$var(mf)", m));
+    EXPECT_EQ("1", h.print("$var(type)", m));
+    EXPECT_EQ("4", h.print("$var(flags)", m));
+    EXPECT_EQ("alice", h.print("$var(f)", m));
+}
+
 } // namespace
 } // namespace siphost::test
