@@ -143,7 +143,7 @@ bool acks_negative_reply(siphost_msg* msg) {
 
 int relay(siphost_msg* msg, std::string_view host_name, uint16_t port, uint8_t proto = SIPHOST_PROTO_NONE) {
     if (route_context& route = current_route(); route.txn != nullptr) {
-        if (route.route_type != SIPHOST_ROUTE_FAILURE)
+        if (route.route_type != SIPHOST_ROUTE_FAILURE && route.route_type != SIPHOST_ROUTE_BRANCH_FAILURE)
             return -1;
         std::lock_guard lock(route.txn->mutex);
         bool consumed = sdk::view(host()->msg_ruri(msg)) == route.txn->failure_ruri;
@@ -828,9 +828,10 @@ void destroy() {
     s.request_in_count.store(0);
 }
 
-constexpr uint32_t relay_routes = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE;
-constexpr uint32_t arm_routes =
-    SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE | SIPHOST_ROUTE_TM_ONREPLY | SIPHOST_ROUTE_BRANCH;
+// event_route[tm:branch-failure:X] may start a branch and arm the routes it runs (Kamailio's outbound example).
+constexpr uint32_t relay_routes = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE | SIPHOST_ROUTE_BRANCH_FAILURE;
+constexpr uint32_t arm_routes = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE | SIPHOST_ROUTE_TM_ONREPLY |
+                                SIPHOST_ROUTE_BRANCH | SIPHOST_ROUTE_BRANCH_FAILURE;
 constexpr uint32_t status_routes =
     SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE | SIPHOST_ROUTE_TM_ONREPLY | SIPHOST_ROUTE_BRANCH_FAILURE;
 constexpr uint32_t inspect_routes = arm_routes | SIPHOST_ROUTE_BRANCH_FAILURE;
