@@ -27,7 +27,19 @@ bool split(std::string_view text, std::vector<segment>& out, std::string& error)
             error = i < text.size() ? "unexpected '" + std::string(1, text[i]) + "'" : "a name is missing";
             return false;
         }
-        if (i < text.size() && text[i] == '[') {
+        if (text.substr(i, 2) == "[\"") {
+            // A quoted index names what follows, as Kamailio reads @via.params["node"]: the same as .node.
+            auto quote = text.find('"', i + 2);
+            if (quote == std::string_view::npos || quote == i + 2 || text.substr(quote, 2) != "\"]") {
+                error = "the quoted index of '" + s.name + "' must be [\"name\"]";
+                return false;
+            }
+            out.push_back(std::move(s));
+            segment key;
+            key.name = std::string(text.substr(i + 2, quote - i - 2));
+            s = std::move(key);
+            i = quote + 2;
+        } else if (i < text.size() && text[i] == '[') {
             auto close = text.find(']', i);
             std::string_view number =
                 close == std::string_view::npos ? "" : text.substr(i + 1, close - i - 1);

@@ -123,6 +123,7 @@ request_route {
   $var(ruri_none) = @ruri.params.none;
   $var(from_tag) = @from.params.tag;
   $var(via_branch) = @via[2].params.branch;
+  $var(via_quoted) = $sel(via[2].params["branch"]) + " " + @via[2].params["branch"];
   $var(via_rport) = @via.rport;
   $var(via_name) = @via.name + "/" + @via.version;
   $var(hostport) = @ruri.hostport + " " + @to.uri.hostport;
@@ -152,6 +153,7 @@ request_route {
     EXPECT_EQ("<null>", h.print("$sel(ruri.params.none)", m));
     EXPECT_EQ("ftag1", h.print("$var(from_tag)", m));
     EXPECT_EQ("z9hG4bK2", h.print("$var(via_branch)", m));
+    EXPECT_EQ("z9hG4bK2 z9hG4bK2", h.print("$var(via_quoted)", m)) << "params[\"NAME\"] is params.NAME";
     EXPECT_EQ("<null>", h.print("$sel(via.rport)", m));
     EXPECT_EQ("<null>", h.print("$sel(content_type)", m));
     EXPECT_EQ("SIP/2.0", h.print("$var(via_name)", m));
