@@ -113,10 +113,22 @@ value get_header(const pv_spec& pv, run_context& ctx) {
 }
 
 value get_avp(const pv_spec& pv, run_context& ctx) {
-    std::uint32_t index = pv.index == SIPHOST_PV_NO_INDEX || pv.index == SIPHOST_PV_ALL_INDEX || pv.index < 0
-                              ? 0
-                              : static_cast<std::uint32_t>(pv.index);
     siphost_value out{};
+    if (pv.index == SIPHOST_PV_ALL_INDEX) {
+        // As Kamailio 5.6.3: every value as text, the newest first, joined by ", ".
+        std::string all, buffer;
+        for (std::uint32_t i = 0; ctx.msg->avps && plugin::avp_get(*ctx.msg->avps, pv.name, i, out); ++i) {
+            if (i > 0)
+                all += ", ";
+            all += value::from_abi(out, false).as_text(buffer);
+        }
+        return all.empty() && !(ctx.msg->avps && plugin::avp_get(*ctx.msg->avps, pv.name, 0, out))
+                   ? value()
+                   : value::own(std::move(all));
+    }
+    if (pv.index < 0 && pv.index != SIPHOST_PV_NO_INDEX)
+        return {}; // Kamailio counts an AVP's values from the newest only
+    std::uint32_t index = pv.index == SIPHOST_PV_NO_INDEX ? 0 : static_cast<std::uint32_t>(pv.index);
     if (!ctx.msg->avps || !plugin::avp_get(*ctx.msg->avps, pv.name, index, out))
         return {};
     return value::from_abi(out, false);
@@ -853,24 +865,17 @@ value get_pv(const pv_spec& pv, run_context& ctx) {
 }
 
 int set_avp(const pv_spec& pv, const value& v, run_context& ctx) {
+    // As Kamailio 5.6.3 (measured): an index other than [*] is ignored when assigning, so $(avp(x)[n]) = v
+    // adds v on top and $(avp(x)[n]) = $null removes the newest value, as without the index.
     siphost_avp_list& list = ctx.msg->avp_list();
-    bool indexed = pv.index != SIPHOST_PV_NO_INDEX && pv.index != SIPHOST_PV_ALL_INDEX;
+    bool all = pv.index == SIPHOST_PV_ALL_INDEX;
     if (v.is_null()) {
-        // As Kamailio 5.6: $avp(x) = $null removes the newest value only, [n] the n-th, [*] every one.
-        std::int32_t which = pv.index == SIPHOST_PV_ALL_INDEX ? -1
-                             : indexed                        ? static_cast<std::int32_t>(pv.index)
-                                                              : 0;
-        plugin::avp_delete(list, pv.name, which);
+        plugin::avp_delete(list, pv.name, all ? -1 : 0);
         return 0;
     }
-    siphost_value abi = v.to_abi();
-    // [n] = v replaces the n-th value where it stands; when there is none, nothing is added (an error).
-    if (indexed)
-        return plugin::avp_set(list, pv.name, static_cast<uint32_t>(pv.index), abi) ? 0 : -1;
-    // [*] = v replaces every value.
-    if (pv.index == SIPHOST_PV_ALL_INDEX)
-        plugin::avp_delete(list, pv.name, -1);
-    return plugin::avp_add(list, pv.name, abi) ? 0 : -1;
+    if (all)
+        plugin::avp_delete(list, pv.name, -1); // [*] = v replaces every value
+    return plugin::avp_add(list, pv.name, v.to_abi()) ? 0 : -1;
 }
 
 int set_uri_part(const pv_spec& pv, const value& v, run_context& ctx) {

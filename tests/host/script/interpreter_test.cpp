@@ -622,19 +622,23 @@ request_route {
     EXPECT_EQ("by s:", h.print("$var(named)", m));
     EXPECT_EQ("integer name", h.print("$var(int_name)", m));
     EXPECT_EQ("<null>", h.print("$vn(not_string_7)", m));
-    // [1] = v replaced "second" where it stood.
-    EXPECT_EQ("3", h.print("$avp(x)", m));
+    // As Kamailio 5.6.3 (measured): an index is ignored when assigning, so [1] = v and [7] = v add on top.
+    EXPECT_EQ("nowhere", h.print("$avp(x)", m));
     EXPECT_EQ("replaced", h.print("$avp(x)[1]", m));
-    EXPECT_EQ("first", h.print("$avp(x)[2]", m));
-    EXPECT_EQ("<null>", h.print("$avp(x)[3]", m)); // [7] = v: there is no 7th value, and nothing was added
+    EXPECT_EQ("3", h.print("$avp(x)[2]", m));
+    EXPECT_EQ("first", h.print("$avp(x)[4]", m));
+    // [*] reads every value, the newest first, joined by ", "; a negative index reads nothing.
+    EXPECT_EQ("nowhere, replaced, 3, second, first", h.print("$avp(x)[*]", m));
+    EXPECT_EQ("<null>", h.print("$avp(x)[-1]", m));
+    EXPECT_EQ("<null>", h.print("$avp(none)[*]", m));
 }
 
 TEST(script_pvs, avp_deletion_and_replace_all) {
     harness h(R"cfg(
 request_route {
   $avp(x) = 1; $avp(x) = 2; $avp(x) = 3;
-  $avp(x)[0] = $null;
-  $var(after_one) = $avp(x);
+  $avp(x)[2] = $null;
+  $var(after_one) = "" + $avp(x) + " " + $avp(x)[1];
   $avp(y) = 1; $avp(y) = 2;
   $avp(y)[*] = "only";
   $vn(y1) = $avp(y)[1];
@@ -644,7 +648,7 @@ request_route {
 )cfg");
     test_message m;
     h.request(m);
-    EXPECT_EQ("2", h.print("$var(after_one)", m));
+    EXPECT_EQ("2 1", h.print("$var(after_one)", m)) << "[2] = $null removes the newest, as in Kamailio 5.6.3";
     EXPECT_EQ("only", h.print("$avp(y)", m));
     EXPECT_EQ("<null>", h.print("$vn(y1)", m));
     EXPECT_EQ("1", h.print("$avp(z)", m)); // as Kamailio 5.6.3: $null takes the newest value only
