@@ -9,10 +9,13 @@
 //   search_append(re, text)               inserts text after the first match of re
 //   subst('/re/repl/flags')               sed-like replacement in the received message
 //   has_body(), has_body(mime)            the message has a body (of that Content-Type)
+//   cmp_str, cmp_istr, starts_with, ends_with, str_find, str_ifind, in_list, in_list_prefix, search_str
+//                                         tests on strings given with pseudo-variables (string_checks.hpp)
 //
 // Regexes are compiled once, when the config is read; a bad one is a config error with regerror's sentence.
 // Text edits are recorded with msg_replace against the received bytes and applied by the host when sending.
 #include "posix_regex.hpp"
+#include "string_checks.hpp"
 #include "subst_expression.hpp"
 
 #include <siphost/module.hpp>
@@ -256,6 +259,106 @@ int cmd_has_body_mime(siphost_msg* msg, const siphost_value* args, void*) {
     return -1;
 }
 
+// ---- string tests ----
+
+int cmd_cmp_str(siphost_msg*, const siphost_value* args, void*) {
+    return compare_strings(sdk::arg_view(args[0]), sdk::arg_view(args[1]), false);
+}
+int cmd_cmp_istr(siphost_msg*, const siphost_value* args, void*) {
+    return compare_strings(sdk::arg_view(args[0]), sdk::arg_view(args[1]), true);
+}
+int cmd_starts_with(siphost_msg*, const siphost_value* args, void*) {
+    return starts_with(sdk::arg_view(args[0]), sdk::arg_view(args[1]));
+}
+int cmd_ends_with(siphost_msg*, const siphost_value* args, void*) {
+    return ends_with(sdk::arg_view(args[0]), sdk::arg_view(args[1]));
+}
+int cmd_str_find(siphost_msg*, const siphost_value* args, void*) {
+    return find_string(sdk::arg_view(args[0]), sdk::arg_view(args[1]));
+}
+int cmd_str_ifind(siphost_msg*, const siphost_value* args, void*) {
+    return ifind_string(sdk::arg_view(args[0]), sdk::arg_view(args[1]));
+}
+
+/// The separator of one in_list() call site: Kamailio takes one constant character.
+struct list_separator {
+    char separator;
+};
+
+std::unique_ptr<list_separator> fix_in_list(const siphost_value* args, const int* constant) {
+    std::string_view separator = sdk::arg_view(args[2]);
+    if (!constant[2] || separator.size() != 1)
+        throw sdk::config_error("the separator must be one constant character, such as \",\"");
+    return std::make_unique<list_separator>(list_separator{separator[0]});
+}
+
+int list_check(const siphost_value* args, void* call_data, const char* function,
+               bool (*check)(std::string_view, std::string_view, char) noexcept) {
+    std::string_view subject = sdk::arg_view(args[0]);
+    if (subject.empty()) { // Kamailio refuses it with an error line too
+        sdk::log(host_, self_, SIPHOST_LOG_ERR, std::string(function) + ": the subject is an empty string");
+        return -1;
+    }
+    return check(subject, sdk::arg_view(args[1]), static_cast<const list_separator*>(call_data)->separator)
+               ? 1
+               : -1;
+}
+
+int cmd_in_list(siphost_msg*, const siphost_value* args, void* call_data) {
+    return list_check(args, call_data, "in_list", &in_list);
+}
+int cmd_in_list_prefix(siphost_msg*, const siphost_value* args, void* call_data) {
+    return list_check(args, call_data, "in_list_prefix", &in_list_prefix);
+}
+
+/// search_str's regex when it is a constant, compiled once; a bad one is kept as its error, since Kamailio
+/// compiles it at each call and returns -2 then.
+struct constant_search {
+    std::unique_ptr<posix_regex> regex;
+    std::string error;
+};
+
+std::unique_ptr<constant_search> fix_search_str(const siphost_value* args, const int* constant) {
+    std::string_view pattern = sdk::arg_view(args[1]);
+    if (!constant[1] || pattern.empty())
+        return nullptr;
+    auto search = std::make_unique<constant_search>();
+    try {
+        search->regex = std::make_unique<posix_regex>(std::string(pattern), search_flags);
+    } catch (const sdk::config_error& e) {
+        search->error = e.what();
+        sdk::log(host_, self_, SIPHOST_LOG_WARN, "search_str: " + search->error + " (the call returns -2)");
+    }
+    return search;
+}
+
+int cmd_search_str(siphost_msg*, const siphost_value* args, void* call_data) {
+    std::string_view text = sdk::arg_view(args[0]);
+    std::string_view pattern = sdk::arg_view(args[1]);
+    if (pattern.empty())
+        return 2; // nothing to look for, even in an empty text: Kamailio 5.6.3 says true (measured)
+    if (text.empty())
+        return -2;
+    const auto* search = static_cast<const constant_search*>(call_data);
+    std::unique_ptr<posix_regex> compiled;
+    const posix_regex* regex = search != nullptr ? search->regex.get() : nullptr;
+    if (search != nullptr && regex == nullptr) {
+        sdk::log(host_, self_, SIPHOST_LOG_ERR, "search_str: " + search->error);
+        return -2;
+    }
+    if (regex == nullptr) {
+        try {
+            compiled = std::make_unique<posix_regex>(std::string(pattern), search_flags);
+        } catch (const sdk::config_error& e) {
+            sdk::log(host_, self_, SIPHOST_LOG_ERR, std::string("search_str: ") + e.what());
+            return -2;
+        }
+        regex = compiled.get();
+    }
+    regex_match match;
+    return regex->search(text, 0, match) ? 1 : -1;
+}
+
 int init(const siphost_host_api* host, siphost_module_handle* self, char*, size_t) {
     host_ = host;
     self_ = self;
@@ -292,6 +395,27 @@ const siphost_command commands[] = {
     command("has_body", any, guarded<&cmd_has_body>, {}, nullptr, nullptr, "the message has a body"),
     command("has_body", any, guarded<&cmd_has_body_mime>, {SIPHOST_ARG_STRING}, fixup<&fix_has_body_mime>,
             nullptr, "the message has a body of the given type/subtype"),
+    command("cmp_str", any, guarded<&cmd_cmp_str>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, nullptr, nullptr,
+            "1 when equal (case-sensitive), -2 when the first sorts before, -1 after"),
+    command("cmp_istr", any, guarded<&cmd_cmp_istr>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, nullptr,
+            nullptr, "1 when equal without regard to case, -2 when the first sorts before, -1 after"),
+    command("starts_with", any, guarded<&cmd_starts_with>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, nullptr,
+            nullptr, "the first string begins with the second"),
+    command("ends_with", any, guarded<&cmd_ends_with>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, nullptr,
+            nullptr, "the first string ends with the second"),
+    command("str_find", any, guarded<&cmd_str_find>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, nullptr,
+            nullptr, "the 1-based position of the second string in the first (case-sensitive), or -1"),
+    command("str_ifind", any, guarded<&cmd_str_ifind>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, nullptr,
+            nullptr, "the 1-based position of the second string in the first (any case), or -1"),
+    command("in_list", any, guarded<&cmd_in_list>,
+            {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, fixup<&fix_in_list>,
+            free_call_data<list_separator>, "the subject is an item of the list"),
+    command("in_list_prefix", any, guarded<&cmd_in_list_prefix>,
+            {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, fixup<&fix_in_list>,
+            free_call_data<list_separator>, "an item of the list begins the subject"),
+    command("search_str", any, guarded<&cmd_search_str, -2>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING},
+            fixup<&fix_search_str>, free_call_data<constant_search>,
+            "the text matches a regular expression (POSIX extended, case-insensitive)"),
     sdk::end_of_commands(),
 };
 
