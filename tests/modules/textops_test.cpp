@@ -248,4 +248,59 @@ TEST_F(modules_textops, has_body_finds_a_part_of_a_multipart_body) {
     EXPECT_TRUE(logged("multipart 1 1 -1")) << proxy->log();
 }
 
+TEST_F(modules_textops, string_tests_take_pseudo_variables) {
+    relay(R"~(
+    $var(list) = "bob,alice"; $var(re) = "^sip:[a-z]+@"; $var(bad) = "a(";
+    cmp_str("$rm", "INVITE"); $var(a) = $rc;
+    cmp_istr("$fU", "ALICE"); $var(b) = $rc;
+    starts_with("$ru", "sip:$rU"); $var(c) = $rc;
+    ends_with("$rd", ".com"); $var(d) = $rc;
+    str_find("$fu", "@"); $var(e) = $rc;
+    str_ifind("$hdr(Subject)", "LL"); $var(f) = $rc;
+    in_list("$fU", "$var(list)", ","); $var(g) = $rc;
+    in_list_prefix("$rU", "x,bo", ","); $var(h) = $rc;
+    search_str("$ru", "$var(re)"); $var(i) = $rc;
+    search_str("$ru", "$var(bad)"); $var(j) = $rc;
+    xlog("L_INFO", "strings $var(a) $var(b) $var(c) $var(d) $var(e) $var(f) $var(g) $var(h) $var(i) $var(j)\n");)~");
+    EXPECT_TRUE(logged("strings 1 1 1 1 10 3 1 1 1 -2")) << proxy->log();
+    EXPECT_TRUE(logged("search_str: bad regular expression \"a(\"")) << proxy->log();
+}
+
+TEST_F(modules_textops, in_list_refuses_an_empty_subject_with_an_error) {
+    relay(R"~(
+    $var(e) = ""; in_list("$var(e)", "a,b", ","); $var(a) = $rc;
+    in_list_prefix("", "a,b", ","); $var(b) = $rc;
+    xlog("L_INFO", "empty subject $var(a) $var(b)\n");)~");
+    EXPECT_TRUE(logged("empty subject -1 -1")) << proxy->log();
+    EXPECT_TRUE(logged("in_list: the subject is an empty string")) << proxy->log();
+}
+
+TEST_F(modules_textops, search_str_edge_codes) {
+    relay(R"~(
+    $var(empty) = "";
+    search_str("abc", "B"); $var(a) = $rc;
+    search_str("abc", "x"); $var(b) = $rc;
+    search_str("abc", "$var(empty)"); $var(c) = $rc;
+    search_str("$var(empty)", "x"); $var(d) = $rc;
+    search_str("abc", "a("); $var(e) = $rc;
+    xlog("L_INFO", "search_str $var(a) $var(b) $var(c) $var(d) $var(e)\n");)~");
+    EXPECT_TRUE(logged("search_str 1 -1 2 -2 -2")) << proxy->log();
+}
+
+TEST_F(modules_textops, in_list_separator_is_one_constant_character) {
+    EXPECT_NE(fixup_error(R"(in_list("a", "a,b", ",;"))").find("one constant character"), std::string::npos);
+    EXPECT_NE(fixup_error(R"~(in_list_prefix("a", "a,b", "$var(s)"))~").find("one constant character"),
+              std::string::npos);
+    EXPECT_EQ(fixup_error(R"~(in_list("$rU", "$var(l)", ";"))~"), "");
+}
+
+TEST_F(modules_textops, string_tests_run_in_every_route_type) {
+    EXPECT_EQ(kit::host::check("loadmodule \"textops\"\nrequest_route { drop; }\n"
+                               "onsend_route { if (cmp_str(\"$rm\", \"INVITE\")) { drop; } }\n"
+                               "branch_route[B] { starts_with(\"$ru\", \"sip:\"); }\n"
+                               "onreply_route { search_str(\"$rs\", \"^2\"); }\n")
+                  .exit_status,
+              0);
+}
+
 } // namespace
