@@ -9,6 +9,10 @@
 //   search_append(re, text)               inserts text after the first match of re
 //   subst('/re/repl/flags')               sed-like replacement in the received message
 //   has_body(), has_body(mime)            the message has a body (of that Content-Type)
+//   is_present_hf_re(re), remove_hf_re(re), remove_hf_exp(re, skip_re)   headers by a regex on their names
+//   search_hf(hf, re, flags)              a regex on the values of a header (a all, f first, l last line)
+//   append_urihf(prefix, suffix)          adds prefix + the received Request-URI + suffix as a header line
+//   append_to_reply(txt), append_time()   header lines (the second a Date) for the reply the host builds
 //   cmp_str, cmp_istr, starts_with, ends_with, str_find, str_ifind, in_list, in_list_prefix, search_str
 //                                         tests on strings given with pseudo-variables (string_checks.hpp)
 //
@@ -20,6 +24,7 @@
 
 #include <siphost/module.hpp>
 
+#include <ctime>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -147,6 +152,194 @@ int cmd_is_present_hf(siphost_msg* msg, const siphost_value* args, void*) {
     std::string_view name = sdk::trim(sdk::arg_view(args[0]));
     siphost_str value{nullptr, 0};
     return !name.empty() && host_->msg_header(msg, sdk::str(name), 0, &value) == 1 ? 1 : -1;
+}
+
+// ---- headers by a regex on their names, and regexes on header values ----
+
+/// The header lines of msg as received (removed ones included, added ones not), with for each the index
+/// msg_remove_header counts it by: its place among the lines of the same header, full and compact names
+/// together. Two names are the same header when the host's lookup finds the same first line for both.
+struct header_line {
+    std::string_view name;
+    std::string_view value;
+    int32_t index;
+    const char* first_of_kind;
+};
+
+std::vector<header_line> header_lines(const siphost_msg* msg) {
+    std::vector<header_line> lines;
+    siphost_str name{nullptr, 0};
+    siphost_str value{nullptr, 0};
+    for (size_t i = 0; host_->msg_header_at(msg, i, &name, &value) == 1; ++i) {
+        siphost_str first{nullptr, 0};
+        host_->msg_header(msg, name, 0, &first);
+        int32_t index = 0;
+        for (const header_line& earlier : lines)
+            if (earlier.first_of_kind == first.s)
+                ++index;
+        lines.push_back({sdk::view(name), sdk::view(value), index, first.s});
+    }
+    return lines;
+}
+
+/// Kamailio compiles header-name regexes case-insensitive (measured: "^x-case" finds X-Case).
+constexpr int header_regex_flags = REG_ICASE;
+
+std::unique_ptr<posix_regex> compile_constant_regex(std::string_view pattern, const int* constant,
+                                                    size_t index) {
+    if (!constant[index])
+        throw sdk::config_error("the regular expression must be a constant string (no pseudo-variables)");
+    return std::make_unique<posix_regex>(std::string(pattern), header_regex_flags);
+}
+
+std::unique_ptr<posix_regex> fix_header_regex(const siphost_value* args, const int* constant) {
+    return compile_constant_regex(sdk::arg_view(args[0]), constant, 0);
+}
+
+bool name_matches(const posix_regex& regex, std::string_view name) {
+    regex_match match;
+    return regex.search(name, 0, match);
+}
+
+int cmd_is_present_hf_re(siphost_msg* msg, const siphost_value*, void* call_data) {
+    const auto& regex = *static_cast<const posix_regex*>(call_data);
+    for (const header_line& line : header_lines(msg))
+        if (name_matches(regex, line.name))
+            return 1;
+    return -1;
+}
+
+/// Removes the lines whose name matches `match` and not `skip` (when given); 1 when one was removed.
+int remove_matching(siphost_msg* msg, const posix_regex& match, const posix_regex* skip) {
+    int removed = 0;
+    for (const header_line& line : header_lines(msg)) {
+        if (!name_matches(match, line.name) || (skip != nullptr && name_matches(*skip, line.name)))
+            continue;
+        removed += host_->msg_remove_header(msg, sdk::str(line.name), line.index) > 0 ? 1 : 0;
+    }
+    return removed > 0 ? 1 : -1;
+}
+
+int cmd_remove_hf_re(siphost_msg* msg, const siphost_value*, void* call_data) {
+    return remove_matching(msg, *static_cast<const posix_regex*>(call_data), nullptr);
+}
+
+/// remove_hf_exp's two regexes.
+struct match_and_skip {
+    std::unique_ptr<posix_regex> match;
+    std::unique_ptr<posix_regex> skip;
+};
+
+std::unique_ptr<match_and_skip> fix_remove_hf_exp(const siphost_value* args, const int* constant) {
+    auto both = std::make_unique<match_and_skip>();
+    both->match = compile_constant_regex(sdk::arg_view(args[0]), constant, 0);
+    both->skip = compile_constant_regex(sdk::arg_view(args[1]), constant, 1);
+    return both;
+}
+
+int cmd_remove_hf_exp(siphost_msg* msg, const siphost_value*, void* call_data) {
+    const auto& both = *static_cast<const match_and_skip*>(call_data);
+    return remove_matching(msg, *both.match, both.skip.get());
+}
+
+/// One search_hf() call site: the header, the regex on its values and which lines to look at.
+struct header_search {
+    std::string name;
+    std::unique_ptr<posix_regex> regex;
+    char which; // 'a' every line, 'f' the first, 'l' the last
+};
+
+std::unique_ptr<header_search> fix_search_hf(const siphost_value* args, const int* constant) {
+    fix_header_name(args, constant, 0);
+    if (!constant[0])
+        throw sdk::config_error("search_hf: the header name must be a constant (as in Kamailio)");
+    std::string_view which = sdk::arg_view(args[2]);
+    if (!constant[2] || which.size() != 1 || (which[0] != 'a' && which[0] != 'f' && which[0] != 'l'))
+        throw sdk::config_error("search_hf: the flags must be \"a\" (every line), \"f\" (the first) or \"l\" "
+                                "(the last)");
+    auto search = std::make_unique<header_search>();
+    search->name = sdk::trim(sdk::arg_view(args[0]));
+    search->regex = compile_constant_regex(sdk::arg_view(args[1]), constant, 1);
+    search->which = which[0];
+    return search;
+}
+
+int cmd_search_hf(siphost_msg* msg, const siphost_value*, void* call_data) {
+    const auto& search = *static_cast<const header_search*>(call_data);
+    siphost_str first{nullptr, 0};
+    if (host_->msg_header(msg, sdk::str(search.name), 0, &first) != 1)
+        return -1;
+    std::vector<std::string_view> values; // the lines of that header, full and compact names alike
+    for (const header_line& line : header_lines(msg))
+        if (line.first_of_kind == first.s)
+            values.push_back(line.value);
+    if (search.which == 'f')
+        values.resize(std::min<size_t>(values.size(), 1));
+    else if (search.which == 'l' && !values.empty())
+        values.erase(values.begin(), values.end() - 1);
+    regex_match match;
+    for (std::string_view value : values)
+        if (search.regex->search(value, 0, match))
+            return 1;
+    return -1;
+}
+
+// ---- lines for the request's URI and for the reply ----
+
+/// append_urihf's prefix and suffix: Kamailio takes both as they are written, without pseudo-variables.
+struct uri_header_parts {
+    std::string prefix;
+    std::string suffix;
+};
+
+std::unique_ptr<uri_header_parts> fix_append_urihf(const siphost_value* args, const int* constant) {
+    if (!constant[0] || !constant[1])
+        throw sdk::config_error("append_urihf: prefix and suffix are taken as written; Kamailio expands no "
+                                "pseudo-variables in them");
+    return std::make_unique<uri_header_parts>(
+        uri_header_parts{std::string(sdk::arg_view(args[0])), std::string(sdk::arg_view(args[1]))});
+}
+
+int cmd_append_urihf(siphost_msg* msg, const siphost_value*, void* call_data) {
+    if (!host_->msg_is_request(msg))
+        return -1;
+    const auto& parts = *static_cast<const uri_header_parts*>(call_data);
+    std::string line = parts.prefix + std::string(sdk::view(host_->msg_original_ruri(msg))) + parts.suffix;
+    return host_->msg_add_header(msg, sdk::str(line), SIPHOST_HDR_BOTTOM, siphost_str{nullptr, 0}) == 0 ? 1
+                                                                                                        : -1;
+}
+
+std::unique_ptr<int> fix_append_to_reply(const siphost_value* args, const int* constant) {
+    if (constant[0] && sdk::arg_view(args[0]).empty())
+        throw sdk::config_error("append_to_reply: the header line is empty");
+    return nullptr;
+}
+
+int cmd_append_to_reply(siphost_msg* msg, const siphost_value* args, void*) {
+    std::string_view line = sdk::arg_view(args[0]);
+    if (line.empty()) {
+        sdk::log(host_, self_, SIPHOST_LOG_ERR, "append_to_reply: the header line is empty");
+        return -1;
+    }
+    return host_->msgctx->add_reply_header(msg, sdk::str(line)) == 0 ? 1 : -1;
+}
+
+int cmd_append_time(siphost_msg* msg, const siphost_value*, void*) {
+    std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    if (gmtime_r(&now, &utc) == nullptr)
+        return -1;
+    // The names are English whatever the locale, as RFC 3261's SIP-date requires.
+    static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    char line[64];
+    int n = std::snprintf(line, sizeof line, "Date: %s, %02d %s %04d %02d:%02d:%02d GMT\r\n",
+                          days[utc.tm_wday], utc.tm_mday, months[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour,
+                          utc.tm_min, utc.tm_sec);
+    if (n <= 0 || static_cast<size_t>(n) >= sizeof line)
+        return -1;
+    return host_->msgctx->add_reply_header(msg, siphost_str{line, static_cast<size_t>(n)}) == 0 ? 1 : -1;
 }
 
 // ---- regex search and replace ----
@@ -366,6 +559,11 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char*, size_
 }
 
 constexpr uint32_t any = SIPHOST_ROUTE_ANY;
+// Kamailio refuses these in reply routes and onsend_route; it does not check event_route blocks when it
+// reads the config, so siphost accepts them there too (and in tm's branch-failure event).
+constexpr uint32_t request_failure_branch = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE |
+                                            SIPHOST_ROUTE_BRANCH | SIPHOST_ROUTE_BRANCH_FAILURE |
+                                            SIPHOST_ROUTE_EVENT;
 using sdk::command;
 using sdk::fixup;
 using sdk::free_call_data;
@@ -395,6 +593,27 @@ const siphost_command commands[] = {
     command("has_body", any, guarded<&cmd_has_body>, {}, nullptr, nullptr, "the message has a body"),
     command("has_body", any, guarded<&cmd_has_body_mime>, {SIPHOST_ARG_STRING}, fixup<&fix_has_body_mime>,
             nullptr, "the message has a body of the given type/subtype"),
+    command("is_present_hf_re", any, guarded<&cmd_is_present_hf_re>, {SIPHOST_ARG_STRING},
+            fixup<&fix_header_regex>, free_call_data<posix_regex>,
+            "a header whose name matches a regex is present"),
+    command("remove_hf_re", any, guarded<&cmd_remove_hf_re>, {SIPHOST_ARG_STRING}, fixup<&fix_header_regex>,
+            free_call_data<posix_regex>, "removes the headers whose names match a regex"),
+    command("remove_hf_exp", any, guarded<&cmd_remove_hf_exp>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING},
+            fixup<&fix_remove_hf_exp>, free_call_data<match_and_skip>,
+            "removes the headers whose names match the first regex and not the second"),
+    command("search_hf", any, guarded<&cmd_search_hf>,
+            {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, fixup<&fix_search_hf>,
+            free_call_data<header_search>,
+            "a regex matches a value of the header (\"a\" every line, \"f\" the first, \"l\" the last)"),
+    command("append_urihf", request_failure_branch, guarded<&cmd_append_urihf>,
+            {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, fixup<&fix_append_urihf>,
+            free_call_data<uri_header_parts>,
+            "adds prefix + the received Request-URI + suffix as a header line"),
+    command("append_to_reply", request_failure_branch | SIPHOST_ROUTE_ERROR, guarded<&cmd_append_to_reply>,
+            {SIPHOST_ARG_STRING}, fixup<&fix_append_to_reply>, nullptr,
+            "adds a header line to the reply the host builds for this request"),
+    command("append_time", request_failure_branch, guarded<&cmd_append_time>, {}, nullptr, nullptr,
+            "adds a Date header line (now, GMT) to the reply the host builds for this request"),
     command("cmp_str", any, guarded<&cmd_cmp_str>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, nullptr, nullptr,
             "1 when equal (case-sensitive), -2 when the first sorts before, -1 after"),
     command("cmp_istr", any, guarded<&cmd_cmp_istr>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, nullptr,

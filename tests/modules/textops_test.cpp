@@ -303,4 +303,115 @@ TEST_F(modules_textops, string_tests_run_in_every_route_type) {
               0);
 }
 
+/// The INVITE with more headers to match names against: X-Case, two X-Text lines, x-lower.
+std::string invite_with_x_headers(const kit::peer& uac) {
+    std::string text = invite(uac);
+    text.insert(text.find("Subject:"),
+                "X-Case: first\r\nX-Num: 42\r\nX-Text: Hello World\r\nX-Text: second line\r\nx-lower: 1\r\n");
+    return text;
+}
+
+TEST_F(modules_textops, is_present_hf_re_matches_names_in_any_case) {
+    relay(R"~(
+    is_present_hf_re("^X-"); $var(a) = $rc;
+    is_present_hf_re("^Y-"); $var(b) = $rc;
+    is_present_hf_re("^x-case$"); $var(c) = $rc;
+    is_present_hf_re("first"); $var(d) = $rc;
+    xlog("L_INFO", "is_present_hf_re $var(a) $var(b) $var(c) $var(d)\n");)~",
+          invite_with_x_headers(uac));
+    // Measured on Kamailio 5.6.3: the name only, case-insensitive.
+    EXPECT_TRUE(logged("is_present_hf_re 1 -1 1 -1")) << proxy->log();
+}
+
+TEST_F(modules_textops, remove_hf_re_and_remove_hf_exp) {
+    auto got = relay(R"~(
+    remove_hf_exp("^X-", "^X-Num"); $var(a) = $rc;
+    remove_hf_exp("^X-Num", "^X-"); $var(b) = $rc;
+    remove_hf_re("^sub"); $var(c) = $rc;
+    remove_hf_re("^Nope"); $var(d) = $rc;
+    remove_hf_re("^X-Case"); $var(e) = $rc;
+    xlog("L_INFO", "removed $var(a) $var(b) $var(c) $var(d) $var(e)\n");)~",
+                     invite_with_x_headers(uac));
+    // As Kamailio: a removed header is found and "removed" again (e is 1).
+    EXPECT_TRUE(logged("removed 1 -1 1 -1 1")) << proxy->log();
+    const std::string& out = got.text();
+    EXPECT_NE(out.find("\r\nX-Num: 42\r\n"), std::string::npos) << out;
+    for (const char* gone : {"X-Case", "X-Text", "x-lower", "Subject"})
+        EXPECT_EQ(out.find(gone), std::string::npos) << gone << "\n" << out;
+}
+
+TEST_F(modules_textops, remove_hf_re_counts_compact_and_full_names_as_one_header) {
+    std::string text = invite(uac);
+    text.insert(text.find("Subject:"), "s: compact\r\n");
+    auto got = relay(R"(    remove_hf_re("^s$");)", text);
+    EXPECT_EQ(got.text().find("s: compact"), std::string::npos) << got.text();
+    EXPECT_NE(got.text().find("Subject: hello"), std::string::npos) << "only the line named s\n"
+                                                                    << got.text();
+}
+
+TEST_F(modules_textops, search_hf_on_every_first_or_last_line) {
+    relay(R"~(
+    search_hf("X-Text", "world", "a"); $var(a) = $rc;
+    search_hf("X-Text", "second", "f"); $var(b) = $rc;
+    search_hf("X-Text", "second", "l"); $var(c) = $rc;
+    search_hf("X-Text", "^Hello", "f"); $var(d) = $rc;
+    search_hf("X-Text", "X-Text", "a"); $var(e) = $rc;
+    search_hf("X-None", ".", "a"); $var(f) = $rc;
+    search_hf("x-text", "World$", "a"); $var(g) = $rc;
+    search_hf("X-Text", "Hello", "l"); $var(h) = $rc;
+    xlog("L_INFO", "search_hf $var(a) $var(b) $var(c) $var(d) $var(e) $var(f) $var(g) $var(h)\n");)~",
+          invite_with_x_headers(uac));
+    EXPECT_TRUE(logged("search_hf 1 -1 1 1 -1 -1 1 -1")) << proxy->log();
+}
+
+TEST_F(modules_textops, header_regex_arguments_are_checked_when_the_config_is_read) {
+    EXPECT_NE(fixup_error(R"(remove_hf_re("a("))").find("bad regular expression"), std::string::npos);
+    EXPECT_NE(fixup_error(R"~(is_present_hf_re("^$var(x)"))~").find("constant"), std::string::npos);
+    EXPECT_NE(fixup_error(R"(remove_hf_exp("^X-", "b("))").find("bad regular expression"), std::string::npos);
+    EXPECT_NE(fixup_error(R"(search_hf("From", "a", "x"))").find("flags"), std::string::npos);
+    EXPECT_NE(fixup_error(R"~(search_hf("$var(h)", "a", "a"))~").find("constant"), std::string::npos);
+    EXPECT_NE(fixup_error(R"(search_hf("From:", "a", "a"))").find("not a header name"), std::string::npos);
+}
+
+TEST_F(modules_textops, append_urihf_adds_the_received_request_uri) {
+    auto got = relay(R"(
+    append_urihf("X-Uri: <", ">\r\n");
+    $ru = "sip:carol@example.net";
+    append_urihf("CC-Diversion: ", "\r\n");)");
+    EXPECT_NE(got.text().find("\r\nX-Uri: <sip:bob@example.com>\r\nCC-Diversion: sip:bob@example.com\r\n"),
+              std::string::npos)
+        << got.text();
+    EXPECT_NE(fixup_error(R"~(append_urihf("X-U: $rm", "\r\n"))~").find("as written"), std::string::npos);
+}
+
+TEST_F(modules_textops, append_to_reply_and_append_time_go_into_the_reply) {
+    proxy.emplace("debug=2\nloadmodule \"sl\"\nloadmodule \"xlog\"\nloadmodule \"textops\"\nrequest_route {\n"
+                  "    append_to_reply(\"X-Reply: $rm\\r\\n\"); $var(a) = $rc;\n"
+                  "    append_to_reply(\"X-Two: 2\"); $var(b) = $rc;\n"
+                  "    $var(e) = \"\"; append_to_reply(\"$var(e)\"); $var(c) = $rc;\n"
+                  "    append_time(); $var(d) = $rc;\n"
+                  "    xlog(\"L_INFO\", \"reply lines $var(a) $var(b) $var(c) $var(d)\\n\");\n"
+                  "    sl_send_reply(\"200\", \"OK\");\n}\n");
+    uac.send(invite(uac), proxy->port());
+    auto reply = uac.receive();
+    ASSERT_TRUE(reply) << proxy->log();
+    EXPECT_TRUE(logged("reply lines 1 1 -1 1")) << proxy->log();
+    const std::string& text = reply->text();
+    size_t at = text.find("\r\nX-Reply: INVITE\r\nX-Two: 2\r\nDate: ");
+    ASSERT_NE(at, std::string::npos) << text;
+    // "Date: Wed, 02 Dec 2026 12:36:12 GMT" (RFC 3261's SIP-date, English names, GMT).
+    std::string date = text.substr(at + 35, text.find("\r\n", at + 35) - at - 35);
+    EXPECT_EQ(date.size(), 29u) << date;
+    EXPECT_EQ(date.substr(3, 2), ", ") << date;
+    EXPECT_EQ(date.substr(date.size() - 4), " GMT") << date;
+    EXPECT_NE(fixup_error(R"(append_to_reply(""))").find("empty"), std::string::npos);
+}
+
+TEST_F(modules_textops, reply_lines_are_refused_in_reply_routes) {
+    auto result = kit::host::check("loadmodule \"textops\"\nrequest_route { drop; }\n"
+                                   "onreply_route { append_time(); }\n");
+    EXPECT_NE(result.exit_status, 0);
+    EXPECT_NE(result.output.find("cannot be used in"), std::string::npos) << result.output;
+}
+
 } // namespace
