@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string_view>
+
 namespace textops = siphost::modules::textops;
 
 namespace {
@@ -68,34 +70,46 @@ TEST(textops_string_checks, str_ifind_ignores_case) {
     EXPECT_EQ(textops::ifind_string("abcdef", ""), 1) << "an empty needle: 1, unlike str_find";
 }
 
-TEST(textops_string_checks, in_list_matches_trimmed_items) {
-    EXPECT_TRUE(textops::in_list("fi", "dk,fi,no,se", ','));
-    EXPECT_TRUE(textops::in_list("dk", "dk,fi,no,se", ','));
-    EXPECT_TRUE(textops::in_list("se", "dk,fi,no,se", ','));
-    EXPECT_TRUE(textops::in_list("a", "a", ','));
-    EXPECT_FALSE(textops::in_list("f", "dk,fi,no,se", ','));
-    EXPECT_FALSE(textops::in_list("FI", "dk,fi,no,se", ',')) << "case-sensitive";
-    EXPECT_TRUE(textops::in_list("fi", "dk, fi", ',')) << "items are trimmed";
-    EXPECT_TRUE(textops::in_list("fi", "dk,\tfi ", ','));
-    EXPECT_FALSE(textops::in_list(" fi", "dk, fi", ',')) << "the subject is not";
-    EXPECT_TRUE(textops::in_list("f i", "f i,dk", ','));
-    EXPECT_TRUE(textops::in_list("fi", "dk;fi", ';'));
-    EXPECT_FALSE(textops::in_list("x", ",", ','));
-}
+/// One list case: the subject, the list, its separator, and what in_list and in_list_prefix say.
+struct list_case {
+    std::string_view subject;
+    std::string_view list;
+    char separator;
+    bool in_list;
+    bool in_list_prefix;
+};
 
-TEST(textops_string_checks, in_list_prefix_skips_empty_items) {
-    EXPECT_TRUE(textops::in_list_prefix("final", "dk,fi,no,se", ','));
-    EXPECT_TRUE(textops::in_list_prefix("sea", "dk,fi,no,se", ','));
-    EXPECT_TRUE(textops::in_list_prefix("fi", "dk,fi,no,se", ','));
-    EXPECT_TRUE(textops::in_list_prefix("final", "dk, fi ", ','));
-    EXPECT_TRUE(textops::in_list_prefix("abc", "a,", ','));
-    EXPECT_FALSE(textops::in_list_prefix("f", "dk,fi,no,se", ','));
-    EXPECT_FALSE(textops::in_list_prefix("fi", "dk,final", ','));
-    EXPECT_FALSE(textops::in_list_prefix("FInal", "dk,fi", ','));
-    EXPECT_FALSE(textops::in_list_prefix(" final", "dk,fi", ','));
-    EXPECT_FALSE(textops::in_list_prefix("abc", "", ','));
-    EXPECT_FALSE(textops::in_list_prefix("abc", " ,x", ','));
-    EXPECT_FALSE(textops::in_list_prefix("abc", "x,,", ','));
+TEST(textops_string_checks, in_list_and_in_list_prefix) {
+    const list_case cases[] = {
+        {"fi", "dk,fi,no,se", ',', true, true},
+        {"dk", "dk,fi,no,se", ',', true, true},
+        {"se", "dk,fi,no,se", ',', true, true},
+        {"a", "a", ',', true, true},
+        {"f", "dk,fi,no,se", ',', false, false},
+        {"FI", "dk,fi,no,se", ',', false, false}, // case-sensitive
+        {"fi", "dk, fi", ',', true, true},        // items are trimmed
+        {"fi", "dk,\tfi ", ',', true, true},
+        {" fi", "dk, fi", ',', false, false}, // the subject is not
+        {"f i", "f i,dk", ',', true, true},
+        {"fi", "dk;fi", ';', true, true},
+        {"x", ",", ',', false, false},
+        {"final", "dk,fi,no,se", ',', false, true},
+        {"sea", "dk,fi,no,se", ',', false, true},
+        {"final", "dk, fi ", ',', false, true},
+        {"abc", "a,", ',', false, true},
+        {"fi", "dk,final", ',', false, false},
+        {"FInal", "dk,fi", ',', false, false},
+        {" final", "dk,fi", ',', false, false},
+        {"abc", "", ',', false, false},
+        {"abc", " ,x", ',', false, false}, // an empty item begins nothing
+        {"abc", "x,,", ',', false, false},
+    };
+    for (const list_case& c : cases) {
+        EXPECT_EQ(textops::in_list(c.subject, c.list, c.separator), c.in_list)
+            << c.subject << " in " << c.list;
+        EXPECT_EQ(textops::in_list_prefix(c.subject, c.list, c.separator), c.in_list_prefix)
+            << c.subject << " prefix in " << c.list;
+    }
 }
 
 } // namespace
