@@ -9,6 +9,9 @@
 //   search_append(re, text)               inserts text after the first match of re
 //   subst('/re/repl/flags')               sed-like replacement in the received message
 //   has_body(), has_body(mime)            the message has a body (of that Content-Type)
+//   search_body(re), replace(re, txt), replace_all, replace_body, replace_body_all, subst_body
+//                                         regex search and replace confined to the body, or a fixed text
+//   subst_uri('/re/repl/flags'), subst_user(...)   sed-like replacement on the Request-URI or its user
 //   is_present_hf_re(re), remove_hf_re(re), remove_hf_exp(re, skip_re)   headers by a regex on their names
 //   search_hf(hf, re, flags)              a regex on the values of a header (a all, f first, l last line)
 //   append_urihf(prefix, suffix)          adds prefix + the received Request-URI + suffix as a header line
@@ -371,29 +374,175 @@ std::unique_ptr<subst_expression> fix_subst(const siphost_value* args, const int
     return std::make_unique<subst_expression>(sdk::arg_view(args[0]));
 }
 
-int cmd_subst(siphost_msg* msg, const siphost_value*, void* call_data) {
-    const auto& expression = *static_cast<const subst_expression*>(call_data);
+/// The offset of the body in the received bytes, or npos when the message has none.
+size_t body_offset(const siphost_msg* msg) {
     std::string_view raw = sdk::view(host_->msg_raw(msg));
+    std::string_view body = sdk::view(host_->msg_body(msg));
+    if (body.empty() || body.data() < raw.data() || body.data() + body.size() > raw.data() + raw.size())
+        return std::string_view::npos;
+    return static_cast<size_t>(body.data() - raw.data());
+}
+
+/// Replaces the matches of expression in raw[begin, end) (the first, or every one with the g flag) with
+/// their expansion. 1 when one was replaced, -1 when none matched or the host refused the first.
+int substitute(siphost_msg* msg, const subst_expression& expression, size_t begin, size_t end) {
+    std::string_view raw = sdk::view(host_->msg_raw(msg));
+    std::string_view part = raw.substr(begin, end - begin);
     std::string replacement; // per call: a thread_local here made LeakSanitizer's tracer crash at exit
     regex_match match;
     size_t from = 0;
     int replaced = 0;
-    while (from <= raw.size() && expression.regex().search(raw, from, match)) {
+    while (from <= part.size() && expression.regex().search(part, from, match)) {
         size_t start = static_cast<size_t>(match.start[0]);
-        size_t end = static_cast<size_t>(match.end[0]);
+        size_t stop = static_cast<size_t>(match.end[0]);
         replacement.clear();
-        expression.expand(raw, match, replacement);
-        if (host_->msg_replace(msg, start, end - start, sdk::str(replacement)) != 0) {
-            sdk::log(host_, self_, SIPHOST_LOG_ERR,
-                     "subst: the host refused a replacement (overlapping edit?)");
+        expression.expand(part, match, replacement);
+        if (host_->msg_replace(msg, begin + start, stop - start, sdk::str(replacement)) != 0) {
+            sdk::log(host_, self_, SIPHOST_LOG_ERR, "the host refused a replacement (overlapping edit?)");
             return replaced > 0 ? 1 : -1;
         }
         ++replaced;
         if (!expression.global())
             break;
-        from = end > start ? end : end + 1; // an empty match must still move on
+        from = stop > start ? stop : stop + 1; // an empty match must still move on
     }
     return replaced > 0 ? 1 : -1;
+}
+
+int cmd_subst(siphost_msg* msg, const siphost_value*, void* call_data) {
+    return substitute(msg, *static_cast<const subst_expression*>(call_data), 0, host_->msg_raw(msg).len);
+}
+
+int cmd_subst_body(siphost_msg* msg, const siphost_value*, void* call_data) {
+    size_t begin = body_offset(msg);
+    if (begin == std::string_view::npos)
+        return -1;
+    return substitute(msg, *static_cast<const subst_expression*>(call_data), begin, host_->msg_raw(msg).len);
+}
+
+/// Applies expression to text (the first match, or every one with g); false when nothing matched.
+bool substitute_text(const subst_expression& expression, std::string_view text, std::string& out) {
+    out.clear();
+    regex_match match;
+    size_t from = 0;
+    size_t copied = 0;
+    bool replaced = false;
+    while (from <= text.size() && expression.regex().search(text, from, match)) {
+        size_t start = static_cast<size_t>(match.start[0]);
+        size_t stop = static_cast<size_t>(match.end[0]);
+        out.append(text.substr(copied, start - copied));
+        expression.expand(text, match, out);
+        copied = stop;
+        replaced = true;
+        if (!expression.global())
+            break;
+        from = stop > start ? stop : stop + 1;
+    }
+    out.append(text.substr(std::min(copied, text.size())));
+    return replaced;
+}
+
+int cmd_subst_uri(siphost_msg* msg, const siphost_value*, void* call_data) {
+    if (!host_->msg_is_request(msg))
+        return -1;
+    std::string uri;
+    if (!substitute_text(*static_cast<const subst_expression*>(call_data), sdk::view(host_->msg_ruri(msg)),
+                         uri))
+        return -1;
+    return host_->msg_set_ruri(msg, sdk::str(uri)) == 0 ? 1 : -1;
+}
+
+int cmd_subst_user(siphost_msg* msg, const siphost_value*, void* call_data) {
+    if (!host_->msg_is_request(msg))
+        return -1;
+    std::string_view ruri = sdk::view(host_->msg_ruri(msg));
+    siphost_uri parsed = sdk::sized<siphost_uri>();
+    if (!sdk::parse_uri(host_, ruri, parsed) || parsed.scheme_text.len == 0)
+        return -1;
+    std::string_view user = sdk::view(parsed.user);
+    std::string new_user;
+    if (!substitute_text(*static_cast<const subst_expression*>(call_data), user, new_user))
+        return -1;
+    // The user part lies between the scheme's ':' and the '@' (or, without one, the host).
+    size_t user_begin = static_cast<size_t>(parsed.scheme_text.s - ruri.data()) + parsed.scheme_text.len + 1;
+    size_t user_end =
+        user.empty() ? user_begin : static_cast<size_t>(user.data() - ruri.data()) + user.size();
+    size_t rest = user.empty() ? user_begin : ruri.find('@', user_end) + 1; // after '@', keeping a password
+    std::string uri(ruri.substr(0, user_begin));
+    uri += new_user;
+    if (user.empty()) {
+        if (!new_user.empty())
+            uri += '@';
+    } else {
+        std::string_view between = ruri.substr(user_end, rest - user_end); // ":password@"
+        if (new_user.empty() && between.size() == 1)
+            between = {}; // no user left: no '@' either
+        uri += between;
+    }
+    uri += ruri.substr(rest);
+    return host_->msg_set_ruri(msg, sdk::str(uri)) == 0 ? 1 : -1;
+}
+
+// ---- replace: a regex and a text taken as written ----
+
+/// One replace*() call site: the regex, and the text (Kamailio expands no pseudo-variables in it).
+struct replacement_spec {
+    std::unique_ptr<posix_regex> regex;
+    std::string text;
+};
+
+std::unique_ptr<replacement_spec> fix_replace(const siphost_value* args, const int* constant) {
+    if (!constant[0] || !constant[1])
+        throw sdk::config_error(
+            "the regular expression and the text are taken as written: Kamailio expands no "
+            "pseudo-variables in them");
+    auto spec = std::make_unique<replacement_spec>();
+    spec->regex = std::make_unique<posix_regex>(std::string(sdk::arg_view(args[0])), search_flags);
+    spec->text = sdk::arg_view(args[1]);
+    return spec;
+}
+
+/// Replaces the first match (or every one) of the regex in raw[begin, end) with the text.
+int replace_matches(siphost_msg* msg, const replacement_spec& spec, size_t begin, bool every) {
+    std::string_view raw = sdk::view(host_->msg_raw(msg));
+    if (begin == std::string_view::npos)
+        return -1;
+    std::string_view part = raw.substr(begin);
+    regex_match match;
+    size_t from = 0;
+    int replaced = 0;
+    while (from <= part.size() && spec.regex->search(part, from, match)) {
+        size_t start = static_cast<size_t>(match.start[0]);
+        size_t stop = static_cast<size_t>(match.end[0]);
+        if (host_->msg_replace(msg, begin + start, stop - start, sdk::str(spec.text)) != 0) {
+            sdk::log(host_, self_, SIPHOST_LOG_ERR, "the host refused a replacement (overlapping edit?)");
+            break;
+        }
+        ++replaced;
+        if (!every)
+            break;
+        from = stop > start ? stop : stop + 1;
+    }
+    return replaced > 0 ? 1 : -1;
+}
+
+int cmd_replace(siphost_msg* msg, const siphost_value*, void* call_data) {
+    return replace_matches(msg, *static_cast<const replacement_spec*>(call_data), 0, false);
+}
+int cmd_replace_all(siphost_msg* msg, const siphost_value*, void* call_data) {
+    return replace_matches(msg, *static_cast<const replacement_spec*>(call_data), 0, true);
+}
+int cmd_replace_body(siphost_msg* msg, const siphost_value*, void* call_data) {
+    return replace_matches(msg, *static_cast<const replacement_spec*>(call_data), body_offset(msg), false);
+}
+int cmd_replace_body_all(siphost_msg* msg, const siphost_value*, void* call_data) {
+    return replace_matches(msg, *static_cast<const replacement_spec*>(call_data), body_offset(msg), true);
+}
+
+int cmd_search_body(siphost_msg* msg, const siphost_value*, void* call_data) {
+    std::string_view body = sdk::view(host_->msg_body(msg));
+    regex_match match;
+    return !body.empty() && static_cast<const posix_regex*>(call_data)->search(body, 0, match) ? 1 : -1;
 }
 
 // ---- bodies ----
@@ -564,6 +713,9 @@ constexpr uint32_t any = SIPHOST_ROUTE_ANY;
 constexpr uint32_t request_failure_branch = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE |
                                             SIPHOST_ROUTE_BRANCH | SIPHOST_ROUTE_BRANCH_FAILURE |
                                             SIPHOST_ROUTE_EVENT;
+// subst_uri and subst_user: everywhere but onsend_route (measured), where the R-URI is no longer the
+// script's.
+constexpr uint32_t not_onsend = SIPHOST_ROUTE_ANY & ~uint32_t{SIPHOST_ROUTE_ONSEND};
 using sdk::command;
 using sdk::fixup;
 using sdk::free_call_data;
@@ -588,6 +740,26 @@ const siphost_command commands[] = {
             free_call_data<posix_regex>, "the message matches a regular expression"),
     command("search_append", any, guarded<&cmd_search_append>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING},
             fixup<&fix_search>, free_call_data<posix_regex>, "inserts text after the first match of a regex"),
+    command("search_body", any, guarded<&cmd_search_body>, {SIPHOST_ARG_STRING}, fixup<&fix_search>,
+            free_call_data<posix_regex>, "the body matches a regular expression"),
+    command("replace", any, guarded<&cmd_replace>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING},
+            fixup<&fix_replace>, free_call_data<replacement_spec>,
+            "replaces the first match of a regex in the message with a text"),
+    command("replace_all", any, guarded<&cmd_replace_all>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING},
+            fixup<&fix_replace>, free_call_data<replacement_spec>,
+            "replaces every match of a regex in the message with a text"),
+    command("replace_body", any, guarded<&cmd_replace_body>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING},
+            fixup<&fix_replace>, free_call_data<replacement_spec>,
+            "replaces the first match of a regex in the body with a text"),
+    command("replace_body_all", any, guarded<&cmd_replace_body_all>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING},
+            fixup<&fix_replace>, free_call_data<replacement_spec>,
+            "replaces every match of a regex in the body with a text"),
+    command("subst_body", any, guarded<&cmd_subst_body>, {SIPHOST_ARG_STRING}, fixup<&fix_subst>,
+            free_call_data<subst_expression>, "sed-like '/re/replacement/flags' on the body"),
+    command("subst_uri", not_onsend, guarded<&cmd_subst_uri>, {SIPHOST_ARG_STRING}, fixup<&fix_subst>,
+            free_call_data<subst_expression>, "sed-like '/re/replacement/flags' on the Request-URI"),
+    command("subst_user", not_onsend, guarded<&cmd_subst_user>, {SIPHOST_ARG_STRING}, fixup<&fix_subst>,
+            free_call_data<subst_expression>, "sed-like '/re/replacement/flags' on the Request-URI's user"),
     command("subst", any, guarded<&cmd_subst>, {SIPHOST_ARG_STRING}, fixup<&fix_subst>,
             free_call_data<subst_expression>, "sed-like '/re/replacement/flags' on the message"),
     command("has_body", any, guarded<&cmd_has_body>, {}, nullptr, nullptr, "the message has a body"),
