@@ -420,7 +420,8 @@ int cmd_subst_body(siphost_msg* msg, const siphost_value*, void* call_data) {
     return substitute(msg, *static_cast<const subst_expression*>(call_data), begin, host_->msg_raw(msg).len);
 }
 
-/// Applies expression to text (the first match, or every one with g); false when nothing matched.
+/// Applies expression to text (the first match, or every one with g); false when nothing matched or a match
+/// was empty.
 bool substitute_text(const subst_expression& expression, std::string_view text, std::string& out) {
     out.clear();
     regex_match match;
@@ -430,6 +431,11 @@ bool substitute_text(const subst_expression& expression, std::string_view text, 
     while (from <= text.size() && expression.regex().search(text, from, match)) {
         size_t start = static_cast<size_t>(match.start[0]);
         size_t stop = static_cast<size_t>(match.end[0]);
+        if (stop == start) { // Kamailio refuses an empty match here ("invalid regexp?"), measured on 5.6.3
+            sdk::log(host_, self_, SIPHOST_LOG_ERR,
+                     "the expression matched an empty string: nothing replaced (as Kamailio refuses it)");
+            return false;
+        }
         out.append(text.substr(copied, start - copied));
         expression.expand(text, match, out);
         copied = stop;
@@ -463,23 +469,17 @@ int cmd_subst_user(siphost_msg* msg, const siphost_value*, void* call_data) {
     std::string new_user;
     if (!substitute_text(*static_cast<const subst_expression*>(call_data), user, new_user))
         return -1;
-    // The user part lies between the scheme's ':' and the '@' (or, without one, the host).
-    size_t user_begin = static_cast<size_t>(parsed.scheme_text.s - ruri.data()) + parsed.scheme_text.len + 1;
-    size_t user_end =
-        user.empty() ? user_begin : static_cast<size_t>(user.data() - ruri.data()) + user.size();
-    size_t rest = user.empty() ? user_begin : ruri.find('@', user_end) + 1; // after '@', keeping a password
+    // A URI without a user never gets here: only an empty match could match its user, and that is refused.
+    size_t user_begin = static_cast<size_t>(user.data() - ruri.data());
+    size_t user_end = user_begin + user.size();
+    size_t at = ruri.find('@', user_end);
+    if (at == std::string_view::npos)
+        return -1;
     std::string uri(ruri.substr(0, user_begin));
     uri += new_user;
-    if (user.empty()) {
-        if (!new_user.empty())
-            uri += '@';
-    } else {
-        std::string_view between = ruri.substr(user_end, rest - user_end); // ":password@"
-        if (new_user.empty() && between.size() == 1)
-            between = {}; // no user left: no '@' either
-        uri += between;
-    }
-    uri += ruri.substr(rest);
+    // Keep ":password@"; with no user left, no '@' either.
+    uri += new_user.empty() && at == user_end ? std::string_view() : ruri.substr(user_end, at + 1 - user_end);
+    uri += ruri.substr(at + 1);
     return host_->msg_set_ruri(msg, sdk::str(uri)) == 0 ? 1 : -1;
 }
 

@@ -414,4 +414,97 @@ TEST_F(modules_textops, reply_lines_are_refused_in_reply_routes) {
     EXPECT_NE(result.output.find("cannot be used in"), std::string::npos) << result.output;
 }
 
+/// An INVITE with a longer SDP body, to edit.
+std::string invite_with_sdp(const kit::peer& uac) {
+    kit::request_options options;
+    options.call_id = "text-sdp";
+    options.extra_headers = "Subject: hi\r\nContent-Type: application/sdp\r\n";
+    options.body =
+        "v=0\r\no=alice 1 1 IN IP4 10.0.0.1\r\ns=-\r\nc=IN IP4 10.0.0.1\r\nm=audio 4000 RTP/AVP 0\r\n";
+    return kit::request("INVITE", "sip:bob@example.com;x=1", uac, options);
+}
+
+TEST_F(modules_textops, body_search_and_replace) {
+    // The same script and message as measured on Kamailio 5.6.3, with the same codes and the same body out.
+    auto got = relay(R"~(
+    search_body("^c=IN IP4"); $var(a) = $rc;
+    search_body("Subject"); $var(b) = $rc;
+    search_body("ALICE"); $var(c) = $rc;
+    replace("10\.0\.0\.1", "192.0.2.1"); $var(d) = $rc;
+    replace_all("IN IP4", "IN  IP4"); $var(e) = $rc;
+    replace("nomatch", "x"); $var(f) = $rc;
+    replace_body("RTP/AVP", "RTP/SAVP"); $var(g) = $rc;
+    replace_body_all("nomatch", "x"); $var(h) = $rc;
+    subst_body("/^s=(.*)$/s=session\1/"); $var(i) = $rc;
+    xlog("L_INFO", "body $var(a) $var(b) $var(c) $var(d) $var(e) $var(f) $var(g) $var(h) $var(i)\n");)~",
+                     invite_with_sdp(uac));
+    EXPECT_TRUE(logged("body 1 -1 1 1 1 -1 1 -1 1")) << proxy->log();
+    EXPECT_EQ(got.body(), "v=0\r\no=alice 1 1 IN  IP4 192.0.2.1\r\ns=session-\r\nc=IN  IP4 10.0.0.1\r\n"
+                          "m=audio 4000 RTP/SAVP 0\r\n")
+        << got.text();
+    EXPECT_NE(got.text().find("Content-Length: 93\r\n"), std::string::npos) << got.text();
+}
+
+TEST_F(modules_textops, replace_in_the_headers_only_when_the_body_has_no_match) {
+    auto got = relay(R"~(
+    replace_body("^Subject", "x"); $var(a) = $rc;
+    replace_all("^Subject: hi", "Subject: bye"); $var(b) = $rc;
+    xlog("L_INFO", "replace $var(a) $var(b)\n");)~",
+                     invite_with_sdp(uac));
+    EXPECT_TRUE(logged("replace -1 1")) << proxy->log();
+    EXPECT_NE(got.text().find("\r\nSubject: bye\r\n"), std::string::npos) << got.text();
+}
+
+TEST_F(modules_textops, body_functions_without_a_body) {
+    relay(R"~(
+    search_body("."); $var(a) = $rc;
+    replace_body(".", "x"); $var(b) = $rc;
+    subst_body("/./x/"); $var(c) = $rc;
+    xlog("L_INFO", "no body $var(a) $var(b) $var(c)\n");)~",
+          kit::request("BYE", "sip:bob@127.0.0.1", uac));
+    EXPECT_TRUE(logged("no body -1 -1 -1")) << proxy->log();
+}
+
+TEST_F(modules_textops, replace_text_is_taken_as_written) {
+    EXPECT_NE(fixup_error(R"~(replace("^Subject: hi", "Subject: $rm"))~").find("as written"),
+              std::string::npos);
+    EXPECT_NE(fixup_error(R"(replace_body_all("a(", "b"))").find("bad regular expression"),
+              std::string::npos);
+    EXPECT_NE(fixup_error(R"(subst_uri("/a/b"))").find("no end to its replacement"), std::string::npos);
+}
+
+TEST_F(modules_textops, subst_uri_and_subst_user_change_the_request_uri) {
+    auto got = relay(R"~(
+    subst_uri("/^sip:bob@example\.com(.*)$/sip:carol@example.net\1/"); $var(a) = $rc;
+    xlog("L_INFO", "ru $ru\n");
+    subst_user("/carol/dave/"); $var(b) = $rc;
+    subst_uri("/nomatch/x/"); $var(c) = $rc;
+    subst_user("/nomatch/x/"); $var(d) = $rc;
+    subst_user("/^(.*)$/+49\1/i"); $var(e) = $rc;
+    xlog("L_INFO", "subst_uri $var(a) $var(b) $var(c) $var(d) $var(e) $ru $rU\n");)~",
+                     invite_with_sdp(uac));
+    EXPECT_TRUE(logged("ru sip:carol@example.net;x=1")) << proxy->log();
+    EXPECT_TRUE(logged("subst_uri 1 1 -1 -1 1 sip:+49dave@example.net;x=1 +49dave")) << proxy->log();
+    EXPECT_EQ(got.text().rfind("INVITE sip:+49dave@example.net;x=1 SIP/2.0\r\n", 0), 0u) << got.text();
+}
+
+TEST_F(modules_textops, subst_user_keeps_a_password_and_refuses_an_empty_match) {
+    relay(R"~(
+    $ru = "sip:example.com;x=1"; subst_user("/^$/alice/"); xlog("L_INFO", "no user $rc $ru\n");
+    $ru = "sip:bob:secret@example.com"; subst_user("/bob/carol/"); xlog("L_INFO", "password $rc $ru\n");
+    $ru = "sip:bob@example.com"; subst_user("/bob//"); xlog("L_INFO", "emptied $rc $ru\n");)~");
+    // As Kamailio 5.6.3: an empty match is refused, with an error line.
+    EXPECT_TRUE(logged("no user -1 sip:example.com;x=1")) << proxy->log();
+    EXPECT_TRUE(logged("matched an empty string")) << proxy->log();
+    EXPECT_TRUE(logged("password 1 sip:carol:secret@example.com")) << proxy->log();
+    EXPECT_TRUE(logged("emptied 1 sip:example.com")) << proxy->log();
+}
+
+TEST_F(modules_textops, subst_uri_is_refused_in_onsend_route) {
+    auto result = kit::host::check("loadmodule \"textops\"\nrequest_route { drop; }\n"
+                                   "onsend_route { subst_uri(\"/a/b/\"); }\n");
+    EXPECT_NE(result.exit_status, 0);
+    EXPECT_NE(result.output.find("cannot be used in"), std::string::npos) << result.output;
+}
+
 } // namespace
