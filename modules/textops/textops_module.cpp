@@ -11,6 +11,7 @@
 //   has_body(), has_body(mime)            the message has a body (of that Content-Type)
 //   search_body(re), replace(re, txt), replace_all, replace_body, replace_body_all, subst_body
 //                                         regex search and replace confined to the body, or a fixed text
+//   set_body(txt, content_type)          replaces the body and its Content-Type
 //   subst_uri('/re/repl/flags'), subst_user(...)   sed-like replacement on the Request-URI or its user
 //   is_present_hf_re(re), remove_hf_re(re), remove_hf_exp(re, skip_re)   headers by a regex on their names
 //   search_hf(hf, re, flags)              a regex on the values of a header (a all, f first, l last line)
@@ -539,6 +540,30 @@ int cmd_replace_body_all(siphost_msg* msg, const siphost_value*, void* call_data
     return replace_matches(msg, *static_cast<const replacement_spec*>(call_data), body_offset(msg), true);
 }
 
+int cmd_set_body(siphost_msg* msg, const siphost_value* args, void*) {
+    std::string_view body = sdk::arg_view(args[0]);
+    std::string_view content_type = sdk::trim(sdk::arg_view(args[1]));
+    if (body.empty() || content_type.empty()) { // Kamailio refuses both with an error line
+        sdk::log(host_, self_, SIPHOST_LOG_ERR,
+                 body.empty() ? "set_body: the body is empty" : "set_body: the content type is empty");
+        return -1;
+    }
+    size_t begin = body_offset(msg);
+    size_t length = host_->msg_body(msg).len;
+    if (begin == std::string_view::npos) { // no body: the new one follows the empty line
+        begin = host_->msg_raw(msg).len;
+        length = 0;
+    }
+    if (host_->msg_replace(msg, begin, length, sdk::str(body)) != 0) {
+        sdk::log(host_, self_, SIPHOST_LOG_ERR, "set_body: the body was changed already");
+        return -1;
+    }
+    host_->msg_remove_header(msg, sdk::str("Content-Type"), -1);
+    std::string line = "Content-Type: " + std::string(content_type) + "\r\n";
+    return host_->msg_add_header(msg, sdk::str(line), SIPHOST_HDR_BOTTOM, siphost_str{nullptr, 0}) == 0 ? 1
+                                                                                                        : -1;
+}
+
 int cmd_search_body(siphost_msg* msg, const siphost_value*, void* call_data) {
     std::string_view body = sdk::view(host_->msg_body(msg));
     regex_match match;
@@ -754,6 +779,8 @@ const siphost_command commands[] = {
     command("replace_body_all", any, guarded<&cmd_replace_body_all>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING},
             fixup<&fix_replace>, free_call_data<replacement_spec>,
             "replaces every match of a regex in the body with a text"),
+    command("set_body", not_onsend, guarded<&cmd_set_body>, {SIPHOST_ARG_STRING, SIPHOST_ARG_STRING}, nullptr,
+            nullptr, "replaces the body and its Content-Type"),
     command("subst_body", any, guarded<&cmd_subst_body>, {SIPHOST_ARG_STRING}, fixup<&fix_subst>,
             free_call_data<subst_expression>, "sed-like '/re/replacement/flags' on the body"),
     command("subst_uri", not_onsend, guarded<&cmd_subst_uri>, {SIPHOST_ARG_STRING}, fixup<&fix_subst>,

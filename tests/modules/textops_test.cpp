@@ -507,4 +507,28 @@ TEST_F(modules_textops, subst_uri_is_refused_in_onsend_route) {
     EXPECT_NE(result.output.find("cannot be used in"), std::string::npos) << result.output;
 }
 
+TEST_F(modules_textops, set_body_replaces_the_body_and_its_type) {
+    auto got = relay(R"~(
+    set_body("hello $rm", "text/plain"); $var(a) = $rc;
+    set_body("again", "text/x"); $var(b) = $rc;
+    $var(e) = ""; set_body("$var(e)", "text/plain"); $var(c) = $rc;
+    xlog("L_INFO", "set_body $var(a) $var(b) $var(c)\n");)~");
+    // The second call is refused here (Kamailio adds a second Content-Type line and the second body).
+    EXPECT_TRUE(logged("set_body 1 -1 -1")) << proxy->log();
+    EXPECT_EQ(got.body(), "hello INVITE");
+    EXPECT_NE(got.text().find("Content-Length: 12\r\n"), std::string::npos) << got.text();
+    EXPECT_NE(got.text().find("\r\nContent-Type: text/plain\r\n\r\nhello INVITE"), std::string::npos)
+        << got.text();
+    EXPECT_EQ(got.text().find("application/sdp"), std::string::npos) << got.text();
+}
+
+TEST_F(modules_textops, set_body_gives_a_bodiless_request_a_body) {
+    auto got = relay(R"(    set_body("new body\r\n", "application/x-$rm");)",
+                     kit::request("BYE", "sip:bob@127.0.0.1", uac));
+    EXPECT_EQ(got.body(), "new body\r\n");
+    EXPECT_NE(got.text().find("Content-Length: 10\r\n"), std::string::npos) << got.text();
+    EXPECT_NE(got.text().find("\r\nContent-Type: application/x-BYE\r\n\r\n"), std::string::npos)
+        << got.text();
+}
+
 } // namespace
