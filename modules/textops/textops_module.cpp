@@ -28,6 +28,7 @@
 
 #include <siphost/module.hpp>
 
+#include <cstdio>
 #include <ctime>
 #include <memory>
 #include <string>
@@ -176,7 +177,8 @@ std::vector<header_line> header_lines(const siphost_msg* msg) {
     siphost_str value{nullptr, 0};
     for (size_t i = 0; host_->msg_header_at(msg, i, &name, &value) == 1; ++i) {
         siphost_str first{nullptr, 0};
-        host_->msg_header(msg, name, 0, &first);
+        if (host_->msg_header(msg, name, 0, &first) != 1)
+            first.s = name.s; // not found by its own name (never expected): a header of its own
         int32_t index = 0;
         for (const header_line& earlier : lines)
             if (earlier.first_of_kind == first.s)
