@@ -425,7 +425,10 @@ int cmd_subst_body(siphost_msg* msg, const siphost_value*, void* call_data) {
 
 /// Applies expression to text (the first match, or every one with g); false when nothing matched or a match
 /// was empty.
-bool substitute_text(const subst_expression& expression, std::string_view text, std::string& out) {
+bool substitute_text(const subst_expression& expression, std::string_view text_view, std::string& out) {
+    // A copy ending in NUL: the URI may lie in the host's edit buffer without one after it, and regexec's
+    // sanitizer interceptor reads up to a NUL whatever REG_STARTEND says.
+    const std::string text(text_view);
     out.clear();
     regex_match match;
     size_t from = 0;
