@@ -531,4 +531,29 @@ TEST_F(modules_textops, set_body_gives_a_bodiless_request_a_body) {
         << got.text();
 }
 
+TEST_F(modules_textops, get_body_part_reads_a_part_as_kamailio_cuts_it) {
+    kit::request_options options;
+    options.extra_headers = "Content-Type: multipart/mixed;boundary=\"xx\"\r\n";
+    options.body = "--xx\r\nContent-Type: application/sdp\r\n\r\nv=0\r\n\r\n--xx\r\n"
+                   "Content-Disposition: signal\r\nContent-Type: application/ISUP\r\n\r\nabc\r\n--xx--\r\n";
+    relay(R"~(
+    get_body_part("application/sdp", "$var(sdp)"); $var(a) = $rc;
+    get_body_part("application/isup", "$var(isup)"); $var(b) = $rc;
+    get_body_part("text/plain", "$var(none)"); $var(c) = $rc;
+    xlog("L_INFO", "parts $var(a) $var(b) $var(c) $(var(sdp){s.len}) $(var(isup){s.len}) $var(none)\n");)~",
+          kit::request("INVITE", "sip:bob@127.0.0.1", uac, options));
+    // From after the part's Content-Type line to the next delimiter: "\r\nv=0\r\n\r\n" and "\r\nabc\r\n".
+    EXPECT_TRUE(logged("parts 1 1 -1 9 7 0")) << proxy->log();
+}
+
+TEST_F(modules_textops, get_body_part_of_a_single_body_is_the_whole_body) {
+    relay(R"~(
+    get_body_part("text/plain", "$var(all)"); $var(a) = $rc;
+    xlog("L_INFO", "whole $var(a) $(var(all){s.len})\n");)~");
+    // Measured on Kamailio 5.6.3: whatever the type asked for.
+    EXPECT_TRUE(logged("whole 1 10")) << proxy->log();
+    EXPECT_NE(fixup_error(R"(get_body_part("application/sdp", "x"))").find("must be a pseudo-variable"),
+              std::string::npos);
+}
+
 } // namespace
