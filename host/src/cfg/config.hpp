@@ -48,6 +48,8 @@ struct custom_variable {
 /// bound. The script layer compiles it.
 /// How many flag names 'avpflags' may declare (the bits of siphost_avp_list::entry::script_flags).
 inline constexpr std::size_t max_avp_flags = 32;
+/// The highest message flag number (setflag's range).
+inline constexpr int max_message_flag = 63;
 
 struct config {
     global_params params;
@@ -59,6 +61,8 @@ struct config {
     /// Names declared with 'avpflags a, b;' (setavpflag, isavpflagset): the flag of a name is its bit, in
     /// the order first declared.
     std::vector<std::string> avp_flag_names;
+    /// Message flags named with 'flags NAME[: n], ...;' (setflag, resetflag, isflagset take the names).
+    std::vector<std::pair<std::string, int>> flag_names;
     source_location start; ///< the config's first line: where diagnostics about the whole config point
 
     /// The id of the route block of this type (one SIPHOST_ROUTE_* bit) and name, or -1. Sub-routes

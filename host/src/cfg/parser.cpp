@@ -270,6 +270,8 @@ void parser::top_level(config& out) {
         return modparam(out);
     if (t.text == "avpflags")
         return avp_flags_statement(out);
+    if (t.text == "flags" && peek(1).kind == token_kind::identifier)
+        return flags_statement(out);
     if (find_route_keyword(t.text) &&
         (peek(1).kind == token_kind::lbrace || peek(1).kind == token_kind::lbracket))
         return route_block_statement(out);
@@ -374,6 +376,55 @@ void parser::avp_flags_statement(config& out) {
         }
     } while (match(token_kind::comma));
     if (!expect(token_kind::semicolon, "after the avpflags names"))
+        skip_top_level();
+}
+
+void parser::flags_statement(config& out) {
+    advance(); // flags
+    auto used = [&](int number) {
+        return std::any_of(out.flag_names.begin(), out.flag_names.end(),
+                           [&](const auto& flag) { return flag.second == number; });
+    };
+    do {
+        if (!check(token_kind::identifier)) {
+            diags_.error(peek().where, "expected a flag name after 'flags'", "flags FLAG_NAT: 5, FLAG_ACC;");
+            skip_top_level();
+            return;
+        }
+        const token& name = advance();
+        int number = -1;
+        if (match(token_kind::colon)) {
+            if (!check(token_kind::integer) || peek().number < 0 || peek().number > max_message_flag) {
+                diags_.error(peek().where, "a flag number is 0 to " + std::to_string(max_message_flag),
+                             "flags " + name.text + ": 5;");
+                skip_top_level();
+                return;
+            }
+            number = static_cast<int>(advance().number);
+        }
+        auto same = std::find_if(out.flag_names.begin(), out.flag_names.end(),
+                                 [&](const auto& flag) { return flag.first == name.text; });
+        if (same != out.flag_names.end()) {
+            if (number >= 0 && number != same->second)
+                diags_.error(name.where, "flag '" + name.text + "' is declared already, as flag " +
+                                             std::to_string(same->second));
+            continue;
+        }
+        if (number >= 0 && used(number)) {
+            diags_.error(name.where, "flag " + std::to_string(number) + " has a name already");
+            continue;
+        }
+        // As Kamailio 5.6.3 numbers it (measured): a name without a number takes the lowest one free so far.
+        for (int free = 0; number < 0 && free <= max_message_flag; ++free)
+            if (!used(free))
+                number = free;
+        if (number < 0) {
+            diags_.error(name.where, "no message flag is left for '" + name.text + "'");
+            continue;
+        }
+        out.flag_names.emplace_back(name.text, number);
+    } while (match(token_kind::comma));
+    if (!expect(token_kind::semicolon, "after the flag names"))
         skip_top_level();
 }
 

@@ -42,6 +42,8 @@ private:
     void custom_variable_statement(config& out);
     /// avpflags name[, name]... ;
     void avp_flags_statement(config& out);
+    /// flags NAME[: n][, NAME[: n]]... ;
+    void flags_statement(config& out);
     void loadmodule(config& out);
     void modparam(config& out);
     void route_block_statement(config& out);

@@ -605,6 +605,9 @@ void resolver::check_call(expr& e, const context& ctx) {
     if (chosen.core && (chosen.core->op == core_op::setavpflag || chosen.core->op == core_op::resetavpflag ||
                         chosen.core->op == core_op::isavpflagset))
         bind_avp_flag(e);
+    if (chosen.core && (chosen.core->op == core_op::setflag || chosen.core->op == core_op::resetflag ||
+                        chosen.core->op == core_op::isflagset))
+        bind_flag_name(e);
     e.binding.core = chosen.core;
     e.binding.command = chosen.command;
     e.binding.module = chosen.module;
@@ -620,7 +623,12 @@ void resolver::check_call(expr& e, const context& ctx) {
             break;
         case SIPHOST_ARG_INT: {
             if (arg.kind == expr_kind::identifier) {
-                diags_.error(arg.where, ordinal + " must be a number, not '" + arg.text + "'");
+                bool flag_call = chosen.core && (chosen.core->op == core_op::setflag ||
+                                                 chosen.core->op == core_op::resetflag ||
+                                                 chosen.core->op == core_op::isflagset);
+                diags_.error(arg.where, ordinal + " must be a number, not '" + arg.text + "'",
+                             flag_call ? "name the flag at the top level first: flags " + arg.text + ";"
+                                       : std::string());
                 break;
             }
             if (arg.kind != expr_kind::string || is_numeric(arg.text))
@@ -679,6 +687,18 @@ void resolver::check_call(expr& e, const context& ctx) {
             break;
         }
     }
+}
+
+void resolver::bind_flag_name(expr& call) {
+    expr& flag = *call.operands[0];
+    if (flag.kind != expr_kind::identifier)
+        return;
+    const auto& names = cfg_.flag_names;
+    auto found = std::find_if(names.begin(), names.end(), [&](const auto& f) { return f.first == flag.text; });
+    if (found == names.end())
+        return; // the argument check says it is not a number
+    flag.kind = expr_kind::integer;
+    flag.number = found->second;
 }
 
 void resolver::bind_avp_flag(expr& call) {

@@ -47,6 +47,8 @@ private:
     void check_mtu_proto(expr& call);
     /// setavpflag() and its kin: the flag a declared avpflags name (made its bit), the AVP name without "s:".
     void bind_avp_flag(expr& call);
+    /// setflag() and its kin: a flag name declared with 'flags' becomes its number.
+    void bind_flag_name(expr& call);
     /// raw is the literal as written (quotes included) when known, so that columns account for escapes.
     void check_template(const std::string& text, source_location where, const std::string& raw = {});
     std::string where_runs(std::uint32_t disallowed, const context& ctx) const;
