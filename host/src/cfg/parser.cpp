@@ -1028,7 +1028,11 @@ std::unique_ptr<stmt> parser::return_or_exit(stmt_kind kind) {
     s->kind = kind;
     const token& word = advance();
     s->where = word.where;
-    if (!check(token_kind::semicolon) && !check(token_kind::rbrace)) {
+    // Kamailio's grammar takes empty parentheses as no value (its ims examples write `exit();`).
+    if (check(token_kind::lparen) && peek(1).kind == token_kind::rparen) {
+        advance();
+        advance();
+    } else if (!check(token_kind::semicolon) && !check(token_kind::rbrace)) {
         s->value = expression();
         if (!s->value) {
             synchronize();
