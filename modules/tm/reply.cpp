@@ -247,8 +247,13 @@ int run_transaction_route(transaction& t, int route_id, uint32_t route_type, sip
                           siphost_msg* reply, int reply_code) {
     const siphost_host_api* h = host();
     route_context saved = current_route();
-    current_route() = route_context{&t, route_type, branch, reply, reply_code};
-    // The transaction's AVPs are the current ones while the route runs; changes stay in the transaction.
+    current_route() = route_context{&t, route_type, branch, reply, reply_code, msg};
+    // The transaction's AVPs are the current ones while the route runs; changes stay in the transaction. A
+    // route run from another of the transaction's routes (branch_route for a relay from failure_route) takes
+    // them from the message of that route, which holds them until it ends, as Kamailio's routes share them.
+    siphost_msg* outer = saved.txn == &t && saved.msg != nullptr && saved.msg != msg ? saved.msg : nullptr;
+    if (outer != nullptr)
+        t.avps.reset(h->msg_swap_avps(outer, h->avp_list_new()));
     siphost_avp_list* previous = h->msg_swap_avps(msg, t.avps.release());
     // A reply or failure route sees the branch flags of its branch, and what it sets stays with the branch
     // (branch_route runs on the branch's own copy, which carries them already).
@@ -262,6 +267,10 @@ int run_transaction_route(transaction& t, int route_id, uint32_t route_type, sip
     if (branch_flags)
         h->msgctx->branch_flags(msg, 0, &t.branches[static_cast<size_t>(branch)].flags);
     t.avps.reset(h->msg_swap_avps(msg, previous));
+    if (outer != nullptr) {
+        // Back to the outer route's message; the empty list that stood in for them there is freed.
+        owned_avp_list stand_in(h->msg_swap_avps(outer, t.avps.release()));
+    }
     current_route() = saved;
     return rc;
 }
