@@ -170,11 +170,17 @@ int relay(siphost_msg* msg, std::string_view host_name, uint16_t port, uint8_t p
     if (!t)
         return -1;
     std::lock_guard lock(t->mutex);
-    if (!t->branches.empty()) {
-        log(SIPHOST_LOG_ERR, "the request was relayed already");
+    // Another t_relay() in request_route, as Kamailio 5.6.3 does it (measured): the Request-URI that went
+    // already goes again only when the script changed it since; the destination set's new targets go; with
+    // neither nothing is sent and it fails.
+    std::string_view ruri = sdk::view(host()->msg_ruri(msg));
+    bool consumed = !t->branches.empty() && ruri == t->relayed_ruri;
+    if (consumed && host()->msgctx->branch_count(msg) == 0) {
+        log(SIPHOST_LOG_ERR, "t_relay: no branches for forwarding (the Request-URI was relayed already)");
         return -1;
     }
-    return relay_to_targets(*t, msg, host_name, port, false, proto);
+    t->relayed_ruri.assign(ruri);
+    return relay_to_targets(*t, msg, host_name, port, consumed, proto);
 }
 
 int cmd_t_relay(siphost_msg* msg, const siphost_value*, void*) {
