@@ -105,6 +105,7 @@ void run_branch_failure(transaction& t, size_t index, siphost_msg* reply, int co
     if (!ruri.empty())
         h->msg_set_ruri(attempt.get(), sdk::str(ruri));
     t.failure_ruri.assign(sdk::view(h->msg_ruri(attempt.get())));
+    t.relayed_ruri.clear();
     run_transaction_route(t, t.on_branch_failure, SIPHOST_ROUTE_BRANCH_FAILURE, attempt.get(),
                           static_cast<int>(index), reply, code);
     h->msg_set_flags(t.request.get(), h->msg_flags(attempt.get()));
@@ -461,6 +462,7 @@ void finish_if_complete(transaction& t) {
             size_t before = t.branches.size();
             branch& chosen = t.branches[static_cast<size_t>(best)];
             t.failure_ruri.assign(sdk::view(host()->msg_ruri(t.request.get())));
+            t.relayed_ruri.clear();
             // Each failure_route runs on a copy of the transaction's request, as Kamailio's does (measured):
             // what one changes ($ru, $du, headers) is gone for the next, but the message flags it sets stay.
             owned_msg attempt(host()->msg_clone(t.request.get()));

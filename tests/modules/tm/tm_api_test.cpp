@@ -393,6 +393,44 @@ TEST(modules_tm_api, another_t_relay_in_request_route_sends_only_what_is_new) {
     EXPECT_EQ(branch_routes, 1u) << log;
 }
 
+TEST(modules_tm_api, another_t_relay_in_failure_route_sends_only_what_is_new) {
+    // The same in failure_route (Kamailio 5.6.3, measured): a second t_relay() of the Request-URI it has just
+    // relayed fails; one after append_branch() sends that target only.
+    kit::peer first, second, third;
+    kit::host proxy(config("request_route {\n"
+                           "    $ru = \"sip:bob@127.0.0.1:" +
+                           std::to_string(first.port()) +
+                           "\";\n"
+                           "    t_on_failure(\"NEXT\");\n"
+                           "    t_relay();\n"
+                           "}\n"
+                           "failure_route[NEXT] {\n"
+                           "    $ru = \"sip:bob@127.0.0.1:" +
+                           std::to_string(second.port()) +
+                           "\";\n"
+                           "    $var(rc) = t_relay();\n"
+                           "    xlog(\"L_INFO\", \"relay first rc=$var(rc)\\n\");\n"
+                           "    $var(rc) = t_relay();\n"
+                           "    xlog(\"L_INFO\", \"relay again rc=$var(rc)\\n\");\n"
+                           "    append_branch(\"sip:bob@127.0.0.1:" +
+                           std::to_string(third.port()) +
+                           "\");\n"
+                           "    $var(rc) = t_relay();\n"
+                           "    xlog(\"L_INFO\", \"relay appended rc=$var(rc)\\n\");\n"
+                           "}\n"));
+    kit::peer uac;
+    uac.send(kit::request("INVITE", "sip:bob@127.0.0.1", uac), proxy.port());
+    auto to_first = first.receive();
+    ASSERT_TRUE(to_first) << proxy.log();
+    first.reply(*to_first, 486, "Busy Here", "a");
+    ASSERT_TRUE(proxy.wait_for_log("relay appended rc=")) << proxy.log();
+    EXPECT_TRUE(proxy.wait_for_log("relay first rc=1"));
+    EXPECT_TRUE(proxy.wait_for_log("relay again rc=-1"));
+    EXPECT_TRUE(proxy.wait_for_log("relay appended rc=1"));
+    EXPECT_EQ(branches_received(second).size(), 1u) << "the new Request-URI went once\n" << proxy.log();
+    EXPECT_EQ(branches_received(third).size(), 1u) << proxy.log();
+}
+
 TEST(modules_tm_api, references_keep_a_transaction_and_lookup_ident_finds_it) {
     kit::host proxy(config(R"(request_route {
     if ($rU == "keep") { tmprobe_keep(); t_reply("200", "OK"); exit; }
