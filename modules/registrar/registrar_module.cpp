@@ -10,6 +10,8 @@
 // Return codes, parameters and error replies are Kamailio's; docs/registrar.md is the long form.
 #include "registrar.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 #include <string>
 
@@ -85,6 +87,15 @@ bool extract_aor(std::string_view text, std::string& aor, bool& no_user) {
 }
 
 namespace {
+
+/// A header name as RFC 3261 writes one (a token), or empty (sock_hdr_name not set).
+bool valid_header_name(std::string_view name) {
+    constexpr std::string_view token_marks = "-.!%*_+`'~";
+    return std::all_of(name.begin(), name.end(), [&](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) != 0 ||
+               token_marks.find(ch) != std::string_view::npos;
+    });
+}
 
 /// $ruid: the ruid of the Request-URI's branch, which the last successful lookup() set; null before. Kept
 /// when the script changes the Request-URI afterwards or a later lookup() finds nothing (Kamailio 5.6.3,
@@ -254,6 +265,9 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char* err, s
             throw sdk::config_error("xavp_rcd_mask must be a sum of 1, 2, 4, 8, 16 (0..31)");
         if (p.sock_flag < -1 || p.sock_flag > 63)
             throw sdk::config_error("sock_flag must be a message flag (0..63), or -1 for none");
+        if (p.sock_hdr_name != nullptr && !valid_header_name(p.sock_hdr_name))
+            throw sdk::config_error("sock_hdr_name '" + std::string(p.sock_hdr_name) +
+                                    "' is not a header name (write the name only, without ':')");
         if (p.lookup_filter_mode < 0 || p.lookup_filter_mode > 1)
             throw sdk::config_error("lookup_filter_mode " + std::to_string(p.lookup_filter_mode) +
                                     ": siphost's registrar has 0 and 1 (rlf_bflags); 2 (contacts with an "
@@ -371,6 +385,9 @@ const siphost_param params[] = {
                    "xavp_rcd fields left out: 1 ruid, 2 contact, 4 expires, 8 received, 16 path"),
     sdk::int_param("sock_flag", &p.sock_flag,
                    "message flag: save() stores the socket $xavp(<xavp_cfg>=>socket) names (-1: none)"),
+    sdk::string_param("sock_hdr_name", &p.sock_hdr_name,
+                      "with sock_flag: the header whose value names the socket save() stores (instead of the "
+                      "xavp_cfg socket)"),
     sdk::int_param("lookup_filter_mode", &p.lookup_filter_mode,
                    "1: lookup() keeps contacts with a branch flag of $xavp(<xavp_cfg>=>rlf_bflags)"),
     sdk::end_of_params(),

@@ -108,6 +108,33 @@ int copy_binding(const siphost_ucontact* c, void* data) {
     return 0;
 }
 
+/// With sock_flag set on the REGISTER: the socket to store its contacts with instead of the one it came on,
+/// as Kamailio 5.6.3 picks it (measured): with sock_hdr_name, the first such header's value (trimmed; empty:
+/// none) and never the xavp; without, $xavp(<xavp_cfg>=>socket). "[proto:]address[:port]", a missing proto or
+/// port matching any; one this server does not have is an error and the REGISTER's socket is kept.
+void choose_socket(siphost_msg* msg, siphost_socket*& socket) {
+    const context& c = ctx();
+    const char* header_name = c.params.sock_hdr_name;
+    bool from_header = header_name != nullptr && *header_name != '\0';
+    std::string name;
+    if (from_header) {
+        name.assign(sdk::trim(sdk::header(c.host, msg, header_name)));
+        if (name.empty())
+            return;
+    } else if (std::optional<std::string> from_xavp = cfg_string(msg, cfg_socket)) {
+        name = std::move(*from_xavp);
+    } else {
+        return;
+    }
+    siphost_socket* chosen = c.host->socket_find(sdk::str(name));
+    if (chosen != nullptr)
+        socket = chosen;
+    else
+        log(SIPHOST_LOG_ERR,
+            std::string(from_header ? "sock_hdr_name " + std::string(header_name) : "xavp_cfg socket") +
+                ": non-local socket <" + name + ">");
+}
+
 /// Reads and checks everything but the AOR. Returns r_fine or the error to answer.
 reg_error read_request(siphost_msg* msg, request_info& info) {
     const context& c = ctx();
@@ -250,17 +277,8 @@ reg_error read_request(siphost_msg* msg, request_info& info) {
             return r_contact_len;
     }
     info.socket = host->msg_socket(msg);
-    // With sock_flag set on the message, $xavp(<xavp_cfg>=>socket) names the socket to store instead
-    // (Kamailio 5.6: a socket that is not ours is an error, and the one the REGISTER came on is kept).
-    if (c.params.sock_flag >= 0 && (host->msg_flags(msg) & (uint64_t{1} << c.params.sock_flag)) != 0) {
-        if (std::optional<std::string> name = cfg_string(msg, cfg_socket)) {
-            siphost_socket* chosen = host->socket_find(sdk::str(*name));
-            if (chosen != nullptr)
-                info.socket = chosen;
-            else
-                log(SIPHOST_LOG_ERR, "xavp_cfg socket: non-local socket <" + *name + ">");
-        }
-    }
+    if (c.params.sock_flag >= 0 && (host->msg_flags(msg) & (uint64_t{1} << c.params.sock_flag)) != 0)
+        choose_socket(msg, info.socket);
     siphost_socket_info si;
     if (sdk::socket_info(host, info.socket, si))
         info.socket_name.assign(sdk::view(si.name));

@@ -235,6 +235,9 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
         }
         relayed += relay_branch(t, copy.get(), host_name, port, proto) > 0 ? 1 : 0;
     }
+    // As in Kamailio 5.6.3 (measured): branch_route runs for the branches of the one relay it was armed for;
+    // a later t_relay() (another in the same route, or failure_route's) runs it only when armed again.
+    t.on_branch = -1;
     return relayed > 0 ? 1 : -1;
 }
 

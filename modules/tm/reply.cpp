@@ -105,6 +105,7 @@ void run_branch_failure(transaction& t, size_t index, siphost_msg* reply, int co
     if (!ruri.empty())
         h->msg_set_ruri(attempt.get(), sdk::str(ruri));
     t.failure_ruri.assign(sdk::view(h->msg_ruri(attempt.get())));
+    t.relayed_ruri.clear();
     run_transaction_route(t, t.on_branch_failure, SIPHOST_ROUTE_BRANCH_FAILURE, attempt.get(),
                           static_cast<int>(index), reply, code);
     h->msg_set_flags(t.request.get(), h->msg_flags(attempt.get()));
@@ -247,8 +248,13 @@ int run_transaction_route(transaction& t, int route_id, uint32_t route_type, sip
                           siphost_msg* reply, int reply_code) {
     const siphost_host_api* h = host();
     route_context saved = current_route();
-    current_route() = route_context{&t, route_type, branch, reply, reply_code};
-    // The transaction's AVPs are the current ones while the route runs; changes stay in the transaction.
+    current_route() = route_context{&t, route_type, branch, reply, reply_code, msg};
+    // The transaction's AVPs are the current ones while the route runs; changes stay in the transaction. A
+    // route run from another of the transaction's routes (branch_route for a relay from failure_route) takes
+    // them from the message of that route, which holds them until it ends, as Kamailio's routes share them.
+    siphost_msg* outer = saved.txn == &t && saved.msg != nullptr && saved.msg != msg ? saved.msg : nullptr;
+    if (outer != nullptr)
+        t.avps.reset(h->msg_swap_avps(outer, h->avp_list_new()));
     siphost_avp_list* previous = h->msg_swap_avps(msg, t.avps.release());
     // A reply or failure route sees the branch flags of its branch, and what it sets stays with the branch
     // (branch_route runs on the branch's own copy, which carries them already).
@@ -262,6 +268,10 @@ int run_transaction_route(transaction& t, int route_id, uint32_t route_type, sip
     if (branch_flags)
         h->msgctx->branch_flags(msg, 0, &t.branches[static_cast<size_t>(branch)].flags);
     t.avps.reset(h->msg_swap_avps(msg, previous));
+    if (outer != nullptr) {
+        // Back to the outer route's message; the empty list that stood in for them there is freed.
+        owned_avp_list stand_in(h->msg_swap_avps(outer, t.avps.release()));
+    }
     current_route() = saved;
     return rc;
 }
@@ -452,6 +462,7 @@ void finish_if_complete(transaction& t) {
             size_t before = t.branches.size();
             branch& chosen = t.branches[static_cast<size_t>(best)];
             t.failure_ruri.assign(sdk::view(host()->msg_ruri(t.request.get())));
+            t.relayed_ruri.clear();
             // Each failure_route runs on a copy of the transaction's request, as Kamailio's does (measured):
             // what one changes ($ru, $du, headers) is gone for the next, but the message flags it sets stay.
             owned_msg attempt(host()->msg_clone(t.request.get()));

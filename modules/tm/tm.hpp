@@ -101,6 +101,7 @@ struct route_context {
     int branch = -1;         ///< the branch the route is about
     siphost_msg* reply = nullptr; ///< the reply (onreply) or the chosen reply (failure), may be null
     int reply_code = 0;
+    siphost_msg* msg = nullptr; ///< what the route runs on: it holds the transaction's AVPs meanwhile
 };
 route_context& current_route();
 

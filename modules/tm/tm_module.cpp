@@ -141,13 +141,28 @@ bool acks_negative_reply(siphost_msg* msg) {
     return t->invite && t->final_sent && t->status >= 300;
 }
 
+/// t_relay() from request_route or from failure_route (tried: the Request-URI is the one that failed). As
+/// Kamailio 5.6.3 does it (measured): a Request-URI that route relayed already goes no more unless the
+/// script changed it since, the destination set's new targets go, and with neither nothing goes and it fails.
+int relay_new_branches(transaction& t, siphost_msg* msg, bool tried, std::string_view host_name,
+                       uint16_t port, uint8_t proto) {
+    std::string_view ruri = sdk::view(host()->msg_ruri(msg));
+    bool relayed_already = !t.relayed_ruri.empty() && ruri == t.relayed_ruri;
+    if (relayed_already && host()->msgctx->branch_count(msg) == 0) {
+        log(SIPHOST_LOG_ERR, "t_relay: no branches for forwarding (the Request-URI was relayed already)");
+        return -1;
+    }
+    t.relayed_ruri.assign(ruri);
+    return relay_to_targets(t, msg, host_name, port, relayed_already || tried, proto);
+}
+
 int relay(siphost_msg* msg, std::string_view host_name, uint16_t port, uint8_t proto = SIPHOST_PROTO_NONE) {
     if (route_context& route = current_route(); route.txn != nullptr) {
         if (route.route_type != SIPHOST_ROUTE_FAILURE && route.route_type != SIPHOST_ROUTE_BRANCH_FAILURE)
             return -1;
         std::lock_guard lock(route.txn->mutex);
-        bool consumed = sdk::view(host()->msg_ruri(msg)) == route.txn->failure_ruri;
-        return relay_to_targets(*route.txn, msg, host_name, port, consumed, proto);
+        bool tried = sdk::view(host()->msg_ruri(msg)) == route.txn->failure_ruri;
+        return relay_new_branches(*route.txn, msg, tried, host_name, port, proto);
     }
     std::string_view method = sdk::view(host()->msg_method(msg));
     if (method == "ACK") {
@@ -170,11 +185,7 @@ int relay(siphost_msg* msg, std::string_view host_name, uint16_t port, uint8_t p
     if (!t)
         return -1;
     std::lock_guard lock(t->mutex);
-    if (!t->branches.empty()) {
-        log(SIPHOST_LOG_ERR, "the request was relayed already");
-        return -1;
-    }
-    return relay_to_targets(*t, msg, host_name, port, false, proto);
+    return relay_new_branches(*t, msg, false, host_name, port, proto);
 }
 
 int cmd_t_relay(siphost_msg* msg, const siphost_value*, void*) {

@@ -108,6 +108,7 @@ struct transaction {
     int on_branch = -1;
     int on_branch_failure = -1;   ///< event_route[tm:branch-failure:X] for every failed branch
     std::string failure_ruri;     ///< the Request-URI when failure_route started: tried already
+    std::string relayed_ruri;     ///< the Request-URI the running route's last t_relay() had (empty: none)
     uint32_t fr_timer_ms = 0;     ///< t_set_fr(): this transaction's fr_timer; 0: the modparam
     uint32_t fr_inv_timer_ms = 0; ///< t_set_fr(): this transaction's fr_inv_timer; 0: the modparam
     /// Which earlier branches still compete for the final reply once failure_route starts a new serial

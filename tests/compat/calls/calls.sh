@@ -1,7 +1,7 @@
 #!/bin/sh
 # One call flow, two servers: the scenario's config runs on Kamailio 5.6 (Debian's), then on siphost, on the same
 # ports (proxy udp:127.0.0.1:5060), with the same sipp peers over UDP: a UAC on 5070, a UAS on 5080 and, when
-# the scenario has one, a second UAS on 5081. The call must complete on both servers; the lines the script logs
+# the scenario has them, a second UAS on 5081 and a third on 5082. The call must complete on both servers; the lines the script logs
 # (in order) and every message the UAC and the UASs receive (header by header, after ../normalise.py) must be the
 # same, but for the lines listed with their reasons in tests/compat/INTENDED-DIFFERENCES.md under "## calls"
 # (every scenario) and "## call_SCENARIO".
@@ -10,6 +10,7 @@
 #   UAC      the UAC's sipp arguments (its scenario: -sn NAME or -sf FILE)
 #   UAS      the first UAS's sipp arguments
 #   UAS2     the second UAS's sipp arguments, or empty
+#   UAS3     the third UAS's sipp arguments, or empty (only with UAS2)
 #   SETTLE   seconds to wait after the last peer is done before the server stops (timers that still log), or 0
 # The peers' scenario files of sipp/ retransmit after 2 s, not sipp's usual 500 ms: on a loaded machine, a
 # retransmission that one server's run gets and the other's does not would make a script log one line more
@@ -22,10 +23,11 @@ DIR="$COMPAT_DIR/calls/$scenario"
 # shellcheck disable=SC2034 # used by the peers files
 SIPP="$COMPAT_DIR/calls/sipp" # the peers' scenario files the call flows share
 [ -f "$DIR/peers" ] || fail "no scenario $DIR/peers"
-CONFIG="" UAC="" UAS="" UAS2="" SETTLE=0
+CONFIG="" UAC="" UAS="" UAS2="" UAS3="" SETTLE=0
 # shellcheck source=/dev/null
 . "$DIR/peers"
 [ -n "$CONFIG" ] && [ -n "$UAC" ] && [ -n "$UAS" ] || fail "$DIR/peers must set CONFIG, UAC and UAS"
+[ -z "$UAS3" ] || [ -n "$UAS2" ] || fail "$DIR/peers sets UAS3 without UAS2"
 case $CONFIG in /*) ;; *) [ -f "$DIR/$CONFIG" ] && CONFIG="$DIR/$CONFIG" || CONFIG="$SOURCE_DIR/$CONFIG" ;; esac
 [ -f "$CONFIG" ] || fail "$scenario: no config $CONFIG"
 # One worker on each side: with two, Kamailio's processes may take a UAS's 180 and the 200 right behind it in
@@ -54,11 +56,16 @@ call() { # call WHO: the scenario's call through the server running now
     who=$1
     # shellcheck disable=SC2086 # the peers' arguments are word lists
     peer "$who" uas 5080 $UAS
-    uas=$PEER_PID uas2=""
+    uas=$PEER_PID uas2="" uas3=""
     if [ -n "$UAS2" ]; then
         # shellcheck disable=SC2086
         peer "$who" uas2 5081 $UAS2
         uas2=$PEER_PID
+    fi
+    if [ -n "$UAS3" ]; then
+        # shellcheck disable=SC2086
+        peer "$who" uas3 5082 $UAS3
+        uas3=$PEER_PID
     fi
     # shellcheck disable=SC2086
     (cd "$WORK" && sipp -nostdin -i 127.0.0.1 -p 5070 -m 1 -timeout 20s -timeout_error -trace_msg \
@@ -67,6 +74,7 @@ call() { # call WHO: the scenario's call through the server running now
         fail "$who: the UAC's call failed: $(tail -n 20 "$WORK/$who-uac-errors.log" 2>/dev/null)"
     wait_peer "$uas" "$who: the UAS"
     [ -z "$uas2" ] || wait_peer "$uas2" "$who: the second UAS"
+    [ -z "$uas3" ] || wait_peer "$uas3" "$who: the third UAS"
     sleep "$SETTLE"
 }
 
@@ -81,6 +89,7 @@ intended_lines calls "call_$scenario"
 status=0 ACCEPTED=0
 parts="uac uas"
 [ -z "$UAS2" ] || parts="$parts uas2"
+[ -z "$UAS3" ] || parts="$parts uas3"
 for part in $parts; do
     compare_normalised sipp "$part" --once || status=1
 done

@@ -60,6 +60,27 @@ REQUESTS = [
     ("max-contacts-refused-refresh", "REGISTER", "erin", "ce", 7,
      ["Contact: <sip:erin@127.0.0.1:5081>;q=0.9, <sip:erin@127.0.0.1:5086>", "X-Max: 2"]),
     ("remove-all", "REGISTER", "alice", "ca", 2, ["Contact: *", "Expires: 0"]),
+    # The socket save() stores with sock_flag (X-Flag sets it): sock_hdr_name's header (WITH_SOCK_HDR) or else
+    # the xavp_cfg socket (X-Socket); lookup() then sends from it ($fs).
+    ("sock-header", "REGISTER", "frank", "cf", 1,
+     ["Contact: <sip:frank@127.0.0.1:5081>", "X-Flag: 1", f"X-Sock: udp:127.0.0.2:{PORT}"]),
+    ("sock-header-fs", "OPTIONS", "frank", "of", 1, ["X-Fs: 1"]),
+    ("sock-header-and-xavp", "REGISTER", "gina", "cg", 1,
+     ["Contact: <sip:gina@127.0.0.1:5081>", "X-Flag: 1", f"X-Sock: udp:127.0.0.1:{PORT}",
+      f"X-Socket: udp:127.0.0.2:{PORT}"]),
+    ("sock-header-and-xavp-fs", "OPTIONS", "gina", "og", 1, ["X-Fs: 1"]),
+    ("sock-header-no-flag", "REGISTER", "hank", "ch", 1,
+     ["Contact: <sip:hank@127.0.0.1:5081>", f"X-Sock: udp:127.0.0.2:{PORT}"]),
+    ("sock-header-no-flag-fs", "OPTIONS", "hank", "oh", 1, ["X-Fs: 1"]),
+    ("sock-header-non-local", "REGISTER", "ivan", "ci", 1,
+     ["Contact: <sip:ivan@127.0.0.1:5081>", "X-Flag: 1", "X-Sock: udp:10.1.1.1:5060"]),
+    ("sock-header-non-local-fs", "OPTIONS", "ivan", "oi", 1, ["X-Fs: 1"]),
+    ("sock-header-any-port", "REGISTER", "judy", "cj", 1,
+     ["Contact: <sip:judy@127.0.0.1:5081>", "X-Flag: 1", "x-sock:   127.0.0.2  "]),
+    ("sock-header-any-port-fs", "OPTIONS", "judy", "oj", 1, ["X-Fs: 1"]),
+    ("sock-header-empty", "REGISTER", "kate", "ck", 1,
+     ["Contact: <sip:kate@127.0.0.1:5081>", "X-Flag: 1", "X-Sock: ", f"X-Socket: udp:127.0.0.2:{PORT}"]),
+    ("sock-header-empty-fs", "OPTIONS", "kate", "ok", 1, ["X-Fs: 1"]),
 ]
 
 

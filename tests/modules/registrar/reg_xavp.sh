@@ -2,8 +2,9 @@
 # registrar's xavp_cfg and xavp_rcd, and $ruid, on Kamailio 5.6 (Debian's) and on siphost: one config
 # (cfg/xavp.cfg), the same requests (reg_xavp.py: save() with max_contacts, expires and q from the xavp,
 # registered() with each match_option and match_action 1, 2 and 3, lookup() and what it leaves in the xavp and in
-# $ruid), twice: with every xavp_rcd field, and with xavp_rcd_mask 20. The script's lines (ruids numbered in
-# order of appearance) and the replies must be the same on both.
+# $ruid, the socket save() stores with sock_flag), three times: with every xavp_rcd field, with xavp_rcd_mask 20,
+# and with sock_hdr_name. The script's lines (ruids numbered in order of appearance) and the replies must be the
+# same on both.
 . "$SOURCE_DIR/tests/modules/registrar/reg_lib.sh"
 require_kamailio
 
@@ -11,7 +12,8 @@ run_pass() {
     pass=$1; shift
     for who in kamailio siphost; do
         port=5071; [ "$who" = siphost ] && port=5072
-        { printf '#!KAMAILIO\ndebug=2\nlog_stderror=yes\nfork=no\nchildren=1\nlisten=udp:127.0.0.1:%s\n' "$port"
+        { printf '#!KAMAILIO\ndebug=2\nlog_stderror=yes\nfork=no\nchildren=1\n'
+          printf 'listen=udp:127.0.0.1:%s\nlisten=udp:127.0.0.2:%s\n' "$port" "$port"
           [ "$who" = kamailio ] && printf 'mpath="%s/"\n' "$KAM_MODULES"
           cat "$REG_DIR/cfg/xavp.cfg"; } > "$WORK/$who.cfg"
     done
@@ -58,10 +60,25 @@ grep -q '^registered-restore: registered rc=1 rcd=\[R[0-9]*|sip:alice@127.0.0.1:
     fail "match_action 1: $(grep '^registered-restore:' "$L")"
 grep -q '^registered-restore-no-rcd: registered rc=1 rcd=\[<null>|<null>|<null>\]' "$L" ||
     fail "match_action 3: $(grep '^registered-restore-no-rcd:' "$L")"
+# sock_flag without sock_hdr_name: the xavp_cfg socket, and no header.
+grep -q '^sock-header-fs: lookup rc=1 .* fs=udp:127.0.0.1:PORT$' "$L" || fail "X-Sock was read without sock_hdr_name"
+grep -q '^sock-header-empty-fs: lookup rc=1 .* fs=udp:127.0.0.2:PORT$' "$L" || fail "the xavp_cfg socket was not stored"
 run_pass mask -A WITH_MASK
 grep -q '^lookup-dave: lookup rc=1 .*|null|<null>|<null>\]' "$WORK/siphost-mask.lines" ||
     grep -q '^lookup-dave: lookup rc=1 .*|none|<null>|<null>\]' "$WORK/siphost-mask.lines" ||
     fail "xavp_rcd_mask 20 did not leave expires and path out: $(grep '^lookup-dave' "$WORK/siphost-mask.lines")"
+run_pass sock-hdr -A WITH_SOCK_HDR
+# sock_hdr_name (as Kamailio 5.6.3 does, measured): the header's socket, the xavp's never; the header only with
+# sock_flag; a non-local one, or an empty header, keeps the REGISTER's; a missing proto or port matches any.
+L="$WORK/siphost-sock-hdr.lines"
+grep -q '^sock-header-fs: lookup rc=1 .* fs=udp:127.0.0.2:PORT$' "$L" || fail "sock_hdr_name's socket was not stored"
+grep -q '^sock-header-and-xavp-fs: lookup rc=1 .* fs=udp:127.0.0.1:PORT$' "$L" || fail "the xavp won over sock_hdr_name"
+grep -q '^sock-header-no-flag-fs: lookup rc=1 .* fs=udp:127.0.0.1:PORT$' "$L" || fail "sock_hdr_name without sock_flag"
+grep -q '^sock-header-non-local-fs: lookup rc=1 .* fs=udp:127.0.0.1:PORT$' "$L" || fail "a non-local socket was stored"
+grep -q 'sock_hdr_name X-Sock: non-local socket <udp:10.1.1.1:5060>' "$WORK/siphost-sock-hdr.log" ||
+    fail "no error for the non-local socket in sock_hdr_name's header"
+grep -q '^sock-header-any-port-fs: lookup rc=1 .* fs=udp:127.0.0.2:PORT$' "$L" || fail "'127.0.0.2' did not match"
+grep -q '^sock-header-empty-fs: lookup rc=1 .* fs=udp:127.0.0.1:PORT$' "$L" || fail "an empty header fell back to the xavp"
 # What siphost refuses when it reads the config, each with its reason.
 refused() {
     what=$1; param=$2; route=$3; expected=$4
@@ -76,9 +93,11 @@ refused "match_action 4" 'modparam("registrar", "xavp_cfg", "reg")' 'registered(
     "match_action must be a constant: a sum of 1"
 refused "match_option 8" 'modparam("registrar", "xavp_cfg", "reg")' 'registered("location", "$ru", 8);' \
     "match_option must be a constant"
+refused "a sock_hdr_name that is no header name" 'modparam("registrar", "sock_hdr_name", "X-Sock:")' 'save("location");' \
+    "sock_hdr_name 'X-Sock:' is not a header name"
 refused "xavp_rcd_mask 64" 'modparam("registrar", "xavp_rcd_mask", 64)' 'save("location");' \
     "xavp_rcd_mask must be a sum of"
 refused "a \$branch field Kamailio does not have" '' '$var(a) = $branch(instance);' \
     "siphost's \$branch has uri, dst_uri, path, q, flags, send_socket, ruid and count"
 refused "a negative \$branch index" '' '$var(a) = $(branch(ruid)[-1]);' "\$branch takes an index from 0 on"
-echo "PASS: xavp_cfg, xavp_rcd and \$ruid as Kamailio 5.6's; bad settings refused at start"
+echo "PASS: xavp_cfg, xavp_rcd, \$ruid and sock_hdr_name as Kamailio 5.6's; bad settings refused at start"

@@ -333,6 +333,82 @@ TEST(modules_tm_api, relay_reports_each_branch_the_failure_and_the_relayed_final
     EXPECT_NE(seen[6].find(" reply 1 "), std::string::npos) << seen[6];
 }
 
+/// What each of several t_relay() in request_route sends: the Via branches of every datagram a peer got (a
+/// retransmission repeats its branch), in order, without repeats.
+std::vector<std::string> branches_received(kit::peer& peer) {
+    std::vector<std::string> out;
+    for (const auto& m : peer.drain()) {
+        std::string via = m.header("Via").value_or("");
+        std::string branch = via.substr(std::min(via.find("branch="), via.size()));
+        if (std::find(out.begin(), out.end(), branch) == out.end())
+            out.push_back(branch);
+    }
+    return out;
+}
+
+/// Script lines: $ru to a URI at ruri_port, t_relay() twice, then append_branch() to target_port and
+/// t_relay() once more, each return code logged ("relay first rc=", "relay again rc=", "relay appended rc=").
+std::string relay_twice_then_append(uint16_t ruri_port, uint16_t target_port) {
+    auto relay_and_log = [](std::string_view what) {
+        return "    $var(rc) = t_relay();\n    xlog(\"L_INFO\", \"relay " + std::string(what) +
+               " rc=$var(rc)\\n\");\n";
+    };
+    return "    $ru = \"sip:bob@127.0.0.1:" + std::to_string(ruri_port) + "\";\n" + relay_and_log("first") +
+           relay_and_log("again") + "    append_branch(\"sip:bob@127.0.0.1:" + std::to_string(target_port) +
+           "\");\n" + relay_and_log("appended");
+}
+
+/// What relay_twice_then_append() must log, as Kamailio 5.6.3 does (measured): the Request-URI relayed
+/// already is not sent again, so the second t_relay() fails; the one after append_branch() sends the target.
+void expect_second_relay_refused_and_target_sent(const kit::host& proxy) {
+    ASSERT_TRUE(proxy.wait_for_log("relay appended rc=")) << proxy.log();
+    EXPECT_TRUE(proxy.wait_for_log("relay first rc=1"));
+    EXPECT_TRUE(proxy.wait_for_log("relay again rc=-1"));
+    EXPECT_TRUE(proxy.wait_for_log("relay appended rc=1"));
+}
+
+TEST(modules_tm_api, another_t_relay_in_request_route_sends_only_what_is_new) {
+    // And one after a new Request-URI sends it; branch_route runs for the first relay only (a relay disarms
+    // it).
+    kit::peer first, second, third;
+    kit::host proxy(config("request_route {\n    t_on_branch(\"EACH\");\n" +
+                           relay_twice_then_append(first.port(), second.port()) +
+                           "    $ru = \"sip:carol@127.0.0.1:" + std::to_string(third.port()) +
+                           "\";\n"
+                           "    $var(rc) = t_relay();\n"
+                           "    xlog(\"L_INFO\", \"relay new ruri rc=$var(rc)\\n\");\n"
+                           "}\n"
+                           "branch_route[EACH] { xlog(\"L_INFO\", \"branch_route $ru\\n\"); }\n"));
+    kit::peer uac;
+    uac.send(kit::request("INVITE", "sip:bob@127.0.0.1", uac), proxy.port());
+    expect_second_relay_refused_and_target_sent(proxy);
+    EXPECT_TRUE(proxy.wait_for_log("relay new ruri rc=1")) << proxy.log();
+    EXPECT_EQ(branches_received(first).size(), 1u) << "the Request-URI went once\n" << proxy.log();
+    EXPECT_EQ(branches_received(second).size(), 1u) << proxy.log();
+    EXPECT_EQ(branches_received(third).size(), 1u) << proxy.log();
+    std::string log = proxy.log();
+    size_t branch_routes = 0;
+    for (size_t at = log.find("branch_route "); at != std::string::npos;
+         at = log.find("branch_route ", at + 1))
+        ++branch_routes;
+    EXPECT_EQ(branch_routes, 1u) << log;
+}
+
+TEST(modules_tm_api, another_t_relay_in_failure_route_sends_only_what_is_new) {
+    kit::peer first, second, third;
+    kit::host proxy(config("request_route {\n    $ru = \"sip:bob@127.0.0.1:" + std::to_string(first.port()) +
+                           "\";\n    t_on_failure(\"NEXT\");\n    t_relay();\n}\nfailure_route[NEXT] {\n" +
+                           relay_twice_then_append(second.port(), third.port()) + "}\n"));
+    kit::peer uac;
+    uac.send(kit::request("INVITE", "sip:bob@127.0.0.1", uac), proxy.port());
+    auto to_first = first.receive();
+    ASSERT_TRUE(to_first) << proxy.log();
+    first.reply(*to_first, 486, "Busy Here", "a");
+    expect_second_relay_refused_and_target_sent(proxy);
+    EXPECT_EQ(branches_received(second).size(), 1u) << "the new Request-URI went once\n" << proxy.log();
+    EXPECT_EQ(branches_received(third).size(), 1u) << proxy.log();
+}
+
 TEST(modules_tm_api, references_keep_a_transaction_and_lookup_ident_finds_it) {
     kit::host proxy(config(R"(request_route {
     if ($rU == "keep") { tmprobe_keep(); t_reply("200", "OK"); exit; }
