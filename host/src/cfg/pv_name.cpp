@@ -149,6 +149,19 @@ std::optional<pv_name> parse_pv_name(std::string_view text, std::string& error, 
             error = "missing ')'";
             return std::nullopt;
         }
+        // The '(' pairs with the last ')' only, as Kamailio 5.6.3 counts them ({s.select,0,(} leaves it
+        // open).
+        int depth = 0;
+        for (std::size_t k = 0; k + 1 < body.size(); ++k)
+            if ((depth += body[k] == '(' ? 1 : body[k] == ')' ? -1 : 0) == 0) {
+                error = "the '(' after '$' pairs with an earlier ')' than the last one (a transformation's "
+                        "parameter cannot hold an unpaired '(' or ')')";
+                return std::nullopt;
+            }
+        if (depth != 1) {
+            error = "unbalanced parentheses: a transformation's parameter cannot hold an unpaired '(' or ')'";
+            return std::nullopt;
+        }
         body = body.substr(1, body.size() - 2);
     }
     pv_name out;
@@ -296,13 +309,7 @@ std::size_t pv_extent(std::string_view text) {
             else if (text[i] == ')' && --depth == 0) {
                 ++i;
                 return true;
-            } else if (text[i] == '{' && depth > 0) {
-                // A transformation's parameters may hold parentheses: {s.select,0,)}.
-                auto close = text.find('}', i);
-                if (close == std::string_view::npos)
-                    return false;
-                i = close;
-            }
+            } // as Kamailio 5.6.3 reads it, in transformations' parameters too ({s.select,0,)} is refused)
         }
         return false;
     };

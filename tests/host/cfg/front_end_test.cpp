@@ -56,14 +56,41 @@ TEST(cfg_lexer, tokens_with_locations) {
 
 TEST(cfg_lexer, string_escapes_as_kamailio_reads_them) {
     // Measured on Kamailio 5.6.3: "a\0b" has 4 bytes ({s.len} is 4), so "\0" and "\1" stay as written (a
-    // back-reference in {re.subst,...}); \n, \r, \t, \\ and \" are replaced.
+    // back-reference in {re.subst,...}); \n, \r, \t, \a, \\ and \" are replaced, \' and unknown escapes stay.
     diagnostics diags;
-    auto tokens = lex(R"("a\0b"; "\1\d\$"; "\n\r\t\\\"")", diags);
+    auto tokens = lex(R"("a\0b"; "\1\d\$"; "\n\r\t\\\""; "[\'][\a][\e][\?]")", diags);
     ASSERT_FALSE(diags.has_errors()) << diags.format_all();
-    ASSERT_GE(tokens.size(), 5u);
+    ASSERT_GE(tokens.size(), 7u);
     EXPECT_EQ("a\\0b", tokens[0].text);
     EXPECT_EQ("\\1\\d\\$", tokens[2].text);
     EXPECT_EQ("\n\r\t\\\"", tokens[4].text);
+    EXPECT_EQ("[\\'][\a][\\e][\\?]", tokens[6].text);
+}
+
+TEST(cfg_lexer, hex_and_octal_escapes_as_kamailio_reads_them) {
+    // Measured on Kamailio 5.6.3 (xlog of the value): \x takes one or two hex digits, an octal escape two or
+    // three digits (one stays as written); \x without a digit stays; a NUL byte ends the string.
+    diagnostics diags;
+    auto tokens =
+        lex(R"("[\x41][\x4g][\x414][\xg][\x]"; "[\1][\12][\012][\0101][\8][\101]"; "a\x00b" "c")", diags);
+    ASSERT_FALSE(diags.has_errors()) << diags.format_all();
+    ASSERT_GE(tokens.size(), 5u);
+    EXPECT_EQ("[A][\x04g][A4][\\xg][\\x]", tokens[0].text);
+    EXPECT_EQ("[\\1][\n][\n][\b1][\\8][A]", tokens[2].text);
+    EXPECT_EQ("a", tokens[4].text);
+}
+
+TEST(cfg_lexer, single_quoted_strings_are_read_as_written) {
+    // Measured on Kamailio 5.6.3: '...' has no escapes ('\n' is a backslash and an n), its first ' ends it,
+    // and a backslash at the line end stays with the line end; in "..." both are dropped.
+    diagnostics diags;
+    auto tokens = lex("'[\\n][\\t][\\\\][\\\"][\\x41]'; 'a\\'; 'b\\\nc'; \"d\\\ne\";", diags);
+    ASSERT_FALSE(diags.has_errors()) << diags.format_all();
+    ASSERT_GE(tokens.size(), 7u);
+    EXPECT_EQ("[\\n][\\t][\\\\][\\\"][\\x41]", tokens[0].text);
+    EXPECT_EQ("a\\", tokens[2].text);
+    EXPECT_EQ("b\\\nc", tokens[4].text);
+    EXPECT_EQ("de", tokens[6].text);
 }
 
 TEST(cfg_lexer, numbers_in_kamailios_bases) {
@@ -209,7 +236,7 @@ TEST(cfg_diagnostics, bytes_that_are_not_utf8_print_as_escapes) {
 
 TEST(cfg_lexer, no_break_space_multi_line_and_adjacent_strings) {
     diagnostics diags;
-    auto tokens = lex("\xc2\xa0x(\"a\" 'b'\n  \"c\nd\" \"e\");", diags);
+    auto tokens = lex("\xc2\xa0x(\"a\" \"b\"\n  \"c\nd\" \"e\");", diags);
     ASSERT_FALSE(diags.has_errors()) << diags.format_all();
     ASSERT_EQ(6u, tokens.size());
     EXPECT_EQ(token_kind::identifier, tokens[0].kind);
@@ -218,6 +245,20 @@ TEST(cfg_lexer, no_break_space_multi_line_and_adjacent_strings) {
     EXPECT_EQ("abc\nde", tokens[2].text);
     EXPECT_EQ(token_kind::rparen, tokens[3].kind);
     EXPECT_EQ(3u, tokens[3].where.line);
+}
+
+TEST(cfg_lexer, only_double_quoted_strings_with_white_space_between_join) {
+    // Measured on Kamailio 5.6.3: "a" "b" is "ab"; 'a' 'b', "a" 'b', 'a' "b" and "a" /* c */ "b" are two
+    // strings (a syntax error where one is expected).
+    diagnostics diags;
+    for (const char* text :
+         {"'a' 'b'", "\"a\" 'b'", "'a' \"b\"", "\"a\" /* c */ \"b\"", "\"a\" # c\n\"b\""}) {
+        auto tokens = lex(text, diags);
+        ASSERT_FALSE(diags.has_errors()) << diags.format_all();
+        ASSERT_EQ(3u, tokens.size()) << text;
+        EXPECT_EQ("a", tokens[0].text) << text;
+        EXPECT_EQ("b", tokens[1].text) << text;
+    }
 }
 
 TEST(cfg_preprocessor, bare_include_and_import_file) {
@@ -489,6 +530,28 @@ TEST(cfg_catalog, modparam_boolean_words_and_joined_strings) {
                      "request_route { exit; }\n",
                      {}, &catalog, diags, cfg);
     EXPECT_EQ(0, test::testmod_int_param());
+}
+
+TEST(cfg_catalog, modparam_strings_are_lexed_as_kamailio_lexes_them) {
+    // Measured on Kamailio 5.6.3 (xlog's prefix, pv's shvset): a modparam's "..." decodes \t and \x41 and
+    // keeps \'; its '...' is as written.
+    auto catalog = test::make_test_catalog();
+    diagnostics diags;
+    config cfg;
+    read_config_text(
+        "m.cfg",
+        "loadmodule \"testmod\"\nmodparam(\"testmod\", \"str_param\", \"[\\t][\\x41][\\'][\\d]\")\n"
+        "request_route { exit; }\n",
+        {}, &catalog, diags, cfg);
+    ASSERT_FALSE(diags.has_errors()) << diags.format_all();
+    EXPECT_STREQ("[\t][A][\\'][\\d]", test::testmod_str_param());
+    config cfg2;
+    read_config_text("m2.cfg",
+                     "loadmodule \"testmod\"\nmodparam(\"testmod\", \"str_param\", '[\\t][\\x41][\\\"]')\n"
+                     "request_route { exit; }\n",
+                     {}, &catalog, diags, cfg2);
+    ASSERT_FALSE(diags.has_errors()) << diags.format_all();
+    EXPECT_STREQ("[\\t][\\x41][\\\"]", test::testmod_str_param());
 }
 
 TEST(cfg_catalog, lookups) {
