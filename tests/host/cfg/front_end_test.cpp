@@ -606,7 +606,8 @@ TEST(cfg_resolver, selects_are_checked_with_line_and_column) {
             "type, transport, hostport, rn_user, pwd)",
             "5:7 bad select '@nothing': unknown select 'nothing' (siphost has ruri, from, to, via, contact, "
             "cseq, "
-            "call_id, msg, src, dst, cfg_get, event, max_forwards, content_length, content_type, date, "
+            "call_id, msg, src, dst, cfg_get, authorization, proxy_authorization, event, max_forwards, "
+            "content_length, content_type, date, "
             "identity, "
             "identity_info, user_agent, record_route)",
             "6:13 bad select '$sel(cfg_get.app.limt)': the cfg group 'app' has no variable 'limt'",
@@ -637,6 +638,31 @@ TEST(cfg_resolver, selects_kamailio_refuses_are_refused) {
                   "4:28 bad select '@dst.host': 'dst' has no 'host' (it has ip, port)",
                   "4:40 bad select '@contact.user': 'contact' has no 'user' (it has uri, name, expires, q, "
                   "params)"}),
+              located_messages(diags));
+}
+
+TEST(cfg_resolver, credentials_selects_as_kamailio_resolves_them) {
+    // Measured on Kamailio 5.6.3: the realm is required and comes first ([\"realm\"] or .realm); its parts
+    // are username (.user, .domain), realm, nonce, uri, cnonce, nc, response, opaque, algorithm, qop; no
+    // index.
+    diagnostics diags;
+    config cfg;
+    read_config_text("sel.cfg",
+                     "request_route {\n"
+                     "  $var(a) = @authorization[\"x.org\"].username.user + @proxy_authorization.x.qop;\n"
+                     "  $var(b) = @authorization + @authorization[1].username;\n"
+                     "  $var(c) = @authorization[\"x.org\"].user + @proxy_authorization.x.username.foo;\n"
+                     "}\n",
+                     {}, nullptr, diags, cfg);
+    EXPECT_EQ((std::vector<std::string>{
+                  "3:13 bad select '@authorization': 'authorization' needs the realm of the credentials: "
+                  "authorization[\"example.org\"] (and a part: .username, .realm, .nonce, ...)",
+                  "3:30 bad select '@authorization[1].username': 'authorization' takes no index",
+                  "4:13 bad select '@authorization[\"x.org\"].user': 'authorization[\"x.org\"]' has no "
+                  "'user' (it has "
+                  "username, realm, nonce, uri, cnonce, nc, response, opaque, algorithm, qop)",
+                  "4:44 bad select '@proxy_authorization.x.username.foo': "
+                  "'proxy_authorization[\"x\"].username' has no 'foo' (it has user, domain)"}),
               located_messages(diags));
 }
 
