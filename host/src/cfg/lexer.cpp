@@ -4,6 +4,8 @@
 #include <cctype>
 #include <cstring>
 
+#include "cfg/pv_name.hpp"
+
 namespace siphost::cfg {
 namespace {
 bool is_ident_start(char c) {
@@ -445,6 +447,13 @@ void lexer::lex_pvar(token& t) {
     } else if (pos_ < text.size() && is_ident_start(text[pos_])) {
         while (pos_ < text.size() && is_ident_char(text[pos_]))
             ++pos_;
+        // SER's attributes ($t.did, $fu.name): one token, so that the error names them whole.
+        if (pos_ + 1 < text.size() && text[pos_] == '.' && is_ident_start(text[pos_ + 1]) &&
+            is_ser_attribute_class(std::string_view(text).substr(start + 1, pos_ - start - 1))) {
+            ++pos_;
+            while (pos_ < text.size() && is_ident_char(text[pos_]))
+                ++pos_;
+        }
         if (pos_ < text.size() && text[pos_] == '(') {
             if (!skip_parens())
                 diags_.error(t.where, "unbalanced parentheses in pseudo-variable");
