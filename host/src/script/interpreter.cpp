@@ -353,6 +353,18 @@ value select_header_line(const sip::message& sip, std::string_view name, std::in
 
 std::string source_address(const siphost_msg& msg);
 
+/// The credentials' directives the auth selects read by name.
+constexpr std::pair<cfg::select_part, std::string_view sip::digest_credentials::*> credentials_directives[] =
+    {{cfg::select_part::realm, &sip::digest_credentials::realm},
+     {cfg::select_part::nonce, &sip::digest_credentials::nonce},
+     {cfg::select_part::uri, &sip::digest_credentials::uri},
+     {cfg::select_part::response, &sip::digest_credentials::response},
+     {cfg::select_part::algorithm, &sip::digest_credentials::algorithm},
+     {cfg::select_part::cnonce, &sip::digest_credentials::cnonce},
+     {cfg::select_part::opaque, &sip::digest_credentials::opaque},
+     {cfg::select_part::qop, &sip::digest_credentials::qop},
+     {cfg::select_part::nc, &sip::digest_credentials::nc}};
+
 /// @authorization[REALM] and @proxy_authorization[REALM]: the first header of the kind whose digest
 /// credentials name REALM (in any case), as Kamailio 5.6.3 reads it without the auth module; null without
 /// one. A directive the credentials lack is empty, not null, as there.
@@ -364,9 +376,8 @@ value select_credentials(const sip::message& sip, const cfg::select_spec& s) {
     for (std::uint32_t i = 0; sip.header_value(name, i, text); ++i) {
         if (!sip::parse_digest_credentials(text, c) || !sip::chars::iequals(c.realm, s.realm))
             continue;
-        switch (s.part) {
-        case select_part::username: {
-            auto at = c.username.find('@');
+        if (s.part == select_part::username) {
+            auto at = c.username.find('@'); // .user and .domain split at the first '@', as Kamailio does
             if (s.uri_part == select_part::user)
                 return value::borrow(c.username.substr(0, at));
             if (s.uri_part == select_part::host)
@@ -374,27 +385,10 @@ value select_credentials(const sip::message& sip, const cfg::select_spec& s) {
                                                                   : c.username.substr(at + 1));
             return value::borrow(c.username);
         }
-        case select_part::realm:
-            return value::borrow(c.realm);
-        case select_part::nonce:
-            return value::borrow(c.nonce);
-        case select_part::uri:
-            return value::borrow(c.uri);
-        case select_part::response:
-            return value::borrow(c.response);
-        case select_part::algorithm:
-            return value::borrow(c.algorithm);
-        case select_part::cnonce:
-            return value::borrow(c.cnonce);
-        case select_part::opaque:
-            return value::borrow(c.opaque);
-        case select_part::qop:
-            return value::borrow(c.qop);
-        case select_part::nc:
-            return value::borrow(c.nc);
-        default:
-            return value::borrow(text);
-        }
+        for (const auto& [part, directive] : credentials_directives)
+            if (part == s.part)
+                return value::borrow(c.*directive);
+        return value::borrow(text);
     }
     return {};
 }
