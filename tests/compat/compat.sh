@@ -26,8 +26,10 @@ PIDS="$PIDS $KAM_PID"
 start_siphost "$WORK/siphost.cfg"
 wait_port 5071 "$KAM_PID"
 
-python3 "$SOURCE_DIR/tests/compat/send.py" 5071 > "$WORK/kamailio.replies" 2>&1 || fail "Kamailio did not answer: $(cat "$WORK/kamailio.replies")"
-python3 "$SOURCE_DIR/tests/compat/send.py" 5072 > "$WORK/siphost.replies" 2>&1 || fail "siphost did not answer: $(cat "$WORK/siphost.replies")"
+# A scenario may ask for more requests with a line "# send: NAME" (see send.py).
+extra=$(sed -n 's/^# send: \([a-z]*\)$/\1/p' "$CFG")
+python3 "$SOURCE_DIR/tests/compat/send.py" 5071 $extra > "$WORK/kamailio.replies" 2>&1 || fail "Kamailio did not answer: $(cat "$WORK/kamailio.replies")"
+python3 "$SOURCE_DIR/tests/compat/send.py" 5072 $extra > "$WORK/siphost.replies" 2>&1 || fail "siphost did not answer: $(cat "$WORK/siphost.replies")"
 sleep 0.2
 stop_siphost
 

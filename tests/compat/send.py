@@ -23,13 +23,28 @@ REQUESTS = [
      "Route: <sip:127.0.0.1:{port};lr;ftag=caller-tag>\r\n", "caller-tag"),
 ]
 
+# Sent after REQUESTS when a scenario asks for them ("# send: auth" in its config, passed as the second
+# argument): credentials in several Authorization and Proxy-Authorization headers, for the auth selects.
+AUTH_REQUESTS = [
+    ("MESSAGE", "sip:bob@example.org", "X-Case: auth\r\nX-Num: 5\r\nX-Text: credentials\r\n"
+     "Proxy-Authorization: Digest username=\"bob\", realm=\"first.example\", nonce=\"n1\", "
+     "uri=\"sip:bob@example.org\", response=\"r1\", opaque=\"op1\"\r\n"
+     "Proxy-Authorization: Digest username=\"carol@c.example\", realm=\"Second.Example\", nonce=\"n2\", "
+     "uri=\"sip:x\", response=\"r2\", algorithm=SHA-256, qop=auth-int, nc=00000002, cnonce=\"c2\"\r\n"
+     "Authorization: Digest username=\"dave\", realm=\"first.example\", nonce=\"n3\", response=\"r3\"\r\n"
+     "Authorization: Digest username=\"eve@e.example\", realm=\"first.example\", nonce=\"n4\", "
+     "response=\"r4\"\r\n"
+     "Authorization: Basic YWxpY2U6c2VjcmV0\r\n"),
+]
+
 
 def main():
     port = int(sys.argv[1])
+    requests = REQUESTS + (AUTH_REQUESTS if sys.argv[2:] == ["auth"] else [])
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 5090))
     sock.settimeout(5)
-    for n, (method, uri, extra, *to_tag) in enumerate(REQUESTS, 1):
+    for n, (method, uri, extra, *to_tag) in enumerate(requests, 1):
         extra = extra.replace("{port}", str(port))
         to = f"<sip:bob@example.org>;tag={to_tag[0]}" if to_tag else "<sip:bob@example.org>"
         text = (f"{method} {uri} SIP/2.0\r\n"

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
+
+#include "cfg/pv_name.hpp"
 
 namespace siphost::cfg {
 namespace {
@@ -130,6 +133,7 @@ source_location lexer::here() const {
 
 std::vector<token> lexer::tokenize() {
     std::vector<token> tokens;
+    bool comment_before = false; // since the last token
     while (true) {
         // Skip white space, line ends and comments.
         if (at_end())
@@ -152,9 +156,11 @@ std::vector<token> lexer::tokenize() {
         }
         if (c == '#' || (c == '/' && peek(1) == '/')) {
             pos_ = text.size();
+            comment_before = true;
             continue;
         }
         if (c == '/' && peek(1) == '*') {
+            comment_before = true;
             source_location start = here();
             pos_ += 2;
             bool closed = false;
@@ -218,8 +224,12 @@ std::vector<token> lexer::tokenize() {
         // A token that ends on a later line covers the rest of its first line.
         t.length =
             static_cast<std::uint32_t>((spans_lines ? lines_[t.line_index].text.size() : pos_) - t.offset);
-        // Adjacent string literals make one string, as in C ("a=$fU;" "b=$tU").
-        if (t.quoted && !tokens.empty() && tokens.back().quoted && !tokens.back().broken && !t.broken) {
+        // Adjacent double-quoted strings make one string, as in C ("a=$fU;" "b=$tU"), when only white space
+        // lies between them: Kamailio 5.6.3 joins neither a '...' string nor strings around a comment.
+        bool joins = t.quoted && !t.single_quoted && !t.broken && !comment_before && !tokens.empty() &&
+                     tokens.back().quoted && !tokens.back().single_quoted && !tokens.back().broken;
+        comment_before = false;
+        if (joins) {
             token& before = tokens.back();
             before.text += t.text;
             if (before.line_index == t.line_index && !spans_lines)
@@ -228,6 +238,11 @@ std::vector<token> lexer::tokenize() {
         }
         tokens.push_back(std::move(t));
     }
+    // An escape may make a NUL byte ("\x00"): Kamailio's string ends there, as a C string does.
+    for (token& t : tokens)
+        if (t.quoted)
+            if (auto nul = t.text.find('\0'); nul != std::string::npos)
+                t.text.resize(nul);
     token end;
     end.kind = token_kind::end;
     end.where = here();
@@ -240,6 +255,7 @@ void lexer::lex_string(token& t) {
     char quote = lines_[line_].text[pos_++];
     t.kind = token_kind::string;
     t.quoted = true;
+    t.single_quoted = quote == '\'';
     while (true) {
         const std::string& text = lines_[line_].text;
         if (pos_ >= text.size()) {
@@ -258,40 +274,55 @@ void lexer::lex_string(token& t) {
         char c = text[pos_++];
         if (c == quote)
             return;
-        if (c != '\\') {
+        // Kamailio 5.6.3 reads a single-quoted string as written: no escapes, and its first ' ends it.
+        if (c != '\\' || t.single_quoted) {
             t.text += c;
             continue;
         }
-        if (pos_ >= text.size())
+        if (pos_ >= text.size()) {
+            // A backslash at the line end joins the next line: Kamailio drops both.
+            if (line_ + 1 < lines_.size()) {
+                ++line_;
+                pos_ = 0;
+            }
             continue;
-        char e = text[pos_++];
-        switch (e) {
-        case 'n':
-            t.text += '\n';
-            break;
-        case 'r':
-            t.text += '\r';
-            break;
-        case 't':
-            t.text += '\t';
-            break;
-        case '\\':
-            t.text += '\\';
-            break;
-        case '"':
-            t.text += '"';
-            break;
-        case '\'':
-            t.text += '\'';
-            break;
-        default:
-            // Kamailio keeps an unknown escape as written (so "\$" or "\d" in a regex survive); "\0" too, as
-            // Kamailio 5.6.3 measures, so that {re.subst,/re/[\0]/} refers to the match.
-            t.text += '\\';
-            t.text += e;
-            break;
         }
+        lex_escape(t.text);
     }
+}
+
+void lexer::lex_escape(std::string& out) {
+    // What follows a backslash in a double-quoted string, as Kamailio 5.6.3 measures: \n \r \t \a \\ \",
+    // \x with one or two hex digits, \ with two or three octal digits; any other escape stays as written
+    // ("\'", "\d" and "\$" in a regex, "\0" and "\1" as back-references in {re.subst,...}).
+    const std::string& text = lines_[line_].text;
+    auto digits = [&](std::size_t from, std::size_t most, auto is_digit) {
+        std::size_t n = 0;
+        while (n < most && from + n < text.size() && is_digit(static_cast<unsigned char>(text[from + n])))
+            ++n;
+        return n;
+    };
+    char e = text[pos_];
+    const char* plain = "nrta\\\"";
+    const char* decoded = "\n\r\t\a\\\"";
+    if (const char* at = std::strchr(plain, e); at && e != '\0') {
+        out += decoded[at - plain];
+        ++pos_;
+        return;
+    }
+    if (std::size_t hex = e == 'x' ? digits(pos_ + 1, 2, [](int d) { return std::isxdigit(d) != 0; }) : 0) {
+        out += static_cast<char>(std::stoi(text.substr(pos_ + 1, hex), nullptr, 16));
+        pos_ += 1 + hex;
+        return;
+    }
+    if (std::size_t octal = digits(pos_, 3, [](int d) { return d >= '0' && d <= '7'; }); octal >= 2) {
+        out += static_cast<char>(std::stoi(text.substr(pos_, octal), nullptr, 8) & 0xFF);
+        pos_ += octal;
+        return;
+    }
+    out += '\\';
+    out += e;
+    ++pos_;
 }
 
 bool lexer::lex_ipv4(token& t, std::size_t start) {
@@ -395,6 +426,8 @@ void lexer::lex_pvar(token& t) {
     const std::string& text = lines_[line_].text;
     std::size_t start = pos_++;
     t.kind = token_kind::pvar;
+    // Kamailio 5.6.3 ends "$(...)" at the ')' that pairs with its '(', in transformations' parameters too
+    // ({s.select,0,)} ends it early, and is refused).
     auto skip_parens = [&]() {
         int depth = 0;
         while (pos_ < text.size()) {
@@ -403,13 +436,6 @@ void lexer::lex_pvar(token& t) {
                 ++depth;
             else if (c == ')' && --depth == 0)
                 return true;
-            else if (c == '{' && depth > 0) {
-                // A transformation's parameters may hold parentheses: {s.select,0,)}.
-                auto close = text.find('}', pos_);
-                if (close == std::string::npos)
-                    return false;
-                pos_ = close + 1;
-            }
         }
         return false;
     };
@@ -421,6 +447,13 @@ void lexer::lex_pvar(token& t) {
     } else if (pos_ < text.size() && is_ident_start(text[pos_])) {
         while (pos_ < text.size() && is_ident_char(text[pos_]))
             ++pos_;
+        // SER's attributes ($t.did, $fu.name): one token, so that the error names them whole.
+        if (pos_ + 1 < text.size() && text[pos_] == '.' && is_ident_start(text[pos_ + 1]) &&
+            is_ser_attribute_class(std::string_view(text).substr(start + 1, pos_ - start - 1))) {
+            ++pos_;
+            while (pos_ < text.size() && is_ident_char(text[pos_]))
+                ++pos_;
+        }
         if (pos_ < text.size() && text[pos_] == '(') {
             if (!skip_parens())
                 diags_.error(t.where, "unbalanced parentheses in pseudo-variable");

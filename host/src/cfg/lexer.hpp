@@ -22,6 +22,7 @@ private:
     char peek(std::size_t ahead = 0) const;
     source_location here() const;
     void lex_string(token& t);
+    void lex_escape(std::string& out);
     void lex_number(token& t);
     bool lex_ipv4(token& t, std::size_t start);
     void lex_pvar(token& t);

@@ -225,6 +225,15 @@ bool parser::expect(token_kind kind, const char* what) {
     return false;
 }
 
+std::string parser::adjacent_strings_hint() const {
+    if (!previous().quoted || !peek().quoted)
+        return {};
+    if (!previous().single_quoted && !peek().single_quoted)
+        return "Kamailio 5.6.3 joins double-quoted strings with only white space between them, not a comment";
+    return "Kamailio 5.6.3 joins adjacent strings only when both are in double quotes: write \"a\" \"b\", "
+           "not 'a' 'b' or \"a\" 'b'";
+}
+
 std::string parser::raw_text(const token& t) const {
     if (t.kind == token_kind::end || t.line_index >= lines_.size())
         return t.text;
@@ -726,7 +735,7 @@ void parser::end_statement(const char* after) {
         synchronize();
         return;
     }
-    diags_.error(after_previous(), std::string("expected ';' after ") + after);
+    diags_.error(after_previous(), std::string("expected ';' after ") + after, adjacent_strings_hint());
     // A forgotten ';' at the end of a line: go on with the next line. Anything else on the same line is
     // part of the broken statement.
     if (!check(token_kind::rbrace) && !check(token_kind::end) && !starts_line(peek()))
@@ -1309,7 +1318,8 @@ std::unique_ptr<expr> parser::call_expression(const token& name) {
             return nullptr; // already reported by the lexer
         std::string found = check(token_kind::end) ? "the end of the file" : "'" + raw_text(peek()) + "'";
         diags_.error(after_previous(),
-                     "expected ',' or ')' in the arguments of '" + name.text + "', found " + found);
+                     "expected ',' or ')' in the arguments of '" + name.text + "', found " + found,
+                     adjacent_strings_hint());
         return nullptr;
     }
     if (node->operands.size() > SIPHOST_MAX_ARGS) {

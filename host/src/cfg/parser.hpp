@@ -35,6 +35,8 @@ private:
     bool expect(token_kind kind, const char* what);
     source_location after_previous() const;
     std::string raw_text(const token& t) const;
+    /// A hint for two strings in a row that Kamailio does not join ('a' 'b'); empty otherwise.
+    std::string adjacent_strings_hint() const;
     bool starts_line(const token& t) const;
 
     void top_level(config& out);

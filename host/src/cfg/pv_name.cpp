@@ -149,6 +149,19 @@ std::optional<pv_name> parse_pv_name(std::string_view text, std::string& error, 
             error = "missing ')'";
             return std::nullopt;
         }
+        // The '(' pairs with the last ')' only, as Kamailio 5.6.3 counts them ({s.select,0,(} leaves it
+        // open).
+        int depth = 0;
+        for (std::size_t k = 0; k + 1 < body.size(); ++k)
+            if ((depth += body[k] == '(' ? 1 : body[k] == ')' ? -1 : 0) == 0) {
+                error = "the '(' after '$' pairs with an earlier ')' than the last one (a transformation's "
+                        "parameter cannot hold an unpaired '(' or ')')";
+                return std::nullopt;
+            }
+        if (depth != 1) {
+            error = "unbalanced parentheses: a transformation's parameter cannot hold an unpaired '(' or ')'";
+            return std::nullopt;
+        }
         body = body.substr(1, body.size() - 2);
     }
     pv_name out;
@@ -164,6 +177,21 @@ std::optional<pv_name> parse_pv_name(std::string_view text, std::string& error, 
     while (i < body.size() && is_ident_char(body[i]))
         ++i;
     out.name = std::string(body.substr(0, i));
+    if (!long_form && i < body.size() && body[i] == '.' &&
+        (!is_ser_attribute_class(out.name) || i + 1 == body.size())) {
+        error = "Kamailio 5.6.3 reads the '.' after '$" + out.name +
+                "' as part of the name (and refuses it): write $(" + out.name + ") before a '.'";
+        return std::nullopt;
+    }
+    if (!long_form && i < body.size() && body[i] == '.' && is_ser_attribute_class(out.name)) {
+        std::string attribute(body.substr(i + 1));
+        error = "a SER-style attribute (the AVP '" + attribute + "' of class '" + out.name +
+                "'): Kamailio 5.6.3 reads it only after #!SER or #!MAXCOMPAT, siphost not at all; for an "
+                "attribute "
+                "the script sets itself write $avp(" +
+                attribute + ")";
+        return std::nullopt;
+    }
     if (i < body.size() && body[i] == '(') {
         int depth = 0;
         std::size_t start = i + 1;
@@ -284,6 +312,13 @@ std::optional<xavp_name> parse_xavp_name(std::string_view inner, bool unique, st
     return out;
 }
 
+bool is_ser_attribute_class(std::string_view name) {
+    for (std::string_view c : {"f", "t", "fu", "tu", "fd", "td", "g"})
+        if (name == c)
+            return true;
+    return false;
+}
+
 std::size_t pv_extent(std::string_view text) {
     if (text.size() < 2 || text[0] != '$')
         return 0;
@@ -296,13 +331,7 @@ std::size_t pv_extent(std::string_view text) {
             else if (text[i] == ')' && --depth == 0) {
                 ++i;
                 return true;
-            } else if (text[i] == '{' && depth > 0) {
-                // A transformation's parameters may hold parentheses: {s.select,0,)}.
-                auto close = text.find('}', i);
-                if (close == std::string_view::npos)
-                    return false;
-                i = close;
-            }
+            } // as Kamailio 5.6.3 reads it, in transformations' parameters too ({s.select,0,)} is refused)
         }
         return false;
     };
@@ -315,6 +344,12 @@ std::size_t pv_extent(std::string_view text) {
         return 0;
     while (i < text.size() && is_ident_char(text[i]))
         ++i;
+    // Kamailio 5.6.3 reads a '.' after a name as part of it ("$fd." and "$fu.x" are refused there).
+    if (i < text.size() && text[i] == '.') {
+        while (i < text.size() && (is_ident_char(text[i]) || text[i] == '.'))
+            ++i;
+        return i;
+    }
     if (i < text.size() && text[i] == '(' && !skip_parens())
         return text.size();
     if (i < text.size() && text[i] == '[') {

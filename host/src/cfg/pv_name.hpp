@@ -152,6 +152,10 @@ std::optional<xavp_name> parse_xavp_name(std::string_view inner, bool unique, st
 /// 0 when '$' does not start one there (then it is a literal '$').
 std::size_t pv_extent(std::string_view text);
 
+/// Whether NAME is one of SER's attribute classes ($f.x, $t.did, $fu.x, $tu.x, $fd.x, $td.x, $g.x): Kamailio
+/// 5.6.3 reads those attributes only after #!SER or #!MAXCOMPAT, siphost never.
+bool is_ser_attribute_class(std::string_view name);
+
 /// A piece of a string template: literal text or a pseudo-variable.
 struct template_part {
     bool is_pv = false;

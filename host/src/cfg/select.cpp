@@ -113,6 +113,15 @@ constexpr part_name msg_parts[] = {{"first_line", select_part::first_line},
                                    {"type", select_part::message_type},
                                    {"flags", select_part::flags}};
 
+/// The credentials' directives, as Kamailio 5.6 core's @authorization[REALM] and @proxy_authorization[REALM]
+/// read them.
+constexpr part_name auth_parts[] = {{"username", select_part::username},   {"realm", select_part::realm},
+                                    {"nonce", select_part::nonce},         {"uri", select_part::uri},
+                                    {"cnonce", select_part::cnonce},       {"nc", select_part::nc},
+                                    {"response", select_part::response},   {"opaque", select_part::opaque},
+                                    {"algorithm", select_part::algorithm}, {"qop", select_part::qop}};
+constexpr part_name auth_username_parts[] = {{"user", select_part::user}, {"domain", select_part::host}};
+
 template <std::size_t N>
 bool find_part(const part_name (&table)[N], const segment& s, const std::string& of, select_part& out,
                std::string& error) {
@@ -286,6 +295,33 @@ std::optional<select_spec> parse_select(std::string_view text, std::string& erro
         out.index = parts[2].has_index ? parts[2].index : 1;
         return no_more(3) ? std::optional(out) : std::nullopt;
     }
+    if (first.name == "authorization" || first.name == "proxy_authorization") {
+        // The realm comes first, quoted in [ ] or after a dot: @authorization["example.org"].username. As in
+        // Kamailio 5.6.3, @authorization.username means the realm "username".
+        out.root =
+            first.name == "authorization" ? select_root::authorization : select_root::proxy_authorization;
+        if (!no_index(first))
+            return std::nullopt;
+        if (parts.size() == 1) {
+            error = "'" + first.name + "' needs the realm of the credentials: " + first.name +
+                    "[\"example.org\"] (and a part: .username, .realm, .nonce, ...)";
+            return std::nullopt;
+        }
+        if (!no_index(parts[1]))
+            return std::nullopt;
+        out.realm = parts[1].name;
+        if (parts.size() == 2)
+            return out;
+        const std::string of = first.name + "[\"" + out.realm + "\"]";
+        if (!find_part(auth_parts, parts[2], of, out.part, error))
+            return std::nullopt;
+        if (out.part == select_part::username && parts.size() > 3) {
+            if (!find_part(auth_username_parts, parts[3], of + ".username", out.uri_part, error))
+                return std::nullopt;
+            return no_more(4) ? std::optional(out) : std::nullopt;
+        }
+        return no_more(3) ? std::optional(out) : std::nullopt;
+    }
     if (first.name == "cfg_get") {
         out.root = select_root::cfg_get;
         if (parts.size() != 3 || first.has_index || parts[1].has_index || parts[2].has_index) {
@@ -296,10 +332,12 @@ std::optional<select_spec> parse_select(std::string_view text, std::string& erro
         out.variable = parts[2].name;
         return out;
     }
-    error = "unknown select '" + first.name +
-            "' (siphost has ruri, from, to, via, contact, cseq, call_id, msg, src, dst, cfg_get, event, "
-            "max_forwards, "
-            "content_length, content_type, date, identity, identity_info, user_agent, record_route)";
+    error =
+        "unknown select '" + first.name +
+        "' (siphost has ruri, from, to, via, contact, cseq, call_id, msg, src, dst, cfg_get, authorization, "
+        "proxy_authorization, event, "
+        "max_forwards, "
+        "content_length, content_type, date, identity, identity_info, user_agent, record_route)";
     return std::nullopt;
 }
 

@@ -19,10 +19,12 @@ enum class select_root {
     call_id,
     msg,
     cfg_get,
-    src,     ///< where the message came from: .ip, .port
-    dst,     ///< the local address it arrived at: .ip, .port
-    contact, ///< the first Contact header
-    header   ///< the first header named in select_spec::header (@event, @max_forwards, @user_agent, ...)
+    src,                ///< where the message came from: .ip, .port
+    dst,                ///< the local address it arrived at: .ip, .port
+    contact,            ///< the first Contact header
+    header,             ///< the first header named in select_spec::header (@event, @max_forwards, ...)
+    authorization,      ///< the first Authorization's digest credentials of select_spec::realm
+    proxy_authorization ///< the same of Proxy-Authorization
 };
 
 /// What a select reads of its root; whole is the root itself.
@@ -55,7 +57,16 @@ enum class select_part {
     rn_user,          ///< a URI's user without visual separators (- . ( ))
     password,         ///< ruri.pwd
     message_type,     ///< msg.type: 1 for a request, 2 for a reply
-    flags             ///< msg.flags: the script flags
+    flags,            ///< msg.flags: the script flags
+    username,         ///< the credentials' username (.user, .domain: uri_part user, host)
+    realm,            ///< the credentials' directives, as written (quotes taken off)
+    nonce,
+    response,
+    algorithm,
+    cnonce,
+    opaque,
+    qop,
+    nc
 };
 
 /// A parsed select.
@@ -66,7 +77,11 @@ struct select_spec {
     std::int32_t index = 1;                    ///< via[N] and msg.header.NAME[N]: 1 is the first
     std::string header;                        ///< msg.header.NAME and header roots: the header's name
     std::string param;                         ///< params.NAME (of the root, or of its URI: uri_part)
+    std::string realm;                         ///< authorization["REALM"] (or authorization.REALM)
     std::string group;                         ///< cfg_get.GROUP.VAR
+    /// An @select assigned as it stands ($var(x) = @contact.uri): Kamailio 5.6.3 assigns "" when the select
+    /// finds nothing, where $sel(...) and a comparison see null.
+    bool absent_is_empty = false;
     std::string variable;
 };
 

@@ -69,6 +69,7 @@ struct token {
     std::uint32_t length = 0;     ///< bytes in that line
     bool broken = false;          ///< the lexer reported this token already (an unterminated string)
     bool quoted = false;          ///< a string literal written in quotes (not a bare IPv4 address)
+    bool single_quoted = false;   ///< written in '...': as written, and never joined to another string
 };
 
 } // namespace siphost::cfg

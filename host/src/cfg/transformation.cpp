@@ -118,6 +118,40 @@ std::string_view split_first(std::string_view text, std::string_view& rest, bool
     return has_rest ? text.substr(0, comma) : text;
 }
 
+/// s.select's separator: one character, or the escapes \\ \n \r \t written as two (in an expression
+/// Kamailio 5.6.3 reads them so); any other escape is refused, as Kamailio refuses it.
+bool read_select_separator(std::string_view text, char& out, std::string& why) {
+    if (text == "\\") { // the '}' after it closes the transformation: Kamailio reads the escape "\}"
+        why = "the separator's escape \\} is not one of \\\\ \\n \\r \\t";
+        return false;
+    }
+    if (text.size() == 1) {
+        out = text[0];
+        return true;
+    }
+    if (text.size() == 2 && text[0] == '\\') {
+        switch (text[1]) {
+        case '\\':
+            out = '\\';
+            return true;
+        case 'n':
+            out = '\n';
+            return true;
+        case 'r':
+            out = '\r';
+            return true;
+        case 't':
+            out = '\t';
+            return true;
+        default:
+            why = std::string("the separator's escape \\") + text[1] + " is not one of \\\\ \\n \\r \\t";
+            return false;
+        }
+    }
+    why = "the separator must be one character";
+    return false;
+}
+
 /// Checks the parameters of one transformation (params is everything after the name's ','); error is set
 /// when they are wrong.
 void fill_params(const tr_info& info, bool has_params, std::string_view params, transformation& tr,
@@ -184,10 +218,8 @@ void fill_params(const tr_info& info, bool has_params, std::string_view params, 
     case tr_params::int_char:
         if (!more || !int_or_pv(first, 0, tr.number))
             wrong("the index must be an integer");
-        else if (rest.size() != 1)
-            wrong("the separator must be one character");
-        else
-            tr.separator = rest[0];
+        else if (std::string why; !read_select_separator(rest, tr.separator, why))
+            wrong(why);
         break;
     case tr_params::one_int:
         if (!int_or_pv(params, 0, tr.number))
@@ -263,9 +295,20 @@ bool parse_transformations(std::string_view text, std::vector<transformation>& o
             error = "unexpected '" + std::string(text.substr(i)) + "' after the transformations";
             return false;
         }
-        auto close = text.find('}', i);
+        // As Kamailio 5.6.3 reads it, a transformation ends at the '}' that pairs with its '{' (so that
+        // {re.subst,/[{}]/x/} holds braces that pair).
+        std::size_t close = std::string_view::npos;
+        for (std::size_t j = i, depth = 0; j < text.size(); ++j)
+            if (text[j] == '{') {
+                ++depth;
+            } else if (text[j] == '}' && --depth == 0) {
+                close = j;
+                break;
+            }
         if (close == std::string_view::npos) {
-            error = "missing '}' after the transformation";
+            error =
+                "missing '}' after the transformation (a '{' in a parameter needs its '}', and a '(' or ')' "
+                "its partner: the pseudo-variable ends at the ')' that pairs with its '(')";
             return false;
         }
         std::string_view body = text.substr(i + 1, close - i - 1);
@@ -280,6 +323,29 @@ bool parse_transformations(std::string_view text, std::vector<transformation>& o
             error = "unknown transformation '" + std::string(name) + "'";
             return false;
         }
+        bool last = false;
+        if (found->params == tr_params::int_char && has_params && params.ends_with(',') &&
+            params.find(',') == params.size() - 1) {
+            // {s.select,1,}}: the separator is '}', as Kamailio 5.6.3 reads one character after the index;
+            // its own '}' may follow after blanks. Kamailio then ends the transformations: nothing may
+            // follow.
+            std::size_t end = close + 1;
+            while (end < text.size() && (text[end] == ' ' || text[end] == '\t'))
+                ++end;
+            if (end < text.size() && text[end] == '}') {
+                params = std::string_view(params.data(), params.size() + 1); // "1,}", blanks left out
+                close = end;
+                last = true;
+            }
+        }
+        if (found->params != tr_params::substitution && !last &&
+            params.find_first_of("{}") != std::string_view::npos) {
+            error =
+                "a parameter of '" + std::string(name) +
+                "' cannot hold '{' or '}' (Kamailio 5.6.3 refuses it; only re.subst's expression may hold "
+                "braces that pair, and s.select's separator may be '}')";
+            return false;
+        }
         transformation tr;
         tr.kind = found->kind;
         tr.name = found->name;
@@ -289,6 +355,12 @@ bool parse_transformations(std::string_view text, std::vector<transformation>& o
             return false;
         out.push_back(std::move(tr));
         i = close + 1;
+        if (last && i < text.size()) {
+            error_offset = i;
+            error = "nothing may follow {s.select,N,}} (a '}' separator): Kamailio 5.6.3 ends the "
+                    "transformations there; apply the others to a variable that holds this value";
+            return false;
+        }
     }
     return true;
 }

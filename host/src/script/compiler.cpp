@@ -98,6 +98,8 @@ private:
             a.target = pv(s.text, s.target_where);
             a.assign_op = s.assign_op;
             a.value = compile_expr(*s.value);
+            if (a.value->kind == node_kind::pv && a.value->pv->select && a.value->pv->text.starts_with('@'))
+                const_cast<pv_spec*>(a.value->pv)->select->absent_is_empty = true; // made for this node alone
             break;
         case cfg::stmt_kind::if_stmt:
             a.kind = action_kind::if_else;

@@ -353,8 +353,48 @@ value select_header_line(const sip::message& sip, std::string_view name, std::in
 
 std::string source_address(const siphost_msg& msg);
 
+/// The credentials' directives the auth selects read by name.
+constexpr std::pair<cfg::select_part, std::string_view sip::digest_credentials::*> credentials_directives[] =
+    {{cfg::select_part::realm, &sip::digest_credentials::realm},
+     {cfg::select_part::nonce, &sip::digest_credentials::nonce},
+     {cfg::select_part::uri, &sip::digest_credentials::uri},
+     {cfg::select_part::response, &sip::digest_credentials::response},
+     {cfg::select_part::algorithm, &sip::digest_credentials::algorithm},
+     {cfg::select_part::cnonce, &sip::digest_credentials::cnonce},
+     {cfg::select_part::opaque, &sip::digest_credentials::opaque},
+     {cfg::select_part::qop, &sip::digest_credentials::qop},
+     {cfg::select_part::nc, &sip::digest_credentials::nc}};
+
+/// @authorization[REALM] and @proxy_authorization[REALM]: the first header of the kind whose digest
+/// credentials name REALM (in any case), as Kamailio 5.6.3 reads it without the auth module; null without
+/// one. A directive the credentials lack is empty, not null, as there.
+value select_credentials(const sip::message& sip, const cfg::select_spec& s) {
+    using cfg::select_part;
+    const char* name = s.root == cfg::select_root::authorization ? "Authorization" : "Proxy-Authorization";
+    std::string_view text;
+    sip::digest_credentials c;
+    for (std::uint32_t i = 0; sip.header_value(name, i, text); ++i) {
+        if (!sip::parse_digest_credentials(text, c) || !sip::chars::iequals(c.realm, s.realm))
+            continue;
+        if (s.part == select_part::username) {
+            auto at = c.username.find('@'); // .user and .domain split at the first '@', as Kamailio does
+            if (s.uri_part == select_part::user)
+                return value::borrow(c.username.substr(0, at));
+            if (s.uri_part == select_part::host)
+                return value::borrow(at == std::string_view::npos ? std::string_view()
+                                                                  : c.username.substr(at + 1));
+            return value::borrow(c.username);
+        }
+        for (const auto& [part, directive] : credentials_directives)
+            if (part == s.part)
+                return value::borrow(c.*directive);
+        return value::borrow(text);
+    }
+    return {};
+}
+
 /// Kamailio's selects; every value is a string, as there.
-value get_select(const pv_spec& pv, run_context& ctx) {
+value read_select(const pv_spec& pv, run_context& ctx) {
     using cfg::select_part;
     using cfg::select_root;
     const cfg::select_spec& s = *pv.select;
@@ -479,12 +519,20 @@ value get_select(const pv_spec& pv, run_context& ctx) {
         default:
             return {};
         }
+    case select_root::authorization:
+    case select_root::proxy_authorization:
+        return select_credentials(sip, s);
     case select_root::cfg_get:
         if (s.group == "core")
             return value::own(std::to_string(core::log_threshold())); // debug, the one the resolver lets by
         return value::borrow(pv.name);
     }
     return {};
+}
+
+value get_select(const pv_spec& pv, run_context& ctx) {
+    value v = read_select(pv, ctx);
+    return v.is_null() && pv.select->absent_is_empty ? value::borrow("") : v;
 }
 
 /// The address text of a received message's source; empty for a message the host made.

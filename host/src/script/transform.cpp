@@ -395,7 +395,8 @@ value apply_one(const cfg::transformation& tr, const value& in) {
     case tr_kind::s_select: {
         auto fields = split(s, tr.separator);
         auto at = resolve_index(tr.number, fields.size());
-        return at ? value::own(std::string(fields[*at])) : value();
+        // Out of range it is the empty string, not null, as Kamailio 5.6.3 measures ({s.len} of it is 0).
+        return value::own(at ? std::string(fields[*at]) : std::string());
     }
     case tr_kind::s_tolower:
     case tr_kind::s_toupper: {

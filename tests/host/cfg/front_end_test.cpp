@@ -55,15 +55,30 @@ TEST(cfg_lexer, tokens_with_locations) {
 }
 
 TEST(cfg_lexer, string_escapes_as_kamailio_reads_them) {
-    // Measured on Kamailio 5.6.3: "a\0b" has 4 bytes ({s.len} is 4), so "\0" and "\1" stay as written (a
-    // back-reference in {re.subst,...}); \n, \r, \t, \\ and \" are replaced.
-    diagnostics diags;
-    auto tokens = lex(R"("a\0b"; "\1\d\$"; "\n\r\t\\\"")", diags);
-    ASSERT_FALSE(diags.has_errors()) << diags.format_all();
-    ASSERT_GE(tokens.size(), 5u);
-    EXPECT_EQ("a\\0b", tokens[0].text);
-    EXPECT_EQ("\\1\\d\\$", tokens[2].text);
-    EXPECT_EQ("\n\r\t\\\"", tokens[4].text);
+    // Measured on Kamailio 5.6.3 (xlog of the value; "a\0b" has 4 bytes): in "..." \n \r \t \a \\ \" are
+    // replaced, \x takes one or two hex digits, an octal escape two or three (one stays as written, so "\0"
+    // and "\1" reach {re.subst,...}), \' and unknown escapes stay, a NUL byte ends the string, a backslash at
+    // the line end drops both. '...' has no escapes: its first ' ends it, and a backslash keeps the line end.
+    const std::pair<const char*, const char*> cases[] = {
+        {R"("a\0b")", "a\\0b"},
+        {R"("\1\d\$")", "\\1\\d\\$"},
+        {R"("\n\r\t\\\"")", "\n\r\t\\\""},
+        {R"("[\'][\a][\e][\?]")", "[\\'][\a][\\e][\\?]"},
+        {R"("[\x41][\x4g][\x414][\xg][\x]")", "[A][\x04g][A4][\\xg][\\x]"},
+        {R"("[\1][\12][\012][\0101][\8][\101]")", "[\\1][\n][\n][\b1][\\8][A]"},
+        {R"("a\x00b" "c")", "a"},
+        {"\"d\\\ne\"", "de"},
+        {R"('[\n][\t][\\][\"][\x41]')", "[\\n][\\t][\\\\][\\\"][\\x41]"},
+        {R"('a\')", "a\\"},
+        {"'b\\\nc'", "b\\\nc"},
+    };
+    for (const auto& [text, expected] : cases) {
+        diagnostics diags;
+        auto tokens = lex(text, diags);
+        ASSERT_FALSE(diags.has_errors()) << text << ": " << diags.format_all();
+        ASSERT_EQ(2u, tokens.size()) << text;
+        EXPECT_EQ(expected, tokens[0].text) << text;
+    }
 }
 
 TEST(cfg_lexer, numbers_in_kamailios_bases) {
@@ -209,7 +224,7 @@ TEST(cfg_diagnostics, bytes_that_are_not_utf8_print_as_escapes) {
 
 TEST(cfg_lexer, no_break_space_multi_line_and_adjacent_strings) {
     diagnostics diags;
-    auto tokens = lex("\xc2\xa0x(\"a\" 'b'\n  \"c\nd\" \"e\");", diags);
+    auto tokens = lex("\xc2\xa0x(\"a\" \"b\"\n  \"c\nd\" \"e\");", diags);
     ASSERT_FALSE(diags.has_errors()) << diags.format_all();
     ASSERT_EQ(6u, tokens.size());
     EXPECT_EQ(token_kind::identifier, tokens[0].kind);
@@ -218,6 +233,20 @@ TEST(cfg_lexer, no_break_space_multi_line_and_adjacent_strings) {
     EXPECT_EQ("abc\nde", tokens[2].text);
     EXPECT_EQ(token_kind::rparen, tokens[3].kind);
     EXPECT_EQ(3u, tokens[3].where.line);
+}
+
+TEST(cfg_lexer, only_double_quoted_strings_with_white_space_between_join) {
+    // Measured on Kamailio 5.6.3: "a" "b" is "ab"; 'a' 'b', "a" 'b', 'a' "b" and "a" /* c */ "b" are two
+    // strings (a syntax error where one is expected).
+    diagnostics diags;
+    for (const char* text :
+         {"'a' 'b'", "\"a\" 'b'", "'a' \"b\"", "\"a\" /* c */ \"b\"", "\"a\" # c\n\"b\""}) {
+        auto tokens = lex(text, diags);
+        ASSERT_FALSE(diags.has_errors()) << diags.format_all();
+        ASSERT_EQ(3u, tokens.size()) << text;
+        EXPECT_EQ("a", tokens[0].text) << text;
+        EXPECT_EQ("b", tokens[1].text) << text;
+    }
 }
 
 TEST(cfg_preprocessor, bare_include_and_import_file) {
@@ -491,6 +520,28 @@ TEST(cfg_catalog, modparam_boolean_words_and_joined_strings) {
     EXPECT_EQ(0, test::testmod_int_param());
 }
 
+TEST(cfg_catalog, modparam_strings_are_lexed_as_kamailio_lexes_them) {
+    // Measured on Kamailio 5.6.3 (xlog's prefix, pv's shvset): a modparam's "..." decodes \t and \x41 and
+    // keeps \'; its '...' is as written.
+    auto catalog = test::make_test_catalog();
+    diagnostics diags;
+    config cfg;
+    read_config_text(
+        "m.cfg",
+        "loadmodule \"testmod\"\nmodparam(\"testmod\", \"str_param\", \"[\\t][\\x41][\\'][\\d]\")\n"
+        "request_route { exit; }\n",
+        {}, &catalog, diags, cfg);
+    ASSERT_FALSE(diags.has_errors()) << diags.format_all();
+    EXPECT_STREQ("[\t][A][\\'][\\d]", test::testmod_str_param());
+    config cfg2;
+    read_config_text("m2.cfg",
+                     "loadmodule \"testmod\"\nmodparam(\"testmod\", \"str_param\", '[\\t][\\x41][\\\"]')\n"
+                     "request_route { exit; }\n",
+                     {}, &catalog, diags, cfg2);
+    ASSERT_FALSE(diags.has_errors()) << diags.format_all();
+    EXPECT_STREQ("[\\t][\\x41][\\\"]", test::testmod_str_param());
+}
+
 TEST(cfg_catalog, lookups) {
     auto catalog = test::make_test_catalog();
     EXPECT_TRUE(catalog.find_commands("t_relay").empty());
@@ -543,7 +594,8 @@ TEST(cfg_resolver, selects_are_checked_with_line_and_column) {
             "type, transport, hostport, rn_user, pwd)",
             "5:7 bad select '@nothing': unknown select 'nothing' (siphost has ruri, from, to, via, contact, "
             "cseq, "
-            "call_id, msg, src, dst, cfg_get, event, max_forwards, content_length, content_type, date, "
+            "call_id, msg, src, dst, cfg_get, authorization, proxy_authorization, event, max_forwards, "
+            "content_length, content_type, date, "
             "identity, "
             "identity_info, user_agent, record_route)",
             "6:13 bad select '$sel(cfg_get.app.limt)': the cfg group 'app' has no variable 'limt'",
@@ -574,6 +626,31 @@ TEST(cfg_resolver, selects_kamailio_refuses_are_refused) {
                   "4:28 bad select '@dst.host': 'dst' has no 'host' (it has ip, port)",
                   "4:40 bad select '@contact.user': 'contact' has no 'user' (it has uri, name, expires, q, "
                   "params)"}),
+              located_messages(diags));
+}
+
+TEST(cfg_resolver, credentials_selects_as_kamailio_resolves_them) {
+    // Measured on Kamailio 5.6.3: the realm is required and comes first ([\"realm\"] or .realm); its parts
+    // are username (.user, .domain), realm, nonce, uri, cnonce, nc, response, opaque, algorithm, qop; no
+    // index.
+    diagnostics diags;
+    config cfg;
+    read_config_text("sel.cfg",
+                     "request_route {\n"
+                     "  $var(a) = @authorization[\"x.org\"].username.user + @proxy_authorization.x.qop;\n"
+                     "  $var(b) = @authorization + @authorization[1].username;\n"
+                     "  $var(c) = @authorization[\"x.org\"].user + @proxy_authorization.x.username.foo;\n"
+                     "}\n",
+                     {}, nullptr, diags, cfg);
+    EXPECT_EQ((std::vector<std::string>{
+                  "3:13 bad select '@authorization': 'authorization' needs the realm of the credentials: "
+                  "authorization[\"example.org\"] (and a part: .username, .realm, .nonce, ...)",
+                  "3:30 bad select '@authorization[1].username': 'authorization' takes no index",
+                  "4:13 bad select '@authorization[\"x.org\"].user': 'authorization[\"x.org\"]' has no "
+                  "'user' (it has "
+                  "username, realm, nonce, uri, cnonce, nc, response, opaque, algorithm, qop)",
+                  "4:44 bad select '@proxy_authorization.x.username.foo': "
+                  "'proxy_authorization[\"x\"].username' has no 'foo' (it has user, domain)"}),
               located_messages(diags));
 }
 

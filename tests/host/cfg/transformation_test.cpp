@@ -67,11 +67,34 @@ TEST(cfg_transformations, bad_ones_name_the_reason_and_the_byte) {
          "bad parameters for transformation 's.select': the separator must be one character; usage "
          "{s.select,index,separator}",
          4},
-        {"$(ru{s.strip,$var(n})",
-         "bad parameters for transformation 's.strip': '$var(n' is not a pseudo-variable: missing ')'; usage "
-         "{s.strip,length}",
+        {"$(ru{s.strip,$var(n})", // Kamailio counts the '(' of $var( too: the outer one stays open
+         "unbalanced parentheses: a transformation's parameter cannot hold an unpaired '(' or ')'", 0},
+        {"$(ru{s.len)",
+         "missing '}' after the transformation (a '{' in a parameter needs its '}', and a '(' or ')' its "
+         "partner: the pseudo-variable ends at the ')' that pairs with its '(')",
          4},
-        {"$(ru{s.len)", "missing '}' after the transformation", 4},
+        // Measured on Kamailio 5.6.3: a '}' separator ends the transformations; braces elsewhere in a
+        // parameter, and escapes other than \\ \n \r \t in s.select's separator, are refused.
+        {"$(ru{s.select,1,}}{s.len})",
+         "nothing may follow {s.select,N,}} (a '}' separator): Kamailio 5.6.3 ends the transformations "
+         "there; apply the others to a variable that holds this value",
+         18},
+        {"$(ru{s.replace,{a},b})",
+         "a parameter of 's.replace' cannot hold '{' or '}' (Kamailio 5.6.3 refuses it; only re.subst's "
+         "expression may hold braces that pair, and s.select's separator may be '}')",
+         4},
+        {"$(ru{s.select,1,\\}})",
+         "bad parameters for transformation 's.select': the separator's escape \\} is not one of \\\\ \\n "
+         "\\r \\t; usage {s.select,index,separator}",
+         4},
+        {"$(ru{s.select,1,\\a})",
+         "bad parameters for transformation 's.select': the separator's escape \\a is not one of \\\\ \\n "
+         "\\r \\t; usage {s.select,index,separator}",
+         4},
+        {"$(ru{re.subst,/a}/b/})",
+         "bad parameters for transformation 're.subst': the substitution '/a' is not "
+         "/regex/replacement/flags",
+         4},
         {"$(ru{s.len}x)", "unexpected 'x' after the transformations", 11},
         {"$(ru{re.subst,/a/b})",
          "bad parameters for transformation 're.subst': the substitution '/a/b' has no end to its "
@@ -119,6 +142,60 @@ TEST(cfg_transformations, bad_ones_name_the_reason_and_the_byte) {
     std::string error;
     EXPECT_FALSE(parse_pv_name("$ru{s.len}", error));
     EXPECT_EQ("unexpected '{s.len}' after the pseudo-variable", error);
+}
+
+TEST(cfg_transformations, braces_in_parameters_as_kamailio_reads_them) {
+    // Measured on Kamailio 5.6.3: s.select's separator may be '}' (the last transformation, blanks before
+    // its own '}' allowed) or an escape \\ \n \r \t; re.subst's expression may hold braces that pair.
+    std::string error;
+    auto last = parse_pv_name("$(var(x){s.len}{s.select,1,}})", error);
+    ASSERT_TRUE(last) << error;
+    ASSERT_EQ(2u, last->transforms.size());
+    EXPECT_EQ('}', last->transforms[1].separator);
+    EXPECT_EQ(1, last->transforms[1].number);
+    auto blank = parse_pv_name("$(var(x){s.select,-1,} })", error);
+    ASSERT_TRUE(blank) << error;
+    EXPECT_EQ('}', blank->transforms[0].separator);
+    for (auto [text, separator] : {std::pair{"$(var(x){s.select,0,\\t})", '\t'},
+                                   {"$(var(x){s.select,0,\\n})", '\n'},
+                                   {"$(var(x){s.select,0,\\r})", '\r'},
+                                   {"$(var(x){s.select,0,\\\\})", '\\'}}) {
+        auto escaped = parse_pv_name(text, error);
+        ASSERT_TRUE(escaped) << text << ": " << error;
+        EXPECT_EQ(separator, escaped->transforms[0].separator) << text;
+    }
+    auto regex = parse_pv_name("$(var(x){re.subst,/[{}]/X/g}{s.len})", error);
+    ASSERT_TRUE(regex) << error;
+    ASSERT_EQ(2u, regex->transforms.size());
+    EXPECT_EQ(tr_kind::re_subst, regex->transforms[0].kind);
+}
+
+TEST(cfg_transformations, parentheses_in_parameters_end_the_pseudo_variable_as_in_kamailio) {
+    // Kamailio 5.6.3 ends "$(...)" at the ')' that pairs with its '(', also inside a transformation: in an
+    // expression and in a string template alike ({s.select,0,)} and {s.select,0,(} are refused there).
+    diagnostics diags;
+    config cfg;
+    auto catalog = test::make_test_catalog();
+    read_config_text("t.cfg",
+                     "loadmodule \"xlog\"\nrequest_route {\n  xlog(\"$(var(a){s.select,0,)})\");\n"
+                     "  xlog(\"$(var(a){s.select,0,(})\");\n}\n",
+                     {}, &catalog, diags, cfg);
+    ASSERT_EQ(2u, diags.error_count()) << diags.format_all();
+    EXPECT_NE(std::string::npos, diags.all()[0].message.find("missing '}' after the transformation"))
+        << diags.format_all();
+    EXPECT_EQ(4u, diags.all()[1].where.line);
+    // In an expression the pseudo-variable ends at "0,)", and what follows is a syntax error, as in Kamailio.
+    diagnostics expression;
+    config cfg2;
+    read_config_text("t.cfg", "request_route {\n  $var(b) = $(var(a){s.select,0,)});\n}\n", {}, nullptr,
+                     expression, cfg2);
+    ASSERT_TRUE(expression.has_errors());
+    EXPECT_EQ(
+        "bad pseudo-variable '$(var(a){s.select,0,)': missing '}' after the transformation (a '{' in a "
+        "parameter needs its '}', and a '(' or ')' its partner: the pseudo-variable ends at the ')' that "
+        "pairs with its '(')",
+        expression.all()[0].message);
+    EXPECT_EQ(21u, expression.all()[0].where.column);
 }
 
 TEST(cfg_transformations, new_members_parse_with_their_parameters) {

@@ -166,5 +166,67 @@ request_route {
     EXPECT_EQ("alice", h.print("$var(f)", m));
 }
 
+TEST(script_select, credentials_by_realm) {
+    // Measured on Kamailio 5.6.3 (tests/compat/scenarios/selects_auth.cfg compares them there): the first
+    // header whose realm matches in any case; a directive it lacks is empty; no such realm is null.
+    harness h(R"cfg(
+request_route {
+  $var(whole) = @authorization["first.example"];
+  $var(username) = @authorization["FIRST.example"].username;
+  $var(user) = @proxy_authorization["second.example"].username.user;
+  $var(domain) = @proxy_authorization["second.example"].username.domain;
+  $var(no_domain) = @authorization["first.example"].username.domain;
+  $var(parts) = @proxy_authorization["second.example"].realm + "|" + @proxy_authorization["second.example"].nonce +
+      "|" + @proxy_authorization["second.example"].uri + "|" + @proxy_authorization["second.example"].response +
+      "|" + @proxy_authorization["second.example"].algorithm + "|" + @proxy_authorization["second.example"].qop +
+      "|" + @proxy_authorization["second.example"].nc + "|" + @proxy_authorization["second.example"].cnonce +
+      "|" + @proxy_authorization.other.opaque;
+  $var(opaque) = @authorization["first.example"].opaque;
+  $var(absent) = @authorization["nosuch"].username;
+}
+)cfg");
+    test_message m;
+    m.extra_headers = "Authorization: Basic YWxpY2U6c2VjcmV0\r\n"
+                      "Authorization: Digest username=\"dave\", realm=\"first.example\", nonce=\"n3\", "
+                      "response=\"r3\"\r\n"
+                      "Authorization: Digest username=\"eve\", realm=\"first.example\", nonce=\"n4\"\r\n"
+                      "Proxy-Authorization: Digest username=\"carol@c.example\", realm=\"Second.Example\", "
+                      "nonce=\"n2\", uri=\"sip:x\", response=\"r2\", algorithm=SHA-256, qop=auth-int, "
+                      "nc=00000002, cnonce=\"c2\"\r\n"
+                      "Proxy-Authorization: Digest username=\"o\", realm=\"other\", opaque=\"op\"\r\n";
+    h.request(m);
+    EXPECT_EQ("Digest username=\"dave\", realm=\"first.example\", nonce=\"n3\", response=\"r3\"",
+              h.print("$var(whole)", m));
+    EXPECT_EQ("dave", h.print("$var(username)", m));
+    EXPECT_EQ("carol", h.print("$var(user)", m));
+    EXPECT_EQ("c.example", h.print("$var(domain)", m));
+    EXPECT_EQ("", h.print("$var(no_domain)", m));
+    EXPECT_EQ("Second.Example|n2|sip:x|r2|SHA-256|auth-int|00000002|c2|op", h.print("$var(parts)", m));
+    EXPECT_EQ("", h.print("$var(opaque)", m)); // the credentials lack it: empty
+    EXPECT_EQ("", h.print("$var(absent)", m)); // an @select that finds nothing assigns ""
+    EXPECT_EQ("<null>", h.print("$sel(authorization.nosuch.username)", m)); // read as such: null
+    EXPECT_EQ("<null>", h.print("$sel(authorization.username)", m));        // the realm "username"
+}
+
+TEST(script_select, an_at_select_that_finds_nothing_assigns_the_empty_string) {
+    // Measured on Kamailio 5.6.3 without a Contact: $var(a) = @contact.uri is "", $var(b) = $sel(contact.uri)
+    // is 0 (null), $avp(d) = @contact.uri is ""; a comparison with $null sees null.
+    harness h(R"cfg(
+request_route {
+  $var(a) = @contact.uri;
+  $var(b) = $sel(contact.uri);
+  $avp(d) = @contact.uri;
+  $var(n) = 0;
+  if (@contact.uri == $null) { $var(n) = 1; }
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    EXPECT_EQ("", h.print("$var(a)", m));
+    EXPECT_EQ("0", h.print("$var(b)", m));
+    EXPECT_EQ("", h.print("$avp(d)", m));
+    EXPECT_EQ("1", h.print("$var(n)", m));
+}
+
 } // namespace
 } // namespace siphost::test
