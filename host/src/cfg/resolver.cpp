@@ -406,14 +406,12 @@ void resolver::rewrite_send_comparison(expr& e, const context& ctx) {
     if (value.kind == expr_kind::identifier && !is_myself && !(is_ip && parse_ip_network(value.text))) {
         diags_.error(value.where, "unknown name '" + value.text + "'",
                      "compare " + keyword + " with a number, a string or a pseudo-variable");
-        return;
+        value.kind = expr_kind::string; // reported once; the comparison is still built
     }
     if ((value.kind == expr_kind::string || value.kind == expr_kind::identifier) &&
-        value.text.find('/') != std::string::npos && !parse_ip_network(value.text)) {
+        value.text.find('/') != std::string::npos && !parse_ip_network(value.text))
         diags_.error(value.where, "'" + value.text + "' is not a network",
                      "write an address and a prefix length: 10.0.0.0/8, 2001:db8::/32");
-        return;
-    }
     // What the keyword reads (measured on 5.6.3): snd_ip and snd_port the local socket the message leaves
     // from ($sndfrom), to_ip and to_port where it goes ($snd); the _af and _proto spellings name the same.
     const std::string field = keyword.substr(keyword.find('_') + 1);
