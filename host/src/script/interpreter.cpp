@@ -1204,7 +1204,7 @@ bool eval_bool(const node& n, run_context& ctx) {
             ctx.condition_failed = false;
             return !failed && !operand;
         }
-        if (n.op == op_kind::needs_send_info) {
+        if (n.op == op_kind::needs_send_info) [[unlikely]] {
             if (current_send == nullptr) {
                 ctx.condition_failed = true;
                 return false;
@@ -1701,8 +1701,10 @@ std::int64_t run_call(const call_site& call, run_context& ctx) {
     ctx.rc = result;
     // Kamailio: 0 ends the script, except the 0 of a forward() that onsend_route dropped (measured on 5.6.3:
     // $rc is 0 and the script goes on).
-    if (result == 0 && !(call.core != nullptr && is_forward(call.core->op)))
-        ctx.stopped = run_context::stop::exit;
+    if (result == 0) [[unlikely]] {
+        if (call.core == nullptr || !is_forward(call.core->op))
+            ctx.stopped = run_context::stop::exit;
+    }
     return result;
 }
 
