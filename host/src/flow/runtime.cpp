@@ -475,7 +475,7 @@ bool runtime::relay_reply_statelessly(siphost_msg& msg) {
     dest.socket = to_handle(socket_for(*endpoint.endpoint, proto));
     // In the core onreply_route set_forward_*() stand for set_reply_*(), as in Kamailio.
     dest.flags = msg.forward_send_flags | msg.reply_send_flags;
-    return send(dest, std::string_view(send_buffer.data(), written.size)) == 0;
+    return send_request(msg, dest, std::string_view(send_buffer.data(), written.size)) == 0;
 }
 
 int runtime::run_route(int route_id, siphost_msg& msg) const {
@@ -605,7 +605,9 @@ int runtime::send(const siphost_dest& dst, std::string_view bytes) {
 }
 
 int runtime::send_request(siphost_msg& msg, const siphost_dest& dst, std::string_view bytes) {
-    if (interpreter_ != nullptr && interpreter_->has_onsend_route()) {
+    // Replies pass onsend_route only with onsend_route_reply=yes, as in Kamailio.
+    if (interpreter_ != nullptr && interpreter_->has_onsend_route() &&
+        (msg.sip.is_request() || interpreter_->script().params().onsend_route_reply)) {
         // Kamailio's send information: where it goes, the local socket it leaves from, the bytes.
         script::send_info info;
         info.proto = dst.proto == SIPHOST_PROTO_NONE ? static_cast<uint8_t>(SIPHOST_PROTO_UDP) : dst.proto;

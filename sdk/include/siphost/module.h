@@ -762,8 +762,9 @@ typedef struct siphost_host_api {
 
     /* [1.7] Sends the request bytes built from msg (dst as for send) after the script's onsend_route, when it
      * has one, ran on msg with the send information ($snd(...), snd_ip, to_port, ...). How a module sends the
-     * first copy of a request it relays (tm's branches), as Kamailio runs onsend_route for it; retransmissions
-     * and requests a module makes itself go through send. Worker thread of msg. Returns 0 when sent,
+     * first copy of a request it relays (tm's branches) and a reply it relays (msg the received reply: the route
+     * runs only with onsend_route_reply=yes), as Kamailio runs onsend_route for those; retransmissions and
+     * messages a module makes itself go through send. Worker thread of msg. Returns 0 when sent,
      * SIPHOST_SEND_DROPPED when onsend_route dropped it (nothing was sent), or -1. */
     int (*send_request)(siphost_msg *msg, const siphost_dest *dst, siphost_str bytes);
 
