@@ -39,8 +39,8 @@ bool send_upstream(transaction& t, std::string_view bytes, int code, siphost_msg
     // set_reply_no_connect()/set_reply_close() in an onreply_route add to what the request route set.
     if (reply != nullptr)
         t.upstream.flags |= host()->msgctx->send_flags(reply, 1);
-    // A relayed reply passes onsend_route when the config sets onsend_route_reply=yes, as in Kamailio; tm's own
-    // replies do not (measured on 5.6.3).
+    // A relayed reply passes onsend_route when the config sets onsend_route_reply=yes, as in Kamailio; tm's
+    // own replies do not (measured on 5.6.3).
     bool sent = reply != nullptr ? host()->send_request(reply, &t.upstream, sdk::str(bytes)) == 0
                                  : send_to(t.upstream, bytes);
     if (sent) {
