@@ -114,6 +114,9 @@ struct request_context {
     int on_branch_failure = -1;
     uint32_t fr_timer_ms = 0; ///< t_set_fr() before the transaction exists
     uint32_t fr_inv_timer_ms = 0;
+    /// A transaction t_relay() created and could send nowhere (every branch dropped by onsend_route or not
+    /// sent): answered 477 after the script unless the script replied, as Kamailio does.
+    std::shared_ptr<transaction> unsent;
 };
 request_context& current_request();
 

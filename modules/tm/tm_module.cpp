@@ -141,6 +141,8 @@ bool acks_negative_reply(siphost_msg* msg) {
     return t->invite && t->final_sent && t->status >= 300;
 }
 
+request_context& request_context_of(siphost_msg* msg);
+
 int relay(siphost_msg* msg, std::string_view host_name, uint16_t port, uint8_t proto = SIPHOST_PROTO_NONE) {
     if (route_context& route = current_route(); route.txn != nullptr) {
         if (route.route_type != SIPHOST_ROUTE_FAILURE && route.route_type != SIPHOST_ROUTE_BRANCH_FAILURE)
@@ -174,7 +176,10 @@ int relay(siphost_msg* msg, std::string_view host_name, uint16_t port, uint8_t p
         log(SIPHOST_LOG_ERR, "the request was relayed already");
         return -1;
     }
-    return relay_to_targets(*t, msg, host_name, port, false, proto);
+    int relayed = relay_to_targets(*t, msg, host_name, port, false, proto);
+    if (relayed < 0 && t->branches.empty())
+        request_context_of(msg).unsent = t;
+    return relayed;
 }
 
 int cmd_t_relay(siphost_msg* msg, const siphost_value*, void*) {
@@ -540,6 +545,13 @@ int on_request_hook(siphost_msg* msg, void*) {
 }
 
 int after_request_hook(siphost_msg*, void*) {
+    // A t_relay() that sent nothing and a script that did not reply: Kamailio 5.6.3 answers 477 once the
+    // script is over (measured: after an sl_send_reply() too, which tm does not see; not after t_reply()).
+    if (std::shared_ptr<transaction> t = std::move(current_request().unsent)) {
+        std::lock_guard lock(t->mutex);
+        if (!t->final_sent && t->branches.empty())
+            send_local_reply(*t, 477, "Unfortunately error on sending to next hop occurred (477/TM)");
+    }
     current_request() = request_context{}; // do not keep the transaction alive with the worker
     return SIPHOST_HOOK_CONTINUE;
 }
