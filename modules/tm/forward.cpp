@@ -129,8 +129,8 @@ std::shared_ptr<transaction> new_transaction(siphost_msg* msg, const request_key
     return t;
 }
 
-int relay_branch(transaction& t, siphost_msg* source, std::string_view host_name, uint16_t port,
-                 uint8_t proto) {
+int relay_branch(transaction& t, siphost_msg* source, siphost_msg* script_msg, std::string_view host_name,
+                 uint16_t port, uint8_t proto) {
     const siphost_host_api* h = host();
     tm_state& s = state();
     if (t.final_sent) {
@@ -169,7 +169,14 @@ int relay_branch(transaction& t, siphost_msg* source, std::string_view host_name
         log(SIPHOST_LOG_ERR, "cannot relay: the request cannot be built");
         return -1;
     }
-    if (!send_to(b.destination, b.request)) {
+    // The first copy of each branch passes the script's onsend_route (its retransmissions do not), which
+    // sees the request the script relays, as in Kamailio ($ru the relayed request's, not a target's).
+    int send_result = h->send_request(script_msg, &b.destination, sdk::str(b.request));
+    if (send_result == SIPHOST_SEND_DROPPED) {
+        log(SIPHOST_LOG_DBG, "onsend_route dropped a branch");
+        return -1;
+    }
+    if (send_result != 0) {
         log(SIPHOST_LOG_ERR, "cannot relay: sending failed");
         return -1;
     }
@@ -211,7 +218,7 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
         h->msgctx->clear_branches(msg);
     int relayed = 0;
     if (!request_uri_consumed || targets.empty())
-        relayed += relay_branch(t, msg, host_name, port, proto) > 0 ? 1 : 0;
+        relayed += relay_branch(t, msg, msg, host_name, port, proto) > 0 ? 1 : 0;
     for (target_copy& target : targets) {
         // Each target is the request with its own Request-URI and $du, as the script would have set them,
         // and as its Request-URI branch its own Path (a contact registered through proxies, RFC 3327: written
@@ -233,7 +240,7 @@ int relay_to_targets(transaction& t, siphost_msg* msg, std::string_view host_nam
             log(SIPHOST_LOG_ERR, "cannot relay to a branch of the destination set");
             continue;
         }
-        relayed += relay_branch(t, copy.get(), host_name, port, proto) > 0 ? 1 : 0;
+        relayed += relay_branch(t, copy.get(), msg, host_name, port, proto) > 0 ? 1 : 0;
     }
     // As in Kamailio 5.6.3 (measured): branch_route runs for the branches of the one relay it was armed for;
     // a later t_relay() (another in the same route, or failure_route's) runs it only when armed again.
@@ -262,7 +269,9 @@ int forward_stateless(siphost_msg* msg, std::string_view host_name, uint16_t por
     if (n <= 0 ||
         !build_with_branch(msg, to.socket, std::string_view(branch_text, static_cast<size_t>(n)), bytes))
         return -1;
-    return send_to(to, bytes) ? 1 : -1;
+    // As Kamailio's core forwarding, which tm hands a stateless relay to: onsend_route runs first.
+    int sent = host()->send_request(msg, &to, sdk::str(bytes));
+    return sent == 0 ? 1 : -1;
 }
 
 std::string build_hop_request(std::string_view method, const branch& b, std::string_view to) {

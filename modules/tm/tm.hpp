@@ -115,6 +115,9 @@ struct request_context {
     int on_branch_failure = -1;
     uint32_t fr_timer_ms = 0; ///< t_set_fr() before the transaction exists
     uint32_t fr_inv_timer_ms = 0;
+    /// A transaction t_relay() created and could send nowhere (every branch dropped by onsend_route or not
+    /// sent): answered 477 after the script unless the script replied, as Kamailio does.
+    std::shared_ptr<transaction> unsent;
 };
 request_context& current_request();
 
@@ -157,9 +160,10 @@ std::shared_ptr<transaction> match_ack_to_local_reply(const request_key& key);
 std::shared_ptr<transaction> new_transaction(siphost_msg* msg, const request_key& key);
 /// Adds a branch built from `source` towards host:port (empty host: the request's next hop) and sends it.
 /// Lock held. It leaves from source's send socket (force_send_socket(), a target's own), or the one a
-/// branch_route forces. Returns 1 or -1.
-int relay_branch(transaction& t, siphost_msg* source, std::string_view host, uint16_t port,
-                 uint8_t proto = SIPHOST_PROTO_NONE);
+/// branch_route forces. The first send passes onsend_route, run on script_msg (the request the script
+/// relays). Returns 1, or -1 (also when onsend_route dropped it).
+int relay_branch(transaction& t, siphost_msg* source, siphost_msg* script_msg, std::string_view host,
+                 uint16_t port, uint8_t proto = SIPHOST_PROTO_NONE);
 /// Relays msg to its Request-URI and to every target of its destination set (append_branch), in parallel,
 /// and empties the set. request_uri_consumed (a failure_route that kept the R-URI its branches were tried
 /// with) leaves the Request-URI out when the set has targets. Returns 1 when a branch went out, else -1.

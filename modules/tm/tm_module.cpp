@@ -141,6 +141,8 @@ bool acks_negative_reply(siphost_msg* msg) {
     return t->invite && t->final_sent && t->status >= 300;
 }
 
+request_context& request_context_of(siphost_msg* msg);
+
 /// t_relay() from request_route or from failure_route (tried: the Request-URI is the one that failed). As
 /// Kamailio 5.6.3 does it (measured): a Request-URI that route relayed already goes no more unless the
 /// script changed it since, the destination set's new targets go, and with neither nothing goes and it fails.
@@ -185,7 +187,10 @@ int relay(siphost_msg* msg, std::string_view host_name, uint16_t port, uint8_t p
     if (!t)
         return -1;
     std::lock_guard lock(t->mutex);
-    return relay_new_branches(*t, msg, false, host_name, port, proto);
+    int relayed = relay_new_branches(*t, msg, false, host_name, port, proto);
+    if (relayed < 0 && t->branches.empty())
+        request_context_of(msg).unsent = t;
+    return relayed;
 }
 
 int cmd_t_relay(siphost_msg* msg, const siphost_value*, void*) {
@@ -551,6 +556,13 @@ int on_request_hook(siphost_msg* msg, void*) {
 }
 
 int after_request_hook(siphost_msg*, void*) {
+    // A t_relay() that sent nothing and a script that did not reply: Kamailio 5.6.3 answers 477 once the
+    // script is over (measured: after an sl_send_reply() too, which tm does not see; not after t_reply()).
+    if (std::shared_ptr<transaction> t = std::move(current_request().unsent)) {
+        std::lock_guard lock(t->mutex);
+        if (!t->final_sent && t->branches.empty())
+            send_local_reply(*t, 477, "Unfortunately error on sending to next hop occurred (477/TM)");
+    }
     current_request() = request_context{}; // do not keep the transaction alive with the worker
     return SIPHOST_HOOK_CONTINUE;
 }

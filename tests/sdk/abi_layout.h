@@ -28,8 +28,8 @@
 /* ---- versions and layout constants ---- */
 
 ABI_VALUE(SIPHOST_ABI_MAJOR, 1);
-ABI_VALUE(SIPHOST_ABI_MINOR, 6);
-ABI_VALUE(SIPHOST_REQUIRE_MINOR, 6);
+ABI_VALUE(SIPHOST_ABI_MINOR, 7);
+ABI_VALUE(SIPHOST_REQUIRE_MINOR, 7);
 ABI_VALUE(SIPHOST_MAX_ARGS, 6);
 ABI_CHECK(entry_symbol_length, sizeof(SIPHOST_ENTRY_SYMBOL) == sizeof("siphost_module_v1"));
 
@@ -113,6 +113,7 @@ ABI_VALUE(SIPHOST_ROUTE_RAN, 1);
 ABI_VALUE(SIPHOST_ROUTE_EXITED, 0);
 ABI_VALUE(SIPHOST_ROUTE_DROPPED, -1);
 ABI_VALUE(SIPHOST_ROUTE_NOT_FOUND, -2);
+ABI_VALUE(SIPHOST_SEND_DROPPED, 1);
 
 ABI_VALUE(SIPHOST_LIMIT_BRANCHES, 1);
 ABI_VALUE(SIPHOST_LIMIT_MESSAGE_SIZE, 2);
@@ -348,7 +349,8 @@ ABI_FIELD(siphost_host_api, conn_set_keepalive, 672, 8);
 ABI_FIELD(siphost_host_api, conn_close, 680, 8);
 ABI_FIELD(siphost_host_api, socket_find, 688, 8);
 ABI_FIELD(siphost_host_api, msg_set_send_socket, 696, 8);
-ABI_FIELD(siphost_host_api, reserved, 704, 32);
+ABI_FIELD(siphost_host_api, send_request, 704, 8);
+ABI_FIELD(siphost_host_api, reserved, 712, 24);
 ABI_SIZE(siphost_host_api, 736);
 
 /* Message context */

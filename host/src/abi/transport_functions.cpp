@@ -78,6 +78,13 @@ int send(const siphost_dest* dst, siphost_str bytes) {
     return runtime->send(*dst, view(bytes));
 }
 
+int send_request(siphost_msg* msg, const siphost_dest* dst, siphost_str bytes) {
+    auto* runtime = parts().runtime;
+    if (runtime == nullptr || msg == nullptr || !dest_ok(dst))
+        return -1;
+    return runtime->send_request(*msg, *dst, view(bytes));
+}
+
 int send_stateless_reply(siphost_msg* request, int code, siphost_str reason, siphost_str to_tag,
                          siphost_str extra_headers) {
     auto* runtime = parts().runtime;
@@ -187,6 +194,7 @@ void fill_transport_functions(siphost_host_api& api) {
     api.conn_set_keepalive = conn_set_keepalive; // [1.5]
     api.conn_close = conn_close;                 // [1.5]
     api.socket_find = socket_find;               // [1.6]
+    api.send_request = send_request;             // [1.7]
 }
 
 } // namespace siphost::abi

@@ -57,9 +57,10 @@ enum class op_kind {
     int_cast,
     str_cast,
     in_network, ///< "src_ip == 10.0.0.0/8": the left address lies in the right network (made by the resolver)
-    /// On an integer: a comparison with snd_port, snd_af, ... where nothing is being sent (made by the
-    /// resolver). Kamailio's comparison fails there: false in a condition, and false under '!' as well.
-    no_send_info
+    /// On a unary: its operand compares what is being sent (snd_port, to_ip, ...: made by the resolver). Made
+    /// only while an onsend_route runs; elsewhere Kamailio's comparison fails: false in a condition, and
+    /// false under '!' as well.
+    needs_send_info
 };
 
 /// The spelling of an operator for messages.

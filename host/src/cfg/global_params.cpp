@@ -22,10 +22,10 @@ const std::vector<std::string>& ignored_params() {
         "latency_limit_db", "latency_log", "local_rport", "log_engine_data", "log_engine_type",
         "log_prefix_mode", "cfgengine", "maxbuffer", "max_branches", "max_recursive_level", "mcast",
         "mcast_loopback", "mcast_ttl", "memdbg", "memlog", "mem_join", "mem_safety", "mem_status_mode",
-        "mem_summary", "mhomed", "mlock_pages", "modinit_delay", "onsend_route_reply", "open_files_limit",
-        "phone2tel", "pmtu_discovery", "pv_buffer_size", "pv_buffer_slots", "pv_cache_limit",
-        "pv_cache_action", "rundir", "run_dir", "received_route_mode", "reply_to_via", "route_locks_size",
-        "server_header", "server_signature", "server_id", "shm_force_alloc", "shm_mem_size", "sip_parser_log",
+        "mem_summary", "mhomed", "mlock_pages", "modinit_delay", "open_files_limit", "phone2tel",
+        "pmtu_discovery", "pv_buffer_size", "pv_buffer_slots", "pv_cache_limit", "pv_cache_action", "rundir",
+        "run_dir", "received_route_mode", "reply_to_via", "route_locks_size", "server_header",
+        "server_signature", "server_id", "shm_force_alloc", "shm_mem_size", "sip_parser_log",
         "sip_parser_log_oneline", "sip_warning", "socket_workers", "sql_buffer_size", "statistics",
         "stats_name_separator", "tos", "udp_mtu", "udp_mtu_try_proto", "uri_host_extra_chars", "user", "uid",
         "user_agent_header", "verbose_startup", "version_table", "wait_worker1_mode", "wait_worker1_time",
@@ -82,6 +82,7 @@ const std::vector<std::string>& handled_params() {
                                                    "loadpath",
                                                    "max_while_loops",
                                                    "disable_tcp",
+                                                   "onsend_route_reply",
                                                    "tcp_connection_lifetime",
                                                    "tcp_max_connections",
                                                    "tcp_connect_timeout",
@@ -311,6 +312,8 @@ void apply_global_param(global_params& params, const std::string& name, source_l
         }
     } else if (name == "disable_tcp") {
         need_bool(params.disable_tcp);
+    } else if (name == "onsend_route_reply") {
+        need_bool(params.onsend_route_reply);
     } else if (name == "tcp_accept_no_cl") {
         need_bool(params.tcp_accept_no_cl);
     } else if (name == "tcp_accept_aliases") {

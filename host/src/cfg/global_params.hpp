@@ -37,6 +37,7 @@ struct global_params {
     std::uint32_t max_while_loops = 100; ///< the iteration limit of one while loop
     // TCP (docs/transports.md), with Kamailio's defaults.
     bool disable_tcp = false;
+    bool onsend_route_reply = false;   ///< onsend_route runs for the replies siphost relays too
     int tcp_connection_lifetime = 120; ///< seconds
     int tcp_max_connections = 2048;
     int tcp_connect_timeout = 10; ///< seconds

@@ -162,7 +162,7 @@ const char* spelling(op_kind op) {
     case op_kind::str_cast:
         return "(str)";
     case op_kind::in_network:
-    case op_kind::no_send_info:
+    case op_kind::needs_send_info:
         return "==";
     case op_kind::none:
         return "";

@@ -115,8 +115,20 @@ const std::vector<core_pv_info>& core_pvs() {
         {"branch", core_pv::branch, named, false,
          "a target of the destination set ([n], 0 the first): uri, dst_uri, path, q, flags, send_socket, "
          "ruid; count"},
+        {"snd", core_pv::snd, named, false,
+         "in onsend_route, where the message goes: ip, port, proto (1 udp), sproto, af (2, 10), buf, len"},
+        {"sndto", core_pv::snd, named, false, "the same as $snd"},
+        {"sndfrom", core_pv::sndfrom, named, false,
+         "in onsend_route, the local socket the message leaves from: the names of $snd"},
     };
     return table;
+}
+
+bool is_send_field(std::string_view name) {
+    for (std::string_view field : {"ip", "port", "proto", "sproto", "af", "buf", "len"})
+        if (name == field)
+            return true;
+    return false;
 }
 
 const core_pv_info* find_core_pv(std::string_view name) {

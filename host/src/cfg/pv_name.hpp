@@ -106,8 +106,15 @@ enum class core_pv {
     TF,   ///< the current time as ctime() writes it
     TV,   ///< the current time: $TV(s), $TV(u), $TV(sn), $TV(un), $TV(Sn)
     /// a target of the destination set: $branch(uri), $(branch(ruid)[1]), $branch(count)
-    branch
+    branch,
+    /// where the message onsend_route runs for goes ($snd, $sndto): ip, port, proto, sproto, af, buf, len
+    snd,
+    /// the local socket it leaves from, with the same names ($sndfrom)
+    sndfrom
 };
+
+/// The names $snd, $sndto and $sndfrom take (Kamailio's pv refuses others when the config loads).
+bool is_send_field(std::string_view name);
 
 struct core_pv_info {
     const char* name;

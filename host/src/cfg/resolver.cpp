@@ -387,36 +387,85 @@ void resolver::rewrite_af_value(expr& value) {
 
 void resolver::rewrite_send_comparison(expr& e, const context& ctx) {
     const std::string keyword = e.operands[0]->text;
+    const bool is_ip = keyword == "snd_ip" || keyword == "to_ip";
     expr& value = *e.operands[1];
     // Kamailio refuses snd_ip and to_ip outside an onsend_route block (the block as written: a route[X]
     // called from onsend_route is refused too), and takes the other keywords anywhere.
-    if ((keyword == "snd_ip" || keyword == "to_ip") && ctx.route->type != SIPHOST_ROUTE_ONSEND)
+    if (is_ip && ctx.route->type != SIPHOST_ROUTE_ONSEND)
         diags_.error(e.operands[0]->where, "'" + keyword + "' is allowed only in onsend_route",
                      "outside it, nothing is being sent");
     if (keyword == "snd_proto" || keyword == "to_proto")
         rewrite_proto_value(value);
-    if (keyword == "snd_af" || keyword == "to_af")
-        rewrite_af_value(value);
-    if (value.kind == expr_kind::identifier && value.text != "myself" &&
-        !((keyword == "snd_ip" || keyword == "to_ip") && parse_ip_network(value.text)))
+    if ((keyword == "snd_af" || keyword == "to_af") && value.kind == expr_kind::identifier &&
+        (same_word_in_one_case(value.text, "inet") || same_word_in_one_case(value.text, "inet6"))) {
+        // Compared as Kamailio compares them: as the numbers AF_INET and AF_INET6 (2 and 10 on Linux).
+        value.kind = expr_kind::integer;
+        value.number = value.text.size() == 4 ? 2 : 10;
+    }
+    const bool is_myself = is_word(value, "myself");
+    if (value.kind == expr_kind::identifier && !is_myself && !(is_ip && parse_ip_network(value.text))) {
         diags_.error(value.where, "unknown name '" + value.text + "'",
                      "compare " + keyword + " with a number, a string or a pseudo-variable");
-    else if (value.kind == expr_kind::string && value.text.find('/') != std::string::npos &&
-             !parse_ip_network(value.text))
+        value.kind = expr_kind::string; // reported once; the comparison is still built
+    }
+    if ((value.kind == expr_kind::string || value.kind == expr_kind::identifier) &&
+        value.text.find('/') != std::string::npos && !parse_ip_network(value.text))
         diags_.error(value.where, "'" + value.text + "' is not a network",
                      "write an address and a prefix length: 10.0.0.0/8, 2001:db8::/32");
-    else if (value.kind != expr_kind::identifier)
-        check_expr(value, ctx);
-    // These keywords describe the message being sent, which only an onsend_route has, and siphost runs no
-    // onsend_route: everywhere else Kamailio finds no send information and the comparison fails, whatever
-    // the operator (snd_port != 0 fails too, as measured on 5.6.3); the value is not read. The failure is
-    // Kamailio's -1 of a condition: false, and still false under '!' (the interpreter's eval_bool).
+    // What the keyword reads (measured on 5.6.3): snd_ip and snd_port the local socket the message leaves
+    // from ($sndfrom), to_ip and to_port where it goes ($snd); the _af and _proto spellings name the same.
+    const std::string field = keyword.substr(keyword.find('_') + 1);
+    auto subject = std::make_unique<expr>();
+    subject->kind = expr_kind::pvar;
+    subject->where = e.operands[0]->where;
+    subject->text = std::string(keyword.starts_with("snd_") ? "$sndfrom(" : "$snd(") +
+                    (field == "proto" ? "sproto" : field) + ")";
     const source_location where = e.where;
+    auto comparison = std::make_unique<expr>();
+    if (is_myself) {
+        // "snd_ip == myself": the address is one of this server's (is_myself, as for the other keywords).
+        auto call = std::make_unique<expr>();
+        call->kind = expr_kind::call;
+        call->where = where;
+        call->text = "is_myself";
+        call->operands.push_back(std::move(subject));
+        if (e.op == op_kind::not_equal) {
+            comparison->kind = expr_kind::unary;
+            comparison->where = where;
+            comparison->op = op_kind::log_not;
+            comparison->operands.push_back(std::move(call));
+        } else {
+            comparison = std::move(call);
+        }
+    } else {
+        if (value.kind == expr_kind::identifier)
+            value.kind = expr_kind::string; // an address written bare: 127.0.0.1
+        if (is_ip && value.kind == expr_kind::string && value.text.find('/') != std::string::npos) {
+            if (e.op == op_kind::equal || e.op == op_kind::not_equal) {
+                const bool negate = e.op == op_kind::not_equal;
+                e.op = op_kind::in_network;
+                if (negate) {
+                    auto inner = std::make_unique<expr>(std::move(e));
+                    e = expr{};
+                    e.kind = expr_kind::unary;
+                    e.where = where;
+                    e.op = op_kind::log_not;
+                    e.operands.push_back(std::move(inner));
+                }
+            }
+        }
+        expr* compared = e.kind == expr_kind::unary ? e.operands[0].get() : &e;
+        compared->operands[0] = std::move(subject);
+        *comparison = std::move(e);
+    }
+    // Only an onsend_route has something being sent: elsewhere Kamailio's comparison fails, whatever the
+    // operator (snd_port != 0 fails too, as measured on 5.6.3). The failure is Kamailio's -1 of a condition:
+    // false, and still false under '!' (the interpreter's eval_bool).
     e = expr{};
-    e.kind = expr_kind::integer;
+    e.kind = expr_kind::unary;
     e.where = where;
-    e.number = -1;
-    e.op = op_kind::no_send_info;
+    e.op = op_kind::needs_send_info;
+    e.operands.push_back(std::move(comparison)); // check_expr goes on into it
 }
 
 void resolver::check_expr(expr& e, const context& ctx, bool argument) {
@@ -887,6 +936,11 @@ void resolver::check_pv(const std::string& text, source_location where, bool for
                    name->inner != "un" && name->inner != "Sn") {
             diags_.error(where, "'$TV(" + name->inner + ")' is not a time Kamailio gives",
                          "$TV(s), $TV(u), $TV(sn), $TV(un) or $TV(Sn)");
+        } else if ((core->id == core_pv::snd || core->id == core_pv::sndfrom) &&
+                   !is_send_field(name->inner)) {
+            diags_.error(where,
+                         "'$" + name->name + "(" + name->inner + ")' is not a name Kamailio's pv gives",
+                         "ip, port, proto, sproto, af, buf or len");
         } else if (core->id == core_pv::sel) {
             std::string error;
             auto select = parse_select(name->inner, error);
@@ -946,9 +1000,6 @@ void resolver::check_template(const std::string& text, source_location where, co
 
 void resolver::warn_unused() {
     for (const auto& r : cfg_.routes) {
-        if (r.type == SIPHOST_ROUTE_ONSEND)
-            diags_.warning(r.where, "onsend_route is checked but never run by siphost",
-                           "siphost does not run the script before sending yet");
         bool named_kind = (r.type == SIPHOST_ROUTE_REQUEST || r.type == SIPHOST_ROUTE_FAILURE ||
                            r.type == SIPHOST_ROUTE_TM_ONREPLY || r.type == SIPHOST_ROUTE_BRANCH) &&
                           !r.name.empty();

@@ -32,7 +32,8 @@ private:
     /// Rewrites Kamailio's core keywords (uri, src_ip, method, ..., "X == myself") into pseudo-variables and
     /// is_myself() calls, before the expression is checked.
     void rewrite_core_keywords(expr& e, const context& ctx);
-    /// "snd_port == 5060" and the other keywords of a message being sent: checked, then false (see there).
+    /// "snd_port == 5060" and the other keywords of a message being sent: checked, then a comparison of
+    /// $snd/$sndfrom that only an onsend_route makes (see there).
     void rewrite_send_comparison(expr& e, const context& ctx);
     /// The value compared with proto (UDP, udp, 1) as $pr prints it.
     void rewrite_proto_value(expr& value);

@@ -475,7 +475,7 @@ bool runtime::relay_reply_statelessly(siphost_msg& msg) {
     dest.socket = to_handle(socket_for(*endpoint.endpoint, proto));
     // In the core onreply_route set_forward_*() stand for set_reply_*(), as in Kamailio.
     dest.flags = msg.forward_send_flags | msg.reply_send_flags;
-    return send(dest, std::string_view(send_buffer.data(), written.size)) == 0;
+    return send_request(msg, dest, std::string_view(send_buffer.data(), written.size)) == 0;
 }
 
 int runtime::run_route(int route_id, siphost_msg& msg) const {
@@ -602,6 +602,35 @@ int runtime::send(const siphost_dest& dst, std::string_view bytes) {
     if (from != nullptr && from->proto != SIPHOST_PROTO_UDP)
         from = nullptr; // a TCP socket given for a UDP destination: send from one of UDP's
     return transport_->send(from, net::to_endpoint(dst), bytes) ? 0 : -1;
+}
+
+int runtime::send_request(siphost_msg& msg, const siphost_dest& dst, std::string_view bytes) {
+    // Replies pass onsend_route only with onsend_route_reply=yes, as in Kamailio.
+    if (interpreter_ != nullptr && interpreter_->has_onsend_route() &&
+        (msg.sip.is_request() || interpreter_->script().params().onsend_route_reply)) {
+        // Kamailio's send information: where it goes, the local socket it leaves from, the bytes.
+        script::send_info info;
+        info.proto = dst.proto == SIPHOST_PROTO_NONE ? static_cast<uint8_t>(SIPHOST_PROTO_UDP) : dst.proto;
+        if (dst.family != 0) {
+            auto to = net::to_endpoint(dst);
+            info.to_address = to.address().to_string();
+            info.to_port = to.port();
+            info.to_v6 = to.address().is_v6();
+        }
+        const net::listening_socket* from = from_handle(dst.socket);
+        if (from == nullptr && dst.family != 0)
+            from = socket_for(net::to_endpoint(dst), info.proto);
+        if (from != nullptr) {
+            info.from_address = from->endpoint.address().to_string();
+            info.from_port = from->port;
+            info.from_v6 = from->endpoint.address().is_v6();
+        }
+        info.buffer = bytes;
+        script::sending_scope sending(info);
+        if (run_route(interpreter_->route_lookup(SIPHOST_ROUTE_ONSEND, ""), msg) == SIPHOST_ROUTE_DROPPED)
+            return SIPHOST_SEND_DROPPED;
+    }
+    return send(dst, bytes);
 }
 
 int runtime::resolve(std::string_view uri_or_host, uint16_t port, siphost_dest& out) const {
@@ -749,7 +778,8 @@ int runtime::forward(siphost_msg* msg, std::string_view host, uint16_t port, int
                            std::string(write_failure(written.status)) + ")");
         return -1;
     }
-    return send(to, std::string_view(send_buffer.data(), written.size)) == 0 ? 1 : -1;
+    int sent = send_request(*msg, to, std::string_view(send_buffer.data(), written.size));
+    return sent == SIPHOST_SEND_DROPPED ? 0 : sent == 0 ? 1 : -1;
 }
 
 int runtime::force_rport(siphost_msg* msg) {

@@ -60,6 +60,9 @@ public:
     // What the host table's functions do (abi/ holds the thin C adapters over these).
     /// Sends to dst on its protocol from its socket (or one of the destination's family). 0 or -1.
     int send(const siphost_dest& dst, std::string_view bytes);
+    /// The ABI's send_request: send after the script's onsend_route, when it has one, ran on msg; 0,
+    /// SIPHOST_SEND_DROPPED (the script dropped it, nothing sent) or -1.
+    int send_request(siphost_msg& msg, const siphost_dest& dst, std::string_view bytes);
     /// A URI or host and port to a destination with the socket to send from. 0 or -1.
     int resolve(std::string_view uri_or_host, uint16_t port, siphost_dest& out) const;
     int next_hop(const siphost_msg& msg, std::string_view& hop) const;

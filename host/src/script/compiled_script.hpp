@@ -148,6 +148,7 @@ public:
     std::size_t route_count() const { return routes_.size(); }
     int request_route() const { return request_route_; }
     int core_onreply_route() const { return core_onreply_route_; }
+    int onsend_route() const { return onsend_route_; }
 
     const cfg::global_params& params() const { return params_; }
     const std::vector<cfg::loaded_module>& modules() const { return modules_; }
@@ -187,6 +188,7 @@ private:
     std::vector<int> index_of_id_; ///< ABI route id -> index in routes_ (-1: not in this script)
     int request_route_ = -1;
     int core_onreply_route_ = -1;
+    int onsend_route_ = -1;
     cfg::global_params params_;
     std::vector<cfg::loaded_module> modules_;
     compiled_template log_prefix_;

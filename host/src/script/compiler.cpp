@@ -171,7 +171,6 @@ private:
         switch (e.kind) {
         case cfg::expr_kind::integer:
             n->kind = node_kind::constant;
-            n->op = e.op; // no_send_info marks a failed comparison
             n->constant = value::make_int(e.number);
             break;
         case cfg::expr_kind::string:
@@ -327,6 +326,7 @@ compiled_script::compile(cfg::config cfg, const cfg::module_catalog* catalog, cf
     compiler.compile_routes(cfg.routes);
     script->request_route_ = script->route_lookup(SIPHOST_ROUTE_REQUEST, "");
     script->core_onreply_route_ = script->route_lookup(SIPHOST_ROUTE_CORE_ONREPLY, "");
+    script->onsend_route_ = script->route_lookup(SIPHOST_ROUTE_ONSEND, "");
     if (!cfg.params.log_prefix.empty())
         script->log_prefix_ = compiler.compile_template(cfg.params.log_prefix, cfg.params.log_prefix_where);
     if (diags.error_count() != errors_before || diags.has_errors()) {
@@ -466,6 +466,14 @@ std::unique_ptr<pv_spec> compiled_script::parse_pv(std::string_view text, std::s
             break;
         }
         case cfg::core_pv::TV:
+            spec->name = name->inner;
+            break;
+        case cfg::core_pv::snd:
+        case cfg::core_pv::sndfrom:
+            if (!cfg::is_send_field(name->inner)) {
+                error = "'" + std::string(text) + "': the names are ip, port, proto, sproto, af, buf and len";
+                return nullptr;
+            }
             spec->name = name->inner;
             break;
         case cfg::core_pv::branch: {

@@ -18,9 +18,9 @@ class core_actions {
 public:
     virtual ~core_actions() = default;
 
-    /// forward()/forward_udp()/forward_tcp()/forward_tls(): relays the request statelessly. host empty means the next hop
-    /// of the request ($du, else Route, else R-URI); port 0 means from the URI or 5060; proto is a
-    /// siphost_proto or 0 for any. Returns >0 on success, <0 on failure.
+    /// forward()/forward_udp()/forward_tcp()/forward_tls(): relays the request statelessly. host empty means
+    /// the next hop of the request ($du, else Route, else R-URI); port 0 means from the URI or 5060; proto is
+    /// a siphost_proto or 0 for any. Returns >0 on success, 0 when onsend_route dropped it, <0 on failure.
     virtual int forward(siphost_msg* msg, std::string_view host, std::uint16_t port, int proto) = 0;
 
     /// force_rport(): adds rport to the top Via when the reply is built/relayed. Returns >0 or <0.

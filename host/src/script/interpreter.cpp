@@ -44,6 +44,20 @@ struct run_context {
 
 namespace {
 
+/// The send information of the onsend_route running on this thread, or null.
+thread_local const send_info* current_send = nullptr;
+
+} // namespace
+
+sending_scope::sending_scope(const send_info& info) : outer_(current_send) {
+    current_send = &info;
+}
+sending_scope::~sending_scope() {
+    current_send = outer_;
+}
+
+namespace {
+
 enum class flow { next, break_loop, return_route };
 
 // Script arithmetic wraps around on overflow (values come from messages; signed overflow must not be UB).
@@ -559,6 +573,25 @@ const char* proto_name(std::uint8_t proto) {
     }
 }
 
+/// A name of $snd/$sndto (to) or $sndfrom (from) as Kamailio 5.6.3 gives it (measured): proto the
+/// transport's number (1 udp: SIPHOST_PROTO_* are Kamailio's), sproto its lower-case name, af the address
+/// family's number (2 or 10); buf and len the bytes being sent, the same for both.
+value send_field(const send_info& info, bool from, std::string_view name) {
+    if (name == "ip")
+        return value::own(from ? info.from_address : info.to_address);
+    if (name == "port")
+        return value::make_int(from ? info.from_port : info.to_port);
+    if (name == "proto")
+        return value::make_int(info.proto);
+    if (name == "sproto")
+        return value::own(proto_name(info.proto));
+    if (name == "af")
+        return value::make_int((from ? info.from_v6 : info.to_v6) ? 10 : 2);
+    if (name == "buf")
+        return value::borrow(info.buffer);
+    return value::make_int(static_cast<std::int64_t>(info.buffer.size())); // len
+}
+
 value get_raw_pv(const pv_spec& pv, run_context& ctx) {
     if (pv.module_pv != nullptr) {
         siphost_value out{};
@@ -886,6 +919,10 @@ value get_raw_pv(const pv_spec& pv, run_context& ctx) {
     case core_pv::Tf:
     case core_pv::TF:
         return ctime_now();
+    case core_pv::snd:
+    case core_pv::sndfrom:
+        return current_send == nullptr ? value()
+                                       : send_field(*current_send, pv.core == core_pv::sndfrom, pv.name);
     case core_pv::TV: {
         timeval now{};
         gettimeofday(&now, nullptr);
@@ -1147,6 +1184,8 @@ value eval_unary(const node& n, run_context& ctx) {
     using cfg::op_kind;
     if (n.op == op_kind::log_not)
         return value::make_int(eval_bool(*n.left, ctx) ? 0 : 1);
+    if (n.op == op_kind::needs_send_info) // Kamailio's failed comparison is -1
+        return current_send == nullptr ? value::make_int(-1) : eval(*n.left, ctx);
     value a = eval(*n.left, ctx);
     std::string buffer;
     switch (n.op) {
@@ -1198,10 +1237,6 @@ bool eval_bool(const node& n, run_context& ctx) {
     bool result = false;
     switch (n.kind) {
     case node_kind::constant:
-        if (n.op == op_kind::no_send_info) {
-            ctx.condition_failed = true;
-            return false;
-        }
         result = n.constant.truthy();
         break;
     case node_kind::call:
@@ -1216,6 +1251,13 @@ bool eval_bool(const node& n, run_context& ctx) {
             bool failed = ctx.condition_failed;
             ctx.condition_failed = false;
             return !failed && !operand;
+        }
+        if (n.op == op_kind::needs_send_info) [[unlikely]] {
+            if (current_send == nullptr) {
+                ctx.condition_failed = true;
+                return false;
+            }
+            return eval_bool(*n.left, ctx);
         }
         result = eval(n, ctx).truthy();
         break;
@@ -1444,7 +1486,8 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
                     : call.core->op == core_op::forward_tcp ? SIPHOST_PROTO_TCP
                     : call.core->op == core_op::forward_tls ? SIPHOST_PROTO_TLS
                                                             : 0;
-        return ctx.actions->forward(ctx.msg, target, static_cast<std::uint16_t>(port), proto) > 0 ? 1 : -1;
+        int forwarded = ctx.actions->forward(ctx.msg, target, static_cast<std::uint16_t>(port), proto);
+        return forwarded > 0 ? 1 : forwarded == 0 ? 0 : -1; // 0: onsend_route dropped it
     }
     case core_op::setflag:
     case core_op::resetflag:
@@ -1624,6 +1667,11 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
     return -1;
 }
 
+bool is_forward(cfg::core_op op) {
+    return op == cfg::core_op::forward || op == cfg::core_op::forward_udp ||
+           op == cfg::core_op::forward_tcp || op == cfg::core_op::forward_tls;
+}
+
 std::int64_t run_call(const call_site& call, run_context& ctx) {
     // Every call of the script passes here: nothing in this frame is zeroed or constructed beyond the
     // arguments the call has (an array initialiser or a std::string array here cost a tenth of a message).
@@ -1713,8 +1761,12 @@ std::int64_t run_call(const call_site& call, run_context& ctx) {
     else
         result = -1;
     ctx.rc = result;
-    if (result == 0)
-        ctx.stopped = run_context::stop::exit; // Kamailio: 0 ends the script
+    // Kamailio: 0 ends the script, except the 0 of a forward() that onsend_route dropped (measured on 5.6.3:
+    // $rc is 0 and the script goes on).
+    if (result == 0) [[unlikely]] {
+        if (call.core == nullptr || !is_forward(call.core->op))
+            ctx.stopped = run_context::stop::exit;
+    }
     return result;
 }
 
@@ -2004,6 +2056,15 @@ int interpreter::run_core_onreply(siphost_msg* msg, std::int64_t* rc) const {
     if (s.core_onreply_route() < 0)
         return SIPHOST_ROUTE_RAN;
     return run(s, s.core_onreply_route(), msg, rc);
+}
+
+int interpreter::run_onsend_route(siphost_msg* msg, const send_info& info) const {
+    message_scope pin(*this);
+    const compiled_script& s = script();
+    if (s.onsend_route() < 0)
+        return SIPHOST_ROUTE_NOT_FOUND;
+    sending_scope sending(info);
+    return run(s, s.onsend_route(), msg, nullptr);
 }
 
 int interpreter::run_route(int route_id, siphost_msg* msg, std::int64_t* rc) const {

@@ -14,6 +14,31 @@ namespace siphost::script {
 
 struct run_context;
 
+/// What is being sent while onsend_route runs (Kamailio's send information): what $snd, $sndto, $sndfrom and
+/// the snd_ip, to_port, ... comparisons read.
+struct send_info {
+    std::string to_address; ///< where it goes (an IPv6 address without brackets)
+    std::uint16_t to_port = 0;
+    bool to_v6 = false;
+    std::uint8_t proto = 0;   ///< SIPHOST_PROTO_*
+    std::string from_address; ///< the local socket it leaves from
+    std::uint16_t from_port = 0;
+    bool from_v6 = false;
+    std::string_view buffer; ///< the bytes to send
+};
+
+/// Makes info the send information of this thread's runs until the scope ends (scopes nest).
+class sending_scope {
+public:
+    explicit sending_scope(const send_info& info);
+    ~sending_scope();
+    sending_scope(const sending_scope&) = delete;
+    sending_scope& operator=(const sending_scope&) = delete;
+
+private:
+    const send_info* outer_;
+};
+
 /// Runs the compiled script on messages. It holds nothing per message (each run has its own context on
 /// the stack), so one interpreter serves every worker thread; $var values live in a per-thread worker_state.
 /// It is host code: it reads and changes the message (message/message_context.hpp) directly; modules'
@@ -55,6 +80,12 @@ public:
     int run_request_route(siphost_msg* msg, std::int64_t* rc = nullptr) const;
     /// Runs the core onreply_route on a reply (RAN when there is none; DROPPED means: do not relay it).
     int run_core_onreply(siphost_msg* msg, std::int64_t* rc = nullptr) const;
+    /// Runs onsend_route on msg about to be sent as info says. NOT_FOUND when the script has none; DROPPED
+    /// means: do not send it.
+    int run_onsend_route(siphost_msg* msg, const send_info& info) const;
+    /// Whether the running script has an onsend_route (what a send checks first, so that a config without
+    /// one pays a branch).
+    bool has_onsend_route() const { return script().onsend_route() >= 0; }
     /// Runs any route by its ABI id (route_ids.hpp; the ABI's route_run). NOT_FOUND when this script has no
     /// block for the id.
     int run_route(int route_id, siphost_msg* msg, std::int64_t* rc = nullptr) const;

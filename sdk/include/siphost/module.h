@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 #define SIPHOST_ABI_MAJOR 1
-#define SIPHOST_ABI_MINOR 6
+#define SIPHOST_ABI_MINOR 7
 
 /* The minor a module requires (its descriptor's abi_minor). Define it before including this header to load on
  * older hosts; then check every later function with SIPHOST_HAS before calling it. */
@@ -447,6 +447,9 @@ enum siphost_route_result {
     SIPHOST_ROUTE_NOT_FOUND = -2  /* the running script has no block for this id (after a reload) */
 };
 
+/* [1.7] What send_request returns when the script's onsend_route dropped the message. */
+#define SIPHOST_SEND_DROPPED 1
+
 /* Host limits, read with host->limit(). */
 enum siphost_limit {
     SIPHOST_LIMIT_BRANCHES = 1,    /* the most branches of one relay, the Request-URI's included */
@@ -757,7 +760,15 @@ typedef struct siphost_host_api {
      * for a reply. */
     int (*msg_set_send_socket)(siphost_msg *msg, siphost_socket *socket);
 
-    void *reserved[4]; /* NULL; later minors take these slots, so the table's size stays */
+    /* [1.7] Sends the request bytes built from msg (dst as for send) after the script's onsend_route, when it
+     * has one, ran on msg with the send information ($snd(...), snd_ip, to_port, ...). How a module sends the
+     * first copy of a request it relays (tm's branches) and a reply it relays (msg the received reply: the route
+     * runs only with onsend_route_reply=yes), as Kamailio runs onsend_route for those; retransmissions and
+     * messages a module makes itself go through send. Worker thread of msg. Returns 0 when sent,
+     * SIPHOST_SEND_DROPPED when onsend_route dropped it (nothing was sent), or -1. */
+    int (*send_request)(siphost_msg *msg, const siphost_dest *dst, siphost_str bytes);
+
+    void *reserved[3]; /* NULL; later minors take these slots, so the table's size stays */
 } siphost_host_api;
 
 /* ------------------------------------------------------------------------------------------------------ */

@@ -1296,6 +1296,96 @@ request_route {
         EXPECT_EQ("1", h.print(std::string("$var(") + set + ")", m)) << set;
 }
 
+/// What onsend_route sees of a request leaving 127.0.0.1:5060 for 10.0.0.9:5098 over UDP.
+script::send_info sending_to_5098() {
+    script::send_info info;
+    info.to_address = "10.0.0.9";
+    info.to_port = 5098;
+    info.proto = SIPHOST_PROTO_UDP;
+    info.from_address = "127.0.0.1";
+    info.from_port = 5060;
+    info.buffer = "OPTIONS sip:b@10.0.0.9:5098 SIP/2.0\r\n\r\n";
+    return info;
+}
+
+TEST(script_core, onsend_route_reads_what_is_being_sent) {
+    // The values Kamailio 5.6.3 gives there (tests/compat/scenarios/onsend.cfg compares them): $snd/$sndto
+    // where it goes, $sndfrom the local socket; proto and af as numbers, sproto as a word.
+    harness h(R"cfg(
+request_route { if ($snd(ip) == $null && $sndfrom(port) == $null && $snd(buf) == $null) $var(outside) = 1; }
+onsend_route {
+  $var(to) = $snd(ip) + ":" + $snd(port) + "/" + $snd(proto) + "/" + $snd(sproto) + "/" + $snd(af);
+  $var(sndto) = $sndto(ip) + ":" + $sndto(port);
+  $var(from) = $sndfrom(ip) + ":" + $sndfrom(port) + "/" + $sndfrom(af);
+  $var(len) = $snd(len);
+  $var(buf) = $(snd(buf){s.substr,0,7});
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    EXPECT_EQ("1", h.print("$var(outside)", m)) << "null outside onsend_route";
+    script::send_info info = sending_to_5098();
+    EXPECT_EQ(SIPHOST_ROUTE_RAN, h.interp->run_onsend_route(m.handle(), info));
+    EXPECT_EQ("10.0.0.9:5098/1/udp/2", h.print("$var(to)", m));
+    EXPECT_EQ("10.0.0.9:5098", h.print("$var(sndto)", m));
+    EXPECT_EQ("127.0.0.1:5060/2", h.print("$var(from)", m));
+    EXPECT_EQ(std::to_string(info.buffer.size()), h.print("$var(len)", m));
+    EXPECT_EQ("OPTIONS", h.print("$var(buf)", m));
+    EXPECT_EQ("<null>", h.print("$snd(ip)", m)) << "the send information ends with the route";
+}
+
+TEST(script_core, send_keywords_compare_what_is_being_sent_in_onsend_route) {
+    // snd_ip and snd_port are the local socket, to_ip and to_port the destination (measured on 5.6.3);
+    // drop keeps the message from being sent.
+    harness h(R"cfg(
+onsend_route {
+  $var(hits) = "";
+  if (snd_ip == 127.0.0.1) $var(hits) = $var(hits) + "snd_ip ";
+  if (snd_ip == 127.0.0.0/8) $var(hits) = $var(hits) + "snd_net ";
+  if (snd_ip != 10.0.0.0/8) $var(hits) = $var(hits) + "snd_not_net ";
+  if (snd_ip == myself) $var(hits) = $var(hits) + "snd_myself ";
+  if (to_ip == myself) $var(hits) = $var(hits) + "to_myself ";
+  if (to_ip == "10.0.0.9") $var(hits) = $var(hits) + "to_ip ";
+  if (snd_port == 5060) $var(hits) = $var(hits) + "snd_port ";
+  if (to_port == 5098) $var(hits) = $var(hits) + "to_port ";
+  if (to_port != 5098) $var(hits) = $var(hits) + "to_port_ne ";
+  if (snd_af == INET && to_af == 2 && to_af != inet6) $var(hits) = $var(hits) + "af ";
+  if (snd_proto == UDP && to_proto == 1 && to_proto != tcp) $var(hits) = $var(hits) + "proto ";
+  if (!(to_port == 5060)) $var(hits) = $var(hits) + "not ";
+  if (to_port == 5098) drop;
+}
+)cfg");
+    test_message m;
+    script::send_info info = sending_to_5098();
+    EXPECT_EQ(SIPHOST_ROUTE_DROPPED, h.interp->run_onsend_route(m.handle(), info));
+    EXPECT_EQ("snd_ip snd_net snd_not_net snd_myself to_ip snd_port to_port af proto not ",
+              h.print("$var(hits)", m));
+    info.to_port = 5070;
+    EXPECT_EQ(SIPHOST_ROUTE_RAN, h.interp->run_onsend_route(m.handle(), info));
+}
+
+TEST(script_core, onsend_route_is_not_found_without_the_block) {
+    harness h("request_route { exit; }\n");
+    test_message m;
+    script::send_info info = sending_to_5098();
+    EXPECT_FALSE(h.interp->has_onsend_route());
+    EXPECT_EQ(SIPHOST_ROUTE_NOT_FOUND, h.interp->run_onsend_route(m.handle(), info));
+}
+
+TEST(script_core, forward_dropped_by_onsend_route_gives_0_and_the_script_goes_on) {
+    // Measured on Kamailio 5.6.3: $rc is 0 after it, and the script is not ended.
+    harness h(R"cfg(
+request_route {
+  forward("127.0.0.1", 5070);
+  $var(rc) = $rc;
+  $var(after) = 1;
+}
+)cfg");
+    h.actions.forward_result = 0;
+    EXPECT_EQ("0", h.var_after_request("rc"));
+    EXPECT_EQ("1", h.var_after_request("after"));
+}
+
 TEST(script_core, userphone_and_rewritehostporttrans_change_the_request_uri) {
     harness h(R"cfg(
 request_route {
