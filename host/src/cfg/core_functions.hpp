@@ -60,7 +60,8 @@ enum class core_op {
     resetavpflag,      ///< resetavpflag(name, flag)
     isavpflagset,      ///< isavpflagset(name, flag)
     forward_sctp,      ///< forward_sctp(host[, port]): siphost has no SCTP: false (warned at load)
-    error              ///< error(text, text): does nothing and is true, as Kamailio's (warned at load)
+    error,             ///< error(text, text): does nothing and is true, as Kamailio's (warned at load)
+    exec_command       ///< exec("command"): the command run by /bin/sh, as written (no pseudo-variables)
 };
 
 /// One overload of a core function, declared like a module command.

@@ -665,6 +665,12 @@ void resolver::check_call(expr& e, const context& ctx) {
         expr& arg = *e.operands[i];
         const std::string ordinal = "argument " + std::to_string(i + 1) + " of '" + e.text + "'";
         bool constant_text = arg.kind == expr_kind::string || arg.kind == expr_kind::identifier;
+        if (chosen.core && chosen.core->op == core_op::exec_command) {
+            // Kamailio's grammar takes a quoted command only, and runs it as written: a '$' is the shell's.
+            if (arg.kind != expr_kind::string)
+                diags_.error(arg.where, ordinal + " must be the command in quotes", "exec(\"command\")");
+            continue;
+        }
         switch (chosen.kinds[i]) {
         case SIPHOST_ARG_STRING:
             if (arg.kind == expr_kind::string)

@@ -228,6 +228,12 @@ private:
             call_argument a;
             a.kind = kinds ? kinds[i] : static_cast<std::uint8_t>(SIPHOST_ARG_STRING);
             bool literal = arg.kind == cfg::expr_kind::string || arg.kind == cfg::expr_kind::identifier;
+            if (site.core != nullptr && site.core->op == cfg::core_op::exec_command) {
+                a.constant = true; // the command as written: Kamailio expands no pseudo-variable in it
+                a.constant_value = value::own(arg.text);
+                site.args.push_back(std::move(a));
+                continue;
+            }
             switch (a.kind) {
             case SIPHOST_ARG_ROUTE:
                 a.constant = true;

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <set>
@@ -1572,6 +1573,15 @@ std::int64_t run_core(const call_site& call, const siphost_value* args, run_cont
         return rewrite_ruri(call.core->op, args[0], msg);
     case core_op::add_local_rport:
         return 1; // reported at check time: siphost's Via has no rport to add yet
+    case core_op::exec_command: {
+        // As Kamailio 5.6.3's core exec(): the worker waits for the shell; true whatever the command returns
+        // (measured: exec("exit 3") is true), a status other than 0 logged as Kamailio logs it.
+        std::string command(text(0));
+        int status = std::system(command.c_str());
+        if (status != 0)
+            core::log_host(SIPHOST_LOG_NOTICE, {}, "exec() returned " + std::to_string(status));
+        return 1;
+    }
     case core_op::userphone:
         return add_user_phone(msg);
     case core_op::rewritehostporttrans:

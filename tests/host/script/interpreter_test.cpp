@@ -1,6 +1,9 @@
 // The interpreter on synthetic messages: every statement, operator, return-code rule and pseudo-variable.
 
+#include <filesystem>
 #include <thread>
+
+#include <unistd.h>
 
 #include "script/script_harness.hpp"
 
@@ -1417,6 +1420,26 @@ request_route {
     EXPECT_EQ("sips:a@[::1];x=1;lr?h=1", h.print("$var(hpt_v6)", m));
     EXPECT_EQ("-1", h.print("$var(bad_port)", m));
     EXPECT_EQ("sip:a@b", h.print("$var(after_bad)", m));
+}
+
+TEST(script_core, exec_runs_the_command_as_written_and_is_true_whatever_it_returns) {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("siphost-exec-" + std::to_string(getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    harness h(R"cfg(
+request_route {
+  exec("touch ')cfg" + dir.string() + R"cfg(/as-written-$rm'");
+  if (exec("exit 3")) { $var(failing) = "true"; }
+  if (exec("true")) { $var(succeeding) = "true"; }
+}
+)cfg");
+    test_message m;
+    h.request(m);
+    EXPECT_TRUE(fs::exists(dir / "as-written-$rm")) << "the command got the pseudo-variable expanded";
+    EXPECT_EQ("true", h.print("$var(failing)", m));
+    EXPECT_EQ("true", h.print("$var(succeeding)", m));
+    fs::remove_all(dir);
 }
 
 TEST(script_core, remove_branch_and_clear_branches) {
