@@ -18,6 +18,7 @@
 #include <siphost/api/tm.h>
 #include <siphost/module.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -387,16 +388,37 @@ struct pending_event {
     std::string uri;
 };
 
+/// Events handed to a worker and not run yet. A task still queued when the workers stop never runs, so the
+/// module keeps what it posted and destroy() frees what is left.
+std::mutex pending_events_mutex_;
+std::vector<std::unique_ptr<pending_event>> pending_events_;
+
+std::unique_ptr<pending_event> take_pending_event(void* data) {
+    std::lock_guard lock(pending_events_mutex_);
+    auto found = std::find_if(pending_events_.begin(), pending_events_.end(),
+                              [data](const auto& p) { return p.get() == data; });
+    if (found == pending_events_.end())
+        return nullptr;
+    std::unique_ptr<pending_event> event = std::move(*found);
+    pending_events_.erase(found);
+    return event;
+}
+
 void run_posted_event(void* data) {
-    std::unique_ptr<pending_event> event(static_cast<pending_event*>(data));
-    run_event(event->event, event->uri);
+    if (std::unique_ptr<pending_event> event = take_pending_event(data))
+        run_event(event->event, event->uri);
 }
 
 /// Event routes run on a worker, not under tm's transaction lock or on the timer thread.
 void raise_event(const char* event, const std::string& uri) {
     auto pending = std::make_unique<pending_event>(pending_event{event, uri});
-    if (host_->async->post(self_, -1, run_posted_event, pending.get()) == 0)
-        pending.release();
+    void* task = pending.get();
+    {
+        std::lock_guard lock(pending_events_mutex_);
+        pending_events_.push_back(std::move(pending));
+    }
+    if (host_->async->post(self_, -1, run_posted_event, task) != 0)
+        take_pending_event(task); // stopping: the event is not run
 }
 
 /// Applies a state given as Kamailio's letters ("a", "i", "d", "t", each optionally with "p").
@@ -850,6 +872,10 @@ void destroy() {
     {
         std::lock_guard lock(probes_mutex_);
         probes_in_flight_.clear();
+    }
+    {
+        std::lock_guard lock(pending_events_mutex_);
+        pending_events_.clear();
     }
     if (setid_pv_ != nullptr)
         host_->pv_free(setid_pv_);
