@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <cstring>
 #include <mutex>
+#include <string>
+#include <vector>
 
 struct siphost_dialog {
     std::shared_ptr<siphost::modules::dialog::dialog> d;
@@ -87,8 +89,25 @@ struct posted_event {
     }
 };
 
+/// Events handed to a worker and not run yet: a task still queued when the workers stop never runs, so the
+/// module keeps what it posted and destroy() frees what is left (drop_pending_events).
+std::mutex posted_mutex;
+std::vector<std::unique_ptr<posted_event>> posted;
+
+std::unique_ptr<posted_event> take_posted(void* data) {
+    std::lock_guard lock(posted_mutex);
+    auto found = std::find_if(posted.begin(), posted.end(), [data](const auto& p) { return p.get() == data; });
+    if (found == posted.end())
+        return nullptr;
+    std::unique_ptr<posted_event> e = std::move(*found);
+    posted.erase(found);
+    return e;
+}
+
 void run_posted(void* data) {
-    std::unique_ptr<posted_event> e(static_cast<posted_event*>(data));
+    std::unique_ptr<posted_event> e = take_posted(data);
+    if (!e)
+        return;
     sdk::guard(0, [&] {
         notify_now(e->event, e->d, e->msg);
         return 0;
@@ -143,10 +162,21 @@ void notify_later(dialog_event e, std::shared_ptr<dialog> d, siphost_msg* copy) 
         log(SIPHOST_LOG_ERR, "cannot make the message of a dialog event for " + pending->d->call_id);
         return;
     }
-    if (s.host->async->post(s.self, -1, run_posted, pending.get()) == 0)
-        pending.release();
-    else
-        log(SIPHOST_LOG_ERR, "cannot hand a dialog event to a worker for " + pending->d->call_id);
+    std::string call_id = pending->d->call_id;
+    void* task = pending.get();
+    {
+        std::lock_guard lock(posted_mutex);
+        posted.push_back(std::move(pending));
+    }
+    if (s.host->async->post(s.self, -1, run_posted, task) != 0) {
+        take_posted(task);
+        log(SIPHOST_LOG_ERR, "cannot hand a dialog event to a worker for " + call_id);
+    }
+}
+
+void drop_pending_events() {
+    std::lock_guard lock(posted_mutex);
+    posted.clear();
 }
 
 // ---- the API ----

@@ -360,6 +360,7 @@ int thread_init(int, int) {
 
 void destroy() {
     module_state& s = state();
+    drop_pending_events();
     if (s.timeout_avp != nullptr)
         s.host->pv_free(s.timeout_avp);
     s.timeout_avp = nullptr;

@@ -107,6 +107,8 @@ void notify_now(dialog_event e, const std::shared_ptr<dialog>& d, siphost_msg* m
 /// The same on a worker: copy (owned from now on; NULL: a local request carrying the dialog's Call-ID, From
 /// and To). From any thread, without the table's lock.
 void notify_later(dialog_event e, std::shared_ptr<dialog> d, siphost_msg* copy);
+/// Frees the events notify_later posted that no worker ran (the server stopped first). At destroy.
+void drop_pending_events();
 /// The table published as the "dialog" API.
 const siphost_dialog_api_v1* api();
 
