@@ -45,8 +45,9 @@ TEST(LoadedModule, RefusesADescriptorThatSaysAnotherMajor) {
 TEST(LoadedModule, RefusesANewerMinor) {
     EXPECT_EQ(refusal("newer_minor"),
               "'" + fixture("newer_minor") +
-                  "' requires siphost ABI 1.7, this host has ABI 1.6 (rebuild it with "
-                  "SIPHOST_REQUIRE_MINOR 6 if it calls nothing newer)");
+                  "' requires siphost ABI 1." + std::to_string(SIPHOST_ABI_MINOR + 1) + ", this host has ABI 1." +
+                  std::to_string(SIPHOST_ABI_MINOR) + " (rebuild it with SIPHOST_REQUIRE_MINOR " +
+                  std::to_string(SIPHOST_ABI_MINOR) + " if it calls nothing newer)");
 }
 
 TEST(LoadedModule, RefusesASharedObjectWithoutEntryFunction) {
