@@ -46,10 +46,12 @@ test-unit: build
 test-asan: deps
 	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DSIPHOST_SANITIZE=ON -DSIPHOST_BENCH=OFF
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
-	# LeakSanitizer's stop-the-world tracer itself sometimes dies with SIGSEGV on a loaded machine (after the
-	# test passed, "Tracer caught signal 11"); a test that fails is run once more, a real finding fails twice.
-	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -LE no-asan --repeat until-pass:2
+	# intercept_tls_get_addr=0: GCC 12's runtime takes a heap block that happens to sit at a page offset of 16
+	# for a pre-2.25 glibc TLS header and reads the words before it, and LeakSanitizer's tracer then dies with
+	# SIGSEGV after the test passed ("Tracer caught signal 11"), now and then. glibc 2.36 has no such header.
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:intercept_tls_get_addr=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS) -LE no-asan
 
 test-fuzz: deps
 	CC=clang CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIPHOST_FUZZ=ON -DSIPHOST_BENCH=OFF
