@@ -27,7 +27,7 @@ const std::vector<core_function>& core_functions() {
         {"forward_sctp", core_op::forward_sctp, 1, forwarding, {S}},
         {"forward_sctp", core_op::forward_sctp, 2, forwarding, {S, I}},
         {"error", core_op::error, 2, any, {S, S}},
-        {"exec", core_op::exec_command, 1, any, {S}},
+        {"exec", core_op::exec_command, 1, any, {literal_string_arg}},
         {"setflag", core_op::setflag, 1, any, {I}},
         {"resetflag", core_op::resetflag, 1, any, {I}},
         {"isflagset", core_op::isflagset, 1, any, {I}},

@@ -64,6 +64,10 @@ enum class core_op {
     exec_command       ///< exec("command"): the command run by /bin/sh, as written (no pseudo-variables)
 };
 
+/// An argument kind of core functions only, beside siphost_arg_kind: a quoted string taken as written, with
+/// no pseudo-variables (Kamailio's exec() hands its command to the shell, where a '$' is the shell's).
+inline constexpr std::uint8_t literal_string_arg = 0x40;
+
 /// One overload of a core function, declared like a module command.
 struct core_function {
     const char* name;

@@ -665,13 +665,13 @@ void resolver::check_call(expr& e, const context& ctx) {
         expr& arg = *e.operands[i];
         const std::string ordinal = "argument " + std::to_string(i + 1) + " of '" + e.text + "'";
         bool constant_text = arg.kind == expr_kind::string || arg.kind == expr_kind::identifier;
-        if (chosen.core && chosen.core->op == core_op::exec_command) {
-            // Kamailio's grammar takes a quoted command only, and runs it as written: a '$' is the shell's.
-            if (arg.kind != expr_kind::string)
-                diags_.error(arg.where, ordinal + " must be the command in quotes", "exec(\"command\")");
-            continue;
-        }
         switch (chosen.kinds[i]) {
+        case literal_string_arg:
+            // Kamailio's grammar takes a quoted string only here (exec's command).
+            if (arg.kind != expr_kind::string)
+                diags_.error(arg.where, ordinal + " must be a quoted string, taken as written",
+                             e.text + "(\"...\")");
+            break;
         case SIPHOST_ARG_STRING:
             if (arg.kind == expr_kind::string)
                 check_template(arg.text, arg.where, arg.raw);

@@ -228,13 +228,11 @@ private:
             call_argument a;
             a.kind = kinds ? kinds[i] : static_cast<std::uint8_t>(SIPHOST_ARG_STRING);
             bool literal = arg.kind == cfg::expr_kind::string || arg.kind == cfg::expr_kind::identifier;
-            if (site.core != nullptr && site.core->op == cfg::core_op::exec_command) {
-                a.constant = true; // the command as written: Kamailio expands no pseudo-variable in it
-                a.constant_value = value::own(arg.text);
-                site.args.push_back(std::move(a));
-                continue;
-            }
             switch (a.kind) {
+            case cfg::literal_string_arg:
+                a.constant = true; // as written: no pseudo-variable is expanded
+                a.constant_value = value::own(arg.text);
+                break;
             case SIPHOST_ARG_ROUTE:
                 a.constant = true;
                 // The ABI's id (route_ids.hpp), stable across reloads, not this script's index.
