@@ -121,10 +121,6 @@ std::shared_ptr<transaction> new_transaction(siphost_msg* msg, const request_key
              static_cast<uint32_t>(t->invite ? s.params.max_inv_lifetime : s.params.max_noninv_lifetime));
     // Other modules attach here (dialog, acc), before anything is sent for the transaction.
     run_request_in(*t, msg);
-    if (t->invite && s.params.auto_inv_100 != 0) {
-        const char* reason = s.params.auto_inv_100_reason;
-        send_local_reply(*t, 100, reason != nullptr && *reason != '\0' ? reason : "Trying");
-    }
     lock.release(); // handed over locked
     return t;
 }
@@ -182,6 +178,8 @@ int relay_branch(transaction& t, siphost_msg* source, siphost_msg* script_msg, s
     }
     b.retransmit_interval = static_cast<uint32_t>(s.params.retr_timer1);
     h->msgctx->branch_flags(build_from, 0, &b.flags);
+    if (siphost_branch own = sdk::sized<siphost_branch>(); h->msgctx->ruri_branch(build_from, &own) == 0)
+        b.ruid.assign(sdk::view(own.ruid));
     t.branches.push_back(std::move(b));
     callback_event sent;
     sent.branch = static_cast<int>(index);

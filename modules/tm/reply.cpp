@@ -9,6 +9,16 @@
 #include <vector>
 
 namespace siphost::modules::tm {
+
+/// The Request-URI a branch was sent with: its request line's.
+std::string_view branch_ruri(const branch& b) {
+    std::string_view line = std::string_view(b.request).substr(0, b.request.find('\r'));
+    size_t start = line.find(' ');
+    size_t end = line.rfind(' ');
+    return start == std::string_view::npos || end <= start ? std::string_view()
+                                                            : line.substr(start + 1, end - start - 1);
+}
+
 namespace {
 
 void count_relayed(int code) {
@@ -82,15 +92,6 @@ void send_final_upstream(transaction& t, std::string bytes, int code, siphost_ms
     } else {
         schedule_wait(t);
     }
-}
-
-/// The Request-URI a branch was sent with: its request line's.
-std::string_view branch_ruri(const branch& b) {
-    std::string_view line = std::string_view(b.request).substr(0, b.request.find('\r'));
-    size_t start = line.find(' ');
-    size_t end = line.rfind(' ');
-    return start == std::string_view::npos || end <= start ? std::string_view()
-                                                            : line.substr(start + 1, end - start - 1);
 }
 
 /// event_route[tm:branch-failure:X] when the script armed it: a branch ended with a negative reply (received,
@@ -230,6 +231,7 @@ void handle_reply(transaction& t, size_t index, siphost_msg* reply, int code) {
     if (code < 100 || code > 699)
         return;
     t.branches[index].replied = true;
+    t.branches[index].last_received = code;
     callback_event received;
     received.code = code;
     received.branch = static_cast<int>(index);

@@ -187,6 +187,9 @@ bool build_with_branch(const siphost_msg* msg, const siphost_socket* from, std::
 
 // ---- reply.cpp ----
 
+/// The Request-URI a branch was sent with: its request line's (empty before it is sent).
+std::string_view branch_ruri(const branch& b);
+
 /// What a reply says of the transaction it answers: the branch id of its top Via, its CSeq number and method.
 struct reply_match {
     branch_id id;

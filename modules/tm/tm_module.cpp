@@ -129,16 +129,16 @@ bool port_of(const siphost_value& arg, uint16_t& port) {
 
 // ---- script commands ----
 
-/// An ACK for a negative final reply of an INVITE transaction here (relayed or tm's own).
-bool acks_negative_reply(siphost_msg* msg) {
+/// The INVITE transaction here whose negative final reply (relayed or tm's own) msg acknowledges, or null.
+std::shared_ptr<transaction> acked_by(siphost_msg* msg) {
     request_key key;
-    if (!read_request_key(msg, key))
-        return false;
+    if (!read_request_key(msg, key) || key.method != "ACK")
+        return nullptr;
     auto t = match_request(key, match_mode::same);
     if (!t)
-        return false;
+        return nullptr;
     std::lock_guard lock(t->mutex);
-    return t->invite && t->final_sent && t->status >= 300;
+    return t->invite && t->final_sent && t->status >= 300 ? t : nullptr;
 }
 
 request_context& request_context_of(siphost_msg* msg);
@@ -168,7 +168,7 @@ int relay(siphost_msg* msg, std::string_view host_name, uint16_t port, uint8_t p
     }
     std::string_view method = sdk::view(host()->msg_method(msg));
     if (method == "ACK") {
-        if (acks_negative_reply(msg))
+        if (acked_by(msg))
             return 1; // hop by hop: it ends here (the pre-script hook stopped the reply's retransmissions)
         return forward_stateless(msg, host_name, port, proto); // the ACK to a 2xx: end to end, no transaction
     }
@@ -187,6 +187,13 @@ int relay(siphost_msg* msg, std::string_view host_name, uint16_t port, uint8_t p
     if (!t)
         return -1;
     std::lock_guard lock(t->mutex);
+    // The automatic 100 goes when the INVITE is relayed, not when its transaction is made: after t_newtran()
+    // the script may still answer it itself (Kamailio 5.6.3, measured: t_newtran() and t_reply("404") send
+    // the 404 alone; t_newtran() and t_relay() send the 100 before the branches).
+    if (t->invite && state().params.auto_inv_100 != 0 && t->status < 100) {
+        const char* reason = state().params.auto_inv_100_reason;
+        send_local_reply(*t, 100, reason != nullptr && *reason != '\0' ? reason : "Trying");
+    }
     int relayed = relay_new_branches(*t, msg, false, host_name, port, proto);
     if (relayed < 0 && t->branches.empty())
         request_context_of(msg).unsent = t;
@@ -599,9 +606,16 @@ int api_reply(siphost_msg* request, int code, siphost_str reason) {
 
 int api_reply_code(siphost_msg* msg) {
     return sdk::guard(-1, [&] {
-        if (current_route().txn != nullptr)
-            return current_route().reply_code;
+        // branch_route has no reply of its own: there, as in request_route, it is the last one sent upstream
+        // (Kamailio 5.6.3, measured: 100 after the automatic 100, 180 for a branch failure_route adds).
+        if (const route_context& route = current_route();
+            route.txn != nullptr && route.route_type != SIPHOST_ROUTE_BRANCH)
+            return route.reply_code;
         auto t = transaction_of(msg);
+        // An ACK to a negative reply reads the code of the INVITE it acknowledges, as in Kamailio 5.6.3
+        // (measured: 487 after a CANCEL, 408 after a timeout, before any t_check_trans()).
+        if (!t && sdk::view(host()->msg_method(msg)) == "ACK")
+            t = acked_by(msg);
         if (!t)
             return -1;
         std::lock_guard lock(t->mutex);
@@ -686,6 +700,56 @@ int api_t_uac(const siphost_tm_uac_request* request, uint32_t* index, uint32_t* 
     return sdk::guard(-1, [&] { return start_uac(*request, index, label); });
 }
 
+int api_route_info(siphost_msg*, siphost_tm_route_info* out) {
+    // Every field here is of minor 1; one added later is written only when out->struct_size covers it.
+    const route_context& route = current_route();
+    if (out == nullptr || out->struct_size < sizeof(siphost_tm_route_info) || route.txn == nullptr)
+        return -1;
+    transaction& t = *route.txn; // its lock is held while the route runs
+    out->route_type = route.route_type;
+    out->branch = route.branch;
+    out->reply_code = route.reply_code;
+    out->reply_local = 0;
+    out->reply_reason = sdk::str("");
+    out->branch_uri = sdk::str("");
+    out->branch_ruid = sdk::str("");
+    out->branch_flags = 0;
+    out->branch_last_code = 0;
+    if (route.reply != nullptr) {
+        out->reply_reason = host()->msg_reason(route.reply);
+    } else if (route.route_type != SIPHOST_ROUTE_BRANCH && route.reply_code >= 300) {
+        // The only final reply tm makes for a branch is a timeout's (fail_branch_locally).
+        out->reply_local = 1;
+        out->reply_reason = sdk::str("Request Timeout");
+    }
+    if (route.branch >= 0 && static_cast<size_t>(route.branch) < t.branches.size()) {
+        const branch& b = t.branches[static_cast<size_t>(route.branch)];
+        out->branch_uri = sdk::str(branch_ruri(b));
+        out->branch_ruid = sdk::str(b.ruid);
+        out->branch_flags = b.flags;
+        out->branch_last_code = b.last_received;
+    }
+    return 0;
+}
+
+int api_with_canceled_request(siphost_msg* cancel, siphost_tm_request_fn fn, void* data) {
+    if (cancel == nullptr || fn == nullptr)
+        return -1;
+    return sdk::guard(-1, [&] {
+        request_key key;
+        if (!read_request_key(cancel, key) || key.method != "CANCEL")
+            return 0;
+        auto invite = match_request(key, match_mode::cancel_target);
+        if (!invite)
+            return 0;
+        std::lock_guard lock(invite->mutex);
+        if (!invite->request)
+            return 0;
+        fn(invite->request.get(), data);
+        return 1;
+    });
+}
+
 const siphost_tm_api_v1 tm_api = {
     sizeof(siphost_tm_api_v1),
     api_has_transaction,
@@ -704,6 +768,8 @@ const siphost_tm_api_v1 tm_api = {
     api_register_callback,
     api_reply_with,
     api_t_uac,
+    api_route_info,
+    api_with_canceled_request,
 };
 
 // ---- RPC ----

@@ -34,6 +34,7 @@ struct branch {
     std::string request;        ///< the bytes sent, for retransmission, CANCEL and ACK
     siphost_dest destination{}; ///< where it went, and the socket it left from
     int status = 0;             ///< the last reply code received (or made locally); 0 for none
+    int last_received = 0;      ///< the last reply code received from downstream; 0 for none
     bool replied = false;       ///< a reply came from downstream (a provisional one counts)
     bool final = false;         ///< a final reply came (or the timeout made one)
     bool local = false;         ///< the final reply was made by tm (timeout)
@@ -51,6 +52,7 @@ struct branch {
     std::string reply;                  ///< a negative final reply as relayed upstream (after onreply_route)
     owned_msg reply_msg;                ///< the same reply, parsed, for failure_route and $T_rpl
     uint64_t flags = 0;                 ///< its branch flags (setbflag), as routes of this branch see them
+    std::string ruid; ///< the record id of the registered contact it goes to (registrar's lookup), or empty
 };
 
 /// A callback registered with register_callback (or in a t_uac request).

@@ -235,27 +235,22 @@ TEST(modules_tm_api, request_in_attaches_to_every_transaction_and_sees_what_goes
     EXPECT_TRUE(proxy.wait_for_log("tmprobe: init: COMPLETED without a transaction rc -1")) << proxy.log();
     kit::peer uac;
     uac.send(kit::request("INVITE", "sip:bob@127.0.0.1", uac), proxy.port());
-    auto trying = uac.receive();
-    ASSERT_TRUE(trying) << proxy.log();
-    EXPECT_EQ(trying->status(), 100);
+    // No automatic 100: t_newtran() does not send it, only t_relay() does (Kamailio 5.6.3, measured).
     auto final_reply = uac.receive();
     ASSERT_TRUE(final_reply) << proxy.log();
     EXPECT_EQ(final_reply->first_line(), "SIP/2.0 404 Not Here");
     ASSERT_TRUE(proxy.wait_for_log("tmprobe: cb completed")) << proxy.log();
     EXPECT_TRUE(proxy.wait_for_log("tmprobe: transaction set 1 same as request_in 1, request_in on it rc -1"))
         << proxy.log();
-    // REQUEST_IN, the automatic 100 going up, then the 404 going up and completing the transaction.
-    EXPECT_EQ(types_seen(proxy),
-              (std::vector<std::string>{"request_in", "response_out", "response_out", "completed"}));
+    // REQUEST_IN, then the 404 going up and completing the transaction.
+    EXPECT_EQ(types_seen(proxy), (std::vector<std::string>{"request_in", "response_out", "completed"}));
     auto seen = notes(proxy);
     EXPECT_NE(seen.at(0).find(" request 1 received 1 "), std::string::npos) << seen[0];
-    EXPECT_EQ(seen.at(1).rfind("cb response_out code 100 branch -1 reply 0 ", 0), 0u) << seen[1];
-    EXPECT_NE(seen[1].find(" first SIP/2.0 100 "), std::string::npos) << seen[1];
-    EXPECT_EQ(seen.at(2).rfind("cb response_out code 404 ", 0), 0u) << seen[2];
-    EXPECT_NE(seen[2].find(" first SIP/2.0 404 Not Here"), std::string::npos) << seen[2];
-    EXPECT_NE(seen[2].find(" bytes " + std::to_string(final_reply->text().size()) + " "), std::string::npos)
-        << seen[2];
-    EXPECT_EQ(seen.at(3).rfind("cb completed code 404 ", 0), 0u) << seen[3];
+    EXPECT_EQ(seen.at(1).rfind("cb response_out code 404 ", 0), 0u) << seen[1];
+    EXPECT_NE(seen[1].find(" first SIP/2.0 404 Not Here"), std::string::npos) << seen[1];
+    EXPECT_NE(seen[1].find(" bytes " + std::to_string(final_reply->text().size()) + " "), std::string::npos)
+        << seen[1];
+    EXPECT_EQ(seen.at(2).rfind("cb completed code 404 ", 0), 0u) << seen[2];
 }
 
 TEST(modules_tm_api, reply_with_sends_headers_and_a_body_in_the_transaction) {
@@ -475,6 +470,55 @@ TEST(modules_tm_api, branch_failure_route_runs_for_each_failed_branch) {
     EXPECT_EQ(proxy.stop(), 0);
     EXPECT_EQ(notes(proxy, "branch failure"),
               (std::vector<std::string>{"branch failure: code 480 route type branch failure 1"}))
+        << proxy.log();
+}
+
+TEST(modules_tm_api, route_info_describes_the_branch_and_reply_of_each_tm_route) {
+    kit::peer uas;
+    kit::host proxy(config("loadmodule \"kex\"\nrequest_route {\n    tmprobe_route();\n    if "
+                           "(is_method(\"CANCEL\")) { t_relay(); exit; }\n"
+                           "    $ru = \"sip:bob@127.0.0.1:" +
+                           std::to_string(uas.port()) +
+                           "\";\n    t_on_branch(\"b\");\n    t_on_reply(\"r\");\n    t_on_failure(\"f\");\n"
+                           "    t_relay();\n}\n"
+                           "branch_route[b] { setbflag(2); tmprobe_route(); }\n"
+                           "onreply_route[r] { tmprobe_route(); }\n"
+                           "failure_route[f] { tmprobe_route(); }\n"));
+    kit::peer uac;
+    std::string invite = kit::request("INVITE", "sip:bob@127.0.0.1", uac);
+    uac.send(invite, proxy.port());
+    auto relayed = uas.receive();
+    ASSERT_TRUE(relayed) << proxy.log();
+    uas.reply(*relayed, 180, "Ringing", "a");
+    // The CANCEL of the INVITE (RFC 3261 9.1: its Via branch, Call-ID, CSeq number, From and To).
+    std::string cancel = invite;
+    cancel.replace(0, 6, "CANCEL");
+    cancel.replace(cancel.find("1 INVITE"), 8, "1 CANCEL");
+    uac.send(cancel, proxy.port());
+    auto canceled = uas.receive(); // tm's CANCEL to the UAS
+    ASSERT_TRUE(canceled) << proxy.log();
+    uas.reply(*relayed, 487, "Request Terminated", "a");
+    ASSERT_TRUE(
+        proxy.wait_for_log("tmprobe: route: rc 0 (small -1) type " + std::to_string(SIPHOST_ROUTE_FAILURE)))
+        << proxy.log();
+    EXPECT_EQ(proxy.stop(), 0);
+    std::string uri = "sip:bob@127.0.0.1:" + std::to_string(uas.port());
+    EXPECT_EQ(notes(proxy, "route"),
+              (std::vector<std::string>{
+                  "route: rc -1 (small -1) canceled 0 []",
+                  "route: rc 0 (small -1) type " + std::to_string(SIPHOST_ROUTE_BRANCH) +
+                      " branch 0 code 0 local 0 reason [] uri [] ruid [] flags 0 last 0 canceled 0 []",
+                  "route: rc 0 (small -1) type " + std::to_string(SIPHOST_ROUTE_TM_ONREPLY) +
+                      " branch 0 code 180 local 0 reason [Ringing] uri [" + uri +
+                      "] ruid [] flags 4 last 180 canceled 0 []",
+                  "route: rc -1 (small -1) canceled 1 [INVITE]",
+                  "route: rc 0 (small -1) type " + std::to_string(SIPHOST_ROUTE_TM_ONREPLY) +
+                      " branch 0 code 487 local 0 reason [Request Terminated] uri [" + uri +
+                      "] ruid [] flags 4 last 487 canceled 0 []",
+                  "route: rc 0 (small -1) type " + std::to_string(SIPHOST_ROUTE_FAILURE) +
+                      " branch 0 code 487 local 0 reason [Request Terminated] uri [" + uri +
+                      "] ruid [] flags 4 last 487 canceled 0 []",
+              }))
         << proxy.log();
 }
 

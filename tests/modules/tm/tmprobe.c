@@ -232,6 +232,40 @@ static int branch_failure(siphost_msg* msg, const siphost_value* args, void* cal
     return 1;
 }
 
+static void note_method(siphost_msg* request, void* data) {
+    siphost_str method = host->msg_method(request);
+    snprintf((char*)data, 64, "%.*s", (int)method.len, method.s);
+}
+
+/* tmprobe_route(): what route_info says about the tm route running now (minor 1.1), and what
+ * with_canceled_request finds for the message. */
+static int route(siphost_msg* msg, const siphost_value* args, void* call_data) {
+    (void)args;
+    (void)call_data;
+    if (!SIPHOST_HAS(siphost_tm_api_v1, tm, with_canceled_request)) {
+        note("route: tm has no minor 1.1");
+        return -1;
+    }
+    siphost_tm_route_info info;
+    memset(&info, 0, sizeof info);
+    info.struct_size = sizeof info - 1;
+    int too_small = tm->route_info(msg, &info);
+    info.struct_size = sizeof info;
+    int rc = tm->route_info(msg, &info);
+    char canceled[64] = "";
+    int found = tm->with_canceled_request(msg, note_method, canceled);
+    if (rc != 0) {
+        note("route: rc %d (small %d) canceled %d [%s]", rc, too_small, found, canceled);
+        return 1;
+    }
+    note("route: rc 0 (small %d) type %u branch %d code %d local %u reason [%.*s] uri [%.*s] ruid [%.*s] "
+         "flags %llu last %d canceled %d [%s]",
+         too_small, info.route_type, info.branch, info.reply_code, info.reply_local, (int)info.reply_reason.len,
+         info.reply_reason.s, (int)info.branch_uri.len, info.branch_uri.s, (int)info.branch_ruid.len,
+         info.branch_ruid.s, (unsigned long long)info.branch_flags, info.branch_last_code, found, canceled);
+    return 1;
+}
+
 static int init(const siphost_host_api* h, siphost_module_handle* s, char* err, size_t err_size) {
     host = h;
     self = s;
@@ -265,6 +299,7 @@ static const siphost_command commands[] = {TMPROBE_COMMAND("tmprobe_uac", 2, uac
                                            TMPROBE_COMMAND("tmprobe_lookup", 0, lookup),
                                            TMPROBE_COMMAND("tmprobe_release", 0, release),
                                            TMPROBE_COMMAND("tmprobe_branch_failure", 0, branch_failure),
+                                           TMPROBE_COMMAND("tmprobe_route", 0, route),
                                            {0, NULL, 0, 0, {0}, {0}, {0}, NULL, NULL, NULL, NULL, {0}}};
 
 static const siphost_param params[] = {{sizeof(siphost_param),

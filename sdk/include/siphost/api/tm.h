@@ -134,6 +134,32 @@ typedef struct siphost_tm_transaction_info {
     void *reserved[2];
 } siphost_tm_transaction_info;
 
+/* What the tm route running on this thread is about (route_info): Kamailio's $T_reply_reason,
+ * $T_reply_last, $T_reply_ruid, $T(reply_type) and $T_branch(name) read it. The strings are valid while the
+ * route runs. */
+typedef struct siphost_tm_route_info {
+    size_t struct_size;  /* set by the caller */
+    uint32_t route_type; /* as route_type(): SIPHOST_ROUTE_TM_ONREPLY, _FAILURE, _BRANCH or _BRANCH_FAILURE */
+    int32_t branch;      /* the branch the route is for (failure_route: the branch of the chosen reply) */
+    /* The reply the route is about: onreply_route's, failure_route's chosen one, the reply that failed the
+     * branch of a branch-failure route; 0 in branch_route. */
+    int32_t reply_code;
+    uint32_t reply_local;     /* 1 when tm made that reply itself (a timeout's 408), 0 when it was received */
+    siphost_str reply_reason; /* its reason phrase; empty without a reply */
+    /* The branch: its Request-URI as sent (empty in branch_route: it is not sent yet), the record id of the
+     * registered contact it goes to (what registrar's lookup set as $ruid; empty for none), its branch
+     * flags, and the code of the last reply received on it (0 for none). */
+    siphost_str branch_uri;
+    siphost_str branch_ruid;
+    uint64_t branch_flags;
+    int32_t branch_last_code;
+    uint32_t reserved32;
+    void *reserved[2];
+} siphost_tm_route_info;
+
+/* Called by with_canceled_request with tm's copy of the request a CANCEL cancels. */
+typedef void (*siphost_tm_request_fn)(siphost_msg *request, void *data);
+
 /* ------------------------------------------------------------------------------------------------------ */
 /* Requests of a module's own (t_uac)                                                                      */
 /* ------------------------------------------------------------------------------------------------------ */
@@ -178,7 +204,8 @@ typedef struct siphost_tm_api_v1 {
     /* ---- about the route tm runs on this thread (what tmx's pseudo-variables read) ---- */
 
     /* [1.0] The reply code as $T_reply_code: in onreply_route the reply's, in failure_route the chosen
-     * reply's, in request_route the last one sent upstream. 0 when there is none, -1 without a transaction. */
+     * reply's, in a branch-failure route the branch's, in request_route and branch_route the last one sent
+     * upstream. 0 when there is none, -1 without a transaction. */
     int (*reply_code)(siphost_msg *msg);
     /* [1.0] The transaction's request (tm's copy), or NULL. Valid while the route runs. */
     siphost_msg *(*transaction_request)(siphost_msg *msg);
@@ -239,6 +266,18 @@ typedef struct siphost_tm_api_v1 {
      * request was sent, -1 otherwise (then no callback is called). Any thread the host calls the module on,
      * once the host runs (not during init). */
     int (*t_uac)(const siphost_tm_uac_request *request, uint32_t *index, uint32_t *label);
+
+    /* ---- about the route tm runs on this thread, and about a CANCEL (minor 1.1) ---- */
+
+    /* [1.1] Fills *out (out->struct_size must be set) about the tm route running on this thread for msg:
+     * onreply, failure, branch or branch-failure. Returns 0, or -1 outside those routes. */
+    int (*route_info)(siphost_msg *msg, siphost_tm_route_info *out);
+    /* [1.1] For a CANCEL: finds the transaction of the request it cancels (RFC 3261 9.2: what t_check_trans
+     * and t_relay of the CANCEL match) and calls fn(request, data) with tm's copy of that request while the
+     * transaction is locked (fn only reads it, and must not call this table for another transaction). Returns
+     * 1 when fn was called, 0 when msg is not a CANCEL or cancels nothing here, -1 on error. Worker thread of
+     * msg. */
+    int (*with_canceled_request)(siphost_msg *cancel, siphost_tm_request_fn fn, void *data);
 } siphost_tm_api_v1;
 
 #ifdef __cplusplus
