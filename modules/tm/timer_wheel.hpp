@@ -1,10 +1,12 @@
 #pragma once
-// A hashed timer wheel: timers are (due time, payload) entries in buckets of one tick each; advance() fires the
-// due ones. One wheel serves every transaction, driven by one periodic host timer; a timer is never removed,
-// its owner ignores a stale one when it fires (see transaction generations).
+// A hashed timer wheel: timers are (due time, payload) entries in buckets of one tick each; advance() fires
+// the due ones. One wheel serves every transaction, driven by one periodic host timer; a timer is never
+// removed, its owner ignores a stale one when it fires (see transaction generations). An empty wheel tells
+// its driver it may rest (on_rest), so that no transaction costs no tick.
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -26,6 +28,19 @@ public:
             tick = current_tick_ + 1;
         buckets_[tick % buckets_.size()].push_back(entry{tick, std::move(payload)});
         ++size_;
+        if (resting_) {
+            resting_ = false;
+            rest_(false);
+        }
+    }
+
+    /// rest(true) runs when an advance leaves the wheel empty, rest(false) when the next add gives it a
+    /// timer; both under the wheel's lock, so a rest and the wake that ends it come in that order and no wake
+    /// is lost. The driver need not call advance between the two (a late advance still fires everything due).
+    void on_rest(std::function<void(bool resting)> rest) {
+        std::lock_guard lock(mutex_);
+        rest_ = std::move(rest);
+        resting_ = false;
     }
 
     /// Fires, through fire(Payload&&), every timer due at or before now_ms. fire runs without the wheel's
@@ -35,8 +50,10 @@ public:
         {
             std::lock_guard lock(mutex_);
             uint64_t target = now_ms / tick_ms_;
-            if (target <= current_tick_)
+            if (target <= current_tick_) {
+                rest_if_empty();
                 return;
+            }
             // More than a turn behind: one pass over every bucket sees everything.
             uint64_t steps = target - current_tick_;
             if (steps > buckets_.size())
@@ -55,6 +72,7 @@ public:
                 }
             }
             current_tick_ = target;
+            rest_if_empty();
         }
         for (auto& payload : due)
             fire(std::move(payload));
@@ -75,6 +93,15 @@ public:
     }
 
 private:
+    // Under mutex_. Again at each advance that finds the wheel empty: a driver that kept going is asked
+    // again.
+    void rest_if_empty() {
+        if (size_ == 0 && rest_) {
+            resting_ = true;
+            rest_(true);
+        }
+    }
+
     struct entry {
         uint64_t tick;
         Payload payload;
@@ -84,6 +111,8 @@ private:
     std::vector<std::vector<entry>> buckets_;
     uint64_t current_tick_;
     size_t size_ = 0;
+    std::function<void(bool)> rest_;
+    bool resting_ = false; ///< rest_(true) was the last call
     mutable std::mutex mutex_;
 };
 

@@ -896,6 +896,8 @@ int init(const siphost_host_api* h, siphost_module_handle* self, char* err, size
             throw sdk::config_error("cannot register the tm metrics");
         // 10 ms ticks, 4096 buckets: one turn is about 41 s, longer timers wait for their turn.
         s.wheel = std::make_unique<timer_wheel<timer_entry>>(10, 4096, h->now_ms());
+        // Without a transaction the tick has nothing to do: it rests until a timer is added (ABI 1.8).
+        s.wheel->on_rest([](bool resting) { host()->async->every_idle(state().self, resting ? 1 : 0); });
         if (h->async->every(self, 10, 0, on_timer_tick, nullptr) != 0)
             throw sdk::config_error("cannot start the tm timer");
         if (h->register_request_hook(SIPHOST_HOOK_PRE_SCRIPT, on_request_hook, nullptr) != 0 ||

@@ -28,8 +28,8 @@
 /* ---- versions and layout constants ---- */
 
 ABI_VALUE(SIPHOST_ABI_MAJOR, 1);
-ABI_VALUE(SIPHOST_ABI_MINOR, 7);
-ABI_VALUE(SIPHOST_REQUIRE_MINOR, 7);
+ABI_VALUE(SIPHOST_ABI_MINOR, 8);
+ABI_VALUE(SIPHOST_REQUIRE_MINOR, 8);
 ABI_VALUE(SIPHOST_MAX_ARGS, 6);
 ABI_CHECK(entry_symbol_length, sizeof(SIPHOST_ENTRY_SYMBOL) == sizeof("siphost_module_v1"));
 
@@ -459,7 +459,8 @@ ABI_FIELD(siphost_async_api, timer_cancel, 24, 8);
 ABI_FIELD(siphost_async_api, post, 32, 8);
 ABI_FIELD(siphost_async_api, fd_watch, 40, 8);
 ABI_FIELD(siphost_async_api, fd_unwatch, 48, 8);
-ABI_SIZE(siphost_async_api, 56);
+ABI_FIELD(siphost_async_api, every_idle, 56, 8);
+ABI_SIZE(siphost_async_api, 64);
 
 /* Metrics */
 

@@ -51,7 +51,7 @@ TEST(SdkAbi, CAndCppAgreeOnEveryStructSize) { expect_sizes(all_structs{}, siphos
 
 TEST(SdkAbi, VersionsAndTheEntrySymbol) {
     EXPECT_EQ(SIPHOST_ABI_MAJOR, 1);
-    EXPECT_EQ(SIPHOST_ABI_MINOR, 7);
+    EXPECT_EQ(SIPHOST_ABI_MINOR, 8);
     EXPECT_EQ(SIPHOST_REQUIRE_MINOR, SIPHOST_ABI_MINOR) << "a module requires the SDK's minor by default";
     EXPECT_EQ(SIPHOST_MAX_ARGS, 6);
     EXPECT_EQ(std::string_view(SIPHOST_ENTRY_SYMBOL), "siphost_module_v1");
@@ -64,7 +64,7 @@ TEST(SdkAbi, TheModuleMacroDefinesTheEntryInC) {
     EXPECT_EQ(module, siphost_module_v1()) << "the same pointer each time";
     EXPECT_EQ(module->struct_size, sizeof(siphost_module));
     EXPECT_EQ(module->abi_major, 1u);
-    EXPECT_EQ(module->abi_minor, 7u);
+    EXPECT_EQ(module->abi_minor, 8u);
     EXPECT_STREQ(module->name, "layout");
 }
 

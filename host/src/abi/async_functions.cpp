@@ -16,7 +16,7 @@ int every(siphost_module_handle* self, uint32_t interval_ms, uint32_t flags, sip
     if (flags & SIPHOST_TIMER_SLOW)
         net::async_loop::instance().every(interval_ms, fn, data);
     else
-        plugin::host_services::instance().add_timer({interval_ms, fn, data});
+        plugin::host_services::instance().add_timer({interval_ms, fn, data, self});
     return 0;
 }
 
@@ -48,6 +48,11 @@ void fd_unwatch(siphost_fd_watch* watch) {
     net::async_loop::instance().unwatch(watch);
 }
 
+void every_idle(siphost_module_handle* self, int idle) {
+    if (self != nullptr)
+        plugin::host_services::instance().set_timers_idle(self, idle != 0);
+}
+
 } // namespace
 
 const siphost_async_api* async_table() {
@@ -60,6 +65,7 @@ const siphost_async_api* async_table() {
         t.post = post;
         t.fd_watch = fd_watch;
         t.fd_unwatch = fd_unwatch;
+        t.every_idle = every_idle;
         return t;
     }();
     return &table;

@@ -401,6 +401,12 @@ int run_server(const core::command_line& options) {
     slow_timers.start([&] { thread_init(SIPHOST_THREAD_ASYNC, 0); });
     timer_thread timers(
         services.timers(), [&] { thread_init(SIPHOST_THREAD_TIMER, 0); }, &*interpreter);
+    services.set_idle_listener(
+        [&timers](const siphost_module_handle* owner, bool idle) { timers.set_idle(owner, idle); });
+    struct idle_listener_reset { // before timers goes, whichever way this function leaves
+        plugin::host_services& services;
+        ~idle_listener_reset() { services.set_idle_listener(nullptr); }
+    } forget_timers{services};
     transport->start([&](int worker) {
         plugin::host_services::set_worker_index(worker);
         thread_init(SIPHOST_THREAD_WORKER, worker);

@@ -42,10 +42,22 @@ std::vector<periodic_timer> host_services::timers() const {
     return timers_;
 }
 
+void host_services::set_timers_idle(const siphost_module_handle* owner, bool idle) {
+    std::lock_guard lock(mutex_);
+    if (idle_listener_)
+        idle_listener_(owner, idle);
+}
+
+void host_services::set_idle_listener(idle_listener listener) {
+    std::lock_guard lock(mutex_);
+    idle_listener_ = std::move(listener);
+}
+
 void host_services::reset() {
     std::lock_guard lock(mutex_);
     apis_.clear();
     timers_.clear();
+    idle_listener_ = nullptr;
 }
 
 } // namespace siphost::plugin

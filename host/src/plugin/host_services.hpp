@@ -6,6 +6,7 @@
 #include <siphost/module.h>
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@ struct periodic_timer {
     uint32_t interval_ms;
     siphost_timer_fn fn;
     void* data;
+    const siphost_module_handle* owner = nullptr; ///< the module that registered it (async->every_idle)
 };
 
 class host_services {
@@ -31,6 +33,11 @@ public:
     /// A fast periodic timer (the timer thread runs it); registered during init.
     void add_timer(periodic_timer timer);
     std::vector<periodic_timer> timers() const;
+    /// Rests or wakes owner's fast timers (async->every_idle): tells the listener, the running timer thread.
+    /// Without one (no timer thread yet, or stopped) there is nothing to rest: the request is dropped.
+    void set_timers_idle(const siphost_module_handle* owner, bool idle);
+    using idle_listener = std::function<void(const siphost_module_handle* owner, bool idle)>;
+    void set_idle_listener(idle_listener listener);
 
     /// Every worker thread: the UDP workers (children) and after them the TCP readers.
     void set_worker_count(int count) { worker_count_ = count; }
@@ -54,6 +61,7 @@ private:
     mutable std::mutex mutex_; ///< registration happens at init; lookups may come from any thread
     std::vector<published_api> apis_;
     std::vector<periodic_timer> timers_;
+    idle_listener idle_listener_; ///< called under mutex_, so that clearing it waits for a call in progress
     int worker_count_ = 0;
     int children_ = 0;
 };

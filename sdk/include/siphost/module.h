@@ -66,7 +66,7 @@ extern "C" {
 #endif
 
 #define SIPHOST_ABI_MAJOR 1
-#define SIPHOST_ABI_MINOR 7
+#define SIPHOST_ABI_MINOR 8
 
 /* The minor a module requires (its descriptor's abi_minor). Define it before including this header to load on
  * older hosts; then check every later function with SIPHOST_HAS before calling it. */
@@ -1007,6 +1007,12 @@ typedef struct siphost_async_api {
                                   void *watch_data);
     /* [1.0] Stops watching; fn is not running and will not run when this returns (unless called from fn). */
     void (*fd_unwatch)(siphost_fd_watch *watch);
+    /* [1.8] Rests (idle != 0) or wakes (idle == 0) the calling module's fast periodic timers (every without
+     * SIPHOST_TIMER_SLOW): a resting timer is not called, and the timer thread sleeps while nothing else is
+     * due. A woken timer runs again at the instants it would have run had it never rested (its interval and
+     * phase). Any thread, after init. A module rests its timer when the timer has nothing to do and wakes it
+     * as soon as it gives it something; doing both under one lock of its own loses no wake. */
+    void (*every_idle)(siphost_module_handle *self, int idle);
 } siphost_async_api;
 
 /* ------------------------------------------------------------------------------------------------------ */

@@ -310,7 +310,20 @@ TEST(HostTable, FastTimersAreRecordedForTheTimerThread) {
     EXPECT_EQ(host()->async->every(&test_module, 100, 1u << 7, tick, nullptr), -1) << "unknown flags";
     ASSERT_EQ(siphost::plugin::host_services::instance().timers().size(), 1u);
     EXPECT_EQ(siphost::plugin::host_services::instance().timers()[0].interval_ms, 100u);
+    EXPECT_EQ(siphost::plugin::host_services::instance().timers()[0].owner, &test_module);
+
+    host()->async->every_idle(&test_module, 1); // no timer thread listens yet: nothing to rest
+    std::vector<std::pair<const siphost_module_handle*, bool>> told;
+    siphost::plugin::host_services::instance().set_idle_listener(
+        [&](const siphost_module_handle* owner, bool idle) { told.emplace_back(owner, idle); });
+    host()->async->every_idle(&test_module, 1);
+    host()->async->every_idle(&test_module, 0);
+    host()->async->every_idle(nullptr, 1);
+    EXPECT_EQ(told, (std::vector<std::pair<const siphost_module_handle*, bool>>{{&test_module, true},
+                                                                                {&test_module, false}}));
     siphost::plugin::host_services::instance().reset();
+    host()->async->every_idle(&test_module, 1);
+    EXPECT_EQ(told.size(), 2u) << "reset forgets the listener";
 }
 
 TEST(HostTable, OneShotTimersFireOnceOrAreCancelled) {

@@ -141,6 +141,27 @@ TEST(TmTimerWheel, AddsFromManyThreads) {
     EXPECT_EQ(fired, 4000u);
 }
 
+TEST(TmTimerWheel, AnEmptyWheelRestsItsDriverUntilATimerIsAdded) {
+    timer_wheel<int> wheel(10, 16, 0);
+    std::vector<bool> calls;
+    wheel.on_rest([&](bool resting) { calls.push_back(resting); });
+    auto ignore = [](int&&) {};
+    wheel.advance(10, ignore);
+    EXPECT_EQ(calls, std::vector<bool>{true}) << "nothing to do: the driver may rest";
+    wheel.add(500, 1);
+    EXPECT_EQ(calls, (std::vector<bool>{true, false})) << "a timer wakes it";
+    wheel.add(600, 2);
+    EXPECT_EQ(calls.size(), 2u) << "only the first add after a rest wakes";
+    wheel.advance(500, ignore);
+    EXPECT_EQ(calls.size(), 2u) << "a timer is left: no rest";
+    int fired = 0;
+    wheel.advance(5000, [&](int&& v) { fired = v; });
+    EXPECT_EQ(fired, 2) << "a late advance after a long gap still fires what is due";
+    EXPECT_EQ(calls, (std::vector<bool>{true, false, true}));
+    wheel.advance(5000, ignore);
+    EXPECT_EQ(calls, (std::vector<bool>{true, false, true, true})) << "a driver still ticking is asked again";
+}
+
 /// What a module asks t_uac for in the tests below, sent from 192.0.2.10:5060 over UDP.
 uac_message options_request() {
     uac_message m;
