@@ -82,7 +82,7 @@ void fire(const timer_entry& e, uint64_t now_ms) {
             for (size_t i = 0; i < t->branches.size(); ++i)
                 fail_branch_locally(*t, i, 408);
             if (!t->final_sent)
-                send_local_reply(*t, 408, "Request Timeout");
+                send_local_reply(*t, 408, timeout_reason);
         }
         schedule_wait(*t);
         return;

@@ -216,6 +216,8 @@ int send_script_reply(transaction& t, siphost_msg* msg, int code, std::string_vi
                       std::string_view extra_headers = {}, std::string_view body = {});
 /// Sends the last reply again (a retransmitted request). Lock held.
 void resend_last_reply(transaction& t);
+/// The reason phrase of the 408 tm makes when a branch times out (upstream, and for $T_reply_reason).
+inline constexpr std::string_view timeout_reason = "Request Timeout";
 /// A branch ends with a reply tm made (timeout): code is 408. Lock held.
 void fail_branch_locally(transaction& t, size_t index, int code);
 /// When every branch is final and nothing went upstream yet: failure_route, then the best reply. Lock held.

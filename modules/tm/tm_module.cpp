@@ -720,7 +720,7 @@ int api_route_info(siphost_msg*, siphost_tm_route_info* out) {
     } else if (route.route_type != SIPHOST_ROUTE_BRANCH && route.reply_code >= 300) {
         // The only final reply tm makes for a branch is a timeout's (fail_branch_locally).
         out->reply_local = 1;
-        out->reply_reason = sdk::str("Request Timeout");
+        out->reply_reason = sdk::str(timeout_reason);
     }
     if (route.branch >= 0 && static_cast<size_t>(route.branch) < t.branches.size()) {
         const branch& b = t.branches[static_cast<size_t>(route.branch)];
