@@ -11,7 +11,7 @@ CMAKE_FLAGS  ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # Everything siphost needs to build, test and benchmark, from Debian's packages.
 DEB_PACKAGES := cmake make g++ pkg-config binutils libboost-dev libspdlog-dev libfmt-dev \
                 libgtest-dev libgmock-dev libbenchmark-dev sip-tester clang libclang-rt-14-dev iproute2 \
-                libssl-dev openssl libsqlite3-dev sqlite3 libpq-dev postgresql postgresql-client libmariadb-dev mariadb-server \
+                libssl-dev openssl nettle-dev libsqlite3-dev sqlite3 libpq-dev postgresql postgresql-client libmariadb-dev mariadb-server \
                 mariadb-client nlohmann-json3-dev kamailio kamailio-sqlite-modules kamailio-mysql-modules kamailio-postgres-modules kamailio-tls-modules util-linux python3 python3-websockets valgrind
 
 .PHONY: all deps build run test test-unit test-asan test-fuzz bench install clean

@@ -4,8 +4,7 @@
 
 #include <siphost/module.hpp>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <nettle/memops.h>
 
 #include <chrono>
 #include <stdexcept>
@@ -162,14 +161,9 @@ std::array<unsigned char, 8> authenticator::binding_of(siphost_msg* msg, uint8_t
             parts.append(reinterpret_cast<const char*>(source.ip), source.family == 6 ? 16 : 4);
         parts.push_back('\0');
     }
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned int len = 0;
+    auto md = sha256_of(parts);
     std::array<unsigned char, 8> out{};
-    EVP_MD_CTX* ctx = thread_md_ctx();
-    if (ctx != nullptr && EVP_DigestInit_ex2(ctx, sha256_md(), nullptr) == 1 &&
-        EVP_DigestUpdate(ctx, parts.data(), parts.size()) == 1 &&
-        EVP_DigestFinal_ex(ctx, md.data(), &len) == 1 && len >= out.size())
-        std::copy(md.begin(), md.begin() + static_cast<std::ptrdiff_t>(out.size()), out.begin());
+    std::copy(md.begin(), md.begin() + static_cast<std::ptrdiff_t>(out.size()), out.begin());
     return out;
 }
 
@@ -330,7 +324,7 @@ int authenticator::check_response(siphost_msg* msg, const siphost_auth_credentia
     std::string expected = compute_response(algorithm, lower(ha1), input);
     std::string received = lower(sdk::view(c.response));
     if (expected.empty() || expected.size() != received.size() ||
-        CRYPTO_memcmp(expected.data(), received.data(), expected.size()) != 0)
+        memeql_sec(expected.data(), received.data(), expected.size()) == 0)
         return SIPHOST_AUTH_INVALID_PASSWORD;
     if (settings_.add_authinfo_hdr) {
         if (msg_state* s = state(msg, true)) {

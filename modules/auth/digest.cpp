@@ -1,6 +1,7 @@
 #include "digest.hpp"
 
-#include <openssl/evp.h>
+#include <nettle/md5.h>
+#include <nettle/sha2.h>
 
 #include <array>
 
@@ -19,46 +20,39 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
-const EVP_MD* digest_of(digest_algorithm algorithm) {
-    return algorithm == digest_algorithm::md5 || algorithm == digest_algorithm::md5_sess ? md5_md()
-                                                                                         : sha256_md();
+/// H(part1:part2:...) with one of nettle's hashes (its init, update and digest functions on Context).
+template <typename Context, size_t Size>
+std::array<unsigned char, Size>
+hash_parts(void (*init)(Context*), void (*update)(Context*, size_t, const uint8_t*),
+           void (*digest)(Context*, size_t, uint8_t*), std::initializer_list<std::string_view> parts) {
+    Context ctx;
+    init(&ctx);
+    bool first = true;
+    for (std::string_view part : parts) {
+        if (!first)
+            update(&ctx, 1, reinterpret_cast<const uint8_t*>(":"));
+        first = false;
+        update(&ctx, part.size(), reinterpret_cast<const uint8_t*>(part.data()));
+    }
+    std::array<unsigned char, Size> out{};
+    digest(&ctx, out.size(), out.data());
+    return out;
 }
 
-/// A fetched algorithm, freed when the module is unloaded. A thread's context that still uses it holds a
-/// reference of its own (OpenSSL counts them), so the order of the two frees does not matter.
-struct fetched_md {
-    fetched_md(const char* name, const EVP_MD* fallback)
-        : owned(EVP_MD_fetch(nullptr, name, nullptr)), md(owned != nullptr ? owned : fallback) {}
-    fetched_md(const fetched_md&) = delete;
-    fetched_md& operator=(const fetched_md&) = delete;
-    ~fetched_md() { EVP_MD_free(owned); }
-    EVP_MD* owned;
-    const EVP_MD* md;
-};
-
-struct owned_md_ctx {
-    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-    owned_md_ctx() = default;
-    owned_md_ctx(const owned_md_ctx&) = delete;
-    owned_md_ctx& operator=(const owned_md_ctx&) = delete;
-    ~owned_md_ctx() { EVP_MD_CTX_free(ctx); }
-};
+template <size_t Size> std::string to_hex(const std::array<unsigned char, Size>& bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string hex(Size * 2, '0');
+    for (size_t i = 0; i < Size; ++i) {
+        hex[2 * i] = digits[bytes[i] >> 4];
+        hex[2 * i + 1] = digits[bytes[i] & 0x0f];
+    }
+    return hex;
+}
 
 } // namespace
 
-const EVP_MD* sha256_md() {
-    static const fetched_md sha256("SHA2-256", EVP_sha256());
-    return sha256.md;
-}
-
-const EVP_MD* md5_md() {
-    static const fetched_md md5("MD5", EVP_md5());
-    return md5.md;
-}
-
-EVP_MD_CTX* thread_md_ctx() {
-    thread_local owned_md_ctx owned;
-    return owned.ctx;
+std::array<unsigned char, 32> sha256_of(std::string_view bytes) {
+    return hash_parts<sha256_ctx, SHA256_DIGEST_SIZE>(sha256_init, sha256_update, sha256_digest, {bytes});
 }
 
 std::optional<digest_algorithm> parse_algorithm(std::string_view name) {
@@ -96,27 +90,10 @@ bool is_session(digest_algorithm algorithm) {
 }
 
 std::string hash_hex(digest_algorithm algorithm, std::initializer_list<std::string_view> parts) {
-    EVP_MD_CTX* ctx = thread_md_ctx();
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned int md_len = 0;
-    bool ok = ctx != nullptr && EVP_DigestInit_ex2(ctx, digest_of(algorithm), nullptr) == 1;
-    bool first = true;
-    for (std::string_view part : parts) {
-        if (!first)
-            ok = ok && EVP_DigestUpdate(ctx, ":", 1) == 1;
-        first = false;
-        ok = ok && EVP_DigestUpdate(ctx, part.data(), part.size()) == 1;
-    }
-    ok = ok && EVP_DigestFinal_ex(ctx, md.data(), &md_len) == 1;
-    if (!ok)
-        return {}; // callers compare against it, and an empty value never matches a response
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string hex(md_len * 2, '0');
-    for (unsigned int i = 0; i < md_len; ++i) {
-        hex[2 * i] = digits[md[i] >> 4];
-        hex[2 * i + 1] = digits[md[i] & 0x0f];
-    }
-    return hex;
+    if (algorithm == digest_algorithm::md5 || algorithm == digest_algorithm::md5_sess)
+        return to_hex(hash_parts<md5_ctx, MD5_DIGEST_SIZE>(md5_init, md5_update, md5_digest, parts));
+    return to_hex(
+        hash_parts<sha256_ctx, SHA256_DIGEST_SIZE>(sha256_init, sha256_update, sha256_digest, parts));
 }
 
 std::string compute_ha1(digest_algorithm algorithm, std::string_view username, std::string_view realm,

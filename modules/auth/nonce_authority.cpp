@@ -2,9 +2,9 @@
 
 #include "digest.hpp"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <nettle/memops.h>
+
+#include <sys/random.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -43,47 +43,21 @@ int hex_value(char c) {
 } // namespace
 
 nonce_authority::nonce_authority(std::string_view secret) {
+    std::array<unsigned char, 32> key{};
     if (secret.empty()) {
-        if (RAND_bytes(key_.data(), static_cast<int>(key_.size())) != 1)
+        if (getrandom(key.data(), key.size(), 0) != static_cast<ssize_t>(key.size()))
             throw std::runtime_error("cannot get random bytes for the nonce secret");
     } else {
-        // Hashing the secret gives a full-size key whatever its length.
-        unsigned int len = 0;
-        if (EVP_Digest(secret.data(), secret.size(), key_.data(), &len, EVP_sha256(), nullptr) != 1 ||
-            len != key_.size())
-            throw std::runtime_error("cannot derive the nonce key from the secret");
+        key = sha256_of(secret); // a full-size key whatever the secret's length
     }
-    // The key (32 bytes) is shorter than SHA-256's block, so RFC 2104 pads it with zeros.
-    inner_pad_.fill(0x36);
-    outer_pad_.fill(0x5c);
-    for (size_t i = 0; i < key_.size(); ++i) {
-        inner_pad_[i] ^= key_[i];
-        outer_pad_[i] ^= key_[i];
-    }
+    hmac_sha256_set_key(&keyed_, key.size(), key.data());
 }
 
 std::array<unsigned char, 16> nonce_authority::seal(const unsigned char* data, size_t len) const {
-    // HMAC-SHA-256 (RFC 2104): H(key ^ opad || H(key ^ ipad || data)), the first seal_size bytes.
-    std::array<unsigned char, EVP_MAX_MD_SIZE> inner{};
-    std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
-    unsigned int inner_len = 0;
-    unsigned int mac_len = 0;
+    hmac_sha256_ctx ctx = keyed_; // seal runs on every worker at once: the keyed state is only read
+    hmac_sha256_update(&ctx, len, data);
     std::array<unsigned char, seal_size> out{};
-    EVP_MD_CTX* ctx = thread_md_ctx();
-    const EVP_MD* md = sha256_md();
-    bool ok = ctx != nullptr && EVP_DigestInit_ex2(ctx, md, nullptr) == 1 &&
-              EVP_DigestUpdate(ctx, inner_pad_.data(), inner_pad_.size()) == 1 &&
-              EVP_DigestUpdate(ctx, data, len) == 1 &&
-              EVP_DigestFinal_ex(ctx, inner.data(), &inner_len) == 1 &&
-              EVP_DigestInit_ex2(ctx, md, nullptr) == 1 &&
-              EVP_DigestUpdate(ctx, outer_pad_.data(), outer_pad_.size()) == 1 &&
-              EVP_DigestUpdate(ctx, inner.data(), inner_len) == 1 &&
-              EVP_DigestFinal_ex(ctx, mac.data(), &mac_len) == 1;
-    if (!ok || mac_len < seal_size) {
-        // A zero seal never verifies: check() compares against a fresh HMAC, which fails the same way.
-        return out;
-    }
-    std::copy(mac.begin(), mac.begin() + seal_size, out.begin());
+    hmac_sha256_digest(&ctx, out.size(), out.data()); // truncated to its first seal_size bytes (RFC 2104 5)
     return out;
 }
 
@@ -127,7 +101,7 @@ nonce_authority::verdict nonce_authority::check(std::string_view nonce, uint32_t
     size_t body = size - seal_size;
     bool bound = (raw[12] & flag_bound) != 0;
     auto mac = seal(raw.data(), body);
-    if (CRYPTO_memcmp(mac.data(), raw.data() + body, seal_size) != 0 ||
+    if (memeql_sec(mac.data(), raw.data() + body, seal_size) == 0 ||
         (raw[12] & ~(flag_tracked | flag_bound)) != 0 || bound != (body == bound_body_size) ||
         (bound && raw[13] == 0))
         return verdict::invalid;

@@ -8,6 +8,8 @@
 //                | HMAC-SHA-256(key, the bytes before)[0..16) )
 //   flags: 1 the id is tracked, 2 checks and binding follow
 
+#include <nettle/hmac.h>
+
 #include <array>
 #include <cstdint>
 #include <string>
@@ -45,12 +47,8 @@ public:
 private:
     std::array<unsigned char, 16> seal(const unsigned char* data, size_t len) const;
 
-    std::array<unsigned char, 32> key_{};
-    /// The key XOR HMAC's inner and outer pads, one SHA-256 block each (RFC 2104), made once: the seal is
-    /// HMAC-SHA-256 computed over the thread's reused digest context, not by OpenSSL's HMAC(), which fetches
-    /// the MAC and the digest and allocates its contexts on every call.
-    std::array<unsigned char, 64> inner_pad_{};
-    std::array<unsigned char, 64> outer_pad_{};
+    /// HMAC-SHA-256 keyed once (the pads hashed): each seal copies it and hashes only its own bytes.
+    hmac_sha256_ctx keyed_{};
 };
 
 } // namespace siphost::modules::auth
