@@ -21,10 +21,12 @@ std::shared_ptr<transaction> table::create(uint32_t slot, const std::function<vo
     std::lock_guard lock(entries.mutex);
     // Separately allocated from its control block: a weak reference left in the timer wheel keeps only the
     // control block, not the transaction, alive.
-    std::shared_ptr<transaction> t(std::make_unique<transaction>(slot & (slot_count - 1), entries.next_label++));
+    std::shared_ptr<transaction> t(
+        std::make_unique<transaction>(slot & (slot_count - 1), entries.next_label++));
     t->self = t;
     fill(*t);
     entries.transactions.push_back(t);
+    count_.fetch_add(1, std::memory_order_release);
     return t;
 }
 
@@ -76,6 +78,7 @@ bool table::remove(const transaction& t) {
         removed = std::move(*it);
         *it = std::move(entries.transactions.back());
         entries.transactions.pop_back();
+        count_.fetch_sub(1, std::memory_order_release);
     }
     return true;
 }
@@ -86,17 +89,9 @@ void table::clear() {
         {
             std::lock_guard lock(entries.mutex);
             removed.swap(entries.transactions);
+            count_.fetch_sub(removed.size(), std::memory_order_release);
         }
     }
-}
-
-size_t table::size() const {
-    size_t n = 0;
-    for (const auto& entries : slots_) {
-        std::lock_guard lock(entries.mutex);
-        n += entries.transactions.size();
-    }
-    return n;
 }
 
 } // namespace siphost::modules::tm

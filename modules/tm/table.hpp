@@ -1,11 +1,13 @@
 #pragma once
 // The transaction table: a fixed array of slots, each with its own lock, so that workers working on different
 // calls never wait for each other. A transaction lives in the slot its Call-ID and CSeq number hash to, which
-// every request of the transaction (retransmission, ACK, CANCEL) shares; replies carry the slot in tm's branch.
+// every request of the transaction (retransmission, ACK, CANCEL) shares; replies carry the slot in tm's
+// branch.
 
 #include "transaction.hpp"
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -44,7 +46,9 @@ public:
     /// Drops every transaction (shutdown).
     void clear();
 
-    size_t size() const;
+    size_t size() const { return count_.load(std::memory_order_acquire); }
+    /// True when no transaction exists: a request then matches none, and tm's hook skips reading its key.
+    bool empty() const { return size() == 0; }
 
 private:
     struct slot_entries {
@@ -53,6 +57,7 @@ private:
         uint32_t next_label = 0;
     };
     std::array<slot_entries, slot_count> slots_;
+    std::atomic<size_t> count_{0}; ///< changed under a slot's lock, read without one
 };
 
 } // namespace siphost::modules::tm

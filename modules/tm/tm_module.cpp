@@ -11,10 +11,10 @@
 //   t_branch_timeout(), t_branch_replied(), t_any_timeout(), t_any_replied()
 //   RPC: tm.stats, tm.list
 //
-// A pre-script request hook absorbs retransmissions and notes the ACKs of negative INVITE replies (which go on
-// to the script, as in Kamailio, where t_check_trans() is true for them and t_relay() takes them); a post-script
-// reply hook takes the replies of tm's branches. The "tm" major 1 API (<siphost/api/tm.h>) serves sl, tmx
-// and any module that needs transactions: callbacks on their events, stateful replies, t_uac.
+// A pre-script request hook absorbs retransmissions and notes the ACKs of negative INVITE replies (which go
+// on to the script, as in Kamailio, where t_check_trans() is true for them and t_relay() takes them); a
+// post-script reply hook takes the replies of tm's branches. The "tm" major 1 API (<siphost/api/tm.h>) serves
+// sl, tmx and any module that needs transactions: callbacks on their events, stateful replies, t_uac.
 #include "tm.hpp"
 
 #include <siphost/api/tm.h>
@@ -430,12 +430,14 @@ std::unique_ptr<route_target> fix_t_is_set(const siphost_value* args, const int*
         throw sdk::config_error("t_is_set: the target must be a constant: branch_route, failure_route or "
                                 "onreply_route");
     if (target == "branch_route")
-        return std::make_unique<route_target>(route_target{&request_context::on_branch, &transaction::on_branch});
+        return std::make_unique<route_target>(
+            route_target{&request_context::on_branch, &transaction::on_branch});
     if (target == "failure_route")
         return std::make_unique<route_target>(
             route_target{&request_context::on_failure, &transaction::on_failure});
     if (target == "onreply_route")
-        return std::make_unique<route_target>(route_target{&request_context::on_reply, &transaction::on_reply});
+        return std::make_unique<route_target>(
+            route_target{&request_context::on_reply, &transaction::on_reply});
     throw sdk::config_error("t_is_set: unknown target '" + std::string(target) +
                             "' (branch_route, failure_route or onreply_route)");
 }
@@ -530,6 +532,9 @@ int on_request_hook(siphost_msg* msg, void*) {
         request_context& request = current_request();
         request = request_context{};
         request.msg = msg;
+        // Nothing to match (a registrar's REGISTERs, answered statelessly): the key is not even read.
+        if (state().transactions.empty())
+            return SIPHOST_HOOK_CONTINUE;
         request_key key;
         if (!read_request_key(msg, key))
             return SIPHOST_HOOK_CONTINUE;
@@ -919,8 +924,10 @@ void destroy() {
     s.request_in_count.store(0);
 }
 
-// event_route[tm:branch-failure:X] may start a branch and arm the routes it runs (Kamailio's outbound example).
-constexpr uint32_t relay_routes = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE | SIPHOST_ROUTE_BRANCH_FAILURE;
+// event_route[tm:branch-failure:X] may start a branch and arm the routes it runs (Kamailio's outbound
+// example).
+constexpr uint32_t relay_routes =
+    SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE | SIPHOST_ROUTE_BRANCH_FAILURE;
 constexpr uint32_t arm_routes = SIPHOST_ROUTE_REQUEST | SIPHOST_ROUTE_FAILURE | SIPHOST_ROUTE_TM_ONREPLY |
                                 SIPHOST_ROUTE_BRANCH | SIPHOST_ROUTE_BRANCH_FAILURE;
 constexpr uint32_t status_routes =
@@ -973,10 +980,11 @@ const siphost_command commands[] = {
                  "sends a stateful reply: t_reply(code, reason)"),
     sdk::command("t_newtran", SIPHOST_ROUTE_REQUEST, sdk::guarded<&cmd_t_newtran>, {}, nullptr, nullptr,
                  "creates the transaction of the request"),
-    sdk::command("t_check_trans", arm_routes | SIPHOST_ROUTE_CORE_ONREPLY, sdk::guarded<&cmd_t_check_trans>, {},
-                 nullptr, nullptr,
-                 "true when the request has a transaction (answering a retransmission ends the script), or the "
-                 "reply answers one"),
+    sdk::command(
+        "t_check_trans", arm_routes | SIPHOST_ROUTE_CORE_ONREPLY, sdk::guarded<&cmd_t_check_trans>, {},
+        nullptr, nullptr,
+        "true when the request has a transaction (answering a retransmission ends the script), or the "
+        "reply answers one"),
     sdk::command("t_check_status", status_routes, sdk::guarded<&cmd_t_check_status>, {SIPHOST_ARG_STRING},
                  sdk::fixup<&fix_check_status>, sdk::free_call_data<status_pattern>,
                  "true when the reply code matches the regular expression"),
@@ -1000,8 +1008,8 @@ const siphost_command commands[] = {
     sdk::command("t_is_set", inspect_routes, sdk::guarded<&cmd_t_is_set>, {SIPHOST_ARG_STRING},
                  sdk::fixup<&fix_t_is_set>, sdk::free_call_data<route_target>,
                  "true when branch_route, failure_route or onreply_route is armed for the transaction"),
-    sdk::command("t_drop_replies", SIPHOST_ROUTE_FAILURE, sdk::guarded<&cmd_t_drop_replies<false>>, {}, nullptr,
-                 nullptr, "drops the replies of earlier branches once failure_route forks again"),
+    sdk::command("t_drop_replies", SIPHOST_ROUTE_FAILURE, sdk::guarded<&cmd_t_drop_replies<false>>, {},
+                 nullptr, nullptr, "drops the replies of earlier branches once failure_route forks again"),
     sdk::command("t_drop_replies", SIPHOST_ROUTE_FAILURE, sdk::guarded<&cmd_t_drop_replies<true>>,
                  {SIPHOST_ARG_STRING}, sdk::fixup<&fix_t_drop_replies>, sdk::free_call_data<int8_t>,
                  "drops replies once failure_route forks again: a (all), l (the last leg), n (none)"),
