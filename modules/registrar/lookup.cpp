@@ -2,6 +2,7 @@
 #include "registrar.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <ctime>
 #include <vector>
 
@@ -22,6 +23,7 @@ struct target {
     uint32_t reg_id = 0;
     uint32_t cflags = 0;
     uint32_t methods = SIPHOST_METHODS_ALL;
+    uint64_t conn_id = 0; ///< the connection the REGISTER came over, 0: none
 };
 
 int copy_target(const siphost_ucontact* c, void* data) {
@@ -39,6 +41,8 @@ int copy_target(const siphost_ucontact* c, void* data) {
     t.reg_id = c->reg_id;
     t.cflags = c->cflags;
     t.methods = c->methods;
+    if (c->struct_size >= offsetof(siphost_ucontact, conn_id) + sizeof c->conn_id)
+        t.conn_id = c->conn_id;
     out->push_back(std::move(t));
     return 0;
 }
@@ -95,6 +99,15 @@ int find_targets(siphost_msg* msg, siphost_udomain* domain, std::string_view uri
             if (out.empty())
                 return -1;
         }
+    }
+    // lookup_filter_mode 2: not the contacts of a REGISTER whose connection has closed since (whatever their
+    // own transport; Kamailio 5.6.3, measured). A connection still connecting is not closed.
+    if ((c.params.lookup_filter_mode & 2) != 0 && SIPHOST_HAS(siphost_host_api, c.host, conn_state)) {
+        std::erase_if(out, [&](const target& t) {
+            return t.conn_id != 0 && c.host->conn_state(t.conn_id) == SIPHOST_CONN_NONE;
+        });
+        if (out.empty())
+            return -1;
     }
     if (c.params.method_filtering != 0 && c.host->msg_is_request(msg) &&
         sdk::view(c.host->msg_to_tag(msg)).empty()) {

@@ -43,10 +43,11 @@ struct settings {
         nullptr; ///< name of the xavp holding per-request settings ($xavp(reg=>max_contacts))
     const char* xavp_rcd = nullptr; ///< name of the xavp that gets the used record's details
     int32_t xavp_rcd_mask =
-        0; ///< xavp_rcd fields left out: 1 ruid, 2 contact, 4 expires, 8 received, 16 path
-    int32_t sock_flag = -1;         ///< message flag: save() stores $xavp(<xavp_cfg>=>socket)'s socket
+        0;                  ///< xavp_rcd fields left out: 1 ruid, 2 contact, 4 expires, 8 received, 16 path
+    int32_t sock_flag = -1; ///< message flag: save() stores $xavp(<xavp_cfg>=>socket)'s socket
     const char* sock_hdr_name = nullptr; ///< with sock_flag: the header naming the socket
-    int32_t lookup_filter_mode = 0; ///< 1: lookup() keeps contacts with a branch flag of =>rlf_bflags
+    int32_t lookup_filter_mode =
+        0; ///< 1: lookup() keeps contacts with a branch flag of =>rlf_bflags; 2: open connections
 };
 
 struct context {

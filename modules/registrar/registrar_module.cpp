@@ -268,10 +268,11 @@ int init(const siphost_host_api* host, siphost_module_handle* self, char* err, s
         if (p.sock_hdr_name != nullptr && !valid_header_name(p.sock_hdr_name))
             throw sdk::config_error("sock_hdr_name '" + std::string(p.sock_hdr_name) +
                                     "' is not a header name (write the name only, without ':')");
-        if (p.lookup_filter_mode < 0 || p.lookup_filter_mode > 1)
-            throw sdk::config_error("lookup_filter_mode " + std::to_string(p.lookup_filter_mode) +
-                                    ": siphost's registrar has 0 and 1 (rlf_bflags); 2 (contacts with an "
-                                    "open TCP connection) is not there");
+        if (p.lookup_filter_mode < 0 || p.lookup_filter_mode > 7)
+            throw sdk::config_error(
+                "lookup_filter_mode " + std::to_string(p.lookup_filter_mode) +
+                ": a sum of 1 (contacts with a branch flag of rlf_bflags), 2 (contacts whose "
+                "REGISTER's connection is still open) and 4 (nothing, as in Kamailio 5.6)");
         if (p.gruu_enabled != 0)
             throw sdk::config_error("gruu_enabled " + std::to_string(p.gruu_enabled) +
                                     ": siphost's registrar does not make GRUUs (RFC 5627); set it to 0");
@@ -389,7 +390,8 @@ const siphost_param params[] = {
                       "with sock_flag: the header whose value names the socket save() stores (instead of the "
                       "xavp_cfg socket)"),
     sdk::int_param("lookup_filter_mode", &p.lookup_filter_mode,
-                   "1: lookup() keeps contacts with a branch flag of $xavp(<xavp_cfg>=>rlf_bflags)"),
+                   "1: lookup() keeps contacts with a branch flag of $xavp(<xavp_cfg>=>rlf_bflags); 2: only "
+                   "those whose REGISTER's connection is still open"),
     sdk::end_of_params(),
 };
 

@@ -70,6 +70,7 @@ struct request_info {
     std::string_view user_agent;
     std::string socket_name;
     siphost_socket* socket = nullptr;
+    uint64_t conn_id = 0; ///< the connection it came over, 0: none (UDP)
     uint32_t methods = SIPHOST_METHODS_ALL;
     bool star = false;
     bool path_supported = false;
@@ -276,6 +277,9 @@ reg_error read_request(siphost_msg* msg, request_info& info) {
         if (info.received.size() > static_cast<size_t>(c.params.contact_max_size))
             return r_contact_len;
     }
+    siphost_dest source = sdk::sized<siphost_dest>();
+    if (host->msg_source(msg, &source) == 0)
+        info.conn_id = source.conn_id;
     info.socket = host->msg_socket(msg);
     if (c.params.sock_flag >= 0 && (host->msg_flags(msg) & (uint64_t{1} << c.params.sock_flag)) != 0)
         choose_socket(msg, info.socket);
@@ -436,8 +440,9 @@ int save(siphost_msg* msg, siphost_udomain* domain, uint32_t flags, std::string_
     base.socket_name = sdk::str(info.socket_name);
     base.socket = info.socket;
     base.methods = info.methods;
-    // The REGISTER's own branch flags (setbflag before save) are kept with the contact, as Kamailio keeps them
-    // in cflags, so that lookup gives them back (NAT flags of the stock config).
+    base.conn_id = info.conn_id;
+    // The REGISTER's own branch flags (setbflag before save) are kept with the contact, as Kamailio keeps
+    // them in cflags, so that lookup gives them back (NAT flags of the stock config).
     uint64_t branch_flags = 0;
     if (SIPHOST_HAS(siphost_msgctx_api, host->msgctx, branch_flags) &&
         host->msgctx->branch_flags(msg, 0, &branch_flags) == 0)

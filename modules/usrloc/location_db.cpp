@@ -2,6 +2,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstdint>
 #include <map>
 
 namespace siphost::modules::usrloc {
@@ -105,28 +106,17 @@ namespace {
 /// The 22 values of a row, in the order of `columns`.
 std::array<siphost_db_value, 22> row_values(std::string_view user, std::string_view domain,
                                             const ucontact& c) {
-    return {str_value(c.ruid()),
-            str_value(user),
-            str_value(domain, true),
-            str_value(c.contact()),
-            str_value(c.received(), true),
-            str_value(c.path(), true),
-            int_value(c.expires, SIPHOST_DB_DATETIME),
-            double_value(c.q < 0 ? -1.0 : c.q / 1000.0),
-            str_value(c.callid()),
-            int_value(c.cseq),
-            int_value(c.last_modified, SIPHOST_DB_DATETIME),
-            int_value(c.flags),
-            int_value(c.cflags),
-            str_value(c.user_agent()),
-            str_value(c.socket_name(), true),
-            int_value(static_cast<int32_t>(c.methods)),
-            str_value(c.instance(), true),
-            int_value(c.reg_id),
-            int_value(0),
-            int_value(-1),
-            int_value(0),
-            int_value(0)};
+    return {str_value(c.ruid()), str_value(user), str_value(domain, true), str_value(c.contact()),
+            str_value(c.received(), true), str_value(c.path(), true),
+            int_value(c.expires, SIPHOST_DB_DATETIME), double_value(c.q < 0 ? -1.0 : c.q / 1000.0),
+            str_value(c.callid()), int_value(c.cseq), int_value(c.last_modified, SIPHOST_DB_DATETIME),
+            int_value(c.flags), int_value(c.cflags), str_value(c.user_agent()),
+            str_value(c.socket_name(), true), int_value(static_cast<int32_t>(c.methods)),
+            str_value(c.instance(), true), int_value(c.reg_id), int_value(0),
+            // As Kamailio writes its tcpconn_id: -1 without a connection. Never read back: after a restart
+            // the ids start again, and an old one could name a new connection.
+            int_value(c.conn_id == 0 || c.conn_id > INT32_MAX ? -1 : static_cast<int64_t>(c.conn_id)),
+            int_value(0), int_value(0)};
 }
 
 std::array<siphost_str, 22> column_names() {

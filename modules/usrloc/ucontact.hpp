@@ -6,6 +6,7 @@
 #include <siphost/module.hpp>
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -73,6 +74,7 @@ public:
         flags = in.flags;
         cflags = in.cflags;
         methods = in.methods;
+        conn_id = in.struct_size >= offsetof(siphost_ucontact, conn_id) + sizeof in.conn_id ? in.conn_id : 0;
     }
     /// Takes new values and keeps the ruid.
     void assign(const siphost_ucontact& in) {
@@ -103,6 +105,7 @@ public:
         out.flags = flags;
         out.cflags = cflags;
         out.methods = methods;
+        out.conn_id = conn_id;
         return out;
     }
 
@@ -118,6 +121,7 @@ public:
     uint32_t flags = 0;
     uint32_t cflags = 0;
     uint32_t methods = SIPHOST_METHODS_ALL;
+    uint64_t conn_id = 0; ///< memory only: the location table has no column for it (nor has Kamailio's)
     db_state state = db_state::clean;
 
 private:
@@ -145,6 +149,7 @@ private:
         flags = o.flags;
         cflags = o.cflags;
         methods = o.methods;
+        conn_id = o.conn_id;
         state = o.state;
     }
 

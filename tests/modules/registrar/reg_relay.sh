@@ -80,6 +80,6 @@ refused() {
     "$SIPHOST" -c -L "$MODULES" -f "$WORK/refused.cfg" > "$WORK/refused.out" 2>&1 && fail "$what was accepted"
     grep -q "$expected" "$WORK/refused.out" || fail "$what: no '$expected' in: $(cat "$WORK/refused.out")"
 }
-refused "lookup_filter_mode 2" 'modparam("registrar", "lookup_filter_mode", 2)' "2 (contacts with an open TCP connection) is not there"
+refused "lookup_filter_mode 8" 'modparam("registrar", "lookup_filter_mode", 8)' "a sum of 1 (contacts with a branch flag of rlf_bflags), 2"
 refused "sock_flag 64" 'modparam("registrar", "sock_flag", 64)' "sock_flag must be a message flag"
 echo "PASS: \$ruid in branch_route, the path vector, xavp_cfg's socket and rlf_bflags as Kamailio 5.6's"

@@ -345,7 +345,8 @@ TEST_F(Registrar, ForEachContactWalksEveryUnexpiredContactWithItsAor) {
     // Stopping early: the first nonzero return ends the walk.
     int calls = 0;
     ul_->for_each_contact(
-        location_, [](siphost_udomain*, siphost_str, const siphost_ucontact*, void* n) {
+        location_,
+        [](siphost_udomain*, siphost_str, const siphost_ucontact*, void* n) {
             ++*static_cast<int*>(n);
             return 1;
         },
@@ -566,4 +567,38 @@ TEST_F(Registrar, AnExpiredBindingNotYetRemovedCountsAsGone) {
               1);
     EXPECT_EQ(contact_count("late"), 4);
     EXPECT_EQ(ul_->delete_record(location_, s("late")), 4);
+}
+
+// What save() stores from the REGISTER's connection, and lookup_filter_mode 2, run against Kamailio in
+// reg_conn.sh; here, usrloc's side of it and the mode this suite runs with (0).
+TEST_F(Registrar, UsrlocKeepsAContactsConnectionAndModeZeroDoesNotFilterByIt) {
+    siphost_ucontact c = contact("sip:t@10.0.0.9", "conn1", 1, now() + 600);
+    c.conn_id = 77; // no such connection is open: lookup_filter_mode 2 would skip the contact
+    ASSERT_EQ(ul_->insert_contact(location_, s("tcpuser"), &c, nullptr, 0, nullptr), 0);
+    siphost_ucontact older = contact("sip:o@10.0.0.9", "conn2", 1, now() + 600);
+    older.struct_size = offsetof(siphost_ucontact, conn_id); // a caller built against usrloc 1.0
+    older.conn_id = 99;                                      // beyond its struct_size: not read
+    ASSERT_EQ(ul_->insert_contact(location_, s("olduser"), &older, nullptr, 0, nullptr), 0);
+    auto conn_of = [](std::string_view aor) {
+        uint64_t kept = 12345;
+        ul_->get_contacts(
+            location_, s(aor), 0,
+            [](const siphost_ucontact* found, void* data) {
+                *static_cast<uint64_t*>(data) = found->conn_id;
+                return 0;
+            },
+            &kept);
+        return kept;
+    };
+    EXPECT_EQ(conn_of("tcpuser"), 77u) << "usrloc did not keep the contact's connection";
+    EXPECT_EQ(conn_of("olduser"), 0u) << "a field beyond struct_size was read";
+    siphost_msg* invite =
+        parse("INVITE sip:tcpuser@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5070;branch="
+              "z9hG4bKconn\r\nFrom: <sip:a@127.0.0.1>;tag=a\r\nTo: <sip:tcpuser@127.0.0.1>\r\n"
+              "Call-ID: conn1\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n");
+    EXPECT_EQ(call("lookup", invite, {str_arg("location")}), 1)
+        << "lookup_filter_mode 0 filtered by connection";
+    host()->msg_free(invite);
+    EXPECT_EQ(ul_->delete_record(location_, s("tcpuser")), 1);
+    EXPECT_EQ(ul_->delete_record(location_, s("olduser")), 1);
 }

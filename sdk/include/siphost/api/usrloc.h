@@ -76,6 +76,10 @@ typedef struct siphost_ucontact {
     uint32_t cflags;   /* branch flags, restored by lookup */
     uint32_t methods;  /* enum siphost_usrloc_method bits, SIPHOST_METHODS_ALL when unknown */
     void* reserved[2]; /* zero */
+    /* [1.2] The connection (TCP, TLS, WS, WSS) the REGISTER came over, 0 for none (UDP, a contact loaded from
+     * a database: ids start afresh with each run), as Kamailio's tcpconn_id: registrar's lookup_filter_mode 2
+     * skips the contacts whose connection has closed. Read only when struct_size covers it. */
+    uint64_t conn_id;
 } siphost_ucontact;
 
 /* Called for each contact of an AOR; return 0 to go on, nonzero to stop. Runs under the AOR's lock: it must

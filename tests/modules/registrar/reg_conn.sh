@@ -1,0 +1,50 @@
+# registrar's lookup_filter_mode 2 on Kamailio 5.6 (Debian's) and on siphost: one config (cfg/conn.cfg), the same
+# requests (reg_conn.py), and what both scripts log and what the client is answered must be the same. Then each
+# point is said outright: while the TCP connection a REGISTER came over is open, lookup() keeps its contacts
+# (a UDP URI too); once it has closed, it skips them (an AOR with none left: -1), and keeps the UDP REGISTER's.
+. "$SOURCE_DIR/tests/modules/registrar/reg_lib.sh"
+require_kamailio
+
+for who in kamailio siphost; do
+    port=5071; [ "$who" = siphost ] && port=5072
+    { printf '#!KAMAILIO\ndebug=2\nlog_stderror=yes\nfork=no\nchildren=1\n'
+      printf 'listen=udp:127.0.0.1:%s\nlisten=tcp:127.0.0.1:%s\n' "$port" "$port"
+      [ "$who" = kamailio ] && printf 'mpath="%s/"\n' "$KAM_MODULES"
+      cat "$REG_DIR/cfg/conn.cfg"; } > "$WORK/$who.cfg"
+done
+kamailio -f "$WORK/kamailio.cfg" -DD -E -w "$WORK" > "$WORK/kamailio.log" 2>&1 &
+KAM_PID=$!
+PIDS="$PIDS $KAM_PID"
+wait_port 5071 "$KAM_PID"
+python3 "$REG_DIR/reg_conn.py" 5071 > "$WORK/kamailio.replies" 2>&1 ||
+    fail "the requests to Kamailio failed: $(cat "$WORK/kamailio.replies")"
+kill -TERM "$KAM_PID" 2>/dev/null
+for _ in $(seq 1 100); do kill -0 "$KAM_PID" 2>/dev/null || break; sleep 0.05; done
+start_siphost "$WORK/siphost.cfg"
+python3 "$REG_DIR/reg_conn.py" 5072 > "$WORK/siphost.replies" 2>&1 ||
+    fail "the requests to siphost failed: $(cat "$WORK/siphost.replies")"
+stop_siphost
+# The probes repeat until the close is seen, a number of times that depends on timing: not compared.
+script_lines "$WORK/kamailio.log" | grep -v '^probe:' > "$WORK/kamailio.lines"
+script_lines "$WORK/siphost.log" | grep -v '^probe:' > "$WORK/siphost.lines"
+[ -s "$WORK/kamailio.lines" ] || fail "Kamailio logged nothing: $(tail -n 20 "$WORK/kamailio.log")"
+if ! diff -u "$WORK/kamailio.lines" "$WORK/siphost.lines" > "$WORK/lines.diff" ||
+    ! diff -u "$WORK/kamailio.replies" "$WORK/siphost.replies" > "$WORK/replies.diff"; then
+    echo "DIFFERENT (- Kamailio, + siphost):"
+    cat "$WORK/lines.diff" "$WORK/replies.diff"
+    fail "siphost's lookup_filter_mode 2 does not do what Kamailio's does"
+fi
+echo "PASS: $(wc -l < "$WORK/siphost.lines") lines and $(wc -l < "$WORK/siphost.replies") replies as Kamailio's"
+
+# What the comparison stands on, said outright.
+L="$WORK/siphost.lines"
+R="$WORK/siphost.replies"
+grep -q '^reg-alice-tcp: save rc=1 over tcp$' "$L" || fail "the REGISTER over TCP was not saved: $(cat "$L")"
+grep -q '^call-alice-open: lookup rc=1 ru=sip:alice@127.0.0.1:5181 branches=1 b0=sip:alice@127.0.0.1:5182$' "$L" ||
+    fail "with the connection open, lookup() did not keep both contacts: $(grep '^call-alice-open' "$L")"
+grep -q '^call-bob-open: lookup rc=1 ' "$L" || fail "bob's TCP contact was skipped while open"
+grep -q '^bob-gone: SIP/2.0 404' "$R" || fail "bob's contact stayed after its connection closed: $(cat "$R")"
+grep -q '^call-alice-closed: lookup rc=1 ru=sip:alice@127.0.0.1:5182 branches=<null> ' "$L" ||
+    fail "after the close, lookup() did not keep the UDP REGISTER's contact alone: $(grep '^call-alice-closed' "$L")"
+grep -q '^call-bob-closed: lookup rc=-1 ' "$L" || fail "an AOR with only closed contacts was not -1"
+echo "PASS: lookup_filter_mode 2 keeps a connection's contacts while it is open and skips them once closed"
