@@ -10,7 +10,7 @@ constexpr uint8_t magic_version = 0xA1;
 constexpr uint8_t size_flag = 0x80;
 
 /// The fewest big-endian bytes that hold value (0 for 0).
-unsigned byte_count(uint32_t value) {
+unsigned byte_count(uint64_t value) {
     unsigned n = 0;
     while (value != 0) {
         ++n;
@@ -19,13 +19,14 @@ unsigned byte_count(uint32_t value) {
     return n;
 }
 
-void put_be(std::vector<uint8_t>& out, uint32_t value, unsigned bytes) {
+void put_be(std::vector<uint8_t>& out, uint64_t value, unsigned bytes) {
     for (unsigned i = bytes; i > 0; --i)
         out.push_back(static_cast<uint8_t>(value >> ((i - 1) * 8)));
 }
 
-bool get_be(std::span<const uint8_t> data, size_t& at, unsigned bytes, uint32_t& value) {
-    if (bytes > 4 || data.size() - at < bytes)
+template <typename Unsigned>
+bool get_be(std::span<const uint8_t> data, size_t& at, unsigned bytes, Unsigned& value) {
+    if (bytes > sizeof(Unsigned) || data.size() - at < bytes)
         return false;
     value = 0;
     for (unsigned i = 0; i < bytes; ++i)
@@ -39,7 +40,9 @@ bool read_record(std::span<const uint8_t> body, size_t& at, param& out, bool& is
     auto type = static_cast<uint8_t>(head & 0x0f);
     unsigned size = (head >> 4) & 0x07;
     uint32_t length = size;
-    if (head & size_flag) {
+    if (type == t_int || type == t_double) {
+        length = head >> 4; // a number's length has all four bits: a 64-bit double takes 8 (0x82)
+    } else if (head & size_flag) {
         if (size == 0) {
             error = "unexpected end marker";
             return false;
@@ -59,16 +62,19 @@ bool read_record(std::span<const uint8_t> body, size_t& at, param& out, bool& is
     switch (type) {
     case t_int:
     case t_double: {
-        if (length > 4) {
-            error = "integer longer than 4 bytes";
+        // Integers are 32-bit two's complement, doubles travel as 64-bit thousandths (what kamcmd and
+        // Kamailio write); a shorter one is positive.
+        unsigned width = type == t_int ? 4 : 8;
+        if (length > width) {
+            error = type == t_int ? "integer longer than 4 bytes" : "double longer than 8 bytes";
             return false;
         }
         size_t pos = 0;
-        uint32_t raw = 0;
+        uint64_t raw = 0;
         get_be(value, pos, length, raw);
-        // Integers are 32-bit two's complement; a short one is positive.
-        int64_t number =
-            length == 4 ? static_cast<int64_t>(static_cast<int32_t>(raw)) : static_cast<int64_t>(raw);
+        int64_t number = length < width ? static_cast<int64_t>(raw)
+                         : width == 4   ? static_cast<int64_t>(static_cast<int32_t>(raw))
+                                        : static_cast<int64_t>(raw);
         if (type == t_int)
             out = number;
         else
@@ -180,12 +186,14 @@ void writer::add_int(int64_t value) {
 }
 
 void writer::add_double(double value) {
+    // Thousandths in 64 bits, as Kamailio writes a double (kamcmd reads it so: a negative one takes 8 bytes,
+    // whose length, 8, fills the header's four length bits).
     double scaled = std::isfinite(value) ? std::round(value * 1000.0) : 0.0;
-    if (scaled < std::numeric_limits<int32_t>::min() || scaled > std::numeric_limits<int32_t>::max()) {
+    if (!(scaled >= -9.2e18 && scaled <= 9.2e18)) {
         add_str(std::to_string(value));
         return;
     }
-    auto raw = static_cast<uint32_t>(static_cast<int32_t>(scaled));
+    auto raw = static_cast<uint64_t>(static_cast<int64_t>(scaled));
     unsigned n = byte_count(raw);
     body_.push_back(static_cast<uint8_t>((n << 4) | t_double));
     put_be(body_, raw, n);

@@ -110,6 +110,62 @@ int set_owner(const char* name, const siphost_value* value, char* err, size_t er
 
 // ---- replies ----
 
+bool encode(const siphost_rpc_api* rpc, const siphost_rpc_node* node, binrpc::writer& w, std::string& error);
+
+/// Whether an array element is the JSON form of a named element ({"Contact": {..}}: one member, a struct
+/// or an array), which Kamailio's ctl writes as that member itself.
+bool is_named_element(const siphost_rpc_api* rpc, const siphost_rpc_node* element) {
+    siphost_rpc_member only{};
+    only.struct_size = sizeof only;
+    return rpc->node_size(element) == 1 && rpc->node_member(element, 0, &only) == 0 &&
+           only.kind == SIPHOST_RPC_MEMBER_NODE;
+}
+
+/// Encodes an array that is a member of a struct as Kamailio's ctl does, as a struct (kamcmd reads no array
+/// there). A named element gives its member to it ({"Contacts": [{"Contact": {..}}]} becomes Contacts:
+/// { Contact: {..} Contact: {..} }: ul.dump); another struct stays an unnamed struct in it (htable.dump's
+/// slot: { {name value type} }); a scalar is named after the array. Both measured on Kamailio 5.6.3.
+bool encode_array_in_struct(const siphost_rpc_api* rpc, const siphost_rpc_node* array, std::string_view key,
+                            binrpc::writer& w, std::string& error) {
+    for (size_t i = 0; i < rpc->node_size(array); ++i) {
+        siphost_rpc_member m{};
+        m.struct_size = sizeof m;
+        if (rpc->node_member(array, i, &m) != 0)
+            break;
+        if (m.kind == SIPHOST_RPC_MEMBER_NODE && rpc->node_kind(m.node) == SIPHOST_RPC_NODE_STRUCT) {
+            bool named = is_named_element(rpc, m.node);
+            if (!named)
+                w.begin(binrpc::t_struct);
+            if (!encode(rpc, m.node, w, error))
+                return false;
+            if (!named)
+                w.end(binrpc::t_struct);
+            continue;
+        }
+        w.add_name(key);
+        switch (m.kind) {
+        case SIPHOST_RPC_MEMBER_INT:
+            w.add_int(m.num);
+            break;
+        case SIPHOST_RPC_MEMBER_DOUBLE:
+            w.add_double(m.real);
+            break;
+        case SIPHOST_RPC_MEMBER_STR:
+            w.add_str(sdk::view(m.str));
+            break;
+        case SIPHOST_RPC_MEMBER_NODE: // an array in the array
+            w.begin(binrpc::t_struct);
+            if (!encode_array_in_struct(rpc, m.node, key, w, error))
+                return false;
+            w.end(binrpc::t_struct);
+            break;
+        default:
+            break;
+        }
+    }
+    return true;
+}
+
 /// Encodes a reply node's members; false when a struct outgrows binrpc_struct_max_body_size.
 bool encode(const siphost_rpc_api* rpc, const siphost_rpc_node* node, binrpc::writer& w, std::string& error) {
     bool in_struct = rpc->node_kind(node) == SIPHOST_RPC_NODE_STRUCT;
@@ -131,10 +187,13 @@ bool encode(const siphost_rpc_api* rpc, const siphost_rpc_node* node, binrpc::wr
             w.add_str(sdk::view(m.str));
             break;
         case SIPHOST_RPC_MEMBER_NODE: {
-            auto type = rpc->node_kind(m.node) == SIPHOST_RPC_NODE_ARRAY ? binrpc::t_array : binrpc::t_struct;
+            bool array = rpc->node_kind(m.node) == SIPHOST_RPC_NODE_ARRAY;
+            auto type = array && !in_struct ? binrpc::t_array : binrpc::t_struct;
             size_t start = w.size();
             w.begin(type);
-            if (!encode(rpc, m.node, w, error))
+            bool ok = array && in_struct ? encode_array_in_struct(rpc, m.node, sdk::view(m.key), w, error)
+                                         : encode(rpc, m.node, w, error);
+            if (!ok)
                 return false;
             w.end(type);
             if (type == binrpc::t_struct &&

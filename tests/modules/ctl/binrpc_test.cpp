@@ -68,6 +68,33 @@ TEST(Binrpc, EncodesIntegersOfEveryWidth) {
                                               "910e3130393935313136323737373600"));
 }
 
+TEST(Binrpc, EncodesDoublesAsKamailioDoesNegativeOnesIn64Bits) {
+    // Kamailio's "Q: -1" of ul.lookup is 82 ffffffff fffffc18: thousandths in 64 bits, the length 8 in the
+    // header's four length bits (captured from Kamailio 5.6.3; kamcmd printed 4294966.296 for a 32-bit one).
+    binrpc::writer w;
+    w.add_double(-1.0);
+    w.add_double(2.5);
+    w.add_double(0.0);
+    EXPECT_EQ(w.packet(binrpc::reply, 1), hex("a1100d01"
+                                              "82fffffffffffffc18"
+                                              "2209c4"
+                                              "02"));
+}
+
+TEST(Binrpc, DecodesA64BitNegativeDouble) {
+    // core.echo -1.5 as a double of 8 bytes (0x82), then the integer -1 (4 bytes).
+    auto packet = hex("a1001a01"
+                      "910a636f72652e6563686f00"
+                      "82fffffffffffffa24"
+                      "40ffffffff");
+    binrpc::request_packet request;
+    std::string error;
+    ASSERT_TRUE(binrpc::decode_request(packet, request, error)) << error;
+    ASSERT_EQ(request.params.size(), 2u);
+    EXPECT_DOUBLE_EQ(std::get<double>(request.params[0]), -1.5);
+    EXPECT_EQ(std::get<int64_t>(request.params[1]), -1);
+}
+
 TEST(Binrpc, FaultsCarryCodeAndMessage) {
     auto packet = binrpc::fault_packet(7, 500, "command x not found");
     EXPECT_EQ(packet[0], 0xA1);

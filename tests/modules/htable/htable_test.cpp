@@ -360,8 +360,7 @@ request_route {
     EXPECT_EQ(kamcmd(sock, "htable.get ipban"),
               "error: 500 - Not enough parameters (htable name and key name)\n");
 
-    // htable.dump nests an array in a struct, which ctl cannot encode for kamcmd yet: htable_rpc_test.cpp
-    // reads it in process.
+    // htable.dump through kamcmd: differential_test.sh, beside Kamailio; htable_rpc_test.cpp in process.
     // The table defined last comes first, as in Kamailio.
     EXPECT_EQ(kamcmd(sock, "htable.listTables"),
               "{\n\tname: b\n\tdbtable: \n\tdbmode: 0\n\texpire: 0\n\tupdateexpire: 1\n\tsize: "
