@@ -267,6 +267,9 @@ reg_error read_request(siphost_msg* msg, request_info& info) {
     }
 
     info.user_agent = sdk::header(host, msg, "User-Agent");
+    if (info.user_agent.empty())
+        info.user_agent =
+            "n/a"; // what Kamailio stores for a REGISTER without one (ul.dump, the user_agent column)
     if (info.user_agent.size() > max_user_agent)
         info.user_agent = info.user_agent.substr(0, max_user_agent);
 

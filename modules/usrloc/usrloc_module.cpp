@@ -445,6 +445,28 @@ void on_timer(uint64_t, void*) {
 
 // ---- RPC ----
 
+/// The AOR hash Kamailio's ul.dump prints as HashID (its core string hash: four bytes at a time, big-endian,
+/// each word folded with itself shifted right by 3; then the sum folded by 11, 13 and 23 bits), so that a
+/// dump reads the same on both. The table's own slots use another hash.
+uint32_t kamailio_aor_hash(std::string_view aor) {
+    auto byte = [&](size_t i) {
+        return static_cast<uint32_t>(static_cast<int32_t>(static_cast<signed char>(aor[i])));
+    };
+    uint32_t h = 0;
+    size_t i = 0;
+    for (; i + 4 <= aor.size(); i += 4) {
+        uint32_t v = (byte(i) << 24) + (byte(i + 1) << 16) + (byte(i + 2) << 8) + byte(i + 3);
+        h += v ^ (v >> 3);
+    }
+    if (i < aor.size()) {
+        uint32_t v = 0;
+        for (; i < aor.size(); ++i)
+            v = (v << 8) + byte(i);
+        h += v ^ (v >> 3);
+    }
+    return h + (h >> 11) + (h >> 13) + (h >> 23);
+}
+
 void add_contact(const siphost_rpc_api* rpc, siphost_rpc_node* list, const ucontact& c, int64_t now) {
     siphost_rpc_node* wrap = rpc->add_struct(list, nullptr);
     siphost_rpc_node* node = wrap != nullptr ? rpc->add_struct(wrap, "Contact") : nullptr;
@@ -467,17 +489,26 @@ void add_contact(const siphost_rpc_api* rpc, siphost_rpc_node* list, const ucont
     text("User-Agent", c.user_agent());
     text("Received", c.received());
     text("Path", c.path());
+    // Without a database Kamailio never syncs a contact: it stays CS_NEW (measured, 5.6.3).
     rpc->add_str(node, "State",
-                 sdk::str(c.state == db_state::clean      ? "CS_SYNC"
-                          : c.state == db_state::inserted ? "CS_NEW"
-                                                          : "CS_DIRTY"));
+                 sdk::str(db_mode_ == 0 || c.state == db_state::inserted ? "CS_NEW"
+                          : c.state == db_state::clean                   ? "CS_SYNC"
+                                                                         : "CS_DIRTY"));
     rpc->add_int(node, "Flags", c.flags);
     rpc->add_int(node, "CFlags", c.cflags);
     text("Socket", c.socket_name());
-    rpc->add_int(node, "Methods", c.methods);
+    rpc->add_int(node, "Methods", static_cast<int32_t>(c.methods)); // Kamailio's int: all methods are -1
     text("Ruid", c.ruid());
     text("Instance", c.instance());
     rpc->add_int(node, "Reg-Id", c.reg_id);
+    // Kamailio 5.6.3's other fields (measured): siphost has no server_id nor keepalives of its own, so
+    // these are what Kamailio shows without them; the last keepalive is the registration.
+    rpc->add_int(node, "Server-Id", 0);
+    rpc->add_int(node, "Tcpconn-Id",
+                 c.conn_id == 0 || c.conn_id > INT32_MAX ? -1 : static_cast<int64_t>(c.conn_id));
+    rpc->add_int(node, "Keepalive", 0);
+    rpc->add_int(node, "Last-Keepalive", c.last_modified);
+    rpc->add_int(node, "KA-Roundtrip", 0);
     rpc->add_int(node, "Last-Modified", c.last_modified);
 }
 
@@ -497,23 +528,28 @@ void rpc_dump(siphost_rpc_call* call) {
         rpc->add_int(node, "Size", static_cast<int64_t>(domain->table.slot_count()));
         siphost_rpc_node* aors = rpc->add_array(node, "AoRs");
         int64_t records = 0;
-        domain->table.for_each_record(
-            [&](std::string_view aor, uint32_t hash, const std::vector<ucontact>& list) {
-                ++records;
-                siphost_rpc_node* info_wrap = rpc->add_struct(aors, nullptr);
-                siphost_rpc_node* info = info_wrap != nullptr ? rpc->add_struct(info_wrap, "Info") : nullptr;
-                if (info == nullptr)
-                    return;
-                rpc->add_str(info, "AoR", sdk::str(aor));
-                rpc->add_int(info, "HashID", hash);
-                siphost_rpc_node* contacts = rpc->add_array(info, "Contacts");
-                for (const ucontact& c : list)
-                    add_contact(rpc, contacts, c, now);
-            });
+        std::map<uint32_t, int64_t> per_slot; // Kamailio's Max-Slots: the most records of one slot
+        domain->table.for_each_record([&](std::string_view aor, uint32_t, const std::vector<ucontact>& list) {
+            ++records;
+            uint32_t hash = kamailio_aor_hash(aor);
+            ++per_slot[hash & static_cast<uint32_t>(domain->table.slot_count() - 1)];
+            siphost_rpc_node* info_wrap = rpc->add_struct(aors, nullptr);
+            siphost_rpc_node* info = info_wrap != nullptr ? rpc->add_struct(info_wrap, "Info") : nullptr;
+            if (info == nullptr)
+                return;
+            rpc->add_str(info, "AoR", sdk::str(aor));
+            rpc->add_int(info, "HashID", hash);
+            siphost_rpc_node* contacts = rpc->add_array(info, "Contacts");
+            for (const ucontact& c : list)
+                add_contact(rpc, contacts, c, now);
+        });
         siphost_rpc_node* stats = rpc->add_struct(node, "Stats");
         if (stats != nullptr) {
             rpc->add_int(stats, "Records", records);
-            rpc->add_int(stats, "Max-Slots", static_cast<int64_t>(domain->table.slot_count()));
+            int64_t most = 0;
+            for (const auto& [slot, count] : per_slot)
+                most = std::max(most, count);
+            rpc->add_int(stats, "Max-Slots", most);
         }
     }
 }
@@ -535,7 +571,7 @@ siphost_udomain* rpc_table_and_aor(siphost_rpc_call* call, std::string& aor) {
             domain = found->second.get();
     }
     if (domain == nullptr) {
-        rpc->fault(call, 500, sdk::str("Domain not found"));
+        rpc->fault(call, 500, sdk::str("Domain table not found"));
         return nullptr;
     }
     aor.assign(sdk::view(name.str));
@@ -568,7 +604,7 @@ void rpc_lookup(siphost_rpc_call* call) {
         return;
     std::vector<ucontact> list = contacts_for_rpc(domain, aor);
     if (list.empty()) {
-        rpc->fault(call, 404, sdk::str("AOR not found"));
+        rpc->fault(call, 500, sdk::str("AOR not found in location table"));
         return;
     }
     siphost_rpc_node* top = rpc->add_struct(rpc->result(call), nullptr);
@@ -586,8 +622,9 @@ void rpc_rm(siphost_rpc_call* call) {
     siphost_udomain* domain = rpc_table_and_aor(call, aor);
     if (domain == nullptr)
         return;
-    if (api_delete_record(domain, sdk::str(aor)) <= 0)
-        host_->rpc->fault(call, 404, sdk::str("AOR not found"));
+    // An AOR that is not there is no error (Kamailio 5.6.3, measured).
+    if (api_delete_record(domain, sdk::str(aor)) < 0)
+        host_->rpc->fault(call, 500, sdk::str("Failed to delete AOR"));
 }
 
 void rpc_rm_contact(siphost_rpc_call* call) {
@@ -602,7 +639,12 @@ void rpc_rm_contact(siphost_rpc_call* call) {
         return;
     }
     std::string ruid;
-    for (const ucontact& c : contacts_for_rpc(domain, aor))
+    std::vector<ucontact> list = contacts_for_rpc(domain, aor);
+    if (list.empty()) {
+        rpc->fault(call, 404, sdk::str("AOR not found"));
+        return;
+    }
+    for (const ucontact& c : list)
         if (c.contact() == sdk::view(contact.str))
             ruid = c.ruid();
     if (ruid.empty()) {

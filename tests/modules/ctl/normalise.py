@@ -10,6 +10,8 @@ string); keys, nesting, fault codes and messages stay. MODE:
     shapes  each distinct struct shape once, sorted (core.psx: as many structs as processes or threads)
     pairs   pid/description pairs (core.ps) collapsed to one
     stats   "group:name = value" lines: the sorted names, values dropped
+    usrloc  the reply as it is but for what differs between two servers' registrations of the same contacts:
+            ruids (R), registration times (T), seconds left (E), the server's port (PORT)
 """
 import re
 import sys
@@ -74,11 +76,21 @@ def stats(lines):
     return sorted(out)
 
 
+def usrloc(lines):
+    out = []
+    for line in lines:
+        line = re.sub(r"uloc-[0-9a-f]+-[0-9a-f]+-[0-9]+", "R", line)
+        line = re.sub(r"^(\t*(Last-Modified|Last-Keepalive): )[0-9]+$", r"\1T", line)
+        line = re.sub(r"^(\t*Expires: )[0-9]+$", r"\1E", line)
+        out.append(re.sub(r":51[0-9][0-9]\b", ":PORT", line))
+    return out
+
+
 def main():
     mode, path = sys.argv[1], sys.argv[2]
     with open(path, encoding="utf-8", errors="replace") as f:
         lines = [line.rstrip("\n") for line in f if line.strip() != ""]
-    for line in {"tree": tree, "shapes": shapes, "pairs": pairs, "stats": stats}[mode](lines):
+    for line in {"tree": tree, "shapes": shapes, "pairs": pairs, "stats": stats, "usrloc": usrloc}[mode](lines):
         print(line)
 
 
