@@ -112,6 +112,16 @@ int set_owner(const char* name, const siphost_value* value, char* err, size_t er
 
 bool encode(const siphost_rpc_api* rpc, const siphost_rpc_node* node, binrpc::writer& w, std::string& error);
 
+/// An integer, double or string member's value.
+void add_scalar(const siphost_rpc_member& m, binrpc::writer& w) {
+    if (m.kind == SIPHOST_RPC_MEMBER_INT)
+        w.add_int(m.num);
+    else if (m.kind == SIPHOST_RPC_MEMBER_DOUBLE)
+        w.add_double(m.real);
+    else if (m.kind == SIPHOST_RPC_MEMBER_STR)
+        w.add_str(sdk::view(m.str));
+}
+
 /// Whether an array element is the JSON form of a named element ({"Contact": {..}}: one member, a struct
 /// or an array), which Kamailio's ctl writes as that member itself.
 bool is_named_element(const siphost_rpc_api* rpc, const siphost_rpc_node* element) {
@@ -143,24 +153,13 @@ bool encode_array_in_struct(const siphost_rpc_api* rpc, const siphost_rpc_node* 
             continue;
         }
         w.add_name(key);
-        switch (m.kind) {
-        case SIPHOST_RPC_MEMBER_INT:
-            w.add_int(m.num);
-            break;
-        case SIPHOST_RPC_MEMBER_DOUBLE:
-            w.add_double(m.real);
-            break;
-        case SIPHOST_RPC_MEMBER_STR:
-            w.add_str(sdk::view(m.str));
-            break;
-        case SIPHOST_RPC_MEMBER_NODE: // an array in the array
+        if (m.kind == SIPHOST_RPC_MEMBER_NODE) { // an array in the array
             w.begin(binrpc::t_struct);
             if (!encode_array_in_struct(rpc, m.node, key, w, error))
                 return false;
             w.end(binrpc::t_struct);
-            break;
-        default:
-            break;
+        } else {
+            add_scalar(m, w);
         }
     }
     return true;
@@ -178,13 +177,9 @@ bool encode(const siphost_rpc_api* rpc, const siphost_rpc_node* node, binrpc::wr
             w.add_name(sdk::view(m.key));
         switch (m.kind) {
         case SIPHOST_RPC_MEMBER_INT:
-            w.add_int(m.num);
-            break;
         case SIPHOST_RPC_MEMBER_DOUBLE:
-            w.add_double(m.real);
-            break;
         case SIPHOST_RPC_MEMBER_STR:
-            w.add_str(sdk::view(m.str));
+            add_scalar(m, w);
             break;
         case SIPHOST_RPC_MEMBER_NODE: {
             bool array = rpc->node_kind(m.node) == SIPHOST_RPC_NODE_ARRAY;

@@ -74,3 +74,48 @@ names = {}
 for line in sys.stdin:
     sys.stdout.write(re.sub(r"uloc-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+", lambda m: names.setdefault(m.group(0), "R%d" % (len(names) + 1)), line))'
 }
+
+# write_pair_configs CFG LISTEN_FORMAT: $WORK/kamailio.cfg (port 5071) and $WORK/siphost.cfg (port 5072) for a
+# comparison: the same head, the listen lines (LISTEN_FORMAT, printf'd with the port twice), Kamailio's mpath,
+# then the file CFG.
+write_pair_configs() {
+    for who in kamailio siphost; do
+        port=5071; [ "$who" = siphost ] && port=5072
+        { printf '#!KAMAILIO\ndebug=2\nlog_stderror=yes\nfork=no\nchildren=1\n'
+          # shellcheck disable=SC2059 # the format is the caller's
+          printf "$2" "$port" "$port"
+          [ "$who" = kamailio ] && printf 'mpath="%s/"\n' "$KAM_MODULES"
+          cat "$1"; } > "$WORK/$who.cfg"
+    done
+}
+
+# run_client_on_both CLIENT OUT: Kamailio on $WORK/kamailio.cfg, then siphost on $WORK/siphost.cfg, each asked
+# by `python3 CLIENT PORT`, whose output goes to $WORK/kamailio.OUT and $WORK/siphost.OUT (the servers' logs to
+# $WORK/kamailio.log and $WORK/siphost.log).
+run_client_on_both() {
+    kamailio -f "$WORK/kamailio.cfg" -DD -E -w "$WORK" > "$WORK/kamailio.log" 2>&1 &
+    KAM_PID=$!
+    PIDS="$PIDS $KAM_PID"
+    wait_port 5071 "$KAM_PID"
+    python3 "$1" 5071 > "$WORK/kamailio.$2" 2>&1 ||
+        fail "the requests to Kamailio failed: $(cat "$WORK/kamailio.$2")"
+    kill -TERM "$KAM_PID" 2>/dev/null
+    for _ in $(seq 1 100); do kill -0 "$KAM_PID" 2>/dev/null || break; sleep 0.05; done
+    start_siphost "$WORK/siphost.cfg"
+    python3 "$1" 5072 > "$WORK/siphost.$2" 2>&1 || fail "the requests to siphost failed: $(cat "$WORK/siphost.$2")"
+    stop_siphost
+}
+
+# compare_pair OUT WHAT: what both scripts logged ($WORK/kamailio.lines, $WORK/siphost.lines) and what the client
+# printed ($WORK/kamailio.OUT, $WORK/siphost.OUT) must be the same; else both differences are shown and the test
+# fails, saying that siphost's WHAT.
+compare_pair() {
+    [ -s "$WORK/kamailio.lines" ] || fail "Kamailio logged nothing: $(tail -n 20 "$WORK/kamailio.log")"
+    if ! diff -u "$WORK/kamailio.lines" "$WORK/siphost.lines" > "$WORK/lines.diff" ||
+        ! diff -u "$WORK/kamailio.$1" "$WORK/siphost.$1" > "$WORK/$1.diff"; then
+        echo "DIFFERENT (- Kamailio, + siphost):"
+        cat "$WORK/lines.diff" "$WORK/$1.diff"
+        fail "siphost's $2"
+    fi
+    echo "PASS: $(wc -l < "$WORK/siphost.lines") lines and $(wc -l < "$WORK/siphost.$1") $1 as Kamailio's"
+}

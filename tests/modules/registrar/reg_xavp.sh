@@ -10,13 +10,7 @@ require_kamailio
 
 run_pass() {
     pass=$1; shift
-    for who in kamailio siphost; do
-        port=5071; [ "$who" = siphost ] && port=5072
-        { printf '#!KAMAILIO\ndebug=2\nlog_stderror=yes\nfork=no\nchildren=1\n'
-          printf 'listen=udp:127.0.0.1:%s\nlisten=udp:127.0.0.2:%s\n' "$port" "$port"
-          [ "$who" = kamailio ] && printf 'mpath="%s/"\n' "$KAM_MODULES"
-          cat "$REG_DIR/cfg/xavp.cfg"; } > "$WORK/$who.cfg"
-    done
+    write_pair_configs "$REG_DIR/cfg/xavp.cfg" 'listen=udp:127.0.0.1:%s\nlisten=udp:127.0.0.2:%s\n'
     kamailio -f "$WORK/kamailio.cfg" -DD -E -w "$WORK" "$@" > "$WORK/kamailio-$pass.log" 2>&1 &
     KAM_PID=$!
     PIDS="$PIDS $KAM_PID"
