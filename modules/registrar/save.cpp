@@ -267,9 +267,9 @@ reg_error read_request(siphost_msg* msg, request_info& info) {
     }
 
     info.user_agent = sdk::header(host, msg, "User-Agent");
+    // Without one, what Kamailio stores (its ul.dump shows it, and the user_agent column holds it).
     if (info.user_agent.empty())
-        info.user_agent =
-            "n/a"; // what Kamailio stores for a REGISTER without one (ul.dump, the user_agent column)
+        info.user_agent = "n/a";
     if (info.user_agent.size() > max_user_agent)
         info.user_agent = info.user_agent.substr(0, max_user_agent);
 

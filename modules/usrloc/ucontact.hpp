@@ -121,7 +121,7 @@ public:
     uint32_t flags = 0;
     uint32_t cflags = 0;
     uint32_t methods = SIPHOST_METHODS_ALL;
-    uint64_t conn_id = 0; ///< memory only: the location table has no column for it (nor has Kamailio's)
+    uint64_t conn_id = 0; ///< written to connection_id as Kamailio does, never read back (ids restart)
     db_state state = db_state::clean;
 
 private:
